@@ -1,0 +1,29 @@
+// How numbers and times read in every view: the CLI, the sidebar and the panels.
+
+/** A metric value as people read it: up to 6 significant digits, NaN and ±Infinity spelled out. */
+export function formatMetric(value: number | undefined): string {
+  if (value === undefined) return '';
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  return Number(value.toPrecision(6)).toString();
+}
+
+/** A duration in ms as `1h 02m`, `3m 05s` or `4.2s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** "3m ago", "2h ago", "5d ago". */
+export function relativeTime(then: number, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - then) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86400)}d ago`;
+}

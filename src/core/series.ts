@@ -1,0 +1,325 @@
+// Series math for charts: min/max downsampling, TensorBoard-style smoothing and text sparklines.
+//
+// NaN and ±Infinity are legal metric values. Downsampling never picks NaN as a bucket's min or max (it
+// would hide the real extremes) but keeps one NaN point for a bucket that holds nothing else, so the chart
+// can still draw the gap; ±Infinity are ordinary extremes and always kept.
+// Smoothing is defined on the full-resolution series: smooth first, then downsample the smoothed values
+// (minMaxIndices on x and smoothEma(y)); smoothing an already downsampled series would weigh buckets, not points.
+
+import type { HistoryPoint } from './types';
+
+/** What a chart's x axis shows: the step, the wall time (ms), or the time since `origin` (ms). */
+export type SeriesAxis = 'step' | 'timestamp' | 'relative';
+
+/** A visible x window, inclusive, in the units of the chosen axis. */
+export interface XRange {
+  xMin: number;
+  xMax: number;
+}
+
+/** Options of downsampleMinMax. */
+export interface DownsampleOptions {
+  /** The x axis (default 'step'). */
+  x?: SeriesAxis;
+  /** Start of 'relative' time, e.g. the run's start time; default the series' earliest timestamp. */
+  origin?: number;
+  /** Only this window is bucketed (zoom); default the whole series. */
+  range?: XRange;
+}
+
+/** The x value of a point on an axis. */
+export function xOf(point: HistoryPoint, axis: SeriesAxis, origin = 0): number {
+  if (axis === 'step') return point.step;
+  return axis === 'timestamp' ? point.timestamp : point.timestamp - origin;
+}
+
+function checkBuckets(buckets: number): void {
+  if (!Number.isFinite(buckets) || buckets < 1) throw new RangeError(`buckets must be a finite number >= 1, got ${buckets}.`);
+}
+
+/** First index whose x is >= target (x sorted). */
+function lowerBound(x: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose x is > target (x sorted). */
+function upperBound(x: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x[mid] <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Collects increasing indices, dropping a repeat of the last one. */
+class IndexList {
+  private readonly items: Uint32Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.items = new Uint32Array(capacity);
+  }
+
+  push(index: number): void {
+    if (index < 0 || (this.size > 0 && this.items[this.size - 1] === index)) return;
+    this.items[this.size++] = index;
+  }
+
+  done(): Uint32Array {
+    return this.items.slice(0, this.size);
+  }
+}
+
+function checkSorted(x: ArrayLike<number>, y: ArrayLike<number>): void {
+  if (x.length !== y.length) throw new RangeError(`x and y differ in length (${x.length} and ${y.length}).`);
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || (i > 0 && x[i] < x[i - 1])) throw new RangeError(`x must be finite and sorted; it is not at index ${i}.`);
+  }
+}
+
+/**
+ * Indices (increasing) of the points to draw: per x bucket its min and max value, plus the first and last point
+ * of the window and, when a range cuts the series, the nearest point outside it on each side so lines reach
+ * the edges. At most 2 * buckets + 4 indices. x must be finite and sorted ascending (RangeError otherwise).
+ */
+export function minMaxIndices(x: ArrayLike<number>, y: ArrayLike<number>, buckets: number, range?: XRange): Uint32Array {
+  checkBuckets(buckets);
+  checkSorted(x, y);
+  return pickIndices(x, y, buckets, range);
+}
+
+function pickIndices(x: ArrayLike<number>, y: ArrayLike<number>, buckets: number, range?: XRange): Uint32Array {
+  const n = x.length;
+  if (n === 0) return new Uint32Array(0);
+  const xMin = range ? range.xMin : x[0];
+  const xMax = range ? range.xMax : x[n - 1];
+  if (!(xMin <= xMax)) throw new RangeError(`Invalid range [${xMin}, ${xMax}].`);
+  const lo = range ? lowerBound(x, xMin) : 0;
+  const hi = range ? upperBound(x, xMax) - 1 : n - 1;
+  const count = Math.floor(buckets);
+  const out = new IndexList(2 * count + 4);
+  out.push(lo - 1);
+  if (hi - lo + 1 <= 2 * count + 2) {
+    for (let i = lo; i <= hi; i++) out.push(i);
+  } else {
+    // Buckets follow the window (the chart's pixels); an open-ended window falls back to the data's own ends.
+    bucketExtremes(x, y, lo, hi, count, Number.isFinite(xMin) ? xMin : x[lo], Number.isFinite(xMax) ? xMax : x[hi], out);
+  }
+  if (hi + 1 < n) out.push(hi + 1);
+  return out.done();
+}
+
+// The hot loop: one pass over sorted x, no calls and no allocation inside (V8 compiles it on the fly and calls
+// in rarely taken branches would make it deoptimize). A bucket is found by comparing x with the next bucket
+// edge, cheaper than computing every point's bucket; each finished bucket's extremes go to typed arrays.
+function bucketExtremes(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  buckets: number,
+  xMin: number,
+  xMax: number,
+  out: IndexList,
+): void {
+  const scale = xMax > xMin ? buckets / (xMax - xMin) : 0;
+  const edges = new Float64Array(buckets);
+  for (let b = 0; b < buckets - 1; b++) edges[b] = xMin + (b + 1) / scale;
+  edges[buckets - 1] = Infinity;
+  const mins = new Int32Array(buckets).fill(-1);
+  const maxs = new Int32Array(buckets).fill(-1);
+  const nans = new Int32Array(buckets).fill(-1);
+  let bucket = 0;
+  let edge = edges[0];
+  let minI = -1;
+  let maxI = -1;
+  let nanI = -1;
+  let minV = 0;
+  let maxV = 0;
+  for (let i = lo; i <= hi; i++) {
+    const xi = x[i];
+    if (xi >= edge) {
+      mins[bucket] = minI;
+      maxs[bucket] = maxI;
+      nans[bucket] = nanI;
+      minI = maxI = nanI = -1;
+      let b = Math.floor((xi - xMin) * scale);
+      if (b <= bucket) b = bucket + 1;
+      if (b >= buckets) b = buckets - 1;
+      edge = edges[b];
+      // Rounding can put x on the far side of the edge computed from its own bucket.
+      while (xi >= edge) edge = edges[++b];
+      bucket = b;
+    }
+    const v = y[i];
+    if (v !== v) {
+      if (nanI < 0) nanI = i;
+      continue;
+    }
+    if (minI < 0 || v < minV) {
+      minV = v;
+      minI = i;
+    }
+    if (maxI < 0 || v > maxV) {
+      maxV = v;
+      maxI = i;
+    }
+  }
+  mins[bucket] = minI;
+  maxs[bucket] = maxI;
+  nans[bucket] = nanI;
+  out.push(lo);
+  for (let b = 0; b < buckets; b++) {
+    if (mins[b] < 0) {
+      out.push(nans[b]);
+      continue;
+    }
+    out.push(Math.min(mins[b], maxs[b]));
+    out.push(Math.max(mins[b], maxs[b]));
+  }
+  out.push(hi);
+}
+
+interface Columns {
+  x: Float64Array;
+  y: Float64Array;
+  /** Row i came from points[source[i]]; null when rows and points coincide (the common, sorted case). */
+  source: Uint32Array | null;
+}
+
+// Reused between calls: a fresh 16 MB of typed arrays per million points counts as external memory and makes
+// V8 run a full GC of the (large) points heap on the next call, which costs more than the whole downsampling.
+let scratchX = new Float64Array(0);
+let scratchY = new Float64Array(0);
+
+function scratch(n: number): { x: Float64Array; y: Float64Array } {
+  if (scratchX.length < n) {
+    scratchX = new Float64Array(n);
+    scratchY = new Float64Array(n);
+  }
+  return { x: scratchX.subarray(0, n), y: scratchY.subarray(0, n) };
+}
+
+/** The series as typed x/y columns sorted by x (stable); points whose x is not finite are dropped. Valid until the next call. */
+function sortedColumns(points: readonly HistoryPoint[], axis: SeriesAxis, origin: number): Columns {
+  const n = points.length;
+  const { x, y } = scratch(n);
+  let clean = true;
+  let previous = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const point = points[i];
+    const xi = xOf(point, axis, origin);
+    x[i] = xi;
+    y[i] = point.value;
+    // xi - xi is NaN for NaN and ±Infinity.
+    if (xi < previous || xi - xi !== 0) clean = false;
+    previous = xi;
+  }
+  if (clean) return { x, y, source: null };
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isFinite(x[i])) kept.push(i);
+  // A plain array: V8's TimSort on it finds the sorted runs that unsorted histories (resumed runs) consist of.
+  const source = Uint32Array.from(kept.sort((a, b) => x[a] - x[b] || a - b));
+  return { x: Float64Array.from(source, (i) => x[i]), y: Float64Array.from(source, (i) => y[i]), source };
+}
+
+function earliestTimestamp(points: readonly HistoryPoint[]): number {
+  let earliest = Infinity;
+  for (const point of points) if (point.timestamp < earliest) earliest = point.timestamp;
+  return Number.isFinite(earliest) ? earliest : 0;
+}
+
+/**
+ * Downsamples a metric history for a chart of `buckets` pixels: the min and max of each x bucket (see
+ * minMaxIndices), returned as the original points in x order. Unsorted input is sorted (a copy); points
+ * whose x is not finite are dropped.
+ */
+export function downsampleMinMax(points: readonly HistoryPoint[], buckets: number, options: DownsampleOptions = {}): HistoryPoint[] {
+  checkBuckets(buckets);
+  const axis = options.x ?? 'step';
+  const origin = axis === 'relative' ? (options.origin ?? earliestTimestamp(points)) : 0;
+  const { x, y, source } = sortedColumns(points, axis, origin);
+  const picked = pickIndices(x, y, buckets, options.range);
+  return Array.from(picked, (i) => points[source ? source[i] : i]);
+}
+
+/**
+ * TensorBoard's debiased exponential moving average over points in x order; weight in [0, 1), 0 = no smoothing.
+ * Non-finite values pass through unchanged and do not disturb the average of the others.
+ */
+export function smoothEma(values: ArrayLike<number>, weight: number): number[] {
+  if (!(weight >= 0 && weight < 1)) throw new RangeError(`Smoothing weight must be in [0, 1), got ${weight}.`);
+  const out = new Array<number>(values.length);
+  let last = 0;
+  let finiteCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!Number.isFinite(value)) {
+      out[i] = value;
+      continue;
+    }
+    last = last * weight + (1 - weight) * value;
+    finiteCount++;
+    // Starting from 0 biases the first values toward 0; dividing by 1 - weight^k undoes it.
+    out[i] = last / (1 - Math.pow(weight, finiteCount));
+  }
+  return out;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Mean of the finite values of values[from, to); ±Infinity when only infinities, NaN when nothing else. */
+function columnValue(values: ArrayLike<number>, from: number, to: number): number {
+  let sum = 0;
+  let finite = 0;
+  let infinite = Number.NaN;
+  for (let i = from; i < to; i++) {
+    const value = values[i];
+    if (Number.isFinite(value)) {
+      sum += value;
+      finite++;
+    } else if (!Number.isNaN(value)) {
+      infinite = value;
+    }
+  }
+  return finite > 0 ? sum / finite : infinite;
+}
+
+/**
+ * A one-line chart of at most `width` characters: longer series are averaged into `width` columns. A column
+ * of NaN only is a space, +Infinity the top bar, -Infinity the bottom bar; a constant series is flat mid-height.
+ */
+export function textSparkline(values: ArrayLike<number>, width = 16): string {
+  if (!Number.isInteger(width) || width < 1) throw new RangeError(`Sparkline width must be a positive integer, got ${width}.`);
+  const columns = Math.min(width, values.length);
+  const levels: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    levels.push(columnValue(values, Math.floor((c * values.length) / columns), Math.floor(((c + 1) * values.length) / columns)));
+  }
+  let low = Infinity;
+  let high = -Infinity;
+  for (const level of levels) {
+    if (!Number.isFinite(level)) continue;
+    low = Math.min(low, level);
+    high = Math.max(high, level);
+  }
+  return levels.map((level) => bar(level, low, high - low)).join('');
+}
+
+function bar(level: number, low: number, span: number): string {
+  if (Number.isNaN(level)) return ' ';
+  if (level === Infinity) return BARS[BARS.length - 1];
+  if (level === -Infinity) return BARS[0];
+  if (span === 0) return BARS[3];
+  return BARS[Math.min(BARS.length - 1, Math.floor(((level - low) / span) * BARS.length))];
+}

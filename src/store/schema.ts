@@ -1,0 +1,207 @@
+// Schema migrations. Each entry moves the store from version i to i + 1; never edit a released one, append.
+// NaN metric values are stored as NULL (SQLite turns NaN into NULL); ±Infinity are stored as REAL.
+
+/** Ordered migrations; index i takes user_version i to i + 1. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: runs, params, tags, metrics, artifacts, git facts, registry.
+  `
+  CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    lifecycle TEXT NOT NULL DEFAULT 'active'
+  );
+  CREATE TABLE experiment_tags (
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER,
+    updated_at INTEGER NOT NULL,
+    exit_code INTEGER,
+    argv TEXT NOT NULL DEFAULT '[]',
+    cwd TEXT,
+    source_file TEXT,
+    user TEXT,
+    host TEXT,
+    runner_pid INTEGER,
+    heartbeat_at INTEGER,
+    journal_path TEXT,
+    journal_offset INTEGER NOT NULL DEFAULT 0,
+    console_path TEXT,
+    console_sha TEXT,
+    git_commit TEXT,
+    git_branch TEXT,
+    git_remote TEXT,
+    git_dirty INTEGER NOT NULL DEFAULT 0,
+    git_patch_sha TEXT,
+    starred INTEGER NOT NULL DEFAULT 0,
+    lifecycle TEXT NOT NULL DEFAULT 'active'
+  );
+  CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time);
+  CREATE INDEX runs_by_start ON runs (start_time);
+  CREATE INDEX runs_by_status ON runs (status);
+  CREATE TABLE params (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX params_by_key ON params (key, value);
+  CREATE TABLE tags (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    last REAL,
+    last_step INTEGER NOT NULL,
+    last_timestamp INTEGER NOT NULL,
+    min REAL,
+    max REAL,
+    count INTEGER NOT NULL,
+    UNIQUE (run_id, key)
+  );
+  CREATE INDEX metric_series_by_key ON metric_series (key, last);
+  CREATE TABLE metrics (
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL,
+    PRIMARY KEY (series_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE artifacts (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, direction, path)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifacts_by_sha ON artifacts (sha256);
+  CREATE TABLE registered_models (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE registered_model_tags (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (name, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_versions (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    stage TEXT NOT NULL DEFAULT 'None',
+    description TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    run_id TEXT,
+    sha256 TEXT,
+    status TEXT NOT NULL DEFAULT 'READY',
+    user_id TEXT,
+    PRIMARY KEY (name, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_version_tags (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (name, version, key),
+    FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON DELETE CASCADE ON UPDATE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE model_aliases (
+    name TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (name, alias)
+  ) WITHOUT ROWID;
+  INSERT INTO experiments (id, name, created_at, updated_at) VALUES (0, 'Default', CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));
+  `,
+  // 2: MLflow compatibility: run inputs/outputs, logged models (MLflow 3), model version links to logged models.
+  `
+  CREATE TABLE run_dataset_inputs (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    source_type TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    schema TEXT,
+    profile TEXT,
+    tags TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run_id, name, digest)
+  ) WITHOUT ROWID;
+  CREATE TABLE logged_models (
+    id TEXT PRIMARY KEY,
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+    name TEXT NOT NULL,
+    source_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL,
+    model_type TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX logged_models_by_name ON logged_models (experiment_id, name);
+  CREATE INDEX logged_models_by_run ON logged_models (source_run_id);
+  CREATE TABLE logged_model_tags (
+    model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (model_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE logged_model_params (
+    model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (model_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE logged_model_metrics (
+    model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL,
+    PRIMARY KEY (model_id, run_id, key, step, timestamp)
+  ) WITHOUT ROWID;
+  CREATE TABLE logged_model_artifacts (
+    model_id TEXT NOT NULL REFERENCES logged_models(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (model_id, path)
+  ) WITHOUT ROWID;
+  CREATE INDEX logged_model_artifacts_by_sha ON logged_model_artifacts (sha256);
+  CREATE TABLE run_model_io (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, direction, model_id)
+  ) WITHOUT ROWID;
+  ALTER TABLE model_versions ADD COLUMN model_id TEXT;
+  ALTER TABLE model_versions ADD COLUMN run_link TEXT NOT NULL DEFAULT '';
+  `,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

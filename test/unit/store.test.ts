@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { resolveRunRef, RunRefError } from '../../src/store/runRefs';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema';
+import { ParamConflictError, Store } from '../../src/store/store';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function storeDir(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'labbook-store-')), '.labbook');
+  dirs.push(dir);
+  return dir;
+}
+
+function freshStore(): Store {
+  return Store.open(storeDir());
+}
+
+describe('Store', () => {
+  test('creates the folder layout with its own .gitignore', () => {
+    const dir = storeDir();
+    Store.open(dir).close();
+    assert.ok(existsSync(join(dir, 'labbook.db')));
+    assert.ok(existsSync(join(dir, 'objects')));
+    assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\*$/m);
+  });
+
+  test('keeps each metric summary current: last follows the highest step, NaN never wins min/max', () => {
+    const store = freshStore();
+    const run = store.createRun({ sourceFile: 'train.py' });
+    store.logMetrics(run.id, [
+      { key: 'loss', value: 0.9, step: 0, timestamp: 1 },
+      { key: 'loss', value: Number.NaN, step: 1, timestamp: 2 },
+      { key: 'loss', value: 0.3, step: 3, timestamp: 3 },
+    ]);
+    store.logMetrics(run.id, [{ key: 'loss', value: 0.5, step: 2, timestamp: 4 }]);
+    const [loss] = store.metricSummaries(run.id);
+    assert.deepEqual({ last: loss.last, lastStep: loss.lastStep, min: loss.min, max: loss.max, count: loss.count }, { last: 0.3, lastStep: 3, min: 0.3, max: 0.9, count: 4 });
+    const history = store.history(run.id, 'loss');
+    assert.equal(history.length, 4);
+    assert.ok(Number.isNaN(history[1].value));
+    assert.deepEqual(store.history(run.id, 'loss', { offset: 2, limit: 1 }).map((p) => p.value), [0.3]);
+    store.close();
+  });
+
+  test('keeps ±Infinity and huge values exactly', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logMetrics(run.id, [
+      { key: 'x', value: Infinity, step: 0, timestamp: 0 },
+      { key: 'x', value: -Infinity, step: 1, timestamp: 0 },
+      { key: 'x', value: Number.MAX_VALUE, step: 2, timestamp: 0 },
+    ]);
+    assert.deepEqual(store.history(run.id, 'x').map((p) => p.value), [Infinity, -Infinity, Number.MAX_VALUE]);
+    const [x] = store.metricSummaries(run.id);
+    assert.equal(x.min, -Infinity);
+    assert.equal(x.max, Infinity);
+    store.close();
+  });
+
+  test('params are immutable unless overwritten; the same value again is fine', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logParams(run.id, { lr: '0.1' });
+    store.logParams(run.id, { lr: '0.1' });
+    assert.throws(() => store.logParams(run.id, { lr: '0.2' }), ParamConflictError);
+    store.logParams(run.id, { lr: '0.3' }, { overwrite: true });
+    assert.deepEqual({ ...store.params(run.id) }, { lr: '0.3' });
+    store.logParams(run.id, JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>);
+    store.setTags(run.id, JSON.parse('{"__proto__": "t"}') as Record<string, string>);
+    assert.equal(store.params(run.id).__proto__, 'p');
+    assert.equal(store.getRunDetail(run.id).params.constructor, 'c');
+    assert.equal(store.listRuns()[0].tags.__proto__, 't');
+    store.close();
+  });
+
+  test('names runs after their script and numbers them per experiment; hostile names are stored verbatim', () => {
+    const store = freshStore();
+    assert.equal(store.createRun({ sourceFile: '/x/train.py', experimentName: 'a' }).name, 'train-1');
+    assert.equal(store.createRun({ sourceFile: 'train.py', experimentName: 'a' }).name, 'train-2');
+    assert.equal(store.createRun({ experimentName: 'b' }).name, 'run-1');
+    const hostile = '<img src=x onerror=alert(1)>\'; DROP TABLE runs; --';
+    assert.equal(store.getRun(store.createRun({ name: hostile }).id).name, hostile);
+    assert.equal(store.listRuns().length, 4);
+    store.close();
+  });
+
+  test('lists runs with params, tags and summaries; deleting cascades', () => {
+    const store = freshStore();
+    const a = store.createRun({ name: 'a' });
+    const b = store.createRun({ name: 'b' });
+    store.logParams(a.id, { model: 'rf' });
+    store.setTags(b.id, { stage: 'dev' });
+    store.logMetrics(a.id, [{ key: 'acc', value: 0.9, step: 0, timestamp: 0 }]);
+    const listed = Object.fromEntries(store.listRuns().map((run) => [run.name, run]));
+    assert.equal(listed.a.params.model, 'rf');
+    assert.equal(listed.a.metrics.acc.last, 0.9);
+    assert.equal(listed.b.tags.stage, 'dev');
+    assert.equal(store.deleteRuns([a.id]), 1);
+    assert.equal(store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() && (store.db.prepare('SELECT COUNT(*) AS n FROM metric_series').get() as { n: number }).n, 0);
+    assert.deepEqual(store.listRuns().map((run) => run.name), ['b']);
+    store.close();
+  });
+
+  test('finishRun keeps the first end', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    assert.equal(store.finishRun(run.id, 'FAILED', { exitCode: 1 }), true);
+    assert.equal(store.finishRun(run.id, 'CRASHED'), false);
+    assert.equal(store.getRun(run.id).status, 'FAILED');
+    store.close();
+  });
+
+  test('finds runs whose runner is gone: dead pid or stale heartbeat', () => {
+    const store = freshStore();
+    const dead = store.createRun({ name: 'dead' });
+    const alive = store.createRun({ name: 'alive' });
+    store.setRunnerInfo(dead.id, { pid: 111, journalPath: '/j', consolePath: '/c' });
+    store.setRunnerInfo(alive.id, { pid: 222, journalPath: '/j2', consolePath: '/c2' });
+    const orphans = store.orphanedRuns((pid) => pid === 222);
+    assert.deepEqual(orphans.map((o) => o.id), [dead.id]);
+    store.db.prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(alive.id);
+    assert.equal(store.orphanedRuns((pid) => pid === 222).length, 2);
+    store.close();
+  });
+
+  test('dataVersion changes when another connection commits', () => {
+    const dir = storeDir();
+    const reader = Store.open(dir);
+    const writer = Store.open(dir);
+    const before = reader.dataVersion();
+    writer.createRun();
+    assert.notEqual(reader.dataVersion(), before);
+    reader.close();
+    writer.close();
+  });
+
+  test('stores blobs once by content and refuses non-hash names', () => {
+    const store = freshStore();
+    const sha = store.objects.putBuffer('hello');
+    assert.equal(store.objects.putBuffer('hello'), sha);
+    assert.equal([...store.objects.list()].length, 1);
+    assert.throws(() => store.objects.pathOf('../../etc/passwd'), /Not a sha256/);
+    store.close();
+  });
+});
+
+describe('schema migrations', () => {
+  for (let version = 0; version < SCHEMA_VERSION; version++) {
+    test(`opens a store made with schema ${version} and keeps its runs`, () => {
+      const dir = storeDir();
+      mkdirSync(dir, { recursive: true });
+      const old = new Database(join(dir, 'labbook.db'));
+      for (let v = 0; v < version; v++) old.exec(MIGRATIONS[v]);
+      old.pragma(`user_version = ${version}`);
+      if (version >= 1) {
+        old.prepare("INSERT INTO runs (id, experiment_id, name, status, start_time, updated_at) VALUES ('aa', 0, 'old', 'FINISHED', 1, 1)").run();
+      }
+      old.close();
+      const store = Store.open(dir);
+      assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      if (version >= 1) assert.equal(store.getRun('aa').name, 'old');
+      store.close();
+    });
+  }
+
+  test('refuses a store from a newer Labbook with a clear message', () => {
+    const dir = storeDir();
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, 'labbook.db'));
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => Store.open(dir), /newer than this Labbook understands/);
+  });
+});
+
+describe('run references', () => {
+  test('resolve by id prefix, name, @last and @best, with clear errors', () => {
+    const store = freshStore();
+    const first = store.createRun({ name: 'first', startTime: 1000 });
+    const second = store.createRun({ name: 'second', startTime: 2000 });
+    store.logMetrics(first.id, [{ key: 'val_loss', value: 0.2, step: 0, timestamp: 0 }, { key: 'acc', value: 0.7, step: 0, timestamp: 0 }]);
+    store.logMetrics(second.id, [{ key: 'val_loss', value: 0.4, step: 0, timestamp: 0 }, { key: 'acc', value: 0.9, step: 0, timestamp: 0 }]);
+    assert.equal(resolveRunRef(store, first.id.slice(0, 10)).id, first.id);
+    assert.equal(resolveRunRef(store, 'second').id, second.id);
+    assert.equal(resolveRunRef(store, '@last').id, second.id);
+    assert.equal(resolveRunRef(store, '@best:val_loss').id, first.id);
+    assert.equal(resolveRunRef(store, '@best:acc').id, second.id);
+    assert.equal(resolveRunRef(store, '@best:acc:min').id, first.id);
+    assert.throws(() => resolveRunRef(store, 'nope'), RunRefError);
+    assert.throws(() => resolveRunRef(store, '@best:missing'), RunRefError);
+    assert.throws(() => resolveRunRef(store, '@first'), /Unknown run reference/);
+    assert.throws(() => resolveRunRef(store, '%'), RunRefError);
+    store.close();
+  });
+});

@@ -457,18 +457,17 @@ export class Store {
   // One query per child table for the whole selection rather than three per run.
   private withDetails(rows: RunRow[], selectIds: string, params: unknown[]): RunListing[] {
     const listings = new Map<string, RunListing>();
-    const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>; // keys such as __proto__ stay data
-    for (const row of rows) listings.set(row.id, { ...toRun(row), params: record(), tags: record(), metrics: record() });
+    for (const row of rows) listings.set(row.id, { ...toRun(row), params: {}, tags: {}, metrics: {} });
     if (listings.size === 0) return [];
     const inIds = `run_id IN (${selectIds})`;
     for (const p of this.db.prepare(`SELECT run_id, key, value FROM params WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
-      listings.get(p.run_id)!.params[p.key] = p.value;
+      setOwn(listings.get(p.run_id)!.params, p.key, p.value);
     }
     for (const t of this.db.prepare(`SELECT run_id, key, value FROM tags WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
-      listings.get(t.run_id)!.tags[t.key] = t.value;
+      setOwn(listings.get(t.run_id)!.tags, t.key, t.value);
     }
     for (const s of this.db.prepare(`SELECT * FROM metric_series WHERE ${inIds}`).all(...params) as SeriesRow[]) {
-      listings.get(s.run_id)!.metrics[s.key] = toSummary(s);
+      setOwn(listings.get(s.run_id)!.metrics, s.key, toSummary(s));
     }
     return [...listings.values()];
   }
@@ -542,10 +541,8 @@ export class Store {
   }
 
   private keyValues(sql: string, runId: string): Record<string, string> {
-    // No prototype: a param named __proto__ must be kept like any other.
-    const out: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const row of this.stmt(sql).all(runId) as { key: string; value: string }[]) out[row.key] = row.value;
-    return out;
+    const rows = this.stmt(sql).all(runId) as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((row) => [row.key, row.value])); // fromEntries keeps a key named __proto__ as data
   }
 
   private touch(runId: string): void {
@@ -647,6 +644,12 @@ export class Store {
       .all() as { sha: string }[];
     return new Set(rows.map((row) => row.sha));
   }
+}
+
+/** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function safeUserName(): string | null {

@@ -1,0 +1,87 @@
+// MLflow tracking API figures on a temp store: log-batch ingest over HTTP and one log-metric's round trip, with a
+// keep-alive connection as the mlflow client (requests.Session) keeps one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MetricPoint } from '../../src/core/types';
+import { startTrackingServer } from '../../src/server/trackingServer';
+import { Store } from '../../src/store/store';
+
+type Report = (name: string, value: number, unit: string, target: string) => void;
+
+/** POSTs JSON and resolves when the whole answer is in; any status but 200 is an error. */
+function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, hostname: url.hostname, port: url.port, path, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const REQUESTS = 200;
+const KEYS = ['loss', 'acc', 'val_loss', 'val_acc', 'lr', 'grad_norm', 'tokens', 'throughput', 'mem', 'epoch'];
+
+/** 200 batches of 1,000 points over 10 keys, steps rising as a training loop logs them. */
+function batches(): MetricPoint[][] {
+  const now = Date.now();
+  return Array.from({ length: REQUESTS }, (_, r) =>
+    Array.from({ length: 1000 }, (_, i) => ({ key: KEYS[i % KEYS.length], value: Math.random(), timestamp: now + r, step: r * 100 + Math.floor(i / KEYS.length) })),
+  );
+}
+
+async function benchIngest(agent: Agent, url: URL, store: Store, report: Report): Promise<void> {
+  const runId = store.createRun({ name: 'bench-ingest' }).id;
+  // Bodies are built up front: the figure is the server's (parse, check, de-duplicate, insert), not the client's.
+  const bodies = batches().map((metrics) => JSON.stringify({ run_id: runId, metrics }));
+  const start = process.hrtime.bigint();
+  for (const body of bodies) await post(agent, url, '/api/2.0/mlflow/runs/log-batch', body);
+  report('mlflow: log-batch ingest over HTTP (1,000 metrics a request, one keep-alive connection)', (REQUESTS * 1000) / seconds(start), 'points/s', '>= 200,000');
+
+  const baselineRun = store.createRun({ name: 'bench-baseline' }).id;
+  const direct = batches();
+  const baseStart = process.hrtime.bigint();
+  for (const points of direct) store.logMetrics(baselineRun, points);
+  report('  baseline: the same batches into store.logMetrics directly', (REQUESTS * 1000) / seconds(baseStart), 'points/s', '');
+}
+
+async function benchRoundTrip(agent: Agent, url: URL, runId: string, report: Report): Promise<void> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const body = JSON.stringify({ run_id: runId, run_uuid: runId, key: 'single', value: Math.random(), timestamp: Date.now(), step: i });
+    const start = process.hrtime.bigint();
+    await post(agent, url, '/api/2.0/mlflow/runs/log-metric', body);
+    if (i >= 200) samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  report('mlflow: log-metric round trip p50 (keep-alive, client in the same process)', samples[Math.floor(samples.length / 2)], 'ms', '< 1 ms');
+  report('  p99 of the same', samples[Math.floor(samples.length * 0.99)], 'ms', '');
+}
+
+/** Runs the MLflow API benchmarks on a temp store and reports each figure. */
+export async function runMlflowBench(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-mlflow-'));
+  const store = Store.open(join(dir, '.labbook'));
+  const server = await startTrackingServer({ store, log: () => undefined });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const url = new URL(server.url);
+    await benchIngest(agent, url, store, report);
+    await benchRoundTrip(agent, url, store.createRun({ name: 'bench-latency' }).id, report);
+  } finally {
+    agent.destroy();
+    await server.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

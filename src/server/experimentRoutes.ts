@@ -1,0 +1,116 @@
+// Experiments: create, get, get-by-name, search, update, delete, restore, tags.
+import {
+  createExperiment,
+  deleteExperimentTag,
+  experimentRecord,
+  experimentRecordByName,
+  experimentRecords,
+  renameExperiment,
+  setExperimentLifecycle,
+  setExperimentTag,
+} from '../store/tracking';
+import type { ExperimentRecord } from '../store/tracking';
+import type { JsonCall, Route, ServerContext } from './context';
+import { ApiError, invalid } from './fields';
+import type { Fields } from './fields';
+import { pagedJson } from './paging';
+import { searchPage } from './searchFilter';
+import type { Searchable } from './searchFilter';
+import { experimentJson } from './wire';
+
+/** An experiment id field ("0", "12"): anything else is a 400. */
+export function experimentIdOf(text: string, name = 'experiment_id'): number {
+  if (!/^\d{1,15}$/.test(text)) throw invalid(`Invalid value '${text}' for parameter '${name}': expected an experiment id.`);
+  return Number(text);
+}
+
+/** The experiment named by the `experiment_id` field, or a 404. */
+export function requireExperiment(ctx: ServerContext, fields: Fields): ExperimentRecord {
+  const id = experimentIdOf(fields.string('experiment_id'));
+  const experiment = experimentRecord(ctx.store, id);
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment with id ${id}.`);
+  return experiment;
+}
+
+function getExperiment({ ctx, fields }: JsonCall): object {
+  return { experiment: experimentJson(requireExperiment(ctx, fields)) };
+}
+
+function getByName({ ctx, fields }: JsonCall): object {
+  const name = fields.string('experiment_name');
+  const experiment = experimentRecordByName(ctx.store, name);
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'.`);
+  return { experiment: experimentJson(experiment) };
+}
+
+function create({ ctx, fields }: JsonCall): object {
+  return { experiment_id: String(createExperiment(ctx.store, fields.nonEmpty('name'), fields.keyValueMap('tags'))) };
+}
+
+const searchable: Searchable<ExperimentRecord> = {
+  attributes: ['name', 'experiment_id', 'creation_time', 'last_update_time'],
+  valuesOf: (e) => ({ name: e.name, experiment_id: e.id, creation_time: e.createdAt, last_update_time: e.updatedAt }),
+  keyed: { tags: (e) => e.tags },
+};
+
+/** Which lifecycles a view_type asks for (MLflow: ACTIVE_ONLY by default, DELETED_ONLY, ALL). */
+export function lifecyclesOf(viewType: string | undefined): readonly string[] {
+  switch (viewType ?? 'ACTIVE_ONLY') {
+    case 'ACTIVE_ONLY':
+    case '1':
+      return ['active'];
+    case 'DELETED_ONLY':
+    case '2':
+      return ['deleted'];
+    case 'ALL':
+    case '3':
+      return ['active', 'deleted'];
+    default:
+      throw invalid(`Invalid view_type '${viewType}': expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
+  }
+}
+
+function search({ ctx, fields }: JsonCall): object {
+  const lifecycles = lifecyclesOf(fields.optString('view_type'));
+  const experiments = experimentRecords(ctx.store).filter((e) => lifecycles.includes(e.lifecycle));
+  const page = searchPage(experiments, searchable, fields, { fallback: 1000, cap: 50_000 });
+  return pagedJson('experiments', page.items.map(experimentJson), page.nextPageToken);
+}
+
+function update({ ctx, fields }: JsonCall): object {
+  const experiment = requireExperiment(ctx, fields);
+  if (fields.has('new_name')) renameExperiment(ctx.store, experiment.id, fields.nonEmpty('new_name'));
+  return {};
+}
+
+function lifecycleSetter(lifecycle: 'active' | 'deleted') {
+  return ({ ctx, fields }: JsonCall): object => {
+    setExperimentLifecycle(ctx.store, requireExperiment(ctx, fields).id, lifecycle);
+    return {};
+  };
+}
+
+function setTag({ ctx, fields }: JsonCall): object {
+  setExperimentTag(ctx.store, requireExperiment(ctx, fields).id, fields.key(), fields.string('value'));
+  return {};
+}
+
+function deleteTag({ ctx, fields }: JsonCall): object {
+  const key = fields.key();
+  if (!deleteExperimentTag(ctx.store, requireExperiment(ctx, fields).id, key)) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment tag '${key}'.`);
+  return {};
+}
+
+/** Experiment endpoints. */
+export const experimentRoutes: readonly Route[] = [
+  { method: 'GET', path: 'mlflow/experiments/get', json: getExperiment },
+  { method: 'GET', path: 'mlflow/experiments/get-by-name', json: getByName },
+  { method: 'POST', path: 'mlflow/experiments/create', json: create },
+  { method: 'POST', path: 'mlflow/experiments/search', json: search },
+  { method: 'GET', path: 'mlflow/experiments/search', json: search },
+  { method: 'POST', path: 'mlflow/experiments/update', json: update },
+  { method: 'POST', path: 'mlflow/experiments/delete', json: lifecycleSetter('deleted') },
+  { method: 'POST', path: 'mlflow/experiments/restore', json: lifecycleSetter('active') },
+  { method: 'POST', path: 'mlflow/experiments/set-experiment-tag', json: setTag },
+  { method: 'POST', path: 'mlflow/experiments/delete-experiment-tag', json: deleteTag },
+];

@@ -1,0 +1,123 @@
+// HTTP plumbing shared by the server and the streaming endpoints: bounded body reading, JSON answers, errors.
+import Database from 'better-sqlite3';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { AlreadyExistsError, InvalidValueError } from '../store/errors';
+import { NotFoundError, ParamConflictError } from '../store/store';
+import { ApiError } from './fields';
+
+/** A 413 for a body over the limit (not 429: the client would retry it). */
+export function tooLarge(limit: number): ApiError {
+  return new ApiError('INVALID_PARAMETER_VALUE', `The request body is larger than the limit of ${limit} bytes.`, 413);
+}
+
+/**
+ * Pipes the request body into `out`, failing with a 413 as soon as it passes `limit` bytes (or at once when its
+ * Content-Length says it will). On failure the rest of the body is drained so the answer can still be read.
+ */
+export function receive(req: IncomingMessage, out: Writable, limit: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    let failed = false;
+    const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(out);
+      req.resume();
+      // Settle only once `out` is closed, so a caller that deletes the file it wrote to does so after the last write.
+      if (out.closed) reject(error);
+      else out.once('close', () => reject(error));
+      out.destroy();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > limit) return fail(tooLarge(limit));
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) fail(tooLarge(limit));
+    });
+    req.on('error', fail);
+    req.on('close', () => {
+      if (!req.complete) fail(new ApiError('BAD_REQUEST', 'The request body ended early.'));
+    });
+    out.on('error', fail);
+    out.on('finish', () => {
+      if (!failed) resolve(size);
+    });
+    req.pipe(out);
+  });
+}
+
+/** The whole body as a buffer, bounded by `limit`. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await receive(req, sink, limit);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Parses a JSON body. Python's json module (which MLflow's own server uses) also accepts bare NaN, Infinity and
+ * -Infinity, and hand-written clients send them: those are read as the strings MLflow's protobuf JSON uses.
+ */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    try {
+      return JSON.parse(text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m.startsWith('"') ? m : `"${m}"`)));
+    } catch {
+      throw new ApiError('BAD_REQUEST', `Malformed JSON body: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** Answers with a JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Answers with plain text (the /health and /version probes). */
+export function sendText(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sqliteCode(error: unknown): string {
+  return error instanceof Database.SqliteError ? error.code : '';
+}
+
+/** The API error for anything a handler threw; `internal` is called for errors that are the server's fault. */
+export function apiErrorOf(error: unknown, internal: (error: unknown) => void): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NotFoundError) return new ApiError('RESOURCE_DOES_NOT_EXIST', message);
+  if (error instanceof AlreadyExistsError) return new ApiError('RESOURCE_ALREADY_EXISTS', message);
+  if (error instanceof ParamConflictError) {
+    return new ApiError(
+      'INVALID_PARAMETER_VALUE',
+      `Changing param values is not allowed. Param with key='${error.key}' was already logged with value='${error.oldValue}'. Attempted logging new value '${error.newValue}'.`,
+    );
+  }
+  if (error instanceof InvalidValueError) return new ApiError('INVALID_PARAMETER_VALUE', message);
+  const code = sqliteCode(error);
+  // Another process held the write lock past the busy timeout: worth a retry, which the client does on 503.
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ApiError('TEMPORARILY_UNAVAILABLE', message);
+  if (code.startsWith('SQLITE_CONSTRAINT')) return new ApiError('INVALID_PARAMETER_VALUE', message);
+  internal(error);
+  return new ApiError('INTERNAL_ERROR', message);
+}
+
+/** Answers with MLflow's `{error_code, message}`; 413 closes the connection so an unread huge body is not drained. */
+export function sendError(res: ServerResponse, error: ApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, error.status, { error_code: error.code, message: error.message }, error.status === 413 ? { Connection: 'close' } : {});
+}

@@ -1,0 +1,161 @@
+// A local MLflow-compatible tracking server over the workspace store: unmodified `mlflow` client code pointed at
+// MLFLOW_TRACKING_URI=http://127.0.0.1:PORT records into Labbook. Plain node:http: the API is a few dozen JSON
+// endpoints and two streaming ones, which a route table covers without a framework.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggedModels } from '../store/loggedModels';
+import { ModelRegistry } from '../store/registry';
+import type { Store } from '../store/store';
+import { artifactRoutes } from './artifactRoutes';
+import type { ServerContext } from './context';
+import { experimentRoutes } from './experimentRoutes';
+import { ApiError, Fields } from './fields';
+import { apiErrorOf, parseJsonBody, readBody, sendError, sendJson, sendText } from './http';
+import { loggedModelRoutes } from './loggedModelRoutes';
+import { registryRoutes } from './registryRoutes';
+import { Router } from './router';
+import type { Match } from './router';
+import { runRoutes } from './runRoutes';
+
+/** Options of startTrackingServer. */
+export interface TrackingServerOptions {
+  store: Store;
+  /** Interface to bind; loopback unless given. Any other host requires a token. */
+  host?: string;
+  /** Port to bind; 0 (the default) picks a free one. */
+  port?: number;
+  /** Per-session secret the client sends as `Authorization: Bearer <token>` (MLFLOW_TRACKING_TOKEN). */
+  token?: string;
+  /** The runner's run: the first runs/create of the process returns it instead of creating a run. */
+  adoptRunId?: string;
+  /** Limit of a JSON request body in bytes (default 16 MiB). */
+  maxBodyBytes?: number;
+  /** Limit of one uploaded artifact in bytes (default 8 GiB). */
+  maxArtifactBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** A running tracking server. */
+export interface TrackingServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The version string /version answers: the MLflow API level this server speaks. */
+export const MLFLOW_API_VERSION = '3.1.0';
+
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+const DEFAULT_MAX_ARTIFACT = 8 * 1024 * 1024 * 1024;
+const API_PREFIX = /^\/(?:api|ajax-api)\/2\.0\/(.+)$/;
+
+const router = new Router([...experimentRoutes, ...runRoutes, ...loggedModelRoutes, ...registryRoutes, ...artifactRoutes]);
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+// Hashing both sides first gives equal lengths, so the comparison time says nothing about the token.
+function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  return (header) => timingSafeEqual(createHash('sha256').update(header ?? '').digest(), expected);
+}
+
+async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: number): Promise<Fields> {
+  if (req.method === 'GET') return Fields.fromQuery(target.query);
+  const body = await readBody(req, maxBodyBytes);
+  // DELETE calls from some clients carry their fields in the query string instead of a body.
+  if (body.length === 0) return Fields.fromQuery(target.query);
+  return Fields.fromJson(parseJsonBody(body.toString('utf8')));
+}
+
+async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, target: Target, match: Match, maxBodyBytes: number): Promise<void> {
+  const { route, params } = match;
+  if ('raw' in route) {
+    await route.raw({ ctx, req, res, params });
+    return;
+  }
+  const fields = await fieldsOf(req, target, maxBodyBytes);
+  sendJson(res, 200, route.json({ ctx, fields, params }));
+}
+
+/** The request path (still percent-encoded) and query. */
+interface Target {
+  pathname: string;
+  query: URLSearchParams;
+}
+
+// Not `new URL()`: it would resolve `.`, `..` and `%2e%2e` segments before the artifact path check could see them.
+function targetOf(req: IncomingMessage): Target {
+  const raw = req.url ?? '/';
+  if (!raw.startsWith('/')) throw new ApiError('BAD_REQUEST', 'The request target must be a path.');
+  const q = raw.indexOf('?');
+  return q < 0 ? { pathname: raw, query: new URLSearchParams() } : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+}
+
+function checkOptions(options: TrackingServerOptions): string {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.token) {
+    throw new Error(`Refusing to serve the tracking API on ${host} without a token: anyone who can reach it could write to the store. Pass a token or bind 127.0.0.1.`);
+  }
+  if (options.adoptRunId && !options.store.findRun(options.adoptRunId)) throw new Error(`The run to adopt (${options.adoptRunId}) is not in the store.`);
+  return host;
+}
+
+/** Starts the MLflow-compatible tracking server on the store; resolves once it listens. */
+export async function startTrackingServer(options: TrackingServerOptions): Promise<TrackingServer> {
+  const host = checkOptions(options);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (!isLoopback(host)) log(`warning: the MLflow tracking API listens on ${host}, beyond this machine; requests need the token.`);
+  const ctx: ServerContext = {
+    store: options.store,
+    registry: new ModelRegistry(options.store),
+    models: new LoggedModels(options.store),
+    adoption: options.adoptRunId ? { runId: options.adoptRunId, adopted: false } : undefined,
+    maxArtifactBytes: options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT,
+    log,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const authorized = tokenChecker(options.token);
+  const internal = (error: unknown): void => log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!authorized(req.headers.authorization)) throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
+    const target = targetOf(req);
+    if (target.pathname === '/health') return sendText(res, 'OK');
+    if (target.pathname === '/version') return sendText(res, MLFLOW_API_VERSION);
+    const path = API_PREFIX.exec(target.pathname)?.[1];
+    const match = path === undefined ? undefined : router.match(req.method ?? 'GET', path);
+    if (!match) throw new ApiError('ENDPOINT_NOT_FOUND', `No endpoint ${req.method} ${target.pathname}`);
+    await dispatch(ctx, req, res, target, match, maxBodyBytes);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // An answer before the body was read: drop the rest of it so a keep-alive connection stays usable.
+      if (!req.complete) req.resume();
+      sendError(res, apiErrorOf(error, internal));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,161 @@
+// Store records as MLflow's JSON shapes (the fields the 2.x and 3.x clients read; ids as strings, int64 as numbers,
+// NaN and ±Infinity as the strings protobuf JSON uses).
+import type { MetricSummary, Run, RunStatus } from '../core/types';
+import type { LoggedModel } from '../store/loggedModels';
+import type { ModelVersion, RegisteredModel } from '../store/registry';
+import type { Store } from '../store/store';
+import { datasetInputs, linkedModels } from '../store/tracking';
+import type { ExperimentRecord, Lifecycle } from '../store/tracking';
+import type { KeyValue } from './fields';
+
+/** JSON has no NaN or Infinity: protobuf JSON writes them as strings, and MLflow clients read them back. */
+export function wireNumber(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+/** A record as MLflow's `[{key, value}]`. */
+export function keyValueList(record: Record<string, string>): KeyValue[] {
+  return Object.entries(record).map(([key, value]) => ({ key, value }));
+}
+
+/** Artifact URI of a run's files, served by this server's proxied artifact endpoints. */
+export function runArtifactUri(experimentId: number, runId: string): string {
+  return `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
+}
+
+/** Artifact URI of a logged model's files. */
+export function modelArtifactUri(experimentId: number, modelId: string): string {
+  return `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`;
+}
+
+export function experimentJson(e: ExperimentRecord): object {
+  return {
+    experiment_id: String(e.id),
+    name: e.name,
+    artifact_location: `mlflow-artifacts:/${e.id}`,
+    lifecycle_stage: e.lifecycle,
+    creation_time: e.createdAt,
+    last_update_time: e.updatedAt,
+    tags: keyValueList(e.tags),
+  };
+}
+
+// MLflow has no CRASHED: a run whose runner vanished failed, as far as a client is concerned.
+function wireStatus(status: RunStatus): string {
+  return status === 'CRASHED' ? 'FAILED' : status;
+}
+
+export function runInfoJson(run: Run, lifecycle: Lifecycle): object {
+  return {
+    run_id: run.id,
+    run_uuid: run.id,
+    run_name: run.name,
+    experiment_id: String(run.experimentId),
+    user_id: run.user ?? '',
+    status: wireStatus(run.status),
+    start_time: run.startTime,
+    ...(run.endTime !== null ? { end_time: run.endTime } : {}),
+    artifact_uri: runArtifactUri(run.experimentId, run.id),
+    lifecycle_stage: lifecycle,
+  };
+}
+
+/** A metric point as MLflow's Metric message. */
+export function metricJson(key: string, value: number, timestamp: number, step: number): object {
+  return { key, value: wireNumber(value), timestamp, step };
+}
+
+/** What a run carries besides its info. */
+export interface RunData {
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: readonly MetricSummary[];
+}
+
+/** A whole Run message: info, latest metrics, params, tags, dataset and model inputs, model outputs. */
+export function runJson(store: Store, run: Run, data: RunData, lifecycle: Lifecycle): object {
+  return {
+    info: runInfoJson(run, lifecycle),
+    data: {
+      metrics: data.metrics.map((m) => metricJson(m.key, m.last, m.lastTimestamp, m.lastStep)),
+      params: keyValueList(data.params),
+      tags: keyValueList(data.tags),
+    },
+    inputs: runInputsJson(store, run.id),
+    outputs: runOutputsJson(store, run.id),
+  };
+}
+
+function runInputsJson(store: Store, runId: string): object {
+  const datasets = datasetInputs(store, runId).map((d) => ({
+    tags: keyValueList(d.tags),
+    dataset: {
+      name: d.name,
+      digest: d.digest,
+      source_type: d.sourceType,
+      source: d.source,
+      ...(d.schema !== null ? { schema: d.schema } : {}),
+      ...(d.profile !== null ? { profile: d.profile } : {}),
+    },
+  }));
+  const models = linkedModels(store, runId, 'input').map((m) => ({ model_id: m.modelId }));
+  return { ...(datasets.length ? { dataset_inputs: datasets } : {}), ...(models.length ? { model_inputs: models } : {}) };
+}
+
+function runOutputsJson(store: Store, runId: string): object {
+  const models = linkedModels(store, runId, 'output').map((m) => ({ model_id: m.modelId, step: m.step }));
+  return models.length ? { model_outputs: models } : {};
+}
+
+export function modelVersionJson(v: ModelVersion): object {
+  return {
+    name: v.name,
+    version: String(v.version),
+    creation_timestamp: v.createdAt,
+    last_updated_timestamp: v.updatedAt,
+    ...(v.userId ? { user_id: v.userId } : {}),
+    current_stage: v.stage,
+    description: v.description,
+    source: v.source,
+    run_id: v.runId ?? '',
+    status: v.status,
+    run_link: v.runLink,
+    tags: keyValueList(v.tags),
+    aliases: v.aliases,
+    ...(v.modelId ? { model_id: v.modelId } : {}),
+  };
+}
+
+export function registeredModelJson(m: RegisteredModel): object {
+  return {
+    name: m.name,
+    creation_timestamp: m.createdAt,
+    last_updated_timestamp: m.updatedAt,
+    description: m.description,
+    latest_versions: m.latestVersions.map(modelVersionJson),
+    tags: keyValueList(m.tags),
+    aliases: m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),
+  };
+}
+
+export function loggedModelJson(m: LoggedModel, registrations: readonly ModelVersion[]): object {
+  return {
+    info: {
+      model_id: m.id,
+      experiment_id: String(m.experimentId),
+      name: m.name,
+      creation_timestamp_ms: m.createdAt,
+      last_updated_timestamp_ms: m.updatedAt,
+      artifact_uri: modelArtifactUri(m.experimentId, m.id),
+      status: m.status,
+      ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
+      model_type: m.modelType,
+      tags: keyValueList(m.tags),
+      registrations: registrations.map((v) => ({ name: v.name, version: String(v.version) })),
+    },
+    data: {
+      params: keyValueList(m.params),
+      metrics: m.metrics.map((p) => ({ ...metricJson(p.key, p.value, p.timestamp, p.step), run_id: p.runId, model_id: m.id })),
+    },
+  };
+}

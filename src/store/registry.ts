@@ -1,0 +1,341 @@
+// The model registry: named models, numbered versions with a stage, tags and aliases (MLflow's semantics).
+import { AlreadyExistsError, InvalidValueError } from './errors';
+import { keyValueRecord, prepared } from './statements';
+import { NotFoundError } from './store';
+import type { Store } from './store';
+
+/** Registry stage of a model version. */
+export type ModelStage = 'None' | 'Staging' | 'Production' | 'Archived';
+
+/** Every stage, in MLflow's order. */
+export const MODEL_STAGES: readonly ModelStage[] = ['None', 'Staging', 'Production', 'Archived'];
+
+/** One version of a registered model. */
+export interface ModelVersion {
+  name: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  stage: ModelStage;
+  description: string;
+  /** Where the files are: `runs:/…`, `models:/<model id>` or an artifact URI. */
+  source: string;
+  runId: string | null;
+  modelId: string | null;
+  runLink: string;
+  status: string;
+  userId: string | null;
+  tags: Record<string, string>;
+  aliases: string[];
+}
+
+/** A registered model with its newest version per stage. */
+export interface RegisteredModel {
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  description: string;
+  tags: Record<string, string>;
+  aliases: { alias: string; version: number }[];
+  latestVersions: ModelVersion[];
+}
+
+/** What a new version is made from. */
+export interface NewModelVersion {
+  source: string;
+  runId?: string | null;
+  modelId?: string | null;
+  runLink?: string;
+  description?: string;
+  userId?: string | null;
+  tags?: Record<string, string>;
+}
+
+interface ModelRow {
+  name: string;
+  created_at: number;
+  updated_at: number;
+  description: string;
+}
+
+interface VersionRow {
+  name: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  stage: ModelStage;
+  description: string;
+  source: string;
+  run_id: string | null;
+  model_id: string | null;
+  run_link: string;
+  status: string;
+  user_id: string | null;
+}
+
+/** The canonical stage for any casing of its name ("production" is Production), or InvalidValueError. */
+export function parseStage(text: string): ModelStage {
+  const stage = MODEL_STAGES.find((s) => s.toLowerCase() === text.trim().toLowerCase());
+  if (!stage) throw new InvalidValueError(`Invalid stage '${text}': expected one of ${MODEL_STAGES.join(', ')}.`);
+  return stage;
+}
+
+// "latest" and "v<n>" already mean something in models:/ URIs, so MLflow refuses them as aliases.
+function checkAlias(alias: string): void {
+  if (!alias.trim()) throw new InvalidValueError('An alias cannot be empty.');
+  if (alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias)) {
+    throw new InvalidValueError(`'${alias}' cannot be an alias: 'latest' and 'v<number>' are reserved.`);
+  }
+}
+
+/** The model registry of a store. Version numbers are handed out inside write transactions, so several processes can register at once. */
+export class ModelRegistry {
+  constructor(private readonly store: Store) {}
+
+  createModel(name: string, options: { description?: string; tags?: Record<string, string> } = {}): RegisteredModel {
+    if (!name.trim()) throw new InvalidValueError('A registered model needs a name.');
+    this.store.db
+      .transaction(() => {
+        if (this.modelRow(name)) throw new AlreadyExistsError(`Registered model '${name}' already exists.`);
+        const now = Date.now();
+        this.sql('INSERT INTO registered_models (name, created_at, updated_at, description) VALUES (?, ?, ?, ?)').run(name, now, now, options.description ?? '');
+        for (const [key, value] of Object.entries(options.tags ?? {})) this.setModelTag(name, key, value);
+      })
+      .immediate();
+    return this.getModel(name);
+  }
+
+  getModel(name: string): RegisteredModel {
+    const row = this.modelRow(name);
+    if (!row) throw new NotFoundError(`No registered model named '${name}'.`);
+    return this.toModel(row);
+  }
+
+  /** Every registered model, by name. */
+  listModels(): RegisteredModel[] {
+    return (this.sql('SELECT * FROM registered_models ORDER BY name').all() as ModelRow[]).map((row) => this.toModel(row));
+  }
+
+  renameModel(name: string, newName: string): RegisteredModel {
+    if (!newName.trim()) throw new InvalidValueError('A registered model needs a name.');
+    this.store.db
+      .transaction(() => {
+        this.touchModel(name);
+        if (name !== newName && this.modelRow(newName)) throw new AlreadyExistsError(`Registered model '${newName}' already exists.`);
+        this.sql('UPDATE registered_models SET name = ? WHERE name = ?').run(newName, name);
+      })
+      .immediate();
+    return this.getModel(newName);
+  }
+
+  updateModel(name: string, description: string): RegisteredModel {
+    this.touchModel(name);
+    this.sql('UPDATE registered_models SET description = ? WHERE name = ?').run(description, name);
+    return this.getModel(name);
+  }
+
+  /** Deletes a model with its versions, tags and aliases. */
+  deleteModel(name: string): void {
+    if (this.sql('DELETE FROM registered_models WHERE name = ?').run(name).changes === 0) throw new NotFoundError(`No registered model named '${name}'.`);
+  }
+
+  setModelTag(name: string, key: string, value: string): void {
+    this.touchModel(name);
+    this.sql('INSERT OR REPLACE INTO registered_model_tags (name, key, value) VALUES (?, ?, ?)').run(name, key, value);
+  }
+
+  deleteModelTag(name: string, key: string): void {
+    this.touchModel(name);
+    if (this.sql('DELETE FROM registered_model_tags WHERE name = ? AND key = ?').run(name, key).changes === 0) {
+      throw new NotFoundError(`Registered model '${name}' has no tag '${key}'.`);
+    }
+  }
+
+  // ---- versions ----
+
+  /** Adds the next version of a model, READY at once (files are already stored when a client registers). */
+  createVersion(name: string, spec: NewModelVersion): ModelVersion {
+    const version = this.store.db
+      .transaction(() => {
+        this.touchModel(name);
+        const next = (this.sql('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?').get(name) as { v: number }).v;
+        const now = Date.now();
+        this.sql(
+          `INSERT INTO model_versions (name, version, created_at, updated_at, stage, description, source, run_id, model_id, run_link, status, user_id)
+           VALUES (?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, 'READY', ?)`,
+        ).run(name, next, now, now, spec.description ?? '', spec.source, spec.runId ?? null, spec.modelId ?? null, spec.runLink ?? '', spec.userId ?? null);
+        for (const [key, value] of Object.entries(spec.tags ?? {})) this.setVersionTag(name, next, key, value);
+        return next;
+      })
+      .immediate();
+    return this.getVersion(name, version);
+  }
+
+  getVersion(name: string, version: number): ModelVersion {
+    const row = this.versionRow(name, version);
+    if (!row) throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+    return this.toVersion(row);
+  }
+
+  /** Versions of one model (or of all models), newest first. */
+  listVersions(name?: string): ModelVersion[] {
+    const rows = (
+      name === undefined
+        ? this.sql('SELECT * FROM model_versions ORDER BY name, version DESC').all()
+        : this.sql('SELECT * FROM model_versions WHERE name = ? ORDER BY version DESC').all(name)
+    ) as VersionRow[];
+    return rows.map((row) => this.toVersion(row));
+  }
+
+  /** Versions registered from a logged model (MLflow 3 `models:/<model id>` sources). */
+  versionsOfLoggedModel(modelId: string): ModelVersion[] {
+    return (this.sql('SELECT * FROM model_versions WHERE model_id = ? ORDER BY name, version').all(modelId) as VersionRow[]).map((row) => this.toVersion(row));
+  }
+
+  updateVersion(name: string, version: number, description: string): ModelVersion {
+    this.touchVersion(name, version);
+    this.sql('UPDATE model_versions SET description = ? WHERE name = ? AND version = ?').run(description, name, version);
+    return this.getVersion(name, version);
+  }
+
+  /** Deletes a version and any alias that pointed at it. */
+  deleteVersion(name: string, version: number): void {
+    this.store.db
+      .transaction(() => {
+        if (this.sql('DELETE FROM model_versions WHERE name = ? AND version = ?').run(name, version).changes === 0) {
+          throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+        }
+        this.sql('DELETE FROM model_aliases WHERE name = ? AND version = ?').run(name, version);
+        this.touchModel(name);
+      })
+      .immediate();
+  }
+
+  setVersionTag(name: string, version: number, key: string, value: string): void {
+    this.touchVersion(name, version);
+    this.sql('INSERT OR REPLACE INTO model_version_tags (name, version, key, value) VALUES (?, ?, ?, ?)').run(name, version, key, value);
+  }
+
+  deleteVersionTag(name: string, version: number, key: string): void {
+    this.touchVersion(name, version);
+    if (this.sql('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?').run(name, version, key).changes === 0) {
+      throw new NotFoundError(`Version ${version} of '${name}' has no tag '${key}'.`);
+    }
+  }
+
+  /** Moves a version to a stage; with archiveExisting, the other versions in Staging/Production stages go to Archived. */
+  transitionStage(name: string, version: number, stage: ModelStage, archiveExisting = false): ModelVersion {
+    this.store.db
+      .transaction(() => {
+        const now = this.touchVersion(name, version);
+        this.sql('UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?').run(stage, name, version);
+        if (archiveExisting && (stage === 'Staging' || stage === 'Production')) {
+          this.sql("UPDATE model_versions SET stage = 'Archived', updated_at = ? WHERE name = ? AND stage = ? AND version != ?").run(now, name, stage, version);
+        }
+      })
+      .immediate();
+    return this.getVersion(name, version);
+  }
+
+  /** The newest version in each of the given stages (every stage when none given), in stage order. */
+  latestVersions(name: string, stages: readonly ModelStage[] = []): ModelVersion[] {
+    if (!this.modelRow(name)) throw new NotFoundError(`No registered model named '${name}'.`);
+    const wanted = stages.length ? stages : MODEL_STAGES;
+    const newest = new Map<ModelStage, ModelVersion>();
+    for (const v of this.listVersions(name)) if (!newest.has(v.stage)) newest.set(v.stage, v);
+    return MODEL_STAGES.filter((s) => wanted.includes(s) && newest.has(s)).map((s) => newest.get(s)!);
+  }
+
+  // ---- aliases ----
+
+  setAlias(name: string, alias: string, version: number): void {
+    checkAlias(alias);
+    this.store.db
+      .transaction(() => {
+        this.getVersion(name, version);
+        this.sql('INSERT OR REPLACE INTO model_aliases (name, alias, version) VALUES (?, ?, ?)').run(name, alias, version);
+        this.touchModel(name);
+      })
+      .immediate();
+  }
+
+  deleteAlias(name: string, alias: string): void {
+    this.getModel(name);
+    if (this.sql('DELETE FROM model_aliases WHERE name = ? AND alias = ?').run(name, alias).changes === 0) {
+      throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'.`);
+    }
+  }
+
+  versionByAlias(name: string, alias: string): ModelVersion {
+    const row = this.sql('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias) as { version: number } | undefined;
+    if (!row) throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'.`);
+    return this.getVersion(name, row.version);
+  }
+
+  // ---- rows ----
+
+  private modelRow(name: string): ModelRow | undefined {
+    return this.sql('SELECT * FROM registered_models WHERE name = ?').get(name) as ModelRow | undefined;
+  }
+
+  private versionRow(name: string, version: number): VersionRow | undefined {
+    return this.sql('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as VersionRow | undefined;
+  }
+
+  private toModel(row: ModelRow): RegisteredModel {
+    const aliases = this.sql('SELECT alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(row.name) as { alias: string; version: number }[];
+    return {
+      name: row.name,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      description: row.description,
+      tags: this.tagsOf('SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key', row.name),
+      aliases,
+      latestVersions: this.latestVersions(row.name),
+    };
+  }
+
+  private toVersion(row: VersionRow): ModelVersion {
+    const aliases = this.sql('SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias').all(row.name, row.version) as { alias: string }[];
+    return {
+      name: row.name,
+      version: row.version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      stage: row.stage,
+      description: row.description,
+      source: row.source,
+      runId: row.run_id,
+      modelId: row.model_id,
+      runLink: row.run_link,
+      status: row.status,
+      userId: row.user_id,
+      tags: this.tagsOf('SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key', row.name, row.version),
+      aliases: aliases.map((a) => a.alias),
+    };
+  }
+
+  private tagsOf(sql: string, ...args: (string | number)[]): Record<string, string> {
+    return keyValueRecord(this.sql(sql).all(...args) as { key: string; value: string }[]);
+  }
+
+  private touchModel(name: string): number {
+    const now = Date.now();
+    if (this.sql('UPDATE registered_models SET updated_at = ? WHERE name = ?').run(now, name).changes === 0) {
+      throw new NotFoundError(`No registered model named '${name}'.`);
+    }
+    return now;
+  }
+
+  private touchVersion(name: string, version: number): number {
+    const now = Date.now();
+    if (this.sql('UPDATE model_versions SET updated_at = ? WHERE name = ? AND version = ?').run(now, name, version).changes === 0) {
+      throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+    }
+    return now;
+  }
+
+  private sql(text: string) {
+    return prepared(this.store.db, text);
+  }
+}

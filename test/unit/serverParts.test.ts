@@ -1,0 +1,147 @@
+// The tracking server's pure parts: typed fields, lenient JSON, the registry/experiment filter, paging, routing
+// and artifact paths.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkArtifactPath, childrenOf, parseLocation } from '../../src/server/artifactRoutes';
+import type { Route } from '../../src/server/context';
+import { ApiError, Fields, recordOf } from '../../src/server/fields';
+import { parseJsonBody } from '../../src/server/http';
+import { offsetOf, pageOf, pageToken } from '../../src/server/paging';
+import { Router } from '../../src/server/router';
+import { fieldSet, matches, parseFilter, parseOrderBy, sortBy } from '../../src/server/searchFilter';
+import { isLoopback } from '../../src/server/trackingServer';
+
+function rejects400(action: () => unknown, pattern: RegExp): void {
+  assert.throws(action, (error: unknown) => error instanceof ApiError && error.status === 400 && pattern.test(error.message));
+}
+
+test('Fields reads typed values and names the bad field', () => {
+  const f = Fields.fromJson({ run_uuid: 'r1', key: 'loss', value: 'NaN', step: '3', ts: 12, ok: 'true', list: ['a'], tags: [{ key: 'k', value: 'v' }] });
+  assert.equal(f.runId(), 'r1');
+  assert.ok(Number.isNaN(f.metricValue()));
+  assert.equal(f.int('step'), 3);
+  assert.equal(f.int('ts'), 12);
+  assert.equal(f.int('missing', 7), 7);
+  assert.equal(f.optBool('ok'), true);
+  assert.deepEqual(f.strings('list'), ['a']);
+  assert.deepEqual(f.keyValueMap('tags'), { k: 'v' });
+  rejects400(() => f.int('key'), /'key': expected an integer/);
+  rejects400(() => f.string('nope'), /Missing value for required parameter 'nope'/);
+  rejects400(() => Fields.fromJson({ tags: [{ key: 'k', value: 3 }] }).keyValues('tags'), /tags\[0\]\.value/);
+  rejects400(() => Fields.fromJson({ m: [1, 2, 3] }).objects('m', 2), /at most 2 m/);
+  rejects400(() => Fields.fromJson({ key: 'x'.repeat(251) }).key(), /longer than 250/);
+  rejects400(() => Fields.fromJson({ key: 'a\u0000b' }).key(), /NUL/);
+  rejects400(() => Fields.fromJson({ value: true }).metricValue(), /expected a number/);
+  rejects400(() => Fields.fromJson({ value: 'abc' }).metricValue(), /expected a number/);
+  rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /expected an integer/);
+  assert.throws(() => Fields.fromJson([1]), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST');
+});
+
+test('metric values: numbers, protobuf strings, decimal strings', () => {
+  const value = (v: unknown): number => Fields.fromJson({ value: v }).metricValue();
+  assert.equal(value(0.5), 0.5);
+  assert.equal(value('Infinity'), Number.POSITIVE_INFINITY);
+  assert.equal(value('-Infinity'), Number.NEGATIVE_INFINITY);
+  assert.equal(value('1e-3'), 0.001);
+});
+
+test('query fields turn repeated keys into lists', () => {
+  const f = Fields.fromQuery(new URLSearchParams('stages=Production&stages=Staging&name=m'));
+  assert.deepEqual(f.strings('stages'), ['Production', 'Staging']);
+  assert.deepEqual(f.strings('name'), ['m']);
+});
+
+test('recordOf refuses one key with two values, accepts repeats', () => {
+  assert.deepEqual(recordOf([{ key: 'a', value: '1' }, { key: 'a', value: '1' }], 'param'), { a: '1' });
+  rejects400(() => recordOf([{ key: 'a', value: '1' }, { key: 'a', value: '2' }], 'param'), /Duplicate param key 'a'/);
+});
+
+test('JSON bodies: bare NaN/Infinity become strings outside string literals only; garbage is a BAD_REQUEST', () => {
+  assert.deepEqual(parseJsonBody('{"value": NaN, "b": -Infinity, "s": "NaN Infinity"}'), { value: 'NaN', b: '-Infinity', s: 'NaN Infinity' });
+  assert.throws(() => parseJsonBody('{"a": '), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST' && e.status === 400);
+});
+
+test('search filter: AND clauses, quoting, LIKE/ILIKE, IN, numbers, tags', () => {
+  const isField = fieldSet(['name', 'version_number'], ['tags']);
+  const clauses = parseFilter("name LIKE 'seed%' AND tags.`my key` = 'it''s' AND version_number >= 2", isField);
+  assert.equal(clauses.length, 3);
+  const lookup = (item: { name: string; v: number; tags: Record<string, string> }, field: string) =>
+    field === 'name' ? item.name : field === 'version_number' ? item.v : item.tags[field.slice(5)];
+  assert.ok(matches({ name: 'seed-model', v: 2, tags: { 'my key': "it's" } }, clauses, lookup));
+  assert.ok(!matches({ name: 'Seed-model', v: 2, tags: { 'my key': "it's" } }, clauses, lookup), 'LIKE is case-sensitive');
+  assert.ok(!matches({ name: 'seed-model', v: 1, tags: { 'my key': "it's" } }, clauses, lookup));
+  assert.ok(!matches({ name: 'seed-model', v: 2, tags: {} }, clauses, lookup), 'a missing tag matches nothing');
+  const ilike = parseFilter("name ILIKE 'SEED%'", isField);
+  assert.ok(matches({ name: 'seed', v: 0, tags: {} }, ilike, lookup));
+  const inList = parseFilter("name IN ('a', 'b')", isField);
+  assert.ok(matches({ name: 'b', v: 0, tags: {} }, inList, lookup));
+  assert.deepEqual(parseFilter('  ', isField), []);
+  rejects400(() => parseFilter("name = 'a' OR name = 'b'", isField), /only AND/);
+  rejects400(() => parseFilter("nope = 'a'", isField), /Invalid field 'nope'/);
+  rejects400(() => parseFilter('name =', isField), /Expected a quoted value/);
+  rejects400(() => parseFilter("name = 'a", isField), /Cannot parse filter/);
+});
+
+test('order-by sorts stably, missing values last', () => {
+  const isField = fieldSet(['name', 'n']);
+  const items = [{ name: 'b', n: 1 }, { name: 'a', n: 2 }, { name: 'c' }];
+  const lookup = (item: { name: string; n?: number }, field: string) => (field === 'name' ? item.name : item.n);
+  assert.deepEqual(sortBy(items, parseOrderBy(['n DESC'], isField), lookup).map((i) => i.name), ['a', 'b', 'c']);
+  assert.deepEqual(sortBy(items, parseOrderBy(['name'], isField), lookup).map((i) => i.name), ['a', 'b', 'c']);
+  rejects400(() => parseOrderBy(['name sideways'], isField), /Invalid order_by/);
+});
+
+test('page tokens round-trip; a foreign token is a 400', () => {
+  assert.equal(offsetOf(pageToken(25_000)), 25_000);
+  assert.equal(offsetOf(undefined), 0);
+  rejects400(() => offsetOf('not-a-token'), /Invalid page_token/);
+  const page = pageOf([1, 2, 3, 4, 5], 2, pageToken(2));
+  assert.deepEqual(page.items, [3, 4]);
+  assert.equal(offsetOf(page.nextPageToken), 4);
+  assert.equal(pageOf([1, 2], 2, undefined).nextPageToken, undefined);
+});
+
+test('router: exact paths first, then :param and *rest patterns, percent-decoded with + kept', () => {
+  const json = () => ({});
+  const routes: Route[] = [
+    { method: 'POST', path: 'mlflow/logged-models/search', json },
+    { method: 'GET', path: 'mlflow/logged-models/:id', json },
+    { method: 'DELETE', path: 'mlflow/logged-models/:id/tags/*key', json },
+  ];
+  const router = new Router(routes);
+  assert.equal(router.match('POST', 'mlflow/logged-models/search')?.route, routes[0]);
+  assert.deepEqual(router.match('GET', 'mlflow/logged-models/m-1')?.params, { id: 'm-1' });
+  assert.deepEqual(router.match('DELETE', 'mlflow/logged-models/m-1/tags/a%20b/c+d')?.params, { id: 'm-1', key: 'a b/c+d' });
+  assert.equal(router.match('GET', 'mlflow/logged-models/m-1/extra'), undefined);
+  assert.equal(router.match('PUT', 'mlflow/logged-models/m-1'), undefined);
+  rejects400(() => router.match('GET', 'mlflow/logged-models/%E0%A4%A'), /Malformed percent-encoding/);
+});
+
+test('artifact paths: traversal, absolute, backslash, NUL and empty parts are refused', () => {
+  for (const bad of ['../x', 'a/../../b', './a', '/etc/passwd', 'C:/x', 'a\\b', 'a\u0000b', 'a//b']) rejects400(() => checkArtifactPath(bad), /./);
+  checkArtifactPath('sub dir/notes v1+final.txt');
+  assert.deepEqual(parseLocation('1/abc/artifacts/model/MLmodel'), { kind: 'run', ownerId: 'abc', path: 'model/MLmodel' });
+  assert.deepEqual(parseLocation('1/abc/artifacts'), { kind: 'run', ownerId: 'abc', path: '' });
+  assert.deepEqual(parseLocation('2/models/m-1/artifacts/model.pkl'), { kind: 'model', ownerId: 'm-1', path: 'model.pkl' });
+  assert.equal(parseLocation('x/abc/artifacts'), undefined);
+  assert.equal(parseLocation('1/abc/other'), undefined);
+});
+
+test('listing children: files with sizes, folders once, in byte order', () => {
+  const files = [
+    { path: 'model/conda.yaml', sha256: '', size: 3 },
+    { path: 'model/MLmodel', sha256: '', size: 5 },
+    { path: 'model/metadata/MLmodel', sha256: '', size: 5 },
+    { path: 'model/metadata/x', sha256: '', size: 1 },
+  ];
+  assert.deepEqual(childrenOf(files, 'model'), [
+    { path: 'MLmodel', is_dir: false, file_size: 5 },
+    { path: 'conda.yaml', is_dir: false, file_size: 3 },
+    { path: 'metadata', is_dir: true },
+  ]);
+});
+
+test('loopback hosts', () => {
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host);
+  for (const host of ['0.0.0.0', '192.168.1.2', '::', 'example.com']) assert.ok(!isLoopback(host), host);
+});

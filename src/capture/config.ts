@@ -1,0 +1,233 @@
+// Workspace configuration: labbook.yaml (or .labbook.yaml) at the workspace root, described in
+// docs/configuration.md. A bad config never stops a run: each bad field warns and falls back to its default.
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { metricPatternProblem } from './scalarParser';
+import { parseYamlText } from './yamlText';
+
+export { matchesAny } from './glob';
+
+/** Everything labbook.yaml can set; every field is filled (from the defaults when the file is silent). */
+export interface LabbookConfig {
+  /** Experiment new runs go to unless the command names one. */
+  experiment?: string;
+  metrics: {
+    /** Extra regular expressions with named groups `key`, `value` (optional `step`). */
+    patterns: string[];
+    /** Metric key globs to keep (empty: all). */
+    include: string[];
+    /** Metric key globs to drop. */
+    exclude: string[];
+    /** false turns off the built-in printed-output rules. */
+    builtin: boolean;
+  };
+  params: {
+    /** Params files relative to the run's cwd, read in order (later files win). */
+    files: string[];
+    /** Read params from the script's command-line arguments. */
+    fromArgv: boolean;
+  };
+  artifacts: {
+    /** Globs (relative to the run's cwd) of files a run writes that are kept as outputs. */
+    outputs: string[];
+    /** Globs of files a run reads that are recorded as data inputs. */
+    inputs: string[];
+    /** Lower-case extensions (with the dot) of files that are models. */
+    modelExtensions: string[];
+    /** Files larger than this are recorded without storing their bytes. */
+    maxFileBytes: number;
+  };
+  /** The metric that ranks runs (compare views, "best run"). */
+  primaryMetric?: string;
+}
+
+const MODEL_EXTENSIONS = ['.pkl', '.joblib', '.pt', '.pth', '.onnx', '.safetensors', '.h5', '.keras', '.ckpt', '.bin', '.pb', '.tflite', '.mlmodel', '.cbm', '.lgb', '.xgb'];
+const OUTPUT_DIRS = ['outputs', 'output', 'models', 'model', 'checkpoints', 'artifacts', 'results'];
+
+/** The configuration used where labbook.yaml says nothing; frozen, so copy before changing. */
+export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
+  metrics: { patterns: [], include: [], exclude: [], builtin: true },
+  params: { files: ['params.yaml', 'params.json'], fromArgv: true },
+  artifacts: {
+    // Anywhere below the run folder: a script in examples/iris/ run from the repo root writes examples/iris/models/.
+    outputs: [...OUTPUT_DIRS.map((dir) => `**/${dir}/**`), ...MODEL_EXTENSIONS.map((ext) => `**/*${ext}`)],
+    inputs: ['data/**'],
+    modelExtensions: MODEL_EXTENSIONS,
+    maxFileBytes: 2 * 1024 ** 3,
+  },
+});
+
+/** The file names looked for, in order of preference. */
+export const CONFIG_FILE_NAMES = ['labbook.yaml', '.labbook.yaml'] as const;
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Result of reading a workspace's configuration. */
+export interface LoadedConfig {
+  config: LabbookConfig;
+  /** Human-readable problems, each naming the file and the field; the config is still usable. */
+  warnings: string[];
+  /** The file that was read, or null when there is none. */
+  path: string | null;
+}
+
+/** Reads labbook.yaml (or .labbook.yaml) at `workspaceDir`; never throws for a bad or unreadable file. */
+export function loadConfig(workspaceDir: string): LoadedConfig {
+  const warnings: string[] = [];
+  const found = CONFIG_FILE_NAMES.map((name) => join(workspaceDir, name)).filter(isFile);
+  if (found.length === 0) return { config: defaults(), warnings, path: null };
+  const path = found[0];
+  if (found.length > 1) warnings.push(`${basename(found[1])} is ignored because ${basename(path)} exists`);
+  const raw = readConfigData(path, warnings);
+  return { config: raw === undefined ? defaults() : validateConfig(raw, basename(path), warnings), warnings, path };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The parsed file, or undefined (with a warning) when it cannot be read or parsed. */
+function readConfigData(path: string, warnings: string[]): unknown {
+  const name = basename(path);
+  try {
+    if (statSync(path).size > MAX_CONFIG_BYTES) {
+      warnings.push(`${name} is larger than ${MAX_CONFIG_BYTES} bytes; using the defaults`);
+      return undefined;
+    }
+    return parseYamlText(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0];
+    warnings.push(`${name} cannot be read: ${message}; using the defaults`);
+    return undefined;
+  }
+}
+
+/**
+ * Checks parsed configuration data field by field: a field of the wrong type warns (naming the file and field)
+ * and keeps its default; unknown keys and invalid metric patterns warn and are ignored.
+ */
+export function validateConfig(raw: unknown, fileName: string, warnings: string[]): LabbookConfig {
+  const config = defaults();
+  if (raw === null || raw === undefined) return config;
+  const fields = new FieldReader(fileName, warnings);
+  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric']);
+  config.experiment = fields.name(root, 'experiment');
+  config.primaryMetric = fields.name(root, 'primaryMetric');
+  if (config.experiment === undefined) delete config.experiment;
+  if (config.primaryMetric === undefined) delete config.primaryMetric;
+
+  const metrics = fields.section(root.metrics, 'metrics', ['patterns', 'include', 'exclude', 'builtin']);
+  config.metrics.patterns = fields.patterns(metrics, 'metrics.patterns') ?? config.metrics.patterns;
+  config.metrics.include = fields.strings(metrics, 'metrics.include') ?? config.metrics.include;
+  config.metrics.exclude = fields.strings(metrics, 'metrics.exclude') ?? config.metrics.exclude;
+  config.metrics.builtin = fields.boolean(metrics, 'metrics.builtin') ?? config.metrics.builtin;
+
+  const params = fields.section(root.params, 'params', ['files', 'fromArgv']);
+  config.params.files = fields.strings(params, 'params.files') ?? config.params.files;
+  config.params.fromArgv = fields.boolean(params, 'params.fromArgv') ?? config.params.fromArgv;
+
+  const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'modelExtensions', 'maxFileBytes']);
+  config.artifacts.outputs = fields.strings(artifacts, 'artifacts.outputs') ?? config.artifacts.outputs;
+  config.artifacts.inputs = fields.strings(artifacts, 'artifacts.inputs') ?? config.artifacts.inputs;
+  config.artifacts.modelExtensions = fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
+  config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
+  return config;
+}
+
+/** `PT` and `.Pt` both mean `.pt`: extensions are compared lower-case with their dot. */
+function normalizeExtension(ext: string): string {
+  const lower = ext.toLowerCase();
+  return lower.startsWith('.') ? lower : `.${lower}`;
+}
+
+type Section = Record<string, unknown>;
+
+/** Reads typed fields out of parsed YAML, warning (with the file and field name) about anything unusable. */
+class FieldReader {
+  constructor(
+    private readonly fileName: string,
+    private readonly warnings: string[],
+  ) {}
+
+  /** A mapping with the given keys; anything else warns and reads as empty. */
+  section(value: unknown, path: string, known: readonly string[]): Section {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      this.warn(`${path || 'the top level'} must be a mapping; using the defaults${path ? ' for it' : ''}`);
+      return {};
+    }
+    const section = value as Section;
+    for (const key of Object.keys(section)) {
+      if (!known.includes(key)) this.warn(`unknown key '${path ? `${path}.` : ''}${key}' is ignored`);
+    }
+    return section;
+  }
+
+  /** A non-blank string, or undefined. */
+  name(section: Section, field: string): string | undefined {
+    const value = section[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    this.warn(`${field} must be a non-empty string; ignoring it`);
+    return undefined;
+  }
+
+  /** A list of non-empty strings (a single string counts as a list of one), or undefined. */
+  strings(section: Section, path: string): string[] | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null) return undefined;
+    const list: unknown = typeof value === 'string' ? [value] : value;
+    if (Array.isArray(list) && list.every((item) => typeof item === 'string' && item !== '')) return [...(list as string[])];
+    this.warn(`${path} must be a list of non-empty strings; using the default`);
+    return undefined;
+  }
+
+  /** Metric patterns: the valid ones, with a warning for each invalid one. */
+  patterns(section: Section, path: string): string[] | undefined {
+    const sources = this.strings(section, path);
+    return sources?.filter((source, i) => {
+      const problem = metricPatternProblem(source);
+      if (problem) this.warn(`${path}[${i}] /${source}/ is ignored: ${problem}`);
+      return problem === null;
+    });
+  }
+
+  boolean(section: Section, path: string): boolean | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null || typeof value === 'boolean') return value ?? undefined;
+    this.warn(`${path} must be true or false; using the default`);
+    return undefined;
+  }
+
+  /** A whole number of bytes >= 0. */
+  byteCount(section: Section, path: string): number | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    this.warn(`${path} must be a whole number of bytes (0 or more); using the default`);
+    return undefined;
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(`${this.fileName}: ${message}`);
+  }
+}
+
+function leaf(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
+}
+
+function defaults(): LabbookConfig {
+  return structuredClone(DEFAULT_CONFIG) as LabbookConfig;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

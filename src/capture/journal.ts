@@ -1,0 +1,147 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ArtifactRole } from '../core/types';
+
+/** Environment variable naming the journal file the Python shim appends to. */
+export const JOURNAL_ENV = 'LABBOOK_JOURNAL';
+
+/** One line of the journal, validated. */
+export type JournalRecord =
+  | { t: 'metric'; key: string; value: number; step: number; ts: number }
+  | { t: 'param'; key: string; value: string; ts: number }
+  | { t: 'tag'; key: string; value: string; ts: number }
+  | { t: 'artifact'; path: string; role: ArtifactRole | null; ts: number };
+
+const ROLES: readonly string[] = ['model', 'data', 'output', 'log'];
+const MAX_KEY_LENGTH = 250;
+const MAX_VALUE_LENGTH = 6000;
+
+/** Turns MLflow's wire form of a metric value (a number, or "NaN"/"Infinity"/"-Infinity") into a number. */
+export function decodeMetricValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN') return Number.NaN;
+  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
+  return undefined;
+}
+
+function text(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\0') ? value : undefined;
+}
+
+/** Parses one journal line; returns an error message instead of throwing, so one bad line never stops ingest. */
+export function parseJournalLine(line: string): JournalRecord | { error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { error: `not JSON: ${line.slice(0, 80)}` };
+  }
+  if (typeof raw !== 'object' || raw === null) return { error: 'not a JSON object' };
+  const record = raw as Record<string, unknown>;
+  const ts = typeof record.ts === 'number' && Number.isFinite(record.ts) ? Math.trunc(record.ts) : Date.now();
+  switch (record.t) {
+    case 'metric':
+      return parseMetric(record, ts);
+    case 'param':
+    case 'tag': {
+      const key = text(record.key, MAX_KEY_LENGTH);
+      const value = typeof record.value === 'string' && record.value.length <= MAX_VALUE_LENGTH ? record.value : undefined;
+      if (key === undefined || value === undefined) return { error: `${record.t} needs a key and a string value` };
+      return { t: record.t, key, value, ts };
+    }
+    case 'artifact': {
+      const path = text(record.path, 4096);
+      if (path === undefined) return { error: 'artifact needs a path' };
+      const role = typeof record.role === 'string' && ROLES.includes(record.role) ? (record.role as ArtifactRole) : null;
+      return { t: 'artifact', path, role, ts };
+    }
+    default:
+      return { error: `unknown record type ${JSON.stringify(record.t)}` };
+  }
+}
+
+function parseMetric(record: Record<string, unknown>, ts: number): JournalRecord | { error: string } {
+  const key = text(record.key, MAX_KEY_LENGTH);
+  const value = decodeMetricValue(record.value);
+  const step = typeof record.step === 'number' && Number.isFinite(record.step) ? Math.trunc(record.step) : undefined;
+  if (key === undefined) return { error: 'metric needs a key' };
+  if (value === undefined) return { error: `metric '${key}' has a value that is not a number` };
+  if (step === undefined) return { error: `metric '${key}' has no integer step` };
+  return { t: 'metric', key, value, step, ts };
+}
+
+/** What one read of the journal gave: whole lines only, and the offset to read from next time. */
+export interface JournalChunk {
+  records: JournalRecord[];
+  errors: string[];
+  nextOffset: number;
+}
+
+const READ_SIZE = 1 << 20;
+const MAX_LINE_BYTES = 16 << 20;
+
+/**
+ * Reads complete lines from `offset`. A trailing partial line is left for the next read, unless `final`
+ * (the writer is gone), when it is parsed as it is. A line longer than 16 MiB is skipped with an error.
+ */
+export function readJournal(path: string, offset: number, final = false): JournalChunk {
+  const chunk: JournalChunk = { records: [], errors: [], nextOffset: offset };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return chunk; // no journal yet: the script has not logged anything
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let position = offset;
+    let pending: Buffer = Buffer.alloc(0);
+    let skipping = false; // inside a line too long to keep: drop bytes up to its newline
+    while (position < size) {
+      const buffer = Buffer.alloc(Math.min(READ_SIZE, size - position));
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) break;
+      position += read;
+      let fresh = buffer.subarray(0, read);
+      if (skipping) {
+        const nl = fresh.indexOf(10);
+        chunk.nextOffset += nl === -1 ? fresh.length : nl + 1;
+        if (nl === -1) continue;
+        skipping = false;
+        fresh = fresh.subarray(nl + 1);
+      }
+      pending = pending.length ? Buffer.concat([pending, fresh]) : fresh;
+      pending = takeLines(pending, chunk);
+      if (pending.length > MAX_LINE_BYTES) {
+        chunk.errors.push(`skipped a journal line over ${MAX_LINE_BYTES} bytes`);
+        chunk.nextOffset += pending.length;
+        pending = Buffer.alloc(0);
+        skipping = true;
+      }
+    }
+    if (final && pending.length > 0) {
+      addLine(pending.toString('utf8'), chunk);
+      chunk.nextOffset += pending.length;
+    }
+    return chunk;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function takeLines(pending: Buffer, chunk: JournalChunk): Buffer {
+  let start = 0;
+  for (let nl = pending.indexOf(10, start); nl !== -1; nl = pending.indexOf(10, start)) {
+    addLine(pending.subarray(start, nl).toString('utf8'), chunk);
+    chunk.nextOffset += nl + 1 - start;
+    start = nl + 1;
+  }
+  return pending.subarray(start);
+}
+
+function addLine(line: string, chunk: JournalChunk): void {
+  if (line.trim() === '') return;
+  const parsed = parseJournalLine(line);
+  if ('error' in parsed) chunk.errors.push(parsed.error);
+  else chunk.records.push(parsed);
+}

@@ -1,0 +1,269 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { RunStatus } from '../core/types';
+import type { Store } from '../store/store';
+import { changedFiles, outputRole, snapshotFiles, storeArtifact } from './artifacts';
+import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
+import type { LabbookConfig } from './config';
+import { captureGitFacts } from './git';
+import { ingestJournal, type IngestContext } from './ingest';
+import { JOURNAL_ENV } from './journal';
+import { LineSplitter, MetricCollector } from './outputCapture';
+import { storeConsoleLog } from './recovery';
+import { ScalarParser } from './scalarParser';
+import { SystemSampler } from './systemSampler';
+
+/** Everything the runner needs to launch and record one command. */
+export interface RunnerOptions {
+  store: Store;
+  command: string[];
+  cwd: string;
+  config: LabbookConfig;
+  /** Folder holding the `labbook` Python package, put on the child's PYTHONPATH. */
+  pythonShimDir: string;
+  experiment?: string;
+  name?: string;
+  tags?: Record<string, string>;
+  params?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Extra environment for the child, e.g. the MLflow tracking server's address. */
+  childEnv?: (runId: string) => Promise<Record<string, string>>;
+  /** Called once the run row exists. */
+  onStart?: (runId: string) => void;
+  flushIntervalMs?: number;
+  sampleIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+/** How a tracked command ended. */
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  warnings: string[];
+}
+
+/** The exit code a shell gives a process killed by `signal`. */
+export function exitCodeForSignal(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return 128 + (numbers[signal] ?? 1);
+}
+
+/** Final status from how the child ended: an interrupt or a signal is KILLED, 0 is FINISHED, else FAILED. */
+export function statusOf(exitCode: number | null, signal: NodeJS.Signals | null, interrupted: boolean): RunStatus {
+  if (interrupted || signal) return 'KILLED';
+  return exitCode === 0 ? 'FINISHED' : 'FAILED';
+}
+
+function collectParams(options: RunnerOptions, scriptArgs: string[]): { params: Record<string, string>; warnings: string[] } {
+  const warnings: string[] = [];
+  const params: Record<string, string> = {};
+  for (const file of options.config.params.files) {
+    try {
+      Object.assign(params, paramsFromFile(join(options.cwd, file)));
+    } catch (error) {
+      warnings.push((error as Error).message);
+    }
+  }
+  if (options.config.params.fromArgv) Object.assign(params, paramsFromArgv(scriptArgs));
+  return { params: { ...params, ...options.params }, warnings };
+}
+
+/**
+ * Runs a command as a tracked run: creates the run, streams the child's output through (and into the console
+ * log and the metric parser), ingests the journal live, samples system metrics, stores git facts and output
+ * files, and records the final status. The child gets its own process group; signals sent to the runner are
+ * forwarded to that group exactly once, so Ctrl-C in a terminal and Stop from the editor behave the same.
+ */
+export async function runTracked(options: RunnerOptions): Promise<RunResult> {
+  const { store, config, cwd } = options;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const { script, args } = scriptOfCommand(options.command);
+  const collected = collectParams(options, args);
+  const warnings = [...collected.warnings];
+  const before = snapshotFiles(cwd, config.artifacts.outputs);
+
+  const run = store.createRun({
+    experimentName: options.experiment ?? config.experiment ?? 'Default',
+    name: options.name,
+    argv: options.command,
+    cwd,
+    sourceFile: script,
+  });
+  if (Object.keys(collected.params).length) store.logParams(run.id, collected.params, { overwrite: true });
+  if (options.tags && Object.keys(options.tags).length) store.setTags(run.id, options.tags);
+  const runDir = store.runDir(run.id);
+  mkdirSync(runDir, { recursive: true });
+  const journalPath = join(runDir, 'journal.jsonl');
+  const consolePath = join(runDir, 'console.log');
+  store.setRunnerInfo(run.id, { pid: process.pid, journalPath, consolePath });
+  options.onStart?.(run.id);
+
+  const gitFacts = captureGitFacts(cwd, store.objects).then((facts) => store.setGitFacts(run.id, facts));
+  const inputs = Promise.all(
+    [...snapshotFiles(cwd, config.artifacts.inputs).keys()].map((path) =>
+      storeArtifact(store, run.id, cwd, path, 'data', 'input', config.artifacts.maxFileBytes),
+    ),
+  );
+  const env = {
+    ...(options.env ?? process.env),
+    PYTHONUNBUFFERED: '1',
+    PYTHONPATH: [options.pythonShimDir, (options.env ?? process.env).PYTHONPATH].filter(Boolean).join(delimiter),
+    [JOURNAL_ENV]: journalPath,
+    LABBOOK_RUN_ID: run.id,
+    ...(await options.childEnv?.(run.id)),
+  };
+
+  const ingestContext: IngestContext = { cwd, modelExtensions: config.artifacts.modelExtensions, maxFileBytes: config.artifacts.maxFileBytes };
+  const outcome = await superviseChild(options, run.id, env, consolePath, ingestContext, stdout, stderr);
+  warnings.push(...outcome.warnings);
+
+  await gitFacts.catch((error: Error) => warnings.push(`git: ${error.message}`));
+  for (const problem of await inputs) if (problem) warnings.push(`input: ${problem}`);
+  warnings.push(...(await ingestJournal(store, run.id, ingestContext, true)));
+  const after = snapshotFiles(cwd, config.artifacts.outputs);
+  for (const path of changedFiles(before, after)) {
+    const problem = await storeArtifact(store, run.id, cwd, path, outputRole(path, config.artifacts.modelExtensions), 'output', config.artifacts.maxFileBytes);
+    if (problem) warnings.push(`output: ${problem}`);
+  }
+  const consoleSha = storeConsoleLog(store, run.id, consolePath);
+  const status = statusOf(outcome.exitCode, outcome.signal, outcome.interrupted);
+  store.finishRun(run.id, status, { exitCode: outcome.exitCode ?? (outcome.signal ? exitCodeForSignal(outcome.signal) : null), consoleSha });
+  rmSync(runDir, { recursive: true, force: true });
+  for (const warning of warnings) stderr.write(`labbook: warning: ${warning}\n`);
+  return { runId: run.id, status, exitCode: outcome.exitCode, signal: outcome.signal, warnings };
+}
+
+interface ChildOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  interrupted: boolean;
+  warnings: string[];
+}
+
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function superviseChild(
+  options: RunnerOptions,
+  runId: string,
+  env: NodeJS.ProcessEnv,
+  consolePath: string,
+  ingestContext: IngestContext,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<ChildOutcome> {
+  const { store, config } = options;
+  const warnings: string[] = [];
+  const consoleLog = createWriteStream(consolePath, { flags: 'a' });
+  const collector = new MetricCollector(
+    new ScalarParser({ patterns: config.metrics.patterns, include: config.metrics.include, exclude: config.metrics.exclude, defaults: config.metrics.builtin }),
+  );
+  const child = spawn(options.command[0], options.command.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];
+  const stopStdin = forwardStdin(child);
+
+  let interrupted = false;
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    interrupts += 1;
+    // A second Ctrl-C escalates for scripts that ignore the first; a third cannot be ignored.
+    const sent: NodeJS.Signals = signal !== 'SIGINT' || interrupts === 1 ? signal : interrupts === 2 ? 'SIGTERM' : 'SIGKILL';
+    signalGroup(child, sent);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+
+  let ingesting = Promise.resolve();
+  const flush = (): void => {
+    try {
+      store.logMetrics(runId, collector.take());
+    } catch (error) {
+      warnings.push(`metrics: ${(error as Error).message}`);
+    }
+    ingesting = ingesting
+      .then(() => ingestJournal(store, runId, ingestContext))
+      .then((found) => void warnings.push(...found))
+      .catch((error: Error) => void warnings.push(`journal: ${error.message}`));
+  };
+  const sampler = new SystemSampler(child.pid ?? -1);
+  const timers = [
+    setInterval(flush, options.flushIntervalMs ?? 250),
+    setInterval(() => store.logMetrics(runId, sampler.sample()), options.sampleIntervalMs ?? 5000),
+    setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? 10_000),
+  ];
+
+  return new Promise((resolve) => {
+    let spawnError: Error | undefined;
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', async (code, signal) => {
+      timers.forEach(clearInterval);
+      for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
+      stopStdin();
+      await Promise.all(streams);
+      flush();
+      await ingesting;
+      await new Promise<void>((done) => consoleLog.end(done));
+      if (spawnError) {
+        const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${options.command[0]}` : spawnError.message;
+        stderr.write(`labbook: ${message}\n`);
+        warnings.push(message);
+      }
+      resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted, warnings });
+    });
+  });
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the whole group, so worker processes stop too
+  } catch {
+    child.kill(signal);
+  }
+}
+
+function pipeOutput(
+  source: NodeJS.ReadableStream,
+  passThrough: NodeJS.WritableStream,
+  consoleLog: NodeJS.WritableStream,
+  collector: MetricCollector,
+): Promise<void> {
+  const lines = new LineSplitter((line) => collector.line(line));
+  return new Promise((resolve) => {
+    source.on('data', (chunk: Buffer) => {
+      passThrough.write(chunk);
+      consoleLog.write(chunk);
+      lines.write(chunk);
+    });
+    source.on('end', () => {
+      lines.end();
+      resolve();
+    });
+    source.on('error', () => resolve());
+  });
+}
+
+// The child has its own process group (so one Ctrl-C reaches it once), which keeps it from reading the
+// terminal itself: the runner hands its stdin over instead.
+function forwardStdin(child: ChildProcess): () => void {
+  const input = process.stdin;
+  if (!child.stdin) return () => undefined;
+  child.stdin.on('error', () => undefined); // the child may exit without reading
+  if (input.isTTY === undefined && input.readableEnded) {
+    child.stdin.end();
+    return () => undefined;
+  }
+  input.pipe(child.stdin);
+  return () => {
+    input.unpipe(child.stdin!);
+    input.pause();
+    input.unref?.();
+  };
+}

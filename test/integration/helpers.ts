@@ -1,0 +1,77 @@
+// Shared helpers for integration tests: temp workspaces, the built CLI, and bounded waiting without sleeps.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Store } from '../../src/store/store';
+
+/** Repository root. */
+export const ROOT = resolve(__dirname, '..', '..');
+/** The bundled CLI (npm test builds it before integration tests run). */
+export const CLI = join(ROOT, 'dist', 'cli.js');
+/** Debian's python3, which has numpy and scikit-learn (the first python3 on PATH may not). */
+export const PYTHON = process.env.LABBOOK_TEST_PYTHON ?? '/usr/bin/python3';
+/** Test scripts run by the runner. */
+export const SCRIPTS = join(ROOT, 'test', 'fixtures', 'scripts');
+
+/** A fresh folder, optionally a git repository with one commit; removed by the returned cleanup. */
+export function makeWorkspace(options: { git?: boolean; files?: Record<string, string> } = {}): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'labbook-it-'));
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  if (options.git) {
+    const git = (...args: string[]): void => {
+      const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+    };
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=Test', 'commit', '-q', '--allow-empty', '-m', 'empty');
+    git('add', '-A');
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=Test', 'commit', '-q', '-m', 'initial');
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What a finished CLI process gave. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI; the caller decides when to wait for it. */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean }): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, LABBOOK_DIR: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const done = new Promise<CliResult>((resolveDone) => child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** Polls `condition` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor<T>(what: string, condition: () => T | undefined | false | null, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Opens the workspace store read-write for assertions (closed by the caller). */
+export function openStore(dir: string): Store {
+  return Store.open(join(dir, '.labbook'));
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { decodeMetricValue, parseJournalLine, readJournal } from '../../src/capture/journal';
+
+const dir = mkdtempSync(join(tmpdir(), 'labbook-journal-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('parseJournalLine', () => {
+  test('accepts every record type the shim writes', () => {
+    assert.deepEqual(parseJournalLine('{"t":"metric","key":"loss","value":0.5,"step":2,"ts":10}'), { t: 'metric', key: 'loss', value: 0.5, step: 2, ts: 10 });
+    assert.deepEqual(parseJournalLine('{"t":"param","key":"lr","value":"0.1","ts":1}'), { t: 'param', key: 'lr', value: '0.1', ts: 1 });
+    assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"model","ts":1}'), { t: 'artifact', path: '/m.pt', role: 'model', ts: 1 });
+    assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"weird","ts":1}'), { t: 'artifact', path: '/m.pt', role: null, ts: 1 });
+  });
+
+  test('decodes MLflow-style non-finite values', () => {
+    assert.ok(Number.isNaN(decodeMetricValue('NaN')));
+    assert.equal(decodeMetricValue('Infinity'), Infinity);
+    assert.equal(decodeMetricValue('-Infinity'), -Infinity);
+    assert.equal(decodeMetricValue('1.5'), undefined);
+  });
+
+  test('explains what is wrong with a bad line instead of throwing', () => {
+    for (const line of ['nope', '[]', 'null', '{"t":"metric","key":"x","value":"1","step":0}', '{"t":"metric","value":1,"step":0}', '{"t":"metric","key":"x","value":1}', '{"t":"param","key":"k","value":3}', '{"t":"tag","key":"","value":"v"}', '{"t":"drop"}', '{"t":"artifact","path":"a\\u0000b"}']) {
+      assert.ok('error' in parseJournalLine(line), line);
+    }
+  });
+});
+
+describe('readJournal', () => {
+  test('reads whole lines only, resumes from the offset, and parses a partial last line when final', () => {
+    const path = join(dir, 'partial.jsonl');
+    writeFileSync(path, '{"t":"metric","key":"a","value":1,"step":0}\n{"t":"metric","key":"a","va');
+    const first = readJournal(path, 0);
+    assert.equal(first.records.length, 1);
+    appendFileSync(path, 'lue":2,"step":1}\n{"t":"tag","key":"k","value":"v"}');
+    const second = readJournal(path, first.nextOffset);
+    assert.deepEqual(second.records.map((r) => r.t), ['metric']);
+    const last = readJournal(path, second.nextOffset, true);
+    assert.deepEqual(last.records.map((r) => r.t), ['tag']);
+    assert.equal(readJournal(path, last.nextOffset, true).records.length, 0);
+  });
+
+  test('a missing journal is empty, and bad lines are counted, not fatal', () => {
+    assert.deepEqual(readJournal(join(dir, 'missing.jsonl'), 0), { records: [], errors: [], nextOffset: 0 });
+    const path = join(dir, 'bad.jsonl');
+    writeFileSync(path, 'garbage\n\n{"t":"metric","key":"a","value":1,"step":0}\n');
+    const chunk = readJournal(path, 0);
+    assert.equal(chunk.records.length, 1);
+    assert.equal(chunk.errors.length, 1);
+  });
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LineSplitter, MetricCollector } from '../../src/capture/outputCapture';
+import { ScalarParser } from '../../src/capture/scalarParser';
+
+function split(chunks: Buffer[]): string[] {
+  const lines: string[] = [];
+  const splitter = new LineSplitter((line) => lines.push(line));
+  chunks.forEach((chunk) => splitter.write(chunk));
+  splitter.end();
+  return lines;
+}
+
+describe('LineSplitter', () => {
+  test('joins lines split across chunks, including a multi-byte character cut in half', () => {
+    const euro = Buffer.from('loss: 1 €\n', 'utf8');
+    assert.deepEqual(split([euro.subarray(0, 9), euro.subarray(9), Buffer.from('tail')]), ['loss: 1 €', 'tail']);
+  });
+
+  test('turns invalid UTF-8 into replacement characters', () => {
+    assert.deepEqual(split([Buffer.from([0x61, 0xff, 0x0a])]), ['a\ufffd']);
+  });
+
+  test('parses the head of a runaway line once and drops the rest until its newline', () => {
+    const lines = split([Buffer.from('loss: 0.5 '), Buffer.alloc(3 << 20, 0x78), Buffer.from('x\nacc: 1\n')]);
+    assert.equal(lines.length, 2);
+    assert.ok(lines[0].startsWith('loss: 0.5 '));
+    assert.equal(lines[0].length, 1 << 20);
+    assert.equal(lines[1], 'acc: 1');
+  });
+});
+
+describe('MetricCollector', () => {
+  test('counts steps per key when the output gives none', () => {
+    const collector = new MetricCollector(new ScalarParser());
+    collector.line('loss: 0.5', 1);
+    collector.line('loss: 0.4 acc: 0.9', 2);
+    assert.deepEqual(collector.take().map((p) => [p.key, p.step, p.value]), [['loss', 0, 0.5], ['loss', 1, 0.4], ['acc', 0, 0.9]]);
+    assert.deepEqual(collector.take(), []);
+  });
+});

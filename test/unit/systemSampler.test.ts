@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseProcStat, processTree, SystemSampler } from '../../src/capture/systemSampler';
+
+const stat = (pid: number, ppid: number, name = 'python3'): string =>
+  `${pid} (${name}) S ${ppid} 1 1 0 -1 4194304 100 0 0 0 150 50 0 0 20 0 1 0 100 1000000 2560 18446744073709551615`;
+
+describe('system sampler', () => {
+  test('parses /proc stat lines, even with spaces and parentheses in the command name', () => {
+    assert.deepEqual(parseProcStat(stat(42, 7, 'my (weird) name')), { pid: 42, ppid: 7, cpuTicks: 200, rssPages: 2560 });
+    assert.equal(parseProcStat('garbage'), undefined);
+  });
+
+  test('collects the whole process tree and nothing else', () => {
+    const stats = [stat(1, 0), stat(10, 1), stat(11, 10), stat(12, 11), stat(20, 1)].map((s) => parseProcStat(s)!);
+    assert.deepEqual(processTree(10, stats).map((s) => s.pid).sort(), [10, 11, 12]);
+  });
+
+  test('samples this process: RSS now, CPU % from the second sample on', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+    const sampler = new SystemSampler(process.pid);
+    const first = sampler.sample(1000);
+    assert.ok(first.find((p) => p.key === 'system/rss_mb')!.value > 1);
+    assert.ok(!first.some((p) => p.key === 'system/cpu_percent'));
+    const second = sampler.sample(2000);
+    assert.ok(second.find((p) => p.key === 'system/cpu_percent')!.value >= 0);
+  });
+});

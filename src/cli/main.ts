@@ -1,0 +1,82 @@
+// The `labbook` command: one table of subcommands, each a small module; errors become messages and exit codes.
+import { version } from '../../package.json';
+import { lspCommand } from './lspCommand';
+import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, rmCommand, showCommand } from './queryCommands';
+import { runCommand } from './runCommand';
+import { serveCommand } from './serveCommand';
+import { CliError } from './workspace';
+
+interface Subcommand {
+  summary: string;
+  run: (args: string[]) => Promise<number>;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  run: { summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
+  show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
+  compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },
+  log: { summary: 'log <run>   console output of a run', run: logCommand },
+  rm: { summary: 'rm <run>…   delete runs', run: rmCommand },
+  export: { summary: 'export [--format csv|json] [--filter F] [-o file]   export runs', run: exportCommand },
+  serve: { summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts', run: serveCommand },
+  lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
+  gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
+};
+
+function usage(): string {
+  const lines = Object.values(SUBCOMMANDS).map((command) => `  labbook ${command.summary}`);
+  return [
+    'Labbook: experiment tracking for training runs.',
+    '',
+    'Usage:',
+    ...lines,
+    '',
+    "A <run> is an id or id prefix, a run name, @last, or @best:<metric>[:min|max].",
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = SUBCOMMANDS[name];
+  if (!command) {
+    process.stderr.write(`labbook: unknown command '${name}'.\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CliError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return error.exitCode;
+  }
+  // parseArgs reports unknown or malformed options with these codes.
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`labbook: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stderr.write(`labbook: ${(error as Error).stack ?? String(error)}\n`);
+  return 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => process.exit(reportError(error)),
+  );
+}

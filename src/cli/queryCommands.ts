@@ -1,0 +1,249 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FilterError } from '../core/filter';
+import { formatDuration, formatMetric, relativeTime } from '../core/format';
+import { diffRuns } from '../core/runDiff';
+import { downsampleMinMax, textSparkline } from '../core/series';
+import type { RunDetail, RunListing } from '../core/types';
+import { resolveRunRef, RunRefError } from '../store/runRefs';
+import type { Store } from '../store/store';
+import { formatTable, toCsv } from './format';
+import { CliError, openWorkspace, type Workspace } from './workspace';
+
+/** Runs a query against the workspace store, turning filter and reference mistakes into plain messages. */
+async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
+  const workspace = await openWorkspace(process.cwd());
+  for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
+  try {
+    return await action(workspace);
+  } catch (error) {
+    if (error instanceof FilterError) throw new CliError(`Bad filter: ${error.message}`, 2);
+    if (error instanceof RunRefError) throw new CliError(error.message, 2);
+    throw error;
+  } finally {
+    workspace.store.close();
+  }
+}
+
+function experimentIds(store: Store, name: string | undefined): number[] | undefined {
+  if (name === undefined) return undefined;
+  const experiment = store.experimentByName(name, false);
+  if (!experiment) throw new CliError(`No experiment named '${name}'. Experiments: ${store.listExperiments().map((e) => e.name).join(', ')}`, 2);
+  return [experiment.id];
+}
+
+const listOptions = {
+  json: { type: 'boolean' },
+  filter: { type: 'string', short: 'f' },
+  sort: { type: 'string', short: 's', multiple: true },
+  experiment: { type: 'string', short: 'e' },
+  limit: { type: 'string' },
+} as const;
+
+function listRuns(store: Store, values: { filter?: string; sort?: string[]; experiment?: string; limit?: string }): RunListing[] {
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new CliError(`--limit takes a whole number, got '${values.limit}'.`, 2);
+  return store.listRuns({ filter: values.filter, orderBy: values.sort, experimentIds: experimentIds(store, values.experiment), limit });
+}
+
+/** A run as plain JSON (NaN and ±Infinity as strings, as MLflow writes them). */
+export function runToJson(run: RunListing | RunDetail): unknown {
+  return JSON.parse(JSON.stringify(run, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? formatMetric(value) : value)));
+}
+
+/** `labbook ls`: a table of runs, or JSON. */
+export async function lsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: listOptions, strict: true });
+  return withWorkspace(({ store }) => {
+    const runs = listRuns(store, values);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(runs.map(runToJson))}\n`);
+      return 0;
+    }
+    if (runs.length === 0) {
+      process.stdout.write(values.filter ? 'No runs match that filter.\n' : 'No runs yet. Track one with: labbook run -- python3 train.py\n');
+      return 0;
+    }
+    const metricKeys = [...new Set(runs.flatMap((run) => Object.keys(run.metrics).filter((key) => !key.startsWith('system/'))))].sort().slice(0, 6);
+    const header = ['ID', 'NAME', 'EXPERIMENT', 'STATUS', 'STARTED', 'DURATION', ...metricKeys];
+    const rows = runs.map((run) => [
+      run.id.slice(0, 8),
+      run.name,
+      run.experimentName,
+      run.status,
+      relativeTime(run.startTime),
+      formatDuration((run.endTime ?? Date.now()) - run.startTime),
+      ...metricKeys.map((key) => formatMetric(run.metrics[key]?.last)),
+    ]);
+    process.stdout.write(`${formatTable(header, rows)}\n`);
+    return 0;
+  });
+}
+
+/** `labbook show <run>`: everything about one run. */
+export async function showCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new CliError('Usage: labbook show <run> (an id prefix, a name, @last or @best:<metric>)', 2);
+  return withWorkspace(({ store }) => {
+    const run = store.getRunDetail(resolveRunRef(store, positionals[0]).id);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(runToJson(run), null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(`${describeRun(store, run)}\n`);
+    return 0;
+  });
+}
+
+function describeRun(store: Store, run: RunDetail): string {
+  const lines = [
+    `Run ${run.name} (${run.id})`,
+    `  experiment  ${run.experimentName}`,
+    `  status      ${run.status}${run.exitCode !== null ? ` (exit ${run.exitCode})` : ''}`,
+    `  started     ${new Date(run.startTime).toISOString()}  duration ${formatDuration((run.endTime ?? Date.now()) - run.startTime)}`,
+    `  command     ${run.argv.join(' ')}`,
+    `  cwd         ${run.cwd ?? ''}`,
+    `  git         ${run.git.commit ? `${run.git.commit.slice(0, 12)}${run.git.branch ? ` on ${run.git.branch}` : ''}${run.git.dirty ? ' (uncommitted changes stored)' : ''}` : 'not a git repository'}`,
+  ];
+  const section = (title: string, header: string[], rows: string[][]): void => {
+    if (rows.length === 0) return;
+    lines.push('', `${title}:`, formatTable(header, rows).replace(/^/gm, '  '));
+  };
+  section('Params', ['KEY', 'VALUE'], Object.entries(run.params));
+  section(
+    'Metrics',
+    ['KEY', 'LAST', 'MIN', 'MAX', 'STEPS', 'HISTORY'],
+    run.metrics.map((m) => [m.key, formatMetric(m.last), formatMetric(m.min), formatMetric(m.max), String(m.count), historySparkline(store, run.id, m.key)]),
+  );
+  section('Tags', ['KEY', 'VALUE'], Object.entries(run.tags));
+  section(
+    'Artifacts',
+    ['ROLE', 'PATH', 'SIZE', 'SHA256'],
+    run.artifacts.map((a) => [a.role, a.path, String(a.size), a.sha256.slice(0, 12)]),
+  );
+  return lines.join('\n');
+}
+
+/** The whole history of a metric as a one-line chart, first step on the left. */
+function historySparkline(store: Store, runId: string, key: string): string {
+  const points = downsampleMinMax(store.history(runId, key), 24);
+  return `${points[0]?.step ?? ''} ${textSparkline(points.map((p) => p.value), 24)} ${points[points.length - 1]?.step ?? ''}`;
+}
+
+/** `labbook compare <run> <run>…`: params and metrics side by side. */
+export async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { 'only-diff': { type: 'boolean' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length < 2) throw new CliError('Usage: labbook compare <run> <run>… [--only-diff]', 2);
+  return withWorkspace(({ store }) => {
+    const runs = positionals.map((ref) => store.getRunDetail(resolveRunRef(store, ref).id));
+    const rows = diffRuns(
+      runs.map((run) => ({ label: run.name, params: run.params, metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m])) })),
+      { onlyDifferences: values['only-diff'] },
+    );
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : v ?? null)) })) })}\n`);
+      return 0;
+    }
+    const header = ['', 'KEY', ...runs.map((run) => `${run.name} (${run.id.slice(0, 8)})`)];
+    const table = rows.map((row) => [
+      `${row.differs ? '*' : ' '}${row.kind === 'param' ? 'param' : 'metric'}`,
+      row.key,
+      ...row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : v ?? '—')),
+    ]);
+    process.stdout.write(rows.length ? `${formatTable(header, table)}\n` : 'The runs have the same params and metrics.\n');
+    return 0;
+  });
+}
+
+/** `labbook log <run>`: the console output, live while the run is going. */
+export async function logCommand(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new CliError('Usage: labbook log <run>', 2);
+  return withWorkspace(({ store }) => {
+    const run = resolveRunRef(store, positionals[0]);
+    const live = store.consolePath(run.id);
+    if (run.consoleSha) process.stdout.write(store.objects.read(run.consoleSha));
+    else if (live && existsSync(live)) process.stdout.write(readFileSync(live));
+    else process.stderr.write(`Run ${run.name} has no console output.\n`);
+    return 0;
+  });
+}
+
+/** `labbook rm <run>…`: deletes runs (their files are freed by gc). */
+export async function rmCommand(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length === 0) throw new CliError('Usage: labbook rm <run>…', 2);
+  return withWorkspace(({ store }) => {
+    const runs = positionals.map((ref) => resolveRunRef(store, ref));
+    const live = runs.filter((run) => run.status === 'RUNNING');
+    if (live.length) throw new CliError(`Run ${live[0].name} is still running; stop it first.`, 2);
+    store.deleteRuns(runs.map((run) => run.id));
+    for (const run of runs) process.stdout.write(`Deleted ${run.name} (${run.id.slice(0, 8)})\n`);
+    return 0;
+  });
+}
+
+/** `labbook export --format csv|json`: every matching run with its params and last metric values. */
+export async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...listOptions, format: { type: 'string', default: 'csv' }, output: { type: 'string', short: 'o' } }, strict: true });
+  if (values.format !== 'csv' && values.format !== 'json') throw new CliError(`--format is csv or json, got '${values.format}'.`, 2);
+  return withWorkspace(({ store }) => {
+    const runs = listRuns(store, values);
+    const text = values.format === 'json' ? `${JSON.stringify(runs.map(runToJson), null, 2)}\n` : runsToCsv(runs);
+    if (values.output) writeFileSync(values.output, text);
+    else process.stdout.write(text);
+    return 0;
+  });
+}
+
+/** Runs as CSV: fixed columns, then `param.<key>`, `metric.<key>` and `tag.<key>` columns. */
+export function runsToCsv(runs: readonly RunListing[]): string {
+  const keys = (pick: (run: RunListing) => object): string[] => [...new Set(runs.flatMap((run) => Object.keys(pick(run))))].sort();
+  const paramKeys = keys((run) => run.params);
+  const metricKeys = keys((run) => run.metrics);
+  const tagKeys = keys((run) => run.tags);
+  const header = ['run_id', 'name', 'experiment', 'status', 'start_time', 'end_time', 'git_commit', ...paramKeys.map((k) => `param.${k}`), ...metricKeys.map((k) => `metric.${k}`), ...tagKeys.map((k) => `tag.${k}`)];
+  const rows = runs.map((run) => [
+    run.id,
+    run.name,
+    run.experimentName,
+    run.status,
+    new Date(run.startTime).toISOString(),
+    run.endTime ? new Date(run.endTime).toISOString() : '',
+    run.git.commit ?? '',
+    ...paramKeys.map((k) => run.params[k] ?? ''),
+    ...metricKeys.map((k) => formatMetric(run.metrics[k]?.last)),
+    ...tagKeys.map((k) => run.tags[k] ?? ''),
+  ]);
+  return toCsv(header, rows);
+}
+
+/** Unreferenced blobs younger than this survive gc. */
+const GC_GRACE_MS = 60 * 60 * 1000;
+
+/** `labbook gc`: removes stored files that no run references any more. */
+export async function gcCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } }, strict: true });
+  return withWorkspace(({ store }) => {
+    const referenced = store.referencedBlobs();
+    // A live runner stores a blob just before the row that references it: leave recent blobs alone.
+    const youngerThan = Date.now() - GC_GRACE_MS;
+    let count = 0;
+    let bytes = 0;
+    for (const sha of store.objects.list()) {
+      if (referenced.has(sha)) continue;
+      const { size, mtimeMs } = store.objects.stat(sha);
+      if (mtimeMs > youngerThan) continue;
+      count += 1;
+      bytes += size;
+      if (!values['dry-run']) store.objects.remove(sha);
+    }
+    process.stdout.write(`${values['dry-run'] ? 'Would remove' : 'Removed'} ${count} unreferenced file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB.\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { runTracked, exitCodeForSignal } from '../capture/runner';
+import { startRunServer } from './serveCommand';
+import { CliError, openWorkspace, pythonShimDir } from './workspace';
+import type { TrackingServer } from '../server/trackingServer';
+
+/** Splits `k=v` pairs given to --tag/--param; the value may itself hold `=`. */
+export function parsePairs(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`${flag} takes key=value, got '${pair}'.`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+const RUN_OPTIONS_WITH_VALUE = new Set(['--experiment', '-e', '--name', '-n', '--tag', '--param']);
+
+/** Splits `labbook run [options] [--] command…`: the command starts at `--` or at the first word that is no option. */
+export function splitRunArgs(args: readonly string[]): { options: string[]; command: string[] } {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') return { options: args.slice(0, i), command: args.slice(i + 1) };
+    if (RUN_OPTIONS_WITH_VALUE.has(args[i])) i += 1;
+    else if (!args[i].startsWith('-')) return { options: args.slice(0, i), command: args.slice(i) };
+  }
+  return { options: [...args], command: [] };
+}
+
+/** `labbook run`: tracks a command; exits with the command's own exit code. */
+export async function runCommand(args: string[]): Promise<number> {
+  const split = splitRunArgs(args);
+  const { values } = parseArgs({
+    args: split.options,
+    options: {
+      experiment: { type: 'string', short: 'e' },
+      name: { type: 'string', short: 'n' },
+      tag: { type: 'string', multiple: true },
+      param: { type: 'string', multiple: true },
+    },
+    strict: true,
+  });
+  if (split.command.length === 0) throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>');
+  const cwd = process.cwd();
+  const workspace = await openWorkspace(cwd, { create: true });
+  for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
+  let server: TrackingServer | undefined;
+  const result = await runTracked({
+    store: workspace.store,
+    command: split.command,
+    cwd,
+    config: workspace.config,
+    pythonShimDir: pythonShimDir(),
+    experiment: values.experiment,
+    name: values.name,
+    tags: parsePairs(values.tag, '--tag'),
+    params: parsePairs(values.param, '--param'),
+    childEnv: async (runId) => {
+      const started = await startRunServer(workspace.store, runId);
+      server = started.server;
+      return started.env;
+    },
+    onStart: (runId) => process.stderr.write(`labbook: tracking run ${runId.slice(0, 8)} (${workspace.store.getRun(runId).name})\n`),
+  });
+  await server?.close();
+  const run = workspace.store.getRun(result.runId);
+  process.stderr.write(`labbook: run ${run.name} ${result.status.toLowerCase()} (${result.runId.slice(0, 8)}); see it with: labbook show ${result.runId.slice(0, 8)}\n`);
+  workspace.store.close();
+  return result.exitCode ?? (result.signal ? exitCodeForSignal(result.signal) : 1);
+}

@@ -110,10 +110,11 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
       storeArtifact(store, run.id, cwd, path, 'data', 'input', config.artifacts.maxFileBytes),
     ),
   );
+  const { ELECTRON_RUN_AS_NODE: _runnerOnly, ...inherited } = options.env ?? process.env; // the editor's Node flag must not reach the script
   const env = {
-    ...(options.env ?? process.env),
+    ...inherited,
     PYTHONUNBUFFERED: '1',
-    PYTHONPATH: [options.pythonShimDir, (options.env ?? process.env).PYTHONPATH].filter(Boolean).join(delimiter),
+    PYTHONPATH: [options.pythonShimDir, inherited.PYTHONPATH].filter(Boolean).join(delimiter),
     [JOURNAL_ENV]: journalPath,
     LABBOOK_RUN_ID: run.id,
     ...(await options.childEnv?.(run.id)),

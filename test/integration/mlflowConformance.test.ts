@@ -1,4 +1,4 @@
-// Replays every request the real mlflow 2.12 and 3.11 clients sent (shared/fixtures/mlflow-client) against
+// Replays every request the real mlflow 2.12 and 3.11 clients sent (test/fixtures/mlflow-client, copied from shared/fixtures) against
 // Labbook's server and checks the status and every field the recorded answer had. Ids the fixture server made
 // are mapped to the ones Labbook makes, learnt from the create answers as the replay goes.
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bytesFor, startHarness } from './mlflowHarness';
 
-// shared/ sits beside the repository (in CI too).
-const FIXTURE_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'mlflow-client');
+// A copy of shared/fixtures/mlflow-client, kept in the repository so the test needs nothing beside it.
+const FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'mlflow-client');
 const FIXTURES = existsSync(FIXTURE_DIR) ? FIXTURE_DIR : undefined;
 
 interface Entry {
@@ -164,7 +164,7 @@ async function replay(file: string): Promise<void> {
 const files = FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl')) : [];
 
 test('the recorded client sessions are present', () => {
-  assert.ok(FIXTURES, 'shared/fixtures/mlflow-client not found');
+  assert.ok(FIXTURES, 'test/fixtures/mlflow-client not found');
   assert.ok(files.length >= 2, `expected the 2.x and 3.x recordings, found ${files.join(', ')}`);
 });
 

@@ -1,0 +1,163 @@
+// Every command of the extension, in one table. Run commands take what the tree gives them (the clicked row
+// and the selection), a run id (status bar, panels, tests), or nothing, in which case they ask.
+
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { runDescription } from '../core/runPresentation';
+import type { Run } from '../core/types';
+import type { Store } from '../store/store';
+import { Cancelled, type Reporter } from './errors';
+import type { Launcher } from './launcher';
+import type { RunPanels } from './panels/runPanels';
+import {
+  compareRuns,
+  copyRunIds,
+  deleteRuns,
+  openArtifact,
+  openGitPatch,
+  revealArtifact,
+  showConsole,
+  toggleStar,
+  type ArtifactRef,
+} from './runActions';
+import type { LeafNode, TreeNode } from './runItems';
+import type { RunsView } from './runsView';
+import type { StoreHost } from './storeHost';
+
+/** What the command handlers work with. */
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  host: StoreHost;
+  view: RunsView;
+  launcher: Launcher;
+  panels: RunPanels;
+  reporter: Reporter;
+}
+
+function isTreeNode(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
+function runIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isTreeNode(value) && value.kind === 'run') return value.run.id;
+  if (isTreeNode(value) && value.kind === 'group') return value.parent.run.id;
+  if (isTreeNode(value) && value.kind === 'leaf') return value.runId;
+  return undefined;
+}
+
+/** Run ids in command arguments: the tree's selection (second argument) wins over the clicked row. */
+export function runIdsOf(args: readonly unknown[]): string[] {
+  const [clicked, selection] = args;
+  const items = Array.isArray(selection) && selection.length > 0 ? selection : Array.isArray(clicked) ? clicked : [clicked];
+  return [...new Set(items.map(runIdOf).filter((id): id is string => id !== undefined))];
+}
+
+function requireStore(host: StoreHost): Store {
+  const store = host.store;
+  if (!store) throw host.error ?? new Error('There are no runs in this workspace yet.');
+  return store;
+}
+
+interface PickOptions {
+  title: string;
+  many?: boolean;
+  /** MLflow filter limiting what is offered (e.g. live runs only). */
+  filter?: string;
+  preselected?: readonly string[];
+}
+
+async function pickRuns(store: Store, options: PickOptions): Promise<Run[]> {
+  const runs = store.listRuns({ filter: options.filter, limit: 300 });
+  if (runs.length === 0) throw new Error(options.filter ? 'No run matches.' : 'There are no runs yet.');
+  const primary = vscode.workspace.getConfiguration('labbook.runs').get<string>('primaryMetric')?.trim() || undefined;
+  const now = Date.now();
+  const items = runs.map((run) => ({
+    label: run.name,
+    description: `${run.experimentName} · ${run.status.toLowerCase()} · ${runDescription(run, primary, now)}`,
+    picked: options.preselected?.includes(run.id),
+    run,
+  }));
+  const picked = options.many
+    ? await vscode.window.showQuickPick(items, { title: options.title, canPickMany: true, matchOnDescription: true })
+    : await vscode.window.showQuickPick(items, { title: options.title, matchOnDescription: true }).then((item) => (item ? [item] : undefined));
+  if (!picked?.length) throw new Cancelled();
+  return picked.map((item) => item.run);
+}
+
+/** The runs a command acts on: those in its arguments, else the ones the user picks. */
+async function runsFor(host: StoreHost, args: readonly unknown[], options: PickOptions): Promise<Run[]> {
+  const store = requireStore(host);
+  const ids = runIdsOf(args);
+  if (ids.length === 0) return pickRuns(store, options);
+  return ids.map((id) => store.getRun(id));
+}
+
+function artifactRefOf(value: unknown): ArtifactRef {
+  const ref = isTreeNode(value) && value.kind === 'leaf' ? value.artifact : (value as Partial<ArtifactRef> | undefined);
+  if (typeof ref?.runId !== 'string' || typeof ref.sha256 !== 'string' || typeof ref.path !== 'string' || (ref.direction !== 'input' && ref.direction !== 'output')) {
+    throw new Error('Pick an artifact in the Runs view.');
+  }
+  return { runId: ref.runId, sha256: ref.sha256, path: ref.path, direction: ref.direction };
+}
+
+function patchLeafOf(value: unknown): LeafNode & { patchSha: string } {
+  if (isTreeNode(value) && value.kind === 'leaf' && value.patchSha) return value as LeafNode & { patchSha: string };
+  throw new Error('Pick "Uncommitted changes" under a run in the Runs view.');
+}
+
+const LIVE = "attributes.status = 'RUNNING'";
+
+/** The command table: id to handler. package.json declares the same ids. */
+export function commandTable(deps: CommandDeps): Record<string, (...args: unknown[]) => unknown> {
+  const { host, view, launcher, panels, context } = deps;
+  const store = (): Store => requireStore(host);
+  return {
+    'labbook.runCurrentFile': (uri) => launcher.runCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
+    'labbook.runAndTrack': () => launcher.runAndTrack(),
+    'labbook.rerun': async (...args) => {
+      for (const run of await runsFor(host, args, { title: 'Rerun' })) await launcher.rerun(run);
+    },
+    'labbook.stop': async (...args) => {
+      for (const run of await runsFor(host, args, { title: 'Stop Run', filter: LIVE })) launcher.stop(run);
+    },
+    'labbook.openRun': async (...args) => {
+      for (const run of await runsFor(host, args, { title: 'Open Run' })) panels.open(run.id);
+    },
+    'labbook.compareRuns': async (...args) => {
+      let runs = await runsFor(host, args, { title: 'Compare Runs', many: true });
+      if (runs.length < 2) runs = await pickRuns(store(), { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
+      await compareRuns(runs);
+    },
+    'labbook.deleteRun': async (...args) => deleteRuns(host, store(), await runsFor(host, args, { title: 'Delete Runs', many: true })),
+    'labbook.copyRunId': async (...args) => copyRunIds(await runsFor(host, args, { title: 'Copy Run ID', many: true })),
+    'labbook.showConsole': async (...args) => {
+      for (const run of await runsFor(host, args, { title: 'Show Console Output' })) await showConsole(run);
+    },
+    'labbook.toggleStar': async (...args) => toggleStar(host, store(), await runsFor(host, args, { title: 'Star Runs', many: true })),
+    'labbook.filterRuns': () => view.editFilter(),
+    'labbook.clearFilter': () => view.setFilter(''),
+    'labbook.sortRuns': () => view.pickSort(),
+    'labbook.refresh': () => {
+      host.reset();
+      view.changedQuery();
+    },
+    'labbook.openArtifact': (item) => openArtifact(store(), artifactRefOf(item)),
+    'labbook.revealArtifact': (item) => revealArtifact(store(), artifactRefOf(item)),
+    'labbook.openGitPatch': (item) => {
+      const leaf = patchLeafOf(item);
+      return openGitPatch(store(), leaf.runId, leaf.patchSha);
+    },
+    'labbook.openDocs': () => {
+      const readme = vscode.Uri.joinPath(context.extensionUri, 'README.md');
+      if (!existsSync(readme.fsPath)) throw new Error('This build of Labbook does not include its documentation (README.md).');
+      return vscode.commands.executeCommand('markdown.showPreview', readme);
+    },
+    'labbook.showLog': () => deps.reporter.log.show(),
+  };
+}
+
+/** Registers every command of the table, each wrapped once for error reporting. */
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  return Object.entries(commandTable(deps)).map(([id, handler]) => vscode.commands.registerCommand(id, deps.reporter.wrap(id, handler)));
+}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
+import type { Reporter } from './errors';
+import { Launcher } from './launcher';
+import { LiveRunStatus } from './liveRunStatus';
+import { RunPanels } from './panels/runPanels';
+import { RunsView } from './runsView';
+import { StoreHost } from './storeHost';
+import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
+
+/** What activate returns: hooks for tests and other extensions. */
+export interface LabbookApi {
+  /** Resolves once the store (if the workspace has one) is open and the views are registered. */
+  ready: Promise<void>;
+  /** The store folder this window uses, whether or not it exists yet. */
+  storeDir(): string | undefined;
+  /** Re-reads the store and redraws the views. */
+  refresh(): Promise<void>;
+  /** Ids of the runs the Runs view lists under its current filter and sort. */
+  visibleRunIds(): string[];
+}
+
+/** Builds the extension's parts, registers them with VS Code and returns the API. */
+export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): LabbookApi {
+  const host = new StoreHost(reporter);
+  const view = new RunsView(host, context.workspaceState);
+  const launcher = new Launcher(context, host, reporter.log);
+  const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
+  context.subscriptions.push(
+    host,
+    view,
+    panels,
+    new LiveRunStatus(host, reporter.log),
+    vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
+  );
+  const documents = new RunDocuments(host);
+  context.subscriptions.push(
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(RUN_DOC_SCHEME, documents),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
+    ...registerCommands({ context, host, view, launcher, panels, reporter }),
+  );
+  return {
+    ready: Promise.resolve(),
+    storeDir: () => host.dir(),
+    refresh: async () => {
+      host.reset();
+      view.changedQuery();
+    },
+    visibleRunIds: () => view.provider.visibleRunIds(),
+  };
+}

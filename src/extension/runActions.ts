@@ -1,0 +1,90 @@
+// What the run commands do once they know which runs they act on.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { isLiveStatus, type Artifact, type Run } from '../core/types';
+import type { Store } from '../store/store';
+import { blobUri, compareUri, consoleUri } from './documents';
+import { Cancelled } from './errors';
+import type { StoreHost } from './storeHost';
+
+/** Which stored file of which run; what artifact commands take (from the tree or from a panel). */
+export type ArtifactRef = Pick<Artifact, 'runId' | 'sha256' | 'path' | 'direction'>;
+
+/** The artifact as the store has it; a reference is looked up, never trusted as a path. */
+function storedArtifact(store: Store, ref: ArtifactRef): Artifact {
+  const artifact = store.artifacts(ref.runId).find((a) => a.sha256 === ref.sha256 && a.path === ref.path && a.direction === ref.direction);
+  if (!artifact) throw new Error(`The run has no artifact '${ref.path}'.`);
+  return artifact;
+}
+
+/** Opens the stored content of an artifact (what the run wrote, even if the file changed since) in its editor. */
+export async function openArtifact(store: Store, ref: ArtifactRef): Promise<void> {
+  const artifact = storedArtifact(store, ref);
+  if (!store.objects.has(artifact.sha256)) throw new Error(`The content of '${artifact.path}' is no longer in the store.`);
+  await vscode.commands.executeCommand('vscode.open', blobUri(artifact.sha256, artifact.path), { preview: true });
+}
+
+/** Shows an artifact's file in the Explorer when it is still in the workspace, else the stored copy in the OS. */
+export async function revealArtifact(store: Store, ref: ArtifactRef): Promise<void> {
+  const artifact = storedArtifact(store, ref);
+  const cwd = store.getRun(artifact.runId).cwd;
+  const original = isAbsolute(artifact.path) ? artifact.path : cwd ? resolve(cwd, artifact.path) : undefined;
+  if (original && existsSync(original) && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(original))) {
+    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(original));
+    return;
+  }
+  if (!store.objects.has(artifact.sha256)) throw new Error(`'${artifact.path}' is neither in the store nor in the workspace any more.`);
+  if (vscode.env.uiKind === vscode.UIKind.Web) throw new Error(`'${artifact.path}' is no longer in the workspace; open it to see the stored copy.`);
+  await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(store.objects.pathOf(artifact.sha256)));
+}
+
+/** Opens the uncommitted changes a run started with, as a read-only patch. */
+export async function openGitPatch(store: Store, runId: string, patchSha: string): Promise<void> {
+  const run = store.getRun(runId);
+  if (run.git.patchSha !== patchSha || !store.objects.has(patchSha)) throw new Error(`The uncommitted changes of ${run.name} are not in the store.`);
+  const document = await vscode.workspace.openTextDocument(blobUri(patchSha, `${run.name}.patch`));
+  await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, 'diff'), { preview: true });
+}
+
+/** Opens a run's console output: the live log while it runs, the stored log after. */
+export async function showConsole(run: Run): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(consoleUri(run.id, run.name));
+  await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, 'log'), { preview: true });
+}
+
+/** Opens a side-by-side of the runs' params and metrics. */
+export async function compareRuns(runs: readonly Run[]): Promise<void> {
+  if (runs.length < 2) throw new Error('Select at least two runs to compare.');
+  const document = await vscode.workspace.openTextDocument(compareUri(runs.map((run) => run.id)));
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** Deletes ended runs after a modal confirmation; live runs are refused (stop them first). */
+export async function deleteRuns(host: StoreHost, store: Store, runs: readonly Run[]): Promise<void> {
+  const live = runs.filter((run) => isLiveStatus(run.status));
+  if (live.length) throw new Error(`Stop ${live.length === 1 ? `run ${live[0].name}` : `the ${live.length} live runs`} before deleting.`);
+  const what = runs.length === 1 ? `run "${runs[0].name}"` : `${runs.length} runs`;
+  const answer = await vscode.window.showWarningMessage(
+    `Delete ${what}?`,
+    { modal: true, detail: 'Params, metrics, tags and artifact records are deleted. This cannot be undone.' },
+    'Delete',
+  );
+  if (answer !== 'Delete') throw new Cancelled();
+  store.deleteRuns(runs.map((run) => run.id));
+  host.wroteHere();
+}
+
+/** Stars the runs, or unstars them when all of them are starred already. */
+export function toggleStar(host: StoreHost, store: Store, runs: readonly Run[]): void {
+  const star = !runs.every((run) => run.starred);
+  for (const run of runs) store.setStarred(run.id, star);
+  host.wroteHere();
+}
+
+/** Copies run ids, one per line. */
+export async function copyRunIds(runs: readonly Run[]): Promise<void> {
+  await vscode.env.clipboard.writeText(runs.map((run) => run.id).join('\n'));
+  vscode.window.setStatusBarMessage(`Copied ${runs.length === 1 ? 'the run id' : `${runs.length} run ids`}.`, 3000);
+}

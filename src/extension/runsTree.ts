@@ -1,0 +1,229 @@
+import * as vscode from 'vscode';
+import { runDescription } from '../core/runPresentation';
+import type { RunListing } from '../core/types';
+import type { Store } from '../store/store';
+import {
+  experimentItem,
+  groupItem,
+  groupsOf,
+  leavesOf,
+  moreItem,
+  runItem,
+  type ExperimentNode,
+  type MoreNode,
+  type RunNode,
+  type TreeNode,
+} from './runItems';
+import type { StoreHost } from './storeHost';
+
+/** What the view currently asks of the store. */
+export interface RunQuery {
+  filter: string;
+  orderBy: string[];
+  primaryMetric: string | undefined;
+  /** Most runs listed per experiment. */
+  limit: number;
+}
+
+// What a run row shows; when it is unchanged the row (and its expanded details) is not redrawn.
+function rowKey(run: RunListing, primaryMetric: string | undefined, now: number): string {
+  return JSON.stringify([run.name, run.status, run.starred, run.updatedAt, run.endTime, runDescription(run, primaryMetric, now)]);
+}
+
+/**
+ * The Runs tree: experiments, their runs, and each run's details. Node objects are kept per experiment and
+ * run and updated in place, so a change in the store redraws only the rows that changed; item ids are stable
+ * (the run id), so expansion and selection survive every refresh.
+ */
+export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  private readonly experiments = new Map<number, ExperimentNode>();
+  private readonly runs = new Map<string, RunNode>();
+  /** Run ids (and the more-row) last listed under each experiment whose children were shown. */
+  private readonly listed = new Map<number, string>();
+  /** What each listed run row last showed (see rowKey). */
+  private readonly rows = new Map<string, string>();
+  private rootKey = '';
+  private problem: string | undefined;
+  private empty = true;
+
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly host: StoreHost,
+    private readonly query: () => RunQuery,
+    private readonly onState: (state: { problem: string | undefined; empty: boolean }) => void,
+  ) {}
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'experiment':
+        return experimentItem(node);
+      case 'run':
+        return runItem(node.run, this.query().primaryMetric, Date.now());
+      case 'group':
+        return groupItem(node);
+      case 'leaf':
+        return node.item;
+      case 'more':
+        return moreItem(node);
+    }
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    const store = this.host.store;
+    if (!store) {
+      if (!node) this.setState(undefined, true);
+      return [];
+    }
+    return this.guarded(() => {
+      if (!node) return this.experimentNodes(store);
+      if (node.kind === 'experiment') return this.runNodes(store, node);
+      if (node.kind === 'run') return groupsOf(store, node);
+      if (node.kind === 'group') return leavesOf(store, node);
+      return [];
+    });
+  }
+
+  /** Forgets which experiments are expanded so they are not re-queried while collapsed. */
+  collapsed(node: TreeNode): void {
+    if (node.kind === 'experiment') this.listed.delete(node.experimentId);
+  }
+
+  /** Redraws everything (filter, sort or store changed). */
+  reset(): void {
+    this.rootKey = '';
+    this.listed.clear();
+    this.rows.clear();
+    this.runs.clear();
+    this.experiments.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** Ids of the runs the view lists under the current filter and sort, experiment by experiment. */
+  visibleRunIds(): string[] {
+    const store = this.host.store;
+    if (!store) return [];
+    return this.experimentRows(store).flatMap((row) => this.listRuns(store, row.id).map((run) => run.id));
+  }
+
+  /**
+   * Compares what the store holds now with what the view shows and redraws only the difference: the whole
+   * tree when experiments came or went, an experiment when its runs came, went or moved, else single runs.
+   */
+  sync(): void {
+    const store = this.host.store;
+    if (!store) {
+      if (this.rootKey) this.reset();
+      return;
+    }
+    this.guarded(() => {
+      const rows = this.experimentRows(store);
+      if (JSON.stringify(rows.map((row) => [row.id, row.name])) !== this.rootKey) {
+        this.reset();
+        return [];
+      }
+      const dirty: TreeNode[] = [];
+      for (const row of rows) {
+        const node = this.experiments.get(row.id);
+        if (!node || !this.listed.has(row.id)) continue;
+        const runs = this.listRuns(store, row.id);
+        if (row.count !== node.count || this.listingKey(runs, row.count) !== this.listed.get(row.id)) {
+          node.count = row.count;
+          dirty.push(node);
+          continue;
+        }
+        dirty.push(...this.changedRuns(runs));
+      }
+      if (dirty.length) this.changed.fire(dirty);
+      return [];
+    });
+  }
+
+  private changedRuns(runs: RunListing[]): RunNode[] {
+    const { primaryMetric } = this.query();
+    const now = Date.now();
+    const changed: RunNode[] = [];
+    for (const run of runs) {
+      const node = this.runs.get(run.id);
+      const key = rowKey(run, primaryMetric, now);
+      if (!node || this.rows.get(run.id) === key) continue;
+      node.run = run;
+      this.rows.set(run.id, key);
+      changed.push(node);
+    }
+    return changed;
+  }
+
+  private guarded(read: () => TreeNode[]): TreeNode[] {
+    try {
+      const nodes = read();
+      this.setState(undefined, this.empty);
+      return nodes;
+    } catch (error) {
+      // getChildren never notifies: the view's message says what is wrong until it is fixed.
+      this.setState(error instanceof Error ? error.message : String(error), this.empty);
+      return [];
+    }
+  }
+
+  private setState(problem: string | undefined, empty: boolean): void {
+    if (problem === this.problem && empty === this.empty) return;
+    this.problem = problem;
+    this.empty = empty;
+    this.onState({ problem, empty });
+  }
+
+  private experimentRows(store: Store): { id: number; name: string; count: number }[] {
+    const { filter } = this.query();
+    return store
+      .listExperiments()
+      .filter((experiment) => experiment.lifecycle === 'active')
+      .map((experiment) => ({ id: experiment.id, name: experiment.name, count: store.countRuns({ experimentIds: [experiment.id], filter }) }))
+      .filter((row) => row.count > 0);
+  }
+
+  private experimentNodes(store: Store): ExperimentNode[] {
+    const rows = this.experimentRows(store);
+    this.rootKey = JSON.stringify(rows.map((row) => [row.id, row.name]));
+    this.setState(this.problem, rows.length === 0);
+    return rows.map((row) => {
+      const node = this.experiments.get(row.id) ?? { kind: 'experiment', experimentId: row.id, name: row.name, count: row.count };
+      node.name = row.name;
+      node.count = row.count;
+      this.experiments.set(row.id, node);
+      return node;
+    });
+  }
+
+  private listRuns(store: Store, experimentId: number): RunListing[] {
+    const { filter, orderBy, limit } = this.query();
+    return store.listRuns({ experimentIds: [experimentId], filter, orderBy, limit });
+  }
+
+  private listingKey(runs: RunListing[], total: number): string {
+    return JSON.stringify([runs.map((run) => run.id), total]);
+  }
+
+  private runNodes(store: Store, experiment: ExperimentNode): (RunNode | MoreNode)[] {
+    const runs = this.listRuns(store, experiment.experimentId);
+    const total = store.countRuns({ experimentIds: [experiment.experimentId], filter: this.query().filter });
+    experiment.count = total;
+    this.listed.set(experiment.experimentId, this.listingKey(runs, total));
+    const { primaryMetric } = this.query();
+    const now = Date.now();
+    const nodes: (RunNode | MoreNode)[] = runs.map((run) => {
+      const node = this.runs.get(run.id) ?? { kind: 'run', run };
+      node.run = run;
+      this.runs.set(run.id, node);
+      this.rows.set(run.id, rowKey(run, primaryMetric, now));
+      return node;
+    });
+    if (total > runs.length) nodes.push({ kind: 'more', experimentId: experiment.experimentId, shown: runs.length, total });
+    return nodes;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

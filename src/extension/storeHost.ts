@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { Store, storeDirFor } from '../store/store';
+import type { Reporter } from './errors';
+
+/** How often the store is asked whether another process wrote to it (PRAGMA data_version: no I/O beyond a page read). */
+const POLL_MS = 300;
+
+const NATIVE_LOAD_FAILURE = /NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|Could not locate the bindings file|did not self-register|wrong ELF class|not a valid Win32 application/i;
+
+/** Turns a native-module load failure into an explanation a user can act on; other errors pass through. */
+export function explainOpenError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!NATIVE_LOAD_FAILURE.test(message)) return error instanceof Error ? error : new Error(message);
+  return new Error(
+    `Labbook could not load its SQLite module (better-sqlite3): this .vsix was built for a different Node ABI than this ` +
+      `VS Code runs (Node ${process.versions.node}, ABI ${process.versions.modules}, ${process.platform}-${process.arch}). ` +
+      `Install the Labbook build made for this VS Code. (${message.split('\n')[0]})`,
+  );
+}
+
+/**
+ * Owns this window's connection to the workspace store. Opens it only once it exists (or when a run is
+ * launched), notices writes by any process by polling data_version, and tells listeners.
+ */
+export class StoreHost implements vscode.Disposable {
+  private current: Store | undefined;
+  private version = -1;
+  private failure: Error | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly subscriptions: vscode.Disposable[];
+
+  /** Fires when the store appeared, went away, or any process committed to it. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly reporter: Reporter) {
+    this.subscriptions = [
+      this.changed,
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('labbook.storePath')) this.reset();
+      }),
+    ];
+    this.poll();
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+  }
+
+  /** The open store, if the workspace has one. */
+  get store(): Store | undefined {
+    return this.current;
+  }
+
+  /** Why the store could not be opened, if it could not. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** The store folder of this window: `labbook.storePath`, else $LABBOOK_DIR, else `<first folder>/.labbook`. */
+  dir(): string | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file') return undefined;
+    const root = folder.uri.fsPath;
+    const setting = vscode.workspace.getConfiguration('labbook', folder.uri).get<string>('storePath')?.trim();
+    const env = setting ? { ...process.env, LABBOOK_DIR: isAbsolute(setting) ? setting : join(root, setting) } : process.env;
+    return storeDirFor(root, env);
+  }
+
+  /** The store, opened now if it exists on disk, or created when `create` (a run is about to be launched). */
+  open(create: boolean): Store | undefined {
+    if (this.current) return this.current;
+    const dir = this.dir();
+    if (!dir || (!create && !existsSync(join(dir, 'labbook.db')))) return undefined;
+    try {
+      this.current = Store.open(dir);
+    } catch (error) {
+      throw explainOpenError(error);
+    }
+    this.failure = undefined;
+    this.version = this.current.dataVersion();
+    this.changed.fire();
+    return this.current;
+  }
+
+  /** Call after this window wrote to the store: data_version only moves for other connections' commits. */
+  wroteHere(): void {
+    this.changed.fire();
+  }
+
+  /** Closes and forgets the store (and any earlier failure), then looks again. */
+  reset(): void {
+    this.current?.close();
+    this.current = undefined;
+    this.failure = undefined;
+    this.version = -1;
+    this.changed.fire();
+    this.poll();
+  }
+
+  private poll(): void {
+    try {
+      if (!this.current) {
+        if (!this.failure) this.open(false);
+        return;
+      }
+      if (!existsSync(join(this.current.dir, 'labbook.db'))) {
+        // Someone deleted the store folder: drop the stale connection and wait for a new store.
+        this.reset();
+        return;
+      }
+      const version = this.current.dataVersion();
+      if (version === this.version) return;
+      this.version = version;
+      this.changed.fire();
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.reporter.report(error, 'Opening the Labbook store');
+      this.current?.close();
+      this.current = undefined;
+      this.changed.fire();
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.current?.close();
+    this.current = undefined;
+  }
+}

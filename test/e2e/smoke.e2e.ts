@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { copyExamples, labbookVsix, recordRun } from './fixtures';
+import { activationFailure, extensionHostLog, startVsCode } from './harness';
+import type { VsCode } from './harness';
+
+const EXTENSION_ID = 'labbook.labbook';
+const RUN_NAME = 'smoke-run';
+
+test('the packed extension installs into a real VS Code, activates and lists a recorded run in the Labbook container', { timeout: 300_000 }, async (t) => {
+  const vsix = labbookVsix();
+  const workspace = copyExamples();
+  // A run recorded before VS Code starts: listing it proves the .vsix's better-sqlite3 loads in the extension host.
+  recordRun(workspace.dir, RUN_NAME);
+  const started = Date.now();
+  let vscode: VsCode | undefined;
+  try {
+    vscode = await startVsCode({ testName: 'smoke', workspace: workspace.dir, extensionVsix: vsix });
+    const workbenchMs = Date.now() - started;
+    const { page } = vscode;
+
+    const container = page.locator('.activitybar a.action-label[aria-label^="Labbook"]');
+    await container.waitFor({ state: 'visible', timeout: 30_000 });
+    await vscode.screenshot('workbench');
+    await container.click();
+    const sidebar = page.locator('[id="workbench.view.extension.labbook"]');
+    await sidebar.waitFor({ state: 'visible', timeout: 30_000 });
+    await vscode.waitForActivation(EXTENSION_ID, 30_000);
+    const runs = await vscode.treeView('Runs', 30_000);
+    await runs.locator('.monaco-list-row', { hasText: RUN_NAME }).first().waitFor({ timeout: 30_000 });
+    const activatedMs = Date.now() - started;
+    assert.ok(!extensionHostLog(vscode.userDataDir).includes(activationFailure(EXTENSION_ID)), vscode.diagnostics());
+    assert.match(await page.locator('.part.sidebar .composite.title').innerText(), /LABBOOK/i);
+    await vscode.moveMouseAway();
+    await vscode.screenshot('labbook-container');
+    t.diagnostic(`workbench ready ${workbenchMs} ms, ${EXTENSION_ID} activated ${activatedMs} ms after start`);
+  } finally {
+    // code-server first: removing the workspace under a running file watcher makes it complain in the logs.
+    await vscode?.stop();
+    workspace.remove();
+  }
+});

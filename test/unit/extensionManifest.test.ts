@@ -1,0 +1,140 @@
+// package.json's contributions against each other and against the code: every menu and welcome link names a
+// declared command, the code registers exactly the declared commands, and the menus' `viewItem` regexes
+// match the context values the tree really sets.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runContextValue } from '../../src/core/runPresentation';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Command {
+  command: string;
+  title: string;
+  category?: string;
+  icon?: string;
+}
+interface MenuItem {
+  command: string;
+  when?: string;
+  group?: string;
+}
+interface Manifest {
+  main: string;
+  icon: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] }; virtualWorkspaces: { supported: boolean } };
+  contributes: {
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    views: Record<string, { id: string; icon?: string }[]>;
+    viewsWelcome: { view: string; contents: string; when?: string }[];
+    commands: Command[];
+    menus: Record<string, MenuItem[]>;
+    taskDefinitions: { type: string; required: string[]; properties: Record<string, unknown> }[];
+    configuration: { title: string; properties: Record<string, { description?: string; markdownDescription?: string; default: unknown }> }[];
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const { contributes } = manifest;
+const declared = new Set(contributes.commands.map((command) => command.command));
+
+const REQUIRED_COMMANDS = [
+  'labbook.runCurrentFile', 'labbook.runAndTrack', 'labbook.rerun', 'labbook.stop', 'labbook.openRun', 'labbook.compareRuns',
+  'labbook.deleteRun', 'labbook.copyRunId', 'labbook.showConsole', 'labbook.toggleStar', 'labbook.filterRuns', 'labbook.clearFilter',
+  'labbook.sortRuns', 'labbook.refresh', 'labbook.openArtifact', 'labbook.revealArtifact', 'labbook.openGitPatch',
+];
+const ITEM_ONLY = ['labbook.openArtifact', 'labbook.revealArtifact', 'labbook.openGitPatch'];
+
+describe('package.json contributions', () => {
+  it('declares every command of the issue in the Labbook category with an icon', () => {
+    for (const id of REQUIRED_COMMANDS) assert.ok(declared.has(id), id);
+    for (const command of contributes.commands) {
+      assert.equal(command.category, 'Labbook', command.command);
+      assert.match(command.icon ?? '', /^\$\([a-z-~]+\)$/, command.command);
+      assert.ok(command.title.length > 0);
+    }
+    assert.equal(declared.size, contributes.commands.length, 'no duplicate command ids');
+  });
+
+  it('registers exactly the declared commands in the one command table', () => {
+    const source = readFileSync(join(ROOT, 'src', 'extension', 'commands.ts'), 'utf8');
+    const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
+    assert.deepEqual([...registered].sort(), [...declared].sort());
+  });
+
+  it('points every menu entry and welcome link at a declared command', () => {
+    for (const [menu, items] of Object.entries(contributes.menus)) {
+      for (const item of items) assert.ok(declared.has(item.command), `${menu}: ${item.command}`);
+    }
+    const builtIn = new Set(['workbench.action.files.openFolder', 'workbench.trust.manage']);
+    for (const welcome of contributes.viewsWelcome) {
+      assert.equal(welcome.view, 'labbook.runs');
+      for (const [, id] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(id) || builtIn.has(id), id);
+    }
+  });
+
+  it('hides item-only commands from the palette', () => {
+    const palette = new Map(contributes.menus.commandPalette.map((item) => [item.command, item.when]));
+    for (const id of ITEM_ONLY) assert.equal(palette.get(id), 'false', id);
+  });
+
+  it('matches run context menus to the context values runs really have', () => {
+    const run = { starred: false, argv: ['python', 'train.py'], cwd: '/ws' };
+    const live = runContextValue({ ...run, status: 'RUNNING' });
+    const ended = runContextValue({ ...run, status: 'FINISHED', starred: true });
+    const noCommand = runContextValue({ ...run, status: 'FAILED', argv: [] });
+    const items = contributes.menus['view/item/context'];
+    const matches = (command: string, contextValue: string): boolean =>
+      items
+        .filter((item) => item.command === command)
+        .some((item) => {
+          const regex = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(item.when ?? '');
+          const equal = /viewItem == (\S+)/.exec(item.when ?? '');
+          return regex ? new RegExp(regex[1]).test(contextValue) : equal?.[1] === contextValue;
+        });
+    assert.ok(matches('labbook.stop', live));
+    assert.ok(!matches('labbook.stop', ended));
+    assert.ok(matches('labbook.deleteRun', ended));
+    assert.ok(!matches('labbook.deleteRun', live), 'live runs cannot be deleted from the menu');
+    assert.ok(matches('labbook.rerun', ended));
+    assert.ok(!matches('labbook.rerun', noCommand));
+    for (const id of ['labbook.openRun', 'labbook.compareRuns', 'labbook.copyRunId', 'labbook.toggleStar', 'labbook.showConsole']) {
+      assert.ok(matches(id, live) && matches(id, ended), id);
+    }
+    assert.ok(matches('labbook.openArtifact', 'artifact'));
+    assert.ok(matches('labbook.openGitPatch', 'gitPatch'));
+  });
+
+  it('has the container, view, icons, task type, activation and trust declarations', () => {
+    assert.equal(manifest.main, 'dist/extension.js');
+    assert.ok(existsSync(join(ROOT, manifest.icon)) && manifest.icon.endsWith('.png'), 'marketplace icon must be a PNG');
+    const [container] = contributes.viewsContainers.activitybar;
+    assert.equal(container.id, 'labbook');
+    assert.ok(existsSync(join(ROOT, container.icon)));
+    assert.match(readFileSync(join(ROOT, container.icon), 'utf8'), /currentColor/);
+    assert.deepEqual(contributes.views.labbook.map((view) => view.id), ['labbook.runs']);
+    for (const event of ['onView:labbook.runs', 'onTaskType:labbook']) assert.ok(manifest.activationEvents.includes(event), event);
+    assert.ok(manifest.activationEvents.some((event) => event.startsWith('workspaceContains:.labbook')));
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('labbook.python.path'));
+    assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
+    const task = contributes.taskDefinitions.find((definition) => definition.type === 'labbook');
+    assert.deepEqual(task?.required, ['command']);
+    for (const key of ['command', 'args', 'experiment', 'name']) assert.ok(task?.properties[key], key);
+  });
+
+  it('groups described labbook.* settings in titled sections', () => {
+    const keys = contributes.configuration.flatMap((section) => {
+      assert.ok(section.title);
+      return Object.entries(section.properties).map(([key, property]) => {
+        assert.ok(property.description || property.markdownDescription, key);
+        assert.ok('default' in property, key);
+        return key;
+      });
+    });
+    for (const key of keys) assert.match(key, /^labbook\./);
+    for (const key of ['labbook.python.path', 'labbook.runs.primaryMetric', 'labbook.runs.sort', 'labbook.storePath']) assert.ok(keys.includes(key), key);
+  });
+});

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareReport } from '../../src/core/compareReport';
+import {
+  escapeMarkdown,
+  formatBytes,
+  formatTimestamp,
+  liveRunText,
+  metricSummaryText,
+  minuteAge,
+  primaryMetric,
+  runDescription,
+  runTooltip,
+  statusIcon,
+  truncate,
+} from '../../src/core/runPresentation';
+import { describeSort, orderByFor, parseSort, quoteKey, sortFromSetting } from '../../src/core/runSort';
+import { parseOrderBy } from '../../src/core/filter';
+import { RUN_STATUSES, type MetricSummary, type RunListing } from '../../src/core/types';
+
+process.env.TZ = 'UTC';
+
+function summary(key: string, last: number, extra: Partial<MetricSummary> = {}): MetricSummary {
+  return { key, last, lastStep: 0, lastTimestamp: 0, min: last, max: last, count: 1, ...extra };
+}
+
+const NOW = Date.UTC(2025, 0, 10, 12, 0, 0);
+
+function listing(overrides: Partial<RunListing> = {}): RunListing {
+  return {
+    id: 'a'.repeat(32),
+    experimentId: 0,
+    experimentName: 'Default',
+    name: 'train-1',
+    status: 'FINISHED',
+    startTime: NOW - 5 * 60_000,
+    endTime: NOW - 60_000,
+    updatedAt: NOW,
+    exitCode: 0,
+    argv: ['python', 'train.py'],
+    cwd: '/ws',
+    sourceFile: 'train.py',
+    user: 'u',
+    host: 'h',
+    git: { commit: null, branch: null, remote: null, dirty: false, patchSha: null },
+    starred: false,
+    consoleSha: null,
+    params: {},
+    tags: {},
+    metrics: {},
+    ...overrides,
+  };
+}
+
+describe('numbers, times and sizes', () => {
+  it('gives an age that only changes once a minute', () => {
+    assert.equal(minuteAge(NOW - 10_000, NOW), 'just now');
+    assert.equal(minuteAge(NOW + 60_000, NOW), 'just now');
+    assert.equal(minuteAge(NOW - 5 * 60_000, NOW), '5m ago');
+    assert.equal(minuteAge(NOW - 3 * 3_600_000, NOW), '3h ago');
+  });
+
+  it('formats timestamps and sizes', () => {
+    assert.equal(formatTimestamp(Date.UTC(2024, 11, 1, 9, 5)), '2024-12-01 09:05');
+    assert.equal(formatTimestamp(Number.NaN), 'unknown time');
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(1536), '1.5 KB');
+    assert.equal(formatBytes(Number.NaN), '? B');
+  });
+
+  it('truncates with an ellipsis', () => {
+    assert.equal(truncate('abcdef', 4), 'abc…');
+    assert.equal(truncate('abc', 4), 'abc');
+  });
+});
+
+describe('run descriptions', () => {
+  it('uses the preferred metric when the run has it, else the first key', () => {
+    const metrics = { loss: summary('loss', 0.5), acc: summary('acc', 0.9) };
+    assert.equal(primaryMetric(metrics, 'loss')?.key, 'loss');
+    assert.equal(primaryMetric(metrics, 'f1')?.key, 'acc');
+    assert.equal(primaryMetric({}, 'f1'), undefined);
+  });
+
+  it('shows star, metric and age', () => {
+    const run = listing({ starred: true, metrics: { acc: summary('acc', 0.93) } });
+    assert.equal(runDescription(run, undefined, NOW), '★ acc 0.93 · 5m ago');
+    assert.equal(runDescription(listing(), 'acc', NOW), '5m ago');
+  });
+
+  it('has an icon for every status, spinning while running', () => {
+    for (const status of RUN_STATUSES) assert.ok(statusIcon(status).id);
+    assert.equal(statusIcon('RUNNING').id, 'loading~spin');
+    assert.equal(statusIcon('FINISHED').id, 'pass');
+    assert.equal(statusIcon('FAILED').id, 'error');
+  });
+
+  it('summarises a metric', () => {
+    assert.equal(metricSummaryText(summary('acc', 0.9, { min: 0.1, max: Number.NaN, count: 3 })), 'last 0.9 · min 0.1 · max NaN · 3 points');
+  });
+
+  it('shows the live run with elapsed time and how many others are live', () => {
+    const run = listing({ metrics: { acc: summary('acc', 0.5) } });
+    assert.equal(liveRunText(run, undefined, NOW, 0), 'train-1 · acc 0.5 · 5m 00s');
+    assert.equal(liveRunText(run, undefined, NOW, 2), 'train-1 · acc 0.5 · 5m 00s +2');
+  });
+});
+
+// Markdown metacharacters in `text` not preceded by a backslash.
+function unescaped(text: string): string {
+  let found = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if ('<>[]()`*_|$#!'.includes(text[i])) found += text[i];
+  }
+  return found;
+}
+
+describe('markdown escaping', () => {
+  const hostile = '<img src=x onerror=alert(1)> [click](command:workbench.action.quit) **b** `c` $(bug) | x\n# h';
+
+  it('escapes every markdown and HTML metacharacter and folds newlines', () => {
+    const escaped = escapeMarkdown(hostile);
+    assert.ok(!escaped.includes('\n'));
+    assert.equal(unescaped(escaped), '');
+    assert.equal(escaped.replace(/\\(.)/g, '$1'), hostile.replace('\n', ' '));
+  });
+
+  it('builds a tooltip that contains run strings only escaped, capped in length', () => {
+    const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${String(i).padStart(2, '0')}`, 'v'.repeat(500)]));
+    const run = listing({ name: hostile, params: { ...params, '[k](command:x)': hostile }, metrics: { '<m>': summary('<m>', 1) } });
+    const tooltip = runTooltip(run, NOW);
+    for (const raw of ['<img', '[click]', '[k]', '<m>', '$(bug)']) assert.ok(!new RegExp(`[^\\\\]${raw.replace(/[[\]$()]/g, '\\$&')}`).test(tooltip), raw);
+    assert.match(tooltip, /… 9 more/);
+    assert.ok(tooltip.length < 5000);
+    assert.match(tooltip, /took 4m 00s/);
+    assert.match(tooltip, /exit code 0/);
+  });
+});
+
+describe('sorting', () => {
+  it('maps sorts to ORDER BY terms the filter grammar parses', () => {
+    const sorts = [{ by: 'newest' }, { by: 'oldest' }, { by: 'name' }, { by: 'metric', metric: 'val loss`x', descending: true }, { by: 'metric', metric: 'acc', descending: false }] as const;
+    for (const sort of sorts) for (const term of orderByFor(sort)) parseOrderBy(term);
+    assert.deepEqual(parseOrderBy(orderByFor(sorts[3])[0]), { entity: 'metric', key: 'val loss`x', descending: true });
+    assert.equal(quoteKey('train.acc'), 'train.acc');
+    assert.equal(describeSort(sorts[4]), 'acc ↑');
+  });
+
+  it('reads the setting and stored state defensively', () => {
+    assert.deepEqual(sortFromSetting('primaryMetricAsc', 'loss'), { by: 'metric', metric: 'loss', descending: false });
+    assert.deepEqual(sortFromSetting('primaryMetricDesc', ''), { by: 'newest' });
+    assert.deepEqual(sortFromSetting('bogus', 'x'), { by: 'newest' });
+    assert.deepEqual(sortFromSetting('name', undefined), { by: 'name' });
+    assert.deepEqual(parseSort({ by: 'metric', metric: 'acc', descending: true }), { by: 'metric', metric: 'acc', descending: true });
+    assert.equal(parseSort({ by: 'metric', metric: '' }), undefined);
+    assert.equal(parseSort('newest'), undefined);
+  });
+});
+
+describe('compareReport', () => {
+  it('puts differing params and metrics in an aligned table and lists the shared ones', () => {
+    const a = listing({ name: 'a|b', params: { lr: '0.1', seed: '1' }, metrics: { acc: summary('acc', 0.9) } });
+    const b = listing({ id: 'b'.repeat(32), name: 'two', status: 'RUNNING', endTime: null, params: { lr: '0.2', seed: '1', extra: 'x' }, metrics: {} });
+    const report = compareReport([a, b], NOW);
+    assert.match(report, /^Compare 2 runs\n/);
+    assert.match(report, /^lr +0\.1 +0\.2$/m);
+    assert.match(report, /^extra +— +x$/m);
+    assert.match(report, /^Same in every run: seed = 1$/m);
+    assert.match(report, /^acc +0\.9 +—$/m);
+    assert.match(report, /^ +a\|b +two$/m);
+    assert.match(report, /^duration +4m 00s +5m 00s$/m);
+    const columns = new Set(report.split('\n').filter((line) => /^(lr|extra) /.test(line)).map((line) => line.indexOf(line.trim().split(/ +/)[1])));
+    assert.equal(columns.size, 1, 'values line up');
+  });
+
+  it('keeps hostile strings on one line and cuts long ones', () => {
+    const report = compareReport([listing({ name: 'x\ny\u001b[31m', params: { k: 'v'.repeat(500) } }), listing({ params: { k: 'w' } })], NOW);
+    assert.ok(!report.includes('\u001b'));
+    assert.match(report, /^ +x y \[31m +train-1$/m);
+    assert.ok(report.split('\n').every((line) => line.length < 200));
+  });
+
+  it('handles no runs and runs without data', () => {
+    assert.match(compareReport([], NOW), /No runs selected/);
+    assert.match(compareReport([listing(), listing()], NOW), /no params or metrics yet/);
+  });
+});

@@ -75,8 +75,7 @@ function reportError(error: unknown): number {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => process.exit(reportError(error)),
-  );
+  // Exit only once stdout is flushed: on some platforms pipes are asynchronous and a large --json would be cut.
+  const exit = (code: number): void => void process.stdout.write('', () => process.exit(code));
+  main(process.argv.slice(2)).then(exit, (error: unknown) => exit(reportError(error)));
 }

@@ -46,9 +46,9 @@ function listRuns(store: Store, values: { filter?: string; sort?: string[]; expe
   return store.listRuns({ filter: values.filter, orderBy: values.sort, experimentIds: experimentIds(store, values.experiment), limit });
 }
 
-/** A run as plain JSON (NaN and ±Infinity as strings, as MLflow writes them). */
-export function runToJson(run: RunListing | RunDetail): unknown {
-  return JSON.parse(JSON.stringify(run, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? formatMetric(value) : value)));
+/** JSON text of runs; NaN and ±Infinity become strings, as MLflow writes them. */
+export function runsJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? formatMetric(v) : v), indent);
 }
 
 /** `labbook ls`: a table of runs, or JSON. */
@@ -57,7 +57,7 @@ export async function lsCommand(args: string[]): Promise<number> {
   return withWorkspace(({ store }) => {
     const runs = listRuns(store, values);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(runs.map(runToJson))}\n`);
+      process.stdout.write(`${runsJson(runs)}\n`);
       return 0;
     }
     if (runs.length === 0) {
@@ -87,7 +87,7 @@ export async function showCommand(args: string[]): Promise<number> {
   return withWorkspace(({ store }) => {
     const run = store.getRunDetail(resolveRunRef(store, positionals[0]).id);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(runToJson(run), null, 2)}\n`);
+      process.stdout.write(`${runsJson(run, 2)}\n`);
       return 0;
     }
     process.stdout.write(`${describeRun(store, run)}\n`);
@@ -194,7 +194,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   if (values.format !== 'csv' && values.format !== 'json') throw new CliError(`--format is csv or json, got '${values.format}'.`, 2);
   return withWorkspace(({ store }) => {
     const runs = listRuns(store, values);
-    const text = values.format === 'json' ? `${JSON.stringify(runs.map(runToJson), null, 2)}\n` : runsToCsv(runs);
+    const text = values.format === 'json' ? `${runsJson(runs, 2)}\n` : runsToCsv(runs);
     if (values.output) writeFileSync(values.output, text);
     else process.stdout.write(text);
     return 0;

@@ -54,7 +54,8 @@ write_code_server_config() {
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
   "extensions.autoCheckUpdates": false,
-  "security.workspace.trust.enabled": false
+  "security.workspace.trust.enabled": false,
+  "labbook.python.path": "/usr/bin/python3"
 }
 JSON
 }
@@ -86,12 +87,9 @@ start_code_server() {
 }
 
 record_example_run() {
-  if [ ! -f "$ROOT/dist/cli.js" ] || [ ! -f "$WORKSPACE/iris/train.py" ]; then
-    say "no CLI (dist/cli.js) or no iris example yet: skipping the example run"
-    return
-  fi
+  [ -f "$ROOT/dist/cli.js" ] || die "dist/cli.js is missing: the build (npm ci runs it) failed"
   say "recording an example run: labbook run -- $PYTHON iris/train.py"
-  (cd "$WORKSPACE" && node "$ROOT/dist/cli.js" run -- "$PYTHON" iris/train.py)
+  (cd "$WORKSPACE" && node "$ROOT/dist/cli.js" run -- "$PYTHON" iris/train.py && node "$ROOT/dist/cli.js" ls)
 }
 
 main() {

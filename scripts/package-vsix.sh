@@ -76,6 +76,7 @@ main() {
     log "node esbuild.mjs --production"
     node esbuild.mjs --production
   fi
+  mkdir -p "$(dirname "$out")"
   rm -f "$out"
   pack "$out"
   check_contents "$out"

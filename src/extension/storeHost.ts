@@ -1,11 +1,16 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_CONFIG } from '../capture/config';
+import { recoverOrphanedRuns } from '../capture/recovery';
 import { Store, storeDirFor } from '../store/store';
 import type { Reporter } from './errors';
 
 /** How often the store is asked whether another process wrote to it (PRAGMA data_version: no I/O beyond a page read). */
 const POLL_MS = 300;
+
+/** How often live runs are checked for a vanished runner (a killed runner writes nothing that polling would see). */
+const ORPHAN_CHECK_MS = 15_000;
 
 const NATIVE_LOAD_FAILURE = /NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|Could not locate the bindings file|did not self-register|wrong ELF class|not a valid Win32 application/i;
 
@@ -29,7 +34,7 @@ export class StoreHost implements vscode.Disposable {
   private version = -1;
   private failure: Error | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[];
   private readonly subscriptions: vscode.Disposable[];
 
   /** Fires when the store appeared, went away, or any process committed to it. */
@@ -44,7 +49,19 @@ export class StoreHost implements vscode.Disposable {
       }),
     ];
     this.poll();
-    this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.timers = [setInterval(() => this.poll(), POLL_MS), setInterval(() => void this.recoverOrphans(), ORPHAN_CHECK_MS)];
+  }
+
+  /** Marks runs whose runner vanished CRASHED, after keeping what their journal held (as every Labbook process does). */
+  private async recoverOrphans(): Promise<void> {
+    if (!this.current) return;
+    try {
+      const { modelExtensions, maxFileBytes } = DEFAULT_CONFIG.artifacts;
+      const recovered = await recoverOrphanedRuns(this.current, { modelExtensions, maxFileBytes });
+      if (recovered.length > 0) this.changed.fire();
+    } catch (error) {
+      this.reporter.report(error, 'Recovering crashed runs');
+    }
   }
 
   /** The open store, if the workspace has one. */
@@ -80,6 +97,7 @@ export class StoreHost implements vscode.Disposable {
     this.failure = undefined;
     this.version = this.current.dataVersion();
     this.changed.fire();
+    void this.recoverOrphans();
     return this.current;
   }
 
@@ -123,7 +141,7 @@ export class StoreHost implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.timer);
+    this.timers.forEach(clearInterval);
     for (const subscription of this.subscriptions) subscription.dispose();
     this.current?.close();
     this.current = undefined;

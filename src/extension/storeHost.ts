@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_CONFIG } from '../capture/config';
+import { DEFAULT_CONFIG, loadConfig } from '../capture/config';
 import { recoverOrphanedRuns } from '../capture/recovery';
 import { Store, storeDirFor } from '../store/store';
 import type { Reporter } from './errors';
@@ -56,7 +56,8 @@ export class StoreHost implements vscode.Disposable {
   private async recoverOrphans(): Promise<void> {
     if (!this.current) return;
     try {
-      const { modelExtensions, maxFileBytes } = DEFAULT_CONFIG.artifacts;
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      const { modelExtensions, maxFileBytes } = (folder ? loadConfig(folder).config : DEFAULT_CONFIG).artifacts;
       const recovered = await recoverOrphanedRuns(this.current, { modelExtensions, maxFileBytes });
       if (recovered.length > 0) this.changed.fire();
     } catch (error) {

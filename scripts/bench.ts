@@ -9,6 +9,7 @@ import { ScalarParser } from '../src/capture/scalarParser';
 import { downsampleMinMax } from '../src/core/series';
 import type { HistoryPoint, MetricPoint } from '../src/core/types';
 import { Store } from '../src/store/store';
+import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   benchListJson();
   await runMlflowBench(report);
   await runLspBench(report);
+  await runExtensionBench(report);
   process.stdout.write(`\npeak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
 }
 

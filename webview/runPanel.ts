@@ -25,6 +25,8 @@ interface SavedState {
   logScale: boolean;
   zoom: [string, Zoom][];
   scrollY: number;
+  /** The run shown; the host's panel serializer reopens this run's panel after a window reload. */
+  runId?: string;
 }
 
 declare global {
@@ -57,6 +59,7 @@ function readSavedState(raw: unknown): SavedState {
     logScale: state.logScale === true,
     zoom: Array.isArray(state.zoom) ? state.zoom.filter(isZoomEntry) : [],
     scrollY: finiteIn(state.scrollY, 0, Number.MAX_SAFE_INTEGER, 0),
+    runId: typeof state.runId === 'string' ? state.runId : undefined,
   };
 }
 
@@ -189,6 +192,7 @@ class RunPanelPage {
   private readonly artifacts = new ArtifactList();
   private readonly console = new ConsoleView();
   private restoreScroll = true;
+  private runId = saved.runId;
 
   constructor() {
     this.banner.hidden = true;
@@ -231,6 +235,8 @@ class RunPanelPage {
         this.metrics.reset(message.metrics, message.run.startTime);
         this.console.reset(message.console.lines, message.console.partial, message.console.truncated, message.consoleLimit);
         document.querySelector('main')?.setAttribute('aria-busy', 'false');
+        this.runId = message.run.id;
+        this.persist();
         this.scrollBack();
         return;
       case 'runPanel/runChanged':
@@ -272,7 +278,7 @@ class RunPanelPage {
 
   private persist(): void {
     const { smoothing, axis, logScale } = this.metrics.settings;
-    const state: SavedState = { smoothing, axis, logScale, zoom: this.metrics.savedZooms(), scrollY: this.restoreScroll ? saved.scrollY : window.scrollY };
+    const state: SavedState = { smoothing, axis, logScale, zoom: this.metrics.savedZooms(), scrollY: this.restoreScroll ? saved.scrollY : window.scrollY, runId: this.runId };
     client.saveState(state);
   }
 }

@@ -8,9 +8,10 @@ import type { Run } from '../core/types';
 import type { Store } from '../store/store';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
+import type { RunCodeDocuments } from './codeDiff';
+import type { ComparePanels } from './panels/comparePanel';
 import type { RunPanels } from './panels/runPanels';
 import {
-  compareRuns,
   copyRunIds,
   deleteRuns,
   openArtifact,
@@ -21,8 +22,10 @@ import {
   type ArtifactRef,
 } from './runActions';
 import type { LeafNode, TreeNode } from './runItems';
+import { runWithParams } from './runWithParams';
 import type { RunsView } from './runsView';
 import type { StoreHost } from './storeHost';
+import { copyTrackingUri, type TrackingService } from './trackingService';
 
 /** What the command handlers work with. */
 export interface CommandDeps {
@@ -31,7 +34,10 @@ export interface CommandDeps {
   view: RunsView;
   launcher: Launcher;
   panels: RunPanels;
+  compare: ComparePanels;
+  codeDiff: RunCodeDocuments;
   reporter: Reporter;
+  tracking: TrackingService;
 }
 
 function isTreeNode(value: unknown): value is TreeNode {
@@ -127,7 +133,15 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
     'labbook.compareRuns': async (...args) => {
       let runs = await runsFor(host, args, { title: 'Compare Runs', many: true });
       if (runs.length < 2) runs = await pickRuns(store(), { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
-      await compareRuns(runs);
+      deps.compare.open(runs.map((run) => run.id));
+    },
+    'labbook.diffRunCode': async (...args) => {
+      let runs = await runsFor(host, args, { title: 'Code Diff Between Runs: pick two', many: true });
+      if (runs.length !== 2) runs = await pickRuns(store(), { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });
+      if (runs.length !== 2) throw new Error(`Pick exactly two runs to diff their code (${runs.length} picked).`);
+      // The older run on the left, as a diff reads from before to after.
+      const [older, newer] = [...runs].sort((a, b) => a.startTime - b.startTime);
+      await deps.codeDiff.diffRuns(store(), [older, newer]);
     },
     'labbook.deleteRun': async (...args) => deleteRuns(host, store(), await runsFor(host, args, { title: 'Delete Runs', many: true })),
     'labbook.copyRunId': async (...args) => copyRunIds(await runsFor(host, args, { title: 'Copy Run ID', many: true })),
@@ -154,6 +168,8 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       return vscode.commands.executeCommand('markdown.showPreview', readme);
     },
     'labbook.showLog': () => deps.reporter.log.show(),
+    'labbook.runWithParams': (argument) => runWithParams(launcher, host, argument),
+    'labbook.copyTrackingUri': () => copyTrackingUri(deps.tracking),
   };
 }
 

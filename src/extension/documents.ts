@@ -1,11 +1,10 @@
 // Read-only documents made from the store: blobs (artifacts, git patches) through a file system provider so
-// binary artifacts such as images open in their own editors, and per-run text documents (console output,
-// comparisons) that refresh while the run is live.
+// binary artifacts such as images open in their own editors, and each run's console output as a text document
+// that refreshes while the run is live.
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { baseName } from '../core/commandLine';
-import { compareReport } from '../core/compareReport';
 import { isLiveStatus } from '../core/types';
 import type { Store } from '../store/store';
 import { cleanConsoleLine } from './panels/consoleTail';
@@ -13,7 +12,7 @@ import type { StoreHost } from './storeHost';
 
 /** Scheme of stored blobs: `labbook-blob:/<sha256>/<file name>`. */
 export const BLOB_SCHEME = 'labbook-blob';
-/** Scheme of generated run documents: console output and comparisons. */
+/** Scheme of generated run documents: console output. */
 export const RUN_DOC_SCHEME = 'labbook-run';
 
 /** Most of a console log an editor is given; longer logs are shown from their end. */
@@ -34,11 +33,6 @@ export function blobUri(sha256: string, fileName: string): vscode.Uri {
 /** URI of a run's console output document. */
 export function consoleUri(runId: string, runName: string): vscode.Uri {
   return vscode.Uri.from({ scheme: RUN_DOC_SCHEME, path: `/${runId}/${fileNamePart(runName)} console.log` });
-}
-
-/** URI of a comparison of runs. */
-export function compareUri(runIds: readonly string[]): vscode.Uri {
-  return vscode.Uri.from({ scheme: RUN_DOC_SCHEME, path: `/compare/Compare ${runIds.length} runs.txt`, query: runIds.join(',') });
 }
 
 /** Read-only file system over `.labbook/objects`. */
@@ -126,15 +120,7 @@ function consoleText(store: Store, runId: string): string {
   }
 }
 
-function compareText(store: Store, query: string): string {
-  const ids = query.split(',').filter(Boolean);
-  const list = ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ');
-  const runs = ids.length ? store.listRuns({ filter: `attributes.run_id IN (${list})` }) : [];
-  const order = new Map(ids.map((id, index) => [id, index]));
-  return compareReport(runs.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)), Date.now());
-}
-
-/** Console output and comparisons as read-only text documents that follow the store. */
+/** Console output as read-only text documents that follow the store. */
 export class RunDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly sizes = new Map<string, number>();
@@ -159,7 +145,7 @@ export class RunDocuments implements vscode.TextDocumentContentProvider, vscode.
     for (const key of this.sizes.keys()) if (!open.some((uri) => uri.toString() === key)) this.sizes.delete(key);
     for (const uri of open) {
       const runId = uri.path.split('/')[1];
-      const path = runId === 'compare' ? null : store.consolePath(runId);
+      const path = store.consolePath(runId);
       if (!path) continue;
       let size = -1;
       try {
@@ -177,7 +163,7 @@ export class RunDocuments implements vscode.TextDocumentContentProvider, vscode.
     const store = this.host.store;
     if (!store) return 'There is no Labbook store in this workspace.\n';
     const runId = uri.path.split('/')[1] ?? '';
-    return runId === 'compare' ? compareText(store, uri.query) : consoleText(store, runId);
+    return consoleText(store, runId);
   }
 
   dispose(): void {

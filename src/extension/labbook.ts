@@ -2,12 +2,17 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
+import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
 import { LiveRunStatus } from './liveRunStatus';
+import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
+import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
+import { ComparePanels } from './panels/comparePanel';
 import { RunPanels } from './panels/runPanels';
 import { RunsView } from './runsView';
 import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
+import { TrackingService } from './trackingService';
 
 /** What activate returns: hooks for tests and other extensions. */
 export interface LabbookApi {
@@ -27,19 +32,32 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const view = new RunsView(host, context.workspaceState);
   const launcher = new Launcher(context, host, reporter.log);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
+  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
   context.subscriptions.push(
     host,
     view,
     panels,
+    compare,
     new LiveRunStatus(host, reporter.log),
     vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
   );
+  const tracking = new TrackingService(host, context.environmentVariableCollection, reporter.log);
+  const metrics = new MetricsViewProvider({ extensionUri: context.extensionUri, host, runsView: view, log: reporter.log });
+  context.subscriptions.push(
+    tracking,
+    new LabbookLanguageClient(context, host, reporter.log),
+    metrics,
+    vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, metrics),
+  );
   const documents = new RunDocuments(host);
+  const codeDiff = new RunCodeDocuments(host);
   context.subscriptions.push(
     documents,
     vscode.workspace.registerTextDocumentContentProvider(RUN_DOC_SCHEME, documents),
+    codeDiff,
+    vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
-    ...registerCommands({ context, host, view, launcher, panels, reporter }),
+    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, reporter, tracking }),
   );
   return {
     ready: Promise.resolve(),

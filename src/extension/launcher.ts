@@ -87,8 +87,8 @@ export class Launcher {
     return parseRecentCommands(this.context.workspaceState.get(RECENT_KEY));
   }
 
-  /** Runs the active Python file with the chosen interpreter, from its workspace folder. */
-  async runCurrentFile(resource?: vscode.Uri): Promise<void> {
+  /** Runs the active Python file (or `resource`) with the chosen interpreter and `args`, from its workspace folder. */
+  async runCurrentFile(resource?: vscode.Uri, args: readonly string[] = []): Promise<void> {
     requireTrust();
     const document = resource ? await vscode.workspace.openTextDocument(resource) : vscode.window.activeTextEditor?.document;
     if (!document) throw new Error('Open a Python file to run and track it.');
@@ -99,7 +99,7 @@ export class Launcher {
     const cwd = folder?.uri.fsPath ?? document.uri.fsPath.replace(/[\\/][^\\/]*$/, '');
     const file = relative(cwd, document.uri.fsPath);
     const script = file.startsWith('..') || isAbsolute(file) ? document.uri.fsPath : file;
-    await this.launch({ command: [await pythonInterpreter(document.uri, this.log), script], cwd, experiment: this.experiment() });
+    await this.launch({ command: [await pythonInterpreter(document.uri, this.log), script, ...args], cwd, experiment: this.experiment() });
   }
 
   private experiment(): string | undefined {

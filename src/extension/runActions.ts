@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { isLiveStatus, type Artifact, type Run } from '../core/types';
 import type { Store } from '../store/store';
-import { blobUri, compareUri, consoleUri } from './documents';
+import { blobUri, consoleUri } from './documents';
 import { Cancelled } from './errors';
 import type { StoreHost } from './storeHost';
 
@@ -52,13 +52,6 @@ export async function openGitPatch(store: Store, runId: string, patchSha: string
 export async function showConsole(run: Run): Promise<void> {
   const document = await vscode.workspace.openTextDocument(consoleUri(run.id, run.name));
   await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, 'log'), { preview: true });
-}
-
-/** Opens a side-by-side of the runs' params and metrics. */
-export async function compareRuns(runs: readonly Run[]): Promise<void> {
-  if (runs.length < 2) throw new Error('Select at least two runs to compare.');
-  const document = await vscode.workspace.openTextDocument(compareUri(runs.map((run) => run.id)));
-  await vscode.window.showTextDocument(document, { preview: true });
 }
 
 /** Deletes ended runs after a modal confirmation; live runs are refused (stop them first). */

@@ -61,10 +61,22 @@ export interface VsCode {
   screenshot(name: string): Promise<string>;
   /** Moves the pointer off to the editor area and waits until no hover tooltip shows (for clean screenshots). */
   moveMouseAway(): Promise<void>;
-  /** Runs a command by typing its palette title (as shown, e.g. "Labbook: Show Runs") into F1. */
-  runCommand(title: string): Promise<void>;
+  /**
+   * Runs a command by typing its palette title (as shown, e.g. "Labbook: Show Runs") into F1, and waits until the
+   * palette closes or moves on to the command's own question. With `waitForClose: false` it only launches the
+   * command: for one that opens its own quick pick or input box (answer it with pickQuickItem or answerQuickInput)
+   * or one that reloads the window.
+   */
+  runCommand(title: string, options?: RunCommandOptions): Promise<void>;
   /** Picks the item labelled `label` in the quick pick that is open (one a command opened, for example). */
   pickQuickItem(label: string): Promise<void>;
+  /**
+   * Waits for the quick input a command opened (its title or prompt contains `question`), types `text` into it and
+   * presses Enter; resolves once the input has closed or moved on to another question.
+   */
+  answerQuickInput(question: string, text: string): Promise<void>;
+  /** Runs "Developer: Reload Window" and waits for the reloaded workbench. */
+  reloadWindow(): Promise<void>;
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
   openFile(relativePath: string): Promise<void>;
   /** Waits for the webview whose content has an element matching `selector`, and returns its content frame. */
@@ -85,6 +97,12 @@ export interface VsCode {
   diagnostics(): string;
   /** Closes the browser, ends code-server's process group and saves diagnostics() as logs.txt beside the screenshots. */
   stop(): Promise<void>;
+}
+
+/** How runCommand runs a command. */
+export interface RunCommandOptions {
+  /** Wait until the palette has closed or shows the command's own question (default true). */
+  waitForClose?: boolean;
 }
 
 /** Starts code-server with the extension installed, opens the workspace in chromium and waits for the workbench. */
@@ -173,8 +191,15 @@ function makeVsCode({ page, baseUrl, dirs, outputDir, stop, diagnostics }: Sessi
       await page.mouse.move(viewport.width / 2, viewport.height / 2);
       await page.locator('.workbench-hover-container').waitFor({ state: 'detached', timeout: timeoutMs });
     },
-    runCommand: (title) => pickFromQuickInput(page, 'F1', `>${title}`, title, timeoutMs),
+    runCommand: (title, commandOptions) => pickFromQuickInput(page, 'F1', `>${title}`, title, timeoutMs, commandOptions?.waitForClose ?? true),
     pickQuickItem: (label) => pickQuickItem(page, label, timeoutMs),
+    answerQuickInput: (question, text) => answerQuickInput(page, question, text, timeoutMs),
+    reloadWindow: async () => {
+      const loaded = page.waitForEvent('load', { timeout: timeoutMs });
+      await pickFromQuickInput(page, 'F1', '>Developer: Reload Window', 'Developer: Reload Window', timeoutMs, false);
+      await loaded;
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+    },
     openFile: async (relativePath) => {
       const name = path.basename(relativePath);
       await pickFromQuickInput(page, 'Control+P', relativePath, name, timeoutMs);
@@ -203,26 +228,45 @@ function screenshotter(page: Page, dir: string): (name: string) => Promise<strin
 }
 
 // Opens the quick input (F1 for commands, Ctrl+P for files), types, and picks the row whose label is `label`.
-async function pickFromQuickInput(page: Page, key: string, text: string, label: string, timeoutMs: number): Promise<void> {
+async function pickFromQuickInput(page: Page, key: string, text: string, label: string, timeoutMs: number, waitForClose = true): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await page.keyboard.press(key);
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(text);
-  await pickQuickItem(page, label, timeoutMs);
+  await pickQuickItem(page, label, timeoutMs, waitForClose);
 }
 
-// Clicks the row labelled `label` in the open quick input, then waits until the input closes or moves on to a new
-// question (a command may open its own quick pick right away, in the same widget).
-async function pickQuickItem(page: Page, label: string, timeoutMs: number): Promise<void> {
+// Clicks the row labelled `label` in the open quick input, then (unless told not to) waits until the input closes or
+// moves on to a new question (a command may open its own quick pick right away, in the same widget).
+async function pickQuickItem(page: Page, label: string, timeoutMs: number, waitForClose = true): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   const typed = await input.inputValue();
   const row = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactText(label) }) });
   await row.first().click({ timeout: timeoutMs });
+  if (!waitForClose) return;
   await waitUntil(async () => (!(await widget.isVisible()) || (await input.inputValue()) !== typed ? true : undefined), {
     timeoutMs,
     what: `the quick input to take "${label}"`,
   });
+}
+
+// A command's input box or quick pick shows its question as the title or the placeholder/prompt; the palette that
+// launched it may still be closing, so the wait is for that question, not just for a visible widget.
+async function answerQuickInput(page: Page, question: string, text: string, timeoutMs: number): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  const asks = async (): Promise<boolean> => {
+    if (!(await widget.isVisible())) return false;
+    // allTextContents does not wait for an element that is not there (textContent would, for its whole timeout).
+    const title = (await widget.locator('.quick-input-title').allTextContents()).join(' ');
+    const prompt = `${(await input.getAttribute('placeholder')) ?? ''} ${(await widget.locator('.quick-input-message').allTextContents()).join(' ')}`;
+    return title.includes(question) || prompt.includes(question);
+  };
+  await waitUntil(async () => ((await asks()) ? true : undefined), { timeoutMs, what: `a quick input asking "${question}"` });
+  await input.fill(text);
+  await input.press('Enter');
+  await waitUntil(async () => (!(await asks()) ? true : undefined), { timeoutMs, what: `the quick input "${question}" to take "${text}"` });
 }
 
 async function waitForTreeView(page: Page, name: string, timeoutMs: number): Promise<Locator> {

@@ -114,7 +114,8 @@ describe('package.json contributions', () => {
     assert.equal(container.id, 'labbook');
     assert.ok(existsSync(join(ROOT, container.icon)));
     assert.match(readFileSync(join(ROOT, container.icon), 'utf8'), /currentColor/);
-    assert.deepEqual(contributes.views.labbook.map((view) => view.id), ['labbook.runs']);
+    assert.equal(contributes.views.labbook[0]?.id, 'labbook.runs', 'the Runs view comes first');
+    assert.ok(contributes.views.labbook.some((view) => view.id === 'labbook.metrics'));
     for (const event of ['onView:labbook.runs', 'onTaskType:labbook']) assert.ok(manifest.activationEvents.includes(event), event);
     assert.ok(manifest.activationEvents.some((event) => event.startsWith('workspaceContains:.labbook')));
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');

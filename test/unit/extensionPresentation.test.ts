@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareReport } from '../../src/core/compareReport';
 import {
   escapeMarkdown,
   formatBytes,
@@ -158,31 +157,3 @@ describe('sorting', () => {
   });
 });
 
-describe('compareReport', () => {
-  it('puts differing params and metrics in an aligned table and lists the shared ones', () => {
-    const a = listing({ name: 'a|b', params: { lr: '0.1', seed: '1' }, metrics: { acc: summary('acc', 0.9) } });
-    const b = listing({ id: 'b'.repeat(32), name: 'two', status: 'RUNNING', endTime: null, params: { lr: '0.2', seed: '1', extra: 'x' }, metrics: {} });
-    const report = compareReport([a, b], NOW);
-    assert.match(report, /^Compare 2 runs\n/);
-    assert.match(report, /^lr +0\.1 +0\.2$/m);
-    assert.match(report, /^extra +— +x$/m);
-    assert.match(report, /^Same in every run: seed = 1$/m);
-    assert.match(report, /^acc +0\.9 +—$/m);
-    assert.match(report, /^ +a\|b +two$/m);
-    assert.match(report, /^duration +4m 00s +5m 00s$/m);
-    const columns = new Set(report.split('\n').filter((line) => /^(lr|extra) /.test(line)).map((line) => line.indexOf(line.trim().split(/ +/)[1])));
-    assert.equal(columns.size, 1, 'values line up');
-  });
-
-  it('keeps hostile strings on one line and cuts long ones', () => {
-    const report = compareReport([listing({ name: 'x\ny\u001b[31m', params: { k: 'v'.repeat(500) } }), listing({ params: { k: 'w' } })], NOW);
-    assert.ok(!report.includes('\u001b'));
-    assert.match(report, /^ +x y \[31m +train-1$/m);
-    assert.ok(report.split('\n').every((line) => line.length < 200));
-  });
-
-  it('handles no runs and runs without data', () => {
-    assert.match(compareReport([], NOW), /No runs selected/);
-    assert.match(compareReport([listing(), listing()], NOW), /no params or metrics yet/);
-  });
-});

@@ -263,7 +263,8 @@ describe('Run panel webview: the fixture run', () => {
     assert.equal(await page.page.locator('.smoothing-value').textContent(), '0.90');
 
     const saved = await page.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
-    assert.deepEqual(saved, { smoothing: 0.9, axis: 'relative', logScale: true, zoom: [], scrollY: 0 });
+    // runId: what the host's panel serializer reopens after a window reload.
+    assert.deepEqual(saved, { smoothing: 0.9, axis: 'relative', logScale: true, zoom: [], scrollY: 0, runId: '0123456789abcdef0123456789abcdef' });
     await current!.page.context().close();
 
     // VS Code discards a hidden page and keeps its state: the next page starts where this one was.

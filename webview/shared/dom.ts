@@ -18,3 +18,22 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: Eleme
   return element;
 }
 
+
+/** Appends `element` to `parent` among the elements of `byKey` so that keys stay in sorted order (`key` already in `byKey`). */
+export function insertInKeyOrder(parent: Element, byKey: ReadonlyMap<string, { element: Element }>, key: string, element: Element): void {
+  const next = [...byKey.keys()].sort().find((other) => other > key);
+  parent.insertBefore(element, next === undefined ? null : byKey.get(next)!.element);
+}
+
+/** A function that runs `callback` once on the next animation frame, however often it is called before then. */
+export function oncePerFrame(callback: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      callback();
+    });
+  };
+}

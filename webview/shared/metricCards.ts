@@ -12,7 +12,7 @@ import { MAX_SMOOTHING, decodeNumber } from '../../src/protocol/runPanel';
 import type { RunPanelAxis, RunPanelRangeDetailMessage, RunPanelSeries, RunPanelSummary } from '../../src/protocol/runPanel';
 import { decodePoints, hasOneStep, nonFiniteCounts, smoothPoints, toXY, withDetail } from './chartSeries';
 import type { RangeSample } from './chartSeries';
-import { el } from './dom';
+import { el, insertInKeyOrder, oncePerFrame } from './dom';
 import { MetricChart } from './metricChart';
 import type { ChartConstructor, MetricChartDump, XWindow } from './metricChart';
 import { emptyNote, section } from './sections';
@@ -69,7 +69,6 @@ class MetricCard {
   private sampled = false;
   private summary: RunPanelSummary | null = null;
   private detail: Detail | null = null;
-  private dirty = false;
 
   constructor(
     readonly key: string,
@@ -132,14 +131,7 @@ class MetricCard {
   }
 
   /** Redraws on the next frame; many messages in one frame draw once. */
-  invalidate(): void {
-    if (this.dirty) return;
-    this.dirty = true;
-    requestAnimationFrame(() => {
-      this.dirty = false;
-      this.render();
-    });
-  }
+  readonly invalidate = oncePerFrame(() => this.render());
 
   inspect(): ChartInspection {
     return { key: this.key, sampled: this.sampled, count: this.count, chart: this.chart?.dump() ?? null };
@@ -308,9 +300,7 @@ export class MetricsSection implements CardContext {
     if (card) return card;
     card = new MetricCard(key, this);
     this.cards.set(key, card);
-    // Keys in order, wherever a new one arrives.
-    const next = [...this.cards.keys()].sort().find((other) => other > key);
-    this.grid.insertBefore(card.element, next === undefined ? null : this.cards.get(next)!.element);
+    insertInKeyOrder(this.grid, this.cards, key, card.element);
     return card;
   }
 

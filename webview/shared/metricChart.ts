@@ -112,7 +112,8 @@ export class MetricChart {
       hoverBorderColor: color,
       hoverBackgroundColor: color,
       borderWidth: width,
-      pointRadius: 0,
+      // A lone point has no line to draw: show it as a dot.
+      pointRadius: data.length === 1 ? 2.5 : 0,
       pointHoverRadius: 3,
       pointHitRadius: 4,
       tension: 0,

@@ -2,14 +2,11 @@
 // The webview is not kept alive while hidden (retainContextWhenHidden is off): hiding it throws its page
 // away, so the panel stops posting, and the new page says 'ready' when shown again and gets a snapshot.
 
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunPanelMessage } from '../../protocol/runPanel';
 import type { RunPanelFromWebview, RunPanelOpenArtifactMessage, RunPanelRevealArtifactMessage, RunPanelToWebview } from '../../protocol/runPanel';
-import type { Artifact } from '../../core/types';
 import type { Store } from '../../store/store';
-import { blobUri } from '../documents';
+import type { ArtifactRef } from '../runActions';
 import { RunPanelFeed } from './runPanelFeed';
 import { newNonce, webviewHtml } from './webviewHtml';
 
@@ -19,13 +16,11 @@ export interface RunPanelDeps {
   store: () => Store | undefined;
 }
 
-/** The webview panel type (also the key a panel serializer would register under). */
+/** The webview panel type (also the key its serializer is registered under, to restore panels after a reload). */
 export const RUN_PANEL_VIEW_TYPE = 'labbook.runPanel';
 
 // Console output is not a store commit, so a live run's visible panel also looks every second.
 const LIVE_POLL_MS = 1000;
-
-type ArtifactRef = RunPanelOpenArtifactMessage | RunPanelRevealArtifactMessage;
 
 /** One open Run panel. */
 export class RunPanel {
@@ -38,19 +33,27 @@ export class RunPanel {
   private feedStore: Store | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
+  /** Opens a new panel for the run in the active editor column. */
+  static create(runId: string, title: string, deps: RunPanelDeps, onDisposed: () => void): RunPanel {
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      enableFindWidget: true,
+    });
+    return new RunPanel(runId, panel, deps, onDisposed);
+  }
+
+  /** Takes over `panel` (new, or one VS Code restored after a reload) and loads the run page into it. */
   constructor(
     readonly runId: string,
-    title: string,
+    panel: vscode.WebviewPanel,
     private readonly deps: RunPanelDeps,
     onDisposed: () => void,
   ) {
     const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
     const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableFindWidget: true,
-      localResourceRoots: [webviewRoot, mediaRoot],
-    });
+    this.panel = panel;
+    // Set here rather than at creation: a restored panel comes back with whatever options it was saved with.
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, mediaRoot] };
     this.feed = new RunPanelFeed(runId);
     const webview = this.panel.webview;
     webview.html = webviewHtml({
@@ -124,10 +127,10 @@ export class RunPanel {
         this.post(this.feed.rangeDetail(store, message.key, message.axis, message.xMin, message.xMax));
         return;
       case 'runPanel/openArtifact':
-        this.userAction(this.openArtifact(store, message));
+        this.artifactCommand('labbook.openArtifact', message);
         return;
       case 'runPanel/revealArtifact':
-        this.userAction(this.revealArtifact(store, message));
+        this.artifactCommand('labbook.revealArtifact', message);
         return;
     }
   }
@@ -180,38 +183,10 @@ export class RunPanel {
     }
   }
 
-  // A failed click is answered where clicks are answered in VS Code: a notification.
-  private userAction(action: Promise<void>): void {
-    action.catch((error: unknown) => {
-      void vscode.window.showErrorMessage(`Labbook: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  }
-
-  // The stored blob is exactly what the run wrote (the file on disk may have changed since), and its URI
-  // carries the file name so images and notebooks open in their own editors.
-  private async openArtifact(store: Store, ref: ArtifactRef): Promise<void> {
-    const { artifact, blobPath, originalPath } = this.artifactFiles(store, ref);
-    const target = blobPath ? blobUri(artifact.sha256, artifact.path) : originalPath && vscode.Uri.file(originalPath);
-    if (!target) throw new Error(`the content of '${ref.path}' is not in the store and the file is gone.`);
-    await vscode.commands.executeCommand('vscode.open', target, { preview: true });
-  }
-
-  private async revealArtifact(store: Store, ref: ArtifactRef): Promise<void> {
-    const { originalPath, blobPath } = this.artifactFiles(store, ref);
-    const path = originalPath ?? blobPath;
-    if (!path) throw new Error(`'${ref.path}' is neither on disk nor in the store any more.`);
-    const target = vscode.Uri.file(path);
-    const inWorkspace = originalPath !== undefined && vscode.workspace.getWorkspaceFolder(target) !== undefined;
-    await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', target);
-  }
-
-  // Only a file this run recorded can be opened: the webview's reference is looked up, never used as a path.
-  private artifactFiles(store: Store, ref: ArtifactRef): { artifact: Artifact; blobPath?: string; originalPath?: string } {
-    const artifact = store.artifacts(this.runId).find((a) => a.sha256 === ref.sha256 && a.path === ref.path && a.direction === ref.direction);
-    if (!artifact) throw new Error(`this run has no artifact '${ref.path}'.`);
-    const blobPath = store.objects.has(artifact.sha256) ? store.objects.pathOf(artifact.sha256) : undefined;
-    const cwd = store.getRun(this.runId).cwd;
-    const originalPath = isAbsolute(artifact.path) ? artifact.path : cwd ? resolve(cwd, artifact.path) : undefined;
-    return { artifact, blobPath, originalPath: originalPath && existsSync(originalPath) ? originalPath : undefined };
+  // The artifact commands of the Runs view do the work (and report failures); the reference names this panel's run,
+  // and the command looks it up in the store rather than trusting the webview's path.
+  private artifactCommand(command: string, message: RunPanelOpenArtifactMessage | RunPanelRevealArtifactMessage): void {
+    const ref: ArtifactRef = { runId: this.runId, sha256: message.sha256, path: message.path, direction: message.direction };
+    void vscode.commands.executeCommand(command, ref);
   }
 }

@@ -1,18 +1,25 @@
-// The open Run panels: one per run (opening it again reveals it), all refreshed on store changes.
+// The open Run panels: one per run (opening it again reveals it), all refreshed on store changes, and brought
+// back for their runs when VS Code restores them after a window reload.
 
 import * as vscode from 'vscode';
 import type { Store } from '../../store/store';
-import { RunPanel } from './runPanel';
+import { runIdOfPanelState } from './panelState';
+import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
 
 /** Opens and keeps Run panels, one per run, and tells them when the store changed. */
 export class RunPanels {
   private readonly panels = new Map<string, RunPanel>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: { extensionUri: vscode.Uri; store: () => Store | undefined; onDidChangeStore: vscode.Event<void> }) {
-    this.subscription = deps.onDidChangeStore(() => {
-      for (const panel of this.panels.values()) panel.refresh();
-    });
+    this.subscriptions = [
+      deps.onDidChangeStore(() => {
+        for (const panel of this.panels.values()) panel.refresh();
+      }),
+      vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+      }),
+    ];
   }
 
   /** Shows the run's panel, creating it if needed. */
@@ -22,24 +29,43 @@ export class RunPanels {
       existing.reveal();
       return;
     }
-    const store = this.deps.store();
-    if (!store) {
-      void vscode.window.showErrorMessage('Labbook: no run store is open in this workspace.');
+    const problem = this.missing(runId);
+    if (problem) {
+      void vscode.window.showErrorMessage(`Labbook: ${problem}`);
       return;
     }
-    const run = store.findRun(runId);
-    if (!run) {
-      void vscode.window.showErrorMessage(`Labbook: there is no run with id ${JSON.stringify(runId)}.`);
+    this.panels.set(runId, RunPanel.create(runId, this.title(runId), this.panelDeps(), () => this.panels.delete(runId)));
+  }
+
+  /** Takes back a panel VS Code restored after a reload; one whose state names no known run is closed. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const runId = runIdOfPanelState(state);
+    if (!runId || this.panels.has(runId) || this.missing(runId)) {
+      panel.dispose();
       return;
     }
-    const panel = new RunPanel(runId, run.name, { extensionUri: this.deps.extensionUri, store: this.deps.store }, () => this.panels.delete(runId));
-    this.panels.set(runId, panel);
+    this.panels.set(runId, new RunPanel(runId, panel, this.panelDeps(), () => this.panels.delete(runId)));
   }
 
   /** Closes every panel and stops listening. */
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
+  }
+
+  private panelDeps(): { extensionUri: vscode.Uri; store: () => Store | undefined } {
+    return { extensionUri: this.deps.extensionUri, store: this.deps.store };
+  }
+
+  // Why the run cannot be shown, or undefined when it can.
+  private missing(runId: string): string | undefined {
+    const store = this.deps.store();
+    if (!store) return 'no run store is open in this workspace.';
+    return store.findRun(runId) ? undefined : `there is no run with id ${JSON.stringify(runId)}.`;
+  }
+
+  private title(runId: string): string {
+    return this.deps.store()?.findRun(runId)?.name ?? 'Labbook run';
   }
 }

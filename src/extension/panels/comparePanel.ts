@@ -1,0 +1,158 @@
+// Compare panels: one webview per set of runs (comparing the same runs again reveals it), fed by a CompareFeed.
+// Like the Run panel, the page is discarded while hidden and says 'ready' again when shown.
+
+import * as vscode from 'vscode';
+import { parseCompareMessage } from '../../protocol/comparePanel';
+import type { CompareFromWebview, CompareToWebview, CompareView } from '../../protocol/comparePanel';
+import type { Store } from '../../store/store';
+import { CompareFeed } from './compareFeed';
+import { newNonce, webviewHtml } from './webviewHtml';
+
+/** The webview panel type of Compare panels. */
+export const COMPARE_PANEL_VIEW_TYPE = 'labbook.comparePanel';
+
+/** What Compare panels need from the extension. */
+export interface ComparePanelDeps {
+  extensionUri: vscode.Uri;
+  store: () => Store | undefined;
+  onDidChangeStore: vscode.Event<void>;
+  /** Opens a run's own panel. */
+  openRun: (runId: string) => void;
+}
+
+/** One open Compare panel. */
+class ComparePanel {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly feed: CompareFeed;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private view: CompareView = { axis: 'step', smoothing: 0 };
+
+  constructor(
+    runIds: readonly string[],
+    private readonly deps: ComparePanelDeps,
+    onDisposed: () => void,
+  ) {
+    const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
+    const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'media');
+    this.panel = vscode.window.createWebviewPanel(COMPARE_PANEL_VIEW_TYPE, `Compare ${runIds.length} runs`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [webviewRoot, mediaRoot],
+    });
+    this.feed = new CompareFeed(runIds);
+    const webview = this.panel.webview;
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'comparePanel.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'comparePanel.css')).toString(),
+      title: 'Labbook compare runs',
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => this.guard((store) => this.receive(store, message))),
+      this.panel.onDidChangeViewState(() => {
+        // The page is discarded while hidden; the next one announces itself with 'ready'.
+        if (!this.panel.visible) this.ready = false;
+      }),
+      this.panel.onDidDispose(() => {
+        for (const disposable of this.disposables) disposable.dispose();
+        onDisposed();
+      }),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  /** Sends a new snapshot when a compared run changed and the page is showing. */
+  refresh(): void {
+    if (!this.ready || !this.panel.visible) return;
+    this.guard((store) => {
+      if (this.feed.changed(store)) this.post(this.feed.snapshot(store, this.view));
+    });
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+
+  private receive(store: Store, raw: unknown): void {
+    const parsed = parseCompareMessage(raw);
+    if (!parsed.ok) {
+      console.warn(`[labbook] ${parsed.error}`);
+      return;
+    }
+    this.handle(store, parsed.message);
+  }
+
+  private handle(store: Store, message: CompareFromWebview): void {
+    switch (message.type) {
+      case 'comparePanel/ready':
+        this.ready = true;
+        this.view = { axis: message.axis, smoothing: message.smoothing };
+        this.post(this.feed.snapshot(store, this.view));
+        return;
+      case 'comparePanel/setView':
+        this.view = { axis: message.axis, smoothing: message.smoothing };
+        this.post(this.feed.series(store, this.view));
+        return;
+      case 'comparePanel/requestRange':
+        if (message.axis === this.view.axis) this.post(this.feed.rangeDetail(store, message.key, this.view, message.xMin, message.xMax));
+        return;
+      case 'comparePanel/valuesAtStep':
+        this.post(this.feed.stepValues(store, message.step));
+        return;
+      case 'comparePanel/openRun':
+        if (this.feed.runIds.includes(message.runId)) this.deps.openRun(message.runId);
+        return;
+    }
+  }
+
+  private post(message: CompareToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  // Store errors (busy, closed) show in the panel instead of vanishing into the host log.
+  private guard(action: (store: Store) => void): void {
+    try {
+      const store = this.deps.store();
+      if (!store) throw new Error('The Labbook store is closed.');
+      action(store);
+    } catch (error) {
+      this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+/** Opens and keeps Compare panels, one per set of runs, and tells them when the store changed. */
+export class ComparePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ComparePanel>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly deps: ComparePanelDeps) {
+    this.subscription = deps.onDidChangeStore(() => {
+      for (const panel of this.panels.values()) panel.refresh();
+    });
+  }
+
+  /** Shows the comparison of these runs (in this order), creating it if needed. */
+  open(runIds: readonly string[]): void {
+    const ids = [...new Set(runIds)];
+    if (ids.length < 2) throw new Error('Select at least two runs to compare.');
+    const key = [...ids].sort().join(',');
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    this.panels.set(key, new ComparePanel(ids, this.deps, () => this.panels.delete(key)));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const panel of [...this.panels.values()]) panel.dispose();
+    this.panels.clear();
+  }
+}

@@ -1,0 +1,120 @@
+// Compare in a real VS Code: select three runs in the Runs tree, compare them, change smoothing and axis, then
+// open a code diff between two of them (each run's commit + its stored uncommitted patch).
+// Run: node --import tsx --test test/e2e/compare.e2e.ts (LABBOOK_VSIX=… to reuse a packed .vsix).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Store } from '../../src/store/store';
+import { HOSTILE_NAME, seedCompareRuns } from '../fixtures/compare/runs';
+import { copyExamples, labbookVsix } from './fixtures';
+import { startVsCode } from './harness';
+import type { VsCode } from './harness';
+import { openRunsView, parkMouse, runRow } from './labbookUi';
+import { waitUntil } from './waitUntil';
+
+interface CompareChart {
+  key: string;
+  runs: number;
+  chart: { datasets: { label: string; color: string; points: number }[]; x: { type: string }; y: { type: string } } | null;
+}
+
+/** A git repository in the workspace: model.py at two commits, and an uncommitted edit of the first as a patch. */
+function commitCode(dir: string): { first: string; second: string; patch: string } {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+  const model = path.join(dir, 'model.py');
+  git('init', '-q', '-b', 'main');
+  writeFileSync(path.join(dir, '.gitignore'), '.labbook/\n');
+  writeFileSync(model, 'lr = 0.1\nlayers = 2\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'first');
+  const first = git('rev-parse', 'HEAD').trim();
+  writeFileSync(model, 'lr = 0.01\nlayers = 2\n');
+  const patch = git('diff', '--binary', 'HEAD');
+  writeFileSync(model, 'lr = 0.1\nlayers = 4\ndropout = 0.2\n');
+  git('commit', '-q', '-am', 'second');
+  return { first, second: git('rev-parse', 'HEAD').trim(), patch };
+}
+
+test('compare three runs selected in the Runs tree, change smoothing and the x axis, then diff two runs\' code', { timeout: 420_000 }, async () => {
+  const vsix = labbookVsix();
+  const workspace = copyExamples();
+  const store = Store.open(path.join(workspace.dir, '.labbook'));
+  const ids = seedCompareRuns(store);
+  const code = commitCode(workspace.dir);
+  store.setGitFacts(ids[0], { commit: code.first, branch: 'main', remote: null, dirty: true, patchSha: store.objects.putBuffer(code.patch) });
+  store.setGitFacts(ids[1], { commit: code.second, branch: 'main', remote: null, dirty: false, patchSha: null });
+  store.close();
+  let vscode: VsCode | undefined;
+  try {
+    vscode = await startVsCode({ testName: 'compare', workspace: workspace.dir, extensionVsix: vsix, viewport: { width: 1600, height: 1000 } });
+    const { page } = vscode;
+    const tree = await openRunsView(vscode);
+    const baselines = runRow(tree, 'baseline');
+    await waitUntil(async () => (await baselines.count()) === 2 || undefined, { timeoutMs: 60_000, what: 'both baseline runs listed' });
+    await baselines.nth(0).click();
+    await baselines.nth(1).click({ modifiers: ['Control'] });
+    const hostile = runRow(tree, HOSTILE_NAME);
+    await hostile.click({ modifiers: ['Control'] });
+    await vscode.screenshot('three-runs-selected');
+    await hostile.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: /^Compare Runs$/ }).click();
+
+    const frame = await vscode.webviewFrame('main[aria-busy="false"] h1.compare-title', 60_000);
+    assert.equal(await frame.locator('h1.compare-title').textContent(), 'Compare 3 runs');
+    const charts = (): Promise<CompareChart[]> => frame.evaluate(() => (window as unknown as { labbookComparePanel: { charts(): CompareChart[] } }).labbookComparePanel.charts());
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 6 || undefined, { timeoutMs: 30_000, what: 'loss drawn raw and smoothed for 3 runs' });
+    const headers = await frame.locator('table.diff thead .run-label').allTextContents();
+    assert.equal(headers.length, 3);
+    assert.equal(new Set(headers).size, 3, 'labels tell the runs apart');
+    assert.ok(headers.includes(HOSTILE_NAME));
+    assert.deepEqual(
+      await frame.locator('table.diff thead .run-label').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')?.split('\n')[1])).then((list) => [...list].sort()),
+      [...ids].sort(),
+    );
+    await parkMouse(vscode);
+    await vscode.screenshot('compare-panel');
+
+    // Smoothing off: one line per run.
+    const slider = frame.locator('.smoothing-slider');
+    await slider.fill('0');
+    await slider.dispatchEvent('change');
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 3 || undefined, { timeoutMs: 30_000, what: 'unsmoothed lines' });
+    // Relative time and log y.
+    await frame.locator('vscode-radio', { hasText: 'Relative time' }).click();
+    await frame.locator('vscode-checkbox', { hasText: 'Log y' }).click();
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.y.type === 'logarithmic' || undefined, { timeoutMs: 30_000, what: 'log y' });
+    await parkMouse(vscode);
+    await vscode.screenshot('compare-relative-log');
+
+    // Code diff between the two baselines: one file differs; it opens in the diff editor.
+    await baselines.nth(0).click();
+    await baselines.nth(1).click({ modifiers: ['Control'] });
+    await baselines.nth(1).click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: /^Code Diff Between Runs$/ }).click();
+    const widget = page.locator('.quick-input-widget');
+    const item = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^model\.py$/ }) });
+    await item.first().waitFor({ timeout: 60_000 });
+    await vscode.screenshot('code-diff-files');
+    assert.match(await page.locator('.quick-input-widget .quick-input-title').innerText(), /^Code diff: baseline · [0-9a-f]{7,} ↔ baseline · [0-9a-f]{7,} \(1 file\)$/);
+    await item.first().click();
+    const diffTab = page.locator('.tab', { hasText: /model\.py \(baseline/ });
+    await diffTab.waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Escape');
+    const editor = page.locator('.monaco-diff-editor');
+    await editor.waitFor({ timeout: 60_000 });
+    await waitUntil(async () => ((await editor.locator('.editor.original .view-lines').innerText()).includes('lr = 0.01') || undefined), { timeoutMs: 30_000, what: 'the first run\'s model.py (with its patch)' });
+    assert.match(await editor.locator('.editor.modified .view-lines').innerText(), /dropout = 0\.2/);
+    await parkMouse(vscode);
+    await vscode.screenshot('code-diff');
+  } catch (error) {
+    await vscode?.screenshot('failure');
+    throw error;
+  } finally {
+    await vscode?.stop();
+    workspace.remove();
+  }
+});

@@ -12,6 +12,7 @@ import { Store } from '../src/store/store';
 import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
+import { runPanelsBench } from './bench/panels';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   await runMlflowBench(report);
   await runLspBench(report);
   await runExtensionBench(report);
+  await runPanelsBench(report);
   process.stdout.write(`\npeak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
 }
 

@@ -151,3 +151,14 @@ export class RunCodeTrees {
     return (await git.raw(['write-tree'])).trim();
   }
 }
+
+/** `git show --stat --patch` of a commit, for reading in an editor. */
+export async function showCommit(dir: string, commit: string): Promise<string> {
+  if (!SHA.test(commit)) throw new Error(`'${commit.slice(0, 80)}' is not a commit id.`);
+  const { root } = await repositoryOf(dir);
+  try {
+    return await simpleGit({ baseDir: root }).show(['--stat', '--patch', '--format=fuller', commit]);
+  } catch {
+    throw new Error(`commit ${commit.slice(0, 10)} is not in this repository (fetch it, or it was rewritten).`);
+  }
+}

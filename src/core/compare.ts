@@ -63,8 +63,8 @@ export function valueAtStep(points: readonly HistoryPoint[], step: number): numb
   return best?.value;
 }
 
-/** Points a compare chart may hold in all; each run's share shrinks as runs are added. */
-export const COMPARE_POINT_BUDGET = 100_000;
+/** Raw points a compare chart may hold over all runs (as many again when smoothed); each run gets a share. */
+export const COMPARE_POINT_BUDGET = 50_000;
 
 /** Buckets per run's series (each keeps a min and a max): many runs share the budget, within [64, 1000]. */
 export function compareBuckets(runCount: number, budget = COMPARE_POINT_BUDGET): number {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { runLabels } from '../core/compare';
 import type { Run } from '../core/types';
-import { RunCodeTrees, repositoryOf } from '../capture/runCode';
+import { RunCodeTrees, repositoryOf, showCommit } from '../capture/runCode';
 import type { ChangedFile, RunCodeSource } from '../capture/runCode';
 import type { Store } from '../store/store';
 import type { StoreHost } from './storeHost';
@@ -16,6 +16,11 @@ export const CODE_SCHEME = 'labbook-code';
 const RUN_ID = /^[0-9a-f]{32}$/;
 // Bytes looked at to tell a binary file from text, as git does.
 const SNIFF_BYTES = 8000;
+
+/** URI of a commit's `git show` as a read-only diff document. */
+export function commitUri(commit: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: CODE_SCHEME, path: `/commits/${commit}.diff` });
+}
 
 /** URI of `path` (relative to the repository root) as run `runId` saw it. */
 export function runCodeUri(runId: string, path: string): vscode.Uri {
@@ -49,6 +54,7 @@ export class RunCodeDocuments implements vscode.TextDocumentContentProvider, vsc
     const path = rest.join('/');
     const store = this.host.store;
     if (!store) return 'There is no Labbook store in this workspace.\n';
+    if (runId === 'commits') return this.commitText(store, path.replace(/\.diff$/, ''));
     if (!RUN_ID.test(runId ?? '') || !path) return 'This is not a Labbook code document.\n';
     const run = store.findRun(runId);
     if (!run) return 'This run no longer exists.\n';
@@ -82,6 +88,14 @@ export class RunCodeDocuments implements vscode.TextDocumentContentProvider, vsc
     });
     pick.onDidHide(() => pick.dispose());
     pick.show();
+  }
+
+  // The commit is looked for in the repository of a run that ran it (else the workspace's).
+  private async commitText(store: Store, commit: string): Promise<string> {
+    const run = store.listRuns({ limit: 1000 }).find((r) => r.git.commit === commit);
+    const dir = run?.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!dir) return 'There is no folder to look for this commit in.\n';
+    return showCommit(dir, commit);
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
 import type { RunCodeDocuments } from './codeDiff';
 import type { ComparePanels } from './panels/comparePanel';
+import type { LineagePanel } from './panels/lineagePanel';
 import type { RunPanels } from './panels/runPanels';
 import {
   copyRunIds,
@@ -36,6 +37,7 @@ export interface CommandDeps {
   panels: RunPanels;
   compare: ComparePanels;
   codeDiff: RunCodeDocuments;
+  lineage: LineagePanel;
   reporter: Reporter;
   tracking: TrackingService;
 }
@@ -135,6 +137,7 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       if (runs.length < 2) runs = await pickRuns(store(), { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
     },
+    'labbook.showLineage': () => deps.lineage.open(),
     'labbook.diffRunCode': async (...args) => {
       let runs = await runsFor(host, args, { title: 'Code Diff Between Runs: pick two', many: true });
       if (runs.length !== 2) runs = await pickRuns(store(), { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });

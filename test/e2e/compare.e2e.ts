@@ -1,5 +1,5 @@
 // Compare in a real VS Code: select three runs in the Runs tree, compare them, change smoothing and axis, then
-// open a code diff between two of them (each run's commit + its stored uncommitted patch).
+// open a code diff between two of them (each run's commit + its stored uncommitted patch), then the lineage.
 // Run: node --import tsx --test test/e2e/compare.e2e.ts (LABBOOK_VSIX=… to reuse a packed .vsix).
 
 import assert from 'node:assert/strict';
@@ -19,6 +19,19 @@ interface CompareChart {
   key: string;
   runs: number;
   chart: { datasets: { label: string; color: string; points: number }[]; x: { type: string }; y: { type: string } } | null;
+}
+
+/**
+ * Chooses an item of the open context menu with the keyboard: VS Code's menus drop a click that comes too soon
+ * after they open, so a mouse click is flaky where hover + Enter is not.
+ */
+async function chooseMenuItem(vscode: VsCode, label: string): Promise<void> {
+  const menu = vscode.page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-item', { has: vscode.page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) });
+  await item.hover();
+  await waitUntil(async () => ((await item.getAttribute('class'))?.includes('focused') ? true : undefined), { timeoutMs: 10_000, what: `menu item ${label} focused` });
+  await vscode.page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 /** A git repository in the workspace: model.py at two commits, and an uncommitted edit of the first as a patch. */
@@ -61,7 +74,7 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await hostile.click({ modifiers: ['Control'] });
     await vscode.screenshot('three-runs-selected');
     await hostile.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: /^Compare Runs$/ }).click();
+    await chooseMenuItem(vscode, 'Compare Runs');
 
     const frame = await vscode.webviewFrame('main[aria-busy="false"] h1.compare-title', 60_000);
     assert.equal(await frame.locator('h1.compare-title').textContent(), 'Compare 3 runs');
@@ -94,7 +107,7 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await baselines.nth(0).click();
     await baselines.nth(1).click({ modifiers: ['Control'] });
     await baselines.nth(1).click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: /^Code Diff Between Runs$/ }).click();
+    await chooseMenuItem(vscode, 'Code Diff Between Runs');
     const widget = page.locator('.quick-input-widget');
     const item = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^model\.py$/ }) });
     await item.first().waitFor({ timeout: 60_000 });
@@ -106,10 +119,28 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await page.keyboard.press('Escape');
     const editor = page.locator('.monaco-diff-editor');
     await editor.waitFor({ timeout: 60_000 });
-    await waitUntil(async () => ((await editor.locator('.editor.original .view-lines').innerText()).includes('lr = 0.01') || undefined), { timeoutMs: 30_000, what: 'the first run\'s model.py (with its patch)' });
-    assert.match(await editor.locator('.editor.modified .view-lines').innerText(), /dropout = 0\.2/);
+    // The editor draws spaces as no-break spaces.
+    const side = async (which: 'original' | 'modified'): Promise<string> => (await editor.locator(`.editor.${which} .view-lines`).innerText()).replace(/\u00a0/g, ' ');
+    await waitUntil(async () => ((await side('original')).includes('lr = 0.01') || undefined), { timeoutMs: 30_000, what: 'the older run\'s model.py (its commit + its patch)' });
+    assert.match(await side('modified'), /lr = 0\.1\s+layers = 4\s+dropout = 0\.2/);
     await parkMouse(vscode);
     await vscode.screenshot('code-diff');
+
+    // Lineage: the three runs under their commits (the first two runs' commits are real, the third's is the fixture's).
+    await vscode.runCommand('Labbook: Show Lineage');
+    const lineage = await vscode.webviewFrame('main[aria-busy="false"] svg', 60_000);
+    const drawn = await lineage.evaluate(() => (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn());
+    assert.deepEqual([drawn.nodes, drawn.edges], [6, 3], 'three runs and their three commits');
+    await parkMouse(vscode);
+    await vscode.screenshot('lineage');
+    await lineage.locator(`g.node[data-id="commit:${code.second}"]`).click();
+    await page.locator('.tab', { hasText: `${code.second}.diff` }).waitFor({ timeout: 60_000 });
+    await waitUntil(async () => ((await page.locator('.editor-instance .view-lines').last().innerText()).replace(/\u00a0/g, ' ').includes('dropout = 0.2') || undefined), {
+      timeoutMs: 30_000,
+      what: 'the commit\'s diff opened from the lineage',
+    });
+    await parkMouse(vscode);
+    await vscode.screenshot('lineage-commit');
   } catch (error) {
     await vscode?.screenshot('failure');
     throw error;

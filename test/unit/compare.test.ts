@@ -55,7 +55,9 @@ describe('valueAtStep', () => {
 describe('compareBuckets', () => {
   it('shares the budget between runs within bounds', () => {
     assert.equal(compareBuckets(1), 1000);
-    assert.equal(compareBuckets(100), 500);
+    assert.equal(compareBuckets(25), 1000);
+    assert.equal(compareBuckets(40), 625);
+    assert.equal(compareBuckets(100), 250);
     assert.equal(compareBuckets(10_000), 64);
     assert.equal(compareBuckets(0), 1000);
   });
@@ -103,32 +105,32 @@ describe('CompareFeed', () => {
 
   const decoded = (points: RunPanelPoints): { step: number; value: number }[] => points.steps.map((step, i) => ({ step, value: decodeNumber(points.values[i]) }));
 
-  it('sends the fixture snapshot, and it survives JSON', () => {
+  it('sends the fixture snapshot, and it survives JSON', async () => {
     const ids = seedCompareRuns(store);
-    const snapshot = new CompareFeed(ids).snapshot(store, { axis: 'step', smoothing: 0 });
+    const snapshot = await new CompareFeed(ids).snapshot(store, { axis: 'step', smoothing: 0 });
     assert.deepEqual(JSON.parse(JSON.stringify(snapshot)), expectedSnapshot(ids));
     assert.match(snapshot.runs[0].label, /^baseline · [0-9a-f]{7,}$/);
     assert.equal(snapshot.runs[2].label, RUNS[2].name);
   });
 
-  it('names runs that are gone and notices changes', () => {
+  it('names runs that are gone and notices changes', async () => {
     const ids = seedCompareRuns(store);
     const gone = 'd'.repeat(32);
     const feed = new CompareFeed([...ids, gone]);
-    assert.deepEqual(feed.snapshot(store, { axis: 'step', smoothing: 0 }).missing, [gone]);
+    assert.deepEqual((await feed.snapshot(store, { axis: 'step', smoothing: 0 })).missing, [gone]);
     assert.equal(feed.changed(store), false);
     store.setTags(ids[0], { note: 'x' });
     assert.equal(feed.changed(store), true);
   });
 
-  it('samples long series per run with min and max kept, smoothing at full resolution', () => {
+  it('samples long series per run with min and max kept, smoothing at full resolution', async () => {
     const run = store.createRun({ name: 'long', startTime: 0 });
     const other = store.createRun({ name: 'short', startTime: 0 });
     const values = Array.from({ length: 20_000 }, (_, i) => Math.sin(i / 50) + (i === 12_345 ? 50 : 0) + (i === 777 ? -40 : 0));
     store.logMetrics(run.id, values.map((value, step) => ({ key: 'loss', value, step, timestamp: 1000 + step })));
     store.logMetrics(other.id, [{ key: 'loss', value: 1, step: 0, timestamp: 5 }]);
     const feed = new CompareFeed([run.id, other.id], { pointBudget: 2000 });
-    const metric = feed.snapshot(store, { axis: 'step', smoothing: 0.9 }).metrics[0];
+    const metric = (await feed.snapshot(store, { axis: 'step', smoothing: 0.9 })).metrics[0];
     const long = metric.series[0];
     assert.equal(long.sampled, true);
     assert.ok(long.points.steps.length <= 2 * 500 + 4, `${long.points.steps.length} points`);
@@ -139,7 +141,7 @@ describe('CompareFeed', () => {
     assert.equal(metric.series[1].sampled, false);
   });
 
-  it('answers zoom, other axes and values at a step', () => {
+  it('answers zoom, other axes and values at a step', async () => {
     const ids = seedCompareRuns(store);
     const feed = new CompareFeed(ids);
     const detail = feed.rangeDetail(store, 'loss', { axis: 'step', smoothing: 0 }, 10, 12);
@@ -147,7 +149,7 @@ describe('CompareFeed', () => {
       detail.series.map((s) => s.points.steps),
       [[9, 10, 11, 12, 13], [9, 10, 11, 12, 13], [8, 10, 12, 14]],
     );
-    const relative = feed.series(store, { axis: 'relative', smoothing: 0 });
+    const relative = await feed.series(store, { axis: 'relative', smoothing: 0 });
     assert.equal(relative.type, 'comparePanel/seriesReplaced');
     const values = feed.stepValues(store, 5).values;
     assert.deepEqual(values.find((v) => v.runId === ids[0] && v.key === 'accuracy')?.value, RUNS[0].metrics.accuracy[1].value);

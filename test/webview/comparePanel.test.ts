@@ -6,41 +6,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runColor } from '../../src/core/compare';
 import { CompareFeed } from '../../src/extension/panels/compareFeed';
 import { parseCompareMessage } from '../../src/protocol/comparePanel';
 import { Store } from '../../src/store/store';
 import { BROWSER_IDS, HOSTILE_NAME, RUNS, expectedSnapshot } from '../fixtures/compare/runs';
-import { WebviewHarness } from './harness';
 import type { ThemeKind, WebviewPage } from './harness';
+import { webviewSuite } from './pageSuite';
 
 type Inspection = ReturnType<NonNullable<Window['labbookComparePanel']>['charts']>[number];
 
 const snapshot = expectedSnapshot(BROWSER_IDS);
-let harness: WebviewHarness;
-let current: WebviewPage | undefined;
-
-before(async () => {
-  harness = await WebviewHarness.start();
-});
-
-after(async () => {
-  await harness?.close();
-});
-
-afterEach(async () => {
-  if (!current) return;
-  const { csp, errors } = await current.recorded();
-  await current.page.context().close();
-  current = undefined;
-  assert.deepEqual(csp, [], 'no CSP violations');
-  assert.deepEqual(errors, [], 'no page errors or warnings');
-});
+const suite = webviewSuite('comparePanel');
 
 async function open(theme: ThemeKind = 'dark', savedState?: unknown): Promise<WebviewPage> {
-  current = await harness.open('comparePanel', { theme, savedState });
-  return current;
+  return suite.open({ theme, savedState });
 }
 
 async function chartOf(page: WebviewPage, key: string, datasets: number): Promise<NonNullable<Inspection['chart']>> {
@@ -169,7 +150,7 @@ describe('Compare panel webview', () => {
       });
       const feed = new CompareFeed(ids);
       const page = await open('dark', { smoothing: 0.9, axis: 'step', logY: false, logX: false, onlyDifferences: true });
-      await page.send(JSON.parse(JSON.stringify(feed.snapshot(store, { axis: 'step', smoothing: 0.9 }))));
+      await page.send(JSON.parse(JSON.stringify(await feed.snapshot(store, { axis: 'step', smoothing: 0.9 }))));
       const chart = await chartOf(page, 'loss', 6);
       assert.deepEqual(chart.datasets.map((d) => d.label), ['run 0', 'run 0 (smoothed)', 'run 1', 'run 1 (smoothed)', 'run 2', 'run 2 (smoothed)']);
       assert.ok(chart.datasets.every((d) => d.points > 1000 && d.points <= 2004), 'sampled, not every point');

@@ -1,6 +1,8 @@
 // Turns the store's view of several runs into Compare panel messages. No vscode here, so unit tests drive it
 // against a real store. Each run's series is smoothed at full resolution in x order, then both the raw and the
 // smoothed series are min/max sampled to a per-run share of the chart's point budget (core/compare).
+// Reading a long history costs the store ~2 ms per 1,000 points, so snapshots yield to the event loop between
+// series: a comparison of 100 long runs takes seconds but never holds the extension host for more than one series.
 
 import { compareBuckets, runColor, runLabels, valueAtStep } from '../../core/compare';
 import { downsampleMinMax, smoothEma, xOf } from '../../core/series';
@@ -59,7 +61,7 @@ export class CompareFeed {
   }
 
   /** Everything the panel shows, for these view settings. */
-  snapshot(store: Store, view: CompareView): CompareSnapshotMessage {
+  async snapshot(store: Store, view: CompareView): Promise<CompareSnapshotMessage> {
     const runs = this.runs(store);
     const missing = this.runIds.filter((id) => !runs.some((run) => run.id === id));
     this.signature = this.signatureOf(runs);
@@ -78,12 +80,12 @@ export class CompareFeed {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, value]) => ({ key, value })),
     }));
-    return { type: 'comparePanel/snapshot', ...view, runs: compared, metrics: this.metrics(store, runs, view), missing };
+    return { type: 'comparePanel/snapshot', ...view, runs: compared, metrics: await this.metrics(store, runs, view), missing };
   }
 
   /** Every series again for new view settings. */
-  series(store: Store, view: CompareView): CompareSeriesReplacedMessage {
-    return { type: 'comparePanel/seriesReplaced', ...view, metrics: this.metrics(store, this.runs(store), view) };
+  async series(store: Store, view: CompareView): Promise<CompareSeriesReplacedMessage> {
+    return { type: 'comparePanel/seriesReplaced', ...view, metrics: await this.metrics(store, this.runs(store), view) };
   }
 
   /** True when any compared run was written to (or deleted) since the last snapshot. */
@@ -118,7 +120,7 @@ export class CompareFeed {
     return runs.map((run) => `${run.id}:${run.updatedAt}:${run.status}:${run.name}`).join(',');
   }
 
-  private metrics(store: Store, runs: readonly Run[], view: CompareView): CompareMetric[] {
+  private async metrics(store: Store, runs: readonly Run[], view: CompareView): Promise<CompareMetric[]> {
     const byKey = new Map<string, { run: Run; summary: MetricSummary }[]>();
     for (const run of runs) {
       for (const summary of store.metricSummaries(run.id)) {
@@ -127,15 +129,18 @@ export class CompareFeed {
         byKey.set(summary.key, list);
       }
     }
-    return [...byKey.keys()].sort().map((key) => {
+    const metrics: CompareMetric[] = [];
+    for (const key of [...byKey.keys()].sort()) {
       const entries = byKey.get(key) ?? [];
       const buckets = compareBuckets(entries.length, this.budget);
-      return {
-        key,
-        stats: entries.map(({ run, summary }) => statsOf(run.id, summary)),
-        series: entries.map(({ run }) => this.sample(store.history(run.id, key), run, view, buckets)),
-      };
-    });
+      const series: CompareSeries[] = [];
+      for (const { run } of entries) {
+        series.push(this.sample(store.history(run.id, key), run, view, buckets));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      metrics.push({ key, stats: entries.map(({ run, summary }) => statsOf(run.id, summary)), series });
+    }
+    return metrics;
   }
 
   private sample(history: readonly HistoryPoint[], run: Run, view: CompareView, buckets: number, range?: { xMin: number; xMax: number }): CompareSeries {

@@ -27,6 +27,12 @@ class ComparePanel {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private view: CompareView = { axis: 'step', smoothing: 0 };
+  /** Bumped by every snapshot or series request, so an answer overtaken by a newer request is dropped. */
+  private generation = 0;
+  /** Requests being built; store changes meanwhile are folded into one refresh after them. */
+  private building = 0;
+  private stale = false;
+  private disposed = false;
 
   constructor(
     runIds: readonly string[],
@@ -56,6 +62,7 @@ class ComparePanel {
         if (!this.panel.visible) this.ready = false;
       }),
       this.panel.onDidDispose(() => {
+        this.disposed = true;
         for (const disposable of this.disposables) disposable.dispose();
         onDisposed();
       }),
@@ -69,8 +76,13 @@ class ComparePanel {
   /** Sends a new snapshot when a compared run changed and the page is showing. */
   refresh(): void {
     if (!this.ready || !this.panel.visible) return;
+    // A live run commits every few hundred ms; rebuilding long series for each commit would never catch up.
+    if (this.building > 0) {
+      this.stale = true;
+      return;
+    }
     this.guard((store) => {
-      if (this.feed.changed(store)) this.post(this.feed.snapshot(store, this.view));
+      if (this.feed.changed(store)) this.postLatest((feed) => feed.snapshot(store, this.view));
     });
   }
 
@@ -92,11 +104,11 @@ class ComparePanel {
       case 'comparePanel/ready':
         this.ready = true;
         this.view = { axis: message.axis, smoothing: message.smoothing };
-        this.post(this.feed.snapshot(store, this.view));
+        this.postLatest((feed) => feed.snapshot(store, this.view));
         return;
       case 'comparePanel/setView':
         this.view = { axis: message.axis, smoothing: message.smoothing };
-        this.post(this.feed.series(store, this.view));
+        this.postLatest((feed) => feed.series(store, this.view));
         return;
       case 'comparePanel/requestRange':
         if (message.axis === this.view.axis) this.post(this.feed.rangeDetail(store, message.key, this.view, message.xMin, message.xMax));
@@ -110,7 +122,28 @@ class ComparePanel {
     }
   }
 
+  // Long comparisons are built over many event-loop turns; only the answer to the latest request is posted.
+  private postLatest(build: (feed: CompareFeed) => Promise<CompareToWebview>): void {
+    const generation = ++this.generation;
+    this.building++;
+    build(this.feed)
+      .then(
+        (message) => {
+          if (generation === this.generation) this.post(message);
+        },
+        (error: unknown) => this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => {
+        this.building--;
+        if (this.building > 0 || !this.stale) return;
+        this.stale = false;
+        this.refresh();
+      });
+  }
+
   private post(message: CompareToWebview): void {
+    // A long build may finish after the user closed the panel.
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message);
   }
 

@@ -1,0 +1,140 @@
+// Panel figures measured in headless Chromium with the webview test harness (test/webview/harness.ts): the
+// Compare panel's host snapshot of 100 runs × 100,000 points and the time until the page has drawn it, and the
+// Lineage panel's graph of 1,000 runs (each reading the previous run's data and writing a model) laid out.
+// Runs alone with `node --import tsx scripts/bench/panels.ts` (needs `node esbuild.mjs` and scripts/setup-e2e.sh).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MetricPoint } from '../../src/core/types';
+import { CompareFeed } from '../../src/extension/panels/compareFeed';
+import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
+import { Store } from '../../src/store/store';
+import { WebviewHarness } from '../../test/webview/harness';
+
+type Report = (name: string, value: number, unit: string, target: string) => void;
+
+const RUNS = 100;
+const POINTS = 100_000;
+const BATCH = 50_000;
+
+function populate(store: Store): string[] {
+  const ids: string[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const run = store.createRun({ name: `run-${r % 10}`, startTime: 0 });
+    for (let from = 0; from < POINTS; from += BATCH) {
+      const batch: MetricPoint[] = Array.from({ length: BATCH }, (_, i) => {
+        const step = from + i;
+        return { key: 'loss', step, timestamp: step * 10, value: Math.exp(-step / 30_000) + r / 200 + Math.sin(step / 7) / 50 };
+      });
+      store.logMetrics(run.id, batch);
+    }
+    store.finishRun(run.id, 'FINISHED', { exitCode: 0, endTime: POINTS * 10 });
+    ids.push(run.id);
+  }
+  return ids;
+}
+
+// Posts the snapshot already parsed in the page (so JSON transfer is not counted) and resolves, in the page,
+// once every chart draws every run and two frames have been painted.
+async function renderMs(harness: WebviewHarness, json: string, datasets: number): Promise<number> {
+  const page = await harness.open('comparePanel', { savedState: { smoothing: 0.6, axis: 'step', logY: false, logX: false, onlyDifferences: true } });
+  try {
+    await page.page.waitForFunction(() => document.querySelector('main') !== null);
+    await page.page.evaluate((text) => {
+      (window as unknown as { __snapshot: unknown }).__snapshot = JSON.parse(text);
+    }, json);
+    return await page.page.evaluate(
+      (expected) =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          window.postMessage((window as unknown as { __snapshot: unknown }).__snapshot, '*');
+          const check = (): void => {
+            const drawn = window.labbookComparePanel?.charts().every((c) => c.chart?.datasets.length === expected);
+            if (drawn) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+      datasets,
+    );
+  } finally {
+    await page.page.context().close();
+  }
+}
+
+function populateLineage(store: Store): void {
+  store.db.transaction(() => {
+    let previous = store.objects.putBuffer('raw data');
+    for (let r = 0; r < 1000; r++) {
+      const run = store.createRun({ name: `step-${r}`, startTime: r, git: { commit: (r % 50).toString(16).padStart(40, '0') } });
+      store.addArtifact({ runId: run.id, path: 'data.bin', sha256: previous, size: 1, role: 'data', direction: 'input' });
+      previous = store.objects.putBuffer(`model ${r}`);
+      store.addArtifact({ runId: run.id, path: 'model.pt', sha256: previous, size: 1, role: 'model', direction: 'output' });
+    }
+  })();
+}
+
+// Posts the graph already parsed in the page and resolves once it is laid out, drawn and painted.
+async function lineageMs(harness: WebviewHarness, json: string): Promise<number> {
+  const page = await harness.open('lineagePanel');
+  try {
+    await page.page.evaluate((text) => {
+      (window as unknown as { __graph: unknown }).__graph = JSON.parse(text);
+    }, json);
+    return await page.page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          window.postMessage((window as unknown as { __graph: unknown }).__graph, '*');
+          const check = (): void => {
+            if (document.querySelector('main[aria-busy="false"] svg')) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
+  } finally {
+    await page.page.context().close();
+  }
+}
+
+/** Compare panel: host snapshot and first render of 100 runs × 100,000 points of one metric; lineage of 1,000 runs. */
+export async function runPanelsBench(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-panels-'));
+  const store = Store.open(join(dir, '.labbook'));
+  const harness = await WebviewHarness.start();
+  try {
+    const ids = populate(store);
+    const feed = new CompareFeed(ids);
+    const start = process.hrtime.bigint();
+    const snapshot = await feed.snapshot(store, { axis: 'step', smoothing: 0.6 });
+    report('compare: host snapshot of 100 runs x 100,000 points (read, smooth, sample)', Number(process.hrtime.bigint() - start) / 1e6, 'ms', '');
+    const json = JSON.stringify(snapshot);
+    report('compare: snapshot size sent to the page', json.length / 1e6, 'MB', '');
+    let fastest = Infinity;
+    for (let i = 0; i < 3; i++) fastest = Math.min(fastest, await renderMs(harness, json, 2 * RUNS));
+    report('compare: 100 runs x 100,000 points rendered in Chromium (raw + smoothed)', fastest, 'ms', '<= 1,000');
+    const lineageDir = join(dir, 'lineage');
+    const lineageStore = Store.open(join(lineageDir, '.labbook'));
+    try {
+      populateLineage(lineageStore);
+      const graph = JSON.stringify(lineageSnapshot(lineageStore));
+      let layout = Infinity;
+      for (let i = 0; i < 3; i++) layout = Math.min(layout, await lineageMs(harness, graph));
+      report('lineage: 1,000 runs (3,050 nodes) laid out and drawn in Chromium', layout, 'ms', '<= 1,000');
+    } finally {
+      lineageStore.close();
+    }
+  } finally {
+    await harness.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runPanelsBench((name, value, unit, target) => process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}${target ? `  (target ${target})` : ''}\n`)).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

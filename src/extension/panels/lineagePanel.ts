@@ -1,0 +1,137 @@
+// The Lineage panel: one webview with the lineage graph of the newest runs, redrawn when the store changes.
+// Clicking a node opens the run's panel, the commit's diff (git show) or the stored file.
+
+import * as vscode from 'vscode';
+import { parseLineageMessage } from '../../protocol/lineagePanel';
+import type { LineageToWebview } from '../../protocol/lineagePanel';
+import { ModelRegistry } from '../../store/registry';
+import type { Store } from '../../store/store';
+import { commitUri } from '../codeDiff';
+import { blobUri } from '../documents';
+import { LINEAGE_MAX_RUNS, lineageSnapshot } from './lineageFeed';
+import { newNonce, webviewHtml } from './webviewHtml';
+
+/** The webview panel type of the Lineage panel. */
+export const LINEAGE_PANEL_VIEW_TYPE = 'labbook.lineagePanel';
+
+/** What the Lineage panel needs from the extension. */
+export interface LineagePanelDeps {
+  extensionUri: vscode.Uri;
+  store: () => Store | undefined;
+  onDidChangeStore: vscode.Event<void>;
+  openRun: (runId: string) => void;
+}
+
+const REFRESH_MS = 1000;
+
+/** Opens the single Lineage panel and keeps it current. */
+export class LineagePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private readonly subscription: vscode.Disposable;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly deps: LineagePanelDeps) {
+    // Live runs commit every few hundred ms; the whole graph is rebuilt at most once a second.
+    this.subscription = deps.onDidChangeStore(() => {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.send();
+      }, REFRESH_MS);
+    });
+  }
+
+  /** Shows the panel, creating it if needed. */
+  open(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const webviewRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
+    const mediaRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
+    const panel = vscode.window.createWebviewPanel(LINEAGE_PANEL_VIEW_TYPE, 'Lineage', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [webviewRoot, mediaRoot],
+    });
+    panel.webview.html = webviewHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'lineagePanel.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineagePanel.css')).toString(),
+      title: 'Labbook lineage',
+    });
+    const disposables = [
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const disposable of disposables) disposable.dispose();
+      this.panel = undefined;
+      this.ready = false;
+    });
+    this.panel = panel;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.panel?.dispose();
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseLineageMessage(raw);
+    if (!parsed.ok) {
+      console.warn(`[labbook] ${parsed.error}`);
+      return;
+    }
+    if (parsed.message.type === 'lineagePanel/ready') {
+      this.ready = true;
+      this.send();
+      return;
+    }
+    this.openNode(parsed.message.nodeId).catch((error: unknown) => {
+      void vscode.window.showErrorMessage(`Labbook: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private send(): void {
+    if (!this.panel || !this.ready || !this.panel.visible) return;
+    try {
+      const store = this.deps.store();
+      if (!store) throw new Error('The Labbook store is closed.');
+      this.post(lineageSnapshot(store));
+    } catch (error) {
+      this.post({ type: 'lineagePanel/error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private post(message: LineageToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  // The node id is only looked up in the store, never used as a path or a command argument as is.
+  private async openNode(nodeId: string): Promise<void> {
+    const store = this.deps.store();
+    if (!store) throw new Error('the Labbook store is closed.');
+    const [kind, key] = [nodeId.slice(0, nodeId.indexOf(':')), nodeId.slice(nodeId.indexOf(':') + 1)];
+    if (kind === 'run') {
+      if (store.findRun(key)) this.deps.openRun(key);
+      return;
+    }
+    if (kind === 'version') {
+      const slash = key.lastIndexOf('/');
+      const runId = new ModelRegistry(store).getVersion(key.slice(0, slash), Number(key.slice(slash + 1))).runId;
+      if (runId && store.findRun(runId)) this.deps.openRun(runId);
+      return;
+    }
+    if (kind === 'file') {
+      if (!store.objects.has(key)) throw new Error('that file is no longer in the store.');
+      const artifact = store.listRuns({ limit: LINEAGE_MAX_RUNS }).flatMap((run) => store.artifacts(run.id)).find((a) => a.sha256 === key);
+      await vscode.commands.executeCommand('vscode.open', blobUri(key, artifact?.path ?? key), { preview: true });
+      return;
+    }
+    if (kind === 'commit') await vscode.commands.executeCommand('vscode.open', commitUri(key), { preview: true });
+  }
+}

@@ -1,0 +1,47 @@
+// The Lineage panel webview in headless chromium under the host's HTML and CSP, fed the fixture pipeline's
+// snapshot (test/unit/lineage.test.ts proves the host builds that graph).
+// Run: node esbuild.mjs && node --import tsx --test test/webview/lineagePanel.test.ts
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BROWSER_IDS, EVAL_NAME, SHA, expectedSnapshot } from '../fixtures/lineage/pipeline';
+import type { ThemeKind, WebviewPage } from './harness';
+import { webviewSuite } from './pageSuite';
+
+const snapshot = expectedSnapshot(BROWSER_IDS, SHA);
+const suite = webviewSuite('lineagePanel');
+
+async function open(theme: ThemeKind): Promise<WebviewPage> {
+  return suite.open({ theme });
+}
+
+describe('Lineage panel webview', () => {
+  for (const theme of ['dark', 'light'] as const) {
+    it(`lays the pipeline out left to right, names as text, and opens a clicked node (${theme})`, async () => {
+      const page = await open(theme);
+      await page.send(snapshot);
+      await page.page.waitForSelector('main[aria-busy="false"] svg');
+      assert.deepEqual(await page.page.evaluate(() => ({ ...window.labbookLineagePanel!.drawn(), layoutMs: 0 })), { nodes: 9, edges: 9, layoutMs: 0 });
+      assert.equal(await page.page.evaluate(() => document.querySelectorAll('img').length), 0);
+      const evalNode = page.page.locator(`g.node[data-id="run:${BROWSER_IDS.eval}"]`);
+      assert.equal(await evalNode.locator('title').textContent(), `${EVAL_NAME}\nrunning · cccccccc`);
+      // Left to right: the commit before the run it built, the run before the file it wrote.
+      const xOf = (id: string) => page.page.locator(`g.node[data-id="${id}"]`).evaluate((g) => g.getBoundingClientRect().x);
+      assert.ok((await xOf(`commit:${'1'.repeat(40)}`)) < (await xOf(`run:${BROWSER_IDS.prep}`)));
+      assert.ok((await xOf(`run:${BROWSER_IDS.train}`)) < (await xOf(`file:${SHA.model}`)));
+      assert.ok((await xOf(`file:${SHA.model}`)) < (await xOf(`run:${BROWSER_IDS.eval}`)));
+      await page.page.locator(`g.node[data-id="file:${SHA.model}"]`).click();
+      assert.deepEqual(await page.waitForPosted('lineagePanel/open'), { type: 'lineagePanel/open', nodeId: `file:${SHA.model}` });
+      await page.screenshot(`lineage-${theme}`);
+    });
+  }
+
+  it('shows the host’s error and an empty store', async () => {
+    const page = await open('dark');
+    await page.send({ type: 'lineagePanel/error', message: 'The Labbook store is closed.' });
+    await page.page.waitForFunction(() => !(document.querySelector('.banner') as HTMLElement).hidden);
+    await page.send({ type: 'lineagePanel/snapshot', graph: { nodes: [], edges: [] }, omittedRuns: 0 });
+    await page.page.waitForSelector('main[aria-busy="false"] .empty');
+    assert.equal(await page.page.locator('.banner').isHidden(), true);
+  });
+});

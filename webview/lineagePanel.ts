@@ -1,0 +1,100 @@
+// The Lineage panel page: the graph laid out left to right (core/lineage: commits, runs, files, model versions)
+// and drawn as SVG. Clicking (or Enter on) a node asks the host to open it. Run data only becomes text nodes.
+
+import { layoutLineage } from '../src/core/lineage';
+import type { LineageLayout, LineageNode } from '../src/core/lineage';
+import { isLineageToWebview } from '../src/protocol/lineagePanel';
+import type { LineageFromWebview, LineageToWebview } from '../src/protocol/lineagePanel';
+import { el } from './shared/dom';
+import { MessageClient } from './shared/messageClient';
+
+declare global {
+  interface Window {
+    /** What the page drew, for tests. */
+    labbookLineagePanel?: { drawn(): { nodes: number; edges: number; layoutMs: number } };
+  }
+}
+
+const NODE_WIDTH = 170;
+const NODE_HEIGHT = 38;
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const client = new MessageClient<LineageToWebview, LineageFromWebview>(isLineageToWebview);
+
+class LineagePage {
+  private readonly note = el('p', { className: 'note' });
+  private readonly banner = el('p', { className: 'banner', attributes: { role: 'alert' } });
+  private readonly canvas = el('div', { className: 'graph' });
+  private drawn = { nodes: 0, edges: 0, layoutMs: 0 };
+
+  constructor() {
+    this.banner.hidden = true;
+    document.body.append(el('main', { className: 'lineage-panel', attributes: { 'aria-busy': 'true' } }, el('h1', { text: 'Lineage' }), this.banner, this.note, this.canvas));
+  }
+
+  inspect(): { nodes: number; edges: number; layoutMs: number } {
+    return this.drawn;
+  }
+
+  handle(message: LineageToWebview): void {
+    if (message.type === 'lineagePanel/error') {
+      this.banner.textContent = message.message;
+      this.banner.hidden = false;
+      return;
+    }
+    this.banner.hidden = true;
+    const start = performance.now();
+    const layout = layoutLineage(message.graph, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, columnGap: 48, rowGap: 12 });
+    const layoutMs = performance.now() - start;
+    const runs = message.graph.nodes.filter((n) => n.kind === 'run').length;
+    this.note.textContent = `${runs} runs${message.omittedRuns ? ` (the newest; ${message.omittedRuns} older runs not shown)` : ''}. Click a node to open it.`;
+    this.canvas.replaceChildren(message.graph.nodes.length ? this.draw(layout) : el('p', { className: 'empty', text: 'No runs yet.' }));
+    this.drawn = { nodes: layout.nodes.length, edges: layout.edges.length, layoutMs };
+    document.querySelector('main')?.setAttribute('aria-busy', 'false');
+  }
+
+  private draw(layout: LineageLayout): SVGSVGElement {
+    const margin = 12;
+    const root = svg('svg', { width: layout.width + 2 * margin, height: layout.height + 2 * margin, viewBox: `${-margin} ${-margin} ${layout.width + 2 * margin} ${layout.height + 2 * margin}`, role: 'img', 'aria-label': 'Lineage graph' });
+    for (const edge of layout.edges) {
+      const [from, to] = edge.points;
+      const bend = (to.x - from.x) / 2;
+      const d = `M${from.x},${from.y} C${from.x + bend},${from.y} ${to.x - bend},${to.y} ${to.x},${to.y}`;
+      root.append(svg('path', { d, class: 'edge' }));
+    }
+    for (const { node, x, y } of layout.nodes) root.append(this.nodeGroup(node, x, y));
+    return root;
+  }
+
+  private nodeGroup(node: LineageNode, x: number, y: number): SVGGElement {
+    const group = svg('g', { class: `node node-${node.kind}`, transform: `translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})`, tabindex: 0, role: 'button', 'data-id': node.id });
+    group.append(
+      svg('title', {}, `${node.label}\n${node.detail}`),
+      svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: node.kind === 'run' ? 4 : 12 }),
+      svg('text', { x: 8, y: 15, class: 'label' }, clip(node.label, 20)),
+      svg('text', { x: 8, y: 30, class: 'detail' }, clip(node.detail, 28)),
+    );
+    const open = (): void => client.post({ type: 'lineagePanel/open', nodeId: node.id });
+    group.addEventListener('click', open);
+    group.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') open();
+    });
+    return group;
+  }
+}
+
+const page = new LineagePage();
+Object.defineProperty(window, 'labbookLineagePanel', { value: Object.freeze({ drawn: () => page.inspect() }) });
+client.listen((message) => page.handle(message));
+client.post({ type: 'lineagePanel/ready' });

@@ -212,6 +212,25 @@ describe('ScalarParser steps', () => {
     }
   });
 
+  it('reads the step of a marker however its word, separator, brackets and total are written', () => {
+    assert.deepEqual(
+      parseAll(['Epoch [2][50/100] loss: 0.3', 'step 3/10x loss: 1', 'xstep 5 loss: 2']),
+      ['loss=0.3@2', 'loss=1@3', 'loss=2@3'],
+    );
+    assert.deepEqual(parseAll(['Global_Step: 9 a: 1', 'step 4 a: 2']), ['Global_Step=9@9', 'a=1@9', 'a=2@9']);
+    assert.deepEqual(
+      parseAll(['step 1234567890123456 loss: 1', 'iteration\t=\t[12] acc: 0.5', 'iter_step 40 acc: 0.6']),
+      ['loss=1@null', 'acc=0.5@12', 'acc=0.6@12'],
+    );
+  });
+
+  it('filters keys by name wherever they stand in lines of the same format', () => {
+    assert.deepEqual(
+      parseAll(['loss: 1 | acc: 2', 'acc: 3 | loss: 4', 'loss: 5 | acc: 6'], { exclude: ['acc'] }),
+      ['loss=1@null', 'loss=4@null', 'loss=5@null'],
+    );
+  });
+
   it('ignores things that look like markers but are not', () => {
     for (const line of ['step 1.5', 'step: 100%', 'max_epoch 3', 'checkpoint-epoch3.pt', 'steps 10', 'epochs: 4', 'step -1', 'Epoch 3s', 'step 1234567890123456']) {
       const parser = new ScalarParser();

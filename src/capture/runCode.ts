@@ -126,7 +126,9 @@ export class RunCodeTrees {
   }
 
   private git(index?: string): SimpleGit {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), GIT_OBJECT_DIRECTORY: this.objectsDir, GIT_ALTERNATE_OBJECT_DIRECTORIES: this.repoObjects };
+    // A minimal environment: simple-git refuses to run with EDITOR, GIT_ASKPASS and the like set (npm and many shells
+    // set EDITOR), and none of them matter for reading objects.
+    const env: Record<string, string> = { ...inheritedGitEnv(), GIT_OBJECT_DIRECTORY: this.objectsDir, GIT_ALTERNATE_OBJECT_DIRECTORIES: this.repoObjects };
     if (index) env.GIT_INDEX_FILE = index;
     return simpleGit({ baseDir: this.root }).env(env);
   }
@@ -150,6 +152,12 @@ export class RunCodeTrees {
     }
     return (await git.raw(['write-tree'])).trim();
   }
+}
+
+/** The parts of this process's environment git needs to find itself and the user's configuration. */
+function inheritedGitEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SYSTEMROOT', 'XDG_CONFIG_HOME', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM'];
+  return Object.fromEntries(keep.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]])));
 }
 
 /** `git show --stat --patch` of a commit, for reading in an editor. */

@@ -40,6 +40,9 @@ afterEach(() => {
   rmSync(repo, { recursive: true, force: true });
 });
 
+// npm and many shells set EDITOR, which simple-git refuses unless the code keeps it out of git's environment.
+process.env.EDITOR = 'vi';
+
 describe('RunCodeTrees', () => {
   it('rebuilds each run’s files from commit + patch and lists what differs, leaving the repository untouched', async () => {
     writeFileSync(join(repo, 'train.py'), 'lr = 0.1\nepochs = 3\n');

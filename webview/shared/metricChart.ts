@@ -7,6 +7,7 @@ import type { RunPanelAxis } from '../../src/protocol/runPanel';
 import { flatBounds, isSortedByX } from './chartSeries';
 import type { XY } from './chartSeries';
 import { el } from './dom';
+import { listenForDragZoom } from './dragZoom';
 import type { ChartTheme } from './theme';
 
 /** The chart.js constructor, loaded once per page. */
@@ -35,9 +36,6 @@ export interface MetricChartDump {
   x: { min: number | null; max: number | null; axis: RunPanelAxis };
   y: { type: string };
 }
-
-// Drags shorter than this are clicks.
-const MIN_DRAG_PX = 4;
 
 /** Loads chart.js with only what line charts need. */
 export async function loadChartJs(): Promise<ChartConstructor> {
@@ -68,7 +66,8 @@ export class MetricChart {
     const canvas = el('canvas', { attributes: { role: 'img' } });
     container.append(canvas, this.selection);
     this.chart = new ChartCtor(canvas, { type: 'line', data: { datasets: [] }, options: this.options(null) });
-    this.listenForZoom(canvas);
+    // Steps are whole numbers: a window of whole steps reads better on the axis and in the request.
+    listenForDragZoom(this.chart, this.selection, () => this.data?.axis === 'step', (window) => this.onZoom(window));
   }
 
   /** Draws new data in place. */
@@ -170,40 +169,5 @@ export class MetricChart {
         },
       },
     };
-  }
-
-  private listenForZoom(canvas: HTMLCanvasElement): void {
-    let start: number | null = null;
-    const clamp = (x: number): number => Math.min(Math.max(x, this.chart.chartArea.left), this.chart.chartArea.right);
-    const finish = (event: PointerEvent, apply: boolean): void => {
-      if (start === null) return;
-      const [from, to] = [start, clamp(event.offsetX)].sort((a, b) => a - b);
-      start = null;
-      this.selection.hidden = true;
-      if (!apply || to - from < MIN_DRAG_PX) return;
-      const scale = this.chart.scales.x;
-      const [min, max] = [scale.getValueForPixel(from) ?? 0, scale.getValueForPixel(to) ?? 0];
-      // Steps are whole numbers: a window of whole steps reads better on the axis and in the request.
-      this.onZoom(this.data?.axis === 'step' ? { min: Math.floor(min), max: Math.ceil(max) } : { min, max });
-    };
-    canvas.addEventListener('pointerdown', (event) => {
-      const area = this.chart.chartArea;
-      if (event.button !== 0 || event.offsetX < area.left || event.offsetX > area.right) return;
-      start = event.offsetX;
-      canvas.setPointerCapture(event.pointerId);
-    });
-    canvas.addEventListener('pointermove', (event) => {
-      if (start === null) return;
-      const x = clamp(event.offsetX);
-      const area = this.chart.chartArea;
-      this.selection.hidden = false;
-      this.selection.style.left = `${Math.min(start, x)}px`;
-      this.selection.style.width = `${Math.abs(x - start)}px`;
-      this.selection.style.top = `${area.top}px`;
-      this.selection.style.height = `${area.bottom - area.top}px`;
-    });
-    canvas.addEventListener('pointerup', (event) => finish(event, true));
-    canvas.addEventListener('pointercancel', (event) => finish(event, false));
-    canvas.addEventListener('dblclick', () => this.onZoom(null));
   }
 }

@@ -77,9 +77,7 @@ export function statusWord(status: RunStatus): string {
 
 /** Escapes text for Markdown so it renders literally: no links, emphasis, HTML, headings or table breaks. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&$:]/g, '\\$&')
-    .replace(/\r?\n|\r/g, ' ');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /** `last 0.93 · min 0.1 · max 0.95 · 120 points` for one metric. */

@@ -2,6 +2,7 @@
 // Every string that came from a run (names, params, keys) is made inert here: control characters become
 // spaces, and in markdown every ASCII punctuation character is backslash-escaped (CommonMark allows escaping
 // all of them), so `<img …>`, backticks, `|` and link syntax render as the characters they are.
+import { escapeMarkdown as escapeInline } from '../core/runPresentation';
 import { formatMetric, relativeTime } from '../core/format';
 import type { MetricGoal } from '../core/runRef';
 import { textSparkline } from '../core/series';
@@ -17,9 +18,9 @@ export function plainText(text: string, max = 60): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** Run-supplied text as inert markdown: one line, every ASCII punctuation character escaped. */
+/** Run-supplied text as inert markdown: one line, at most `max` characters, every ASCII punctuation character escaped. */
 export function escapeMarkdown(text: string, max = 60): string {
-  return plainText(text, max).replace(/[!-/:-@[-`{-~]/g, '\\$&');
+  return escapeInline(plainText(text, max));
 }
 
 function goalText(goal: MetricGoal): string {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
 import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { diffRuns } from '../core/runDiff';
@@ -7,7 +8,7 @@ import { downsampleMinMax, textSparkline } from '../core/series';
 import type { RunDetail, RunListing } from '../core/types';
 import { resolveRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
-import { formatTable, toCsv } from './format';
+import { formatTable } from './format';
 import { CliError, openWorkspace, type Workspace } from './workspace';
 
 /** Runs a query against the workspace store, turning filter and reference mistakes into plain messages. */

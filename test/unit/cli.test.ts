@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { csvField, formatTable } from '../../src/cli/format';
+import { formatTable } from '../../src/cli/format';
+import { csvField } from '../../src/core/csv';
 import { parsePairs, splitRunArgs } from '../../src/cli/runCommand';
 import { formatDuration, formatMetric } from '../../src/core/format';
 import { diffRuns } from '../../src/core/runDiff';

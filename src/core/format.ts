@@ -27,3 +27,11 @@ export function relativeTime(then: number, now = Date.now()): string {
   if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
   return `${Math.floor(seconds / 86400)}d ago`;
 }
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** A moment as `2025-03-01 09:00` in the local time zone (tables: sortable, compact, unambiguous). */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}

@@ -5,6 +5,8 @@
 
 import type { RunStatus } from '../core/types';
 import type { RunPanelEntry, RunPanelPoints, WireNumber } from './runPanel';
+import { InvalidMessage, isFields, parseWebviewMessage, unknownType } from './messageFields';
+import type { Fields, ParseResult } from './messageFields';
 
 /** The x axis of the compare charts: step, wall time (ms since epoch) or time since each run started (ms). */
 export type CompareAxis = 'step' | 'timestamp' | 'relative';
@@ -143,21 +145,13 @@ export interface CompareOpenRunMessage {
 export type CompareFromWebview = CompareReadyMessage | CompareSetViewMessage | CompareRequestRangeMessage | CompareValuesAtStepMessage | CompareOpenRunMessage;
 
 /** The outcome of checking a message from the webview. */
-export type CompareParseResult = { ok: true; message: CompareFromWebview } | { ok: false; error: string };
+export type CompareParseResult = ParseResult<CompareFromWebview>;
 
 /** Smoothing weights the panel accepts (smoothEma needs a weight below 1). */
 export const MAX_COMPARE_SMOOTHING = 0.999;
 
 const MAX_KEY_LENGTH = 1000;
 const RUN_ID = /^[0-9a-f]{32}$/;
-
-type Fields = Record<string, unknown>;
-
-class InvalidMessage extends Error {}
-
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function finite(fields: Fields, name: string): number {
   const value = fields[name];
@@ -206,19 +200,13 @@ function build(fields: Fields): CompareFromWebview {
     case 'comparePanel/openRun':
       return { type: 'comparePanel/openRun', runId: runId(fields) };
     default:
-      throw new InvalidMessage(`Unknown message type ${JSON.stringify(String(fields.type)).slice(0, 80)}.`);
+      throw unknownType(fields);
   }
 }
 
 /** Checks a message from the webview; a malformed one yields an error that says what is wrong. */
 export function parseCompareMessage(value: unknown): CompareParseResult {
-  if (!isFields(value)) return { ok: false, error: 'Compare panel message must be an object.' };
-  try {
-    return { ok: true, message: build(value) };
-  } catch (error) {
-    if (error instanceof InvalidMessage) return { ok: false, error: `Bad compare panel message: ${error.message}` };
-    throw error;
-  }
+  return parseWebviewMessage(value, 'compare panel', build);
 }
 
 const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<CompareToWebview['type']>([

@@ -4,6 +4,8 @@
 // JSON has no NaN or ±Infinity, so metric values travel as WireNumber.
 
 import type { ArtifactDirection, ArtifactRole, RunStatus } from '../core/types';
+import { InvalidMessage, isFields, parseWebviewMessage, unknownType } from './messageFields';
+import type { Fields, ParseResult } from './messageFields';
 
 /** A number that survives JSON: finite numbers as themselves, NaN and ±Infinity spelled out. */
 export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -222,19 +224,11 @@ export type RunPanelFromWebview =
 export const MAX_SMOOTHING = 0.999;
 
 /** The outcome of checking a message from the webview. */
-export type RunPanelParseResult = { ok: true; message: RunPanelFromWebview } | { ok: false; error: string };
+export type RunPanelParseResult = ParseResult<RunPanelFromWebview>;
 
 const MAX_KEY_LENGTH = 1000;
 const MAX_PATH_LENGTH = 4096;
 const SHA256 = /^[0-9a-f]{64}$/;
-
-type Fields = Record<string, unknown>;
-
-class InvalidMessage extends Error {}
-
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function text(fields: Fields, name: string, maxLength: number): string {
   const value = fields[name];
@@ -289,19 +283,13 @@ function build(fields: Fields): RunPanelFromWebview {
     case 'runPanel/revealArtifact':
       return { type: 'runPanel/revealArtifact', ...artifactRef(fields) };
     default:
-      throw new InvalidMessage(`Unknown message type ${JSON.stringify(String(fields.type)).slice(0, 80)}.`);
+      throw unknownType(fields);
   }
 }
 
 /** Checks a message from the webview; a malformed one yields an error that says what is wrong. */
 export function parseRunPanelMessage(value: unknown): RunPanelParseResult {
-  if (!isFields(value)) return { ok: false, error: 'Run panel message must be an object.' };
-  try {
-    return { ok: true, message: build(value) };
-  } catch (error) {
-    if (error instanceof InvalidMessage) return { ok: false, error: `Bad run panel message: ${error.message}` };
-    throw error;
-  }
+  return parseWebviewMessage(value, 'run panel', build);
 }
 
 const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<RunPanelToWebview['type']>([

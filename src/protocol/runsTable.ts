@@ -8,6 +8,8 @@ import type { ColumnCatalog, ColumnSpec, SortTerm } from '../core/runsTable';
 import { parseColumnId } from '../core/runsTable';
 import { RUN_STATUSES } from '../core/types';
 import type { RunStatus } from '../core/types';
+import { InvalidMessage, isFields, parseWebviewMessage, unknownType } from './messageFields';
+import type { Fields, ParseResult } from './messageFields';
 
 /** What the table shows: an experiment (null: all), a filter in the MLflow grammar, quick filters and the sort. */
 export interface RunsTableQuery {
@@ -147,7 +149,7 @@ export type RunsTableFromWebview =
   | RunsTableToggleStarMessage;
 
 /** The outcome of checking a message from the webview. */
-export type RunsTableParseResult = { ok: true; message: RunsTableFromWebview } | { ok: false; error: string };
+export type RunsTableParseResult = ParseResult<RunsTableFromWebview>;
 
 /** Most rows one request may ask for. */
 export const MAX_ROWS_PER_REQUEST = 500;
@@ -161,14 +163,6 @@ export const MAX_SELECTED_RUNS = 100_000;
 export const MAX_TABLE_FILTER_LENGTH = 100_000;
 
 const RUN_ID = /^[0-9a-f]{32}$/;
-
-type Fields = Record<string, unknown>;
-
-class InvalidMessage extends Error {}
-
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function arrayOf(fields: Fields, name: string, max: number): unknown[] {
   const value = fields[name];
@@ -243,19 +237,13 @@ function build(fields: Fields): RunsTableFromWebview {
     case 'runsTable/exportCsv':
       return { type: 'runsTable/exportCsv', runIds: fields.runIds === null ? null : runIds(fields, 'runIds', MAX_SELECTED_RUNS) };
     default:
-      throw new InvalidMessage(`Unknown message type ${JSON.stringify(String(fields.type)).slice(0, 80)}.`);
+      throw unknownType(fields);
   }
 }
 
 /** Checks a message from the webview; a malformed one yields an error that says what is wrong. */
 export function parseRunsTableMessage(value: unknown): RunsTableParseResult {
-  if (!isFields(value)) return { ok: false, error: 'Runs table message must be an object.' };
-  try {
-    return { ok: true, message: build(value) };
-  } catch (error) {
-    if (error instanceof InvalidMessage) return { ok: false, error: `Bad runs table message: ${error.message}` };
-    throw error;
-  }
+  return parseWebviewMessage(value, 'runs table', build);
 }
 
 /** The query of a table nobody has changed yet: every experiment, no filter, newest first. */

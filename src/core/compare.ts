@@ -1,7 +1,5 @@
-// Pure helpers of the Compare panel: a stable colour and an unambiguous label per run, values at a step,
-// and how finely each run's series is sampled so a chart of many runs stays a few ten thousand points.
-
-import type { HistoryPoint } from './types';
+// Pure helpers of the Compare panel: a stable colour and an unambiguous label per run, and how finely each
+// run's series is sampled so a chart of many runs stays a few ten thousand points.
 
 /** A run as the Compare panel names it. */
 export interface NamedRun {
@@ -49,18 +47,6 @@ export function runLabels(runs: readonly NamedRun[]): string[] {
   for (const run of runs) counts.set(run.name, (counts.get(run.name) ?? 0) + 1);
   const length = shortIdLength(runs.map((run) => run.id));
   return runs.map((run) => ((counts.get(run.name) ?? 0) > 1 || run.name === '' ? `${run.name} · ${run.id.slice(0, length)}`.trim() : run.name));
-}
-
-/**
- * The value a series had at `step`: the last logged point whose step is the greatest one not above `step`
- * (a metric logged every 10 steps has a value at step 15: the one of step 10). Undefined before the first step.
- */
-export function valueAtStep(points: readonly HistoryPoint[], step: number): number | undefined {
-  let best: HistoryPoint | undefined;
-  for (const point of points) {
-    if (point.step <= step && (best === undefined || point.step >= best.step)) best = point;
-  }
-  return best?.value;
 }
 
 /** Raw points a compare chart may hold over all runs (as many again when smoothed); each run gets a share. */

@@ -210,27 +210,43 @@ function scratch(n: number): { x: Float64Array; y: Float64Array } {
   return { x: scratchX.subarray(0, n), y: scratchY.subarray(0, n) };
 }
 
+/**
+ * The rows of a series in x order: null when x is already finite and ascending (the common case, checked in one
+ * pass), else the indices of the rows whose x is finite, sorted by x (stable: equal x keep logging order).
+ */
+export function xOrder(x: ArrayLike<number>): Uint32Array | null {
+  const n = x.length;
+  let previous = -Infinity;
+  let clean = true;
+  for (let i = 0; i < n && clean; i++) {
+    const xi = x[i];
+    // xi - xi is NaN for NaN and ±Infinity.
+    clean = xi >= previous && xi - xi === 0;
+    previous = xi;
+  }
+  if (clean) return null;
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) if (Number.isFinite(x[i])) kept.push(i);
+  // A plain array: V8's TimSort on it finds the sorted runs that unsorted histories (resumed runs) consist of.
+  return Uint32Array.from(kept.sort((a, b) => x[a] - x[b] || a - b));
+}
+
 /** The series as typed x/y columns sorted by x (stable); points whose x is not finite are dropped. Valid until the next call. */
 function sortedColumns(points: readonly HistoryPoint[], axis: SeriesAxis, origin: number): Columns {
   const n = points.length;
   const { x, y } = scratch(n);
-  let clean = true;
-  let previous = -Infinity;
   for (let i = 0; i < n; i++) {
     const point = points[i];
-    const xi = xOf(point, axis, origin);
-    x[i] = xi;
+    x[i] = xOf(point, axis, origin);
     y[i] = point.value;
-    // xi - xi is NaN for NaN and ±Infinity.
-    if (xi < previous || xi - xi !== 0) clean = false;
-    previous = xi;
   }
-  if (clean) return { x, y, source: null };
-  const kept: number[] = [];
-  for (let i = 0; i < n; i++) if (Number.isFinite(x[i])) kept.push(i);
-  // A plain array: V8's TimSort on it finds the sorted runs that unsorted histories (resumed runs) consist of.
-  const source = Uint32Array.from(kept.sort((a, b) => x[a] - x[b] || a - b));
-  return { x: Float64Array.from(source, (i) => x[i]), y: Float64Array.from(source, (i) => y[i]), source };
+  const source = xOrder(x);
+  if (!source) return { x, y, source };
+  return { x: permuted(x, source), y: permuted(y, source), source };
+}
+
+function permuted(values: ArrayLike<number>, order: Uint32Array): Float64Array {
+  return Float64Array.from(order, (i) => values[i]);
 }
 
 function earliestTimestamp(points: readonly HistoryPoint[]): number {
@@ -258,10 +274,14 @@ export function downsampleMinMax(points: readonly HistoryPoint[], buckets: numbe
  * Non-finite values pass through unchanged and do not disturb the average of the others.
  */
 export function smoothEma(values: ArrayLike<number>, weight: number): number[] {
+  return emaInto(values, weight, new Array<number>(values.length));
+}
+
+function emaInto<T extends { [index: number]: number }>(values: ArrayLike<number>, weight: number, out: T): T {
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`Smoothing weight must be in [0, 1), got ${weight}.`);
-  const out = new Array<number>(values.length);
   let last = 0;
   let finiteCount = 0;
+  let debias = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (!Number.isFinite(value)) {
@@ -270,10 +290,47 @@ export function smoothEma(values: ArrayLike<number>, weight: number): number[] {
     }
     last = last * weight + (1 - weight) * value;
     finiteCount++;
-    // Starting from 0 biases the first values toward 0; dividing by 1 - weight^k undoes it.
-    out[i] = last / (1 - Math.pow(weight, finiteCount));
+    // Starting from 0 biases the first values toward 0; dividing by 1 - weight^k undoes it. Once that divisor
+    // rounds to 1 it stays 1, so Math.pow (a third of the cost over a long series) is skipped from then on.
+    if (debias !== 1) debias = 1 - Math.pow(weight, finiteCount);
+    out[i] = last / debias;
   }
   return out;
+}
+
+/** Options of sampleColumns. */
+export interface SampleOptions {
+  /** Only this window is bucketed (zoom); default the whole series. */
+  range?: XRange;
+  /** smoothEma weight of the smoothed sample; 0 (default) = no smoothed sample. */
+  smoothing?: number;
+}
+
+/** What sampleColumns picked: rows of the input columns, increasing in x. */
+export interface ColumnsSample {
+  /** The raw series' rows to draw (min and max per bucket, see minMaxIndices). */
+  rows: Uint32Array;
+  /** The smoothed series' rows to draw and their smoothed values; null without smoothing. */
+  smoothed: { rows: Uint32Array; values: Float64Array } | null;
+}
+
+/**
+ * downsampleMinMax for a series given as columns in any order (rows whose x is not finite are dropped), and the
+ * same for its smoothEma, which runs over the whole series in x order, so it does not change with buckets or range.
+ */
+export function sampleColumns(x: ArrayLike<number>, y: ArrayLike<number>, buckets: number, options: SampleOptions = {}): ColumnsSample {
+  checkBuckets(buckets);
+  if (x.length !== y.length) throw new RangeError(`x and y differ in length (${x.length} and ${y.length}).`);
+  const order = xOrder(x);
+  const xs = order ? permuted(x, order) : x;
+  const ys = order ? permuted(y, order) : y;
+  const toRows = (picked: Uint32Array): Uint32Array => (order ? picked.map((i) => order[i]) : picked);
+  const rows = toRows(pickIndices(xs, ys, buckets, options.range));
+  const weight = options.smoothing ?? 0;
+  if (weight === 0) return { rows, smoothed: null };
+  const smooth = emaInto(ys, weight, new Float64Array(ys.length));
+  const picked = pickIndices(xs, smooth, buckets, options.range);
+  return { rows, smoothed: { rows: toRows(picked), values: permuted(smooth, picked) } };
 }
 
 const BARS = '▁▂▃▄▅▆▇█';

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { compareBuckets, runColor, runHue, runLabels, valueAtStep } from '../../src/core/compare';
-import { smoothEma } from '../../src/core/series';
+import { compareBuckets, runColor, runHue, runLabels } from '../../src/core/compare';
+import { downsampleMinMax, smoothEma, xOf } from '../../src/core/series';
+import type { HistoryPoint, Run } from '../../src/core/types';
 import { CompareFeed } from '../../src/extension/panels/compareFeed';
 import { parseCompareMessage } from '../../src/protocol/comparePanel';
-import { decodeNumber } from '../../src/protocol/runPanel';
+import type { CompareSeries, CompareView } from '../../src/protocol/comparePanel';
+import { decodeNumber, encodeNumber } from '../../src/protocol/runPanel';
 import type { RunPanelPoints } from '../../src/protocol/runPanel';
 import { Store } from '../../src/store/store';
 import { RUNS, expectedSnapshot, seedCompareRuns } from '../fixtures/compare/runs';
@@ -33,22 +35,6 @@ describe('run colours and labels', () => {
       'other',
     ]);
     assert.deepEqual(runLabels([{ id: 'c'.repeat(32), name: '' }]), [`· ${'c'.repeat(7)}`]);
-  });
-});
-
-describe('valueAtStep', () => {
-  const points = [
-    { step: 0, timestamp: 1, value: 1 },
-    { step: 10, timestamp: 2, value: 2 },
-    { step: 10, timestamp: 3, value: 3 },
-    { step: 20, timestamp: 4, value: Number.NaN },
-  ];
-  it('takes the latest point at or before the step', () => {
-    assert.equal(valueAtStep(points, 15), 3);
-    assert.equal(valueAtStep(points, 0), 1);
-    assert.ok(Number.isNaN(valueAtStep(points, 99)));
-    assert.equal(valueAtStep(points, -1), undefined);
-    assert.equal(valueAtStep([], 5), undefined);
   });
 });
 
@@ -141,10 +127,64 @@ describe('CompareFeed', () => {
     assert.equal(metric.series[1].sampled, false);
   });
 
+  // What the feed sent when it sampled Store.history row objects: the reference the typed-column reads must match.
+  function referenceSeries(history: HistoryPoint[], run: Run, view: CompareView, buckets: number, range?: { xMin: number; xMax: number }): Omit<CompareSeries, 'runId' | 'sampled'> {
+    const options = { x: view.axis, origin: run.startTime, range };
+    const wire = (points: HistoryPoint[]): RunPanelPoints => ({ steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => encodeNumber(p.value)) });
+    if (view.smoothing === 0) return { points: wire(downsampleMinMax(history, buckets, options)), smoothed: null };
+    const ordered = history.map((point, index) => ({ point, index })).sort((a, b) => xOf(a.point, view.axis) - xOf(b.point, view.axis) || a.index - b.index);
+    const values = smoothEma(
+      ordered.map((o) => o.point.value),
+      view.smoothing,
+    );
+    const smoothed = ordered.map((o, i) => ({ step: o.point.step, timestamp: o.point.timestamp, value: values[i] }));
+    return { points: wire(downsampleMinMax(history, buckets, options)), smoothed: wire(downsampleMinMax(smoothed, buckets, options)) };
+  }
+
+  it('samples messy series as sampling the full history did: out-of-order steps and times, NaN, ±Infinity, zoom', async () => {
+    const runs = [0, 1].map((i) => store.createRun({ name: `messy-${i}`, startTime: 500 * i }));
+    runs.forEach((run, r) => {
+      const first = Array.from({ length: 3000 }, (_, step) => ({ key: 'loss', step, timestamp: 1000 + 7 * step - (step % 13) * 5, value: Math.cos(step / (40 + r)) + (step % 97 === 0 ? 30 : 0) }));
+      first[10].value = Number.NaN;
+      first[1500].value = Infinity;
+      first[2200].value = -Infinity;
+      // The run was resumed from a checkpoint at step 2000 and logged those steps again, later.
+      const resumed = Array.from({ length: 1500 }, (_, i) => ({ key: 'loss', step: 2000 + i, timestamp: 30_000 + i, value: Math.sin(i / 30) }));
+      store.logMetrics(run.id, [...first, ...resumed]);
+    });
+    store.logMetrics(runs[1].id, [{ key: 'single', step: 3, timestamp: 4, value: Number.NaN }]);
+    const feed = new CompareFeed(
+      runs.map((run) => run.id),
+      { pointBudget: 200 },
+    );
+    const buckets = 64;
+    for (const view of [
+      { axis: 'step', smoothing: 0 },
+      { axis: 'step', smoothing: 0.95 },
+      { axis: 'timestamp', smoothing: 0.6 },
+      { axis: 'relative', smoothing: 0.3 },
+    ] as CompareView[]) {
+      const metrics = (await feed.series(store, view)).metrics;
+      const loss = metrics.find((m) => m.key === 'loss')!;
+      loss.series.forEach((series, i) => {
+        assert.deepEqual({ points: series.points, smoothed: series.smoothed }, referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets), `${JSON.stringify(view)} run ${i}`);
+        assert.equal(series.sampled, true);
+      });
+      const single = metrics.find((m) => m.key === 'single')!.series[0];
+      assert.deepEqual(single.points.values, ['NaN']);
+      assert.equal(single.sampled, false);
+      const zoom = view.axis === 'step' ? { xMin: 1990.5, xMax: 2100 } : { xMin: 20_000, xMax: 30_100 };
+      const detail = await feed.rangeDetail(store, 'loss', view, zoom.xMin, zoom.xMax);
+      detail.series.forEach((series, i) => {
+        assert.deepEqual({ points: series.points, smoothed: series.smoothed }, referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets, zoom), `zoom ${JSON.stringify(view)} run ${i}`);
+      });
+    }
+  });
+
   it('answers zoom, other axes and values at a step', async () => {
     const ids = seedCompareRuns(store);
     const feed = new CompareFeed(ids);
-    const detail = feed.rangeDetail(store, 'loss', { axis: 'step', smoothing: 0 }, 10, 12);
+    const detail = await feed.rangeDetail(store, 'loss', { axis: 'step', smoothing: 0 }, 10, 12);
     assert.deepEqual(
       detail.series.map((s) => s.points.steps),
       [[9, 10, 11, 12, 13], [9, 10, 11, 12, 13], [8, 10, 12, 14]],

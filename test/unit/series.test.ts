@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { downsampleMinMax, minMaxIndices, smoothEma, textSparkline } from '../../src/core/series';
+import { downsampleMinMax, minMaxIndices, sampleColumns, smoothEma, textSparkline, xOrder } from '../../src/core/series';
 import type { HistoryPoint } from '../../src/core/types';
 
 function series(values: number[], start = 0): HistoryPoint[] {
@@ -206,9 +206,93 @@ describe('smoothEma', () => {
     assert.equal(out[4], -Infinity);
   });
 
+  test('long series: exactly the debiased formula at every point, after the bias has vanished too', () => {
+    const values = randomValues(2000, 5);
+    for (const weight of [0.6, 0.99]) {
+      let last = 0;
+      const expected = values.map((value, i) => {
+        last = last * weight + (1 - weight) * value;
+        return last / (1 - Math.pow(weight, i + 1));
+      });
+      assert.deepEqual(smoothEma(values, weight), expected);
+    }
+  });
+
   test('empty input and bad weights', () => {
     assert.deepEqual(smoothEma([], 0.6), []);
     for (const weight of [1, -0.1, Number.NaN, 2]) assert.throws(() => smoothEma([1], weight), RangeError);
+  });
+});
+
+describe('xOrder', () => {
+  test('is null for finite ascending x, else a stable order without the non-finite rows', () => {
+    assert.equal(xOrder([]), null);
+    assert.equal(xOrder([1, 1, 2, 5]), null);
+    assert.deepEqual(Array.from(xOrder([3, 1, 3, 0, Number.NaN, 1, Infinity]) ?? []), [3, 1, 5, 0, 2]);
+    assert.deepEqual(Array.from(xOrder([0, 1, -Infinity]) ?? []), [0, 1]);
+  });
+});
+
+describe('sampleColumns', () => {
+  const columnsOf = (points: HistoryPoint[]): { x: Float64Array; y: Float64Array } => ({
+    x: Float64Array.from(points, (p) => p.step),
+    y: Float64Array.from(points, (p) => p.value),
+  });
+
+  test('picks the rows downsampleMinMax picks, in order or not, with or without a window', () => {
+    const sorted = series(randomValues(5000, 3));
+    sorted[100].value = Number.NaN;
+    sorted[2000].value = Infinity;
+    sorted[3000].value = -Infinity;
+    // A resumed run: steps 3000.. logged again after the first pass, and a few duplicates.
+    const shuffled = [...sorted.slice(2500), ...sorted.slice(0, 2600)];
+    for (const points of [sorted, shuffled]) {
+      const { x, y } = columnsOf(points);
+      for (const buckets of [1, 7, 250, 3000]) {
+        for (const range of [undefined, { xMin: 1000.5, xMax: 1400 }, { xMin: -10, xMax: 2 }, { xMin: 4000, xMax: 9000 }]) {
+          const expected = downsampleMinMax(points, buckets, { range });
+          const { rows, smoothed } = sampleColumns(x, y, buckets, { range });
+          assert.deepEqual(Array.from(rows, (row) => points[row]), expected, `${buckets} buckets, ${JSON.stringify(range)}`);
+          assert.equal(smoothed, null);
+        }
+      }
+    }
+  });
+
+  test('smooths the whole series in x order, whatever the buckets or window', () => {
+    const points = series(randomValues(3000, 11).map((v, i) => (i === 50 ? Number.NaN : v)));
+    const reversed = [...points].reverse();
+    const full = smoothEma(
+      points.map((p) => p.value),
+      0.9,
+    );
+    const { x, y } = columnsOf(reversed);
+    for (const [buckets, range] of [[10, undefined], [500, undefined], [5, { xMin: 100, xMax: 200 }]] as const) {
+      const { rows, smoothed } = sampleColumns(x, y, buckets, { range, smoothing: 0.9 });
+      assert.ok(smoothed);
+      assert.ok(smoothed.rows.length <= 2 * buckets + 4 && rows.length <= 2 * buckets + 4);
+      smoothed.rows.forEach((row, i) => assert.ok(Object.is(smoothed.values[i], full[reversed[row].step]), `row ${row}`));
+      // Increasing in x: rows of the reversed input come out decreasing.
+      for (let i = 1; i < smoothed.rows.length; i++) assert.ok(smoothed.rows[i] < smoothed.rows[i - 1]);
+    }
+  });
+
+  test('drops rows whose x is not finite; empty and one-point series', () => {
+    const picked = sampleColumns([0, Number.NaN, 2, Infinity], [1, 2, 3, 4], 10, { smoothing: 0.5 });
+    assert.deepEqual(Array.from(picked.rows), [0, 2]);
+    assert.deepEqual(Array.from(picked.smoothed?.rows ?? []), [0, 2]);
+    assert.deepEqual(sampleColumns([], [], 10, { smoothing: 0.5 }), { rows: new Uint32Array(0), smoothed: { rows: new Uint32Array(0), values: new Float64Array(0) } });
+    const one = sampleColumns([7], [Number.NaN], 10, { smoothing: 0.5 });
+    assert.deepEqual(Array.from(one.rows), [0]);
+    assert.ok(Number.isNaN(one.smoothed?.values[0]));
+  });
+
+  test('bad arguments are RangeErrors', () => {
+    assert.throws(() => sampleColumns([0], [1], 0), RangeError);
+    assert.throws(() => sampleColumns([0, 1], [1], 5), /differ in length/);
+    assert.throws(() => sampleColumns([0, 1], [1, 2], 5, { smoothing: 1 }), RangeError);
+    assert.throws(() => sampleColumns([0, 1], [1, 2], 5, { smoothing: Number.NaN }), RangeError);
+    assert.throws(() => sampleColumns([0, 1], [1, 2], 5, { range: { xMin: 2, xMax: 1 } }), RangeError);
   });
 });
 

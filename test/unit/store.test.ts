@@ -4,11 +4,20 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { HistoryPoint } from '../../src/core/types';
 import { resolveRunRef, RunRefError } from '../../src/store/runRefs';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema';
+import { readSeriesColumns, valueAtStepOf } from '../../src/store/seriesReads';
 import { ParamConflictError, Store } from '../../src/store/store';
 
 const dirs: string[] = [];
+
+/** The rule the SQL of valueAtStepOf must follow, written plainly: the last point at the greatest step <= `step`. */
+function valueAtStep(points: readonly HistoryPoint[], step: number): number | undefined {
+  let best: HistoryPoint | undefined;
+  for (const point of points) if (point.step <= step && (best === undefined || point.step >= best.step)) best = point;
+  return best?.value;
+}
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function storeDir(): string {
@@ -147,6 +156,65 @@ describe('Store', () => {
     assert.equal([...store.objects.list()].length, 1);
     assert.throws(() => store.objects.pathOf('../../etc/passwd'), /Not a sha256/);
     store.close();
+  });
+});
+
+describe('series reads', () => {
+  const logged = [
+    { step: 5, timestamp: 50, value: 0.5 },
+    { step: 2, timestamp: 20, value: Number.NaN },
+    { step: 9, timestamp: 90, value: Infinity },
+    { step: 2, timestamp: 21, value: -Infinity },
+    { step: 0, timestamp: 1, value: -Number.MAX_VALUE },
+  ];
+
+  test('read a whole series as columns in logging order, NaN and ±Infinity exact, out-of-order steps kept', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logMetrics(run.id, logged.map((p) => ({ key: 'loss', ...p })));
+    store.logMetrics(run.id, [{ key: 'other', step: 0, timestamp: 0, value: 7 }]);
+    const columns = readSeriesColumns(store, run.id, 'loss');
+    assert.deepEqual(Array.from(columns.steps), [5, 2, 9, 2, 0]);
+    assert.deepEqual(Array.from(columns.timestamps), [50, 20, 90, 21, 1]);
+    assert.deepEqual(Array.from(columns.values), [0.5, Number.NaN, Infinity, -Infinity, -Number.MAX_VALUE]);
+    assert.deepEqual(Array.from(readSeriesColumns(store, run.id, 'other').values), [7]);
+  });
+
+  test('read an empty result for a missing metric or run, and series longer than their summary said', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    assert.equal(readSeriesColumns(store, run.id, 'nope').steps.length, 0);
+    assert.equal(readSeriesColumns(store, 'f'.repeat(32), 'loss').values.length, 0);
+    store.logMetrics(run.id, Array.from({ length: 40 }, (_, step) => ({ key: 'loss', step, timestamp: step, value: step / 2 })));
+    // Another writer appends after the summary sized the columns: they grow.
+    store.db.prepare("UPDATE metric_series SET count = 1 WHERE key = 'loss'").run();
+    assert.deepEqual(Array.from(readSeriesColumns(store, run.id, 'loss').values), Array.from({ length: 40 }, (_, step) => step / 2));
+  });
+
+  test('the collecting function cannot be called from outside a read', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logMetrics(run.id, [{ key: 'loss', step: 0, timestamp: 0, value: 1 }]);
+    readSeriesColumns(store, run.id, 'loss');
+    assert.throws(() => store.db.prepare('SELECT labbook_collect_point(1, 2, 3)').get(), /only inside readSeriesColumns/);
+  });
+
+  test('value at a step: the last point logged at the greatest step not above it', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logMetrics(run.id, logged.map((p) => ({ key: 'loss', ...p })));
+    assert.equal(valueAtStepOf(store, run.id, 'loss', 3), -Infinity);
+    assert.equal(valueAtStepOf(store, run.id, 'loss', 2.5), -Infinity);
+    assert.equal(valueAtStepOf(store, run.id, 'loss', 8), 0.5);
+    assert.equal(valueAtStepOf(store, run.id, 'loss', 100), Infinity);
+    assert.equal(valueAtStepOf(store, run.id, 'loss', 0), -Number.MAX_VALUE);
+    assert.equal(valueAtStepOf(store, run.id, 'loss', -1), undefined);
+    assert.equal(valueAtStepOf(store, run.id, 'nope', 5), undefined);
+    store.logMetrics(run.id, [{ key: 'loss', step: 9, timestamp: 99, value: Number.NaN }]);
+    assert.ok(Number.isNaN(valueAtStepOf(store, run.id, 'loss', 9)));
+    // The same answers as core's valueAtStep over the whole history, repeated steps included.
+    const history = store.history(run.id, 'loss');
+    for (let step = -2; step <= 11; step += 0.5) assert.ok(Object.is(valueAtStepOf(store, run.id, 'loss', step), valueAtStep(history, step)), `step ${step}`);
   });
 });
 

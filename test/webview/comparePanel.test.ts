@@ -163,7 +163,7 @@ describe('Compare panel webview', () => {
       const request = parseCompareMessage(await page.waitForPosted('comparePanel/requestRange'));
       assert.ok(request.ok && request.message.type === 'comparePanel/requestRange');
       const { key, xMin, xMax } = request.message;
-      await page.send(JSON.parse(JSON.stringify(feed.rangeDetail(store, key, { axis: 'step', smoothing: 0.9 }, xMin, xMax))));
+      await page.send(JSON.parse(JSON.stringify(await feed.rangeDetail(store, key, { axis: 'step', smoothing: 0.9 }, xMin, xMax))));
       await page.page.waitForFunction(() => !(document.querySelector('.reset-zoom') as HTMLElement).hidden);
       const zoomed = await chartOf(page, 'loss', 6);
       assert.equal(zoomed.x.min, xMin);

@@ -1,13 +1,14 @@
 // Turns the store's view of several runs into Compare panel messages. No vscode here, so unit tests drive it
 // against a real store. Each run's series is smoothed at full resolution in x order, then both the raw and the
 // smoothed series are min/max sampled to a per-run share of the chart's point budget (core/compare).
-// Reading a long history costs the store ~2 ms per 1,000 points, so snapshots yield to the event loop between
-// series: a comparison of 100 long runs takes seconds but never holds the extension host for more than one series.
+// Series are read as typed columns (store/seriesReads: ~15 ms per 100,000 points, no row objects) and snapshots
+// yield to the event loop between series, so a comparison of 100 long runs never holds the extension host for
+// more than one series.
 
-import { compareBuckets, runColor, runLabels, valueAtStep } from '../../core/compare';
-import { downsampleMinMax, smoothEma, xOf } from '../../core/series';
-import type { DownsampleOptions } from '../../core/series';
-import type { HistoryPoint, MetricSummary, Run } from '../../core/types';
+import { compareBuckets, runColor, runLabels } from '../../core/compare';
+import { sampleColumns } from '../../core/series';
+import type { XRange } from '../../core/series';
+import type { MetricSummary, Run } from '../../core/types';
 import type {
   CompareAxis,
   CompareMetric,
@@ -22,6 +23,8 @@ import type {
 } from '../../protocol/comparePanel';
 import { encodeNumber } from '../../protocol/runPanel';
 import type { RunPanelPoints } from '../../protocol/runPanel';
+import { readSeriesColumns, valueAtStepOf } from '../../store/seriesReads';
+import type { SeriesColumns } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
 
 /** Limits of a Compare panel. */
@@ -30,22 +33,21 @@ export interface CompareFeedOptions {
   pointBudget?: number;
 }
 
-function columns(points: readonly HistoryPoint[]): RunPanelPoints {
-  return { steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => encodeNumber(p.value)) };
+/** The given rows of a series for the wire; `values` replaces the stored ones (the smoothed series). */
+function pointsAt(series: SeriesColumns, rows: Uint32Array, values?: Float64Array): RunPanelPoints {
+  const steps = Array.from(rows, (row) => series.steps[row]);
+  const timestamps = Array.from(rows, (row) => series.timestamps[row]);
+  return { steps, timestamps, values: Array.from(rows, (row, i) => encodeNumber(values ? values[i] : series.values[row])) };
+}
+
+/** The x column of a series on an axis; relative time counts from the run's own start. */
+function xColumn(series: SeriesColumns, axis: CompareAxis, origin: number): Float64Array {
+  if (axis === 'step') return series.steps;
+  return axis === 'timestamp' ? series.timestamps : series.timestamps.map((t) => t - origin);
 }
 
 function statsOf(runId: string, summary: MetricSummary): CompareStats {
   return { runId, count: summary.count, last: encodeNumber(summary.last), lastStep: summary.lastStep, min: encodeNumber(summary.min), max: encodeNumber(summary.max) };
-}
-
-/** The points in x order (stable), smoothed with the debiased EMA. */
-function smoothedByX(points: readonly HistoryPoint[], axis: CompareAxis, weight: number): HistoryPoint[] {
-  const ordered = points.map((point, index) => ({ point, index })).sort((a, b) => xOf(a.point, axis) - xOf(b.point, axis) || a.index - b.index);
-  const values = smoothEma(
-    ordered.map((o) => o.point.value),
-    weight,
-  );
-  return ordered.map((o, i) => ({ step: o.point.step, timestamp: o.point.timestamp, value: values[i] }));
 }
 
 /** Feeds one Compare panel: the runs are fixed, what they hold is read from the store on every call. */
@@ -94,10 +96,9 @@ export class CompareFeed {
   }
 
   /** A finer sample of one metric of every run inside [xMin, xMax] of the axis. */
-  rangeDetail(store: Store, key: string, view: CompareView, xMin: number, xMax: number): CompareRangeDetailMessage {
+  async rangeDetail(store: Store, key: string, view: CompareView, xMin: number, xMax: number): Promise<CompareRangeDetailMessage> {
     const runs = this.runs(store).filter((run) => store.metricSummaries(run.id).some((s) => s.key === key));
-    const buckets = compareBuckets(runs.length, this.budget);
-    const series = runs.map((run) => this.sample(store.history(run.id, key), run, view, buckets, { xMin, xMax }));
+    const series = await this.sampleEach(store, runs, key, view, { xMin, xMax });
     return { type: 'comparePanel/rangeDetail', ...view, key, xMin, xMax, series };
   }
 
@@ -105,7 +106,7 @@ export class CompareFeed {
   stepValues(store: Store, step: number): CompareStepValuesMessage {
     const values = this.runs(store).flatMap((run) =>
       store.metricSummaries(run.id).map((summary) => {
-        const value = valueAtStep(store.history(run.id, summary.key), step);
+        const value = valueAtStepOf(store, run.id, summary.key, step);
         return { key: summary.key, runId: run.id, value: value === undefined ? null : encodeNumber(value) };
       }),
     );
@@ -132,23 +133,28 @@ export class CompareFeed {
     const metrics: CompareMetric[] = [];
     for (const key of [...byKey.keys()].sort()) {
       const entries = byKey.get(key) ?? [];
-      const buckets = compareBuckets(entries.length, this.budget);
-      const series: CompareSeries[] = [];
-      for (const { run } of entries) {
-        series.push(this.sample(store.history(run.id, key), run, view, buckets));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      const series = await this.sampleEach(store, entries.map(({ run }) => run), key, view);
       metrics.push({ key, stats: entries.map(({ run, summary }) => statsOf(run.id, summary)), series });
     }
     return metrics;
   }
 
-  private sample(history: readonly HistoryPoint[], run: Run, view: CompareView, buckets: number, range?: { xMin: number; xMax: number }): CompareSeries {
-    const options: DownsampleOptions = { x: view.axis, origin: run.startTime, range };
-    const sampled = range !== undefined || history.length > 2 * buckets + 2;
-    // Relative time counts from each run's own start; smoothing order only needs x order, which the origin keeps.
-    const points = downsampleMinMax(history, buckets, options);
-    const smooth = view.smoothing > 0 ? downsampleMinMax(smoothedByX(history, view.axis, view.smoothing), buckets, options) : null;
-    return { runId: run.id, sampled, points: columns(points), smoothed: smooth && columns(smooth) };
+  // Yields to the event loop after every series, so the extension host is never held for more than one.
+  private async sampleEach(store: Store, runs: readonly Run[], key: string, view: CompareView, range?: XRange): Promise<CompareSeries[]> {
+    const buckets = compareBuckets(runs.length, this.budget);
+    const series: CompareSeries[] = [];
+    for (const run of runs) {
+      series.push(this.sample(store, run, key, view, buckets, range));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return series;
+  }
+
+  private sample(store: Store, run: Run, key: string, view: CompareView, buckets: number, range?: XRange): CompareSeries {
+    const series = readSeriesColumns(store, run.id, key);
+    const sample = sampleColumns(xColumn(series, view.axis, run.startTime), series.values, buckets, { range, smoothing: view.smoothing });
+    const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
+    const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);
+    return { runId: run.id, sampled, points: pointsAt(series, sample.rows), smoothed };
   }
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { parseCompareMessage } from '../../protocol/comparePanel';
-import type { CompareFromWebview, CompareToWebview, CompareView } from '../../protocol/comparePanel';
+import type { CompareFromWebview, CompareRequestRangeMessage, CompareToWebview, CompareView } from '../../protocol/comparePanel';
 import type { Store } from '../../store/store';
 import { CompareFeed } from './compareFeed';
 import { newNonce, webviewHtml } from './webviewHtml';
@@ -29,6 +29,8 @@ class ComparePanel {
   private view: CompareView = { axis: 'step', smoothing: 0 };
   /** Bumped by every snapshot or series request, so an answer overtaken by a newer request is dropped. */
   private generation = 0;
+  /** Bumped by every zoom request. */
+  private rangeGeneration = 0;
   /** Requests being built; store changes meanwhile are folded into one refresh after them. */
   private building = 0;
   private stale = false;
@@ -111,7 +113,7 @@ class ComparePanel {
         this.postLatest((feed) => feed.series(store, this.view));
         return;
       case 'comparePanel/requestRange':
-        if (message.axis === this.view.axis) this.post(this.feed.rangeDetail(store, message.key, this.view, message.xMin, message.xMax));
+        if (message.axis === this.view.axis) this.postRange(store, message);
         return;
       case 'comparePanel/valuesAtStep':
         this.post(this.feed.stepValues(store, message.step));
@@ -139,6 +141,17 @@ class ComparePanel {
         this.stale = false;
         this.refresh();
       });
+  }
+
+  // Zooms have their own generation: a newer zoom drops an older answer, but never a pending snapshot.
+  private postRange(store: Store, request: CompareRequestRangeMessage): void {
+    const generation = ++this.rangeGeneration;
+    this.feed.rangeDetail(store, request.key, this.view, request.xMin, request.xMax).then(
+      (detail) => {
+        if (generation === this.rangeGeneration) this.post(detail);
+      },
+      (error: unknown) => this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   private post(message: CompareToWebview): void {

@@ -1,5 +1,6 @@
 // The Lineage panel page: the graph laid out left to right (core/lineage: commits, runs, files, model versions)
-// and drawn as SVG. Clicking (or Enter on) a node asks the host to open it. Run data only becomes text nodes.
+// and drawn as SVG; a focused lineage (one run's or model version's) highlights that node and scrolls it into view.
+// Clicking (or Enter on) a node asks the host to open it. Run data only becomes text nodes.
 
 import { layoutLineage } from '../src/core/lineage';
 import type { LineageLayout, LineageNode } from '../src/core/lineage';
@@ -33,14 +34,16 @@ function clip(text: string, max: number): string {
 const client = new MessageClient<LineageToWebview, LineageFromWebview>(isLineageToWebview);
 
 class LineagePage {
+  private readonly title = el('h1', { text: 'Lineage' });
   private readonly note = el('p', { className: 'note' });
   private readonly banner = el('p', { className: 'banner', attributes: { role: 'alert' } });
   private readonly canvas = el('div', { className: 'graph' });
   private drawn = { nodes: 0, edges: 0, layoutMs: 0 };
+  private scrolledTo: string | null = null;
 
   constructor() {
     this.banner.hidden = true;
-    document.body.append(el('main', { className: 'lineage-panel', attributes: { 'aria-busy': 'true' } }, el('h1', { text: 'Lineage' }), this.banner, this.note, this.canvas));
+    document.body.append(el('main', { className: 'lineage-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.note, this.canvas));
   }
 
   inspect(): { nodes: number; edges: number; layoutMs: number } {
@@ -58,13 +61,20 @@ class LineagePage {
     const layout = layoutLineage(message.graph, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, columnGap: 48, rowGap: 12 });
     const layoutMs = performance.now() - start;
     const runs = message.graph.nodes.filter((n) => n.kind === 'run').length;
-    this.note.textContent = `${runs} runs${message.omittedRuns ? ` (the newest; ${message.omittedRuns} older runs not shown)` : ''}. Click a node to open it.`;
-    this.canvas.replaceChildren(message.graph.nodes.length ? this.draw(layout) : el('p', { className: 'empty', text: 'No runs yet.' }));
+    const focus = message.graph.nodes.find((n) => n.id === message.focus);
+    this.title.textContent = focus ? `Lineage of ${focus.label}` : 'Lineage';
+    const scope = message.omittedRuns ? ` (from the newest runs; ${message.omittedRuns} older runs not included)` : '';
+    this.note.textContent = `${runs} runs${scope}. Click a node to open it.`;
+    this.canvas.replaceChildren(message.graph.nodes.length ? this.draw(layout, focus?.id) : el('p', { className: 'empty', text: 'No runs yet.' }));
     this.drawn = { nodes: layout.nodes.length, edges: layout.edges.length, layoutMs };
     document.querySelector('main')?.setAttribute('aria-busy', 'false');
+    // Centred, so the focus is visible with what feeds it and what it fed, however wide the graph is; only for a new
+    // focus, because live runs redraw the graph every second and the user may have scrolled away.
+    if (message.focus !== this.scrolledTo) this.canvas.querySelector('g.focus')?.scrollIntoView({ block: 'center', inline: 'center' });
+    this.scrolledTo = message.focus;
   }
 
-  private draw(layout: LineageLayout): SVGSVGElement {
+  private draw(layout: LineageLayout, focus: string | undefined): SVGSVGElement {
     const margin = 12;
     const root = svg('svg', { width: layout.width + 2 * margin, height: layout.height + 2 * margin, viewBox: `${-margin} ${-margin} ${layout.width + 2 * margin} ${layout.height + 2 * margin}`, role: 'img', 'aria-label': 'Lineage graph' });
     for (const edge of layout.edges) {
@@ -73,12 +83,17 @@ class LineagePage {
       const d = `M${from.x},${from.y} C${from.x + bend},${from.y} ${to.x - bend},${to.y} ${to.x},${to.y}`;
       root.append(svg('path', { d, class: 'edge' }));
     }
-    for (const { node, x, y } of layout.nodes) root.append(this.nodeGroup(node, x, y));
+    for (const { node, x, y } of layout.nodes) root.append(this.nodeGroup(node, x, y, node.id === focus));
     return root;
   }
 
-  private nodeGroup(node: LineageNode, x: number, y: number): SVGGElement {
-    const group = svg('g', { class: `node node-${node.kind}`, transform: `translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})`, tabindex: 0, role: 'button', 'data-id': node.id });
+  private nodeGroup(node: LineageNode, x: number, y: number, focused: boolean): SVGGElement {
+    const group = svg('g', { class: `node node-${node.kind}${focused ? ' focus' : ''}`, transform: `translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})`, tabindex: 0, role: 'button', 'data-id': node.id });
+    if (focused) {
+      // A ring around the focus, so it stands out from nodes of its own kind (whose border colour it may share).
+      group.append(svg('rect', { class: 'ring', x: -6, y: -6, width: NODE_WIDTH + 12, height: NODE_HEIGHT + 12, rx: 16 }));
+      group.setAttribute('aria-current', 'true');
+    }
     group.append(
       svg('title', {}, `${node.label}\n${node.detail}`),
       svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: node.kind === 'run' ? 4 : 12 }),

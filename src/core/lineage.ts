@@ -36,6 +36,7 @@ export interface LineageRun {
   name: string;
   status: RunStatus;
   commit: string | null;
+  branch: string | null;
 }
 
 /** A file a run read or wrote. */
@@ -52,6 +53,7 @@ export interface LineageVersion {
   name: string;
   version: number;
   stage: string;
+  aliases: readonly string[];
   runId: string | null;
 }
 
@@ -70,6 +72,22 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+// A commit's second line names the branches its runs were on (usually one), so "main" and "exp/lr" tell apart.
+function commitDetails(runs: readonly LineageRun[]): Map<string, string> {
+  const branches = new Map<string, Set<string>>();
+  for (const run of runs) {
+    if (!run.commit) continue;
+    const known = branches.get(run.commit) ?? new Set<string>();
+    if (run.branch) known.add(run.branch);
+    branches.set(run.commit, known);
+  }
+  return new Map([...branches].map(([commit, names]) => [commit, names.size ? `commit · ${[...names].join(', ')}` : 'commit']));
+}
+
+function versionDetail(version: LineageVersion): string {
+  return version.aliases.length ? `${version.stage} · ${version.aliases.map((alias) => `@${alias}`).join(' ')}` : version.stage;
+}
+
 /**
  * Builds the graph: a commit node per commit, a node per run, a node per distinct file content (console logs
  * left out), a node per registered version; edges commit -> run, input file -> run, run -> output file and
@@ -85,10 +103,11 @@ export function buildLineage(facts: LineageFacts): LineageGraph {
     edges.set(`${from}\n${to}`, { from, to });
   };
   const runIds = new Set(facts.runs.map((run) => run.id));
+  const commitDetail = commitDetails(facts.runs);
   for (const run of facts.runs) {
     addNode({ id: `run:${run.id}`, kind: 'run', label: run.name, detail: `${run.status.toLowerCase()} · ${run.id.slice(0, 8)}` });
     if (!run.commit) continue;
-    addNode({ id: `commit:${run.commit}`, kind: 'commit', label: run.commit.slice(0, 10), detail: 'commit' });
+    addNode({ id: `commit:${run.commit}`, kind: 'commit', label: run.commit.slice(0, 10), detail: commitDetail.get(run.commit) ?? 'commit' });
     addEdge(`commit:${run.commit}`, `run:${run.id}`);
   }
   for (const artifact of facts.artifacts) {
@@ -101,10 +120,55 @@ export function buildLineage(facts: LineageFacts): LineageGraph {
   for (const version of facts.versions) {
     if (!version.runId || !runIds.has(version.runId)) continue;
     const id = `version:${version.name}/${version.version}`;
-    addNode({ id, kind: 'version', label: `${version.name} v${version.version}`, detail: version.stage });
+    addNode({ id, kind: 'version', label: `${version.name} v${version.version}`, detail: versionDetail(version) });
     addEdge(`run:${version.runId}`, id);
   }
   return { nodes: [...nodes.values()], edges: [...edges.values()] };
+}
+
+/** Each node's sources and targets (edges to nodes outside the graph are left out). */
+function adjacency(graph: LineageGraph): { inputs: Map<string, string[]>; outputs: Map<string, string[]> } {
+  const inputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  const outputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const edge of graph.edges) {
+    if (!inputs.has(edge.to) || !outputs.has(edge.from)) continue;
+    inputs.get(edge.to)?.push(edge.from);
+    outputs.get(edge.from)?.push(edge.to);
+  }
+  return { inputs, outputs };
+}
+
+// Every node reachable from `starts` along `next`; the visited set makes cycles harmless.
+function reachable(starts: readonly string[], next: Map<string, string[]>): Set<string> {
+  const seen = new Set(starts);
+  const queue = [...starts];
+  for (let i = 0; i < queue.length; i++) {
+    for (const id of next.get(queue[i]) ?? []) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      queue.push(id);
+    }
+  }
+  return seen;
+}
+
+/**
+ * The lineage of one node (a run, a model version, a file, a commit): everything upstream of it (the commit,
+ * inputs and the runs that made them, transitively), everything downstream (its outputs, model versions and the
+ * later runs that read them, transitively), and the commit of every run kept. A model version stands for what its
+ * run made, so its lineage is that run's. Edges between kept nodes stay. Throws when the graph has no such node.
+ */
+export function lineageSubgraph(graph: LineageGraph, focus: string): LineageGraph {
+  const kinds = new Map(graph.nodes.map((node) => [node.id, node.kind]));
+  if (!kinds.has(focus)) throw new Error(`The lineage graph has no node '${focus}'.`);
+  const { inputs, outputs } = adjacency(graph);
+  const starts = [focus, ...(kinds.get(focus) === 'version' ? (inputs.get(focus) ?? []) : [])];
+  const kept = new Set([...reachable(starts, inputs), ...reachable(starts, outputs)]);
+  for (const id of [...kept]) {
+    if (kinds.get(id) !== 'run') continue;
+    for (const from of inputs.get(id) ?? []) if (kinds.get(from) === 'commit') kept.add(from);
+  }
+  return { nodes: graph.nodes.filter((node) => kept.has(node.id)), edges: graph.edges.filter((edge) => kept.has(edge.from) && kept.has(edge.to)) };
 }
 
 /** Where the nodes and edges of a graph go. */
@@ -126,12 +190,7 @@ export interface LayoutSizes {
 /** The column of each node: the longest path to it from a node without inputs (a cycle is cut where it closes),
  * then nodes without inputs moved right to just before their first target. */
 function ranksOf(graph: LineageGraph): Map<string, number> {
-  const inputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  const outputs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const edge of graph.edges) {
-    inputs.get(edge.to)?.push(edge.from);
-    outputs.get(edge.from)?.push(edge.to);
-  }
+  const { inputs, outputs } = adjacency(graph);
   const waiting = new Map(graph.nodes.map((n) => [n.id, inputs.get(n.id)?.length ?? 0]));
   const rank = new Map<string, number>();
   const queue = graph.nodes.filter((n) => waiting.get(n.id) === 0).map((n) => n.id);
@@ -161,15 +220,15 @@ function ranksOf(graph: LineageGraph): Map<string, number> {
 /**
  * A layered layout, left to right, in O(nodes + edges): columns by longest path, rows ordered by the mean row of
  * each node's inputs (one barycentre pass), so a run sits level with what fed it. Edges go from the right side
- * of their source to the left side of their target. dagre's crossing minimisation takes tens of seconds on a
- * thousand runs, this takes milliseconds; the price is more crossings on tangled graphs.
+ * of their source to the left side of their target, never through one dummy node per column as in dagre or elk
+ * (a commit feeding runs all along a 2,000-column chain makes ~10^6 of them: tens of seconds there, milliseconds
+ * here; docs/architecture.md has the figures). The price is more crossings on tangled graphs.
  */
 export function layoutLineage(graph: LineageGraph, sizes: LayoutSizes): LineageLayout {
   const rank = ranksOf(graph);
   const columns: LineageNode[][] = [];
   for (const node of graph.nodes) (columns[rank.get(node.id) ?? 0] ??= []).push(node);
-  const inputs = new Map<string, string[]>();
-  for (const edge of graph.edges) inputs.set(edge.to, [...(inputs.get(edge.to) ?? []), edge.from]);
+  const { inputs } = adjacency(graph);
   const row = new Map<string, number>();
   columns.forEach((column) => {
     const weight = (node: LineageNode): number => {

@@ -3,10 +3,12 @@
 
 import type { LineageGraph } from '../core/lineage';
 
-/** The whole graph. */
+/** The graph: every run's lineage, or only that of the focus node. */
 export interface LineageSnapshotMessage {
   type: 'lineagePanel/snapshot';
   graph: LineageGraph;
+  /** The node whose lineage `graph` is (highlighted and scrolled into view); null for every run's. */
+  focus: string | null;
   /** Runs left out because the graph shows only the newest ones; 0 when none. */
   omittedRuns: number;
 }

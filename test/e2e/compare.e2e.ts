@@ -1,5 +1,6 @@
 // Compare in a real VS Code: select three runs in the Runs tree, compare them, change smoothing and axis, then
-// open a code diff between two of them (each run's commit + its stored uncommitted patch), then the lineage.
+// open a code diff between two of them (each run's commit + its stored uncommitted patch), then the lineage of the
+// model the second baseline made (registered as clf v1, read by the third run).
 // Run: node --import tsx --test test/e2e/compare.e2e.ts (LABBOOK_VSIX=… to reuse a packed .vsix).
 
 import assert from 'node:assert/strict';
@@ -7,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { HOSTILE_NAME, seedCompareRuns } from '../fixtures/compare/runs';
 import { copyExamples, labbookVsix } from './fixtures';
@@ -60,6 +62,14 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
   const code = commitCode(workspace.dir);
   store.setGitFacts(ids[0], { commit: code.first, branch: 'main', remote: null, dirty: true, patchSha: store.objects.putBuffer(code.patch) });
   store.setGitFacts(ids[1], { commit: code.second, branch: 'main', remote: null, dirty: false, patchSha: null });
+  const model = store.objects.putBuffer('weights');
+  store.addArtifact({ runId: ids[1], path: 'model.pt', sha256: model, size: 7, role: 'model', direction: 'output' });
+  store.addArtifact({ runId: ids[2], path: 'model.pt', sha256: model, size: 7, role: 'model', direction: 'input' });
+  const registry = new ModelRegistry(store);
+  registry.createModel('clf');
+  registry.createVersion('clf', { source: `runs:/${ids[1]}/model.pt`, runId: ids[1] });
+  registry.transitionStage('clf', 1, 'Production');
+  registry.setAlias('clf', 'champion', 1);
   store.close();
   let vscode: VsCode | undefined;
   try {
@@ -126,11 +136,20 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await parkMouse(vscode);
     await vscode.screenshot('code-diff');
 
-    // Lineage: the three runs under their commits (the first two runs' commits are real, the third's is the fixture's).
-    await vscode.runCommand('Labbook: Show Lineage');
+    // Lineage of the model version, picked from the palette: its run's commit (on main), the run, the model file,
+    // the version, and the third run that read the model, with its own commit. The first baseline is not in it.
+    await vscode.runCommand('Labbook: Show Lineage', { waitForClose: false });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'clf v1' }).waitFor({ timeout: 60_000 });
+    await vscode.screenshot('lineage-pick');
+    await vscode.pickQuickItem('clf v1');
     const lineage = await vscode.webviewFrame('main[aria-busy="false"] svg', 60_000);
     const drawn = await lineage.evaluate(() => (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn());
-    assert.deepEqual([drawn.nodes, drawn.edges], [6, 3], 'three runs and their three commits');
+    assert.deepEqual([drawn.nodes, drawn.edges], [6, 5], 'commit, run, model, version, the run that read the model and its commit');
+    assert.equal(await lineage.locator('h1').textContent(), 'Lineage of clf v1');
+    assert.equal(await lineage.locator('g.node.focus').getAttribute('data-id'), 'version:clf/1');
+    assert.equal(await lineage.locator('g.node.focus title').textContent(), 'clf v1\nProduction · @champion');
+    assert.equal(await lineage.locator(`g.node[data-id="commit:${code.second}"] title`).textContent(), `${code.second.slice(0, 10)}\ncommit · main`);
+    assert.equal(await lineage.locator(`g.node[data-id="run:${ids[0]}"]`).count(), 0, 'the first baseline is not in the model\'s lineage');
     await parkMouse(vscode);
     await vscode.screenshot('lineage');
     await lineage.locator(`g.node[data-id="commit:${code.second}"]`).click();
@@ -141,6 +160,16 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     });
     await parkMouse(vscode);
     await vscode.screenshot('lineage-commit');
+
+    // From the Runs tree: the third run's lineage goes back through the model it read to the baseline that made it,
+    // and leaves out the version registered from that baseline (not upstream of the third run).
+    await hostile.click({ button: 'right' });
+    await chooseMenuItem(vscode, 'Show Lineage');
+    const runLineage = await vscode.webviewFrame(`main[aria-busy="false"] g.node.focus[data-id="run:${ids[2]}"]`, 60_000);
+    const runDrawn = await runLineage.evaluate(() => (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn());
+    assert.deepEqual([runDrawn.nodes, runDrawn.edges], [5, 4], 'both runs, their commits and the model between them');
+    await parkMouse(vscode);
+    await vscode.screenshot('lineage-of-run');
   } catch (error) {
     await vscode?.screenshot('failure');
     throw error;

@@ -3,17 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { buildLineage, layoutLineage } from '../../src/core/lineage';
+import { buildLineage, layoutLineage, lineageSubgraph } from '../../src/core/lineage';
+import type { LineageGraph } from '../../src/core/lineage';
+import { ModelRegistry } from '../../src/store/registry';
 import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
 import { parseLineageMessage } from '../../src/protocol/lineagePanel';
 import { Store } from '../../src/store/store';
-import { SHA, expectedGraph, seedPipeline } from '../fixtures/lineage/pipeline';
+import { COMMITS, SHA, expectedGraph, seedPipeline } from '../fixtures/lineage/pipeline';
 
 const sortBy = <T>(items: readonly T[], key: (item: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
 describe('buildLineage', () => {
   it('joins runs through shared file contents, skips logs and unknown runs, and keeps edges unique', () => {
-    const run = (id: string) => ({ id, name: id, status: 'FINISHED' as const, commit: null });
+    const run = (id: string) => ({ id, name: id, status: 'FINISHED' as const, commit: null, branch: null });
     const graph = buildLineage({
       runs: [run('r1'), run('r2')],
       artifacts: [
@@ -24,8 +26,8 @@ describe('buildLineage', () => {
         { runId: 'gone', path: 'x', sha256: 'd'.repeat(64), role: 'data', direction: 'input' },
       ],
       versions: [
-        { name: 'm', version: 1, stage: 'Production', runId: 'r1' },
-        { name: 'm', version: 2, stage: 'None', runId: null },
+        { name: 'm', version: 1, stage: 'Production', aliases: [], runId: 'r1' },
+        { name: 'm', version: 2, stage: 'None', aliases: [], runId: null },
       ],
     });
     assert.deepEqual(
@@ -37,6 +39,69 @@ describe('buildLineage', () => {
       { from: `file:${'f'.repeat(64)}`, to: 'run:r2' },
       { from: 'run:r1', to: 'version:m/1' },
     ]);
+  });
+});
+
+describe('buildLineage labels', () => {
+  it('names the branches of a commit’s runs and a version’s stage and aliases', () => {
+    const run = (id: string, commit: string, branch: string | null) => ({ id, name: id, status: 'FINISHED' as const, commit, branch });
+    const graph = buildLineage({
+      runs: [run('r1', 'c1', 'main'), run('r2', 'c1', 'dev'), run('r3', 'c1', 'main'), run('r4', 'c2', null)],
+      artifacts: [],
+      versions: [
+        { name: 'm', version: 3, stage: 'Production', aliases: ['champion', 'prod'], runId: 'r1' },
+        { name: 'm', version: 4, stage: 'None', aliases: [], runId: 'r2' },
+      ],
+    });
+    const detail = (id: string) => graph.nodes.find((n) => n.id === id)?.detail;
+    assert.equal(detail('commit:c1'), 'commit · main, dev');
+    assert.equal(detail('commit:c2'), 'commit');
+    assert.equal(detail('version:m/3'), 'Production · @champion @prod');
+    assert.equal(detail('version:m/4'), 'None');
+  });
+});
+
+describe('lineageSubgraph', () => {
+  const node = (id: string, kind: 'run' | 'data' | 'commit' | 'version' = 'run') => ({ id, kind, label: id, detail: '' });
+  const ids = (graph: LineageGraph) => graph.nodes.map((n) => n.id).sort();
+  // raw -> a -> f -> b -> g, raw -> c (a sibling of a: same input, no path to or from a), commits ca -> a, cb -> b, cc -> c.
+  const graph: LineageGraph = {
+    nodes: [node('raw', 'data'), node('a'), node('f', 'data'), node('b'), node('g', 'data'), node('c'), node('ca', 'commit'), node('cb', 'commit'), node('cc', 'commit')],
+    edges: [
+      { from: 'raw', to: 'a' },
+      { from: 'a', to: 'f' },
+      { from: 'f', to: 'b' },
+      { from: 'b', to: 'g' },
+      { from: 'raw', to: 'c' },
+      { from: 'ca', to: 'a' },
+      { from: 'cb', to: 'b' },
+      { from: 'cc', to: 'c' },
+    ],
+  };
+
+  it('keeps what is upstream and downstream of the focus, transitively, with the commits of the runs kept', () => {
+    const sub = lineageSubgraph(graph, 'a');
+    assert.deepEqual(ids(sub), ['a', 'b', 'ca', 'cb', 'f', 'g', 'raw']);
+    assert.deepEqual(sub.edges, graph.edges.filter((e) => e.to !== 'c'));
+  });
+
+  it('from a downstream node, keeps only its ancestors', () => {
+    assert.deepEqual(ids(lineageSubgraph(graph, 'g')), ['a', 'b', 'ca', 'cb', 'f', 'g', 'raw']);
+    assert.deepEqual(ids(lineageSubgraph(graph, 'c')), ['c', 'cc', 'raw']);
+  });
+
+  it('follows a model version through the run that made it', () => {
+    const withVersion: LineageGraph = { nodes: [...graph.nodes, node('v', 'version')], edges: [...graph.edges, { from: 'a', to: 'v' }] };
+    assert.deepEqual(ids(lineageSubgraph(withVersion, 'v')), ['a', 'b', 'ca', 'cb', 'f', 'g', 'raw', 'v']);
+  });
+
+  it('ends on a cycle (a run that rewrites the file it read)', () => {
+    const cyclic: LineageGraph = { nodes: [node('x', 'data'), node('f', 'data'), node('r'), node('s')], edges: [{ from: 'x', to: 'r' }, { from: 'f', to: 'r' }, { from: 'r', to: 'f' }, { from: 'f', to: 's' }] };
+    assert.deepEqual(ids(lineageSubgraph(cyclic, 'r')), ['f', 'r', 's', 'x']);
+  });
+
+  it('says so when the focus is not in the graph', () => {
+    assert.throws(() => lineageSubgraph(graph, 'run:nope'), /The lineage graph has no node 'run:nope'/);
   });
 });
 
@@ -107,9 +172,38 @@ describe('lineageSnapshot', () => {
 
   it('shows only the newest runs and says how many are left out', () => {
     seedPipeline(store);
-    const snapshot = lineageSnapshot(store, 2);
+    const snapshot = lineageSnapshot(store, { maxRuns: 2 });
     assert.equal(snapshot.omittedRuns, 1);
     assert.equal(snapshot.graph.nodes.filter((n) => n.kind === 'run').length, 2);
+  });
+
+  it('shows a model version’s lineage as its run’s: the model file and the later eval run that read it', () => {
+    const ids = seedPipeline(store);
+    const snapshot = lineageSnapshot(store, { focus: 'version:clf/1' });
+    assert.equal(snapshot.focus, 'version:clf/1');
+    const nodeIds = (graph: LineageGraph) => graph.nodes.map((n) => n.id).sort();
+    assert.deepEqual(nodeIds(snapshot.graph), nodeIds(lineageSnapshot(store, { focus: `run:${ids.train}` }).graph));
+    assert.ok(nodeIds(snapshot.graph).includes(`run:${ids.eval}`));
+    // eval read the model but made no version: its lineage leaves the version out.
+    const evalLineage = lineageSnapshot(store, { focus: `run:${ids.eval}` }).graph;
+    assert.deepEqual(nodeIds(evalLineage), nodeIds(expectedGraph(ids, SHA)).filter((id) => id !== 'version:clf/1'));
+    assert.equal(evalLineage.edges.length, 8);
+  });
+
+  it('shows a run’s lineage even when it is older than the newest runs', () => {
+    const ids = seedPipeline(store);
+    // The newest run is eval, which read nothing prep wrote; train, which did, is left out with the older runs.
+    const snapshot = lineageSnapshot(store, { focus: `run:${ids.prep}`, maxRuns: 1 });
+    assert.deepEqual(snapshot.graph.nodes.map((n) => n.id).sort(), [`commit:${COMMITS[0]}`, `file:${SHA.npz}`, `file:${SHA.raw}`, `run:${ids.prep}`].sort());
+    assert.equal(snapshot.omittedRuns, 1);
+  });
+
+  it('refuses a version made by no run, an unknown run and other kinds with clear errors', () => {
+    seedPipeline(store);
+    new ModelRegistry(store).createVersion('clf', { source: 's3://bucket/model' });
+    assert.throws(() => lineageSnapshot(store, { focus: 'version:clf/2' }), /Model clf v2 was not made by a run, so it has no lineage\./);
+    assert.throws(() => lineageSnapshot(store, { focus: `run:${'9'.repeat(32)}` }), /No run with id 9{32}/);
+    assert.throws(() => lineageSnapshot(store, { focus: `file:${SHA.raw}` }), /for a run or a model version/);
   });
 });
 

@@ -36,11 +36,47 @@ describe('Lineage panel webview', () => {
     });
   }
 
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`highlights the focus of a model version's lineage and scrolls it into view (${theme})`, async () => {
+      // Narrower than the graph, so the version (the last column) is off screen until the page scrolls to it.
+      const page = await suite.open({ theme, viewport: { width: 520, height: 420 } });
+      await page.send(expectedSnapshot(BROWSER_IDS, SHA, 'version:clf/1'));
+      await page.page.waitForSelector('main[aria-busy="false"] svg');
+      assert.equal(await page.page.locator('h1').textContent(), 'Lineage of clf v1');
+      const focused = page.page.locator('g.node.focus');
+      assert.equal(await focused.count(), 1);
+      assert.equal(await focused.getAttribute('data-id'), 'version:clf/1');
+      assert.equal(await focused.getAttribute('aria-current'), 'true');
+      assert.equal(await focused.locator('title').textContent(), 'clf v1\nStaging · @champion');
+      assert.equal(await page.page.locator(`g.node[data-id="commit:${'1'.repeat(40)}"] title`).textContent(), `${'1'.repeat(10)}\ncommit · main`);
+      // Scrolled so the whole focus box is inside the graph's visible area, and drawn in the focus colour.
+      const view = await page.page.evaluate(() => {
+        const canvas = document.querySelector('.graph')!;
+        const box = document.querySelector('g.node.focus')!.getBoundingClientRect();
+        const visible = canvas.getBoundingClientRect();
+        const inside = box.left >= visible.left && box.right <= visible.right && box.top >= Math.max(0, visible.top) && box.bottom <= Math.min(innerHeight, visible.bottom);
+        const stroke = (selector: string) => getComputedStyle(document.querySelector(selector)!).stroke;
+        return { scrolled: canvas.scrollLeft > 0, inside, focus: stroke('g.node.focus rect:not(.ring)'), other: stroke('g.node:not(.focus) rect') };
+      });
+      assert.deepEqual([view.scrolled, view.inside], [true, true]);
+      assert.notEqual(view.focus, view.other, 'the focus border differs from the others');
+      await page.screenshot(`lineage-focus-${theme}`);
+      // A live refresh of the same lineage redraws it but leaves the user's scroll alone.
+      await page.page.evaluate(() => {
+        document.querySelector('.graph')!.scrollLeft = 0;
+        document.querySelector('.graph svg')!.setAttribute('data-stale', '');
+      });
+      await page.send(expectedSnapshot(BROWSER_IDS, SHA, 'version:clf/1'));
+      await page.page.waitForSelector('.graph svg:not([data-stale])');
+      assert.equal(await page.page.evaluate(() => document.querySelector('.graph')!.scrollLeft), 0);
+    });
+  }
+
   it('shows the host’s error and an empty store', async () => {
     const page = await open('dark');
     await page.send({ type: 'lineagePanel/error', message: 'The Labbook store is closed.' });
     await page.page.waitForFunction(() => !(document.querySelector('.banner') as HTMLElement).hidden);
-    await page.send({ type: 'lineagePanel/snapshot', graph: { nodes: [], edges: [] }, omittedRuns: 0 });
+    await page.send({ type: 'lineagePanel/snapshot', graph: { nodes: [], edges: [] }, focus: null, omittedRuns: 0 });
     await page.page.waitForSelector('main[aria-busy="false"] .empty');
     assert.equal(await page.page.locator('.banner').isHidden(), true);
   });

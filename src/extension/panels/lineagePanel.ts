@@ -1,5 +1,5 @@
-// The Lineage panel: one webview with the lineage graph of the newest runs, redrawn when the store changes.
-// Clicking a node opens the run's panel, the commit's diff (git show) or the stored file.
+// The Lineage panel: one webview with the lineage graph of the newest runs, or of one run or model version,
+// redrawn when the store changes. Clicking a node opens the run's panel, the commit's diff (git show) or the file.
 
 import * as vscode from 'vscode';
 import { parseLineageMessage } from '../../protocol/lineagePanel';
@@ -8,6 +8,7 @@ import { ModelRegistry } from '../../store/registry';
 import type { Store } from '../../store/store';
 import { commitUri } from '../codeDiff';
 import { blobUri } from '../documents';
+import { Cancelled } from '../errors';
 import { LINEAGE_MAX_RUNS, lineageSnapshot } from './lineageFeed';
 import { newNonce, webviewHtml } from './webviewHtml';
 
@@ -23,11 +24,32 @@ export interface LineagePanelDeps {
 }
 
 const REFRESH_MS = 1000;
+const RECENT_RUNS = 50;
+
+type FocusItem = vscode.QuickPickItem & { focus?: string | null };
+
+/** Asks whose lineage to show: every run, a registered model version or a recent run; null means every run. */
+export async function pickLineageFocus(store: Store): Promise<string | null> {
+  const separator = (label: string): FocusItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  const versions = new ModelRegistry(store).listVersions().filter((v) => v.runId);
+  const runs = store.listRuns({ limit: RECENT_RUNS });
+  const items: FocusItem[] = [
+    { label: '$(type-hierarchy) All runs', description: `the newest ${LINEAGE_MAX_RUNS}`, focus: null },
+    ...(versions.length ? [separator('Model versions')] : []),
+    ...versions.map((v) => ({ label: `${v.name} v${v.version}`, description: [v.stage, ...v.aliases.map((alias) => `@${alias}`)].join(' · '), focus: `version:${v.name}/${v.version}` })),
+    ...(runs.length ? [separator('Recent runs')] : []),
+    ...runs.map((run) => ({ label: run.name, description: `${run.experimentName} · ${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`, focus: `run:${run.id}` })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Show Lineage of…', matchOnDescription: true });
+  if (picked?.focus === undefined) throw new Cancelled();
+  return picked.focus;
+}
 
 /** Opens the single Lineage panel and keeps it current. */
 export class LineagePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  private focus: string | null = null;
   private readonly subscription: vscode.Disposable;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -41,10 +63,12 @@ export class LineagePanel implements vscode.Disposable {
     });
   }
 
-  /** Shows the panel, creating it if needed. */
-  open(): void {
+  /** Shows the panel with the lineage of `focus` (a node id; null for every run), creating it if needed. */
+  open(focus: string | null = null): void {
+    this.focus = focus;
     if (this.panel) {
       this.panel.reveal();
+      this.send();
       return;
     }
     const webviewRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
@@ -101,7 +125,10 @@ export class LineagePanel implements vscode.Disposable {
     try {
       const store = this.deps.store();
       if (!store) throw new Error('The Labbook store is closed.');
-      this.post(lineageSnapshot(store));
+      const snapshot = lineageSnapshot(store, { focus: this.focus });
+      const focused = snapshot.graph.nodes.find((node) => node.id === snapshot.focus);
+      this.panel.title = focused ? `Lineage: ${focused.label}` : 'Lineage';
+      this.post(snapshot);
     } catch (error) {
       this.post({ type: 'lineagePanel/error', message: error instanceof Error ? error.message : String(error) });
     }

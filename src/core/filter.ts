@@ -112,6 +112,18 @@ const ENTITY_OPS: Readonly<Record<Exclude<FilterEntity, 'attribute'>, readonly F
   tag: STRING_OPS,
 };
 
+/** The operators a clause on this entity (and attribute name) accepts, for completion; undefined for an unknown attribute. */
+export function filterOperators(entity: FilterEntity, key: string): readonly FilterOp[] | undefined {
+  if (entity !== 'attribute') return ENTITY_OPS[entity];
+  return Object.hasOwn(ATTRIBUTES, key) ? ATTRIBUTES[key].ops : undefined;
+}
+
+/** The entity a prefix such as `metrics` or `attr` names (any case), for completion; undefined when it names none. */
+export function filterEntityOf(prefix: string): FilterEntity | undefined {
+  const lower = prefix.toLowerCase();
+  return Object.hasOwn(ENTITY_PREFIXES, lower) ? ENTITY_PREFIXES[lower] : undefined;
+}
+
 // Where metric, param and tag values live; the run id column is always run_id.
 const KEYED_TABLES: Readonly<Record<Exclude<FilterEntity, 'attribute'>, { table: string; column: string }>> = {
   metric: { table: 'metric_series', column: 'last' },
@@ -138,9 +150,10 @@ const SQL_COMPARISONS: Readonly<Record<FilterOp, string>> = {
 };
 
 const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
-const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
-// A bare key runs until whitespace or a character that starts an operator, a value or a list.
-const BARE_KEY = /[^\s=!<>(),'"`]+/y;
+/** A word: an entity prefix, an attribute name, an operator or AND (sticky, for Scanner.match). */
+export const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** A bare key runs until whitespace or a character that starts an operator, a value or a list. */
+export const BARE_KEY = /[^\s=!<>(),'"`]+/y;
 // NUL cannot reach SQLite's pattern functions intact; lone surrogates cannot be bound as UTF-8.
 const FORBIDDEN = /[\0\uD800-\uDFFF]/u;
 
@@ -153,8 +166,8 @@ function quoteForMessage(text: string): string {
   return text.length > 40 ? `'${text.slice(0, 40)}…'` : `'${text}'`;
 }
 
-/** A cursor over filter text with the small lexical helpers the grammar needs. */
-class Scanner {
+/** A cursor over filter text with the small lexical helpers the grammar needs (completion replays text with it too). */
+export class Scanner {
   pos = 0;
 
   constructor(readonly text: string) {

@@ -10,8 +10,9 @@ import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
 import type { RunCodeDocuments } from './codeDiff';
 import type { ComparePanels } from './panels/comparePanel';
-import type { LineagePanel } from './panels/lineagePanel';
+import { pickLineageFocus, type LineagePanel } from './panels/lineagePanel';
 import type { RunPanels } from './panels/runPanels';
+import type { RunsTablePanel } from './panels/runsTablePanel';
 import {
   copyRunIds,
   deleteRuns,
@@ -38,6 +39,7 @@ export interface CommandDeps {
   compare: ComparePanels;
   codeDiff: RunCodeDocuments;
   lineage: LineagePanel;
+  runsTable: RunsTablePanel;
   reporter: Reporter;
   tracking: TrackingService;
 }
@@ -137,7 +139,11 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       if (runs.length < 2) runs = await pickRuns(store(), { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
     },
-    'labbook.showLineage': () => deps.lineage.open(),
+    'labbook.openRunsTable': () => deps.runsTable.open(),
+    'labbook.showLineage': async (...args) => {
+      const [runId] = runIdsOf(args);
+      deps.lineage.open(runId ? `run:${runId}` : await pickLineageFocus(store()));
+    },
     'labbook.diffRunCode': async (...args) => {
       let runs = await runsFor(host, args, { title: 'Code Diff Between Runs: pick two', many: true });
       if (runs.length !== 2) runs = await pickRuns(store(), { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });

@@ -9,6 +9,7 @@ import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { ComparePanels } from './panels/comparePanel';
 import { LineagePanel } from './panels/lineagePanel';
+import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
 import { RunsView } from './runsView';
 import { StoreHost } from './storeHost';
@@ -34,6 +35,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const launcher = new Launcher(context, host, reporter.log);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
   const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
+  const runsTable = new RunsTablePanel({ extensionUri: context.extensionUri, workspaceState: context.workspaceState, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
   const lineage = new LineagePanel({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
   context.subscriptions.push(
     host,
@@ -41,6 +43,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     panels,
     compare,
     lineage,
+    runsTable,
     new LiveRunStatus(host, reporter.log),
     vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
   );
@@ -60,7 +63,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     codeDiff,
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
-    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, reporter, tracking }),
+    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking }),
   );
   return {
     ready: Promise.resolve(),

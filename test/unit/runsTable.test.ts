@@ -191,8 +191,9 @@ describe('runs table feed', () => {
       assert.match(bad.message, /Expected a number/);
       assert.ok(bad.position <= 'metrics.acc > '.length);
     }
-    const unknown = feed.snapshot(store, { ...DEFAULT_RUNS_TABLE_QUERY, filter: 'attributes.nope = 1' }, undefined, NOW);
+    const unknown = feed.snapshot(store, { ...DEFAULT_RUNS_TABLE_QUERY, filter: '  attributes.nope = 1' }, undefined, NOW);
     assert.equal(unknown.type, 'runsTable/filterError');
+    if (unknown.type === 'runsTable/filterError') assert.equal(unknown.filter.slice(unknown.position, unknown.position + 10), 'attributes', 'the offset points into the text as typed');
     assert.equal(snapshot().runIds.length, 7);
   });
 

@@ -58,6 +58,9 @@ export const THEMES: Record<ThemeKind, Theme> = {
       'inputValidation.errorBackground': '#f2dede', 'inputValidation.errorBorder': '#be1100',
       'charts.blue': '#1a85ff', 'charts.green': '#388a34', 'charts.orange': '#d18616', 'charts.red': '#e51400',
       'testing.iconPassed': '#388a34', 'testing.iconFailed': '#f14c4c',
+      'input.background': '#ffffff', 'input.border': '#cecece', 'input.foreground': '#3b3b3b', 'input.placeholderForeground': '#767676',
+      'dropdown.background': '#ffffff', 'dropdown.border': '#cecece', 'dropdown.foreground': '#3b3b3b', 'dropdown.listBackground': '#ffffff',
+      'list.activeSelectionBackground': '#0060c0', 'list.activeSelectionForeground': '#ffffff', 'list.hoverBackground': '#f0f0f0', 'list.focusOutline': '#005fb8',
     },
   },
   dark: {
@@ -77,6 +80,9 @@ export const THEMES: Record<ThemeKind, Theme> = {
       'inputValidation.errorBackground': '#5a1d1d', 'inputValidation.errorBorder': '#be1100',
       'charts.blue': '#3794ff', 'charts.green': '#89d185', 'charts.orange': '#d18616', 'charts.red': '#f14c4c',
       'testing.iconPassed': '#73c991', 'testing.iconFailed': '#f14c4c',
+      'input.background': '#313131', 'input.border': '#3c3c3c', 'input.foreground': '#cccccc', 'input.placeholderForeground': '#989898',
+      'dropdown.background': '#313131', 'dropdown.border': '#3c3c3c', 'dropdown.foreground': '#cccccc', 'dropdown.listBackground': '#1f1f1f',
+      'list.activeSelectionBackground': '#04395e', 'list.activeSelectionForeground': '#ffffff', 'list.hoverBackground': '#2a2d2e', 'list.focusOutline': '#0078d4',
     },
   },
   'high-contrast': {
@@ -95,6 +101,9 @@ export const THEMES: Record<ThemeKind, Theme> = {
       'textCodeBlock.background': '#000000', 'editorWarning.foreground': '#ff0000', 'inputValidation.errorBackground': '#000000',
       'inputValidation.errorBorder': '#6fc3df', 'charts.blue': '#3794ff', 'charts.green': '#89d185', 'charts.orange': '#d18616',
       'charts.red': '#f14c4c', 'testing.iconPassed': '#73c991', 'testing.iconFailed': '#f14c4c',
+      'input.background': '#000000', 'input.border': '#6fc3df', 'input.foreground': '#ffffff', 'input.placeholderForeground': '#ffffffb3',
+      'dropdown.background': '#000000', 'dropdown.border': '#6fc3df', 'dropdown.foreground': '#ffffff', 'dropdown.listBackground': '#000000',
+      'list.focusOutline': '#f38518',
     },
   },
 };
@@ -104,6 +113,10 @@ const ALIASES: Record<string, string> = {
   'settings.checkboxBackground': 'checkbox.background',
   'settings.checkboxBorder': 'checkbox.border',
   'settings.checkboxForeground': 'checkbox.foreground',
+  'settings.dropdownBackground': 'dropdown.background',
+  'settings.dropdownForeground': 'dropdown.foreground',
+  'settings.dropdownBorder': 'dropdown.border',
+  'settings.dropdownListBorder': 'editorWidget.border',
 };
 
 /** The CSS variables VS Code sets on the page's root for a theme. */
@@ -131,7 +144,8 @@ export function assertBuilt(name: string): void {
   const bundle = join(ROOT, 'dist', 'webview', `${name}.js`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`node esbuild.mjs\` first.`);
   const built = statSync(bundle).mtimeMs;
-  const sources = [join(ROOT, 'webview', `${name}.ts`), ...tsFiles(join(ROOT, 'webview', 'shared')), ...tsFiles(join(ROOT, 'src', 'protocol'))];
+  // Everything a page bundles from: its parts under webview/ and the protocol and core modules they import.
+  const sources = [...tsFiles(join(ROOT, 'webview')), ...tsFiles(join(ROOT, 'src', 'protocol')), ...tsFiles(join(ROOT, 'src', 'core'))];
   const newer = sources.filter((file) => statSync(file).mtimeMs > built);
   if (newer.length > 0) throw new Error(`${bundle} is older than ${newer.map((f) => f.slice(ROOT.length + 1)).join(', ')}: run \`node esbuild.mjs\`.`);
 }
@@ -158,6 +172,8 @@ export interface OpenOptions {
   /** Date.now() stays here (timers still run). */
   fixedTime?: number;
   viewport?: { width: number; height: number };
+  /** The type of the page's first message, when it is not `<name>/ready`. */
+  readyType?: string;
 }
 
 /** One loaded webview page. */
@@ -311,7 +327,7 @@ export class WebviewHarness {
     await page.addInitScript(applyTheme, themeArgs(options.theme ?? 'dark'));
     await page.goto(`${this.origin}/page/${name}`);
     const webviewPage = new WebviewPage(page, errors);
-    await webviewPage.waitForPosted(`${name}/ready`);
+    await webviewPage.waitForPosted(options.readyType ?? `${name}/ready`);
     return webviewPage;
   }
 

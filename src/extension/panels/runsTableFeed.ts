@@ -102,7 +102,9 @@ export class RunsTableFeed {
       runIds = this.orderedIds(store, query, now);
     } catch (error) {
       if (!(error instanceof FilterError)) throw error;
-      return { type: 'runsTable/filterError', filter: query.filter, message: error.message, position: Math.min(error.position, query.filter.length) };
+      // queryFilter trims the text, so the offset counts from its first non-blank character.
+      const leading = query.filter.length - query.filter.trimStart().length;
+      return { type: 'runsTable/filterError', filter: query.filter, message: error.message, position: Math.min(leading + error.position, query.filter.length) };
     }
     const catalog = tableCatalog(store, query.experimentId);
     const columns = columnIds ? columnsOf(columnIds) : defaultColumns(catalog);

@@ -1,0 +1,207 @@
+// The Runs table: one webview listing the runs of an experiment (or all) with chosen columns, fed by a
+// RunsTableFeed. The query and the columns are remembered per workspace (workspaceState). Like the other
+// panels, the page is discarded while hidden and says 'ready' again when shown; a window reload restores it.
+
+import * as vscode from 'vscode';
+import { DEFAULT_RUNS_TABLE_QUERY, parseRunsTableMessage, readRunsTableQuery } from '../../protocol/runsTable';
+import type { RunsTableFromWebview, RunsTableQuery, RunsTableSnapshotMessage, RunsTableToWebview } from '../../protocol/runsTable';
+import { columnId } from '../../core/runsTable';
+import type { Store } from '../../store/store';
+import { columnsOf, RunsTableFeed } from './runsTableFeed';
+import { showWebviewPage, webviewRoots } from './webviewPage';
+
+/** The webview panel type of the Runs table. */
+export const RUNS_TABLE_VIEW_TYPE = 'labbook.runsTable';
+
+/** What the Runs table needs from the extension. */
+export interface RunsTablePanelDeps {
+  extensionUri: vscode.Uri;
+  /** Where the query and columns are remembered. */
+  workspaceState: vscode.Memento;
+  store: () => Store | undefined;
+  onDidChangeStore: vscode.Event<void>;
+  openRun: (runId: string) => void;
+}
+
+/** What is remembered per workspace. */
+interface TableState {
+  query: RunsTableQuery;
+  /** Column ids; undefined until the user chooses (then the defaults follow the runs' keys). */
+  columns?: string[];
+}
+
+const STATE_KEY = 'labbook.runsTable';
+const REFRESH_MS = 1000;
+
+function readState(memento: vscode.Memento): TableState {
+  const saved = memento.get<{ query?: unknown; columns?: unknown }>(STATE_KEY);
+  const query = readRunsTableQuery(saved?.query) ?? DEFAULT_RUNS_TABLE_QUERY;
+  if (!Array.isArray(saved?.columns)) return { query };
+  return { query, columns: columnsOf(saved.columns.filter((id): id is string => typeof id === 'string')).map(columnId) };
+}
+
+/** Opens the single Runs table and keeps it current. */
+export class RunsTablePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private ready = false;
+  private readonly feed = new RunsTableFeed();
+  private state: TableState;
+  /** The columns the last snapshot showed, which row requests are answered with. */
+  private shownColumns: string[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly deps: RunsTablePanelDeps) {
+    this.state = readState(deps.workspaceState);
+    // Live runs commit every few hundred ms; the table re-queries at most once a second.
+    this.disposables = [
+      deps.onDidChangeStore(() => {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.send();
+        }, REFRESH_MS);
+      }),
+      vscode.window.registerWebviewPanelSerializer(RUNS_TABLE_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => this.adopt(panel) }),
+    ];
+  }
+
+  /** Shows the table, creating it if needed. */
+  open(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    this.adopt(vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, 'Runs', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) }));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+    this.panel?.dispose();
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'labbook.svg');
+    showWebviewPage(panel.webview, this.deps.extensionUri, 'runsTablePanel', 'Labbook runs');
+    this.panelDisposables = [
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        for (const disposable of this.panelDisposables) disposable.dispose();
+        this.panel = undefined;
+        this.ready = false;
+      }),
+    ];
+    this.panel = panel;
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseRunsTableMessage(raw);
+    if (!parsed.ok) {
+      console.warn(`[labbook] ${parsed.error}`);
+      return;
+    }
+    this.handle(parsed.message).catch((error: unknown) => this.fail(error));
+  }
+
+  private async handle(message: RunsTableFromWebview): Promise<void> {
+    switch (message.type) {
+      case 'runsTable/ready':
+        this.ready = true;
+        this.send();
+        return;
+      case 'runsTable/setQuery':
+        this.send(message.query);
+        return;
+      case 'runsTable/setColumns':
+        await this.remember({ ...this.state, columns: message.columns });
+        this.send();
+        return;
+      case 'runsTable/requestRows':
+        this.withStore((store) => this.post(this.feed.rows(store, message.generation, message.runIds, this.shownColumns)));
+        return;
+      case 'runsTable/openRun':
+        this.deps.openRun(message.runId);
+        return;
+      case 'runsTable/compare':
+        await vscode.commands.executeCommand('labbook.compareRuns', message.runIds);
+        return;
+      case 'runsTable/toggleStar':
+        await vscode.commands.executeCommand('labbook.toggleStar', message.runId);
+        return;
+      case 'runsTable/exportCsv':
+        await this.exportCsv(message.runIds);
+        return;
+    }
+  }
+
+  /** Sends the table for `query` (default: the remembered one); a query that works is remembered. */
+  private send(query = this.state.query): void {
+    if (!this.panel || !this.ready || !this.panel.visible) return;
+    const store = this.deps.store();
+    if (!store) {
+      this.post(this.emptySnapshot(query));
+      return;
+    }
+    try {
+      const message = this.feed.snapshot(store, query, this.state.columns);
+      if (message.type === 'runsTable/snapshot') {
+        this.shownColumns = message.columns.map((column) => column.id);
+        void this.remember({ ...this.state, query });
+      }
+      this.post(message);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private emptySnapshot(query: RunsTableQuery): RunsTableSnapshotMessage {
+    return { type: 'runsTable/snapshot', generation: 0, query, columns: [], catalog: { params: [], metrics: [], tags: [] }, experiments: [], totalRuns: 0, runIds: [], rows: [] };
+  }
+
+  private async exportCsv(runIds: string[] | null): Promise<void> {
+    const store = this.requireStore();
+    const ids = runIds ?? this.feed.orderedIds(store, this.state.query);
+    if (ids.length === 0) throw new Error('there are no runs to export.');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Export ${ids.length === 1 ? 'one run' : `${ids.length} runs`} as CSV`,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, 'labbook-runs.csv') : undefined,
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Labbook: exporting runs…' }, async () => this.feed.csv(store, ids, this.shownColumns));
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    const choice = await vscode.window.showInformationMessage(`Labbook: exported ${ids.length === 1 ? 'one run' : `${ids.length} runs`} to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
+    if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
+  }
+
+  private withStore(action: (store: Store) => void): void {
+    if (!this.panel || !this.ready) return;
+    action(this.requireStore());
+  }
+
+  private requireStore(): Store {
+    const store = this.deps.store();
+    if (!store) throw new Error('there are no runs in this workspace yet.');
+    return store;
+  }
+
+  private async remember(state: TableState): Promise<void> {
+    this.state = state;
+    await this.deps.workspaceState.update(STATE_KEY, state);
+  }
+
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.post({ type: 'runsTable/error', message: `Labbook: ${message}` });
+  }
+
+  private post(message: RunsTableToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+}

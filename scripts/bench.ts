@@ -13,6 +13,7 @@ import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runPanelsBench } from './bench/panels';
+import { runRunsTableBench } from './bench/runsTable';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
   await runLspBench(report);
   await runExtensionBench(report);
   await runPanelsBench(report);
+  await runRunsTableBench(report);
   process.stdout.write(`\npeak RSS of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
 }
 

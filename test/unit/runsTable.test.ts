@@ -182,6 +182,9 @@ describe('runs table feed', () => {
     assert.equal(scoped.totalRuns, 4);
     assert.deepEqual(scoped.catalog.tags, ['team']);
     assert.deepEqual(tableCatalog(store, 999_999), { params: [], metrics: [], tags: [] });
+    const forgotten = snapshot({ experimentId: 999_999 });
+    assert.equal(forgotten.query.experimentId, null, 'an experiment that is gone falls back to all');
+    assert.equal(forgotten.runIds.length, 7);
   });
 
   it('answers a filter that does not parse with its position, and a later good query still works', () => {

@@ -95,7 +95,10 @@ export class RunsTableFeed {
   private generation = 0;
 
   /** The table for a query: every matching id in order and the first rows, or why the filter is wrong. */
-  snapshot(store: Store, query: RunsTableQuery, columnIds: readonly string[] | undefined, now = Date.now()): RunsTableSnapshotMessage | RunsTableFilterErrorMessage {
+  snapshot(store: Store, asked: RunsTableQuery, columnIds: readonly string[] | undefined, now = Date.now()): RunsTableSnapshotMessage | RunsTableFilterErrorMessage {
+    // A remembered experiment may have been deleted since: show every experiment rather than "no runs yet".
+    const gone = asked.experimentId !== null && store.experimentById(asked.experimentId)?.lifecycle !== 'active';
+    const query = gone ? { ...asked, experimentId: null } : asked;
     const experimentIds = query.experimentId === null ? undefined : [query.experimentId];
     let runIds: string[];
     try {

@@ -151,7 +151,7 @@ export class RunsTablePanel implements vscode.Disposable {
       const message = this.feed.snapshot(store, query, this.state.columns);
       if (message.type === 'runsTable/snapshot') {
         this.shownColumns = message.columns.map((column) => column.id);
-        void this.remember({ ...this.state, query });
+        void this.remember({ ...this.state, query: message.query });
       }
       this.post(message);
     } catch (error) {

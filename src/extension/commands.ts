@@ -48,8 +48,16 @@ function isTreeNode(value: unknown): value is TreeNode {
   return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
 }
 
+/** A Runs table row's context menu: VS Code passes the row's `data-vscode-context`. */
+function webviewRunId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { webviewSection, runId } = value as Record<string, unknown>;
+  return webviewSection === 'run' && typeof runId === 'string' ? runId : undefined;
+}
+
 function runIdOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
+  if (!isTreeNode(value)) return webviewRunId(value);
   if (isTreeNode(value) && value.kind === 'run') return value.run.id;
   if (isTreeNode(value) && value.kind === 'group') return value.parent.run.id;
   if (isTreeNode(value) && value.kind === 'leaf') return value.runId;

@@ -14,26 +14,13 @@ import { HOSTILE_NAME, seedCompareRuns } from '../fixtures/compare/runs';
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { openRunsView, parkMouse, runRow } from './labbookUi';
+import { chooseMenuItem, openRunsView, parkMouse, runRow } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 interface CompareChart {
   key: string;
   runs: number;
   chart: { datasets: { label: string; color: string; points: number }[]; x: { type: string }; y: { type: string } } | null;
-}
-
-/**
- * Chooses an item of the open context menu with the keyboard: VS Code's menus drop a click that comes too soon
- * after they open, so a mouse click is flaky where hover + Enter is not.
- */
-async function chooseMenuItem(vscode: VsCode, label: string): Promise<void> {
-  const menu = vscode.page.locator('.context-view .monaco-menu');
-  const item = menu.locator('.action-item', { has: vscode.page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) });
-  await item.hover();
-  await waitUntil(async () => ((await item.getAttribute('class'))?.includes('focused') ? true : undefined), { timeoutMs: 10_000, what: `menu item ${label} focused` });
-  await vscode.page.keyboard.press('Enter');
-  await menu.waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 /** A git repository in the workspace: model.py at two commits, and an uncommitted edit of the first as a patch. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import { Store } from '../../src/store/store';
 import type { VsCode } from './harness';
+import { waitUntil } from './waitUntil';
 
 /** The extension id the e2e tests install. */
 export const EXTENSION_ID = 'labbook.labbook';
@@ -100,4 +101,17 @@ export function writeHeldScript(dir: string, name: string): { script: string; fi
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Chooses an item of the open context menu with the keyboard: VS Code's menus drop a click that comes too soon
+ * after they open, so a mouse click is flaky where hover + Enter is not.
+ */
+export async function chooseMenuItem(vscode: VsCode, label: string): Promise<void> {
+  const menu = vscode.page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-item', { has: vscode.page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) });
+  await item.hover();
+  await waitUntil(async () => ((await item.getAttribute('class'))?.includes('focused') ? true : undefined), { timeoutMs: 10_000, what: `menu item ${label} focused` });
+  await vscode.page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'detached', timeout: 10_000 });
 }

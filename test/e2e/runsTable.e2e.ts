@@ -1,6 +1,7 @@
 // The Runs table in a real VS Code: open it from the Runs view, sort by a param (numbers as numbers), filter
 // with completion of keys, use a quick filter, add a column (remembered through a window reload), select three
-// runs and compare them, and export CSV of the selection through VS Code's save dialog.
+// runs, export CSV of the selection through VS Code's save dialog, open a run from a row's context menu and
+// compare the selection.
 // Run: node --import tsx --test test/e2e/runsTable.e2e.ts (LABBOOK_VSIX=… to reuse a packed .vsix).
 
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { FORMULA_NAME, HOSTILE_NAME, seedTableRuns } from '../fixtures/runsTable
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { openRunsView, parkMouse } from './labbookUi';
+import { chooseMenuItem, openRunsView, parkMouse } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const TABLE = 'main.runs-table[aria-busy="false"] .grid .row';
@@ -124,6 +125,15 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     const lines = readFileSync(csvPath, 'utf8').trimEnd().split('\n');
     assert.match(lines[0], /^run_id,status,name,.*metric\.acc\.min/);
     assert.deepEqual(lines.slice(1).map((line) => line.split(',')[0]).sort(), [ids[0], ids[1], ids[3]].sort());
+
+    // A row's context menu: Open Run opens its Run panel.
+    await rows.nth(0).click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu').waitFor({ timeout: 10_000 });
+    await vscode.screenshot('row-context-menu');
+    await chooseMenuItem(vscode, 'Open Run');
+    await page.locator('.tab', { hasText: 'lr-small' }).waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: /^Runs/ }).click();
+    frame = await vscode.webviewFrame(TABLE, 60_000);
 
     // Compare the selection.
     await frame.locator('.compare-button').click();

@@ -107,6 +107,15 @@ describe('package.json contributions', () => {
     assert.ok(matches('labbook.openGitPatch', 'gitPatch'));
   });
 
+  it('offers run actions on Runs table rows: stop only for live runs, delete only for ended ones', () => {
+    const items = contributes.menus['webview/context'];
+    for (const item of items) assert.match(item.when ?? '', /^webviewId == labbook\.runsTable && webviewSection == run\b/, item.command);
+    const when = new Map(items.map((item) => [item.command, item.when ?? '']));
+    assert.match(when.get('labbook.stop') ?? '', /&& runState == live$/);
+    assert.match(when.get('labbook.deleteRun') ?? '', /&& runState == ended$/);
+    for (const id of ['labbook.openRun', 'labbook.showLineage', 'labbook.showConsole', 'labbook.copyRunId', 'labbook.toggleStar']) assert.equal(when.get(id), 'webviewId == labbook.runsTable && webviewSection == run', id);
+  });
+
   it('has the container, view, icons, task type, activation and trust declarations', () => {
     assert.equal(manifest.main, 'dist/extension.js');
     assert.ok(existsSync(join(ROOT, manifest.icon)) && manifest.icon.endsWith('.png'), 'marketplace icon must be a PNG');

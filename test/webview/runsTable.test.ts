@@ -114,6 +114,10 @@ describe('Runs table webview', () => {
     assert.equal(await hostile.locator('.star-toggle').getAttribute('aria-pressed'), 'true');
     assert.equal(await hostile.locator('.status-cell').evaluate((e) => getComputedStyle(e, '::before').content), '"✓"');
     assert.equal(await hostile.locator('.cell').nth(2).getAttribute('title'), HOSTILE_NAME, 'long text has a title');
+    // What VS Code hands the row's context menu commands (package.json webview/context).
+    const context = async (index: number): Promise<unknown> => JSON.parse((await rowOf(page, ids[index]).getAttribute('data-vscode-context')) ?? 'null');
+    assert.deepEqual(await context(6), { webviewSection: 'run', runId: ids[6], runState: 'live', preventDefaultContextMenuItems: true });
+    assert.deepEqual(await context(3), { webviewSection: 'run', runId: ids[3], runState: 'ended', preventDefaultContextMenuItems: true });
     await page.screenshot('runs-table-dark');
   });
 

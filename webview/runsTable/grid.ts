@@ -5,6 +5,7 @@
 
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import type { SortTerm } from '../../src/core/runsTable';
+import { isLiveStatus } from '../../src/core/types';
 import type { RunsTableColumn, RunsTableRow } from '../../src/protocol/runsTable';
 import { el, oncePerFrame } from '../shared/dom';
 import { RowCache } from './rowCache';
@@ -352,6 +353,9 @@ export class RunsGrid {
   private fill(element: HTMLElement, id: string, row: RunsTableRow | undefined, columns: ColumnWindow): void {
     element.id = `run-${id}`;
     element.dataset.runId = id;
+    // VS Code's webview/context menus (package.json) get this object as the command argument.
+    const runState = row && isLiveStatus(row.status) ? 'live' : 'ended';
+    element.dataset.vscodeContext = JSON.stringify({ webviewSection: 'run', runId: id, runState, preventDefaultContextMenuItems: true });
     element.classList.toggle('placeholder', !row);
     element.toggleAttribute('aria-busy', !row);
     const [starCell, ...cells] = element.children;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newNonce, webviewCsp, webviewHtml } from '../../src/extension/panels/webviewHtml';
+import { newNonce, pageStylesheets, webviewCsp, webviewHtml } from '../../src/extension/panels/webviewHtml';
 
+const MEDIA = 'https://file+.vscode-resource.vscode-cdn.net/ext/media';
 const options = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
   nonce: 'bm9uY2Uvd2l0aCtwbHVzPQ==',
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/runPanel.js?a=1&b="2"',
-  styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/runPanel.css',
+  styleUris: [`${MEDIA}/base.css`, `${MEDIA}/run"Panel.css`],
   title: 'Labbook run',
 };
 
@@ -27,10 +28,22 @@ describe('webviewHtml', () => {
     assert.match(html, /<script[^>]*><\/script>/, 'the script tag is empty');
   });
 
+  it('links every stylesheet, in the given order, before the script', () => {
+    const html = webviewHtml(options);
+    const links = [...html.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)].map((match) => match[1]);
+    assert.deepEqual(links, [`${MEDIA}/base.css`, `${MEDIA}/run&quot;Panel.css`]);
+    assert.ok(html.lastIndexOf('<link') < html.indexOf('<script'));
+  });
+
   it('escapes attribute values', () => {
     const html = webviewHtml(options);
     assert.ok(html.includes('runPanel.js?a=1&amp;b=&quot;2&quot;'));
     assert.ok(!html.includes('b="2"'));
+    assert.ok(!html.includes('run"Panel'));
+  });
+
+  it('names the shared base stylesheet first, then the page stylesheet', () => {
+    assert.deepEqual(pageStylesheets('comparePanel'), ['base.css', 'comparePanel.css']);
   });
 
   it('makes a fresh, unguessable nonce each time', () => {

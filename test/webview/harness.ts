@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { chromium } from '../e2e/node_modules/playwright-core';
 import type { Browser, Page } from '../e2e/node_modules/playwright-core';
-import { newNonce, webviewHtml } from '../../src/extension/panels/webviewHtml';
+import { newNonce, pageStylesheets, webviewHtml } from '../../src/extension/panels/webviewHtml';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** Where screenshots go. */
@@ -285,7 +285,7 @@ export class WebviewHarness {
           cspSource: origin,
           nonce: newNonce(),
           scriptUri: `${origin}/dist/webview/${page[1]}.js`,
-          styleUri: `${origin}/media/${page[1]}.css`,
+          styleUris: pageStylesheets(page[1]).map((file) => `${origin}/media/${file}`),
           title: 'Labbook test page',
         });
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);

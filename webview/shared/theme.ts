@@ -1,5 +1,6 @@
 // Chart colours come from VS Code's theme variables, read at run time (canvas cannot use var()).
-// media/*.css maps VS Code variables to the --lb-chart-* names read here, so the mapping lives in CSS.
+// media/base.css (or a page's own stylesheet, where it differs) maps VS Code variables to the --lb-chart-* names
+// read here, so the mapping lives in CSS.
 
 /** Colours and font for charts, as canvas-ready CSS colour strings. */
 export interface ChartTheme {

@@ -6,7 +6,7 @@ import { parseCompareMessage } from '../../protocol/comparePanel';
 import type { CompareFromWebview, CompareRequestRangeMessage, CompareToWebview, CompareView } from '../../protocol/comparePanel';
 import type { Store } from '../../store/store';
 import { CompareFeed } from './compareFeed';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of Compare panels. */
 export const COMPARE_PANEL_VIEW_TYPE = 'labbook.comparePanel';
@@ -41,22 +41,14 @@ class ComparePanel {
     private readonly deps: ComparePanelDeps,
     onDisposed: () => void,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
-    const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'media');
     this.panel = vscode.window.createWebviewPanel(COMPARE_PANEL_VIEW_TYPE, `Compare ${runIds.length} runs`, vscode.ViewColumn.Active, {
       enableScripts: true,
       enableFindWidget: true,
-      localResourceRoots: [webviewRoot, mediaRoot],
+      localResourceRoots: webviewRoots(deps.extensionUri),
     });
     this.feed = new CompareFeed(runIds);
     const webview = this.panel.webview;
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'comparePanel.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'comparePanel.css')).toString(),
-      title: 'Labbook compare runs',
-    });
+    showWebviewPage(webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => this.guard((store) => this.receive(store, message))),
       this.panel.onDidChangeViewState(() => {

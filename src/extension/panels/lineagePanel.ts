@@ -10,7 +10,7 @@ import { commitUri } from '../codeDiff';
 import { blobUri } from '../documents';
 import { Cancelled } from '../errors';
 import { LINEAGE_MAX_RUNS, lineageSnapshot } from './lineageFeed';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Lineage panel. */
 export const LINEAGE_PANEL_VIEW_TYPE = 'labbook.lineagePanel';
@@ -71,19 +71,11 @@ export class LineagePanel implements vscode.Disposable {
       this.send();
       return;
     }
-    const webviewRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
-    const mediaRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
     const panel = vscode.window.createWebviewPanel(LINEAGE_PANEL_VIEW_TYPE, 'Lineage', vscode.ViewColumn.Active, {
       enableScripts: true,
-      localResourceRoots: [webviewRoot, mediaRoot],
+      localResourceRoots: webviewRoots(this.deps.extensionUri),
     });
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'lineagePanel.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'lineagePanel.css')).toString(),
-      title: 'Labbook lineage',
-    });
+    showWebviewPage(panel.webview, this.deps.extensionUri, 'lineagePanel', 'Labbook lineage');
     const disposables = [
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       panel.onDidChangeViewState(() => {

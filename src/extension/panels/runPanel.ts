@@ -8,7 +8,7 @@ import type { RunPanelFromWebview, RunPanelOpenArtifactMessage, RunPanelRevealAr
 import type { Store } from '../../store/store';
 import type { ArtifactRef } from '../runActions';
 import { RunPanelFeed } from './runPanelFeed';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { showWebviewPage, webviewRoots } from './webviewPage';
 
 /** What a Run panel needs from the extension. */
 export interface RunPanelDeps {
@@ -49,20 +49,12 @@ export class RunPanel {
     private readonly deps: RunPanelDeps,
     onDisposed: () => void,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
-    const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'media');
     this.panel = panel;
     // Set here rather than at creation: a restored panel comes back with whatever options it was saved with.
-    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, mediaRoot] };
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(deps.extensionUri) };
     this.feed = new RunPanelFeed(runId);
     const webview = this.panel.webview;
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'runPanel.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'runPanel.css')).toString(),
-      title: 'Labbook run',
-    });
+    showWebviewPage(webview, deps.extensionUri, 'runPanel', 'Labbook run');
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => this.guard(() => this.receive(message))),
       this.panel.onDidChangeViewState(() => this.guard(() => this.visibilityChanged())),

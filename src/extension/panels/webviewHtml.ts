@@ -1,4 +1,4 @@
-// The page every Labbook webview loads: a strict CSP, one stylesheet, one nonce'd script and no data.
+// The page every Labbook webview loads: a strict CSP, its stylesheets, one nonce'd script and no data.
 // Data arrives by postMessage after the script says it is ready. No vscode import: tests build the same page.
 
 import { randomBytes } from 'node:crypto';
@@ -10,9 +10,15 @@ export interface WebviewHtmlOptions {
   /** A fresh nonce per page load (newNonce()). */
   nonce: string;
   scriptUri: string;
-  styleUri: string;
+  /** Loaded in this order, so a later sheet overrides an earlier one (media/base.css first). */
+  styleUris: readonly string[];
   /** Static page title for assistive technology; never run data. */
   title: string;
+}
+
+/** The media/ stylesheets of webview entry `name`, in load order: what every page shares, then the page's own. */
+export function pageStylesheets(name: string): string[] {
+  return ['base.css', `${name}.css`];
 }
 
 /** A nonce from crypto.randomBytes, as the CSP allows scripts only with it. */
@@ -38,13 +44,14 @@ function attribute(value: string): string {
 /** The HTML of a webview page; the script builds the content. */
 export function webviewHtml(options: WebviewHtmlOptions): string {
   const nonce = attribute(options.nonce);
+  const links = options.styleUris.map((uri) => `<link rel="stylesheet" href="${attribute(uri)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attribute(webviewCsp(options.cspSource, options.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attribute(options.styleUri)}">
+${links}
 <title>${attribute(options.title)}</title>
 </head>
 <body>

@@ -11,6 +11,7 @@ import { CompareFeed } from '../../src/extension/panels/compareFeed';
 import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
 import { Store } from '../../src/store/store';
 import { WebviewHarness } from '../../test/webview/harness';
+import { paintMs } from './paint';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -35,29 +36,12 @@ function populate(store: Store): string[] {
   return ids;
 }
 
-// Posts the snapshot already parsed in the page (so JSON transfer is not counted) and resolves, in the page,
-// once every chart draws every run and two frames have been painted.
+// Every chart drawing every run, painted.
 async function renderMs(harness: WebviewHarness, json: string, datasets: number): Promise<number> {
   const page = await harness.open('comparePanel', { savedState: { smoothing: 0.6, axis: 'step', logY: false, logX: false, onlyDifferences: true } });
   try {
     await page.page.waitForFunction(() => document.querySelector('main') !== null);
-    await page.page.evaluate((text) => {
-      (window as unknown as { __snapshot: unknown }).__snapshot = JSON.parse(text);
-    }, json);
-    return await page.page.evaluate(
-      (expected) =>
-        new Promise<number>((resolve) => {
-          const start = performance.now();
-          window.postMessage((window as unknown as { __snapshot: unknown }).__snapshot, '*');
-          const check = (): void => {
-            const drawn = window.labbookComparePanel?.charts().every((c) => c.chart?.datasets.length === expected);
-            if (drawn) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
-            else requestAnimationFrame(check);
-          };
-          requestAnimationFrame(check);
-        }),
-      datasets,
-    );
+    return await paintMs(page.page, json, (expected) => window.labbookComparePanel?.charts().every((c) => c.chart?.datasets.length === expected) ?? false, datasets);
   } finally {
     await page.page.context().close();
   }
@@ -78,25 +62,11 @@ function populateLineage(store: Store): string[] {
   })();
 }
 
-// Posts the graph already parsed in the page and resolves once it is laid out, drawn and painted.
+// The graph laid out, drawn and painted.
 async function lineageMs(harness: WebviewHarness, json: string): Promise<number> {
   const page = await harness.open('lineagePanel');
   try {
-    await page.page.evaluate((text) => {
-      (window as unknown as { __graph: unknown }).__graph = JSON.parse(text);
-    }, json);
-    return await page.page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const start = performance.now();
-          window.postMessage((window as unknown as { __graph: unknown }).__graph, '*');
-          const check = (): void => {
-            if (document.querySelector('main[aria-busy="false"] svg')) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
-            else requestAnimationFrame(check);
-          };
-          requestAnimationFrame(check);
-        }),
-    );
+    return await paintMs(page.page, json, () => document.querySelector('main[aria-busy="false"] svg') !== null);
   } finally {
     await page.page.context().close();
   }

@@ -13,6 +13,7 @@ import { Store } from '../../src/store/store';
 import { seedWideRuns, WIDE } from '../../test/fixtures/runsTable/runs';
 import { WebviewHarness } from '../../test/webview/harness';
 import type { WebviewPage } from '../../test/webview/harness';
+import { paintMs } from './paint';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -51,26 +52,11 @@ async function openPage(harness: WebviewHarness): Promise<WebviewPage> {
   return harness.open('runsTablePanel', { readyType: 'runsTable/ready', viewport: { width: 1600, height: 1000 } });
 }
 
-// Posts the snapshot already parsed in the page (JSON transfer not counted) and resolves once its first rows are
-// in the DOM and two frames have been painted.
+// The first rows painted.
 async function firstPaintMs(harness: WebviewHarness, json: string): Promise<number> {
   const page = await openPage(harness);
   try {
-    await page.page.evaluate((text) => {
-      (window as unknown as { __snapshot: unknown }).__snapshot = JSON.parse(text);
-    }, json);
-    return await page.page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const start = performance.now();
-          window.postMessage((window as unknown as { __snapshot: unknown }).__snapshot, '*');
-          const check = (): void => {
-            if (document.querySelector('.row:not(.placeholder)')) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
-            else requestAnimationFrame(check);
-          };
-          requestAnimationFrame(check);
-        }),
-    );
+    return await paintMs(page.page, json, () => document.querySelector('.row:not(.placeholder)') !== null);
   } finally {
     await page.page.context().close();
   }

@@ -53,16 +53,19 @@ function distinctKeys(store: Store, table: string, experimentId: number | null):
   return store.db
     .prepare(
       `SELECT k.key FROM (SELECT DISTINCT key FROM ${table}) k
-       WHERE EXISTS (SELECT 1 FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE t.key = k.key AND r.lifecycle = 'active'${sql})
-       ORDER BY k.key`,
+       WHERE EXISTS (SELECT 1 FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE t.key = k.key AND r.lifecycle = 'active'${sql})`,
     )
     .pluck()
     .all(...params) as string[];
 }
 
-/** The param, metric and tag keys of the active runs of an experiment (null: every experiment). */
+// Keys in natural order, so layer_2 comes before layer_10 in the column chooser and the default columns.
+const naturalOrder = new Intl.Collator(undefined, { numeric: true }).compare;
+
+/** The param, metric and tag keys of the active runs of an experiment (null: every experiment), in natural order. */
 export function tableCatalog(store: Store, experimentId: number | null): ColumnCatalog {
-  return { params: distinctKeys(store, 'params', experimentId), metrics: distinctKeys(store, 'metric_series', experimentId), tags: distinctKeys(store, 'tags', experimentId) };
+  const keys = (table: string): string[] => distinctKeys(store, table, experimentId).sort(naturalOrder);
+  return { params: keys('params'), metrics: keys('metric_series'), tags: keys('tags') };
 }
 
 const ATTRIBUTE_SQL: Readonly<Record<Exclude<TableAttribute, 'duration'>, string>> = {

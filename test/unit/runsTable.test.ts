@@ -185,6 +185,9 @@ describe('runs table feed', () => {
     const forgotten = snapshot({ experimentId: 999_999 });
     assert.equal(forgotten.query.experimentId, null, 'an experiment that is gone falls back to all');
     assert.equal(forgotten.runIds.length, 7);
+    const extra = store.createRun({ name: 'layers' });
+    store.logParams(extra.id, { layer_10: '1', layer_2: '1', Layer_3: '1' });
+    assert.deepEqual(tableCatalog(store, null).params.filter((key) => /layer/i.test(key)), ['layer_2', 'Layer_3', 'layer_10'], 'keys in natural order');
   });
 
   it('answers a filter that does not parse with its position, and a later good query still works', () => {

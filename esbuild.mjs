@@ -9,6 +9,7 @@ const nodeEntries = [
   ['src/extension/main.ts', 'dist/extension.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
+  ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
 ].filter(([input]) => existsSync(input));
 
 const webviewEntries = existsSync('webview')

@@ -11,6 +11,10 @@ VSCE="$ROOT/test/e2e/node_modules/.bin/vsce"
 REQUIRED=(
   extension/package.json
   extension/dist/extension.js
+  extension/dist/lsp.js
+  extension/dist/seriesWorker.js
+  extension/dist/webview/runsTablePanel.js
+  extension/media/base.css
   extension/node_modules/better-sqlite3/package.json
   extension/node_modules/better-sqlite3/lib/index.js
   extension/node_modules/better-sqlite3/build/Release/better_sqlite3.node

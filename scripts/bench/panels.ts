@@ -1,6 +1,7 @@
 // Panel figures measured in headless Chromium with the webview test harness (test/webview/harness.ts): the
-// Compare panel's host snapshot of 100 runs × 100,000 points (with its baselines: SQLite's bare scan of the same
-// points, and the row-object read the snapshot used before) and the time until the page has drawn it, and the
+// Compare panel's host snapshot of 100 runs × 100,000 points read by the worker pool, with one and with the default
+// number of threads (baselines: the same snapshot read in the host thread, SQLite's bare scan of the same points,
+// and the row-object read the snapshot used before), and the time until the page has drawn it, and the
 // Lineage panel's graph of 1,000 runs (each reading the previous run's data and writing a model) laid out.
 // Runs alone with `node --import tsx scripts/bench/panels.ts` (needs `node esbuild.mjs` and scripts/setup-e2e.sh).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricPoint } from '../../src/core/types';
 import { CompareFeed } from '../../src/extension/panels/compareFeed';
+import { defaultSeriesPoolSize, SeriesWorkerPool } from '../../src/extension/panels/seriesPool';
 import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
 import { Store } from '../../src/store/store';
 import { WebviewHarness } from '../../test/webview/harness';
@@ -96,10 +98,24 @@ export async function runPanelsBench(report: Report): Promise<void> {
   try {
     const ids = populate(store);
     compareBaselines(store, ids, report);
-    const feed = new CompareFeed(ids);
-    const start = process.hrtime.bigint();
-    const snapshot = await feed.snapshot(store, { axis: 'step', smoothing: 0.6 });
-    report('compare: host snapshot of 100 runs x 100,000 points (read, smooth, sample)', elapsedMs(start), 'ms', '< 2,000');
+    const view = { axis: 'step', smoothing: 0.6 } as const;
+    let start = process.hrtime.bigint();
+    const inThread = await new CompareFeed(ids).snapshot(store, view);
+    report('compare baseline: host snapshot of 100 runs x 100,000 points read in the host thread', elapsedMs(start), 'ms', '');
+    for (const size of [1, defaultSeriesPoolSize()].filter((n, i, all) => all.indexOf(n) === i)) {
+      const pool = new SeriesWorkerPool(join(__dirname, '../../dist/seriesWorker.js'), { size });
+      try {
+        // Started before timing: in the extension the pool lives from the first comparison on.
+        await new CompareFeed(ids.slice(0, 2), { reader: pool }).snapshot(store, view);
+        start = process.hrtime.bigint();
+        const pooled = await new CompareFeed(ids, { reader: pool }).snapshot(store, view);
+        report(`compare: host snapshot of 100 runs x 100,000 points (read, smooth, sample) in ${size} worker thread(s)`, elapsedMs(start), 'ms', '< 2,000');
+        if (JSON.stringify(pooled) !== JSON.stringify(inThread)) throw new Error('The worker pool answered differently from the host thread.');
+      } finally {
+        await pool.dispose();
+      }
+    }
+    const snapshot = inThread;
     const json = JSON.stringify(snapshot);
     report('compare: snapshot size sent to the page', json.length / 1e6, 'MB', '');
     let fastest = Infinity;

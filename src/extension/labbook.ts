@@ -8,6 +8,7 @@ import { LiveRunStatus } from './liveRunStatus';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { ComparePanels } from './panels/comparePanel';
+import { SeriesWorkerPool } from './panels/seriesPool';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
@@ -34,7 +35,9 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const view = new RunsView(host, context.workspaceState);
   const launcher = new Launcher(context, host, reporter.log);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
-  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
+  // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
+  const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
+  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), seriesReader: seriesPool });
   const runsTable = new RunsTablePanel({ extensionUri: context.extensionUri, workspaceState: context.workspaceState, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
   const lineage = new LineagePanel({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
   context.subscriptions.push(
@@ -42,6 +45,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     view,
     panels,
     compare,
+    seriesPool,
     lineage,
     runsTable,
     new LiveRunStatus(host, reporter.log),

@@ -1,9 +1,9 @@
 // Turns the store's view of several runs into Compare panel messages. No vscode here, so unit tests drive it
 // against a real store. Each run's series is smoothed at full resolution in x order, then both the raw and the
 // smoothed series are min/max sampled to a per-run share of the chart's point budget (core/compare).
-// Series are read as typed columns (store/seriesReads: ~15 ms per 100,000 points, no row objects) and snapshots
-// yield to the event loop between series, so a comparison of 100 long runs never holds the extension host for
-// more than one series.
+// Series are read as typed columns (store/seriesReads: ~15 ms per 100,000 points, no row objects) by a
+// SeriesReader: in this thread, yielding to the event loop between series, or by a pool of worker threads
+// (seriesPool.ts) that read in parallel and send back only the samples.
 
 import { compareBuckets, runColor, runLabels } from '../../core/compare';
 import { sampleColumns } from '../../core/series';
@@ -27,10 +27,29 @@ import { readSeriesColumns, valueAtStepOf } from '../../store/seriesReads';
 import type { SeriesColumns } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
 
+/** One run's series to read and sample: everything a worker thread needs besides the store. */
+export interface SeriesRequest {
+  runId: string;
+  key: string;
+  axis: CompareAxis;
+  /** The run's start time, the origin of the relative axis. */
+  origin: number;
+  buckets: number;
+  smoothing: number;
+  range?: XRange;
+}
+
+/** Reads and samples series for a feed; the answers come in the order of the requests. */
+export interface SeriesReader {
+  sampleAll(store: Store, requests: readonly SeriesRequest[]): Promise<CompareSeries[]>;
+}
+
 /** Limits of a Compare panel. */
 export interface CompareFeedOptions {
   /** Points a chart may hold over all runs (default core/compare's COMPARE_POINT_BUDGET). */
   pointBudget?: number;
+  /** Who reads the series (default: this thread, see InThreadSeriesReader). */
+  reader?: SeriesReader;
 }
 
 /** The given rows of a series for the wire; `values` replaces the stored ones (the smoothed series). */
@@ -50,9 +69,32 @@ function statsOf(runId: string, summary: MetricSummary): CompareStats {
   return { runId, count: summary.count, last: encodeNumber(summary.last), lastStep: summary.lastStep, min: encodeNumber(summary.min), max: encodeNumber(summary.max) };
 }
 
+/** One run's series read from the store and sampled for the wire. */
+export function sampleSeries(store: Store, request: SeriesRequest): CompareSeries {
+  const { runId, key, axis, origin, buckets, smoothing, range } = request;
+  const series = readSeriesColumns(store, runId, key);
+  const sample = sampleColumns(xColumn(series, axis, origin), series.values, buckets, { range, smoothing });
+  const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
+  const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);
+  return { runId, sampled, points: pointsAt(series, sample.rows), smoothed };
+}
+
+/** Reads series one after another in this thread, yielding to the event loop after each, so the host is never held for more than one. */
+export class InThreadSeriesReader implements SeriesReader {
+  async sampleAll(store: Store, requests: readonly SeriesRequest[]): Promise<CompareSeries[]> {
+    const series: CompareSeries[] = [];
+    for (const request of requests) {
+      series.push(sampleSeries(store, request));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return series;
+  }
+}
+
 /** Feeds one Compare panel: the runs are fixed, what they hold is read from the store on every call. */
 export class CompareFeed {
   private readonly budget: number | undefined;
+  private readonly reader: SeriesReader;
   private signature = '';
 
   constructor(
@@ -60,6 +102,7 @@ export class CompareFeed {
     options: CompareFeedOptions = {},
   ) {
     this.budget = options.pointBudget;
+    this.reader = options.reader ?? new InThreadSeriesReader();
   }
 
   /** Everything the panel shows, for these view settings. */
@@ -98,7 +141,7 @@ export class CompareFeed {
   /** A finer sample of one metric of every run inside [xMin, xMax] of the axis. */
   async rangeDetail(store: Store, key: string, view: CompareView, xMin: number, xMax: number): Promise<CompareRangeDetailMessage> {
     const runs = this.runs(store).filter((run) => store.metricSummaries(run.id).some((s) => s.key === key));
-    const series = await this.sampleEach(store, runs, key, view, { xMin, xMax });
+    const series = await this.reader.sampleAll(store, this.requests(runs, key, view, { xMin, xMax }));
     return { type: 'comparePanel/rangeDetail', ...view, key, xMin, xMax, series };
   }
 
@@ -121,6 +164,7 @@ export class CompareFeed {
     return runs.map((run) => `${run.id}:${run.updatedAt}:${run.status}:${run.name}`).join(',');
   }
 
+  // Every series of every metric goes to the reader as one batch, so a pool can spread them over its threads.
   private async metrics(store: Store, runs: readonly Run[], view: CompareView): Promise<CompareMetric[]> {
     const byKey = new Map<string, { run: Run; summary: MetricSummary }[]>();
     for (const run of runs) {
@@ -130,31 +174,20 @@ export class CompareFeed {
         byKey.set(summary.key, list);
       }
     }
-    const metrics: CompareMetric[] = [];
-    for (const key of [...byKey.keys()].sort()) {
+    const keys = [...byKey.keys()].sort();
+    const requests = keys.flatMap((key) => this.requests((byKey.get(key) ?? []).map(({ run }) => run), key, view));
+    const series = await this.reader.sampleAll(store, requests);
+    let next = 0;
+    return keys.map((key) => {
       const entries = byKey.get(key) ?? [];
-      const series = await this.sampleEach(store, entries.map(({ run }) => run), key, view);
-      metrics.push({ key, stats: entries.map(({ run, summary }) => statsOf(run.id, summary)), series });
-    }
-    return metrics;
+      const first = next;
+      next += entries.length;
+      return { key, stats: entries.map(({ run, summary }) => statsOf(run.id, summary)), series: series.slice(first, next) };
+    });
   }
 
-  // Yields to the event loop after every series, so the extension host is never held for more than one.
-  private async sampleEach(store: Store, runs: readonly Run[], key: string, view: CompareView, range?: XRange): Promise<CompareSeries[]> {
+  private requests(runs: readonly Run[], key: string, view: CompareView, range?: XRange): SeriesRequest[] {
     const buckets = compareBuckets(runs.length, this.budget);
-    const series: CompareSeries[] = [];
-    for (const run of runs) {
-      series.push(this.sample(store, run, key, view, buckets, range));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return series;
-  }
-
-  private sample(store: Store, run: Run, key: string, view: CompareView, buckets: number, range?: XRange): CompareSeries {
-    const series = readSeriesColumns(store, run.id, key);
-    const sample = sampleColumns(xColumn(series, view.axis, run.startTime), series.values, buckets, { range, smoothing: view.smoothing });
-    const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
-    const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);
-    return { runId: run.id, sampled, points: pointsAt(series, sample.rows), smoothed };
+    return runs.map((run) => ({ runId: run.id, key, axis: view.axis, origin: run.startTime, buckets, smoothing: view.smoothing, range }));
   }
 }

@@ -6,6 +6,7 @@ import { parseCompareMessage } from '../../protocol/comparePanel';
 import type { CompareFromWebview, CompareRequestRangeMessage, CompareToWebview, CompareView } from '../../protocol/comparePanel';
 import type { Store } from '../../store/store';
 import { CompareFeed } from './compareFeed';
+import type { SeriesReader } from './compareFeed';
 import { showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of Compare panels. */
@@ -18,6 +19,8 @@ export interface ComparePanelDeps {
   onDidChangeStore: vscode.Event<void>;
   /** Opens a run's own panel. */
   openRun: (runId: string) => void;
+  /** Reads the compared series (the extension's worker pool; the host thread when absent). */
+  seriesReader?: SeriesReader;
 }
 
 /** One open Compare panel. */
@@ -46,7 +49,7 @@ class ComparePanel {
       enableFindWidget: true,
       localResourceRoots: webviewRoots(deps.extensionUri),
     });
-    this.feed = new CompareFeed(runIds);
+    this.feed = new CompareFeed(runIds, { reader: deps.seriesReader });
     const webview = this.panel.webview;
     showWebviewPage(webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
     this.disposables.push(

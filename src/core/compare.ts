@@ -25,12 +25,50 @@ export function runHue(runId: string): number {
   return Math.round(((hashOf(runId) % 997) * GOLDEN_ANGLE) % 360);
 }
 
-/** A CSS colour for a run, from its id: the hue, and one of two lightnesses (both read on light and dark
- * backgrounds) so runs whose hues land close together still differ; `alpha` < 1 for faint lines. */
-export function runColor(runId: string, alpha = 1): string {
-  const lightness = (hashOf(runId) >>> 20) % 2 === 0 ? 48 : 62;
-  const color = `${runHue(runId)} 70% ${lightness}%`;
-  return alpha >= 1 ? `hsl(${color})` : `hsl(${color} / ${alpha})`;
+/** A run's colour: a hue (0-360) and a lightness (%), turned into CSS by `cssColor`. */
+export interface RunColor {
+  hue: number;
+  lightness: number;
+}
+
+/** A run's own colour, from its id: its hue, and one of two lightnesses (both read on light and dark backgrounds). */
+function ownColor(runId: string): RunColor {
+  return { hue: runHue(runId), lightness: (hashOf(runId) >>> 20) % 2 === 0 ? 48 : 62 };
+}
+
+/** CSS for a run colour; `alpha` < 1 for faint lines. */
+export function cssColor(color: RunColor, alpha = 1): string {
+  const hsl = `${color.hue} 70% ${color.lightness}%`;
+  return alpha >= 1 ? `hsl(${hsl})` : `hsl(${hsl} / ${alpha})`;
+}
+
+function hueGap(a: number, b: number): number {
+  const gap = Math.abs(a - b) % 360;
+  return Math.min(gap, 360 - gap);
+}
+
+/** Closest two hues of one comparison may be, in degrees: wide for a few runs, narrowing as the wheel fills. */
+function minHueGap(runs: number): number {
+  return Math.min(30, 180 / Math.max(1, runs));
+}
+
+/**
+ * The colours of the runs of one comparison, in the order given. Each run keeps its own colour (from its id) unless
+ * its hue lies too close to a run that comes before it by id; then it turns by the golden angle until it is apart
+ * (at most 12 turns). So a run's colour is the same in every comparison where it does not clash, and the same set
+ * of runs always gets the same colours, whatever their order.
+ */
+export function runColors(runIds: readonly string[]): RunColor[] {
+  const gap = minHueGap(runIds.length);
+  const taken: number[] = [];
+  const byId = new Map<string, RunColor>();
+  for (const id of [...new Set(runIds)].sort()) {
+    const color = ownColor(id);
+    for (let turn = 0; turn < 12 && taken.some((hue) => hueGap(hue, color.hue) < gap); turn++) color.hue = Math.round((color.hue + GOLDEN_ANGLE) % 360);
+    taken.push(color.hue);
+    byId.set(id, color);
+  }
+  return runIds.map((id) => byId.get(id)!);
 }
 
 /** Shortest id prefix (at least 7 characters) that tells the given ids apart. */

@@ -20,8 +20,10 @@ export interface CompareRun {
   name: string;
   /** Name, plus a short id when another compared run has the same name. */
   label: string;
-  /** CSS colour derived from the run id (stable across comparisons). */
+  /** CSS colour derived from the run id (core/compare runColors: stable unless it clashes in this comparison). */
   color: string;
+  /** The same colour, faint, for the raw line under a smoothed one. */
+  faintColor: string;
   experimentName: string;
   status: RunStatus;
   startTime: number;

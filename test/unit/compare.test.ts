@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { compareBuckets, runColor, runHue, runLabels } from '../../src/core/compare';
+import { compareBuckets, cssColor, runColors, runHue, runLabels } from '../../src/core/compare';
 import { downsampleMinMax, smoothEma, xOf } from '../../src/core/series';
 import type { HistoryPoint, Run } from '../../src/core/types';
 import { CompareFeed } from '../../src/extension/panels/compareFeed';
@@ -18,13 +18,39 @@ const A = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const B = 'a1b2c3d4e5f6071800000000000000ff';
 
 describe('run colours and labels', () => {
-  it('derives a colour from the id only', () => {
-    assert.equal(runColor(A), runColor(A));
-    assert.notEqual(runHue(A), runHue(B));
-    assert.match(runColor(A), /^hsl\(\d+ 70% (48|62)%\)$/);
-    assert.match(runColor(A, 0.3), /^hsl\(\d+ 70% (48|62)% \/ 0\.3\)$/);
+  it('derives a colour from the id, the same for the same set of runs in any order', () => {
+    const [a] = runColors([A]);
+    assert.equal(a.hue, runHue(A));
+    assert.ok(a.lightness === 48 || a.lightness === 62);
+    assert.equal(cssColor(a), `hsl(${a.hue} 70% ${a.lightness}%)`);
+    assert.equal(cssColor(a, 0.3), `hsl(${a.hue} 70% ${a.lightness}% / 0.3)`);
+    const ids = Array.from({ length: 6 }, (_, i) => (i * 7919).toString(16).padStart(32, 'c'));
+    const forward = runColors(ids);
+    const backward = runColors([...ids].reverse()).reverse();
+    assert.deepEqual(forward, backward);
     const hues = new Set(Array.from({ length: 20 }, (_, i) => runHue(i.toString(16).padStart(32, '0'))));
     assert.ok(hues.size >= 18, 'consecutive ids get distinct hues');
+  });
+
+  it('turns a run whose hue clashes with another run of the comparison, and only that run', () => {
+    // Ids whose own hues land within a few degrees of each other.
+    const byHue = new Map<number, string>();
+    let clash: [string, string] | undefined;
+    for (let i = 0; !clash; i++) {
+      const id = i.toString(16).padStart(32, '0');
+      const hue = runHue(id);
+      const near = [...byHue.entries()].find(([other]) => Math.abs(other - hue) <= 3);
+      if (near) clash = [near[1], id];
+      else byHue.set(hue, id);
+    }
+    const [first, second] = [...clash].sort();
+    const [x, y] = runColors([first, second]);
+    assert.equal(x.hue, runHue(first), 'the first by id keeps its own hue');
+    const gap = Math.min(Math.abs(x.hue - y.hue), 360 - Math.abs(x.hue - y.hue));
+    assert.ok(gap >= 30, `hues ${x.hue} and ${y.hue} are apart`);
+    assert.equal(runColors([second])[0].hue, runHue(second), 'alone, it keeps its own hue');
+    const many = runColors(Array.from({ length: 12 }, (_, i) => (i * 104729).toString(16).padStart(32, 'e'))).map((c) => c.hue);
+    for (const [i, h] of many.entries()) for (const k of many.slice(i + 1)) assert.ok(Math.min(Math.abs(h - k), 360 - Math.abs(h - k)) >= 15, `${h} vs ${k}`);
   });
 
   it('adds the shortest distinguishing id prefix only where names collide', () => {

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runColor } from '../../src/core/compare';
 import { CompareFeed } from '../../src/extension/panels/compareFeed';
 import { parseCompareMessage } from '../../src/protocol/comparePanel';
 import { Store } from '../../src/store/store';
@@ -69,8 +68,8 @@ describe('Compare panel webview', () => {
       const resolved = getComputedStyle(probe).color;
       probe.remove();
       return resolved;
-    }, runColor(BROWSER_IDS[0]));
-    assert.equal(swatch, expected, 'the swatch has the colour derived from the run id');
+    }, snapshot.runs[0].color);
+    assert.equal(swatch, expected, 'the swatch has the colour the host gave the run');
     await page.screenshot('compare-dark');
   });
 

@@ -2,7 +2,6 @@
 // with its last, min and max value and its value at the chosen step. Zooming a sampled chart asks the host
 // for a finer sample of the window.
 
-import { runColor } from '../../src/core/compare';
 import { formatMetric } from '../../src/core/format';
 import { xOf } from '../../src/core/series';
 import type { CompareAxis, CompareMetric, CompareRangeDetailMessage, CompareRun, CompareSeries, CompareStats } from '../../src/protocol/comparePanel';
@@ -151,7 +150,7 @@ class MetricCard {
         detail && finer ? mergeDetail(overview, toXY(finer, axis, origin), detail.window.min, detail.window.max) : overview;
       const raw = merge(toXY(series.points, axis, origin), fine?.points);
       const smoothed = series.smoothed && merge(toXY(series.smoothed, axis, origin), fine?.smoothed);
-      return [{ label: run.label, color: run.color, faintColor: runColor(run.id, 0.3), raw, smoothed }];
+      return [{ label: run.label, color: run.color, faintColor: run.faintColor, raw, smoothed }];
     });
   }
 

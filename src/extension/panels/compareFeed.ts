@@ -5,7 +5,7 @@
 // SeriesReader: in this thread, yielding to the event loop between series, or by a pool of worker threads
 // (seriesPool.ts) that read in parallel and send back only the samples.
 
-import { compareBuckets, runColor, runLabels } from '../../core/compare';
+import { compareBuckets, cssColor, runColors, runLabels } from '../../core/compare';
 import { sampleColumns } from '../../core/series';
 import type { XRange } from '../../core/series';
 import type { MetricSummary, Run } from '../../core/types';
@@ -111,11 +111,13 @@ export class CompareFeed {
     const missing = this.runIds.filter((id) => !runs.some((run) => run.id === id));
     this.signature = this.signatureOf(runs);
     const labels = runLabels(runs);
+    const colors = runColors(runs.map((run) => run.id));
     const compared: CompareRun[] = runs.map((run, i) => ({
       id: run.id,
       name: run.name,
       label: labels[i],
-      color: runColor(run.id),
+      color: cssColor(colors[i]),
+      faintColor: cssColor(colors[i], 0.3),
       experimentName: run.experimentName,
       status: run.status,
       startTime: run.startTime,

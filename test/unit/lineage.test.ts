@@ -8,6 +8,8 @@ import type { LineageGraph } from '../../src/core/lineage';
 import { ModelRegistry } from '../../src/store/registry';
 import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
 import { parseLineageMessage } from '../../src/protocol/lineagePanel';
+import type { LineageSnapshotMessage } from '../../src/protocol/lineagePanel';
+import { lineageRunIds, pathOfContent } from '../../src/store/lineage';
 import { Store } from '../../src/store/store';
 import { COMMITS, SHA, expectedGraph, seedPipeline } from '../fixtures/lineage/pipeline';
 
@@ -190,12 +192,21 @@ describe('lineageSnapshot', () => {
     assert.equal(evalLineage.edges.length, 8);
   });
 
-  it('shows a run’s lineage even when it is older than the newest runs', () => {
+  it('walks a lineage in the store, however many newer runs there are, nearest first and capped', () => {
     const ids = seedPipeline(store);
-    // The newest run is eval, which read nothing prep wrote; train, which did, is left out with the older runs.
-    const snapshot = lineageSnapshot(store, { focus: `run:${ids.prep}`, maxRuns: 1 });
-    assert.deepEqual(snapshot.graph.nodes.map((n) => n.id).sort(), [`commit:${COMMITS[0]}`, `file:${SHA.npz}`, `file:${SHA.raw}`, `run:${ids.prep}`].sort());
-    assert.equal(snapshot.omittedRuns, 1);
+    for (let i = 0; i < 5; i++) store.createRun({ name: `later-${i}`, startTime: 10_000 + i });
+    assert.deepEqual(lineageRunIds(store, ids.train), [ids.train, ids.prep, ids.eval], 'itself, upstream, then downstream');
+    const runsOf = (snapshot: LineageSnapshotMessage): string[] => snapshot.graph.nodes.filter((n) => n.kind === 'run').map((n) => n.id).sort();
+    const whole = lineageSnapshot(store, { focus: `run:${ids.prep}`, maxRuns: 3 });
+    assert.deepEqual(runsOf(whole), [`run:${ids.prep}`, `run:${ids.train}`, `run:${ids.eval}`].sort(), 'the five newer runs do not crowd it out');
+    assert.equal(whole.omittedRuns, 0);
+    const capped = lineageSnapshot(store, { focus: `run:${ids.prep}`, maxRuns: 2 });
+    assert.deepEqual(runsOf(capped), [`run:${ids.prep}`, `run:${ids.train}`].sort());
+    assert.equal(capped.omittedRuns, 1);
+    const version = lineageSnapshot(store, { focus: 'version:clf/1', maxRuns: 3 });
+    for (const id of [`run:${ids.prep}`, `file:${SHA.raw}`, `commit:${COMMITS[0]}`, `run:${ids.eval}`]) assert.ok(version.graph.nodes.some((n) => n.id === id), id);
+    assert.equal(pathOfContent(store, SHA.model), 'models/model.pt');
+    assert.equal(pathOfContent(store, 'f'.repeat(64)), undefined);
   });
 
   it('refuses a version made by no run, an unknown run and other kinds with clear errors', () => {

@@ -1,9 +1,11 @@
-// Gathers the lineage facts of the newest runs from the store (no vscode, so unit tests drive it).
+// Gathers the lineage facts of the newest runs, or of the runs linked to one, from the store (no vscode, so unit
+// tests drive it).
 
 import { buildLineage, lineageSubgraph } from '../../core/lineage';
 import type { LineageArtifact, LineageVersion } from '../../core/lineage';
 import type { Run } from '../../core/types';
 import type { LineageSnapshotMessage } from '../../protocol/lineagePanel';
+import { lineageRunIds } from '../../store/lineage';
 import { ModelRegistry } from '../../store/registry';
 import type { Store } from '../../store/store';
 
@@ -16,7 +18,7 @@ export interface LineageQuery {
   maxRuns?: number;
 }
 
-// The run a focus stands for, so it is part of the graph even when it is older than the newest runs.
+// The run a focus stands for: the run, or the one that made the model version.
 function focusRun(store: Store, registry: ModelRegistry, focus: string): Run {
   const [kind, key] = [focus.slice(0, focus.indexOf(':')), focus.slice(focus.indexOf(':') + 1)];
   if (kind === 'run') return store.getRun(key);
@@ -27,13 +29,24 @@ function focusRun(store: Store, registry: ModelRegistry, focus: string): Run {
   return store.getRun(version.runId);
 }
 
-/** The lineage graph of the newest `maxRuns` runs (or of the focus in it, its run always included), as the panel's snapshot. */
+/**
+ * The runs to draw and how many were left out: the newest `maxRuns`, or for a focus the runs linked to its run
+ * through shared files, however old, nearest first.
+ */
+function runsToDraw(store: Store, registry: ModelRegistry, focus: string | null, maxRuns: number): { runs: Run[]; omitted: number } {
+  if (!focus) {
+    const runs = store.listRuns({ limit: maxRuns });
+    return { runs, omitted: Math.max(0, store.countRuns() - runs.length) };
+  }
+  const linked = lineageRunIds(store, focusRun(store, registry, focus).id);
+  return { runs: linked.slice(0, maxRuns).map((id) => store.getRun(id)), omitted: Math.max(0, linked.length - maxRuns) };
+}
+
+/** The lineage graph of the newest `maxRuns` runs, or of one run or model version, as the panel's snapshot. */
 export function lineageSnapshot(store: Store, query: LineageQuery = {}): LineageSnapshotMessage {
   const { focus = null, maxRuns = LINEAGE_MAX_RUNS } = query;
   const registry = new ModelRegistry(store);
-  const runs: Run[] = store.listRuns({ limit: maxRuns });
-  const extra = focus ? focusRun(store, registry, focus) : undefined;
-  if (extra && !runs.some((run) => run.id === extra.id)) runs.push(extra);
+  const { runs, omitted } = runsToDraw(store, registry, focus, maxRuns);
   const artifacts: LineageArtifact[] = runs.flatMap((run) =>
     store.artifacts(run.id).map((a) => ({ runId: a.runId, path: a.path, sha256: a.sha256, role: a.role, direction: a.direction })),
   );
@@ -43,6 +56,6 @@ export function lineageSnapshot(store: Store, query: LineageQuery = {}): Lineage
     type: 'lineagePanel/snapshot',
     graph: focus ? lineageSubgraph(graph, focus) : graph,
     focus,
-    omittedRuns: Math.max(0, store.countRuns() - runs.length),
+    omittedRuns: omitted,
   };
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { parseLineageMessage } from '../../protocol/lineagePanel';
 import type { LineageToWebview } from '../../protocol/lineagePanel';
 import { ModelRegistry } from '../../store/registry';
+import { pathOfContent } from '../../store/lineage';
 import type { Store } from '../../store/store';
 import { commitUri } from '../codeDiff';
 import { blobUri } from '../documents';
@@ -147,8 +148,7 @@ export class LineagePanel implements vscode.Disposable {
     }
     if (kind === 'file') {
       if (!store.objects.has(key)) throw new Error('that file is no longer in the store.');
-      const artifact = store.listRuns({ limit: LINEAGE_MAX_RUNS }).flatMap((run) => store.artifacts(run.id)).find((a) => a.sha256 === key);
-      await vscode.commands.executeCommand('vscode.open', blobUri(key, artifact?.path ?? key), { preview: true });
+      await vscode.commands.executeCommand('vscode.open', blobUri(key, pathOfContent(store, key) ?? key), { preview: true });
       return;
     }
     if (kind === 'commit') await vscode.commands.executeCommand('vscode.open', commitUri(key), { preview: true });

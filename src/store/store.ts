@@ -18,6 +18,7 @@ import type {
   RunListing,
   RunStatus,
 } from '../core/types';
+import { checkStoreFile } from './integrity';
 import { ObjectStore } from './objects';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
@@ -200,8 +201,9 @@ export class Store {
     this.objects = new ObjectStore(join(dir, 'objects'));
   }
 
-  /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder. */
+  /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder; a damaged file is refused first. */
   static open(dir: string, options: { readonly?: boolean } = {}): Store {
+    checkStoreFile(join(dir, 'labbook.db'));
     if (options.readonly) {
       const db = new Database(join(dir, 'labbook.db'), { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 10000');

@@ -53,8 +53,6 @@ const API_PREFIX = /^\/(?:api|ajax-api)\/2\.0\/(.+)$/;
 
 const router = new Router([...experimentRoutes, ...runRoutes, ...loggedModelRoutes, ...registryRoutes, ...artifactRoutes]);
 
-export { isLoopback };
-
 // Hashing both sides first gives equal lengths, so the comparison time says nothing about the token.
 function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
   if (token === undefined) return () => true;

@@ -9,8 +9,7 @@ import { parseJsonBody } from '../../src/server/http';
 import { offsetOf, pageOf, pageToken } from '../../src/server/paging';
 import { Router } from '../../src/server/router';
 import { fieldSet, matches, parseFilter, parseOrderBy, sortBy } from '../../src/server/searchFilter';
-import { allowedHosts, isJsonContentType } from '../../src/server/crossSite';
-import { isLoopback } from '../../src/server/trackingServer';
+import { allowedHosts, isJsonContentType, isLoopback } from '../../src/server/crossSite';
 
 function rejects400(action: () => unknown, pattern: RegExp): void {
   assert.throws(action, (error: unknown) => error instanceof ApiError && error.status === 400 && pattern.test(error.message));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compileFilter, compileOrderBy } from '../core/filter';
+import { compileFilter, compileOrderBy } from './filterSql';
 import type {
   Artifact,
   ArtifactDirection,

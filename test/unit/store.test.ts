@@ -112,7 +112,9 @@ describe('Store', () => {
     assert.equal(listed.a.metrics.acc.last, 0.9);
     assert.equal(listed.b.tags.stage, 'dev');
     assert.equal(store.deleteRuns([a.id]), 1);
-    assert.equal(store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() && (store.db.prepare('SELECT COUNT(*) AS n FROM metric_series').get() as { n: number }).n, 0);
+    const count = (table: string): number => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    assert.deepEqual(['metrics', 'metric_series', 'params'].map(count), [0, 0, 0], "the deleted run's rows are gone");
+    assert.equal(count('tags'), 1, "the other run's tag stays");
     assert.deepEqual(store.listRuns().map((run) => run.name), ['b']);
     store.close();
   });

@@ -1,38 +1,52 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { MetricPoint } from '../core/types';
-import type { ScalarParser } from './scalarParser';
+import type { LabbookConfig } from './config';
+import { ScalarParser } from './scalarParser';
 
 /** A line longer than this is cut for parsing (the console log keeps every byte). */
 const MAX_LINE_CHARS = 1 << 20;
 
+/** The printed-output parser a workspace's config asks for (the runner and recovery parse alike). */
+export function scalarParserFor(metrics: LabbookConfig['metrics']): ScalarParser {
+  return new ScalarParser({ patterns: metrics.patterns, include: metrics.include, exclude: metrics.exclude, defaults: metrics.builtin });
+}
+
 /**
  * Splits one output stream into lines and turns them into metric points. Bytes that are not UTF-8 become
  * U+FFFD for parsing only; a line without a newline is parsed once it ends or grows past MAX_LINE_CHARS.
+ * Each line comes with `end`: where it ends in the console log (just past its newline), when the caller says
+ * where each chunk starts; that lets the runner and recovery agree on which lines are already stored.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
   private overflowing = false;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(private readonly onLine: (line: string, end: number) => void) {}
 
-  write(chunk: Buffer): void {
-    this.take(this.decoder.write(chunk));
+  /** Takes the next chunk, which starts at byte `at` of the console log. */
+  write(chunk: Buffer, at = 0): void {
+    // A newline byte is never part of a UTF-8 sequence, so the decoder's n-th '\n' is the chunk's n-th 0x0A.
+    const ends: number[] = [];
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, nl + 1)) ends.push(at + nl + 1);
+    this.take(this.decoder.write(chunk), ends, at + chunk.length);
   }
 
-  /** Flushes the last unterminated line. */
-  end(): void {
-    this.take(this.decoder.end());
-    if (this.partial && !this.overflowing) this.onLine(this.partial);
+  /** Flushes the last unterminated line, which ends at byte `at`. */
+  end(at = 0): void {
+    this.take(this.decoder.end(), [], at);
+    if (this.partial && !this.overflowing) this.onLine(this.partial, at);
     this.partial = '';
     this.overflowing = false;
   }
 
-  private take(text: string): void {
+  private take(text: string, ends: readonly number[], chunkEnd: number): void {
     let start = 0;
+    let line = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       const piece = text.slice(start, nl);
-      if (!this.overflowing) this.onLine(this.partial + piece);
+      if (!this.overflowing) this.onLine(this.partial + piece, ends[line] ?? chunkEnd);
+      line += 1;
       this.partial = '';
       this.overflowing = false;
       start = nl + 1;
@@ -41,7 +55,7 @@ export class LineSplitter {
     this.partial += text.slice(start);
     if (this.partial.length > MAX_LINE_CHARS) {
       // Parse the head of a runaway line once, then drop the rest of it until its newline.
-      this.onLine(this.partial.slice(0, MAX_LINE_CHARS));
+      this.onLine(this.partial.slice(0, MAX_LINE_CHARS), chunkEnd);
       this.partial = '';
       this.overflowing = true;
     }
@@ -51,22 +65,37 @@ export class LineSplitter {
 /** Turns parsed lines into metric points; keys logged without a step count 0, 1, 2, ... on their own. */
 export class MetricCollector {
   private pending: MetricPoint[] = [];
-  private readonly nextStep = new Map<string, number>();
+  private ends: number[] = [];
+  private readonly nextStep: Map<string, number>;
 
-  constructor(private readonly parser: ScalarParser) {}
+  /** `nextSteps` continues the step counts of output parsed before (recovery resuming a runner's work). */
+  constructor(
+    private readonly parser: ScalarParser,
+    nextSteps: Iterable<[string, number]> = [],
+  ) {
+    this.nextStep = new Map(nextSteps);
+  }
 
-  line(text: string, now = Date.now()): void {
+  /** Parses one line that ends at byte `end` of the console log. */
+  line(text: string, now = Date.now(), end = 0): void {
     for (const metric of this.parser.parseLine(text)) {
       const step = metric.step ?? this.nextStep.get(metric.key) ?? 0;
       this.nextStep.set(metric.key, step + 1);
       this.pending.push({ key: metric.key, value: metric.value, step, timestamp: now });
+      this.ends.push(end);
     }
   }
 
-  /** Points collected since the last call. */
-  take(): MetricPoint[] {
-    const points = this.pending;
+  /** Points collected since the last call, less those of lines ending at or before `storedUpTo` (already stored by another process). */
+  take(storedUpTo = -1): MetricPoint[] {
+    const points = this.pending.filter((_, i) => this.ends[i] > storedUpTo);
     this.pending = [];
+    this.ends = [];
     return points;
+  }
+
+  /** How many points wait for take(). */
+  get size(): number {
+    return this.pending.length;
   }
 }

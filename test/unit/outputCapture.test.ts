@@ -21,6 +21,16 @@ describe('LineSplitter', () => {
     assert.deepEqual(split([Buffer.from([0x61, 0xff, 0x0a])]), ['a\ufffd']);
   });
 
+  test('tells where each line ends in the console log, across chunks and multi-byte characters', () => {
+    const ends: [string, number][] = [];
+    const splitter = new LineSplitter((line, end) => ends.push([line, end]));
+    const text = Buffer.from('a €\nbb\ncc', 'utf8');
+    splitter.write(text.subarray(0, 4), 100);
+    splitter.write(text.subarray(4), 104);
+    splitter.end(100 + text.length);
+    assert.deepEqual(ends, [['a €', 106], ['bb', 109], ['cc', 111]]);
+  });
+
   test('parses the head of a runaway line once and drops the rest until its newline', () => {
     const lines = split([Buffer.from('loss: 0.5 '), Buffer.alloc(3 << 20, 0x78), Buffer.from('x\nacc: 1\n')]);
     assert.equal(lines.length, 2);
@@ -37,5 +47,12 @@ describe('MetricCollector', () => {
     collector.line('loss: 0.4 acc: 0.9', 2);
     assert.deepEqual(collector.take().map((p) => [p.key, p.step, p.value]), [['loss', 0, 0.5], ['loss', 1, 0.4], ['acc', 0, 0.9]]);
     assert.deepEqual(collector.take(), []);
+  });
+
+  test('drops points of lines already stored up to an offset, and continues given step counts', () => {
+    const collector = new MetricCollector(new ScalarParser(), [['loss', 7]]);
+    collector.line('loss: 0.5', 1, 10);
+    collector.line('loss: 0.4', 2, 20);
+    assert.deepEqual(collector.take(10).map((p) => [p.step, p.value]), [[8, 0.4]]);
   });
 });

@@ -6,6 +6,7 @@ import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
 import type { RunDetail, RunListing } from '../core/types';
+import { collectGarbage } from '../store/gc';
 import { resolveRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
 import { formatTable } from './format';
@@ -231,20 +232,9 @@ const GC_GRACE_MS = 60 * 60 * 1000;
 export async function gcCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } }, strict: true });
   return withWorkspace(({ store }) => {
-    const referenced = store.referencedBlobs();
-    // A live runner stores a blob just before the row that references it: leave recent blobs alone.
-    const youngerThan = Date.now() - GC_GRACE_MS;
-    let count = 0;
-    let bytes = 0;
-    for (const sha of store.objects.list()) {
-      if (referenced.has(sha)) continue;
-      const { size, mtimeMs } = store.objects.stat(sha);
-      if (mtimeMs > youngerThan) continue;
-      count += 1;
-      bytes += size;
-      if (!values['dry-run']) store.objects.remove(sha);
-    }
-    process.stdout.write(`${values['dry-run'] ? 'Would remove' : 'Removed'} ${count} unreferenced file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB.\n`);
+    const dryRun = values['dry-run'] ?? false;
+    const { count, bytes } = collectGarbage(store, { graceMs: GC_GRACE_MS, dryRun });
+    process.stdout.write(`${dryRun ? 'Would remove' : 'Removed'} ${count} unreferenced file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB.\n`);
     return 0;
   });
 }

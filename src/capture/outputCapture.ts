@@ -26,6 +26,13 @@ export class LineSplitter {
 
   /** Takes the next chunk, which starts at byte `at` of the console log. */
   write(chunk: Buffer, at = 0): void {
+    if (this.overflowing) {
+      // The rest of a runaway line is dropped anyway: skip to its newline without decoding (binary or huge output).
+      const nl = chunk.indexOf(10);
+      if (nl === -1) return;
+      this.take(this.decoder.write(chunk.subarray(nl)), [at + nl + 1], at + chunk.length);
+      return;
+    }
     // A newline byte is never part of a UTF-8 sequence, so the decoder's n-th '\n' is the chunk's n-th 0x0A.
     const ends: number[] = [];
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, nl + 1)) ends.push(at + nl + 1);

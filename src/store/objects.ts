@@ -13,10 +13,12 @@ import {
   rmSync,
   statSync,
   utimesSync,
+  truncateSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+
+const READ_CHUNK = 1 << 20;
 
 /** sha256 of a buffer, as lowercase hex. */
 export function sha256OfBuffer(data: Buffer | string): string {
@@ -30,8 +32,24 @@ export async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** sha256 and length of a file, read in 1 MiB chunks. */
+export function sha256OfFileSync(path: string): { sha256: string; size: number } {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  let size = 0;
+  try {
+    const buffer = Buffer.alloc(READ_CHUNK);
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+      hash.update(buffer.subarray(0, read));
+      size += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 const SHA256 = /^[0-9a-f]{64}$/;
-const COPY_CHUNK = 1 << 20;
 
 /** Content-addressed blob store under `.labbook/objects/ab/cdef…`; identical content is kept once. */
 export class ObjectStore {
@@ -63,34 +81,18 @@ export class ObjectStore {
   }
 
   /**
-   * Synchronous putFile (console logs at exit, when the event loop may be ending): one pass in 1 MiB chunks that
-   * hashes and copies together, so memory stays flat for any size and the blob is exactly the bytes hashed.
+   * Synchronous putFile for a file that may only grow meanwhile (a console log, at exit when the event loop may
+   * be ending). It is hashed in 1 MiB chunks and copied by the kernel (sparse files stay sparse), then cut to the
+   * length hashed, so memory stays flat for any size and the blob holds exactly the bytes hashed.
    */
   putFileSync(path: string): { sha256: string; size: number } {
-    const hash = createHash('sha256');
+    const { sha256, size } = sha256OfFileSync(path);
+    if (this.refresh(sha256)) return { sha256, size };
     const tmp = this.tempPath();
-    const source = openSync(path, 'r');
-    let size = 0;
-    try {
-      const target = openSync(tmp, 'w');
-      try {
-        const buffer = Buffer.alloc(COPY_CHUNK);
-        for (let read = readSync(source, buffer); read > 0; read = readSync(source, buffer)) {
-          const chunk = buffer.subarray(0, read);
-          hash.update(chunk);
-          for (let done = 0; done < read; ) done += writeSync(target, chunk, done);
-          size += read;
-        }
-      } finally {
-        closeSync(target);
-      }
-    } finally {
-      closeSync(source);
-    }
-    const sha = hash.digest('hex');
-    if (this.refresh(sha)) rmSync(tmp);
-    else this.place(tmp, sha);
-    return { sha256: sha, size };
+    copyFileSync(path, tmp);
+    truncateSync(tmp, size);
+    this.place(tmp, sha256);
+    return { sha256, size };
   }
 
   read(sha: string): Buffer {

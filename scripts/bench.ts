@@ -13,6 +13,7 @@ import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runPanelsBench } from './bench/panels';
+import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
   benchParser();
   benchDownsample();
   benchListJson();
+  runRunnerMemoryBench(report);
   await runMlflowBench(report);
   await runLspBench(report);
   await runExtensionBench(report);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { peakRssMib } from '../../scripts/bench/runnerMemory';
 import { isProcessAlive } from '../../src/capture/recovery';
 import { CLI, PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
 
@@ -15,13 +15,8 @@ function workspace(): string {
   return ws.dir;
 }
 
-/** Peak RSS in MiB of `labbook run` tracking print_bulk.py printing `mib` MiB (its output to /dev/null). */
-function runnerPeakMib(dir: string, mib: number): number {
-  const args = [join(SCRIPTS, 'peak_rss.py'), process.execPath, CLI, 'run', '--', PYTHON, join(SCRIPTS, 'print_bulk.py'), String(mib)];
-  const result = spawnSync(PYTHON, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, LABBOOK_DIR: '' } });
-  assert.equal(result.status, 0, result.stderr);
-  return Number(result.stdout) / 1024;
-}
+/** Peak RSS in MiB of `labbook run` tracking print_bulk.py printing `mib` MiB. */
+const runnerPeakMib = (dir: string, mib: number): number => peakRssMib(dir, [process.execPath, CLI, 'run', '--', PYTHON, join(SCRIPTS, 'print_bulk.py'), String(mib)]);
 
 describe('console output of any size', () => {
   test('a crashed run with a console log over 2 GiB is recovered by streaming it: points past the offset parsed, the log stored', async () => {

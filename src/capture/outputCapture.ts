@@ -26,17 +26,14 @@ export class LineSplitter {
 
   /** Takes the next chunk, which starts at byte `at` of the console log. */
   write(chunk: Buffer, at = 0): void {
-    if (this.overflowing) {
-      // The rest of a runaway line is dropped anyway: skip to its newline without decoding (binary or huge output).
-      const nl = chunk.indexOf(10);
-      if (nl === -1) return;
-      this.take(this.decoder.write(chunk.subarray(nl)), [at + nl + 1], at + chunk.length);
-      return;
-    }
+    // The rest of a runaway line is dropped anyway: skip to its newline without decoding (binary or huge output).
+    const skip = this.overflowing ? chunk.indexOf(10) : 0;
+    if (skip === -1) return;
+    const rest = chunk.subarray(skip);
     // A newline byte is never part of a UTF-8 sequence, so the decoder's n-th '\n' is the chunk's n-th 0x0A.
     const ends: number[] = [];
-    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, nl + 1)) ends.push(at + nl + 1);
-    this.take(this.decoder.write(chunk), ends, at + chunk.length);
+    for (let nl = rest.indexOf(10); nl !== -1; nl = rest.indexOf(10, nl + 1)) ends.push(at + skip + nl + 1);
+    this.take(this.decoder.write(rest), ends, at + chunk.length);
   }
 
   /** Flushes the last unterminated line, which ends at byte `at`. */

@@ -38,6 +38,14 @@ describe('LineSplitter', () => {
     assert.equal(lines[0].length, 1 << 20);
     assert.equal(lines[1], 'acc: 1');
   });
+
+  test('after a runaway line, the lines of the same chunk keep their own ends', () => {
+    const ends: [string, number][] = [];
+    const splitter = new LineSplitter((line, end) => ends.push([line.slice(0, 4), end]));
+    splitter.write(Buffer.alloc((1 << 20) + 10, 0x78), 0);
+    splitter.write(Buffer.from('xx\nab\ncd\n'), 2_000_000);
+    assert.deepEqual(ends, [['xxxx', (1 << 20) + 10], ['ab', 2_000_006], ['cd', 2_000_009]]);
+  });
 });
 
 describe('MetricCollector', () => {

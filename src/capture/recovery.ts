@@ -66,7 +66,13 @@ export type RecoveryContext = Omit<IngestContext, 'cwd'> & { metrics?: LabbookCo
 export async function recoverOrphanedRuns(store: Store, context: RecoveryContext): Promise<string[]> {
   const recovered: string[] = [];
   for (const orphan of store.orphanedRuns(isSameProcess)) {
-    if (await recoverRun(store, orphan, context)) recovered.push(orphan.id);
+    try {
+      if (await recoverRun(store, orphan, context)) recovered.push(orphan.id);
+    } catch (error) {
+      // A runner stopped (SIGSTOP) inside a write holds the lock until it resumes: recovery waits its turn (a
+      // later pass), and the command that opened the store goes on.
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    }
   }
   return recovered;
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isProcessAlive } from '../../src/capture/recovery';
+import { procStatFields } from '../../src/capture/systemSampler';
 import type { Store } from '../../src/store/store';
 import { PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
 
@@ -44,6 +45,31 @@ function steps(store: Store, runId: string, key: string): number[] {
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+function canWrite(store: Store): boolean {
+  store.db.pragma('busy_timeout = 0');
+  try {
+    store.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    store.db.pragma('busy_timeout = 10000');
+  }
+}
+
+/**
+ * SIGSTOPs a runner at a moment it holds no write lock. Stopped inside one of its short write transactions, it
+ * would block every writer until it resumes, which no Labbook process can undo; the test is about what follows.
+ */
+async function stopRunner(pid: number, store: Store): Promise<void> {
+  for (;;) {
+    process.kill(pid, 'SIGSTOP');
+    await waitFor('the runner to stop', () => procStatFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[0] === 'T');
+    if (canWrite(store)) return;
+    process.kill(pid, 'SIGCONT');
+  }
+}
 
 describe('recovery of a run whose runner vanished or paused', () => {
   test('a script that outlives its SIGKILLed runner keeps its run RUNNING and every point; the run is CRASHED once the script ends', async () => {
@@ -93,8 +119,8 @@ describe('recovery of a run whose runner vanished or paused', () => {
     const store = openStore(dir);
     const runId = store.listRuns()[0].id;
     const heartbeat = (): number => (store.db.prepare('SELECT heartbeat_at FROM runs WHERE id = ?').get(runId) as { heartbeat_at: number }).heartbeat_at;
-    process.kill(pid, 'SIGSTOP'); // Ctrl-Z, or a laptop suspend as the runner sees it
     try {
+      await stopRunner(pid, store); // Ctrl-Z, or a laptop suspend as the runner sees it
       await waitFor('the heartbeat to go stale', () => Date.now() - heartbeat() > 1500);
       assert.equal((await listRuns(dir, env))[0].status, 'RUNNING', 'a run whose script is alive is not taken');
 

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
@@ -166,12 +167,13 @@ export async function compareCommand(args: string[]): Promise<number> {
 export async function logCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new CliError('Usage: labbook log <run>', 2);
-  return withWorkspace(({ store }) => {
+  return withWorkspace(async ({ store }) => {
     const run = resolveRunRef(store, positionals[0]);
     const live = store.consolePath(run.id);
-    if (run.consoleSha) process.stdout.write(store.objects.read(run.consoleSha));
-    else if (live && existsSync(live)) process.stdout.write(readFileSync(live));
-    else process.stderr.write(`Run ${run.name} has no console output.\n`);
+    const path = run.consoleSha ? store.objects.pathOf(run.consoleSha) : live && existsSync(live) ? live : null;
+    if (!path) process.stderr.write(`Run ${run.name} has no console output.\n`);
+    // Streamed: a console log can be larger than memory (or than the 2 GiB a single read allows).
+    else await pipeline(createReadStream(path), process.stdout, { end: false });
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -48,6 +49,9 @@ describe('console output of any size', () => {
     assert.equal(statSync(store.objects.pathOf(log!.sha256)).size, size);
     assert.ok(!existsSync(store.runDir(run.id)));
     store.close();
+
+    const shown = spawnSync(process.execPath, [CLI, 'log', run.id], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    assert.equal(shown.status, 0, `labbook log streams it: ${shown.stderr}`);
   });
 
   test("the runner's memory does not grow with its console output (64 MiB printed; npm run bench prints 300 MiB)", () => {

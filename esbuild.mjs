@@ -8,6 +8,7 @@ const production = process.argv.includes('--production');
 const nodeEntries = [
   ['src/extension/main.ts', 'dist/extension.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
+  ['src/cli/runInTerminal.ts', 'dist/runInTerminal.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
 ].filter(([input]) => existsSync(input));

@@ -148,3 +148,14 @@ export function liveRunText(run: Pick<RunListing, 'name' | 'metrics' | 'startTim
   const parts = [truncate(run.name, 40), ...(metric ? [`${truncate(metric.key, 24)} ${formatMetric(metric.last)}`] : []), formatDuration(now - run.startTime)];
   return `${parts.join(' · ')}${othersLive > 0 ? ` +${othersLive}` : ''}`;
 }
+
+const END_WORDS: Readonly<Partial<Record<RunStatus, string>>> = { FINISHED: 'finished', FAILED: 'failed', KILLED: 'stopped', CRASHED: 'crashed' };
+
+/** How a run ended, in a few words: `train-3 finished · val_loss 0.23`, `train-4 failed (exit 1)`. */
+export function runEndText(run: Pick<RunListing, 'name' | 'status' | 'exitCode' | 'metrics'>, preferredMetric: string | undefined): string {
+  const name = truncate(run.name, 60);
+  const word = END_WORDS[run.status] ?? statusWord(run.status);
+  if (run.status !== 'FINISHED') return `${name} ${word}${run.exitCode === null ? '' : ` (exit ${run.exitCode})`}`;
+  const metric = primaryMetric(run.metrics, preferredMetric);
+  return `${name} ${word}${metric ? ` · ${truncate(metric.key, 40)} ${formatMetric(metric.last)}` : ''}`;
+}

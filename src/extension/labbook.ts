@@ -12,6 +12,7 @@ import { SeriesWorkerPool } from './panels/seriesPool';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
+import { RunEndNotifier } from './runEndNotifier';
 import { RunsView } from './runsView';
 import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
@@ -33,7 +34,8 @@ export interface LabbookApi {
 export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): LabbookApi {
   const host = new StoreHost(reporter);
   const view = new RunsView(host, context.workspaceState);
-  const launcher = new Launcher(context, host, reporter.log);
+  const ends = new RunEndNotifier(host, (experiment) => view.primaryMetricOf(experiment), reporter.log);
+  const launcher = new Launcher(context, host, reporter.log, ends);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
@@ -43,6 +45,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   context.subscriptions.push(
     host,
     view,
+    ends,
     panels,
     compare,
     seriesPool,

@@ -109,12 +109,17 @@ export async function editNote(host: StoreHost, store: Store, run: Run): Promise
   host.wroteHere();
 }
 
-/** Why `key=value` is not a tag, or undefined when it is one. */
+// mlflow.* and labbook.* tags belong to the tools (source, rerun_of, the note): not added or removed as tags.
+function isToolTag(key: string): boolean {
+  return key.startsWith('mlflow.') || key.startsWith('labbook.');
+}
+
+/** Why `key=value` is not a tag the user may add, or undefined when it is one. */
 export function tagProblem(text: string): string | undefined {
   const eq = text.indexOf('=');
-  if (eq <= 0 || !text.slice(0, eq).trim()) return 'Write key=value, e.g. baseline=yes';
-  const key = text.slice(0, eq).trim();
-  if (key.startsWith('mlflow.') || key.startsWith('labbook.')) return `Keys starting with ${key.split('.')[0]}. are kept for the tools themselves.`;
+  const key = text.slice(0, Math.max(0, eq)).trim();
+  if (!key) return 'Write key=value, e.g. baseline=yes';
+  if (isToolTag(key)) return `Keys starting with ${key.split('.')[0]}. are kept for the tools themselves.`;
   return undefined;
 }
 
@@ -133,7 +138,7 @@ export async function addTag(host: StoreHost, store: Store, runs: readonly Run[]
 
 /** Offers the user tags of a run (not mlflow.* or labbook.* ones, not the note) and removes the ones picked. */
 export async function removeTags(host: StoreHost, store: Store, run: Run): Promise<void> {
-  const tags = Object.entries(store.tags(run.id)).filter(([key]) => tagProblem(`${key}=`) === undefined);
+  const tags = Object.entries(store.tags(run.id)).filter(([key]) => !isToolTag(key));
   if (tags.length === 0) throw new Error(`${run.name} has no tags of its own to remove.`);
   const picked = await vscode.window.showQuickPick(
     tags.map(([key, value]) => ({ label: key, description: value })),

@@ -51,7 +51,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     seriesPool,
     lineage,
     runsTable,
-    new LiveRunStatus(host, reporter.log),
+    new LiveRunStatus(host, (experiment) => view.primaryMetricOf(experiment), reporter.log),
     vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
   );
   const tracking = new TrackingService(host, context.environmentVariableCollection, reporter.log);

@@ -16,6 +16,7 @@ REQUIRED=(
   extension/dist/web.js
   extension/dist/lsp.js
   extension/dist/seriesWorker.js
+  extension/dist/runInTerminal.js
   extension/dist/webview/runsTablePanel.js
   extension/media/base.css
   extension/node_modules/better-sqlite3/package.json

@@ -5,10 +5,11 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { joinCommandLine } from '../src/core/commandLine';
 import { formatDuration } from '../src/core/format';
+import { NOTE_TAG } from '../src/core/runDistinction';
 import { formatBytes, formatTimestamp } from '../src/core/runPresentation';
 import { isLiveStatus } from '../src/core/types';
 import { MAX_SMOOTHING, isRunPanelToWebview } from '../src/protocol/runPanel';
-import type { RunPanelArtifact, RunPanelAxis, RunPanelFromWebview, RunPanelRun, RunPanelRunFacts, RunPanelToWebview } from '../src/protocol/runPanel';
+import type { RunPanelArtifact, RunPanelAxis, RunPanelEntry, RunPanelFromWebview, RunPanelRun, RunPanelRunCommandMessage, RunPanelRunFacts, RunPanelToWebview } from '../src/protocol/runPanel';
 import { ConsoleView } from './shared/consoleView';
 import { el } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
@@ -70,10 +71,29 @@ function statusLabel(status: string): string {
   return status.charAt(0) + status.slice(1).toLowerCase();
 }
 
-/** Name, status, duration and the facts of the run. */
+/** The header's buttons: the Runs view's commands for this run (the host asks and writes). */
+const HEADER_COMMANDS: [label: string, command: RunPanelRunCommandMessage['command']][] = [
+  ['Rename…', 'renameRun'],
+  ['Edit Note…', 'editNote'],
+  ['Add Tag…', 'addTag'],
+  ['Remove Tag…', 'removeTag'],
+];
+
+function headerActions(): HTMLElement {
+  const buttons = HEADER_COMMANDS.map(([label, command]) => {
+    const button = el('vscode-button', { text: label });
+    button.secondary = true;
+    button.addEventListener('click', () => client.post({ type: 'runPanel/runCommand', command }));
+    return button;
+  });
+  return el('div', { className: 'header-actions', attributes: { role: 'toolbar', 'aria-label': 'Run actions' } }, ...buttons);
+}
+
+/** Name, status, duration, note and the facts of the run. */
 class RunHeader {
   readonly element: HTMLElement;
   private readonly name = el('h1', { className: 'run-name', text: 'Loading run…' });
+  private readonly note = el('p', { className: 'run-note' });
   private readonly badge = el('vscode-badge', { className: 'status-badge' });
   private readonly status = el('span', { className: 'status' }, el('span', { className: 'status-dot', attributes: { 'aria-hidden': 'true' } }), this.badge);
   private readonly duration = el('span', { className: 'duration' });
@@ -82,11 +102,14 @@ class RunHeader {
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    this.element = el('header', { className: 'run-header' }, el('div', { className: 'title-row' }, this.name, this.status, this.duration), this.facts);
+    this.element = el('header', { className: 'run-header' }, el('div', { className: 'title-row' }, this.name, this.status, this.duration), headerActions(), this.note, this.facts);
   }
 
-  show(run: RunPanelRun): void {
+  show(run: RunPanelRun, tags: readonly RunPanelEntry[]): void {
     this.run = run;
+    const note = tags.find((tag) => tag.key === NOTE_TAG)?.value ?? '';
+    this.note.textContent = note;
+    this.note.hidden = note === '';
     this.name.textContent = run.name;
     this.name.title = run.name;
     this.status.dataset.status = run.status;
@@ -263,7 +286,7 @@ class RunPanelPage {
   }
 
   private showFacts(facts: RunPanelRunFacts): void {
-    this.header.show(facts.run);
+    this.header.show(facts.run, facts.tags);
     this.params.show(facts.params);
     this.tags.show(facts.tags);
     this.artifacts.show(facts.artifacts);

@@ -1,7 +1,8 @@
 // How a run reads in lists, tooltips and the status bar. Everything a run carries (names, params, tags, keys)
 // may be hostile, so whatever ends up in Markdown goes through escapeMarkdown here and nowhere else.
 
-import { formatDuration, formatMetric, relativeTime } from './format';
+import { formatDuration, formatMetric, relativeTime, truncate } from './format';
+import { choosePrimaryMetric, paramSummary } from './runDistinction';
 import { isLiveStatus, type MetricSummary, type Run, type RunListing, type RunStatus } from './types';
 
 const MINUTE = 60_000;
@@ -22,22 +23,26 @@ export function minuteAge(then: number, now: number): string {
   return now - then < MINUTE ? 'just now' : relativeTime(then, now);
 }
 
-/** The metric a run is summarised by: the preferred key when the run has it, else its first key alphabetically. */
+export { truncate };
+
+/** The metric a run is summarised by: the preferred key when the run has it, else the one choosePrimaryMetric picks. */
 export function primaryMetric(metrics: Readonly<Record<string, MetricSummary>>, preferred?: string): MetricSummary | undefined {
-  if (preferred && metrics[preferred]) return metrics[preferred];
-  const first = Object.keys(metrics).sort()[0];
-  return first === undefined ? undefined : metrics[first];
+  const key = preferred && metrics[preferred] ? preferred : choosePrimaryMetric(Object.keys(metrics));
+  return key === undefined ? undefined : metrics[key];
 }
 
-/** Cuts text to `max` characters with an ellipsis, so one huge value cannot swamp a list or tooltip. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+/** What a run's row says besides its name: the params that tell it apart from its siblings and the metric runs are read by. */
+export interface RowFocus {
+  paramKeys: readonly string[];
+  metric: string | undefined;
 }
 
-/** Tree item description: star, primary metric and age, e.g. `★ acc 0.93 · 5 min ago`. */
-export function runDescription(run: Pick<RunListing, 'metrics' | 'starred' | 'startTime'>, preferredMetric: string | undefined, now: number): string {
-  const metric = primaryMetric(run.metrics, preferredMetric);
+/** Tree item description: star, distinguishing params, primary metric and age, e.g. `★ lr=0.1 bs=64 · val_loss 0.23 · 5m ago`. */
+export function runDescription(run: Pick<RunListing, 'metrics' | 'params' | 'starred' | 'startTime'>, focus: RowFocus, now: number): string {
+  const metric = primaryMetric(run.metrics, focus.metric);
+  const params = paramSummary(run.params, focus.paramKeys);
   const parts = [
+    ...(params ? [params] : []),
     ...(metric ? [`${truncate(metric.key, 40)} ${formatMetric(metric.last)}`] : []),
     minuteAge(run.startTime, now),
   ];
@@ -142,4 +147,15 @@ export function liveRunText(run: Pick<RunListing, 'name' | 'metrics' | 'startTim
   const metric = primaryMetric(run.metrics, preferredMetric);
   const parts = [truncate(run.name, 40), ...(metric ? [`${truncate(metric.key, 24)} ${formatMetric(metric.last)}`] : []), formatDuration(now - run.startTime)];
   return `${parts.join(' · ')}${othersLive > 0 ? ` +${othersLive}` : ''}`;
+}
+
+const END_WORDS: Readonly<Partial<Record<RunStatus, string>>> = { FINISHED: 'finished', FAILED: 'failed', KILLED: 'stopped', CRASHED: 'crashed' };
+
+/** How a run ended, in a few words: `train-3 finished · val_loss 0.23`, `train-4 failed (exit 1)`. */
+export function runEndText(run: Pick<RunListing, 'name' | 'status' | 'exitCode' | 'metrics'>, preferredMetric: string | undefined): string {
+  const name = truncate(run.name, 60);
+  const word = END_WORDS[run.status] ?? statusWord(run.status);
+  if (run.status !== 'FINISHED') return `${name} ${word}${run.exitCode === null ? '' : ` (exit ${run.exitCode})`}`;
+  const metric = primaryMetric(run.metrics, preferredMetric);
+  return `${name} ${word}${metric ? ` · ${truncate(metric.key, 40)} ${formatMetric(metric.last)}` : ''}`;
 }

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { OpenGesture } from '../core/openGesture';
 import { runDescription } from '../core/runPresentation';
 import type { Run } from '../core/types';
 import type { Store } from '../store/store';
@@ -16,10 +17,14 @@ import { pickLineageFocus, type LineagePanel } from './panels/lineagePanel';
 import type { RunPanels } from './panels/runPanels';
 import type { RunsTablePanel } from './panels/runsTablePanel';
 import {
+  addTag,
   copyRunIds,
   deleteRuns,
+  editNote,
   openArtifact,
   openGitPatch,
+  removeTags,
+  renameRun,
   revealArtifact,
   showConsole,
   toggleStar,
@@ -89,14 +94,13 @@ interface PickOptions {
   preselected?: readonly string[];
 }
 
-async function pickRuns(store: Store, options: PickOptions): Promise<Run[]> {
+async function pickRuns(store: Store, view: RunsView, options: PickOptions): Promise<Run[]> {
   const runs = store.listRuns({ filter: options.filter, limit: 300 });
   if (runs.length === 0) throw new Error(options.filter ? 'No run matches.' : 'There are no runs yet.');
-  const primary = vscode.workspace.getConfiguration('labbook.runs').get<string>('primaryMetric')?.trim() || undefined;
   const now = Date.now();
   const items = runs.map((run) => ({
     label: run.name,
-    description: `${run.experimentName} · ${run.status.toLowerCase()} · ${runDescription(run, primary, now)}`,
+    description: `${run.experimentName} · ${run.status.toLowerCase()} · ${runDescription(run, { paramKeys: [], metric: view.primaryMetricOf(run.experimentName) }, now)}`,
     picked: options.preselected?.includes(run.id),
     run,
   }));
@@ -108,10 +112,10 @@ async function pickRuns(store: Store, options: PickOptions): Promise<Run[]> {
 }
 
 /** The runs a command acts on: those in its arguments, else the ones the user picks. */
-async function runsFor(host: StoreHost, args: readonly unknown[], options: PickOptions): Promise<Run[]> {
-  const store = requireStore(host);
+async function runsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: readonly unknown[], options: PickOptions): Promise<Run[]> {
+  const store = requireStore(deps.host);
   const ids = runIdsOf(args);
-  if (ids.length === 0) return pickRuns(store, options);
+  if (ids.length === 0) return pickRuns(store, deps.view, options);
   return ids.map((id) => store.getRun(id));
 }
 
@@ -134,21 +138,34 @@ const LIVE = "attributes.status = 'RUNNING'";
 export function commandTable(deps: CommandDeps): Record<string, (...args: unknown[]) => unknown> {
   const { host, view, launcher, panels, context } = deps;
   const store = (): Store => requireStore(host);
+  const gesture = new OpenGesture();
   return {
     'labbook.runCurrentFile': (uri) => launcher.runCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
     'labbook.runAndTrack': () => launcher.runAndTrack(),
     'labbook.rerun': async (...args) => {
-      for (const run of await runsFor(host, args, { title: 'Rerun' })) await launcher.rerun(run);
+      for (const run of await runsFor(deps, args, { title: 'Rerun' })) await launcher.rerun(run);
     },
     'labbook.stop': async (...args) => {
-      for (const run of await runsFor(host, args, { title: 'Stop Run', filter: LIVE })) launcher.stop(run);
+      for (const run of await runsFor(deps, args, { title: 'Stop Run', filter: LIVE })) launcher.stop(run);
     },
     'labbook.openRun': async (...args) => {
-      for (const run of await runsFor(host, args, { title: 'Open Run' })) panels.open(run.id);
+      for (const run of await runsFor(deps, args, { title: 'Open Run' })) panels.open(run.id);
+    },
+    'labbook.previewRun': (...args) => {
+      const [runId] = runIdsOf(args);
+      if (!runId) throw new Error('Click a run in the Runs view to preview it.');
+      panels.open(runId, gesture.opened(runId, Date.now()));
+    },
+    // Enter's keybinding: the list's own Enter (list.select) opens the focused row, and that open pins.
+    'labbook.openFocusedRun': () => {
+      gesture.armPin(Date.now());
+      return vscode.commands.executeCommand('list.select');
     },
     'labbook.compareRuns': async (...args) => {
-      let runs = await runsFor(host, args, { title: 'Compare Runs', many: true });
-      if (runs.length < 2) runs = await pickRuns(store(), { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
+      // From the palette or the view's title there is no clicked row: the runs selected in the tree are meant.
+      const given = runIdsOf(args).length ? args : [undefined, view.view.selection];
+      let runs = await runsFor(deps, given, { title: 'Compare Runs', many: true });
+      if (runs.length < 2) runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
     },
     'labbook.openRunsTable': () => deps.runsTable.open(),
@@ -157,19 +174,30 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       deps.lineage.open(runId ? `run:${runId}` : await pickLineageFocus(store()));
     },
     'labbook.diffRunCode': async (...args) => {
-      let runs = await runsFor(host, args, { title: 'Code Diff Between Runs: pick two', many: true });
-      if (runs.length !== 2) runs = await pickRuns(store(), { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });
+      let runs = await runsFor(deps, args, { title: 'Code Diff Between Runs: pick two', many: true });
+      if (runs.length !== 2) runs = await pickRuns(store(), view, { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });
       if (runs.length !== 2) throw new Error(`Pick exactly two runs to diff their code (${runs.length} picked).`);
       // The older run on the left, as a diff reads from before to after.
       const [older, newer] = [...runs].sort((a, b) => a.startTime - b.startTime);
       await deps.codeDiff.diffRuns(store(), [older, newer]);
     },
-    'labbook.deleteRun': async (...args) => deleteRuns(host, store(), await runsFor(host, args, { title: 'Delete Runs', many: true })),
-    'labbook.copyRunId': async (...args) => copyRunIds(await runsFor(host, args, { title: 'Copy Run ID', many: true })),
+    'labbook.deleteRun': async (...args) => deleteRuns(host, store(), await runsFor(deps, args, { title: 'Delete Runs', many: true })),
+    'labbook.copyRunId': async (...args) => copyRunIds(await runsFor(deps, args, { title: 'Copy Run ID', many: true })),
     'labbook.showConsole': async (...args) => {
-      for (const run of await runsFor(host, args, { title: 'Show Console Output' })) await showConsole(run);
+      for (const run of await runsFor(deps, args, { title: 'Show Console Output' })) await showConsole(run);
     },
-    'labbook.toggleStar': async (...args) => toggleStar(host, store(), await runsFor(host, args, { title: 'Star Runs', many: true })),
+    'labbook.toggleStar': async (...args) => toggleStar(host, store(), await runsFor(deps, args, { title: 'Star Runs', many: true })),
+    'labbook.renameRun': async (...args) => {
+      for (const run of await runsFor(deps, args, { title: 'Rename Run' })) await renameRun(host, store(), run);
+    },
+    'labbook.editNote': async (...args) => {
+      for (const run of await runsFor(deps, args, { title: 'Edit Note' })) await editNote(host, store(), run);
+    },
+    'labbook.addTag': async (...args) => addTag(host, store(), await runsFor(deps, args, { title: 'Add Tag', many: true })),
+    'labbook.removeTag': async (...args) => {
+      for (const run of await runsFor(deps, args, { title: 'Remove Tag' })) await removeTags(host, store(), run);
+    },
+    'labbook.setPrimaryMetric': (node) => view.pickPrimaryMetric(isTreeNode(node) && node.kind === 'experiment' ? node : undefined),
     'labbook.filterRuns': () => view.editFilter(),
     'labbook.clearFilter': () => view.setFilter(''),
     'labbook.sortRuns': () => view.pickSort(),

@@ -14,6 +14,7 @@ import { SeriesWorkerPool } from './panels/seriesPool';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
+import { RunEndNotifier } from './runEndNotifier';
 import { RunsView } from './runsView';
 import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
@@ -24,7 +25,8 @@ import { TrackingService } from './trackingService';
 export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): void {
   const host = new StoreHost(reporter);
   const view = new RunsView(host, context.workspaceState);
-  const launcher = new Launcher(context, host, reporter.log);
+  const ends = new RunEndNotifier(host, (experiment) => view.primaryMetricOf(experiment), reporter.log);
+  const launcher = new Launcher(context, host, reporter.log, ends);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, log: reporter.log });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
@@ -34,12 +36,13 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   context.subscriptions.push(
     host,
     view,
+    ends,
     panels,
     compare,
     seriesPool,
     lineage,
     runsTable,
-    new LiveRunStatus(host, reporter.log),
+    new LiveRunStatus(host, (experiment) => view.primaryMetricOf(experiment), reporter.log),
     vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
   );
   const environment = new TerminalEnvironment(context.environmentVariableCollection, delimiter);

@@ -16,6 +16,7 @@ import {
 import { isLiveStatus, type Run } from '../core/types';
 import { Cancelled } from './errors';
 import { pythonInterpreter } from './pythonInterpreter';
+import type { RunEndNotifier } from './runEndNotifier';
 import type { StoreHost } from './storeHost';
 
 /** A command to run as a tracked run. */
@@ -41,18 +42,24 @@ export function requireTrust(): void {
 /**
  * Starts tracked runs. Every run goes through the bundled runner (`dist/cli.js run`) on the extension host's
  * own Node, in a terminal of its own, so the run belongs to the runner rather than to this window: a window
- * reload neither kills nor loses it.
+ * reload neither kills nor loses it. The terminal's process is dist/runInTerminal.js, which keeps the terminal
+ * and its output open after the run until a key is pressed.
  */
 export class Launcher {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly host: StoreHost,
     private readonly log: vscode.LogOutputChannel,
+    private readonly ends: RunEndNotifier,
   ) {}
 
   /** Path of the bundled runner. */
   get cliPath(): string {
     return this.context.asAbsolutePath('dist/cli.js');
+  }
+
+  private get terminalProgram(): string {
+    return this.context.asAbsolutePath('dist/runInTerminal.js');
   }
 
   /** Environment every runner gets: Electron as plain Node, and the store this window shows. */
@@ -64,7 +71,9 @@ export class Launcher {
   /** Opens a terminal running the command under the runner, and remembers the command line. */
   async launch(spec: LaunchSpec): Promise<vscode.Terminal> {
     requireTrust();
-    if (!existsSync(this.cliPath)) throw new Error(`The Labbook runner is missing from this installation (${this.cliPath}). Reinstall Labbook.`);
+    for (const file of [this.cliPath, this.terminalProgram]) {
+      if (!existsSync(file)) throw new Error(`The Labbook runner is missing from this installation (${file}). Reinstall Labbook.`);
+    }
     if (!existsSync(spec.cwd)) throw new Error(`The working directory ${spec.cwd} does not exist.`);
     const shellArgs = runnerArgs(this.cliPath, spec, spec.command);
     // Open (creating) the store now so the view follows the run from its first row.
@@ -72,12 +81,13 @@ export class Launcher {
     const terminal = vscode.window.createTerminal({
       name: terminalName(spec.command),
       shellPath: process.execPath,
-      shellArgs,
+      shellArgs: [this.terminalProgram, ...shellArgs],
       cwd: spec.cwd,
       env: this.runnerEnv(spec.env),
       iconPath: new vscode.ThemeIcon('beaker'),
     });
     terminal.show(true);
+    this.ends.launched(spec.command, spec.cwd);
     this.log.info(`Launched in ${spec.cwd}: ${joinCommandLine(spec.command)}`);
     await this.context.workspaceState.update(RECENT_KEY, rememberCommand(this.recent(), { argv: spec.command, cwd: spec.cwd }));
     return terminal;

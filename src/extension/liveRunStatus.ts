@@ -14,6 +14,8 @@ export class LiveRunStatus implements vscode.Disposable {
 
   constructor(
     private readonly host: StoreHost,
+    /** The primary metric of an experiment, as the Runs view shows it (undefined: chosen from the run's metrics). */
+    private readonly primaryMetricOf: (experiment: string) => string | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.item.name = 'Labbook Live Run';
@@ -51,8 +53,7 @@ export class LiveRunStatus implements vscode.Disposable {
   private render(): void {
     const run = this.live[0];
     if (!run) return;
-    const primary = vscode.workspace.getConfiguration('labbook.runs').get<string>('primaryMetric')?.trim() || undefined;
-    const text = liveRunText(run, primary, Date.now(), this.live.length - 1);
+    const text = liveRunText(run, this.primaryMetricOf(run.experimentName), Date.now(), this.live.length - 1);
     // A run name may contain $(icon) syntax; escaped, it shows as typed.
     this.item.text = `$(loading~spin) ${text.replace(/\$\(/g, '\\$(')}`;
     this.item.accessibilityInformation = { label: `Labbook run ${text}` };

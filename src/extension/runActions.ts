@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { NOTE_TAG } from '../core/runDistinction';
 import { isLiveStatus, type Artifact, type Run } from '../core/types';
 import type { Store } from '../store/store';
 import { blobUri, consoleUri } from './documents';
@@ -80,4 +81,70 @@ export function toggleStar(host: StoreHost, store: Store, runs: readonly Run[]):
 export async function copyRunIds(runs: readonly Run[]): Promise<void> {
   await vscode.env.clipboard.writeText(runs.map((run) => run.id).join('\n'));
   vscode.window.setStatusBarMessage(`Copied ${runs.length === 1 ? 'the run id' : `${runs.length} run ids`}.`, 3000);
+}
+
+/** Asks for a new name for a run and saves it. */
+export async function renameRun(host: StoreHost, store: Store, run: Run): Promise<void> {
+  const name = await vscode.window.showInputBox({
+    title: `Rename ${run.name}`,
+    value: run.name,
+    prompt: 'A name that says what this run tried, e.g. lr-sweep-0.1',
+    validateInput: (value) => (value.trim() ? undefined : 'A run needs a name.'),
+  });
+  if (name === undefined) throw new Cancelled();
+  store.rename(run.id, name.trim());
+  host.wroteHere();
+}
+
+/** Asks for a run's note (MLflow's `mlflow.note.content` tag, so MLflow clients see it too); empty removes it. */
+export async function editNote(host: StoreHost, store: Store, run: Run): Promise<void> {
+  const note = await vscode.window.showInputBox({
+    title: `Note on ${run.name}`,
+    value: store.tags(run.id)[NOTE_TAG] ?? '',
+    prompt: 'What this run was for or what it showed. Leave empty to remove the note.',
+  });
+  if (note === undefined) throw new Cancelled();
+  if (note.trim()) store.setTags(run.id, { [NOTE_TAG]: note.trim() });
+  else store.deleteTag(run.id, NOTE_TAG);
+  host.wroteHere();
+}
+
+// mlflow.* and labbook.* tags belong to the tools (source, rerun_of, the note): not added or removed as tags.
+function isToolTag(key: string): boolean {
+  return key.startsWith('mlflow.') || key.startsWith('labbook.');
+}
+
+/** Why `key=value` is not a tag the user may add, or undefined when it is one. */
+export function tagProblem(text: string): string | undefined {
+  const eq = text.indexOf('=');
+  const key = text.slice(0, Math.max(0, eq)).trim();
+  if (!key) return 'Write key=value, e.g. baseline=yes';
+  if (isToolTag(key)) return `Keys starting with ${key.split('.')[0]}. are kept for the tools themselves.`;
+  return undefined;
+}
+
+/** Asks for `key=value` and tags the runs with it. */
+export async function addTag(host: StoreHost, store: Store, runs: readonly Run[]): Promise<void> {
+  const text = await vscode.window.showInputBox({
+    title: runs.length === 1 ? `Add Tag to ${runs[0].name}` : `Add Tag to ${runs.length} Runs`,
+    placeHolder: 'key=value, e.g. baseline=yes',
+    validateInput: tagProblem,
+  });
+  if (text === undefined) throw new Cancelled();
+  const eq = text.indexOf('=');
+  for (const run of runs) store.setTags(run.id, { [text.slice(0, eq).trim()]: text.slice(eq + 1).trim() });
+  host.wroteHere();
+}
+
+/** Offers the user tags of a run (not mlflow.* or labbook.* ones, not the note) and removes the ones picked. */
+export async function removeTags(host: StoreHost, store: Store, run: Run): Promise<void> {
+  const tags = Object.entries(store.tags(run.id)).filter(([key]) => !isToolTag(key));
+  if (tags.length === 0) throw new Error(`${run.name} has no tags of its own to remove.`);
+  const picked = await vscode.window.showQuickPick(
+    tags.map(([key, value]) => ({ label: key, description: value })),
+    { title: `Remove Tags from ${run.name}`, canPickMany: true },
+  );
+  if (!picked?.length) throw new Cancelled();
+  for (const item of picked) store.deleteTag(run.id, item.label);
+  host.wroteHere();
 }

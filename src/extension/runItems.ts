@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { formatMetric } from '../core/format';
-import { formatBytes, metricSummaryText, runContextValue, runDescription, runTooltip, statusIcon, truncate } from '../core/runPresentation';
+import { formatBytes, metricSummaryText, runContextValue, runDescription, runTooltip, statusIcon, truncate, type RowFocus } from '../core/runPresentation';
 import { textSparkline } from '../core/series';
 import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
@@ -71,17 +71,18 @@ function markdown(text: string): vscode.MarkdownString {
   return md;
 }
 
-/** The row of a run: name, status icon, primary metric and age. */
-export function runItem(run: RunListing, primaryMetric: string | undefined, now: number): vscode.TreeItem {
+/** The row of a run: name, status icon, distinguishing params, primary metric and age. */
+export function runItem(run: RunListing, focus: RowFocus, now: number): vscode.TreeItem {
   const item = new vscode.TreeItem(truncate(run.name, MAX_LABEL), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = runItemId(run.id);
-  item.description = runDescription(run, primaryMetric, now);
+  item.description = runDescription(run, focus, now);
   item.tooltip = markdown(runTooltip(run, now));
   const icon = statusIcon(run.status);
   item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
   item.contextValue = runContextValue(run);
   item.accessibilityInformation = { label: `${run.name}, ${run.status.toLowerCase()}, ${item.description}` };
-  item.command = { command: 'labbook.openRun', title: 'Open Run', arguments: [run.id] };
+  // A click previews (focus stays in the tree); a double click or Enter pins (see OpenGesture).
+  item.command = { command: 'labbook.previewRun', title: 'Preview Run', arguments: [run.id] };
   return item;
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { runDescription } from '../core/runPresentation';
+import { choosePrimaryMetric, distinguishingParams } from '../core/runDistinction';
+import { runDescription, type RowFocus } from '../core/runPresentation';
 import type { RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import {
@@ -20,14 +21,22 @@ import type { StoreHost } from './storeHost';
 export interface RunQuery {
   filter: string;
   orderBy: string[];
-  primaryMetric: string | undefined;
+  /** The metric chosen for an experiment (in this workspace, else in settings); undefined lets the view choose. */
+  primaryMetricOf(experimentName: string): string | undefined;
   /** Most runs listed per experiment. */
   limit: number;
 }
 
 // What a run row shows; when it is unchanged the row (and its expanded details) is not redrawn.
-function rowKey(run: RunListing, primaryMetric: string | undefined, now: number): string {
-  return JSON.stringify([run.name, run.status, run.starred, run.updatedAt, run.endTime, runDescription(run, primaryMetric, now)]);
+function rowKey(run: RunListing, focus: RowFocus, now: number): string {
+  return JSON.stringify([run.name, run.status, run.starred, run.updatedAt, run.endTime, runDescription(run, focus, now)]);
+}
+
+const NO_FOCUS: RowFocus = { paramKeys: [], metric: undefined };
+
+/** What the rows of an experiment show: the params that differ among its listed runs and its primary metric. */
+function focusOf(runs: readonly RunListing[], chosenMetric: string | undefined): RowFocus {
+  return { paramKeys: distinguishingParams(runs), metric: chosenMetric ?? choosePrimaryMetric(runs.flatMap((run) => Object.keys(run.metrics))) };
 }
 
 /**
@@ -43,6 +52,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly listed = new Map<number, string>();
   /** What each listed run row last showed (see rowKey). */
   private readonly rows = new Map<string, string>();
+  /** What the rows of each listed experiment show besides names (see focusOf). */
+  private readonly focus = new Map<number, RowFocus>();
   private rootKey = '';
   private problem: string | undefined;
   private empty = true;
@@ -60,7 +71,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       case 'experiment':
         return experimentItem(node);
       case 'run':
-        return runItem(node.run, this.query().primaryMetric, Date.now());
+        return runItem(node.run, this.focus.get(node.run.experimentId) ?? NO_FOCUS, Date.now());
       case 'group':
         return groupItem(node);
       case 'leaf':
@@ -95,9 +106,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.rootKey = '';
     this.listed.clear();
     this.rows.clear();
+    this.focus.clear();
     this.runs.clear();
     this.experiments.clear();
     this.changed.fire(undefined);
+  }
+
+  /** Metric keys the listed runs of an experiment logged, for choosing its primary metric. */
+  metricKeys(experimentId: number): string[] {
+    const store = this.host.store;
+    if (!store) return [];
+    return [...new Set(this.listRuns(store, experimentId).flatMap((run) => Object.keys(run.metrics)))].sort();
+  }
+
+  /** The primary metric the rows of an experiment show now, if its runs are listed. */
+  shownMetric(experimentId: number): string | undefined {
+    return this.focus.get(experimentId)?.metric;
   }
 
   /**
@@ -121,25 +145,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const node = this.experiments.get(row.id);
         if (!node || !this.listed.has(row.id)) continue;
         const runs = this.listRuns(store, row.id);
-        if (row.count !== node.count || this.listingKey(runs, row.count) !== this.listed.get(row.id)) {
+        const focus = focusOf(runs, this.query().primaryMetricOf(row.name));
+        if (row.count !== node.count || this.listingKey(runs, row.count) !== this.listed.get(row.id) || JSON.stringify(focus) !== JSON.stringify(this.focus.get(row.id))) {
           node.count = row.count;
           dirty.push(node);
           continue;
         }
-        dirty.push(...this.changedRuns(runs));
+        dirty.push(...this.changedRuns(runs, focus));
       }
       if (dirty.length) this.changed.fire(dirty);
       return [];
     });
   }
 
-  private changedRuns(runs: RunListing[]): RunNode[] {
-    const { primaryMetric } = this.query();
+  private changedRuns(runs: RunListing[], focus: RowFocus): RunNode[] {
     const now = Date.now();
     const changed: RunNode[] = [];
     for (const run of runs) {
       const node = this.runs.get(run.id);
-      const key = rowKey(run, primaryMetric, now);
+      const key = rowKey(run, focus, now);
       if (!node || this.rows.get(run.id) === key) continue;
       node.run = run;
       this.rows.set(run.id, key);
@@ -203,13 +227,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const total = store.countRuns({ experimentIds: [experiment.experimentId], filter: this.query().filter });
     experiment.count = total;
     this.listed.set(experiment.experimentId, this.listingKey(runs, total));
-    const { primaryMetric } = this.query();
+    const focus = focusOf(runs, this.query().primaryMetricOf(experiment.name));
+    this.focus.set(experiment.experimentId, focus);
     const now = Date.now();
     const nodes: (RunNode | MoreNode)[] = runs.map((run) => {
       const node = this.runs.get(run.id) ?? { kind: 'run', run };
       node.run = run;
       this.runs.set(run.id, node);
-      this.rows.set(run.id, rowKey(run, primaryMetric, now));
+      this.rows.set(run.id, rowKey(run, focus, now));
       return node;
     });
     if (total > runs.length) nodes.push({ kind: 'more', experimentId: experiment.experimentId, shown: runs.length, total });

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { parseFilter } from '../core/filter';
 import { describeSort, orderByFor, parseSort, sortFromSetting, type RunSort } from '../core/runSort';
+import { choosePrimaryMetric } from '../core/runDistinction';
 import { Cancelled } from './errors';
-import type { TreeNode } from './runItems';
+import type { ExperimentNode, TreeNode } from './runItems';
 import { RunsTreeProvider, type RunQuery } from './runsTree';
 import type { StoreHost } from './storeHost';
 
@@ -11,6 +12,8 @@ export const RUNS_VIEW_ID = 'labbook.runs';
 
 const FILTER_KEY = 'labbook.runs.filter';
 const SORT_KEY = 'labbook.runs.sort';
+/** Primary metric chosen per experiment name; the key '' holds the choice for every experiment. */
+const PRIMARY_KEY = 'labbook.runs.primaryMetrics';
 /** Relative times in descriptions change once a minute; redraw rows that often even when nothing was written. */
 const AGE_REFRESH_MS = 30_000;
 /** Shortest time between two redraws caused by store changes. */
@@ -86,9 +89,52 @@ export class RunsView implements vscode.Disposable {
     return {
       filter: this.filter,
       orderBy: orderByFor(this.sort),
-      primaryMetric: settings.get<string>('primaryMetric')?.trim() || undefined,
+      primaryMetricOf: (experiment) => this.primaryMetricOf(experiment),
       limit: Math.max(1, settings.get<number>('maxPerExperiment', 500)),
     };
+  }
+
+  /** The primary metric chosen for an experiment: in this workspace (for it, else for all), else in settings. */
+  primaryMetricOf(experiment: string): string | undefined {
+    const chosen = this.chosenMetrics();
+    const setting = vscode.workspace.getConfiguration('labbook.runs').get<string>('primaryMetric')?.trim() || undefined;
+    return chosen[experiment] ?? chosen[''] ?? setting;
+  }
+
+  private chosenMetrics(): Record<string, string> {
+    const value: unknown = this.state.get(PRIMARY_KEY);
+    if (typeof value !== 'object' || value === null) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /**
+   * Asks which metric run rows show: for one experiment (its menu), or for every experiment (the view's title,
+   * which replaces the per-experiment choices). "Automatic" forgets the choice.
+   */
+  async pickPrimaryMetric(experiment: ExperimentNode | undefined): Promise<void> {
+    const keys = experiment ? this.provider.metricKeys(experiment.experimentId) : this.metricKeysInStore();
+    if (keys.length === 0) throw new Error('No run has logged a metric yet, so there is no metric to choose.');
+    const scope = experiment ? experiment.name : '';
+    const current = this.chosenMetrics()[scope];
+    type Item = vscode.QuickPickItem & { metric: string | undefined };
+    const items: Item[] = [
+      { label: '$(sparkle) Automatic', description: `now ${choosePrimaryMetric(keys) ?? 'none'}: validation, then test metrics; loss, then accuracy`, metric: undefined },
+      ...keys.map((key) => ({ label: key, description: key === current ? 'current' : undefined, metric: key })),
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: experiment ? `Primary Metric of ${experiment.name}` : 'Primary Metric of Every Experiment',
+      placeHolder: 'The metric each run row shows',
+    });
+    if (!picked) throw new Cancelled();
+    const chosen = experiment ? this.chosenMetrics() : {};
+    if (picked.metric === undefined) delete chosen[scope];
+    else chosen[scope] = picked.metric;
+    await this.state.update(PRIMARY_KEY, chosen);
+    this.changedQuery();
+  }
+
+  private metricKeysInStore(): string[] {
+    return [...new Set((this.host.store?.listRuns({ limit: 200 }) ?? []).flatMap((run) => Object.keys(run.metrics)))].sort();
   }
 
   /** Asks for an MLflow filter, validating as the user types. */
@@ -129,7 +175,7 @@ export class RunsView implements vscode.Disposable {
   }
 
   private async pickMetricSort(): Promise<RunSort> {
-    const keys = [...new Set((this.host.store?.listRuns({ limit: 200 }) ?? []).flatMap((run) => Object.keys(run.metrics)))].sort();
+    const keys = this.metricKeysInStore();
     if (keys.length === 0) throw new Error('No run has logged a metric yet, so there is nothing to sort by.');
     const key = await vscode.window.showQuickPick(keys, { title: 'Sort Runs by Metric', placeHolder: 'Metric' });
     if (!key) throw new Cancelled();

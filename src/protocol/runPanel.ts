@@ -212,8 +212,18 @@ export interface RunPanelRevealArtifactMessage {
   direction: ArtifactDirection;
 }
 
+/** The run commands the panel's header offers; the host runs `labbook.<command>` on the panel's run. */
+export const RUN_PANEL_COMMANDS = ['renameRun', 'editNote', 'addTag', 'removeTag'] as const;
+
+/** A header button: run one of RUN_PANEL_COMMANDS on this run. */
+export interface RunPanelRunCommandMessage {
+  type: 'runPanel/runCommand';
+  command: (typeof RUN_PANEL_COMMANDS)[number];
+}
+
 /** Every message the Run panel webview sends to the host. */
 export type RunPanelFromWebview =
+  | RunPanelRunCommandMessage
   | RunPanelReadyMessage
   | RunPanelSetSmoothingMessage
   | RunPanelRequestRangeMessage
@@ -282,6 +292,8 @@ function build(fields: Fields): RunPanelFromWebview {
       return { type: 'runPanel/openArtifact', ...artifactRef(fields) };
     case 'runPanel/revealArtifact':
       return { type: 'runPanel/revealArtifact', ...artifactRef(fields) };
+    case 'runPanel/runCommand':
+      return { type: 'runPanel/runCommand', command: oneOf(fields, 'command', RUN_PANEL_COMMANDS) };
     default:
       throw unknownType(fields);
   }

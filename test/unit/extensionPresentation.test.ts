@@ -74,17 +74,24 @@ describe('numbers, times and sizes', () => {
 });
 
 describe('run descriptions', () => {
-  it('uses the preferred metric when the run has it, else the first key', () => {
-    const metrics = { loss: summary('loss', 0.5), acc: summary('acc', 0.9) };
-    assert.equal(primaryMetric(metrics, 'loss')?.key, 'loss');
-    assert.equal(primaryMetric(metrics, 'f1')?.key, 'acc');
+  it('uses the preferred metric when the run has it, else the one choosePrimaryMetric picks', () => {
+    const metrics = { loss: summary('loss', 0.5), acc: summary('acc', 0.9), 'system/cpu': summary('system/cpu', 3) };
+    assert.equal(primaryMetric(metrics, 'acc')?.key, 'acc');
+    assert.equal(primaryMetric(metrics, 'f1')?.key, 'loss');
+    assert.equal(primaryMetric({ 'system/cpu': summary('system/cpu', 3) }), undefined);
     assert.equal(primaryMetric({}, 'f1'), undefined);
   });
 
   it('shows star, metric and age', () => {
     const run = listing({ starred: true, metrics: { acc: summary('acc', 0.93) } });
-    assert.equal(runDescription(run, undefined, NOW), '★ acc 0.93 · 5m ago');
-    assert.equal(runDescription(listing(), 'acc', NOW), '5m ago');
+    assert.equal(runDescription(run, { paramKeys: [], metric: undefined }, NOW), '★ acc 0.93 · 5m ago');
+    assert.equal(runDescription(listing(), { paramKeys: [], metric: 'acc' }, NOW), '5m ago');
+  });
+
+  it('shows the params that tell the run apart before the metric', () => {
+    const run = listing({ params: { lr: '0.1', bs: '64', seed: '1' }, metrics: { loss: summary('loss', 0.5), val_loss: summary('val_loss', 0.25) } });
+    assert.equal(runDescription(run, { paramKeys: ['bs', 'lr'], metric: undefined }, NOW), 'bs=64 lr=0.1 · val_loss 0.25 · 5m ago');
+    assert.equal(runDescription(run, { paramKeys: ['lr'], metric: 'loss' }, NOW), 'lr=0.1 · loss 0.5 · 5m ago');
   });
 
   it('has an icon for every status, spinning while running', () => {

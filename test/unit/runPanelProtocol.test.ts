@@ -33,6 +33,8 @@ describe('parseRunPanelMessage', () => {
       { type: 'runPanel/requestRange', key: 'val/loss', axis: 'relative', xMin: 0, xMax: 0 },
       { type: 'runPanel/openArtifact', sha256: SHA, path: 'outputs/<model>.pt', direction: 'output' },
       { type: 'runPanel/revealArtifact', sha256: SHA, path: '../outside', direction: 'input' },
+      { type: 'runPanel/runCommand', command: 'renameRun' },
+      { type: 'runPanel/runCommand', command: 'editNote' },
     ];
     for (const message of messages) assert.deepEqual(parseRunPanelMessage(message), { ok: true, message });
   });
@@ -66,6 +68,12 @@ describe('parseRunPanelMessage', () => {
     rejects({ ...good, key: '' }, /key/);
     rejects({ ...good, key: 'k'.repeat(1001) }, /key.*longer/);
     rejects({ ...good, key: ['loss'] }, /key/);
+  });
+
+  it('runs only the header commands, never an arbitrary command id', () => {
+    rejects({ type: 'runPanel/runCommand', command: 'deleteRun' }, /command/);
+    rejects({ type: 'runPanel/runCommand', command: 'labbook.renameRun' }, /command/);
+    rejects({ type: 'runPanel/runCommand' }, /command/);
   });
 
   it('rejects artifact references that could not name a recorded artifact', () => {

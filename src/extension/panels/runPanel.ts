@@ -41,9 +41,9 @@ export class RunPanel {
   private feedStore: Store | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  /** Opens a new panel for the run in the active editor column. */
-  static create(runId: string, title: string, deps: RunPanelDeps, onDisposed: () => void): RunPanel {
-    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+  /** Opens a new panel for the run in the active editor column; with `preserveFocus` focus stays where it is (a preview). */
+  static create(runId: string, title: string, deps: RunPanelDeps, onDisposed: () => void, preserveFocus = false): RunPanel {
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {
       enableScripts: true,
       enableFindWidget: true,
     });
@@ -79,9 +79,9 @@ export class RunPanel {
     );
   }
 
-  /** Brings the panel to the front. */
-  reveal(): void {
-    this.panel.reveal();
+  /** Brings the panel to the front, focusing it unless `preserveFocus`. */
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   /** Posts what changed in the store, if the panel is showing. */
@@ -126,6 +126,10 @@ export class RunPanel {
         return;
       case 'runPanel/revealArtifact':
         this.artifactCommand('labbook.revealArtifact', message);
+        return;
+      case 'runPanel/runCommand':
+        // The tree's commands ask and write; the panel shows the result when the store changes.
+        void vscode.commands.executeCommand(`labbook.${message.command}`, this.runId);
         return;
     }
   }

@@ -6,9 +6,14 @@ import { runIdOfPanelState } from './panelState';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
 import type { RunPanelDeps } from './runPanel';
 
+/** How a panel opens: `preview` (a single click) keeps focus where it was and is replaced by the next preview, as the Explorer's italic tab is; `pinned` stays and takes focus. */
+export type OpenMode = 'preview' | 'pinned';
+
 /** Opens and keeps Run panels, one per run, and tells them when the store changed. */
 export class RunPanels {
   private readonly panels = new Map<string, RunPanel>();
+  /** The run whose panel is the preview, if one is open. */
+  private preview: string | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: RunPanelDeps & { onDidChangeStore: vscode.Event<void> }) {
@@ -22,11 +27,13 @@ export class RunPanels {
     ];
   }
 
-  /** Shows the run's panel, creating it if needed. */
-  open(runId: string): void {
+  /** Shows the run's panel, creating it if needed; pinning the preview panel keeps it. */
+  open(runId: string, mode: OpenMode = 'pinned'): void {
+    const preserveFocus = mode === 'preview';
     const existing = this.panels.get(runId);
     if (existing) {
-      existing.reveal();
+      if (!preserveFocus && this.preview === runId) this.preview = undefined;
+      existing.reveal(preserveFocus);
       return;
     }
     const problem = this.missing(runId);
@@ -34,7 +41,20 @@ export class RunPanels {
       void vscode.window.showErrorMessage(`Labbook: ${problem}`);
       return;
     }
-    this.panels.set(runId, RunPanel.create(runId, this.title(runId), this.panelDeps(), () => this.panels.delete(runId)));
+    // Webview tabs cannot be italic, so the preview is emulated: the next preview takes the place of this one.
+    if (preserveFocus && this.preview) this.panels.get(this.preview)?.dispose();
+    this.panels.set(runId, RunPanel.create(runId, this.title(runId), this.panelDeps(), () => this.forget(runId), preserveFocus));
+    if (preserveFocus) this.preview = runId;
+  }
+
+  /** The run of the preview panel, if one is open. */
+  get previewRunId(): string | undefined {
+    return this.preview;
+  }
+
+  private forget(runId: string): void {
+    this.panels.delete(runId);
+    if (this.preview === runId) this.preview = undefined;
   }
 
   /** Takes back a panel VS Code restored after a reload; one whose state names no known run is closed. */
@@ -44,7 +64,7 @@ export class RunPanels {
       panel.dispose();
       return;
     }
-    this.panels.set(runId, new RunPanel(runId, panel, this.panelDeps(), () => this.panels.delete(runId)));
+    this.panels.set(runId, new RunPanel(runId, panel, this.panelDeps(), () => this.forget(runId)));
   }
 
   /** Closes every panel and stops listening. */

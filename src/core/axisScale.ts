@@ -51,10 +51,18 @@ function within(values: number[], min: number, max: number): number[] {
   return values.filter((v) => v >= min * (1 - 1e-12) && v <= max * (1 + 1e-12));
 }
 
+/** A narrow range has one 1-2-5 value at most: the ends label it too, each unless it would crowd a tick. */
+function withEnds(ticks: number[], min: number, max: number, fit: number): number[] {
+  if (min === max) return [min];
+  const room = Math.log10(max / min) / fit;
+  const apart = (end: number): boolean => ticks.every((tick) => Math.abs(Math.log10(end / tick)) >= room);
+  return [min, ...ticks, max].filter((value, i, all) => all.indexOf(value) === i && (ticks.includes(value) || apart(value)));
+}
+
 /**
  * Ticks for a log axis from `min` to `max` with room for `maxTicks` labels: 1-2-5 in each decade when they fit,
- * else powers of ten, else every k-th power of ten (k as small as fits). When no such value falls inside, the two
- * ends. Empty when the range is not positive.
+ * else powers of ten, else every k-th power of ten (k as small as fits). When fewer than two 1-2-5 values fall
+ * inside, the ends as well. Empty when the range is not positive.
  */
 export function logTicks(min: number, max: number, maxTicks: number): number[] {
   if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [];
@@ -63,8 +71,8 @@ export function logTicks(min: number, max: number, maxTicks: number): number[] {
   const last = Math.ceil(Math.log10(max));
   const exponents = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   const oneTwoFive = within(exponents.flatMap((e) => [1, 2, 5].map((m) => decadeValue(m, e))), min, max);
-  if (oneTwoFive.length > 0 && oneTwoFive.length <= fit) return oneTwoFive;
-  if (oneTwoFive.length === 0) return min === max ? [min] : [min, max];
+  if (oneTwoFive.length < 2) return withEnds(oneTwoFive, min, max, fit);
+  if (oneTwoFive.length <= fit) return oneTwoFive;
   for (let every = 1; ; every++) {
     const powers = within(exponents.filter((e) => e % every === 0).map((e) => decadeValue(1, e)), min, max);
     if (powers.length <= fit) return powers;

@@ -49,9 +49,11 @@ describe('logTicks', () => {
   it('uses 1-2-5 within a few decades, and only as many as fit', () => {
     assert.deepEqual(logTicks(1, 100, 10), [1, 2, 5, 10, 20, 50, 100]);
     assert.deepEqual(logTicks(1, 100, 4), [1, 10, 100]);
-    assert.deepEqual(logTicks(0.3, 0.9, 10), [0.5]);
   });
-  it('gives the ends when no 1-2-5 value falls inside', () => {
+  it('adds the ends when fewer than two 1-2-5 values fall inside, unless one would crowd a tick', () => {
+    assert.deepEqual(logTicks(0.3, 0.9, 10), [0.3, 0.5, 0.9]);
+    assert.deepEqual(logTicks(0.49, 0.9, 10), [0.5, 0.9]);
+    assert.deepEqual(logTicks(0.5, 0.85, 10), [0.5, 0.85]);
     assert.deepEqual(logTicks(0.6, 0.9, 10), [0.6, 0.9]);
     assert.deepEqual(logTicks(0, 10, 10), []);
   });

@@ -230,7 +230,6 @@ export class MetricGrid {
       card.element.remove();
       this.cards.delete(key);
     }
-    this.groups.count(this.cards.keys());
     this.replace(metrics);
   }
 
@@ -242,7 +241,9 @@ export class MetricGrid {
       else this.add(metric);
     }
     this.empty.hidden = this.cards.size > 0;
-    this.element.description = this.cards.size > 0 ? String(this.cards.size) : '';
+    // The heading counts the user's metrics; the System section counts its own.
+    const user = this.groups.count(this.cards.keys());
+    this.element.description = user > 0 ? String(user) : '';
   }
 
   showDetail(message: CompareRangeDetailMessage): void {

@@ -307,7 +307,9 @@ export class MetricsSection implements CardContext {
 
   private updateCount(): void {
     this.empty.hidden = this.cards.size > 0;
-    this.element.description = this.cards.size > 0 ? String(this.cards.size) : '';
+    // The heading counts the user's metrics; the System section counts its own.
+    const user = this.groups.count(this.cards.keys());
+    this.element.description = user > 0 ? String(user) : '';
   }
 
   private redrawAll(): void {

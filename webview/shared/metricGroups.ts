@@ -1,7 +1,7 @@
 // The user's metric charts first, the runner's system metrics (system/cpu_percent, rss_mb, ...) apart in a
 // collapsed section of their own: they are sampled for every run and would otherwise sort among the user's.
 
-import { isSystemMetric } from '../../src/core/axisScale';
+import { isSystemMetric, partitionMetricKeys } from '../../src/core/axisScale';
 import { el, insertInKeyOrder } from './dom';
 import { section } from './sections';
 
@@ -34,10 +34,11 @@ export class MetricGroups {
     this.count([]);
   }
 
-  /** Shows the system section (with its count) only when there are system metrics among `keys`. */
-  count(keys: Iterable<string>): void {
-    const system = [...keys].filter(isSystemMetric).length;
-    this.system.hidden = system === 0;
-    this.system.description = system > 0 ? String(system) : '';
+  /** Shows the system section (with its count) only when there are system metrics; returns the user's count. */
+  count(keys: Iterable<string>): number {
+    const { user, system } = partitionMetricKeys([...keys]);
+    this.system.hidden = system.length === 0;
+    this.system.description = system.length > 0 ? String(system.length) : '';
+    return user.length;
   }
 }

@@ -94,6 +94,8 @@ describe('Run panel charts', () => {
     const labels = cpu.y.ticks.map((t) => t.label);
     assert.equal(new Set(labels).size, labels.length, `a flat series gets distinct y labels: ${labels.join(' / ')}`);
     assert.ok(Number(labels[0]) > 33 && Number(labels.at(-1)) < 33, labels.join(' / '));
+    await page.page.locator('vscode-collapsible.system-section').scrollIntoViewIfNeeded();
+    await page.screenshot('layout-run-system-linear-dark');
   });
 
   it('draws log-y ticks at 1-2-5 or powers of ten that never overlap, in every theme and size', async () => {

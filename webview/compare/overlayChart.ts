@@ -139,8 +139,9 @@ export class OverlayChart {
         },
         y: {
           type: data?.logY ? 'logarithmic' : 'linear',
-          min: flat?.min,
-          max: flat?.max,
+          // Suggested, not fixed: chart.js then ends the axis on round ticks (31 … 35, not 31.35 … 34.65).
+          suggestedMin: flat?.min,
+          suggestedMax: flat?.max,
           afterBuildTicks: fitLogTicks,
           ticks: { ...ticks, callback: (value) => formatMetric(Number(value)) },
           grid: { color: theme.grid },

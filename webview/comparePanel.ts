@@ -65,7 +65,9 @@ class ComparePage {
     });
     this.banner.hidden = true;
     this.missing.hidden = true;
-    const main = el('main', { className: 'compare-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.missing, this.controls(), this.diff.element, this.grid.element, this.relations.element);
+    // The toolbar gets its own row and the sections scroll below it, so it never covers the top of a chart.
+    const content = el('div', { className: 'compare-content' }, this.diff.element, this.grid.element, this.relations.element);
+    const main = el('main', { className: 'compare-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.missing, this.controls(), content);
     document.body.append(main);
     onThemeChange(() => this.relations.setTheme(readChartTheme()));
   }

@@ -9,10 +9,11 @@ import type { MetricsViewEmptyMessage, MetricsViewFromWebview, MetricsViewRun, M
 import { decodeNumber } from '../src/protocol/runPanel';
 import type { RunPanelSeries } from '../src/protocol/runPanel';
 import { decodePoints, hasOneStep, toXY } from './shared/chartSeries';
-import { el, insertInKeyOrder, oncePerFrame } from './shared/dom';
+import { el, oncePerFrame } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
 import { loadChartJs, MetricChart } from './shared/metricChart';
 import type { ChartConstructor, MetricChartDump, XWindow } from './shared/metricChart';
+import { MetricGroups } from './shared/metricGroups';
 import { onThemeChange, readChartTheme } from './shared/theme';
 
 /** What one chart of the view draws, for tests and automation (canvases hide it from the DOM). */
@@ -108,9 +109,9 @@ class Page {
   private readonly status = el('span', { className: 'run-status' });
   private readonly open = el('vscode-button', { className: 'open-run', text: 'Open Run' });
   private readonly header = el('header', { className: 'run-header' }, el('div', { className: 'title-row' }, this.name, this.open), this.status);
-  private readonly grid = el('div', { className: 'charts' });
+  private readonly groups = new MetricGroups();
   private readonly note = el('p', { className: 'empty' });
-  private readonly main = el('main', { className: 'metrics-view', attributes: { 'aria-busy': 'true' } }, this.header, this.note, this.grid);
+  private readonly main = el('main', { className: 'metrics-view', attributes: { 'aria-busy': 'true' } }, this.header, this.note, this.groups.user, this.groups.system);
 
   constructor() {
     this.open.secondary = true;
@@ -188,7 +189,7 @@ class Page {
   private clearCharts(): void {
     for (const chart of this.charts.values()) chart.destroy();
     this.charts.clear();
-    this.grid.replaceChildren();
+    this.groups.clear();
   }
 
   private chart(key: string): SmallChart {
@@ -196,7 +197,7 @@ class Page {
     if (chart) return chart;
     chart = new SmallChart(key, this);
     this.charts.set(key, chart);
-    insertInKeyOrder(this.grid, this.charts, key, chart.element);
+    this.groups.insert(this.charts, key, chart.element);
     return chart;
   }
 }

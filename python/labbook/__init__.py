@@ -25,6 +25,7 @@ __all__ = [
     "set_tag",
     "set_tags",
     "log_artifact",
+    "log_config",
 ]
 
 JOURNAL_ENV = "LABBOOK_JOURNAL"
@@ -98,6 +99,54 @@ def log_params(params):
     """Record several params."""
     for key, value in dict(params).items():
         log_param(key, value)
+
+
+def _param_text(value):
+    """A value as params files are stored: true/false, null, lists and mappings as JSON, paths and files by name."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_param_text)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    name = getattr(value, "name", None)
+    if isinstance(name, str) and (hasattr(value, "read") or hasattr(value, "write")):
+        return name
+    return str(value)
+
+
+def _log_sourced_param(key, value, source):
+    # A param with a source yields: a key already recorded (argv, params files, log_param) keeps its value.
+    _write({"t": "param", "key": str(key), "value": value, "source": source})
+
+
+def _flatten(config, prefix=""):
+    items = []
+    for key, value in config.items():
+        name = "%s%s" % (prefix, key)
+        if isinstance(value, dict) and value:
+            items.extend(_flatten(value, name + "."))
+        else:
+            items.append((name, "{}" if isinstance(value, dict) else _param_text(value)))
+    return items
+
+
+def log_config(config, source="config"):
+    """Record a whole configuration (a mapping, an OmegaConf config, resolved) as params with dotted keys.
+
+    Keys the run already has (from argv, params files or log_param) keep their value; the run's tag
+    ``labbook.param_sources`` names the source of each param recorded here.
+    """
+    if not active():
+        return
+    if type(config).__module__.startswith("omegaconf"):
+        from omegaconf import OmegaConf  # only when given one of its configs; labbook itself is stdlib-only
+
+        config = OmegaConf.to_container(config, resolve=True)
+    for key, value in _flatten(dict(config)):
+        _log_sourced_param(key, value, str(source))
 
 
 def set_tag(key, value):

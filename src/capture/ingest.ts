@@ -36,16 +36,51 @@ export async function ingestJournal(store: Store, runId: string, context: Ingest
   return warnings;
 }
 
+/** Tag naming where each param with a source came from: a JSON object of key -> source (`argparse default`, …). */
+export const PARAM_SOURCES_TAG = 'labbook.param_sources';
+
 function applyRecords(store: Store, runId: string, records: readonly JournalRecord[], warnings: string[]): void {
   const metrics: MetricPoint[] = [];
   const tags: Record<string, string> = {};
+  const yielding: JournalRecord[] = [];
   for (const record of records) {
     if (record.t === 'metric') metrics.push({ key: record.key, value: record.value, step: record.step, timestamp: record.ts });
     else if (record.t === 'tag') tags[record.key] = record.value;
+    else if (record.t === 'param' && record.source !== undefined) yielding.push(record);
     else if (record.t === 'param') logParam(store, runId, record.key, record.value, warnings);
   }
   store.logMetrics(runId, metrics);
+  const sources = logYieldingParams(store, runId, yielding);
+  if (Object.keys(sources).length > 0) tags[PARAM_SOURCES_TAG] = JSON.stringify({ ...storedSources(store, runId), ...sources });
   if (Object.keys(tags).length > 0) store.setTags(runId, tags);
+}
+
+/**
+ * Params from a parsed config (argparse, Hydra) record only keys the run does not have yet: argv, params files and
+ * explicit calls win, and an equal value in another spelling (`5e-2` on argv, `0.05` parsed) is no conflict.
+ * Returns the source of each param stored.
+ */
+function logYieldingParams(store: Store, runId: string, records: readonly JournalRecord[]): Record<string, string> {
+  if (records.length === 0) return {};
+  const known = store.params(runId);
+  const fresh: Record<string, string> = {};
+  const sources: Record<string, string> = {};
+  for (const record of records) {
+    if (record.t !== 'param' || record.source === undefined || known[record.key] !== undefined || record.key in fresh) continue;
+    fresh[record.key] = record.value;
+    sources[record.key] = record.source;
+  }
+  if (Object.keys(fresh).length > 0) store.logParams(runId, fresh);
+  return sources;
+}
+
+function storedSources(store: Store, runId: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(store.tags(runId)[PARAM_SOURCES_TAG] ?? '{}') as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function logParam(store: Store, runId: string, key: string, value: string, warnings: string[]): void {

@@ -7,13 +7,15 @@ export const JOURNAL_ENV = 'LABBOOK_JOURNAL';
 /** One line of the journal, validated. */
 export type JournalRecord =
   | { t: 'metric'; key: string; value: number; step: number; ts: number }
-  | { t: 'param'; key: string; value: string; ts: number }
+  /** `source` (argparse, its defaults, hydra, a config) makes a param yield to a value the run already has. */
+  | { t: 'param'; key: string; value: string; ts: number; source?: string }
   | { t: 'tag'; key: string; value: string; ts: number }
   | { t: 'artifact'; path: string; role: ArtifactRole | null; ts: number };
 
 const ROLES: readonly string[] = ['model', 'data', 'output', 'log'];
 const MAX_KEY_LENGTH = 250;
 const MAX_VALUE_LENGTH = 6000;
+const MAX_SOURCE_LENGTH = 64;
 
 /** Turns MLflow's wire form of a metric value (a number, or "NaN"/"Infinity"/"-Infinity") into a number. */
 export function decodeMetricValue(value: unknown): number | undefined {
@@ -47,7 +49,8 @@ export function parseJournalLine(line: string): JournalRecord | { error: string 
       const key = text(record.key, MAX_KEY_LENGTH);
       const value = typeof record.value === 'string' && record.value.length <= MAX_VALUE_LENGTH ? record.value : undefined;
       if (key === undefined || value === undefined) return { error: `${record.t} needs a key and a string value` };
-      return { t: record.t, key, value, ts };
+      const source = record.t === 'param' ? text(record.source, MAX_SOURCE_LENGTH) : undefined;
+      return source === undefined ? { t: record.t, key, value, ts } : { t: 'param', key, value, ts, source };
     }
     case 'artifact': {
       const path = text(record.path, 4096);

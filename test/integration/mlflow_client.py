@@ -300,7 +300,8 @@ def main():
         client.api("POST", "runs/update", {"run_uuid": run_id, "run_id": run_id, "status": "FINISHED", "end_time": now_ms()})
 
         finished = client.get_run(run_id)
-        params = {p["key"]: p["value"] for p in finished["data"]["params"]}
+        # Under labbook run this script's own argparse options (--experiment, --model) are recorded too.
+        params = {p["key"]: p["value"] for p in finished["data"]["params"] if p["key"] not in vars(args)}
         check(params == {"alpha": "0.5", "l1_ratio": "0.1", "solver": "lbfgs"}, f"params {params}")
         latest = {m["key"]: m["value"] for m in finished["data"]["metrics"]}
         check(latest["loss"] == 0.0625 and latest["odd"] == "NaN" and latest["edge"] == "Infinity", f"latest metrics {latest}")

@@ -16,6 +16,12 @@ describe('parseJournalLine', () => {
     assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"weird","ts":1}'), { t: 'artifact', path: '/m.pt', role: null, ts: 1 });
   });
 
+  test('keeps the source of a param from a parsed config (it then yields), and only on params', () => {
+    assert.deepEqual(parseJournalLine('{"t":"param","key":"bs","value":"32","source":"argparse default","ts":1}'), { t: 'param', key: 'bs', value: '32', ts: 1, source: 'argparse default' });
+    assert.deepEqual(parseJournalLine('{"t":"tag","key":"k","value":"v","source":"x","ts":1}'), { t: 'tag', key: 'k', value: 'v', ts: 1 });
+    assert.deepEqual(parseJournalLine(`{"t":"param","key":"bs","value":"32","source":"${'s'.repeat(65)}","ts":1}`), { t: 'param', key: 'bs', value: '32', ts: 1 });
+  });
+
   test('decodes MLflow-style non-finite values', () => {
     assert.ok(Number.isNaN(decodeMetricValue('NaN')));
     assert.equal(decodeMetricValue('Infinity'), Infinity);

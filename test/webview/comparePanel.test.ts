@@ -103,9 +103,21 @@ describe('Compare panel webview', () => {
     await page.send(snapshot);
     await page.page.waitForSelector('svg.parallel');
     assert.deepEqual(await page.page.locator('svg.parallel .axis-name').allTextContents(), ['lr', 'optimizer', 'accuracy']);
-    const lines = await page.page.locator('svg.parallel path.run-line').evaluateAll((paths) => paths.map((p) => [p.getAttribute('stroke'), p.querySelector('title')?.textContent, (p.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean).length]));
-    // The second run logged no accuracy: its line stops at the last param axis.
-    assert.deepEqual(lines, snapshot.runs.map((run, i) => [run.color, run.label, i === 1 ? 2 : 3]));
+    const lines = await page.page.locator('svg.parallel g.run').evaluateAll((groups) =>
+      groups.map((g) => {
+        const links = (selector: string): string[] => (g.querySelector(selector)?.getAttribute('d') ?? '').split('M').map((l) => l.trim()).filter(Boolean);
+        const solid = links('path.run-line:not(.missing-link)');
+        const dashed = links('path.missing-link');
+        const vertices = new Set([...solid, ...dashed].flatMap((link) => link.split(' L')));
+        return { color: g.querySelector('path')?.getAttribute('stroke'), label: g.querySelector('title')?.textContent, vertices: vertices.size, solid: solid.length, dashed: dashed.length, marks: g.querySelectorAll('circle.missing-mark').length };
+      }),
+    );
+    // The second run logged no accuracy: its line still reaches the metric axis, dashed into a hollow "missing" mark.
+    assert.deepEqual(
+      lines,
+      snapshot.runs.map((run, i) => ({ color: run.color, label: run.label, vertices: 3, solid: i === 1 ? 1 : 2, dashed: i === 1 ? 1 : 0, marks: i === 1 ? 1 : 0 })),
+    );
+    assert.deepEqual(await page.page.locator('svg.parallel .missing-label').allTextContents(), ['missing']);
     await page.page.waitForFunction(() => window.labbookComparePanel!.scatter().length === 2);
     assert.deepEqual(await page.page.evaluate(() => window.labbookComparePanel!.scatter()), [
       { x: 0.1, y: 0.85, color: snapshot.runs[0].color },

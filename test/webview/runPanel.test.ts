@@ -218,10 +218,10 @@ describe('Run panel webview: the fixture run', () => {
     assert.deepEqual(loss.datasets[0].data, xy([...METRICS_ACT1.loss, ...METRICS_ACT2.loss]));
     assert.deepEqual(loss.x, zoomed, 'the zoom stays');
     assert.deepEqual((await chartOf(page, 'val/loss', 3)).datasets[0].data, xy(METRICS_ACT2['val/loss']));
-    assert.deepEqual(await texts(page, 'h3.metric-key'), ['accuracy', 'loss', 'system/gpu_memory_gb', 'val/loss'], 'a new key takes its place in order');
+    assert.deepEqual(await texts(page, 'h3.metric-key'), ['accuracy', 'loss', 'val/loss', 'system/gpu_memory_gb'], 'a new key takes its place in order, system metrics in their own section after');
     assert.equal(await page.page.evaluate(() => window.scrollY), scrollY, 'the scroll stays');
     const marks = await page.page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => c.getAttribute('data-test-mark')));
-    assert.deepEqual(marks, ['0', '1', '2', null], 'the old charts were updated, not rebuilt');
+    assert.deepEqual(marks, ['0', '1', null, '2'], 'the old charts were updated, not rebuilt');
     assert.equal(
       await page.page.locator('.console-output').textContent(),
       ['Loading data...', 'Epoch 1/3', '<script>alert("log")</script>', 'Training: 100%|██████████| 60/60', 'Epoch 2/3'].join('\n'),

@@ -10,6 +10,7 @@ import { decodePoints } from '../shared/chartSeries';
 import type { XY } from '../shared/chartSeries';
 import { el } from '../shared/dom';
 import type { ChartConstructor, XWindow } from '../shared/metricChart';
+import { MetricGroups } from '../shared/metricGroups';
 import { emptyNote, section } from '../shared/sections';
 import { onThemeChange, readChartTheme } from '../shared/theme';
 import type { ChartTheme } from '../shared/theme';
@@ -200,11 +201,11 @@ export class MetricGrid {
   step: number | null = null;
   private runs = new Map<string, CompareRun>();
   private readonly cards = new Map<string, MetricCard>();
-  private readonly container = el('div', { className: 'charts' });
+  private readonly groups = new MetricGroups();
   private readonly empty = emptyNote('None of these runs logged a metric.');
 
   constructor(readonly host: GridHost) {
-    this.element = section('Metrics', this.container, this.empty);
+    this.element = section('Metrics', this.groups.user, this.empty, this.groups.system);
     onThemeChange(() => {
       this.theme = readChartTheme();
       for (const card of this.cards.values()) card.retheme(this.theme);
@@ -240,7 +241,9 @@ export class MetricGrid {
       else this.add(metric);
     }
     this.empty.hidden = this.cards.size > 0;
-    this.element.description = this.cards.size > 0 ? String(this.cards.size) : '';
+    // The heading counts the user's metrics; the System section counts its own.
+    const user = this.groups.count(this.cards.keys());
+    this.element.description = user > 0 ? String(user) : '';
   }
 
   showDetail(message: CompareRangeDetailMessage): void {
@@ -267,8 +270,7 @@ export class MetricGrid {
   private add(metric: CompareMetric): void {
     const card = new MetricCard(metric, this);
     this.cards.set(metric.key, card);
-    const next = [...this.cards.keys()].sort().find((other) => other > metric.key);
-    this.container.insertBefore(card.element, next === undefined ? null : (this.cards.get(next)?.element ?? null));
+    this.groups.insert(this.cards, metric.key, card.element);
     card.invalidate();
   }
 }

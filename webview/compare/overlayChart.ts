@@ -5,7 +5,9 @@ import type { Chart as ChartJs, ChartDataset, ChartOptions, TooltipItem } from '
 import { formatDuration, formatMetric } from '../../src/core/format';
 import { formatTimestamp } from '../../src/core/runPresentation';
 import type { CompareAxis } from '../../src/protocol/comparePanel';
-import { isSortedByX } from '../shared/chartSeries';
+import { fitLogTicks, yTickBoxes } from '../shared/axes';
+import type { TickBox } from '../shared/axes';
+import { flatBounds, isSortedByX, singleStepBounds } from '../shared/chartSeries';
 import type { XY } from '../shared/chartSeries';
 import { el } from '../shared/dom';
 import { listenForDragZoom } from '../shared/dragZoom';
@@ -36,7 +38,7 @@ export interface OverlayData {
 export interface OverlayDump {
   datasets: { label: string; color: string; points: number; first: XY | null; last: XY | null }[];
   x: { type: string; min: number | null; max: number | null };
-  y: { type: string };
+  y: { type: string; ticks: TickBox[] };
 }
 
 /** x as the axis reads: a step, a time of day or a duration since the run started. */
@@ -87,7 +89,7 @@ export class OverlayChart {
     return {
       datasets: this.chart.data.datasets.map((d) => ({ label: d.label ?? '', color: String(d.borderColor), points: d.data.length, first: d.data[0] ?? null, last: d.data.at(-1) ?? null })),
       x: { type: x?.type ?? 'linear', min: typeof x?.min === 'number' ? x.min : null, max: typeof x?.max === 'number' ? x.max : null },
-      y: { type: scales?.y?.type ?? 'linear' },
+      y: { type: scales?.y?.type ?? 'linear', ticks: yTickBoxes(this.chart) },
     };
   }
 
@@ -116,6 +118,9 @@ export class OverlayChart {
     const axis = data?.axis ?? 'step';
     const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
     const ticks = { color: theme.text, font };
+    const drawn = data?.lines.flatMap((line) => (line.smoothed ? [line.raw, line.smoothed] : [line.raw])) ?? [];
+    const flat = data && !data.logY ? flatBounds(drawn) : undefined;
+    const single = axis === 'step' && !data?.logX ? singleStepBounds(drawn) : undefined;
     return {
       animation: false,
       parsing: false,
@@ -125,14 +130,19 @@ export class OverlayChart {
       scales: {
         x: {
           type: data?.logX ? 'logarithmic' : 'linear',
-          min: data?.zoom?.min,
-          max: data?.zoom?.max,
-          ticks: { ...ticks, maxRotation: 0, autoSkipPadding: 12, callback: (value) => formatX(Number(value), axis) },
+          min: data?.zoom?.min ?? single?.min,
+          max: data?.zoom?.max ?? single?.max,
+          // Steps are whole numbers: ticks 0.5 apart would name steps that do not exist.
+          ticks: { ...ticks, maxRotation: 0, autoSkipPadding: 12, ...(axis === 'step' ? { precision: 0 } : {}), callback: (value) => formatX(Number(value), axis) },
           grid: { color: theme.grid },
           border: { color: theme.grid },
         },
         y: {
           type: data?.logY ? 'logarithmic' : 'linear',
+          // Suggested, not fixed: chart.js then ends the axis on round ticks (31 … 35, not 31.35 … 34.65).
+          suggestedMin: flat?.min,
+          suggestedMax: flat?.max,
+          afterBuildTicks: fitLogTicks,
           ticks: { ...ticks, callback: (value) => formatMetric(Number(value)) },
           grid: { color: theme.grid },
           border: { color: theme.grid },

@@ -51,36 +51,61 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
   return node;
 }
 
-/** The parallel-coordinates drawing of these axes, one polyline per run (gaps where a run has no value). */
+/** A run's point on one axis; `missing` when the run has no value there (drawn in the axis's "missing" slot). */
+interface Vertex {
+  x: number;
+  y: number;
+  missing: boolean;
+}
+
+/** Path data of the links between neighbouring vertices that `keep` accepts, one `M a L b` each. */
+function linkPath(vertices: readonly Vertex[], keep: (from: Vertex, to: Vertex) => boolean): string {
+  const links: string[] = [];
+  for (let i = 1; i < vertices.length; i++) {
+    const [from, to] = [vertices[i - 1], vertices[i]];
+    if (keep(from, to)) links.push(`M${from.x.toFixed(1)},${from.y.toFixed(1)} L${to.x.toFixed(1)},${to.y.toFixed(1)}`);
+  }
+  return links.join(' ');
+}
+
+/** One run's line through every axis: solid between values, dashed into and out of a missing one (hollow mark). */
+function runLine(run: CompareRun, vertices: readonly Vertex[]): SVGGElement {
+  const group = svg('g', { class: 'run' });
+  group.append(svg('title', {}, run.label));
+  const line = (d: string, className: string): SVGPathElement => svg('path', { d, fill: 'none', stroke: run.color, 'stroke-width': 1.5, class: className });
+  group.append(line(linkPath(vertices, (a, b) => !a.missing && !b.missing), 'run-line'));
+  const dashed = linkPath(vertices, (a, b) => a.missing || b.missing);
+  if (dashed) group.append(line(dashed, 'run-line missing-link'));
+  for (const v of vertices.filter((vertex) => vertex.missing)) group.append(svg('circle', { cx: v.x, cy: v.y, r: 3.5, stroke: run.color, class: 'missing-mark' }));
+  return group;
+}
+
+/**
+ * The parallel-coordinates drawing of these axes, one line per run through every axis. A run without a value on
+ * an axis passes through that axis's "missing" slot below its end, so its line still reaches the metric.
+ */
 export function parallelCoordinates(axes: readonly RelationAxis[], runs: readonly CompareRun[], width: number): SVGSVGElement {
-  const height = 260;
+  const height = 280;
   const top = 24;
-  const bottom = 28;
+  const bottom = 48;
   const side = 60;
   const step = axes.length > 1 ? (width - 2 * side) / (axes.length - 1) : 0;
   const x = (i: number): number => side + i * step;
   const y = (at: number): number => top + (1 - at) * (height - top - bottom);
+  const missingY = height - bottom + 16;
   const root = svg('svg', { class: 'parallel', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `Parallel coordinates of ${axes.map((a) => a.name).join(', ')}` });
   runs.forEach((run, r) => {
-    const segments: string[] = [];
-    let open = false;
-    axes.forEach((axis, i) => {
+    const vertices = axes.map((axis, i): Vertex => {
       const at = axis.positions[r];
-      if (at === null) {
-        open = false;
-        return;
-      }
-      segments.push(`${open ? 'L' : 'M'}${x(i).toFixed(1)},${y(at).toFixed(1)}`);
-      open = true;
+      return at === null ? { x: x(i), y: missingY, missing: true } : { x: x(i), y: y(at), missing: false };
     });
-    const path = svg('path', { d: segments.join(' '), fill: 'none', stroke: run.color, 'stroke-width': 1.5, class: 'run-line' });
-    path.append(svg('title', {}, run.label));
-    root.append(path);
+    root.append(runLine(run, vertices));
   });
   axes.forEach((axis, i) => {
     root.append(svg('line', { x1: x(i), x2: x(i), y1: top, y2: height - bottom, class: 'axis-line' }));
-    root.append(svg('text', { x: x(i), y: height - 8, 'text-anchor': 'middle', class: 'axis-name' }, axis.name));
+    root.append(svg('text', { x: x(i), y: height - 6, 'text-anchor': 'middle', class: 'axis-name' }, axis.name));
     for (const tick of axis.ticks) root.append(svg('text', { x: x(i) + 4, y: y(tick.at) + 4, class: 'axis-tick' }, tick.label));
+    if (axis.positions.includes(null)) root.append(svg('text', { x: x(i) + 7, y: missingY + 4, class: 'axis-tick missing-label' }, 'missing'));
   });
   return root;
 }

@@ -1,5 +1,7 @@
 // Pure helpers that turn protocol points into what a chart draws. No DOM, so unit tests run them in Node.
 
+import { flatRange, integerStepRange } from '../../src/core/axisScale';
+import type { AxisRange } from '../../src/core/axisScale';
 import { smoothEma, xOf } from '../../src/core/series';
 import type { HistoryPoint } from '../../src/core/types';
 import { decodeNumber } from '../../src/protocol/runPanel';
@@ -68,22 +70,29 @@ export function hasOneStep(points: readonly HistoryPoint[]): boolean {
   return points.length > 1 && points.every((p) => p.step === points[0].step);
 }
 
-// Relative spread below which a series counts as flat (a smoothed constant differs from it in the last bits).
-const FLAT = 1e-9;
-
-/** Fixed y bounds for a flat series, so float noise is not stretched over the whole chart; undefined otherwise. */
-export function flatBounds(series: readonly (readonly XY[])[]): { min: number; max: number } | undefined {
+/** The smallest and largest finite value of `pick` over every point, or undefined when there is none. */
+function extent(series: readonly (readonly XY[])[], pick: (point: XY) => number): { low: number; high: number } | undefined {
   let low = Infinity;
   let high = -Infinity;
   for (const points of series) {
-    for (const { y } of points) {
-      if (!Number.isFinite(y)) continue;
-      low = Math.min(low, y);
-      high = Math.max(high, y);
+    for (const point of points) {
+      const value = pick(point);
+      if (!Number.isFinite(value)) continue;
+      low = Math.min(low, value);
+      high = Math.max(high, value);
     }
   }
-  if (!(high >= low) || high - low > FLAT * Math.max(Math.abs(low), Math.abs(high))) return undefined;
-  // As chart.js pads a constant series: 5% of the value (1 around zero).
-  const pad = high === 0 ? 1 : Math.abs(high) * 0.05;
-  return { min: low - pad, max: high + pad };
+  return high >= low ? { low, high } : undefined;
+}
+
+/** Fixed y bounds for a flat series, so float noise is not stretched over the whole chart; undefined otherwise. */
+export function flatBounds(series: readonly (readonly XY[])[]): AxisRange | undefined {
+  const y = extent(series, (p) => p.y);
+  return y && flatRange(y.low, y.high);
+}
+
+/** Whole steps around the only step drawn (a one-point chart), so its step axis has integer ticks; else undefined. */
+export function singleStepBounds(series: readonly (readonly XY[])[]): AxisRange | undefined {
+  const x = extent(series, (p) => p.x);
+  return x && integerStepRange(x.low, x.high);
 }

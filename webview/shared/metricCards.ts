@@ -12,8 +12,9 @@ import { MAX_SMOOTHING, decodeNumber } from '../../src/protocol/runPanel';
 import type { RunPanelAxis, RunPanelRangeDetailMessage, RunPanelSeries, RunPanelSummary } from '../../src/protocol/runPanel';
 import { decodePoints, hasOneStep, nonFiniteCounts, smoothPoints, toXY, withDetail } from './chartSeries';
 import type { RangeSample } from './chartSeries';
-import { el, insertInKeyOrder, oncePerFrame } from './dom';
+import { el, oncePerFrame } from './dom';
 import { MetricChart } from './metricChart';
+import { MetricGroups } from './metricGroups';
 import type { ChartConstructor, MetricChartDump, XWindow } from './metricChart';
 import { emptyNote, section } from './sections';
 import { onThemeChange, readChartTheme } from './theme';
@@ -225,13 +226,13 @@ export class MetricsSection implements CardContext {
   chartJs: ChartConstructor | null = null;
   private readonly zooms: Map<string, Zoom>;
   private readonly cards = new Map<string, MetricCard>();
-  private readonly grid = el('div', { className: 'charts' });
+  private readonly groups = new MetricGroups();
   private readonly empty = emptyNote('No metrics logged yet.');
 
   constructor(private readonly host: MetricsHost) {
     this.settings = { ...host.initial.settings };
     this.zooms = new Map(host.initial.zoom);
-    this.element = section('Metrics', this.controls(), this.grid, this.empty);
+    this.element = section('Metrics', this.controls(), this.groups.user, this.empty, this.groups.system);
     onThemeChange(() => {
       this.theme = readChartTheme();
       for (const card of this.cards.values()) card.retheme(this.theme);
@@ -248,7 +249,7 @@ export class MetricsSection implements CardContext {
     this.origin = origin;
     for (const card of this.cards.values()) card.destroy();
     this.cards.clear();
-    this.grid.replaceChildren();
+    this.groups.clear();
     this.replace(series);
   }
 
@@ -300,13 +301,15 @@ export class MetricsSection implements CardContext {
     if (card) return card;
     card = new MetricCard(key, this);
     this.cards.set(key, card);
-    insertInKeyOrder(this.grid, this.cards, key, card.element);
+    this.groups.insert(this.cards, key, card.element);
     return card;
   }
 
   private updateCount(): void {
     this.empty.hidden = this.cards.size > 0;
-    this.element.description = this.cards.size > 0 ? String(this.cards.size) : '';
+    // The heading counts the user's metrics; the System section counts its own.
+    const user = this.groups.count(this.cards.keys());
+    this.element.description = user > 0 ? String(user) : '';
   }
 
   private redrawAll(): void {

@@ -4,7 +4,9 @@
 import type { Chart as ChartJs, ChartDataset, ChartOptions, TooltipItem } from 'chart.js' with { 'resolution-mode': 'import' };
 import { formatDuration, formatMetric } from '../../src/core/format';
 import type { RunPanelAxis } from '../../src/protocol/runPanel';
-import { flatBounds, isSortedByX } from './chartSeries';
+import { fitLogTicks, yTickBoxes } from './axes';
+import type { TickBox } from './axes';
+import { flatBounds, isSortedByX, singleStepBounds } from './chartSeries';
 import type { XY } from './chartSeries';
 import { el } from './dom';
 import { listenForDragZoom } from './dragZoom';
@@ -34,7 +36,7 @@ export interface MetricChartData {
 export interface MetricChartDump {
   datasets: { label: string; color: string; data: XY[] }[];
   x: { min: number | null; max: number | null; axis: RunPanelAxis };
-  y: { type: string };
+  y: { type: string; ticks: TickBox[] };
 }
 
 /** Loads chart.js with only what line charts need. */
@@ -94,7 +96,7 @@ export class MetricChart {
     return {
       datasets: this.chart.data.datasets.map((d) => ({ label: d.label ?? '', color: String(d.borderColor), data: d.data })),
       x: { min: typeof x?.min === 'number' ? x.min : null, max: typeof x?.max === 'number' ? x.max : null, axis: this.data?.axis ?? 'step' },
-      y: { type: this.chart.options.scales?.y?.type ?? 'linear' },
+      y: { type: this.chart.options.scales?.y?.type ?? 'linear', ticks: yTickBoxes(this.chart) },
     };
   }
 
@@ -127,7 +129,9 @@ export class MetricChart {
     const axis = data?.axis ?? 'step';
     const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
     const ticks = { color: theme.text, font };
-    const flat = data && !data.logScale ? flatBounds(data.smoothed ? [data.raw, data.smoothed] : [data.raw]) : undefined;
+    const drawn = data ? (data.smoothed ? [data.raw, data.smoothed] : [data.raw]) : [];
+    const flat = data && !data.logScale ? flatBounds(drawn) : undefined;
+    const single = axis === 'step' ? singleStepBounds(drawn) : undefined;
     return {
       animation: false,
       parsing: false,
@@ -137,16 +141,19 @@ export class MetricChart {
       scales: {
         x: {
           type: 'linear',
-          min: data?.zoom?.min,
-          max: data?.zoom?.max,
-          ticks: { ...ticks, maxRotation: 0, callback: (value) => formatX(Number(value), axis) },
+          min: data?.zoom?.min ?? single?.min,
+          max: data?.zoom?.max ?? single?.max,
+          // Steps are whole numbers: ticks 0.5 apart would name steps that do not exist.
+          ticks: { ...ticks, maxRotation: 0, precision: axis === 'step' ? 0 : undefined, callback: (value) => formatX(Number(value), axis) },
           grid: { color: theme.grid },
           border: { color: theme.grid },
         },
         y: {
           type: data?.logScale ? 'logarithmic' : 'linear',
-          min: flat?.min,
-          max: flat?.max,
+          // Suggested, not fixed: chart.js then ends the axis on round ticks (31 … 35, not 31.35 … 34.65).
+          suggestedMin: flat?.min,
+          suggestedMax: flat?.max,
+          afterBuildTicks: fitLogTicks,
           ticks: { ...ticks, callback: (value) => formatMetric(Number(value)) },
           grid: { color: theme.grid },
           border: { color: theme.grid },

@@ -29,6 +29,8 @@ const builds = [
     external: ['vscode', 'better-sqlite3'],
     banner: outfile.endsWith('cli.js') ? { js: '#!/usr/bin/env node' } : undefined,
   })),
+  // VS Code for the Web runs this in a web worker; it only explains that Labbook needs a machine with processes.
+  { ...common, entryPoints: ['src/extension/web.ts'], outfile: 'dist/web.js', platform: 'browser', target: 'es2022', format: 'cjs', external: ['vscode'] },
   ...(webviewEntries.length
     ? [{ ...common, entryPoints: webviewEntries, outdir: 'dist/webview', platform: 'browser', target: 'es2022', format: 'iife' }]
     : []),

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../src/store/sqlite';
 import { ScalarParser } from '../src/capture/scalarParser';
 import { downsampleMinMax } from '../src/core/series';
 import type { HistoryPoint, MetricPoint } from '../src/core/types';
@@ -55,7 +55,7 @@ function benchStoreInsert(): void {
   store.close();
 
   // Baseline: the same rows into a bare table with no index, no summary, same pragmas.
-  const db = new Database(join(dir, 'baseline.db'));
+  const db = openDatabase(join(dir, 'baseline.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec('CREATE TABLE m (series INTEGER, step INTEGER, ts INTEGER, value REAL)');

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the production bundle and packs <name>-<version>.vsix with test/e2e's @vscode/vsce 3.9.2 (4.x needs Node 22).
 # esbuild bundles every JS dependency; better-sqlite3 is native and stays external, so the .vsix carries it from the
-# root node_modules as built there: it loads in the Node that built it (code-server on Node 20), not in desktop
-# VS Code's Electron. .vscodeignore decides the contents; this script checks them and prints the size.
+# root node_modules as built there. It is the SQLite driver only where the runtime lacks node:sqlite (Node 20:
+# code-server 4.100.3); desktop VS Code's Electron and Node 22.13+/24 use node:sqlite (src/store/sqlite.ts), so the
+# same .vsix runs there. .vscodeignore decides the contents; this script checks them and prints the size.
 # Usage: bash scripts/package-vsix.sh [--out FILE] [--no-build]
 set -euo pipefail
 
@@ -11,6 +12,7 @@ VSCE="$ROOT/test/e2e/node_modules/.bin/vsce"
 REQUIRED=(
   extension/package.json
   extension/dist/extension.js
+  extension/dist/web.js
   extension/dist/lsp.js
   extension/dist/seriesWorker.js
   extension/dist/webview/runsTablePanel.js

@@ -1,5 +1,7 @@
 // The `labbook` command: one table of subcommands, each a small module; errors become messages and exit codes.
 import { version } from '../../package.json';
+import { runtimeSummary } from '../capture/doctor';
+import { doctorCommand } from './doctorCommand';
 import { lspCommand } from './lspCommand';
 import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, rmCommand, showCommand } from './queryCommands';
 import { runCommand } from './runCommand';
@@ -22,6 +24,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   serve: { summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts', run: serveCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
+  doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
 };
 
 function usage(): string {
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${version}\n`);
+    process.stdout.write(`labbook ${version} (${runtimeSummary()})\n`);
     return 0;
   }
   const command = SUBCOMMANDS[name];

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { runDescription } from '../core/runPresentation';
 import type { Run } from '../core/types';
 import type { Store } from '../store/store';
+import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
 import type { RunCodeDocuments } from './codeDiff';
@@ -185,6 +186,7 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       return vscode.commands.executeCommand('markdown.showPreview', readme);
     },
     'labbook.showLog': () => deps.reporter.log.show(),
+    'labbook.doctor': () => showDoctor(host, deps.reporter.log),
     'labbook.runWithParams': (argument) => runWithParams(launcher, host, argument),
     'labbook.copyTrackingUri': () => copyTrackingUri(deps.tracking),
   };

@@ -3,6 +3,8 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, loadConfig } from '../capture/config';
 import { recoverOrphanedRuns } from '../capture/recovery';
+import { runtimeSummary } from '../capture/doctor';
+import { sqliteDriver } from '../store/sqlite';
 import { Store, storeDirFor } from '../store/store';
 import type { Reporter } from './errors';
 
@@ -11,19 +13,6 @@ const POLL_MS = 300;
 
 /** How often live runs are checked for a vanished runner (a killed runner writes nothing that polling would see). */
 const ORPHAN_CHECK_MS = 15_000;
-
-const NATIVE_LOAD_FAILURE = /NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF header|Could not locate the bindings file|did not self-register|wrong ELF class|not a valid Win32 application/i;
-
-/** Turns a native-module load failure into an explanation a user can act on; other errors pass through. */
-export function explainOpenError(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!NATIVE_LOAD_FAILURE.test(message)) return error instanceof Error ? error : new Error(message);
-  return new Error(
-    `Labbook could not load its SQLite module (better-sqlite3): this .vsix was built for a different Node ABI than this ` +
-      `VS Code runs (Node ${process.versions.node}, ABI ${process.versions.modules}, ${process.platform}-${process.arch}). ` +
-      `Install the Labbook build made for this VS Code. (${message.split('\n')[0]})`,
-  );
-}
 
 /**
  * Owns this window's connection to the workspace store. Opens it only once it exists (or when a run is
@@ -48,8 +37,20 @@ export class StoreHost implements vscode.Disposable {
         if (event.affectsConfiguration('labbook.storePath')) this.reset();
       }),
     ];
+    this.checkDriver();
     this.poll();
     this.timers = [setInterval(() => this.poll(), POLL_MS), setInterval(() => void this.recoverOrphans(), ORPHAN_CHECK_MS)];
+  }
+
+  // Without a driver nothing can open a store: say so once, in the views too, instead of failing on every poll.
+  private checkDriver(): void {
+    try {
+      sqliteDriver();
+      this.reporter.log.info(`Labbook on ${runtimeSummary()}`);
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.reporter.report(error, 'Loading SQLite');
+    }
   }
 
   /** Marks runs whose runner vanished CRASHED, after keeping what their journal held (as every Labbook process does). */
@@ -90,11 +91,7 @@ export class StoreHost implements vscode.Disposable {
     if (this.current) return this.current;
     const dir = this.dir();
     if (!dir || (!create && !existsSync(join(dir, 'labbook.db')))) return undefined;
-    try {
-      this.current = Store.open(dir);
-    } catch (error) {
-      throw explainOpenError(error);
-    }
+    this.current = Store.open(dir);
     this.failure = undefined;
     this.version = this.current.dataVersion();
     this.changed.fire();

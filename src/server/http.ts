@@ -1,8 +1,8 @@
 // HTTP plumbing shared by the server and the streaming endpoints: bounded body reading, JSON answers, errors.
-import Database from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { AlreadyExistsError, InvalidValueError } from '../store/errors';
+import { sqliteErrorCode } from '../store/sqlite';
 import { NotFoundError, ParamConflictError } from '../store/store';
 import { ApiError } from './fields';
 
@@ -88,10 +88,6 @@ export function sendText(res: ServerResponse, text: string): void {
   res.end(text);
 }
 
-function sqliteCode(error: unknown): string {
-  return error instanceof Database.SqliteError ? error.code : '';
-}
-
 /** The API error for anything a handler threw; `internal` is called for errors that are the server's fault. */
 export function apiErrorOf(error: unknown, internal: (error: unknown) => void): ApiError {
   if (error instanceof ApiError) return error;
@@ -105,7 +101,7 @@ export function apiErrorOf(error: unknown, internal: (error: unknown) => void): 
     );
   }
   if (error instanceof InvalidValueError) return new ApiError('INVALID_PARAMETER_VALUE', message);
-  const code = sqliteCode(error);
+  const code = sqliteErrorCode(error);
   // Another process held the write lock past the busy timeout: worth a retry, which the client does on 503.
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ApiError('TEMPORARILY_UNAVAILABLE', message);
   if (code.startsWith('SQLITE_CONSTRAINT')) return new ApiError('INVALID_PARAMETER_VALUE', message);

@@ -2,7 +2,7 @@
 // `Store.history` makes one row object per point (~1 µs each in better-sqlite3, and garbage to collect); here
 // SQLite's own scan hands each row to a JS function that writes it straight into typed columns (~0.14 µs), so
 // 100 runs × 100,000 points are read in about a second and a half instead of ten.
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite';
 import { nanFromSql, prepared } from './statements';
 import type { Store } from './store';
 
@@ -54,10 +54,10 @@ class ColumnSink {
 }
 
 const COLLECT = 'labbook_collect_point';
-const targets = new WeakMap<Database.Database, { sink: ColumnSink | null }>();
+const targets = new WeakMap<SqlDatabase, { sink: ColumnSink | null }>();
 
 /** The holder whose sink the connection's collecting function writes into, registering the function once. */
-function targetOf(db: Database.Database): { sink: ColumnSink | null } {
+function targetOf(db: SqlDatabase): { sink: ColumnSink | null } {
   const existing = targets.get(db);
   if (existing) return existing;
   const created: { sink: ColumnSink | null } = { sink: null };

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from './sqlite';
 
-const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const caches = new WeakMap<SqlDatabase, Map<string, SqlStatement>>();
 
 /** A prepared statement for `sql`, prepared once per connection (preparing costs more than running). */
-export function prepared(db: Database.Database, sql: string): Database.Statement {
+export function prepared(db: SqlDatabase, sql: string): SqlStatement {
   let cache = caches.get(db);
   if (!cache) {
     cache = new Map();

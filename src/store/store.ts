@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -19,6 +18,8 @@ import type {
   RunStatus,
 } from '../core/types';
 import { ObjectStore } from './objects';
+import { openDatabase } from './sqlite';
+import type { SqlDatabase, SqlStatement } from './sqlite';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
 /** Name of the workspace store folder. */
@@ -191,11 +192,11 @@ export function storeDirFor(workspace: string, env: NodeJS.ProcessEnv = process.
 /** The workspace run store: one SQLite database in WAL mode plus content-addressed blobs. */
 export class Store {
   readonly objects: ObjectStore;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqlStatement>();
 
   private constructor(
     readonly dir: string,
-    readonly db: Database.Database,
+    readonly db: SqlDatabase,
   ) {
     this.objects = new ObjectStore(join(dir, 'objects'));
   }
@@ -203,12 +204,12 @@ export class Store {
   /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder. */
   static open(dir: string, options: { readonly?: boolean } = {}): Store {
     if (options.readonly) {
-      const db = new Database(join(dir, 'labbook.db'), { readonly: true, fileMustExist: true });
+      const db = openDatabase(join(dir, 'labbook.db'), { readonly: true });
       db.pragma('busy_timeout = 10000');
       return new Store(dir, db);
     }
     Store.prepareFolder(dir);
-    const db = new Database(join(dir, 'labbook.db'));
+    const db = openDatabase(join(dir, 'labbook.db'));
     db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -253,7 +254,7 @@ export class Store {
     }).immediate();
   }
 
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): SqlStatement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/store/sqlite';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,7 +223,7 @@ describe('schema migrations', () => {
     test(`opens a store made with schema ${version} and keeps its runs`, () => {
       const dir = storeDir();
       mkdirSync(dir, { recursive: true });
-      const old = new Database(join(dir, 'labbook.db'));
+      const old = openDatabase(join(dir, 'labbook.db'));
       for (let v = 0; v < version; v++) old.exec(MIGRATIONS[v]);
       old.pragma(`user_version = ${version}`);
       if (version >= 1) {
@@ -240,7 +240,7 @@ describe('schema migrations', () => {
   test('refuses a store from a newer Labbook with a clear message', () => {
     const dir = storeDir();
     mkdirSync(dir, { recursive: true });
-    const db = new Database(join(dir, 'labbook.db'));
+    const db = openDatabase(join(dir, 'labbook.db'));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     assert.throws(() => Store.open(dir), /newer than this Labbook understands/);

@@ -133,6 +133,8 @@ export class SeriesWorkerPool implements SeriesReader {
       if (!(error instanceof WorkerStartError)) throw error;
       this.options.log?.warn(`${error.message}; Compare reads series in the extension host thread.`);
       this.fallback = new InThreadSeriesReader();
+      // The other workers failed or will fail the same way: end them now rather than when they get round to it.
+      await this.retireAll(error.message);
       return this.fallback.sampleAll(store, requests);
     }
   }

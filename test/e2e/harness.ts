@@ -167,11 +167,17 @@ function makeDirs(root: string, settings: Record<string, unknown> | undefined): 
     extensionsDir: path.join(root, 'extensions'),
     configFile: path.join(root, 'config.yaml'),
   };
-  mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
   mkdirSync(dirs.extensionsDir);
   writeCodeServerConfig(dirs.configFile);
-  const merged = { ...DEFAULT_SETTINGS, ...settings };
-  writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify(merged, null, 2));
+  const merged = JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2);
+  // User settings, and the same as the server machine's settings (the settings editor's "Remote" tab): code-server
+  // 4.139.1 did not apply machine-scoped settings (labbook.python.path is machine-overridable) from the user settings
+  // alone (Run and Track ran python3, not the configured /usr/bin/python3); 4.100.3 did. Machine/settings.json is
+  // where VS Code reads settings of that scope for a remote window.
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(path.join(dirs.userDataDir, scope), { recursive: true });
+    writeFileSync(path.join(dirs.userDataDir, scope, 'settings.json'), merged);
+  }
   return dirs;
 }
 

@@ -93,7 +93,7 @@ seed_ripgrep_cache() {
   log "seeded ripgrep cache: $asset"
 }
 
-# A code-server package folder is described by: its folder, the nested allow list, and the Node major it is for.
+# A code-server package folder is named by its folder and its nested allow list; the Node is the one first on PATH.
 stamp_value() {
   local dir="$1" allowed="$2"
   cat "$dir/package-lock.json" "$dir/package.json" <(node --version) <(echo "$allowed") | sha256sum | cut -d' ' -f1

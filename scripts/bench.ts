@@ -1,19 +1,14 @@
 // `npm run bench`: prints speed and memory figures next to their targets and a baseline measured in the same run.
 // Figures vary with the machine; compare a figure with its baseline line, not with another machine's numbers.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../src/store/sqlite';
 import { ScalarParser } from '../src/capture/scalarParser';
 import { downsampleMinMax } from '../src/core/series';
-import type { HistoryPoint, MetricPoint } from '../src/core/types';
-import { Store } from '../src/store/store';
+import type { HistoryPoint } from '../src/core/types';
 import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runPanelsBench } from './bench/panels';
 import { runRunsTableBench } from './bench/runsTable';
+import { runStoreDriversBench } from './bench/storeDrivers';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -22,10 +17,6 @@ const report: Report = (name, value, unit, target) => {
   rows.push([name, value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2), unit, target]);
   process.stdout.write(`${name}: ${rows[rows.length - 1][1]} ${unit}${target ? `  (target ${target})` : ''}\n`);
 };
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'labbook-bench-'));
-}
 
 /** Best of `repeats` timings of `action`, in ms. */
 function best(repeats: number, action: () => void): number {
@@ -36,36 +27,6 @@ function best(repeats: number, action: () => void): number {
     fastest = Math.min(fastest, Number(process.hrtime.bigint() - start) / 1e6);
   }
   return fastest;
-}
-
-function benchStoreInsert(): void {
-  const dir = tempDir();
-  const store = Store.open(join(dir, '.labbook'));
-  const run = store.createRun();
-  const batch = 10_000;
-  const batches = 100;
-  const keys = ['loss', 'acc', 'val_loss', 'val_acc', 'lr'];
-  const points: MetricPoint[][] = Array.from({ length: batches }, (_, b) =>
-    Array.from({ length: batch }, (_, i) => ({ key: keys[i % keys.length], value: Math.random(), step: b * batch + i, timestamp: Date.now() })),
-  );
-  const start = process.hrtime.bigint();
-  for (const chunk of points) store.logMetrics(run.id, chunk);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  report('store: metric points inserted (batches of 10,000, summaries kept)', (batch * batches) / seconds, 'points/s', '>= 1,000,000');
-  store.close();
-
-  // Baseline: the same rows into a bare table with no index, no summary, same pragmas.
-  const db = openDatabase(join(dir, 'baseline.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE m (series INTEGER, step INTEGER, ts INTEGER, value REAL)');
-  const insert = db.prepare('INSERT INTO m VALUES (?, ?, ?, ?)');
-  const baseStart = process.hrtime.bigint();
-  for (const chunk of points) db.transaction(() => chunk.forEach((p, i) => insert.run(i % 5, p.step, p.timestamp, p.value)))();
-  const baseSeconds = Number(process.hrtime.bigint() - baseStart) / 1e9;
-  report('  baseline: bare INSERTs into an unindexed table', (batch * batches) / baseSeconds, 'points/s', '');
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 }
 
 function benchParser(): void {
@@ -107,36 +68,11 @@ function benchDownsample(): void {
   report('  baseline: one pass summing the values', baseMs, 'ms', '');
 }
 
-function benchListJson(): void {
-  const dir = tempDir();
-  const store = Store.open(join(dir, '.labbook'));
-  const keys = Array.from({ length: 20 }, (_, i) => `metric_${i}`);
-  store.db.transaction(() => {
-    for (let r = 0; r < 10_000; r++) {
-      const run = store.createRun({ name: `run-${r}`, startTime: r });
-      store.logParams(run.id, { lr: String(r / 1e4), model: r % 2 ? 'rf' : 'svm' });
-      store.logMetrics(run.id, keys.map((key) => ({ key, value: Math.random(), step: 0, timestamp: r })));
-    }
-  })();
-  store.close();
-  const env = { ...process.env, LABBOOK_DIR: join(dir, '.labbook') };
-  const cli = join(__dirname, '..', 'dist', 'cli.js');
-  const time = (args: string[]): number =>
-    best(5, () => {
-      const result = spawnSync(process.execPath, args, { env, maxBuffer: 256 * 1024 * 1024 });
-      if (result.status !== 0) throw new Error(result.stderr.toString());
-    });
-  report('cli: `labbook ls --json` over 10,000 runs x 20 metrics (whole process)', time([cli, 'ls', '--json']), 'ms', '<= 300 ms');
-  report('  baseline: `node -e ""` process start', time(['-e', '']), 'ms', '');
-  rmSync(dir, { recursive: true, force: true });
-}
-
 async function main(): Promise<void> {
   process.stdout.write(`Labbook benchmarks on node ${process.version}, ${process.platform}/${process.arch}\n\n`);
-  benchStoreInsert();
+  runStoreDriversBench(report);
   benchParser();
   benchDownsample();
-  benchListJson();
   await runMlflowBench(report);
   await runLspBench(report);
   await runExtensionBench(report);

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { damagedStoreMessage } from '../store/integrity';
 import { SCHEMA_VERSION } from '../store/schema';
 import { openDatabase, sqliteDriver } from '../store/sqlite';
 
@@ -81,14 +82,14 @@ function storeChecks(storeDir: string): DoctorCheck[] {
     try {
       checks.push(schemaCheck(db.pragma('user_version', { simple: true }) as number));
       const integrity = String(db.pragma('quick_check', { simple: true }));
-      checks.push(integrity === 'ok' ? { name: 'integrity', value: 'ok' } : { name: 'integrity', value: integrity, problem: corruptAdvice(file) });
+      checks.push(integrity === 'ok' ? { name: 'integrity', value: 'ok' } : { name: 'integrity', value: integrity, problem: damagedStoreMessage(file, integrity) });
       const runs = db.prepare("SELECT COUNT(*) FROM runs WHERE lifecycle = 'active'").pluck().get() as number;
       checks.push({ name: 'runs', value: String(runs) });
     } finally {
       db.close();
     }
   } catch (error) {
-    checks.push({ name: 'integrity', value: 'cannot be read', problem: `${(error as Error).message}. ${corruptAdvice(file)}` });
+    checks.push({ name: 'integrity', value: 'cannot be read', problem: damagedStoreMessage(file, (error as Error).message) });
   }
   return checks;
 }
@@ -98,14 +99,6 @@ function schemaCheck(version: number): DoctorCheck {
   if (version > SCHEMA_VERSION) return { name: 'schema', value, problem: 'the store was written by a newer Labbook: update Labbook.' };
   if (version < SCHEMA_VERSION) return { name: 'schema', value: `${value}, migrated on the next write` };
   return { name: 'schema', value };
-}
-
-/** What to do about a store that fails its checks. */
-export function corruptAdvice(file: string): string {
-  return (
-    `Copy ${file} (with its -wal file) aside before anything else. A damaged file can often be read back with ` +
-    `sqlite3's ".recover" into a new labbook.db; or restore it from a backup. Labbook does not write to it meanwhile.`
-  );
 }
 
 function megabytes(file: string): string {

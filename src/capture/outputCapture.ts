@@ -5,9 +5,13 @@ import type { ScalarParser } from './scalarParser';
 /** A line longer than this is cut for parsing (the console log keeps every byte). */
 const MAX_LINE_CHARS = 1 << 20;
 
+// A carriage return ends a line as a newline does: tqdm and Keras redraw their bar with `\r` and every redraw is
+// an update worth a point. `\r\n` leaves an empty line between, which is skipped.
+const LINE_END = /[\r\n]/g;
+
 /**
- * Splits one output stream into lines and turns them into metric points. Bytes that are not UTF-8 become
- * U+FFFD for parsing only; a line without a newline is parsed once it ends or grows past MAX_LINE_CHARS.
+ * Splits one output stream into lines at `\n` and `\r` and hands on the non-empty ones. Bytes that are not UTF-8
+ * become U+FFFD for parsing only; a line without an end is parsed once it ends or grows past MAX_LINE_CHARS.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -23,28 +27,32 @@ export class LineSplitter {
   /** Flushes the last unterminated line. */
   end(): void {
     this.take(this.decoder.end());
-    if (this.partial && !this.overflowing) this.onLine(this.partial);
+    this.emit(this.partial);
     this.partial = '';
     this.overflowing = false;
   }
 
   private take(text: string): void {
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      if (!this.overflowing) this.onLine(this.partial + piece);
+    LINE_END.lastIndex = 0;
+    for (let end = LINE_END.exec(text); end; end = LINE_END.exec(text)) {
+      this.emit(this.partial + text.slice(start, end.index));
       this.partial = '';
       this.overflowing = false;
-      start = nl + 1;
+      start = end.index + 1;
     }
     if (this.overflowing) return;
     this.partial += text.slice(start);
     if (this.partial.length > MAX_LINE_CHARS) {
-      // Parse the head of a runaway line once, then drop the rest of it until its newline.
+      // Parse the head of a runaway line once, then drop the rest of it until its line end.
       this.onLine(this.partial.slice(0, MAX_LINE_CHARS));
       this.partial = '';
       this.overflowing = true;
     }
+  }
+
+  private emit(line: string): void {
+    if (line && !this.overflowing) this.onLine(line);
   }
 }
 

@@ -162,7 +162,7 @@ function superviseChild(
   const warnings: string[] = [];
   const consoleLog = createWriteStream(consolePath, { flags: 'a' });
   const collector = new MetricCollector(
-    new ScalarParser({ patterns: config.metrics.patterns, include: config.metrics.include, exclude: config.metrics.exclude, defaults: config.metrics.builtin }),
+    new ScalarParser({ ...config.metrics, defaults: config.metrics.builtin }),
   );
   const child = spawn(options.command[0], options.command.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];

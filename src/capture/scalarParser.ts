@@ -20,6 +20,8 @@ export interface ScalarParserOptions {
   exclude?: string[];
   /** false turns the built-in rules off so that only `patterns` apply. */
   defaults?: boolean;
+  /** true also records the whole-number step markers written as pairs (`step=3`, `'epoch': 2`) as metrics. */
+  recordStepMarkers?: boolean;
 }
 
 /** Only the start of a line is scanned, so a 10 MB line costs no more than a 64 KiB one. */
@@ -97,12 +99,15 @@ const WRAPPER = /(?:tensor|(?:np|numpy|torch)\.[A-Za-z0-9_]{1,20})\(/y;
 // `print(args)` of argparse: these are the run's params (taken from argv), not metrics.
 const ARGPARSE_DUMP = /^\s*Namespace\(/;
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]/g;
-// Binary output, decoding failures and terminal control codes mean the line is not text we can trust.
-const GARBAGE = /[\x00-\x08\x0b-\x1f\x7f\ufffd]/;
+// Binary output and terminal control codes mean the line is not text we can trust. An undecodable byte (U+FFFD)
+// does not: it costs only the pair it stands in.
+const GARBAGE = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 interface RawPair {
   key: string;
   value: number;
+  /** A step marker word with a whole number (`step=3`): the step, not a metric, unless asked for. */
+  marker: boolean;
 }
 
 /** The finest step marker seen on one line (rank -1: none); reused line after line. */
@@ -149,6 +154,7 @@ export class ScalarParser {
   private readonly included: PathMatcher | null;
   private readonly excluded: PathMatcher | null;
   private readonly builtin: boolean;
+  private readonly recordMarkers: boolean;
   private readonly keyAllowed = new Map<string, boolean>();
   private step: number | null = null;
   private stepRank = -1;
@@ -160,9 +166,10 @@ export class ScalarParser {
     this.included = options.include?.length ? compileGlobs(options.include) : null;
     this.excluded = options.exclude?.length ? compileGlobs(options.exclude) : null;
     this.builtin = options.defaults ?? true;
+    this.recordMarkers = options.recordStepMarkers ?? false;
   }
 
-  /** Metrics in one line of output (without its `\n`), each key once (the last written wins). */
+  /** Metrics in one line of output (without its `\n` or `\r`), each key once (the last written wins). */
   parseLine(line: string): ParsedMetric[] {
     const text = cleanLine(line);
     if (text === null) return [];
@@ -185,7 +192,8 @@ export class ScalarParser {
     const lastIndex = pairs.length > 32 ? new Map(pairs.map((pair, i) => [pair.key, i])) : null;
     const out: ParsedMetric[] = [];
     for (let i = 0; i < pairs.length; i++) {
-      const { key, value } = pairs[i];
+      const { key, value, marker } = pairs[i];
+      if (marker && !this.recordMarkers) continue;
       const isLast = lastIndex ? lastIndex.get(key) === i : !writtenLater(pairs, i);
       if (isLast && this.allowed(key)) out.push({ key, value, step: this.step });
     }
@@ -211,19 +219,9 @@ function writtenLater(pairs: RawPair[], i: number): boolean {
 
 /** The part of a raw line worth scanning, or null when nothing is left. */
 function cleanLine(line: string): string | null {
-  let text = line.indexOf('\r') >= 0 ? lastDrawnSegment(line) : line;
-  if (text.length > MAX_SCANNED_CHARS) text = text.slice(0, MAX_SCANNED_CHARS);
+  let text = line.length > MAX_SCANNED_CHARS ? line.slice(0, MAX_SCANNED_CHARS) : line;
   if (text.indexOf('\x1b') >= 0) text = text.replace(ANSI, '');
   return text.length === 0 ? null : text;
-}
-
-/** A `\r` redraws the terminal line (tqdm, Keras), so only the last non-blank segment is what the user saw. */
-function lastDrawnSegment(line: string): string {
-  let last = line.length - 1;
-  while (last >= 0 && (has(line.charCodeAt(last), SPACE) || line.charCodeAt(last) === 13)) last--;
-  if (last < 0) return '';
-  const end = line.indexOf('\r', last);
-  return line.slice(line.lastIndexOf('\r', last) + 1, end < 0 ? line.length : end);
 }
 
 function scanBuiltin(text: string, pairs: RawPair[], steps: StepChoice): void {
@@ -275,7 +273,7 @@ function scanPattern(re: RegExp, text: string, pairs: RawPair[], steps: StepChoi
     const groups = m.groups ?? {};
     const key = groups.key?.trim();
     const value = groups.value === undefined ? null : wholeNumber(groups.value.trim());
-    if (key && key.length <= MAX_KEY_CHARS && value !== null) pairs.push({ key, value: value.value });
+    if (key && key.length <= MAX_KEY_CHARS && value !== null) pairs.push({ key, value: value.value, marker: false });
     const step = groups.step === undefined ? null : wholeNumber(groups.step.trim());
     if (step?.integer) steps.offer(PATTERN_RANK, step.value);
   }
@@ -326,7 +324,7 @@ function scanPair(text: string, from: number, to: number, sep: number, pairs: Ra
   const tight = !isColon && v === sep + 1 && has(text.charCodeAt(sep - 1), KEY_CHAR);
   const key = keyBefore(text, from, sep, tight);
   if (key === null) return -1;
-  pairs.push({ key, value: token.value });
+  pairs.push({ key, value: token.value, marker: token.integer && MARKER_RANK.has(key.toLowerCase()) });
   return token.end;
 }
 
@@ -504,9 +502,10 @@ function scanDict(text: string, open: number, entries: RawPair[], steps: StepCho
 
 function recordDictEntry(key: string, token: NumberToken, entries: RawPair[], steps: StepChoice): void {
   if (!isIdentifier(key, 0, key.length) || !isKeyRun(key)) return;
-  entries.push({ key, value: token.value });
   const rank = MARKER_RANK.get(key.toLowerCase());
-  if (rank !== undefined && token.integer && token.value >= 0) steps.offer(rank, token.value);
+  const marker = rank !== undefined && token.integer;
+  entries.push({ key, value: token.value, marker });
+  if (marker && token.value >= 0) steps.offer(rank, token.value);
 }
 
 function isKeyRun(key: string): boolean {

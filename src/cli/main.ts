@@ -1,12 +1,14 @@
 // The `labbook` command: one table of subcommands, each a small module; errors become messages and exit codes.
+import { join } from 'node:path';
 import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
+import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { doctorCommand } from './doctorCommand';
 import { lspCommand } from './lspCommand';
 import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, rmCommand, showCommand } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
-import { CliError } from './workspace';
+import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
   summary: string;
@@ -66,6 +68,15 @@ function reportError(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof StoreCorruptError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return 2;
+  }
+  // Damage past the open checks shows up when SQLite reads the page.
+  if (isCorruption(error)) {
+    process.stderr.write(`labbook: ${damagedStoreMessage(join(findWorkspace(process.cwd()).storeDir, 'labbook.db'), (error as Error).message)}\n`);
+    return 2;
   }
   // parseArgs reports unknown or malformed options with these codes.
   const code = (error as NodeJS.ErrnoException).code ?? '';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { isLoopback, startTrackingServer, type TrackingServer } from '../server/trackingServer';
+import { isLoopback } from '../server/crossSite';
+import { startTrackingServer, type TrackingServer } from '../server/trackingServer';
 import type { Store } from '../store/store';
 import { CliError, openWorkspace } from './workspace';
 

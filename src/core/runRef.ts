@@ -16,16 +16,19 @@ export function guessGoal(metric: string): MetricGoal {
   return LOWER_IS_BETTER.test(metric) ? 'min' : 'max';
 }
 
-/** Parses a run reference; throws with a usage hint when `@…` is malformed. */
+/** A run reference that is malformed, or that matches no run or more than one. */
+export class RunRefError extends Error {}
+
+/** Parses a run reference; throws RunRefError with a usage hint when it is empty or `@…` is malformed. */
 export function parseRunRef(text: string): RunRef {
   const trimmed = text.trim();
-  if (trimmed === '') throw new Error('Empty run reference: give a run id (or prefix), a run name, @last or @best:<metric>.');
+  if (trimmed === '') throw new RunRefError('Empty run reference: give a run id (or prefix), a run name, @last or @best:<metric>.');
   if (trimmed === '@last') return { kind: 'last' };
   if (trimmed.startsWith('@best:')) {
     const [metric, goal] = trimmed.slice('@best:'.length).split(/:(?=(?:min|max)$)/);
-    if (!metric) throw new Error(`'${trimmed}' names no metric: use @best:<metric> or @best:<metric>:min|max.`);
+    if (!metric) throw new RunRefError(`'${trimmed}' names no metric: use @best:<metric> or @best:<metric>:min|max.`);
     return { kind: 'best', metric, goal: goal === 'min' || goal === 'max' ? goal : guessGoal(metric) };
   }
-  if (trimmed.startsWith('@')) throw new Error(`Unknown run reference '${trimmed}': use @last or @best:<metric>.`);
+  if (trimmed.startsWith('@')) throw new RunRefError(`Unknown run reference '${trimmed}': use @last or @best:<metric>.`);
   return { kind: 'text', text: trimmed };
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { runDescription } from '../core/runPresentation';
 import type { Run } from '../core/types';
 import type { Store } from '../store/store';
+import { copyCliPath } from './cliLauncher';
 import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
@@ -43,6 +44,8 @@ export interface CommandDeps {
   runsTable: RunsTablePanel;
   reporter: Reporter;
   tracking: TrackingService;
+  /** Folder of the `labbook` launcher that new terminals have on PATH. */
+  cliDir: string;
 }
 
 function isTreeNode(value: unknown): value is TreeNode {
@@ -187,6 +190,7 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
     },
     'labbook.showLog': () => deps.reporter.log.show(),
     'labbook.doctor': () => showDoctor(host, deps.reporter.log),
+    'labbook.copyCliPath': () => copyCliPath(deps.cliDir),
     'labbook.runWithParams': (argument) => runWithParams(launcher, host, argument),
     'labbook.copyTrackingUri': () => copyTrackingUri(deps.tracking),
   };

@@ -1,4 +1,6 @@
+import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
+import { installCliLauncher } from './cliLauncher';
 import { registerCommands } from './commands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
@@ -15,6 +17,7 @@ import { RunPanels } from './panels/runPanels';
 import { RunsView } from './runsView';
 import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
+import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
 
 /** What activate returns: hooks for tests and other extensions. */
@@ -51,7 +54,9 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     new LiveRunStatus(host, reporter.log),
     vscode.workspace.registerFileSystemProvider(BLOB_SCHEME, new BlobFileSystem(host), { isReadonly: true, isCaseSensitive: true }),
   );
-  const tracking = new TrackingService(host, context.environmentVariableCollection, reporter.log);
+  const environment = new TerminalEnvironment(context.environmentVariableCollection, delimiter);
+  const cliDir = installCliLauncher(vscode.Uri.joinPath(context.globalStorageUri, 'bin').fsPath, context.extensionUri.fsPath, environment);
+  const tracking = new TrackingService(host, environment, reporter.log);
   const metrics = new MetricsViewProvider({ extensionUri: context.extensionUri, host, runsView: view, log: reporter.log });
   context.subscriptions.push(
     tracking,
@@ -67,7 +72,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     codeDiff,
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
-    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking }),
+    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
   );
   return {
     ready: Promise.resolve(),

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { startTrackingServer, type TrackingServer } from '../server/trackingServer';
 import type { Store } from '../store/store';
 import type { StoreHost } from './storeHost';
+import type { TerminalEnvironment } from './terminalEnvironment';
 import { newTrackingToken, trackingEnv, trackingEnvDescription } from './trackingEnv';
 
 const SETTING = 'trackingServer.enabled';
@@ -28,12 +29,9 @@ export class TrackingService implements vscode.Disposable {
 
   constructor(
     private readonly host: StoreHost,
-    private readonly environment: vscode.GlobalEnvironmentVariableCollection,
+    private readonly environment: TerminalEnvironment,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    // A port from an earlier session is dead: restored terminals must not get it.
-    environment.persistent = false;
-    environment.clear();
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`labbook.${SETTING}`)) void this.apply();
@@ -98,15 +96,14 @@ export class TrackingService implements vscode.Disposable {
       await this.stop();
       return;
     }
-    for (const [name, value] of Object.entries(trackingEnv(server.url, token))) this.environment.replace(name, value);
-    this.environment.description = trackingEnvDescription(server.url);
+    this.environment.set('tracking', { replace: trackingEnv(server.url, token), description: trackingEnvDescription(server.url) });
     this.log.info(`Tracking server listening on ${server.url} (store ${store.dir}).`);
   }
 
   private async stop(): Promise<void> {
     const serving = this.serving;
     this.serving = undefined;
-    this.environment.clear();
+    this.environment.set('tracking', undefined);
     if (!serving) return;
     await serving.server.close();
     this.log.info('Tracking server stopped.');

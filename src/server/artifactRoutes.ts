@@ -16,17 +16,22 @@ export type ArtifactLocation =
   | { kind: 'run'; ownerId: string; path: string }
   | { kind: 'model'; ownerId: string; path: string };
 
+// `C:`, `C:x`: a client on Windows joins such a part as a drive (absolute or drive-relative), wherever it stands.
+const DRIVE = /^[A-Za-z]:/;
+
 /**
- * Checks a decoded artifact path: no `..` or `.` parts, no empty parts, not absolute, no backslash, no NUL, no drive
- * letter. Anything else could name a file outside the artifact root of a client that downloads it.
+ * Checks a decoded artifact path: no `..` or `.` parts, no empty parts (so no `//server` share), not absolute, no
+ * backslash, no NUL, no part starting with a drive letter. Anything else could name a file outside the artifact root
+ * of a client that downloads it.
  */
 export function checkArtifactPath(path: string): void {
   if (path.includes('\u0000')) throw invalid('Artifact paths cannot contain NUL characters.');
   if (path.includes('\\')) throw invalid(`Invalid artifact path '${path}': backslashes are not allowed.`);
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw invalid(`Invalid artifact path '${path}': it must be relative.`);
+  if (path.startsWith('/')) throw invalid(`Invalid artifact path '${path}': it must be relative.`);
   for (const part of path.split('/')) {
     if (part === '..' || part === '.') throw invalid(`Invalid artifact path '${path}': '${part}' is not allowed.`);
     if (part === '') throw invalid(`Invalid artifact path '${path}': empty path segment.`);
+    if (DRIVE.test(part)) throw invalid(`Invalid artifact path '${path}': '${part}' names a drive.`);
   }
 }
 

@@ -3,12 +3,13 @@
 // endpoints and two streaming ones, which a route table covers without a framework.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LoggedModels } from '../store/loggedModels';
 import { ModelRegistry } from '../store/registry';
 import type { Store } from '../store/store';
 import { artifactRoutes } from './artifactRoutes';
 import type { ServerContext } from './context';
+import { isJsonContentType, isLoopback, notJson, siteGuard } from './crossSite';
 import { experimentRoutes } from './experimentRoutes';
 import { ApiError, Fields } from './fields';
 import { apiErrorOf, parseJsonBody, readBody, sendError, sendJson, sendText } from './http';
@@ -52,11 +53,6 @@ const API_PREFIX = /^\/(?:api|ajax-api)\/2\.0\/(.+)$/;
 
 const router = new Router([...experimentRoutes, ...runRoutes, ...loggedModelRoutes, ...registryRoutes, ...artifactRoutes]);
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 // Hashing both sides first gives equal lengths, so the comparison time says nothing about the token.
 function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
   if (token === undefined) return () => true;
@@ -66,9 +62,13 @@ function tokenChecker(token: string | undefined): (header: string | undefined) =
 
 async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: number): Promise<Fields> {
   if (req.method === 'GET') return Fields.fromQuery(target.query);
+  const type = req.headers['content-type'];
+  // A form can post, but not DELETE across sites (that needs a preflight this server never grants).
+  if (!isJsonContentType(type) && req.method !== 'DELETE') throw notJson(type);
   const body = await readBody(req, maxBodyBytes);
   // DELETE calls from some clients carry their fields in the query string instead of a body.
   if (body.length === 0) return Fields.fromQuery(target.query);
+  if (!isJsonContentType(type)) throw notJson(type);
   return Fields.fromJson(parseJsonBody(body.toString('utf8')));
 }
 
@@ -94,6 +94,12 @@ function targetOf(req: IncomingMessage): Target {
   if (!raw.startsWith('/')) throw new ApiError('BAD_REQUEST', 'The request target must be a path.');
   const q = raw.indexOf('?');
   return q < 0 ? { pathname: raw, query: new URLSearchParams() } : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('The tracking server is not listening on a TCP port.');
+  return address.port;
 }
 
 function checkOptions(options: TrackingServerOptions): string {
@@ -122,7 +128,10 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   const authorized = tokenChecker(options.token);
   const internal = (error: unknown): void => log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
+  // Made on the first request: the names it allows include the port, which is known once the server listens.
+  let checkSite: ((req: IncomingMessage) => void) | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    (checkSite ??= siteGuard(host, portOf(server)))(req);
     if (!authorized(req.headers.authorization)) throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
     const target = targetOf(req);
     if (target.pathname === '/health') return sendText(res, 'OK');
@@ -147,8 +156,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       resolve();
     });
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const port = portOf(server);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

@@ -1,9 +1,8 @@
-import { parseRunRef } from '../core/runRef';
+import { parseRunRef, RunRefError } from '../core/runRef';
 import type { Run } from '../core/types';
 import type { Store } from './store';
 
-/** A run reference that matches no run or more than one. */
-export class RunRefError extends Error {}
+export { RunRefError };
 
 /**
  * Resolves a run reference (id or id prefix, exact name, `@last`, `@best:<metric>[:min|max]`) to one run.

@@ -17,6 +17,7 @@ import type {
   RunListing,
   RunStatus,
 } from '../core/types';
+import { checkStoreFile } from './integrity';
 import { ObjectStore } from './objects';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase, SqlStatement } from './sqlite';
@@ -201,8 +202,9 @@ export class Store {
     this.objects = new ObjectStore(join(dir, 'objects'));
   }
 
-  /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder. */
+  /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder; a damaged file is refused first. */
   static open(dir: string, options: { readonly?: boolean } = {}): Store {
+    checkStoreFile(join(dir, 'labbook.db'));
     if (options.readonly) {
       const db = openDatabase(join(dir, 'labbook.db'), { readonly: true });
       db.pragma('busy_timeout = 10000');

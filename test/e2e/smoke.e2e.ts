@@ -33,6 +33,16 @@ test('the packed extension installs into a real VS Code, activates and lists a r
     assert.match(await page.locator('.part.sidebar .composite.title').innerText(), /LABBOOK/i);
     await vscode.moveMouseAway();
     await vscode.screenshot('labbook-container');
+
+    // Labbook: Doctor names the driver this VS Code's extension host loaded: node:sqlite on Node 22.13+ and 24.
+    await vscode.runCommand('Labbook: Doctor: Check Runtime, Store and Python');
+    const report = page.locator('.editor-instance .view-lines');
+    const driver = process.env.LABBOOK_CODE_SERVER === '4.139.1' ? 'node:sqlite' : 'better-sqlite3';
+    await report.filter({ hasText: `SQLite driver` }).waitFor({ timeout: 60_000 });
+    const text = (await report.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, new RegExp(`SQLite driver +${driver}`), text);
+    assert.match(text, /schema +\d+ \(this Labbook: \d+\)/, text);
+    await vscode.screenshot('doctor');
     t.diagnostic(`workbench ready ${workbenchMs} ms, ${EXTENSION_ID} activated ${activatedMs} ms after start`);
   } finally {
     // code-server first: removing the workspace under a running file watcher makes it complain in the logs.

@@ -50,6 +50,19 @@ describe('hostile requests', () => {
     assert.equal(malformed.status, 400);
   });
 
+  test('artifact paths naming a drive, a UNC share, a backslash or a NUL anywhere are a 400 and store nothing', async () => {
+    const paths = ['/C:/x', '/c:', '/C:x', '/a/C:/x', '/a/d:', '/%43%3A/x', '//server/share/x', '/%2F%2Fserver%2Fshare', '/%5C%5Cserver%5Cshare', '/a%5C..%5Cx', '/x%00', '/%00'];
+    for (const path of paths) {
+      for (const method of ['PUT', 'GET']) {
+        const reply = await rawRequest(h.server.url, method, `${prefix}${path}`, { headers: AUTH, body: method === 'PUT' ? 'x' : undefined });
+        assert.deepEqual([reply.status, errorCode(reply)], [400, 'INVALID_PARAMETER_VALUE'], `${method} ${path}: ${reply.body.toString()}`);
+      }
+      const listed = await h.call('GET', '/api/2.0/mlflow-artifacts/artifacts', { query: { path: `0/${runId}/artifacts${decodeURIComponent(path)}` } });
+      assert.equal(listed.status, 400, `list ${path}`);
+    }
+    assert.deepEqual(h.store.artifacts(runId), []);
+  });
+
   test('oversized bodies get a JSON 413 and leave nothing behind, declared or chunked', async () => {
     const json = await rawRequest(h.server.url, 'POST', '/api/2.0/mlflow/runs/log-batch', {
       headers: { ...AUTH, 'Content-Type': 'application/json' },

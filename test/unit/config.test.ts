@@ -29,7 +29,7 @@ function copyOfDefaults(): LabbookConfig {
 describe('DEFAULT_CONFIG', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(DEFAULT_CONFIG.params, { files: ['params.yaml', 'params.json'], fromArgv: true });
-    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true });
+    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false });
     assert.deepEqual(DEFAULT_CONFIG.artifacts.inputs, ['data/**']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
     for (const ext of ['.pkl', '.joblib', '.pt', '.pth', '.onnx', '.safetensors', '.h5', '.keras', '.ckpt', '.bin', '.pb', '.tflite', '.mlmodel', '.cbm', '.lgb', '.xgb']) {
@@ -77,6 +77,7 @@ describe('loadConfig', () => {
         '  include: [val_*, loss]',
         '  exclude: [lr]',
         '  builtin: false',
+        '  recordStepMarkers: true',
         'params:',
         '  files: [conf/params.yaml]',
         '  fromArgv: false',
@@ -93,7 +94,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       experiment: 'mnist',
       primaryMetric: 'val_loss',
-      metrics: { patterns: ['acc=(?<value>\\d+)%(?<key>)', '(?<key>\\w+) -> (?<value>\\S+)'], include: ['val_*', 'loss'], exclude: ['lr'], builtin: false },
+      metrics: { patterns: ['acc=(?<value>\\d+)%(?<key>)', '(?<key>\\w+) -> (?<value>\\S+)'], include: ['val_*', 'loss'], exclude: ['lr'], builtin: false, recordStepMarkers: true },
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
     });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { LineSplitter } from '../../src/capture/outputCapture';
 import { MAX_SCANNED_CHARS, ScalarParser, metricPatternProblem, type ScalarParserOptions } from '../../src/capture/scalarParser';
 
 const LOGS = join(__dirname, '..', 'fixtures', 'logs');
@@ -19,8 +20,13 @@ function parseAll(lines: string[], options?: ScalarParserOptions): string[] {
   return lines.flatMap((line) => render(parser.parseLine(line)));
 }
 
+/** A log file cut into lines as the runner cuts output (at `\n` and at tqdm's and Keras's `\r`). */
 function parseFixture(name: string): string[] {
-  return parseAll(readFileSync(join(LOGS, name), 'utf8').split('\n'));
+  const lines: string[] = [];
+  const splitter = new LineSplitter((line) => lines.push(line));
+  splitter.write(readFileSync(join(LOGS, name)));
+  splitter.end();
+  return parseAll(lines);
 }
 
 function one(line: string, options?: ScalarParserOptions): string[] {
@@ -38,25 +44,25 @@ describe('ScalarParser on real-world output', () => {
     ]);
   });
 
-  it('reads Lightning postfixes at the bar epoch, not it/s, v_num or device banners', () => {
+  it('reads Lightning postfixes at the bar epoch, every redraw, not it/s, v_num or device banners', () => {
     assert.deepEqual(parseFixture('lightning.txt'), [
-      'train_loss=0.693@0',
+      'train_loss=0.701@0', 'train_loss=0.693@0',
       'train_loss=0.693@0', 'val_loss=0.65@0', 'val_acc=0.61@0',
       'train_loss=0.598@1', 'val_loss=0.571@1', 'val_acc=0.702@1',
       'test_loss=0.5812345147132874@1', 'test_acc=0.6875000238418579@1',
     ]);
   });
 
-  it('reads tqdm postfixes from the last redraw of a line, not percentages or rates', () => {
+  it('reads tqdm postfixes from every redraw of a line, not percentages or rates', () => {
     assert.deepEqual(parseFixture('tqdm.txt'), [
       'loss=0.312@null', 'acc=0.901@null',
-      'loss=0.25@2',
+      'loss=0.291@2', 'loss=0.25@2',
       'loss=0.2@2', 'lr=0.001@2',
       'val_loss=0.301@2',
     ]);
   });
 
-  it('reads Hugging Face Trainer dicts (a fractional epoch is a metric, never a step) and ignores its banner', () => {
+  it('reads Hugging Face Trainer dicts (a fractional epoch is a metric, never a step; global_step is the step) and ignores its banner', () => {
     assert.deepEqual(parseFixture('hf_trainer.txt'), [
       'loss=0.6931@null', 'grad_norm=2.3456@null', 'learning_rate=0.000048@null', 'epoch=0.13@null',
       'loss=0.5234@null', 'grad_norm=3.1@null', 'learning_rate=0.000045@null', 'epoch=0.27@null',
@@ -64,20 +70,20 @@ describe('ScalarParser on real-world output', () => {
       'eval_samples_per_second=162.1@null', 'eval_steps_per_second=20.26@null', 'epoch=1@null',
       'train_runtime=12.345@null', 'train_samples_per_second=243@null', 'train_steps_per_second=30.38@null',
       'total_flos=98765432109876@null', 'train_loss=0.512345@null', 'epoch=3@null',
-      'global_step=375@375', 'training_loss=0.512345@375', 'train_runtime=12.345@375', 'train_loss=0.512345@375', 'epoch=3@375',
+      'training_loss=0.512345@375', 'train_runtime=12.345@375', 'train_loss=0.512345@375', 'epoch=3@375',
     ]);
   });
 
   it('reads common hand-written prints', () => {
     assert.deepEqual(parseFixture('plain_prints.txt'), [
-      'Epoch=1@1', 'Loss=2.301234@1',
-      'Epoch=1@1', 'Loss=1.502345@1',
+      'Loss=2.301234@1',
+      'Loss=1.502345@1',
       'Average_loss=0.1234@1',
       'loss=0.512@2', 'acc=0.83@2',
-      'Epoch=3@3', 'Loss=0.4412@3', 'Acc=0.8612@3',
+      'Loss=0.4412@3', 'Acc=0.8612@3',
       'Val_Loss=0.4521@3', 'Train_Loss=0.4012@3',
       'loss=0.25@3', 'lr=0.0001@3',
-      'step=200@200', 'loss=0.35@200',
+      'loss=0.35@200',
       'val_accuracy=0.91@200',
       'loss=0.3012@300',
       'accuracy=0.93@300', 'f1=0.9123@300',
@@ -85,7 +91,7 @@ describe('ScalarParser on real-world output', () => {
       'Final_accuracy=0.9312@300',
       'loss=NaN@300',
       'best_loss=-Infinity@300', 'grad_norm=Infinity@300',
-      'step=400@400', 'loss=0.21@400',
+      'loss=0.21@400',
     ]);
   });
 
@@ -99,7 +105,7 @@ describe('ScalarParser on real-world output', () => {
 describe('ScalarParser pairs', () => {
   it('splits pairs on spaces, commas, bars, dashes, semicolons and tabs', () => {
     assert.deepEqual(one('epoch 3 | loss: 0.25 | acc: 0.91'), ['loss=0.25@3', 'acc=0.91@3']);
-    assert.deepEqual(one('step=100, loss=0.3, lr=1e-4'), ['step=100@100', 'loss=0.3@100', 'lr=0.0001@100']);
+    assert.deepEqual(one('step=100, loss=0.3, lr=1e-4'), ['loss=0.3@100', 'lr=0.0001@100']);
     assert.deepEqual(one('a=1 b=2;c=3\td: 4 - e: 5'), ['a=1@null', 'b=2@null', 'c=3@null', 'd=4@null', 'e=5@null']);
   });
 
@@ -187,9 +193,9 @@ describe('ScalarParser dict lines', () => {
     assert.deepEqual(one("epoch 2 metrics {'loss': 0.5} lr=0.1 {'acc': 0.9}"), ['loss=0.5@2', 'lr=0.1@2', 'acc=0.9@2']);
   });
 
-  it('sets the step from integer step/epoch entries only', () => {
+  it('sets the step from integer step/epoch entries only, which are not metrics; a fractional epoch is', () => {
     assert.deepEqual(parseAll(['{"epoch": 2, "loss": 1}', "{'epoch': 2.5, 'loss': 2}", "{'step': -1, 'loss': 3}"]), [
-      'epoch=2@2', 'loss=1@2', 'epoch=2.5@2', 'loss=2@2', 'step=-1@2', 'loss=3@2',
+      'loss=1@2', 'epoch=2.5@2', 'loss=2@2', 'loss=3@2',
     ]);
   });
 
@@ -217,7 +223,7 @@ describe('ScalarParser steps', () => {
       parseAll(['Epoch [2][50/100] loss: 0.3', 'step 3/10x loss: 1', 'xstep 5 loss: 2']),
       ['loss=0.3@2', 'loss=1@3', 'loss=2@3'],
     );
-    assert.deepEqual(parseAll(['Global_Step: 9 a: 1', 'step 4 a: 2']), ['Global_Step=9@9', 'a=1@9', 'a=2@9']);
+    assert.deepEqual(parseAll(['Global_Step: 9 a: 1', 'step 4 a: 2']), ['a=1@9', 'a=2@9']);
     assert.deepEqual(
       parseAll(['step 1234567890123456 loss: 1', 'iteration\t=\t[12] acc: 0.5', 'iter_step 40 acc: 0.6']),
       ['loss=1@null', 'acc=0.5@12', 'acc=0.6@12'],
@@ -244,9 +250,15 @@ describe('ScalarParser steps', () => {
     assert.deepEqual(one('Epoch 2 step 50 loss=1'), ['loss=1@50']);
   });
 
-  it('records a marker written as a pair as a metric too', () => {
-    assert.deepEqual(one('epoch=3 loss=1'), ['epoch=3@3', 'loss=1@3']);
+  it('keeps a marker written as a pair out of the metrics unless recordStepMarkers asks for it', () => {
+    assert.deepEqual(one('epoch=3 loss=1'), ['loss=1@3']);
+    assert.deepEqual(one('step=3 plain=3'), ['plain=3@3']);
     assert.deepEqual(one('Epoch 3/10 loss=1'), ['loss=1@3']);
+    assert.deepEqual(one('epoch=0.5 loss=1'), ['epoch=0.5@null', 'loss=1@null'], 'a fractional epoch is progress, not a step');
+    const record = { recordStepMarkers: true };
+    assert.deepEqual(one('step=3 plain=3', record), ['step=3@3', 'plain=3@3']);
+    assert.deepEqual(one("{'global_step': 7, 'loss': 1}", record), ['global_step=7@7', 'loss=1@7']);
+    assert.deepEqual(one('step=3 plain=3', { patterns: ['(?<key>step)=(?<value>\\d+)'] }), ['plain=3@3', 'step=3@3'], 'a pattern names its keys on purpose');
   });
 
   it('does not let a coarser marker move the step back once a finer one was seen', () => {
@@ -265,10 +277,8 @@ describe('ScalarParser steps', () => {
 });
 
 describe('ScalarParser line handling', () => {
-  it('takes the last non-blank carriage-return segment', () => {
-    assert.deepEqual(one('loss=1\rloss=2\r'), ['loss=2@null']);
-    assert.deepEqual(one('loss=1\r   \r\r'), ['loss=1@null']);
-    assert.deepEqual(one('loss=1\r\n'), ['loss=1@null']);
+  it('takes a line without its end: a carriage return inside is a control code (the splitter ends lines there)', () => {
+    assert.deepEqual(one('loss=1\rloss=2'), []);
     assert.deepEqual(one('\r\r\r'), []);
   });
 
@@ -277,12 +287,17 @@ describe('ScalarParser line handling', () => {
     assert.deepEqual(one('\x1b]0;title\x07acc=0.5'), ['acc=0.5@null']);
   });
 
-  it('yields nothing (and sets no step) for binary garbage or undecodable bytes', () => {
+  it('yields nothing (and sets no step) for binary garbage or control codes', () => {
     const parser = new ScalarParser();
-    for (const line of ['loss=0.5\ufffd', '\x00loss=0.5', 'step 7 \x07', 'loss=\b0.5']) assert.deepEqual(render(parser.parseLine(line)), [], JSON.stringify(line));
+    for (const line of ['\x00loss=0.5', 'step 7 \x07', 'loss=\b0.5']) assert.deepEqual(render(parser.parseLine(line)), [], JSON.stringify(line));
     assert.deepEqual(render(parser.parseLine('x=1')), ['x=1@null']);
     const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)).toString('utf8');
     assert.deepEqual(render(parser.parseLine(random)), []);
+  });
+
+  it('reads around undecodable bytes (U+FFFD), which spoil only the pair they touch', () => {
+    assert.deepEqual(one('loss=0.5 \ufffd\ufffd acc: 0.9'), ['loss=0.5@null', 'acc=0.9@null']);
+    assert.deepEqual(one('loss=0.5\ufffd acc=\ufffd0.9 \ufffdlr=1 step 3 ok=1'), ['ok=1@3']);
   });
 
   it('skips argparse Namespace dumps (those are params)', () => {

@@ -9,7 +9,7 @@ import { parseJsonBody } from '../../src/server/http';
 import { offsetOf, pageOf, pageToken } from '../../src/server/paging';
 import { Router } from '../../src/server/router';
 import { fieldSet, matches, parseFilter, parseOrderBy, sortBy } from '../../src/server/searchFilter';
-import { isLoopback } from '../../src/server/trackingServer';
+import { allowedHosts, isJsonContentType, isLoopback } from '../../src/server/crossSite';
 
 function rejects400(action: () => unknown, pattern: RegExp): void {
   assert.throws(action, (error: unknown) => error instanceof ApiError && error.status === 400 && pattern.test(error.message));
@@ -144,4 +144,15 @@ test('listing children: files with sizes, folders once, in byte order', () => {
 test('loopback hosts', () => {
   for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host);
   for (const host of ['0.0.0.0', '192.168.1.2', '::', 'example.com']) assert.ok(!isLoopback(host), host);
+});
+
+test('a server answers to its own names: loopback aliases on loopback, the bound host otherwise, any on a wildcard', () => {
+  assert.deepEqual([...(allowedHosts('127.0.0.1', 5000) ?? [])].sort(), ['127.0.0.1:5000', '[::1]:5000', 'localhost:5000']);
+  assert.ok(allowedHosts('localhost', 80)?.has('localhost'), 'the default port may be left out');
+  assert.deepEqual([...(allowedHosts('10.0.0.7', 5000) ?? [])], ['10.0.0.7:5000']);
+  assert.deepEqual([...(allowedHosts('Box.Lan', 5000) ?? [])], ['box.lan:5000']);
+  assert.deepEqual([...(allowedHosts('fe80::1', 5000) ?? [])], ['[fe80::1]:5000']);
+  assert.equal(allowedHosts('0.0.0.0', 5000), undefined);
+  assert.ok(isJsonContentType('Application/JSON; charset=utf-8'));
+  assert.ok(!isJsonContentType('text/plain') && !isJsonContentType(undefined) && !isJsonContentType('application/jsonp'));
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { openDatabase } from '../../src/store/sqlite';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { HistoryPoint } from '../../src/core/types';
+import { StoreCorruptError } from '../../src/store/integrity';
 import { resolveRunRef, RunRefError } from '../../src/store/runRefs';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema';
 import { readSeriesColumns, valueAtStepOf } from '../../src/store/seriesReads';
@@ -247,6 +248,34 @@ describe('schema migrations', () => {
   });
 });
 
+describe('damaged store files', () => {
+  const damaged: [string, (header: Buffer) => Buffer][] = [
+    ['garbage', () => Buffer.alloc(4096, 0xab)],
+    ['a stub shorter than a header', (header) => header.subarray(0, 50)],
+    ['an impossible page size', (header) => Buffer.concat([header.subarray(0, 16), Buffer.from([0x03, 0x00]), header.subarray(18)])],
+    ['a header promising more pages than there are', (header) => header],
+  ];
+  for (const [what, make] of damaged) {
+    test(`are refused before anything is written: ${what}`, () => {
+      const good = freshStore();
+      const file = join(good.dir, 'labbook.db');
+      good.close();
+      const bytes = make(readFileSync(file).subarray(0, 4096));
+      writeFileSync(file, bytes);
+      for (const readonly of [false, true]) assert.throws(() => Store.open(good.dir, { readonly }), StoreCorruptError, `${what} readonly=${readonly}`);
+      assert.ok(readFileSync(file).equals(bytes));
+      assert.ok(!existsSync(`${file}-wal`), 'not even opened by SQLite');
+    });
+  }
+
+  test('an empty file is a new store', () => {
+    const dir = storeDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'labbook.db'), '');
+    Store.open(dir).close();
+  });
+});
+
 describe('run references', () => {
   test('resolve by id prefix, name, @last and @best, with clear errors', () => {
     const store = freshStore();
@@ -262,7 +291,7 @@ describe('run references', () => {
     assert.equal(resolveRunRef(store, '@best:acc:min').id, first.id);
     assert.throws(() => resolveRunRef(store, 'nope'), RunRefError);
     assert.throws(() => resolveRunRef(store, '@best:missing'), RunRefError);
-    assert.throws(() => resolveRunRef(store, '@first'), /Unknown run reference/);
+    for (const malformed of ['@first', '', '  ', '@best:', '@']) assert.throws(() => resolveRunRef(store, malformed), RunRefError, JSON.stringify(malformed));
     assert.throws(() => resolveRunRef(store, '%'), RunRefError);
     store.close();
   });

@@ -167,14 +167,16 @@ setup_e2e() {
 # playwright-core and vsce the 4.139.1 run uses too).
 setup_e2e_current() {
   setup_e2e
-  local started=$SECONDS node24
-  node24="$(bash "$ROOT/scripts/setup-node24.sh")" || die "scripts/setup-node24.sh failed"
+  local started=$SECONDS
+  bash "$ROOT/scripts/setup-node24.sh" >/dev/null || die "scripts/setup-node24.sh failed"
   # Node 24 first on PATH for this subshell only: npm (a `#!/usr/bin/env node` script) then runs under it, code-server's
   # postinstall sees node/v24 in npm's user agent (it refuses other majors), and node-gyp builds for Node 24 against
   # the headers of the same package (npm_config_nodedir; node-gyp would otherwise download them).
   (
-    export PATH="$(dirname "$node24"):$PATH"
-    export npm_config_nodedir="$(dirname "$(dirname "$node24")")"
+    # shellcheck source=scripts/setup-node24.sh
+    source "$ROOT/scripts/setup-node24.sh"   # NODE24 (.cache/node24/bin/node), NODE24_HOME (binary and headers)
+    export PATH="$(dirname "$NODE24"):$PATH"
+    export npm_config_nodedir="$NODE24_HOME"
     require_node_major 24 "code-server 4.139.1"
     install_code_server_modules "$E2E_CURRENT" "$NESTED_ALLOWED_SCRIPTS_JSON_CURRENT"
   )

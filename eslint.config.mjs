@@ -1,13 +1,30 @@
-// Layer rules from docs/architecture.md, enforced here rather than by convention.
+// Layer rules from docs/architecture.md's table, enforced here rather than by convention: each folder lists the
+// layers it may import and every other layer is refused. DOM globals in core are refused by its own tsconfig
+// (src/core/tsconfig.json: no DOM or Node types), which `npm run lint` also runs.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const noVscode = { name: 'vscode', message: 'Only src/extension may import vscode.' };
-const restrict = (paths, patterns = []) => ({
-  'no-restricted-imports': ['error', { paths, patterns }],
-});
 const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'This layer must stay free of Node built-ins.' }));
+const noSqlite = { name: 'better-sqlite3', message: 'Only the store talks to SQLite.' };
+
+// Every layer, as the folder a relative import names: '../store/x' and '../src/store/x' both match '**/store/**'.
+const LAYERS = ['core', 'store', 'capture', 'server', 'lsp', 'cli', 'protocol', 'extension', 'webview'];
+
+/** no-restricted-imports for a layer that may import only `allowed` (plus itself) and none of `paths`. */
+const layer = (self, allowed, paths = []) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [noVscode, ...paths],
+      patterns: LAYERS.filter((name) => name !== self && !allowed.includes(name)).map((name) => ({
+        group: [`**/${name}/**`],
+        message: `${self} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (docs/architecture.md, layers).`,
+      })),
+    },
+  ],
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test-output/**', '**/*.js', '**/*.mjs'] },
@@ -19,26 +36,14 @@ export default tseslint.config(
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
     },
   },
-  { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'], rules: restrict([noVscode]) },
+  { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] } },
   { files: ['src/extension/**/*.ts', 'test/e2e/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
-  {
-    files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'],
-    rules: restrict([noVscode, ...nodeBuiltinPaths], [
-      { group: ['**/store/**', '**/capture/**', '**/server/**', '**/lsp/**', '**/cli/**', '**/extension/**'], message: 'core and protocol depend on nothing but core.' },
-    ]),
-  },
-  {
-    files: ['src/store/**/*.ts'],
-    rules: restrict([noVscode], [{ group: ['**/capture/**', '**/server/**', '**/lsp/**', '**/cli/**', '**/extension/**'], message: 'store may import only core.' }]),
-  },
-  {
-    files: ['src/capture/**/*.ts', 'src/server/**/*.ts', 'src/lsp/**/*.ts'],
-    rules: restrict([noVscode], [{ group: ['**/cli/**', '**/extension/**'], message: 'Lower layers must not import cli or extension.' }]),
-  },
-  {
-    files: ['webview/**/*.ts'],
-    rules: restrict([noVscode, ...nodeBuiltinPaths, { name: 'better-sqlite3', message: 'Webviews talk to the host by messages only.' }], [
-      { group: ['**/src/store/**', '**/src/capture/**', '**/src/server/**', '**/src/lsp/**', '**/src/cli/**', '**/src/extension/**'], message: 'webview may import only src/protocol and src/core.' },
-    ]),
-  },
+  { files: ['src/core/**/*.ts'], rules: layer('core', [], [...nodeBuiltinPaths, noSqlite]) },
+  { files: ['src/store/**/*.ts'], rules: layer('store', ['core']) },
+  { files: ['src/capture/**/*.ts'], rules: layer('capture', ['core', 'store']) },
+  { files: ['src/server/**/*.ts'], rules: layer('server', ['core', 'store']) },
+  { files: ['src/lsp/**/*.ts'], rules: layer('lsp', ['core', 'store']) },
+  { files: ['src/cli/**/*.ts'], rules: layer('cli', ['core', 'store', 'capture', 'server', 'lsp', 'protocol']) },
+  { files: ['src/protocol/**/*.ts'], rules: layer('protocol', ['core'], [...nodeBuiltinPaths, noSqlite]) },
+  { files: ['webview/**/*.ts'], rules: layer('webview', ['protocol', 'core'], [...nodeBuiltinPaths, noSqlite]) },
 );

@@ -7,6 +7,7 @@ import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runPanelsBench } from './bench/panels';
+import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
 import { runStoreDriversBench } from './bench/storeDrivers';
 
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   runStoreDriversBench(report);
   benchParser();
   benchDownsample();
+  runRunnerMemoryBench(report);
   await runMlflowBench(report);
   await runLspBench(report);
   await runExtensionBench(report);

@@ -4,7 +4,8 @@
 # root node_modules as built there. It is the SQLite driver only where the runtime lacks node:sqlite (Node 20:
 # code-server 4.100.3); desktop VS Code's Electron and Node 22.13+/24 use node:sqlite (src/store/sqlite.ts), so the
 # same .vsix runs there. .vscodeignore decides the contents; this script checks them and prints the size.
-# Usage: bash scripts/package-vsix.sh [--out FILE] [--no-build]
+# --test-hooks builds the pages with their window.labbook* test hooks (the e2e .vsix); the shipped one has none.
+# Usage: bash scripts/package-vsix.sh [--out FILE] [--no-build] [--test-hooks]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,12 +65,13 @@ pack() {
 }
 
 main() {
-  local out="" build=1
+  local out="" build=1 hooks=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --out) out="$2"; shift 2 ;;
       --no-build) build=0; shift ;;
-      *) die "unknown argument: $1 (usage: package-vsix.sh [--out FILE] [--no-build])" ;;
+      --test-hooks) hooks="--test-hooks"; shift ;;
+      *) die "unknown argument: $1 (usage: package-vsix.sh [--out FILE] [--no-build] [--test-hooks])" ;;
     esac
   done
   case "$out" in /* | "") ;; *) out="$PWD/$out" ;; esac
@@ -79,8 +81,8 @@ main() {
     || die "node_modules/better-sqlite3 does not load in $(node --version): run 'npm rebuild better-sqlite3' (or npm ci)"
   [ -n "$out" ] || out="$ROOT/$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}.vsix`')"
   if [ "$build" -eq 1 ]; then
-    log "node esbuild.mjs --production"
-    node esbuild.mjs --production
+    log "node esbuild.mjs --production $hooks"
+    node esbuild.mjs --production $hooks
   fi
   mkdir -p "$(dirname "$out")"
   rm -f "$out"

@@ -197,7 +197,8 @@ class ComparePage {
 
 const saved = readSavedState(client.savedState());
 const page = new ComparePage(saved);
-Object.defineProperty(window, 'labbookComparePanel', { value: Object.freeze({ charts: () => page.inspect(), scatter: () => page.scatter() }) });
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookComparePanel', { value: Object.freeze({ charts: () => page.inspect(), scatter: () => page.scatter() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'comparePanel/ready', axis: saved.axis, smoothing: saved.smoothing });
 loadChartJs().then(

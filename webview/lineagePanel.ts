@@ -110,6 +110,7 @@ class LineagePage {
 }
 
 const page = new LineagePage();
-Object.defineProperty(window, 'labbookLineagePanel', { value: Object.freeze({ drawn: () => page.inspect() }) });
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookLineagePanel', { value: Object.freeze({ drawn: () => page.inspect() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'lineagePanel/ready' });

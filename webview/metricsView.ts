@@ -202,7 +202,8 @@ class Page {
 }
 
 const page = new Page();
-Object.defineProperty(window, 'labbookMetricsView', { value: Object.freeze({ runId: () => page.runId, charts: () => page.inspect() }) });
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookMetricsView', { value: Object.freeze({ runId: () => page.runId, charts: () => page.inspect() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'metricsView/ready' });
 void loadChartJs().then((chartJs) => page.chartsReady(chartJs));

@@ -284,7 +284,8 @@ class RunPanelPage {
 }
 
 const page = new RunPanelPage();
-Object.defineProperty(window, 'labbookRunPanel', { value: Object.freeze({ charts: () => page.inspect() }) });
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookRunPanel', { value: Object.freeze({ charts: () => page.inspect() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'runPanel/ready', smoothing: saved.smoothing });
 loadChartJs().then(

@@ -263,6 +263,7 @@ class RunsTablePage {
 }
 
 const page = new RunsTablePage(readSavedState(client.savedState()));
-Object.defineProperty(window, 'labbookRunsTable', { value: Object.freeze(page.inspect()) });
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookRunsTable', { value: Object.freeze(page.inspect()) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'runsTable/ready' });

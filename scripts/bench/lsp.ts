@@ -16,7 +16,7 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver/node';
 import type { MetricPoint } from '../../src/core/types';
-import { connectInProcess } from '../../src/lsp/inProcess';
+import { connectInProcess } from '../../test/unit/lspInProcess';
 import { Store } from '../../src/store/store';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;

@@ -1,17 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { RunStatus } from '../core/types';
-import type { Store } from '../store/store';
+import { HEARTBEAT_STALE_MS, type Store } from '../store/store';
 import { changedFiles, outputRole, snapshotFiles, storeArtifact } from './artifacts';
 import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
 import type { LabbookConfig } from './config';
 import { captureGitFacts } from './git';
 import { ingestJournal, type IngestContext } from './ingest';
 import { JOURNAL_ENV } from './journal';
-import { LineSplitter, MetricCollector } from './outputCapture';
-import { storeConsoleLog } from './recovery';
-import { ScalarParser } from './scalarParser';
+import { LineSplitter, MetricCollector, scalarParserFor } from './outputCapture';
+import { processRef, storeConsoleLog } from './recovery';
 import { SystemSampler } from './systemSampler';
 
 /** Everything the runner needs to launch and record one command. */
@@ -101,7 +100,7 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
   mkdirSync(runDir, { recursive: true });
   const journalPath = join(runDir, 'journal.jsonl');
   const consolePath = join(runDir, 'console.log');
-  store.setRunnerInfo(run.id, { pid: process.pid, journalPath, consolePath });
+  store.setRunnerInfo(run.id, { ...processRef(process.pid), journalPath, consolePath });
   options.onStart?.(run.id);
 
   const gitFacts = captureGitFacts(cwd, store.objects).then((facts) => store.setGitFacts(run.id, facts));
@@ -134,7 +133,8 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
   }
   const consoleSha = storeConsoleLog(store, run.id, consolePath);
   const status = statusOf(outcome.exitCode, outcome.signal, outcome.interrupted);
-  store.finishRun(run.id, status, { exitCode: outcome.exitCode ?? (outcome.signal ? exitCodeForSignal(outcome.signal) : null), consoleSha });
+  // reclaim: a recovery that ran while this runner was paused must not have the last word.
+  store.finishRun(run.id, status, { exitCode: outcome.exitCode ?? (outcome.signal ? exitCodeForSignal(outcome.signal) : null), consoleSha, reclaim: true });
   rmSync(runDir, { recursive: true, force: true });
   for (const warning of warnings) stderr.write(`labbook: warning: ${warning}\n`);
   return { runId: run.id, status, exitCode: outcome.exitCode, signal: outcome.signal, warnings };
@@ -149,6 +149,41 @@ interface ChildOutcome {
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** A positive number of milliseconds from the environment (test knobs), else `fallback`. */
+function envMs(name: string, fallback: number): number {
+  return Number(process.env[name]) || fallback;
+}
+
+/**
+ * The console log as the runner writes it: written synchronously, so every byte the parser has seen is in the
+ * file, and `parsedUpTo` (just past the last newline) is an offset up to which every line has been parsed.
+ */
+class ConsoleLog {
+  private readonly fd: number;
+  size = 0;
+  parsedUpTo = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  /** Appends a chunk; returns where it starts. */
+  append(chunk: Buffer): number {
+    const at = this.size;
+    for (let done = 0; done < chunk.length; ) done += writeSync(this.fd, chunk, done);
+    this.size += chunk.length;
+    const nl = chunk.lastIndexOf(10);
+    if (nl !== -1) this.parsedUpTo = at + nl + 1;
+    return at;
+  }
+
+  /** The streams ended: their last lines were parsed too. */
+  close(): void {
+    this.parsedUpTo = this.size;
+    closeSync(this.fd);
+  }
+}
+
 function superviseChild(
   options: RunnerOptions,
   runId: string,
@@ -160,11 +195,11 @@ function superviseChild(
 ): Promise<ChildOutcome> {
   const { store, config } = options;
   const warnings: string[] = [];
-  const consoleLog = createWriteStream(consolePath, { flags: 'a' });
-  const collector = new MetricCollector(
-    new ScalarParser({ ...config.metrics, defaults: config.metrics.builtin }),
-  );
+  const consoleLog = new ConsoleLog(consolePath);
+  const collector = new MetricCollector(scalarParserFor(config.metrics));
   const child = spawn(options.command[0], options.command.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  // Recovery leaves the run alone while this process lives, even if the runner is killed or paused.
+  if (child.pid !== undefined) store.setChildProcess(runId, processRef(child.pid));
   const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];
   const stopStdin = forwardStdin(child);
 
@@ -182,7 +217,7 @@ function superviseChild(
   let ingesting = Promise.resolve();
   const flush = (): void => {
     try {
-      store.logMetrics(runId, collector.take());
+      storePrinted(store, runId, collector, consoleLog);
     } catch (error) {
       warnings.push(`metrics: ${(error as Error).message}`);
     }
@@ -193,9 +228,9 @@ function superviseChild(
   };
   const sampler = new SystemSampler(child.pid ?? -1);
   const timers = [
-    setInterval(flush, options.flushIntervalMs ?? 250),
+    setInterval(flush, options.flushIntervalMs ?? envMs('LABBOOK_FLUSH_INTERVAL_MS', 250)),
     setInterval(() => store.logMetrics(runId, sampler.sample()), options.sampleIntervalMs ?? 5000),
-    setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? 10_000),
+    setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? Math.min(10_000, HEARTBEAT_STALE_MS / 4)),
   ];
 
   return new Promise((resolve) => {
@@ -208,9 +243,9 @@ function superviseChild(
       for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
       stopStdin();
       await Promise.all(streams);
+      consoleLog.close();
       flush();
       await ingesting;
-      await new Promise<void>((done) => consoleLog.end(done));
       if (spawnError) {
         const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${options.command[0]}` : spawnError.message;
         stderr.write(`labbook: ${message}\n`);
@@ -230,21 +265,31 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function pipeOutput(
-  source: NodeJS.ReadableStream,
-  passThrough: NodeJS.WritableStream,
-  consoleLog: NodeJS.WritableStream,
-  collector: MetricCollector,
-): Promise<void> {
-  const lines = new LineSplitter((line) => collector.line(line));
+/**
+ * Stores the printed points with the console offset they cover, in one transaction. Points of lines that a
+ * recovery stored while this runner was paused (the offset moved past them) are dropped, not doubled.
+ */
+function storePrinted(store: Store, runId: string, collector: MetricCollector, consoleLog: ConsoleLog): void {
+  store.db.transaction(() => {
+    const stored = store.consoleOffset(runId);
+    store.logMetrics(runId, collector.take(stored));
+    if (consoleLog.parsedUpTo > stored) store.setConsoleOffset(runId, consoleLog.parsedUpTo);
+  }).immediate();
+}
+
+function pipeOutput(source: NodeJS.ReadableStream, passThrough: NodeJS.WritableStream, consoleLog: ConsoleLog, collector: MetricCollector): Promise<void> {
+  const lines = new LineSplitter((line, end) => collector.line(line, Date.now(), end));
   return new Promise((resolve) => {
     source.on('data', (chunk: Buffer) => {
-      passThrough.write(chunk);
-      consoleLog.write(chunk);
-      lines.write(chunk);
+      // Backpressure: a slow reader of our output pauses the child instead of growing our memory.
+      if (!passThrough.write(chunk)) {
+        source.pause();
+        passThrough.once('drain', () => source.resume());
+      }
+      lines.write(chunk, consoleLog.append(chunk));
     });
     source.on('end', () => {
-      lines.end();
+      lines.end(consoleLog.size);
       resolve();
     });
     source.on('error', () => resolve());

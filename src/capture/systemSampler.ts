@@ -12,12 +12,17 @@ interface ProcStat {
   rssPages: number;
 }
 
-/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so fields are read after the last ')'. */
-export function parseProcStat(text: string): ProcStat | undefined {
+/** Fields of a /proc/<pid>/stat line from field 3 (state) on; the command name may hold spaces and parentheses, so they are read after the last ')'. */
+export function procStatFields(text: string): string[] | undefined {
   const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
+  return close < 0 ? undefined : text.slice(close + 2).split(' ');
+}
+
+/** Parses /proc/<pid>/stat. */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const fields = procStatFields(text);
+  if (!fields) return undefined;
   const pid = Number.parseInt(text, 10);
-  const fields = text.slice(close + 2).split(' ');
   // fields[0] is state (field 3): ppid is field 4, utime 14, stime 15, rss 24.
   const ppid = Number(fields[1]);
   const cpuTicks = Number(fields[11]) + Number(fields[12]);

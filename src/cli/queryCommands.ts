@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
@@ -6,6 +7,7 @@ import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
 import type { RunDetail, RunListing } from '../core/types';
+import { collectGarbage } from '../store/gc';
 import { resolveRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
 import { formatTable } from './format';
@@ -165,12 +167,13 @@ export async function compareCommand(args: string[]): Promise<number> {
 export async function logCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new CliError('Usage: labbook log <run>', 2);
-  return withWorkspace(({ store }) => {
+  return withWorkspace(async ({ store }) => {
     const run = resolveRunRef(store, positionals[0]);
     const live = store.consolePath(run.id);
-    if (run.consoleSha) process.stdout.write(store.objects.read(run.consoleSha));
-    else if (live && existsSync(live)) process.stdout.write(readFileSync(live));
-    else process.stderr.write(`Run ${run.name} has no console output.\n`);
+    const path = run.consoleSha ? store.objects.pathOf(run.consoleSha) : live && existsSync(live) ? live : null;
+    if (!path) process.stderr.write(`Run ${run.name} has no console output.\n`);
+    // Streamed: a console log can be larger than memory (or than the 2 GiB a single read allows).
+    else await pipeline(createReadStream(path), process.stdout, { end: false });
     return 0;
   });
 }
@@ -231,20 +234,9 @@ const GC_GRACE_MS = 60 * 60 * 1000;
 export async function gcCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } }, strict: true });
   return withWorkspace(({ store }) => {
-    const referenced = store.referencedBlobs();
-    // A live runner stores a blob just before the row that references it: leave recent blobs alone.
-    const youngerThan = Date.now() - GC_GRACE_MS;
-    let count = 0;
-    let bytes = 0;
-    for (const sha of store.objects.list()) {
-      if (referenced.has(sha)) continue;
-      const { size, mtimeMs } = store.objects.stat(sha);
-      if (mtimeMs > youngerThan) continue;
-      count += 1;
-      bytes += size;
-      if (!values['dry-run']) store.objects.remove(sha);
-    }
-    process.stdout.write(`${values['dry-run'] ? 'Would remove' : 'Removed'} ${count} unreferenced file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB.\n`);
+    const dryRun = values['dry-run'] ?? false;
+    const { count, bytes } = collectGarbage(store, { graceMs: GC_GRACE_MS, dryRun });
+    process.stdout.write(`${dryRun ? 'Would remove' : 'Removed'} ${count} unreferenced file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB.\n`);
     return 0;
   });
 }

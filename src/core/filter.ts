@@ -1,26 +1,19 @@
-// MLflow's run search grammar: `<entity>.<key> <op> <value>` clauses joined by AND, plus one-term ORDER BY.
-// Parsed once into clauses, then either compiled to parameterized SQL for the store or evaluated in memory;
-// both paths share the semantics below, and the unit tests check that they agree.
+// MLflow's search grammar: `<entity>.<key> <op> <value>` clauses joined by AND, plus one-term ORDER BY. One parser
+// for every search (runs, experiments, registered models, model versions, logged models), each with its own
+// FilterSchema (attributes, keyed entities), into clauses; one in-memory evaluator (matchesClauses) for the
+// searches the server answers over records, and one SQL compiler for runs next to the store (src/store/filterSql.ts,
+// so core stays free of SQL). The unit tests check that SQL and memory agree for every entity.
 //
 // Semantics, as MLflow has them:
-// - A run without the key (or with a NULL column such as a running run's end_time) never matches, even for
+// - A record without the key (or with a NULL column such as a running run's end_time) never matches, even for
 //   `!=` and `NOT IN`. A metric compares its last value; a NaN last value matches nothing.
 // - LIKE is case-sensitive and ILIKE ignores case, with `%` and `_` as wildcards and no escape character.
-//   SQLite's own LIKE ignores ASCII case unless a connection-wide pragma says otherwise, so neither is
-//   compiled to LIKE: LIKE becomes GLOB (always case-sensitive) on the translated pattern, ILIKE becomes
-//   GLOB on lower(column) with an ASCII-lowered pattern. SQLite's lower() folds only ASCII, so ILIKE ignores
-//   ASCII case only, and the in-memory evaluation folds exactly the same letters.
-// - Quoted strings and quoted keys escape their own quote by doubling it (`'it''s'`), as SQL does.
-//
-// Security: user keys and values only ever travel as `?` parameters; column names come from fixed tables.
+//   ILIKE folds ASCII letters only (asciiLower), as SQLite's lower() does on MLflow's SQL store and on ours, so a
+//   search in memory and one in SQL select the same records.
+// - Quoted strings and quoted keys escape their own quote by doubling it (`'it''s'`), as SQL does; a backslash is
+//   an ordinary character (MLflow strips the quotes and unescapes nothing).
 
 import type { RunListing } from './types';
-
-/** A piece of parameterized SQL. */
-export interface SqlFragment {
-  sql: string;
-  params: (string | number)[];
-}
 
 /** A filter or order-by text that does not parse; `position` is the 0-based offset of the problem. */
 export class FilterError extends Error {
@@ -39,7 +32,7 @@ export type FilterEntity = 'metric' | 'param' | 'tag' | 'attribute';
 /** A comparison operator, upper-cased. */
 export type FilterOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
-/** One `<entity>.<key> <op> <value>` clause; attribute keys are canonical names from FILTER_ATTRIBUTES. */
+/** One `<entity>.<key> <op> <value>` clause; attribute keys are canonical names from the schema's attributes. */
 export interface FilterClause {
   entity: FilterEntity;
   key: string;
@@ -61,35 +54,68 @@ export interface OrderTerm {
   descending: boolean;
 }
 
-type ValueKind = 'number' | 'string' | 'boolean';
+/** What an attribute holds, which decides how its value is written. */
+export type FilterValueKind = 'number' | 'string' | 'boolean';
 
-interface AttributeSpec {
-  column: string;
-  kind: ValueKind;
+/** One attribute a search can filter on: its value kind and the operators it accepts. */
+export interface FilterAttribute {
+  kind: FilterValueKind;
   ops: readonly FilterOp[];
-  read(run: RunListing): string | number | boolean | null;
 }
 
-const NUMBER_OPS: readonly FilterOp[] = ['=', '!=', '<', '<=', '>', '>='];
-const STRING_OPS: readonly FilterOp[] = ['=', '!=', 'LIKE', 'ILIKE'];
-const LIST_OPS: readonly FilterOp[] = ['IN', 'NOT IN'];
+/** Entities other than attributes, each a map of keys to values on a record. */
+export type KeyedEntity = Exclude<FilterEntity, 'attribute'>;
 
-const ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
-  run_id: { column: 'id', kind: 'string', ops: [...STRING_OPS, ...LIST_OPS], read: (run) => run.id },
-  run_name: { column: 'name', kind: 'string', ops: [...STRING_OPS, ...LIST_OPS], read: (run) => run.name },
-  status: { column: 'status', kind: 'string', ops: [...STRING_OPS, ...LIST_OPS], read: (run) => run.status },
-  user_id: { column: 'user', kind: 'string', ops: [...STRING_OPS, ...LIST_OPS], read: (run) => run.user },
-  start_time: { column: 'start_time', kind: 'number', ops: NUMBER_OPS, read: (run) => run.startTime },
-  end_time: { column: 'end_time', kind: 'number', ops: NUMBER_OPS, read: (run) => run.endTime },
-  experiment_id: { column: 'experiment_id', kind: 'number', ops: [...NUMBER_OPS, ...LIST_OPS], read: (run) => run.experimentId },
-  starred: { column: 'starred', kind: 'boolean', ops: ['=', '!='], read: (run) => run.starred },
+/** What one kind of search accepts: its attributes (canonical name -> spec), other spellings, keyed entities. */
+export interface FilterSchema {
+  attributes: Readonly<Record<string, FilterAttribute>>;
+  aliases: Readonly<Record<string, string>>;
+  keyed: readonly KeyedEntity[];
+}
+
+/** A value a record holds for a clause; null when it has none. */
+export type FilterActual = string | number | boolean | null;
+
+/** Operators on numbers. */
+export const NUMBER_OPS: readonly FilterOp[] = ['=', '!=', '<', '<=', '>', '>='];
+/** Operators on strings. */
+export const STRING_OPS: readonly FilterOp[] = ['=', '!=', 'LIKE', 'ILIKE'];
+/** Operators that take a list. */
+export const LIST_OPS: readonly FilterOp[] = ['IN', 'NOT IN'];
+
+const RUN_STRING: FilterAttribute = { kind: 'string', ops: [...STRING_OPS, ...LIST_OPS] };
+
+// How each run attribute is read from a listed run, for the in-memory evaluation.
+const RUN_READERS: Readonly<Record<string, (run: RunListing) => FilterActual>> = {
+  run_id: (run) => run.id,
+  run_name: (run) => run.name,
+  status: (run) => run.status,
+  user_id: (run) => run.user,
+  start_time: (run) => run.startTime,
+  end_time: (run) => run.endTime,
+  experiment_id: (run) => run.experimentId,
+  starred: (run) => run.starred,
 };
 
-/** Attribute names a filter or order-by may use (bare or after `attributes.`), for completion. */
-export const FILTER_ATTRIBUTES: readonly string[] = Object.keys(ATTRIBUTES);
+/** The run search: MLflow's run attributes plus `starred`, and metrics, params and tags. */
+export const RUN_FILTER_SCHEMA: FilterSchema = {
+  attributes: {
+    run_id: RUN_STRING,
+    run_name: RUN_STRING,
+    status: RUN_STRING,
+    user_id: RUN_STRING,
+    start_time: { kind: 'number', ops: NUMBER_OPS },
+    end_time: { kind: 'number', ops: NUMBER_OPS },
+    experiment_id: { kind: 'number', ops: [...NUMBER_OPS, ...LIST_OPS] },
+    starred: { kind: 'boolean', ops: ['=', '!='] },
+  },
+  // Other spellings MLflow accepts for the same attribute.
+  aliases: { 'run name': 'run_name', created: 'start_time' },
+  keyed: ['metric', 'param', 'tag'],
+};
 
-// Other spellings MLflow accepts for the same attribute.
-const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = { 'run name': 'run_name', created: 'start_time' };
+/** Attribute names a run filter or order-by may use (bare or after `attributes.`), for completion. */
+export const FILTER_ATTRIBUTES: readonly string[] = Object.keys(RUN_FILTER_SCHEMA.attributes);
 
 const ENTITY_PREFIXES: Readonly<Record<string, FilterEntity>> = {
   metric: 'metric',
@@ -106,16 +132,16 @@ const ENTITY_PREFIXES: Readonly<Record<string, FilterEntity>> = {
   run: 'attribute',
 };
 
-const ENTITY_OPS: Readonly<Record<Exclude<FilterEntity, 'attribute'>, readonly FilterOp[]>> = {
+const ENTITY_OPS: Readonly<Record<KeyedEntity, readonly FilterOp[]>> = {
   metric: NUMBER_OPS,
   param: STRING_OPS,
   tag: STRING_OPS,
 };
 
-/** The operators a clause on this entity (and attribute name) accepts, for completion; undefined for an unknown attribute. */
+/** The operators a run clause on this entity (and attribute name) accepts, for completion; undefined for an unknown attribute. */
 export function filterOperators(entity: FilterEntity, key: string): readonly FilterOp[] | undefined {
   if (entity !== 'attribute') return ENTITY_OPS[entity];
-  return Object.hasOwn(ATTRIBUTES, key) ? ATTRIBUTES[key].ops : undefined;
+  return Object.hasOwn(RUN_FILTER_SCHEMA.attributes, key) ? RUN_FILTER_SCHEMA.attributes[key].ops : undefined;
 }
 
 /** The entity a prefix such as `metrics` or `attr` names (any case), for completion; undefined when it names none. */
@@ -124,30 +150,10 @@ export function filterEntityOf(prefix: string): FilterEntity | undefined {
   return Object.hasOwn(ENTITY_PREFIXES, lower) ? ENTITY_PREFIXES[lower] : undefined;
 }
 
-// Where metric, param and tag values live; the run id column is always run_id.
-const KEYED_TABLES: Readonly<Record<Exclude<FilterEntity, 'attribute'>, { table: string; column: string }>> = {
-  metric: { table: 'metric_series', column: 'last' },
-  param: { table: 'params', column: 'value' },
-  tag: { table: 'tags', column: 'value' },
-};
-
 /** More clauses than this is not a search but an attack (and SQLite caps expression depth at 1000). */
 export const MAX_FILTER_CLAUSES = 200;
 /** Longest filter or order-by text accepted. */
 export const MAX_FILTER_LENGTH = 100_000;
-
-const SQL_COMPARISONS: Readonly<Record<FilterOp, string>> = {
-  '=': '=',
-  '!=': '!=',
-  '<': '<',
-  '<=': '<=',
-  '>': '>',
-  '>=': '>=',
-  LIKE: 'GLOB',
-  ILIKE: 'GLOB',
-  IN: 'IN',
-  'NOT IN': 'NOT IN',
-};
 
 const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 /** A word: an entity prefix, an attribute name, an operator or AND (sticky, for Scanner.match). */
@@ -228,46 +234,51 @@ interface Identifier {
   entity: FilterEntity;
   key: string;
   start: number;
-  spec?: AttributeSpec;
+  spec?: FilterAttribute;
 }
 
 function isQuote(char: string): boolean {
   return char === '`' || char === '"';
 }
 
-function parseIdentifier(scanner: Scanner, context: string): Identifier {
+/** `metrics.<key>, params.<key>` and so on for the schema's keyed entities, for messages. */
+function keyedHint(schema: FilterSchema, key: string): string {
+  return schema.keyed.map((entity) => `${entity}s.${key}`).join(', ');
+}
+
+function parseIdentifier(scanner: Scanner, schema: FilterSchema, context: string): Identifier {
   scanner.skipSpace();
   const start = scanner.pos;
-  if (isQuote(scanner.peek())) return attribute(scanner.quoted('quoted name'), start);
+  if (isQuote(scanner.peek())) return attribute(schema, scanner.quoted('quoted name'), start);
   const word = scanner.match(WORD);
   if (word === undefined) {
-    throw new FilterError(
-      `Expected ${context} such as metrics.<key>, params.<key>, tags.<key> or an attribute (${FILTER_ATTRIBUTES.join(', ')}) ${at(start)}.`,
-      start,
-    );
+    const attributes = Object.keys(schema.attributes).join(', ');
+    throw new FilterError(`Expected ${context} such as ${keyedHint(schema, '<key>')} or an attribute (${attributes}) ${at(start)}.`, start);
   }
-  if (scanner.peek() !== '.') return attribute(word, start);
+  if (scanner.peek() !== '.') return attribute(schema, word, start);
   const entity = ENTITY_PREFIXES[word.toLowerCase()];
-  if (!entity) throw new FilterError(`Unknown entity '${word}' ${at(start)}: expected metrics, params, tags or attributes.`, start);
+  if (!entity || (entity !== 'attribute' && !schema.keyed.includes(entity))) {
+    const expected = [...schema.keyed.map((keyed) => `${keyed}s`), 'attributes'].join(', ');
+    throw new FilterError(`Unknown entity '${word}' ${at(start)}: expected ${expected}.`, start);
+  }
   scanner.pos++;
   const keyStart = scanner.pos;
   const key = isQuote(scanner.peek()) ? scanner.quoted('quoted key') : scanner.match(BARE_KEY);
   if (!key) throw new FilterError(`Expected a key after '${word}.' ${at(keyStart)}.`, keyStart);
-  return entity === 'attribute' ? attribute(key, start) : { entity, key, start };
+  return entity === 'attribute' ? attribute(schema, key, start) : { entity, key, start };
 }
 
-function attribute(name: string, start: number): Identifier {
+function attribute(schema: FilterSchema, name: string, start: number): Identifier {
   const lower = name.toLowerCase();
-  const key = ATTRIBUTE_ALIASES[lower] ?? lower;
-  const spec = ATTRIBUTES[key];
-  if (!spec) {
+  const key = Object.hasOwn(schema.aliases, lower) ? schema.aliases[lower] : lower;
+  if (!Object.hasOwn(schema.attributes, key)) {
+    const keyed = schema.keyed.length > 0 ? ` (for a key write ${keyedHint(schema, name)})` : '';
     throw new FilterError(
-      `Unknown attribute ${quoteForMessage(name)} ${at(start)}: expected one of ${FILTER_ATTRIBUTES.join(', ')} ` +
-        `(for a metric, param or tag write metrics.${name}, params.${name} or tags.${name}).`,
+      `Unknown attribute ${quoteForMessage(name)} ${at(start)}: expected one of ${Object.keys(schema.attributes).join(', ')}${keyed}.`,
       start,
     );
   }
-  return { entity: 'attribute', key, start, spec };
+  return { entity: 'attribute', key, start, spec: schema.attributes[key] };
 }
 
 function describe(id: Identifier): string {
@@ -280,7 +291,7 @@ function parseOperator(scanner: Scanner, id: Identifier): FilterOp {
   const symbol = scanner.match(/!=|<=|>=|=|<|>/y);
   const op = (symbol ?? wordOperator(scanner)) as FilterOp | undefined;
   if (!op) throw new FilterError(`Expected a comparison operator after ${quoteForMessage(scanner.text.slice(id.start, start).trim())} ${at(start)}.`, start);
-  const allowed = id.spec?.ops ?? ENTITY_OPS[id.entity as Exclude<FilterEntity, 'attribute'>];
+  const allowed = id.spec?.ops ?? ENTITY_OPS[id.entity as KeyedEntity];
   if (!allowed.includes(op)) {
     throw new FilterError(`Operator '${op}' cannot be used with ${describe(id)} ${at(start)}: use ${allowed.join(', ')}.`, start);
   }
@@ -298,7 +309,7 @@ function wordOperator(scanner: Scanner): FilterOp | undefined {
   return undefined;
 }
 
-function kindOf(id: Identifier): ValueKind {
+function kindOf(id: Identifier): FilterValueKind {
   return id.spec?.kind ?? (id.entity === 'metric' ? 'number' : 'string');
 }
 
@@ -357,20 +368,20 @@ function parseBoolean(scanner: Scanner, id: Identifier, quoted: boolean): boolea
   throw new FilterError(`Expected true or false as the value of ${describe(id)} ${at(start)}.`, start);
 }
 
-function parseClause(scanner: Scanner): FilterClause {
-  const id = parseIdentifier(scanner, 'a column');
+function parseClause(scanner: Scanner, schema: FilterSchema): FilterClause {
+  const id = parseIdentifier(scanner, schema, 'a column');
   const op = parseOperator(scanner, id);
   const value = parseValue(scanner, id, op);
   return { entity: id.entity, key: id.key, op, value, position: id.start, end: scanner.pos };
 }
 
 /** Parses an MLflow search filter into clauses (all must hold); empty text gives no clauses. Throws FilterError. */
-export function parseFilter(text: string): FilterClause[] {
+export function parseFilter(text: string, schema: FilterSchema = RUN_FILTER_SCHEMA): FilterClause[] {
   const scanner = new Scanner(text);
   const clauses: FilterClause[] = [];
   if (scanner.atEnd()) return clauses;
   for (;;) {
-    clauses.push(parseClause(scanner));
+    clauses.push(parseClause(scanner, schema));
     if (scanner.atEnd()) return clauses;
     const start = scanner.pos;
     if (!scanner.keyword('AND')) {
@@ -384,9 +395,9 @@ export function parseFilter(text: string): FilterClause[] {
 }
 
 /** Parses one ORDER BY term: `<column> [ASC|DESC]`. Throws FilterError. */
-export function parseOrderBy(text: string): OrderTerm {
+export function parseOrderBy(text: string, schema: FilterSchema = RUN_FILTER_SCHEMA): OrderTerm {
   const scanner = new Scanner(text);
-  const id = parseIdentifier(scanner, 'a column to order by');
+  const id = parseIdentifier(scanner, schema, 'a column to order by');
   scanner.skipSpace();
   const descending = scanner.keyword('DESC');
   if (!descending) scanner.keyword('ASC');
@@ -394,79 +405,20 @@ export function parseOrderBy(text: string): OrderTerm {
   return { entity: id.entity, key: id.key, descending };
 }
 
-// ---- SQL ----
-
-// `kv` is the alias of the subqueries below; an outer alias of the same name would capture their references.
-function checkAlias(alias: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias) || alias === 'kv') throw new Error(`Invalid table alias '${alias}'.`);
-}
-
-/** SQL for the value of one entity key of a run; NULL when the run has no such key. */
-function valueSql(entity: FilterEntity, key: string, alias: string): SqlFragment {
-  if (entity === 'attribute') return { sql: `${alias}.${ATTRIBUTES[key].column}`, params: [] };
-  const { table, column } = KEYED_TABLES[entity];
-  return { sql: `(SELECT kv.${column} FROM ${table} kv WHERE kv.run_id = ${alias}.id AND kv.key = ?)`, params: [key] };
-}
-
-/** `<column> <op> ?` with the value bound the way SQLite needs it (see the LIKE note at the top). */
-function comparisonSql(column: string, op: FilterOp, value: FilterValue): SqlFragment {
-  const sqlOp = SQL_COMPARISONS[op];
-  if (Array.isArray(value)) return { sql: `${column} ${sqlOp} (SELECT value FROM json_each(?))`, params: [JSON.stringify(value)] };
-  if (typeof value === 'boolean') return { sql: `${column} ${sqlOp} ?`, params: [value ? 1 : 0] };
-  if (op === 'LIKE') return { sql: `${column} GLOB ?`, params: [likeToGlob(value as string)] };
-  if (op === 'ILIKE') return { sql: `lower(${column}) GLOB ?`, params: [likeToGlob(asciiLower(value as string))] };
-  return { sql: `${column} ${sqlOp} ?`, params: [value as string | number] };
-}
-
-function clauseSql(clause: FilterClause, alias: string): SqlFragment {
-  if (clause.entity === 'attribute') return comparisonSql(`${alias}.${ATTRIBUTES[clause.key].column}`, clause.op, clause.value);
-  // Uncorrelated so SQLite can use the (key, value) / (key, last) indexes; a missing key is simply not in the set.
-  const { table, column } = KEYED_TABLES[clause.entity];
-  const test = comparisonSql(column, clause.op, clause.value);
-  return { sql: `${alias}.id IN (SELECT run_id FROM ${table} WHERE key = ? AND ${test.sql})`, params: [clause.key, ...test.params] };
-}
-
-/** Compiles a filter to a WHERE fragment over the runs table `alias` (always true for empty text). Throws FilterError. */
-export function compileFilter(text: string, alias: string): SqlFragment {
-  checkAlias(alias);
-  const parts = parseFilter(text).map((clause) => clauseSql(clause, alias));
-  if (parts.length === 0) return { sql: '1', params: [] };
-  return { sql: parts.map((part) => `(${part.sql})`).join(' AND '), params: parts.flatMap((part) => part.params) };
-}
-
-/** Compiles one ORDER BY term; runs without the key sort last in both directions. Throws FilterError. */
-export function compileOrderBy(text: string, alias: string): SqlFragment {
-  checkAlias(alias);
-  const term = parseOrderBy(text);
-  const value = valueSql(term.entity, term.key, alias);
-  return { sql: `${value.sql} ${term.descending ? 'DESC' : 'ASC'} NULLS LAST`, params: value.params };
-}
-
 // ---- LIKE patterns ----
 
-/** LIKE pattern (`%`, `_`, no escape) to the equivalent GLOB pattern, GLOB's own metacharacters made literal. */
-function likeToGlob(pattern: string): string {
-  let out = '';
-  for (const char of pattern) {
-    if (char === '%') out += '*';
-    else if (char === '_') out += '?';
-    else if (char === '*' || char === '?' || char === '[') out += `[${char}]`;
-    else out += char;
-  }
-  return out;
-}
-
-/** Folds A-Z only, exactly as SQLite's built-in lower() does. */
-function asciiLower(text: string): string {
+/** Folds A-Z only, exactly as SQLite's built-in lower() does: ILIKE's case folding everywhere. */
+export function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 const likeCache = new Map<string, RegExp>();
 
+// Only the characters a `u` RegExp lets one escape (an escaped '-' or '/' is a syntax error there).
 function likeRegExp(pattern: string): RegExp {
   let regexp = likeCache.get(pattern);
   if (!regexp) {
-    const body = pattern.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+    const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
     regexp = new RegExp(`^${body}$`, 'su');
     if (likeCache.size > 256) likeCache.clear();
     likeCache.set(pattern, regexp);
@@ -476,7 +428,7 @@ function likeRegExp(pattern: string): RegExp {
 
 // ---- in memory ----
 
-function compare(actual: string | number | boolean | null, op: FilterOp, expected: FilterValue): boolean {
+function compare(actual: FilterActual, op: FilterOp, expected: FilterValue): boolean {
   // Missing keys, NULL columns and NaN metrics match nothing, as their SQL NULLs do.
   if (actual === null || (typeof actual === 'number' && Number.isNaN(actual))) return false;
   if (Array.isArray(expected)) return expected.includes(actual as string | number) === (op === 'IN');
@@ -494,26 +446,40 @@ function compare(actual: string | number | boolean | null, op: FilterOp, expecte
     case '>=':
       return (actual as number) >= (expected as number);
     case 'LIKE':
-      return likeRegExp(expected as string).test(actual as string);
+      return likeRegExp(expected as string).test(String(actual));
     default:
-      return likeRegExp(asciiLower(expected as string)).test(asciiLower(actual as string));
+      return likeRegExp(asciiLower(expected as string)).test(asciiLower(String(actual)));
   }
 }
 
-function actualValue(clause: FilterClause, run: RunListing): string | number | boolean | null {
-  switch (clause.entity) {
+/** Reads the value a clause looks at from a record: an attribute, or one key of a keyed entity; null when absent. */
+export type FilterLookup<T> = (record: T, entity: FilterEntity, key: string) => FilterActual;
+
+/** True when the record satisfies every clause: the one in-memory evaluation of every search. */
+export function matchesClauses<T>(clauses: readonly FilterClause[], record: T, lookup: FilterLookup<T>): boolean {
+  return clauses.every((clause) => compare(lookup(record, clause.entity, clause.key), clause.op, clause.value));
+}
+
+/** A keyed value of a map, null when the map lacks the key. */
+function keyedValue<V extends FilterActual>(values: Readonly<Record<string, V>>, key: string): FilterActual {
+  return Object.hasOwn(values, key) ? values[key] : null;
+}
+
+/** The value a run clause looks at. */
+export function runFilterValue(run: RunListing, entity: FilterEntity, key: string): FilterActual {
+  switch (entity) {
     case 'attribute':
-      return ATTRIBUTES[clause.key].read(run);
+      return RUN_READERS[key](run);
     case 'metric':
-      return Object.hasOwn(run.metrics, clause.key) ? run.metrics[clause.key].last : null;
+      return Object.hasOwn(run.metrics, key) ? run.metrics[key].last : null;
     case 'param':
-      return Object.hasOwn(run.params, clause.key) ? run.params[clause.key] : null;
+      return keyedValue(run.params, key);
     default:
-      return Object.hasOwn(run.tags, clause.key) ? run.tags[clause.key] : null;
+      return keyedValue(run.tags, key);
   }
 }
 
-/** True when the run satisfies every clause, with the same semantics as compileFilter's SQL. */
+/** True when the run satisfies every clause, with the same semantics as the store's SQL (src/store/filterSql.ts). */
 export function matchesFilter(clauses: readonly FilterClause[], run: RunListing): boolean {
-  return clauses.every((clause) => compare(actualValue(clause, run), clause.op, clause.value));
+  return matchesClauses(clauses, run, runFilterValue);
 }

@@ -20,29 +20,17 @@ import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
 
-/** What activate returns: hooks for tests and other extensions. */
-export interface LabbookApi {
-  /** Resolves once the store (if the workspace has one) is open and the views are registered. */
-  ready: Promise<void>;
-  /** The store folder this window uses, whether or not it exists yet. */
-  storeDir(): string | undefined;
-  /** Re-reads the store and redraws the views. */
-  refresh(): Promise<void>;
-  /** Ids of the runs the Runs view lists under its current filter and sort. */
-  visibleRunIds(): string[];
-}
-
-/** Builds the extension's parts, registers them with VS Code and returns the API. */
-export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): LabbookApi {
+/** Builds the extension's parts and registers them with VS Code. */
+export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): void {
   const host = new StoreHost(reporter);
   const view = new RunsView(host, context.workspaceState);
   const launcher = new Launcher(context, host, reporter.log);
-  const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
+  const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, log: reporter.log });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
-  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), seriesReader: seriesPool });
-  const runsTable = new RunsTablePanel({ extensionUri: context.extensionUri, workspaceState: context.workspaceState, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
-  const lineage = new LineagePanel({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId) });
+  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), seriesReader: seriesPool, log: reporter.log });
+  const runsTable = new RunsTablePanel({ extensionUri: context.extensionUri, workspaceState: context.workspaceState, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), log: reporter.log });
+  const lineage = new LineagePanel({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), log: reporter.log });
   context.subscriptions.push(
     host,
     view,
@@ -74,13 +62,4 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
     ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
   );
-  return {
-    ready: Promise.resolve(),
-    storeDir: () => host.dir(),
-    refresh: async () => {
-      host.reset();
-      view.changedQuery();
-    },
-    visibleRunIds: () => view.provider.visibleRunIds(),
-  };
 }

@@ -1,13 +1,13 @@
 import type * as vscode from 'vscode';
 import { Reporter } from './errors';
-import { startLabbook, type LabbookApi } from './labbook';
+import { startLabbook } from './labbook';
 
-/** Activates Labbook: builds its parts and returns the API tests await. Failures are reported in Labbook's own words. */
-export function activate(context: vscode.ExtensionContext): LabbookApi {
+/** Activates Labbook: builds and registers its parts. Failures are reported in Labbook's own words. */
+export function activate(context: vscode.ExtensionContext): void {
   const reporter = new Reporter();
   context.subscriptions.push(reporter);
   try {
-    return startLabbook(context, reporter);
+    startLabbook(context, reporter);
   } catch (error) {
     reporter.report(new Error(`Labbook failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), 'activate');
     throw error;

@@ -2,10 +2,13 @@
 // metrics arrive. The page is thrown away while the view is hidden; a new page says 'ready' and gets a snapshot.
 
 import * as vscode from 'vscode';
-import { parseMetricsViewMessage, type MetricsViewToWebview } from '../protocol/metricsView';
+import { parseMetricsViewMessage } from '../protocol/metricsView';
+import type { MetricsViewFromWebview, MetricsViewToWebview } from '../protocol/metricsView';
 import { runIdsOf } from './commands';
 import { MetricsViewFeed } from './metricsViewFeed';
-import { showWebviewPage, webviewRoots } from './panels/webviewPage';
+import { WebviewHost } from './panels/webviewHost';
+import type { WebviewProtocol } from './panels/webviewHost';
+import { showWebviewPage, viewSurface, webviewRoots } from './panels/webviewPage';
 import type { RunsView } from './runsView';
 import type { StoreHost } from './storeHost';
 
@@ -20,10 +23,15 @@ export interface MetricsViewDeps {
   log: vscode.LogOutputChannel;
 }
 
+const PROTOCOL: WebviewProtocol<MetricsViewToWebview, MetricsViewFromWebview> = {
+  parse: parseMetricsViewMessage,
+  readyType: 'metricsView/ready',
+  error: (message) => ({ type: 'metricsView/error', message }),
+};
+
 /** Provides the Metrics webview view and feeds it from the store and the Runs view's selection. */
 export class MetricsViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  private view: vscode.WebviewView | undefined;
-  private ready = false;
+  private host: WebviewHost<MetricsViewToWebview, MetricsViewFromWebview> | undefined;
   private readonly feed = new MetricsViewFeed();
   private readonly subscriptions: vscode.Disposable[];
 
@@ -32,45 +40,37 @@ export class MetricsViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
-    this.ready = false;
     this.feed.reset();
-    const webview = view.webview;
-    webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
-    showWebviewPage(webview, this.deps.extensionUri, 'metricsView', 'Labbook metrics');
-    const listeners = [
-      webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-      view.onDidChangeVisibility(() => {
-        // Hidden pages are discarded; the next page announces itself with 'ready'.
-        if (view.visible) return;
-        this.ready = false;
-        this.feed.reset();
-      }),
-    ];
-    view.onDidDispose(() => {
-      for (const listener of listeners) listener.dispose();
-      if (this.view === view) this.view = undefined;
-    });
+    view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
+    showWebviewPage(view.webview, this.deps.extensionUri, 'metricsView', 'Labbook metrics');
+    const host: WebviewHost<MetricsViewToWebview, MetricsViewFromWebview> = new WebviewHost(
+      viewSurface(view),
+      PROTOCOL,
+      {
+        receive: (message) => this.receive(message),
+        // The next page starts from a snapshot.
+        hidden: () => this.feed.reset(),
+        disposed: () => {
+          if (this.host === host) this.host = undefined;
+        },
+      },
+      this.deps.log,
+    );
+    this.host = host;
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseMetricsViewMessage(raw);
-    if (!parsed.ok) {
-      this.deps.log.warn(parsed.error);
-      return;
-    }
-    if (parsed.message.type === 'metricsView/ready') {
-      this.ready = true;
+  private receive(message: MetricsViewFromWebview): void {
+    if (message.type === 'metricsView/ready') {
       this.feed.reset();
       this.push();
       return;
     }
-    void vscode.commands.executeCommand('labbook.openRun', parsed.message.runId);
+    void vscode.commands.executeCommand('labbook.openRun', message.runId);
   }
 
   private push(): void {
-    const view = this.view;
-    if (!view || !this.ready || !view.visible) return;
+    const host = this.host;
+    if (!host?.showing) return;
     let messages: MetricsViewToWebview[];
     try {
       const { store, error } = this.deps.host;
@@ -81,7 +81,7 @@ export class MetricsViewProvider implements vscode.WebviewViewProvider, vscode.D
       this.feed.reset();
       messages = [{ type: 'metricsView/error', message: error instanceof Error ? error.message : String(error) }];
     }
-    for (const message of messages) void view.webview.postMessage(message);
+    host.post(...messages);
   }
 
   dispose(): void {

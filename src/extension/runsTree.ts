@@ -100,13 +100,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.changed.fire(undefined);
   }
 
-  /** Ids of the runs the view lists under the current filter and sort, experiment by experiment. */
-  visibleRunIds(): string[] {
-    const store = this.host.store;
-    if (!store) return [];
-    return this.experimentRows(store).flatMap((row) => this.listRuns(store, row.id).map((run) => run.id));
-  }
-
   /**
    * Compares what the store holds now with what the view shows and redraws only the difference: the whole
    * tree when experiments came or went, an experiment when its runs came, went or moved, else single runs.

@@ -58,8 +58,8 @@ export class StoreHost implements vscode.Disposable {
     if (!this.current) return;
     try {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      const { modelExtensions, maxFileBytes } = (folder ? loadConfig(folder).config : DEFAULT_CONFIG).artifacts;
-      const recovered = await recoverOrphanedRuns(this.current, { modelExtensions, maxFileBytes });
+      const { artifacts, metrics } = folder ? loadConfig(folder).config : DEFAULT_CONFIG;
+      const recovered = await recoverOrphanedRuns(this.current, { modelExtensions: artifacts.modelExtensions, maxFileBytes: artifacts.maxFileBytes, metrics });
       if (recovered.length > 0) this.changed.fire();
     } catch (error) {
       this.reporter.report(error, 'Recovering crashed runs');

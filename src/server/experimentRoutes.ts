@@ -48,7 +48,7 @@ function create({ ctx, fields }: JsonCall): object {
 }
 
 const searchable: Searchable<ExperimentRecord> = {
-  attributes: ['name', 'experiment_id', 'creation_time', 'last_update_time'],
+  attributes: { name: 'string', experiment_id: 'number', creation_time: 'number', last_update_time: 'number' },
   valuesOf: (e) => ({ name: e.name, experiment_id: e.id, creation_time: e.createdAt, last_update_time: e.updatedAt }),
   keyed: { tags: (e) => e.tags },
 };

@@ -55,7 +55,16 @@ function logParams({ ctx, fields, params }: JsonCall): object {
 }
 
 const searchable: Searchable<LoggedModel> = {
-  attributes: ['name', 'model_id', 'source_run_id', 'status', 'model_type', 'creation_timestamp', 'creation_time', 'last_updated_timestamp'],
+  attributes: {
+    name: 'string',
+    model_id: 'string',
+    source_run_id: 'string',
+    status: 'string',
+    model_type: 'string',
+    creation_timestamp: 'number',
+    creation_time: 'number',
+    last_updated_timestamp: 'number',
+  },
   valuesOf: (m) => ({
     name: m.name,
     model_id: m.id,

@@ -50,7 +50,7 @@ function deleteModelTag({ ctx, fields }: JsonCall): object {
 }
 
 const searchableModels: Searchable<RegisteredModel> = {
-  attributes: ['name', 'creation_timestamp', 'last_updated_timestamp', 'timestamp'],
+  attributes: { name: 'string', creation_timestamp: 'number', last_updated_timestamp: 'number', timestamp: 'number' },
   valuesOf: (m) => ({ name: m.name, creation_timestamp: m.createdAt, last_updated_timestamp: m.updatedAt, timestamp: m.updatedAt }),
   keyed: { tags: (m) => m.tags },
 };
@@ -144,7 +144,16 @@ function getDownloadUri({ ctx, fields }: JsonCall): object {
 }
 
 const searchableVersions: Searchable<ModelVersion> = {
-  attributes: ['name', 'version_number', 'run_id', 'source_path', 'current_stage', 'creation_timestamp', 'last_updated_timestamp', 'timestamp'],
+  attributes: {
+    name: 'string',
+    version_number: 'number',
+    run_id: 'string',
+    source_path: 'string',
+    current_stage: 'string',
+    creation_timestamp: 'number',
+    last_updated_timestamp: 'number',
+    timestamp: 'number',
+  },
   valuesOf: (v) => ({
     name: v.name,
     version_number: v.version,

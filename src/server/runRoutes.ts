@@ -1,6 +1,6 @@
 // Runs: create (with adoption of the runner's run), get, update, delete, restore, search, params, metrics, tags,
 // batches, inputs, outputs, MLflow 2 log-model and metric history.
-import { FilterError, compileFilter, compileOrderBy } from '../core/filter';
+import { FilterError, parseFilter, parseOrderBy } from '../core/filter';
 import type { MetricPoint, Run, RunStatus } from '../core/types';
 import type { Store } from '../store/store';
 import {
@@ -160,8 +160,8 @@ function lifecycleSetter(lifecycle: 'active' | 'deleted') {
 
 function checkedFilter(filter: string | undefined, orderBy: readonly string[]): void {
   try {
-    if (filter?.trim()) compileFilter(filter, 'r');
-    for (const term of orderBy) compileOrderBy(term, 'r');
+    if (filter?.trim()) parseFilter(filter);
+    for (const term of orderBy) parseOrderBy(term);
   } catch (error) {
     if (error instanceof FilterError) throw invalid(`Invalid search: ${error.message}`);
     throw error;

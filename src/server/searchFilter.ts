@@ -1,19 +1,12 @@
-// The small filter and order-by grammar of MLflow's experiment, registry and logged-model searches
-// (`name = 'x' AND tags.team LIKE 'ml%'`), evaluated over records in memory: those lists are short.
-// Run search uses the store's SQL filter (src/core/filter.ts) instead.
+// Experiment, registry and logged-model searches: MLflow's filter grammar from core/filter (the same parser and
+// in-memory evaluator as run filters, so every operator means the same everywhere) over records in memory, since
+// those lists are short, plus their multi-term order-by. Run search compiles the same clauses to SQL in the store.
+import { FilterError, LIST_OPS, NUMBER_OPS, STRING_OPS, matchesClauses, parseFilter } from '../core/filter';
+import type { FilterActual, FilterAttribute, FilterClause, FilterEntity, FilterSchema, FilterValueKind, KeyedEntity } from '../core/filter';
 import { invalid } from './fields';
 import type { Fields } from './fields';
 import { pageOf } from './paging';
 import type { Page } from './paging';
-
-type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
-
-/** One `field op value` clause. */
-export interface Clause {
-  field: string;
-  op: Operator;
-  value: string | number | string[];
-}
 
 /** One order-by term. */
 export interface OrderTerm {
@@ -23,135 +16,6 @@ export interface OrderTerm {
 
 /** Looks a field up on a record; undefined when the record has no such field (a missing tag). */
 export type FieldLookup<T> = (item: T, field: string) => string | number | undefined;
-
-const TOKEN = /\s*(?:(`(?:[^`]|``)*`)|("(?:[^"\\]|\\.)*")|('(?:[^'\\]|\\.|'')*')|(!=|<=|>=|=|<|>|\(|\)|,)|([-+]?\d+(?:\.\d+)?(?![\w.]))|([\w.]+))/y;
-
-function unquote(text: string): string {
-  const quote = text[0];
-  const body = text.slice(1, -1);
-  return quote === '`' ? body.replace(/``/g, '`') : body.replace(new RegExp(`${quote}${quote}`, 'g'), quote).replace(/\\(.)/g, '$1');
-}
-
-interface Token {
-  kind: 'ident' | 'string' | 'number' | 'symbol' | 'word';
-  text: string;
-}
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length) {
-    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
-    const start = TOKEN.lastIndex;
-    const m = TOKEN.exec(text);
-    if (!m) throw invalid(`Cannot parse filter at position ${start}: '${text.slice(start, start + 20)}'.`);
-    if (m[1]) tokens.push({ kind: 'ident', text: unquote(m[1]) });
-    else if (m[2]) tokens.push({ kind: 'ident', text: unquote(m[2]) });
-    else if (m[3]) tokens.push({ kind: 'string', text: unquote(m[3]) });
-    else if (m[4]) tokens.push({ kind: 'symbol', text: m[4] });
-    else if (m[5]) tokens.push({ kind: 'number', text: m[5] });
-    else tokens.push({ kind: 'word', text: m[6] });
-  }
-  return tokens;
-}
-
-// A field is a dotted name whose parts may be quoted: tags.`my key`, `name`, tags."x".
-function readField(tokens: Token[], i: number): [string, number] {
-  let field = '';
-  let j = i;
-  while (j < tokens.length && (tokens[j].kind === 'word' || tokens[j].kind === 'ident')) {
-    field += tokens[j].text;
-    j++;
-    if (!field.endsWith('.')) break;
-  }
-  if (!field) throw invalid(`Expected a field name in filter, found '${tokens[i]?.text ?? 'end of filter'}'.`);
-  return [field, j];
-}
-
-function readOperator(tokens: Token[], i: number): [Operator, number] {
-  const token = tokens[i];
-  if (token?.kind === 'symbol' && ['=', '!=', '<', '<=', '>', '>='].includes(token.text)) return [token.text as Operator, i + 1];
-  const word = token?.kind === 'word' ? token.text.toUpperCase() : '';
-  if (word === 'LIKE' || word === 'ILIKE' || word === 'IN') return [word, i + 1];
-  if (word === 'NOT' && tokens[i + 1]?.text.toUpperCase() === 'IN') return ['NOT IN', i + 2];
-  throw invalid(`Expected a comparison operator in filter, found '${token?.text ?? 'end of filter'}'.`);
-}
-
-function readValue(tokens: Token[], i: number, op: Operator): [Clause['value'], number] {
-  if (op === 'IN' || op === 'NOT IN') return readList(tokens, i);
-  const token = tokens[i];
-  if (token?.kind === 'string') return [token.text, i + 1];
-  if (token?.kind === 'number' && op !== 'LIKE' && op !== 'ILIKE') return [Number(token.text), i + 1];
-  throw invalid(`Expected a quoted value in filter, found '${token?.text ?? 'end of filter'}'.`);
-}
-
-function readList(tokens: Token[], i: number): [string[], number] {
-  if (tokens[i]?.text !== '(') throw invalid("Expected '(' after IN in filter.");
-  const values: string[] = [];
-  let j = i + 1;
-  for (;;) {
-    const token = tokens[j];
-    if (token?.kind !== 'string') throw invalid(`Expected a quoted value in IN list, found '${token?.text ?? 'end of filter'}'.`);
-    values.push(token.text);
-    const next = tokens[j + 1]?.text;
-    j += 2;
-    if (next === ')') return [values, j];
-    if (next !== ',') throw invalid("Expected ',' or ')' in IN list.");
-  }
-}
-
-/** Parses `clause AND clause ...`; checks every field with `isField`. Blank text is no clause. */
-export function parseFilter(text: string | undefined, isField: (field: string) => boolean): Clause[] {
-  if (!text?.trim()) return [];
-  const tokens = tokenize(text);
-  const clauses: Clause[] = [];
-  let i = 0;
-  for (;;) {
-    const [field, afterField] = readField(tokens, i);
-    if (!isField(field)) throw invalid(`Invalid field '${field}' in filter.`);
-    const [op, afterOp] = readOperator(tokens, afterField);
-    const [value, afterValue] = readValue(tokens, afterOp, op);
-    clauses.push({ field, op, value });
-    if (afterValue >= tokens.length) return clauses;
-    if (tokens[afterValue].kind !== 'word' || tokens[afterValue].text.toUpperCase() !== 'AND') {
-      throw invalid(`Expected AND between filter clauses, found '${tokens[afterValue].text}' (only AND is supported).`);
-    }
-    i = afterValue + 1;
-  }
-}
-
-function likePattern(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-  return new RegExp(`^${body}$`, flags);
-}
-
-function compare(actual: string | number, op: Operator, expected: Clause['value']): boolean {
-  if (Array.isArray(expected)) return expected.includes(String(actual)) === (op === 'IN');
-  if (op === 'LIKE' || op === 'ILIKE') return likePattern(String(expected), op === 'ILIKE' ? 'si' : 's').test(String(actual));
-  const [a, b] = typeof expected === 'number' ? [Number(actual), expected] : [String(actual), expected];
-  switch (op) {
-    case '=':
-      return a === b;
-    case '!=':
-      return a !== b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    default:
-      return a >= b;
-  }
-}
-
-/** True when the item satisfies every clause (a field the item lacks satisfies none). */
-export function matches<T>(item: T, clauses: readonly Clause[], lookup: FieldLookup<T>): boolean {
-  return clauses.every((clause) => {
-    const actual = lookup(item, clause.field);
-    return actual !== undefined && compare(actual, clause.op, clause.value);
-  });
-}
 
 /** Parses order-by terms like `name ASC`, `creation_timestamp DESC`; checks fields with `isField`. */
 export function parseOrderBy(terms: readonly string[], isField: (field: string) => boolean): OrderTerm[] {
@@ -186,18 +50,53 @@ export function fieldSet(attributes: readonly string[], prefixes: readonly strin
   return (field) => attributes.includes(field) || prefixes.some((p) => field.startsWith(`${p}.`) && field.length > p.length + 1);
 }
 
-/** How one kind of record is searched: its attribute values and its keyed maps (tags.x, params.x). */
+/** How one kind of record is searched: its attributes with their kinds, their values, and its keyed maps (tags.x, params.x). */
 export interface Searchable<T> {
-  attributes: readonly string[];
+  attributes: Readonly<Record<string, Exclude<FilterValueKind, 'boolean'>>>;
   valuesOf: (item: T) => Record<string, string | number>;
-  keyed: Record<string, (item: T) => Record<string, string>>;
+  keyed: Partial<Record<'tags' | 'params', (item: T) => Record<string, string>>>;
+}
+
+const ATTRIBUTE_OPS: Readonly<Record<Exclude<FilterValueKind, 'boolean'>, FilterAttribute>> = {
+  string: { kind: 'string', ops: [...STRING_OPS, ...LIST_OPS] },
+  number: { kind: 'number', ops: [...NUMBER_OPS, ...LIST_OPS] },
+};
+
+// The keyed map of each keyed entity a filter names (`tags.x` is the tag entity).
+const KEYED_MAPS: Readonly<Partial<Record<KeyedEntity, 'tags' | 'params'>>> = { tag: 'tags', param: 'params' };
+
+/** The filter schema of this kind of record. */
+export function filterSchemaOf<T>(spec: Searchable<T>): FilterSchema {
+  return {
+    attributes: Object.fromEntries(Object.entries(spec.attributes).map(([name, kind]) => [name, ATTRIBUTE_OPS[kind]])),
+    aliases: {},
+    keyed: (['tag', 'param'] as const).filter((entity) => spec.keyed[KEYED_MAPS[entity]!] !== undefined),
+  };
+}
+
+/** The value a clause looks at on a record of this kind; null when the record lacks it. */
+function filterValueOf<T>(spec: Searchable<T>): (item: T, entity: FilterEntity, key: string) => FilterActual {
+  return (item, entity, key) => {
+    const values = entity === 'attribute' ? spec.valuesOf(item) : spec.keyed[KEYED_MAPS[entity]!]?.(item) ?? {};
+    return Object.hasOwn(values, key) ? values[key] : null;
+  };
+}
+
+/** Parses a search's filter for this kind of record; a filter that does not parse is MLflow's 400. */
+function clausesOf<T>(spec: Searchable<T>, text: string | undefined): FilterClause[] {
+  try {
+    return parseFilter(text ?? '', filterSchemaOf(spec));
+  } catch (error) {
+    if (error instanceof FilterError) throw invalid(`Invalid search filter: ${error.message}`);
+    throw error;
+  }
 }
 
 const ATTRIBUTE_PREFIX = /^attributes?\./;
 
 /** Whether a filter or order-by field names something of this kind of record (`attributes.name` is `name`). */
 export function isFieldOf<T>(spec: Searchable<T>): (field: string) => boolean {
-  const known = fieldSet(spec.attributes, Object.keys(spec.keyed));
+  const known = fieldSet(Object.keys(spec.attributes), Object.keys(spec.keyed));
   return (field) => known(field.replace(ATTRIBUTE_PREFIX, ''));
 }
 
@@ -206,7 +105,7 @@ export function lookupOf<T>(spec: Searchable<T>): FieldLookup<T> {
   return (item, field) => {
     const bare = field.replace(ATTRIBUTE_PREFIX, '');
     const dot = bare.indexOf('.');
-    const keyed = dot > 0 ? spec.keyed[bare.slice(0, dot)] : undefined;
+    const keyed = dot > 0 ? spec.keyed[bare.slice(0, dot) as keyof Searchable<T>['keyed']] : undefined;
     return keyed ? keyed(item)[bare.slice(dot + 1)] : spec.valuesOf(item)[bare];
   };
 }
@@ -222,8 +121,8 @@ export function searchPage<T>(
   limits: { fallback: number; cap: number },
   order: readonly OrderTerm[] = parseOrderBy(fields.strings('order_by'), isFieldOf(spec)),
 ): Page<T> {
-  const lookup = lookupOf(spec);
-  const clauses = parseFilter(fields.optString('filter'), isFieldOf(spec));
-  const found = items.filter((item) => matches(item, clauses, lookup));
-  return pageOf(sortBy(found, order, lookup), fields.maxResults(limits.fallback, limits.cap), fields.optString('page_token'));
+  const clauses = clausesOf(spec, fields.optString('filter'));
+  const valueOf = filterValueOf(spec);
+  const found = items.filter((item) => matchesClauses(clauses, item, valueOf));
+  return pageOf(sortBy(found, order, lookupOf(spec)), fields.maxResults(limits.fallback, limits.cap), fields.optString('page_token'));
 }

@@ -201,6 +201,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE model_versions ADD COLUMN model_id TEXT;
   ALTER TABLE model_versions ADD COLUMN run_link TEXT NOT NULL DEFAULT '';
   `,
+  // 3: crash safety: which runner and script own a live run (pid + start time, so a reused pid is not taken
+  // for them), and how far the console log has been parsed into stored points.
+  `
+  ALTER TABLE runs ADD COLUMN runner_start INTEGER;
+  ALTER TABLE runs ADD COLUMN child_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN child_start INTEGER;
+  ALTER TABLE runs ADD COLUMN console_offset INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compileFilter, compileOrderBy } from '../core/filter';
+import { compileFilter, compileOrderBy } from './filterSql';
 import type {
   Artifact,
   ArtifactDirection,
@@ -65,13 +65,25 @@ export interface ListRunsOptions {
 /** Where the runner keeps a live run's files, recorded so another process can recover them. */
 export interface RunnerInfo {
   pid: number;
+  /** Process start time (Linux /proc starttime), so a reused pid is not taken for the runner; null elsewhere. */
+  startTime?: number | null;
   journalPath: string;
   consolePath: string;
 }
 
-/** A run whose runner disappeared, with what is needed to recover it. */
+/** A process named by pid and start time (null start time: unknown, the pid alone decides). */
+export interface ProcessRef {
+  pid: number;
+  startTime: number | null;
+}
+
+/** A run whose runner disappeared or went quiet, with what is needed to recover it. */
 export interface OrphanedRun {
   id: string;
+  /** False when the runner process still exists but its heartbeat is stale (stopped, suspended). */
+  runnerAlive: boolean;
+  /** The tracked script, when the runner recorded it. */
+  child: ProcessRef | null;
   journalPath: string | null;
   journalOffset: number;
   consolePath: string | null;
@@ -80,8 +92,8 @@ export interface OrphanedRun {
 const POINT_COLUMNS = 5;
 const POINTS_PER_INSERT = 64;
 
-/** Heartbeats older than this mean the runner is gone even if its pid was reused. */
-export const HEARTBEAT_STALE_MS = 60_000;
+/** Heartbeats older than this mean the runner is gone or paused (LABBOOK_HEARTBEAT_STALE_MS overrides, for tests). */
+export const HEARTBEAT_STALE_MS = Number(process.env.LABBOOK_HEARTBEAT_STALE_MS) || 60_000;
 
 interface RunRow {
   id: string;
@@ -348,8 +360,9 @@ export class Store {
 
   /** Records which process owns a live run and where its journal and console log are. */
   setRunnerInfo(runId: string, info: RunnerInfo): void {
-    this.stmt('UPDATE runs SET runner_pid = ?, journal_path = ?, console_path = ?, heartbeat_at = ? WHERE id = ?').run(
+    this.stmt('UPDATE runs SET runner_pid = ?, runner_start = ?, journal_path = ?, console_path = ?, heartbeat_at = ? WHERE id = ?').run(
       info.pid,
+      info.startTime ?? null,
       info.journalPath,
       info.consolePath,
       Date.now(),
@@ -357,18 +370,30 @@ export class Store {
     );
   }
 
+  /** Records the tracked script's process, so recovery leaves the run alone while the script still runs. */
+  setChildProcess(runId: string, child: ProcessRef): void {
+    this.stmt('UPDATE runs SET child_pid = ?, child_start = ? WHERE id = ?').run(child.pid, child.startTime, runId);
+  }
+
   heartbeat(runId: string): void {
     this.stmt('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now(), runId);
   }
 
-  /** Marks a run ended; returns false when it had already ended (the first end wins). */
-  finishRun(runId: string, status: RunStatus, options: { exitCode?: number | null; endTime?: number; consoleSha?: string | null } = {}): boolean {
+  /**
+   * Marks a run ended; returns false when it had already ended (the first end wins). `reclaim` lets the run's
+   * own runner replace a CRASHED that recovery wrote while the runner was paused (suspend, SIGSTOP).
+   */
+  finishRun(
+    runId: string,
+    status: RunStatus,
+    options: { exitCode?: number | null; endTime?: number; consoleSha?: string | null; reclaim?: boolean } = {},
+  ): boolean {
     const now = options.endTime ?? Date.now();
     return (
       this.stmt(
         `UPDATE runs SET status = ?, end_time = ?, exit_code = ?, console_sha = COALESCE(?, console_sha), updated_at = ?,
-           runner_pid = NULL WHERE id = ? AND status IN ('RUNNING', 'SCHEDULED')`,
-      ).run(status, now, options.exitCode ?? null, options.consoleSha ?? null, Date.now(), runId).changes > 0
+           runner_pid = NULL WHERE id = ? AND (status IN ('RUNNING', 'SCHEDULED') OR (? AND status = 'CRASHED'))`,
+      ).run(status, now, options.exitCode ?? null, options.consoleSha ?? null, Date.now(), runId, options.reclaim ? 1 : 0).changes > 0
     );
   }
 
@@ -488,15 +513,34 @@ export class Store {
     return [...listings.values()];
   }
 
-  /** Live runs on this host whose runner is gone (dead pid or stale heartbeat). */
-  orphanedRuns(isAlive: (pid: number) => boolean): OrphanedRun[] {
+  /** Live runs on this host whose runner is gone (no such process) or silent (heartbeat older than `staleMs`). */
+  orphanedRuns(isAlive: (process: ProcessRef) => boolean, staleMs = HEARTBEAT_STALE_MS): OrphanedRun[] {
     const rows = this.stmt(
-      "SELECT id, runner_pid, heartbeat_at, journal_path, journal_offset, console_path FROM runs WHERE status = 'RUNNING' AND runner_pid IS NOT NULL AND host = ?",
-    ).all(hostname()) as { id: string; runner_pid: number; heartbeat_at: number | null; journal_path: string | null; journal_offset: number; console_path: string | null }[];
-    const staleBefore = Date.now() - HEARTBEAT_STALE_MS;
+      `SELECT id, runner_pid, runner_start, heartbeat_at, child_pid, child_start, journal_path, journal_offset, console_path
+       FROM runs WHERE status = 'RUNNING' AND runner_pid IS NOT NULL AND host = ?`,
+    ).all(hostname()) as {
+      id: string;
+      runner_pid: number;
+      runner_start: number | null;
+      heartbeat_at: number | null;
+      child_pid: number | null;
+      child_start: number | null;
+      journal_path: string | null;
+      journal_offset: number;
+      console_path: string | null;
+    }[];
+    const staleBefore = Date.now() - staleMs;
     return rows
-      .filter((row) => !isAlive(row.runner_pid) || (row.heartbeat_at ?? 0) < staleBefore)
-      .map((row) => ({ id: row.id, journalPath: row.journal_path, journalOffset: row.journal_offset, consolePath: row.console_path }));
+      .map((row) => ({ row, runnerAlive: isAlive({ pid: row.runner_pid, startTime: row.runner_start }) }))
+      .filter(({ row, runnerAlive }) => !runnerAlive || (row.heartbeat_at ?? 0) < staleBefore)
+      .map(({ row, runnerAlive }) => ({
+        id: row.id,
+        runnerAlive,
+        child: row.child_pid === null ? null : { pid: row.child_pid, startTime: row.child_start },
+        journalPath: row.journal_path,
+        journalOffset: row.journal_offset,
+        consolePath: row.console_path,
+      }));
   }
 
   /** Journal path and offset of a run, for ingesting what is left. */
@@ -512,6 +556,18 @@ export class Store {
   runnerPid(runId: string): number | null {
     const row = this.stmt('SELECT runner_pid FROM runs WHERE id = ?').get(runId) as { runner_pid: number | null } | undefined;
     return row?.runner_pid ?? null;
+  }
+
+  /** How far a run's console log has been parsed into stored points (bytes from its start). */
+  consoleOffset(runId: string): number {
+    const row = this.stmt('SELECT console_offset FROM runs WHERE id = ?').get(runId) as { console_offset: number } | undefined;
+    if (!row) throw new NotFoundError(`No run with id ${runId}.`);
+    return row.console_offset;
+  }
+
+  /** Saves how far the console log has been parsed; call it in the transaction that stores those points. */
+  setConsoleOffset(runId: string, offset: number): void {
+    this.stmt('UPDATE runs SET console_offset = ? WHERE id = ?').run(offset, runId);
   }
 
   /** Path of the live console log of a run, while it is being written. */
@@ -668,16 +724,20 @@ export class Store {
 
   /** Every blob some row still points at. */
   referencedBlobs(): Set<string> {
-    const rows = this.db
-      .prepare(
-        `SELECT sha256 AS sha FROM artifacts UNION SELECT git_patch_sha FROM runs WHERE git_patch_sha IS NOT NULL
-         UNION SELECT console_sha FROM runs WHERE console_sha IS NOT NULL UNION SELECT sha256 FROM model_versions WHERE sha256 IS NOT NULL
-         UNION SELECT sha256 FROM logged_model_artifacts`,
-      )
-      .all() as { sha: string }[];
+    const rows = this.stmt(`SELECT sha FROM (${BLOB_REFERENCES})`).all() as { sha: string }[];
     return new Set(rows.map((row) => row.sha));
   }
+
+  /** Whether some row points at this blob now (gc asks again just before deleting). */
+  isBlobReferenced(sha: string): boolean {
+    return this.stmt(`SELECT 1 FROM (${BLOB_REFERENCES}) WHERE sha = ? LIMIT 1`).get(sha) !== undefined;
+  }
 }
+
+// Every column that names a blob; gc keeps what any of them names.
+const BLOB_REFERENCES = `SELECT sha256 AS sha FROM artifacts UNION SELECT git_patch_sha FROM runs WHERE git_patch_sha IS NOT NULL
+  UNION SELECT console_sha FROM runs WHERE console_sha IS NOT NULL UNION SELECT sha256 FROM model_versions WHERE sha256 IS NOT NULL
+  UNION SELECT sha256 FROM logged_model_artifacts`;
 
 /** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */
 function setOwn<T>(target: Record<string, T>, key: string, value: T): void {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compileFilter, compileOrderBy, FILTER_ATTRIBUTES, FilterError, matchesFilter, parseFilter, parseOrderBy } from '../../src/core/filter';
+import { FILTER_ATTRIBUTES, FilterError, matchesFilter, parseFilter, parseOrderBy } from '../../src/core/filter';
+import { compileFilter, compileOrderBy } from '../../src/store/filterSql';
 import type { RunListing } from '../../src/core/types';
 import { Store } from '../../src/store/store';
 
@@ -109,6 +110,7 @@ const CASES: [string, string[]][] = [
   ["params.opt ILIKE 'A%'", [A, B]],
   ["param.lr LIKE '%e%'", [G]],
   ["params.lr LIKE '0._'", [A]],
+  ["attributes.run_name LIKE 'alpha-%'", [A]],
   ["params.pattern LIKE 'a*b?[c]'", [G]],
   ["params.pattern LIKE 'a_b_[c]'", [D, G]],
   ["params.pattern = 'a*b?[c]'", [G]],

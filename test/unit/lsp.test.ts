@@ -26,7 +26,7 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver/node';
 import type { MetricPoint } from '../../src/core/types';
-import { connectInProcess, type InProcessSession } from '../../src/lsp/inProcess';
+import { connectInProcess, type InProcessSession } from './lspInProcess';
 import type { ServerOptions } from '../../src/lsp/server';
 import { Store } from '../../src/store/store';
 

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { isLspDocument, lspSettingsOf, parseRunWithParams } from '../../src/extension/lspSettings';
 import { paramsEdit } from '../../src/extension/paramsEdit';
-import { connectInProcess } from '../../src/lsp/inProcess';
+import { connectInProcess } from './lspInProcess';
 import { Store } from '../../src/store/store';
 
 const dirs: string[] = [];

@@ -29,12 +29,38 @@ describe('LineSplitter', () => {
     assert.deepEqual(split([Buffer.from([0x61, 0xe2, 0x82]), Buffer.from('\rb\n')]), ['a\ufffd', 'b']);
   });
 
+  test('tells where each line ends in the console log, across chunks and multi-byte characters', () => {
+    const ends: [string, number][] = [];
+    const splitter = new LineSplitter((line, end) => ends.push([line, end]));
+    const text = Buffer.from('a €\nbb\ncc', 'utf8');
+    splitter.write(text.subarray(0, 4), 100);
+    splitter.write(text.subarray(4), 104);
+    splitter.end(100 + text.length);
+    assert.deepEqual(ends, [['a €', 106], ['bb', 109], ['cc', 111]]);
+  });
+
+  test('a carriage return is a line end in the console offsets too', () => {
+    const ends: [string, number][] = [];
+    const splitter = new LineSplitter((line, end) => ends.push([line, end]));
+    splitter.write(Buffer.from('a=1\rb=2\r\nc'), 0);
+    splitter.end(11);
+    assert.deepEqual(ends, [['a=1', 4], ['b=2', 8], ['c', 11]]);
+  });
+
   test('parses the head of a runaway line once and drops the rest until its newline', () => {
     const lines = split([Buffer.from('loss: 0.5 '), Buffer.alloc(3 << 20, 0x78), Buffer.from('x\nacc: 1\n')]);
     assert.equal(lines.length, 2);
     assert.ok(lines[0].startsWith('loss: 0.5 '));
     assert.equal(lines[0].length, 1 << 20);
     assert.equal(lines[1], 'acc: 1');
+  });
+
+  test('after a runaway line, the lines of the same chunk keep their own ends', () => {
+    const ends: [string, number][] = [];
+    const splitter = new LineSplitter((line, end) => ends.push([line.slice(0, 4), end]));
+    splitter.write(Buffer.alloc((1 << 20) + 10, 0x78), 0);
+    splitter.write(Buffer.from('xx\nab\ncd\n'), 2_000_000);
+    assert.deepEqual(ends, [['xxxx', (1 << 20) + 10], ['ab', 2_000_006], ['cd', 2_000_009]]);
   });
 });
 
@@ -72,5 +98,12 @@ describe('MetricCollector', () => {
     collector.line('loss: 0.4 acc: 0.9', 2);
     assert.deepEqual(collector.take().map((p) => [p.key, p.step, p.value]), [['loss', 0, 0.5], ['loss', 1, 0.4], ['acc', 0, 0.9]]);
     assert.deepEqual(collector.take(), []);
+  });
+
+  test('drops points of lines already stored up to an offset, and continues given step counts', () => {
+    const collector = new MetricCollector(new ScalarParser(), [['loss', 7]]);
+    collector.line('loss: 0.5', 1, 10);
+    collector.line('loss: 0.4', 2, 20);
+    assert.deepEqual(collector.take(10).map((p) => [p.step, p.value]), [[8, 0.4]]);
   });
 });

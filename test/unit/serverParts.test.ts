@@ -8,7 +8,8 @@ import { ApiError, Fields, recordOf } from '../../src/server/fields';
 import { parseJsonBody } from '../../src/server/http';
 import { offsetOf, pageOf, pageToken } from '../../src/server/paging';
 import { Router } from '../../src/server/router';
-import { fieldSet, matches, parseFilter, parseOrderBy, sortBy } from '../../src/server/searchFilter';
+import { fieldSet, filterSchemaOf, parseOrderBy, searchPage, sortBy } from '../../src/server/searchFilter';
+import type { Searchable } from '../../src/server/searchFilter';
 import { allowedHosts, isJsonContentType, isLoopback } from '../../src/server/crossSite';
 
 function rejects400(action: () => unknown, pattern: RegExp): void {
@@ -61,25 +62,27 @@ test('JSON bodies: bare NaN/Infinity become strings outside string literals only
   assert.throws(() => parseJsonBody('{"a": '), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST' && e.status === 400);
 });
 
-test('search filter: AND clauses, quoting, LIKE/ILIKE, IN, numbers, tags', () => {
-  const isField = fieldSet(['name', 'version_number'], ['tags']);
-  const clauses = parseFilter("name LIKE 'seed%' AND tags.`my key` = 'it''s' AND version_number >= 2", isField);
-  assert.equal(clauses.length, 3);
-  const lookup = (item: { name: string; v: number; tags: Record<string, string> }, field: string) =>
-    field === 'name' ? item.name : field === 'version_number' ? item.v : item.tags[field.slice(5)];
-  assert.ok(matches({ name: 'seed-model', v: 2, tags: { 'my key': "it's" } }, clauses, lookup));
-  assert.ok(!matches({ name: 'Seed-model', v: 2, tags: { 'my key': "it's" } }, clauses, lookup), 'LIKE is case-sensitive');
-  assert.ok(!matches({ name: 'seed-model', v: 1, tags: { 'my key': "it's" } }, clauses, lookup));
-  assert.ok(!matches({ name: 'seed-model', v: 2, tags: {} }, clauses, lookup), 'a missing tag matches nothing');
-  const ilike = parseFilter("name ILIKE 'SEED%'", isField);
-  assert.ok(matches({ name: 'seed', v: 0, tags: {} }, ilike, lookup));
-  const inList = parseFilter("name IN ('a', 'b')", isField);
-  assert.ok(matches({ name: 'b', v: 0, tags: {} }, inList, lookup));
-  assert.deepEqual(parseFilter('  ', isField), []);
-  rejects400(() => parseFilter("name = 'a' OR name = 'b'", isField), /only AND/);
-  rejects400(() => parseFilter("nope = 'a'", isField), /Invalid field 'nope'/);
-  rejects400(() => parseFilter('name =', isField), /Expected a quoted value/);
-  rejects400(() => parseFilter("name = 'a", isField), /Cannot parse filter/);
+test('search filter: AND clauses, quoting, LIKE/ILIKE, IN, numbers, tags, through the core grammar', () => {
+  type Item = { name: string; v: number; tags: Record<string, string> };
+  const spec: Searchable<Item> = { attributes: { name: 'string', version_number: 'number' }, valuesOf: (i) => ({ name: i.name, version_number: i.v }), keyed: { tags: (i) => i.tags } };
+  const names = (filter: string, items: Item[]): string[] => searchPage(items, spec, Fields.fromJson({ filter }), { fallback: 10, cap: 10 }).items.map((i) => i.name);
+  const items: Item[] = [
+    { name: 'seed-model', v: 2, tags: { 'my key': "it's" } },
+    { name: 'Seed-model', v: 2, tags: { 'my key': "it's" } },
+    { name: 'seed-old', v: 1, tags: { 'my key': "it's" } },
+    { name: 'seed-bare', v: 2, tags: {} },
+  ];
+  assert.deepEqual(names("name LIKE 'seed%' AND tags.`my key` = 'it''s' AND version_number >= 2", items), ['seed-model'], 'LIKE is case-sensitive; a missing tag matches nothing');
+  assert.deepEqual(names("name ILIKE 'SEED-M%'", items), ['seed-model', 'Seed-model']);
+  assert.deepEqual(names("attributes.name IN ('seed-old', 'x')", items), ['seed-old']);
+  assert.deepEqual(names("tags.`my key` != 'x'", items), ['seed-model', 'Seed-model', 'seed-old'], '!= never matches a missing tag');
+  assert.deepEqual(names('  ', items).length, 4);
+  assert.deepEqual(filterSchemaOf(spec).keyed, ['tag']);
+  rejects400(() => names("name = 'a' OR name = 'b'", items), /OR is not supported/);
+  rejects400(() => names("nope = 'a'", items), /Unknown attribute 'nope'/);
+  rejects400(() => names("params.x = 'a'", items), /Unknown entity 'params'/);
+  rejects400(() => names('name =', items), /Expected a quoted string/);
+  rejects400(() => names("name = 'a", items), /Unterminated string/);
 });
 
 test('order-by sorts stably, missing values last', () => {

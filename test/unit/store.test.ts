@@ -112,7 +112,9 @@ describe('Store', () => {
     assert.equal(listed.a.metrics.acc.last, 0.9);
     assert.equal(listed.b.tags.stage, 'dev');
     assert.equal(store.deleteRuns([a.id]), 1);
-    assert.equal(store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() && (store.db.prepare('SELECT COUNT(*) AS n FROM metric_series').get() as { n: number }).n, 0);
+    const count = (table: string): number => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    assert.deepEqual(['metrics', 'metric_series', 'params'].map(count), [0, 0, 0], "the deleted run's rows are gone");
+    assert.equal(count('tags'), 1, "the other run's tag stays");
     assert.deepEqual(store.listRuns().map((run) => run.name), ['b']);
     store.close();
   });
@@ -126,16 +128,27 @@ describe('Store', () => {
     store.close();
   });
 
+  test('a runner reclaims a run that recovery marked CRASHED while it was paused, and only then', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    assert.equal(store.finishRun(run.id, 'CRASHED'), true);
+    assert.equal(store.finishRun(run.id, 'FAILED'), false);
+    assert.equal(store.finishRun(run.id, 'FINISHED', { exitCode: 0, reclaim: true }), true);
+    assert.equal(store.getRun(run.id).status, 'FINISHED');
+    assert.equal(store.finishRun(run.id, 'KILLED', { reclaim: true }), false);
+    store.close();
+  });
+
   test('finds runs whose runner is gone: dead pid or stale heartbeat', () => {
     const store = freshStore();
     const dead = store.createRun({ name: 'dead' });
     const alive = store.createRun({ name: 'alive' });
     store.setRunnerInfo(dead.id, { pid: 111, journalPath: '/j', consolePath: '/c' });
     store.setRunnerInfo(alive.id, { pid: 222, journalPath: '/j2', consolePath: '/c2' });
-    const orphans = store.orphanedRuns((pid) => pid === 222);
+    const orphans = store.orphanedRuns((p) => p.pid === 222);
     assert.deepEqual(orphans.map((o) => o.id), [dead.id]);
     store.db.prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(alive.id);
-    assert.equal(store.orphanedRuns((pid) => pid === 222).length, 2);
+    assert.equal(store.orphanedRuns((p) => p.pid === 222).length, 2);
     store.close();
   });
 

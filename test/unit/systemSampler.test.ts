@@ -18,10 +18,22 @@ describe('system sampler', () => {
 
   test('samples this process: RSS now, CPU % from the second sample on', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
     const sampler = new SystemSampler(process.pid);
-    const first = sampler.sample(1000);
+    const start = Date.now();
+    const first = sampler.sample(start);
     assert.ok(first.find((p) => p.key === 'system/rss_mb')!.value > 1);
     assert.ok(!first.some((p) => p.key === 'system/cpu_percent'));
-    const second = sampler.sample(2000);
-    assert.ok(second.find((p) => p.key === 'system/cpu_percent')!.value >= 0);
+    // Burn 300 ms of CPU on this thread, then the sampler's CPU % over the wall time must give back those 300 ms
+    // (within /proc's 10 ms ticks), however loaded the machine is.
+    const before = process.cpuUsage();
+    const usedMs = (): number => {
+      const { user, system } = process.cpuUsage(before);
+      return (user + system) / 1000;
+    };
+    while (usedMs() < 300);
+    const used = usedMs();
+    const end = Date.now();
+    const cpu = sampler.sample(end).find((p) => p.key === 'system/cpu_percent')!.value;
+    const sampledMs = (cpu / 100) * (end - start);
+    assert.ok(Math.abs(sampledMs - used) <= 40 + used * 0.1, `sampled ${sampledMs.toFixed(0)} ms of CPU, used ${used.toFixed(0)} ms`);
   });
 });

@@ -7,7 +7,9 @@ import type { CompareFromWebview, CompareRequestRangeMessage, CompareToWebview, 
 import type { Store } from '../../store/store';
 import { CompareFeed } from './compareFeed';
 import type { SeriesReader } from './compareFeed';
-import { showWebviewPage, webviewRoots } from './webviewPage';
+import { WebviewHost } from './webviewHost';
+import type { HostLog, WebviewProtocol } from './webviewHost';
+import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of Compare panels. */
 export const COMPARE_PANEL_VIEW_TYPE = 'labbook.comparePanel';
@@ -21,14 +23,20 @@ export interface ComparePanelDeps {
   openRun: (runId: string) => void;
   /** Reads the compared series (the extension's worker pool; the host thread when absent). */
   seriesReader?: SeriesReader;
+  log: HostLog;
 }
+
+const PROTOCOL: WebviewProtocol<CompareToWebview, CompareFromWebview> = {
+  parse: parseCompareMessage,
+  readyType: 'comparePanel/ready',
+  error: (message) => ({ type: 'comparePanel/error', message }),
+};
 
 /** One open Compare panel. */
 class ComparePanel {
   private readonly panel: vscode.WebviewPanel;
   private readonly feed: CompareFeed;
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+  private readonly host: WebviewHost<CompareToWebview, CompareFromWebview>;
   private view: CompareView = { axis: 'step', smoothing: 0 };
   /** Bumped by every snapshot or series request, so an answer overtaken by a newer request is dropped. */
   private generation = 0;
@@ -37,7 +45,6 @@ class ComparePanel {
   /** Requests being built; store changes meanwhile are folded into one refresh after them. */
   private building = 0;
   private stale = false;
-  private disposed = false;
 
   constructor(
     runIds: readonly string[],
@@ -50,20 +57,8 @@ class ComparePanel {
       localResourceRoots: webviewRoots(deps.extensionUri),
     });
     this.feed = new CompareFeed(runIds, { reader: deps.seriesReader });
-    const webview = this.panel.webview;
-    showWebviewPage(webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
-    this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.guard((store) => this.receive(store, message))),
-      this.panel.onDidChangeViewState(() => {
-        // The page is discarded while hidden; the next one announces itself with 'ready'.
-        if (!this.panel.visible) this.ready = false;
-      }),
-      this.panel.onDidDispose(() => {
-        this.disposed = true;
-        for (const disposable of this.disposables) disposable.dispose();
-        onDisposed();
-      }),
-    );
+    showWebviewPage(this.panel.webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
+    this.host = new WebviewHost(panelSurface(this.panel), PROTOCOL, { receive: (message) => this.handle(this.requireStore(), message), disposed: onDisposed }, deps.log);
   }
 
   reveal(): void {
@@ -72,13 +67,14 @@ class ComparePanel {
 
   /** Sends a new snapshot when a compared run changed and the page is showing. */
   refresh(): void {
-    if (!this.ready || !this.panel.visible) return;
+    if (!this.host.showing) return;
     // A live run commits every few hundred ms; rebuilding long series for each commit would never catch up.
     if (this.building > 0) {
       this.stale = true;
       return;
     }
-    this.guard((store) => {
+    this.host.guard(() => {
+      const store = this.requireStore();
       if (this.feed.changed(store)) this.postLatest((feed) => feed.snapshot(store, this.view));
     });
   }
@@ -87,19 +83,9 @@ class ComparePanel {
     this.panel.dispose();
   }
 
-  private receive(store: Store, raw: unknown): void {
-    const parsed = parseCompareMessage(raw);
-    if (!parsed.ok) {
-      console.warn(`[labbook] ${parsed.error}`);
-      return;
-    }
-    this.handle(store, parsed.message);
-  }
-
   private handle(store: Store, message: CompareFromWebview): void {
     switch (message.type) {
       case 'comparePanel/ready':
-        this.ready = true;
         this.view = { axis: message.axis, smoothing: message.smoothing };
         this.postLatest((feed) => feed.snapshot(store, this.view));
         return;
@@ -111,7 +97,7 @@ class ComparePanel {
         if (message.axis === this.view.axis) this.postRange(store, message);
         return;
       case 'comparePanel/valuesAtStep':
-        this.post(this.feed.stepValues(store, message.step));
+        this.host.post(this.feed.stepValues(store, message.step));
         return;
       case 'comparePanel/openRun':
         if (this.feed.runIds.includes(message.runId)) this.deps.openRun(message.runId);
@@ -126,9 +112,9 @@ class ComparePanel {
     build(this.feed)
       .then(
         (message) => {
-          if (generation === this.generation) this.post(message);
+          if (generation === this.generation) this.host.post(message);
         },
-        (error: unknown) => this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => this.host.showError(error),
       )
       .finally(() => {
         this.building--;
@@ -141,29 +127,17 @@ class ComparePanel {
   // Zooms have their own generation: a newer zoom drops an older answer, but never a pending snapshot.
   private postRange(store: Store, request: CompareRequestRangeMessage): void {
     const generation = ++this.rangeGeneration;
-    this.feed.rangeDetail(store, request.key, this.view, request.xMin, request.xMax).then(
-      (detail) => {
-        if (generation === this.rangeGeneration) this.post(detail);
-      },
-      (error: unknown) => this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) }),
-    );
+    this.host.guard(async () => {
+      const detail = await this.feed.rangeDetail(store, request.key, this.view, request.xMin, request.xMax);
+      if (generation === this.rangeGeneration) this.host.post(detail);
+    });
   }
 
-  private post(message: CompareToWebview): void {
-    // A long build may finish after the user closed the panel.
-    if (this.disposed) return;
-    void this.panel.webview.postMessage(message);
-  }
-
-  // Store errors (busy, closed) show in the panel instead of vanishing into the host log.
-  private guard(action: (store: Store) => void): void {
-    try {
-      const store = this.deps.store();
-      if (!store) throw new Error('The Labbook store is closed.');
-      action(store);
-    } catch (error) {
-      this.post({ type: 'comparePanel/error', message: error instanceof Error ? error.message : String(error) });
-    }
+  // A busy or closed store shows in the panel (WebviewHost.guard) instead of vanishing into the host log.
+  private requireStore(): Store {
+    const store = this.deps.store();
+    if (!store) throw new Error('The Labbook store is closed.');
+    return store;
   }
 }
 

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { parseLineageMessage } from '../../protocol/lineagePanel';
-import type { LineageToWebview } from '../../protocol/lineagePanel';
+import type { LineageFromWebview, LineageToWebview } from '../../protocol/lineagePanel';
 import { ModelRegistry } from '../../store/registry';
 import { pathOfContent } from '../../store/lineage';
 import type { Store } from '../../store/store';
@@ -11,7 +11,9 @@ import { commitUri } from '../codeDiff';
 import { blobUri } from '../documents';
 import { Cancelled } from '../errors';
 import { LINEAGE_MAX_RUNS, lineageSnapshot } from './lineageFeed';
-import { showWebviewPage, webviewRoots } from './webviewPage';
+import { WebviewHost } from './webviewHost';
+import type { HostLog, WebviewProtocol } from './webviewHost';
+import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Lineage panel. */
 export const LINEAGE_PANEL_VIEW_TYPE = 'labbook.lineagePanel';
@@ -22,7 +24,14 @@ export interface LineagePanelDeps {
   store: () => Store | undefined;
   onDidChangeStore: vscode.Event<void>;
   openRun: (runId: string) => void;
+  log: HostLog;
 }
+
+const PROTOCOL: WebviewProtocol<LineageToWebview, LineageFromWebview> = {
+  parse: parseLineageMessage,
+  readyType: 'lineagePanel/ready',
+  error: (message) => ({ type: 'lineagePanel/error', message }),
+};
 
 const REFRESH_MS = 1000;
 const RECENT_RUNS = 50;
@@ -49,7 +58,7 @@ export async function pickLineageFocus(store: Store): Promise<string | null> {
 /** Opens the single Lineage panel and keeps it current. */
 export class LineagePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private host: WebviewHost<LineageToWebview, LineageFromWebview> | undefined;
   private focus: string | null = null;
   private readonly subscription: vscode.Disposable;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -77,17 +86,11 @@ export class LineagePanel implements vscode.Disposable {
       localResourceRoots: webviewRoots(this.deps.extensionUri),
     });
     showWebviewPage(panel.webview, this.deps.extensionUri, 'lineagePanel', 'Labbook lineage');
-    const disposables = [
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    ];
-    panel.onDidDispose(() => {
-      for (const disposable of disposables) disposable.dispose();
+    const disposed = (): void => {
       this.panel = undefined;
-      this.ready = false;
-    });
+      this.host = undefined;
+    };
+    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.receive(message), disposed }, this.deps.log);
     this.panel = panel;
   }
 
@@ -97,38 +100,28 @@ export class LineagePanel implements vscode.Disposable {
     this.panel?.dispose();
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseLineageMessage(raw);
-    if (!parsed.ok) {
-      console.warn(`[labbook] ${parsed.error}`);
-      return;
-    }
-    if (parsed.message.type === 'lineagePanel/ready') {
-      this.ready = true;
+  private receive(message: LineageFromWebview): void {
+    if (message.type === 'lineagePanel/ready') {
       this.send();
       return;
     }
-    this.openNode(parsed.message.nodeId).catch((error: unknown) => {
+    // A node that cannot be opened is the user's action failing, shown as a message rather than in the graph.
+    this.openNode(message.nodeId).catch((error: unknown) => {
       void vscode.window.showErrorMessage(`Labbook: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
 
   private send(): void {
-    if (!this.panel || !this.ready || !this.panel.visible) return;
-    try {
+    const { panel, host } = this;
+    if (!panel || !host?.showing) return;
+    host.guard(() => {
       const store = this.deps.store();
       if (!store) throw new Error('The Labbook store is closed.');
       const snapshot = lineageSnapshot(store, { focus: this.focus });
       const focused = snapshot.graph.nodes.find((node) => node.id === snapshot.focus);
-      this.panel.title = focused ? `Lineage: ${focused.label}` : 'Lineage';
-      this.post(snapshot);
-    } catch (error) {
-      this.post({ type: 'lineagePanel/error', message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
-  private post(message: LineageToWebview): void {
-    void this.panel?.webview.postMessage(message);
+      panel.title = focused ? `Lineage: ${focused.label}` : 'Lineage';
+      host.post(snapshot);
+    });
   }
 
   // The node id is only looked up in the store, never used as a path or a command argument as is.

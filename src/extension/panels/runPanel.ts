@@ -8,13 +8,22 @@ import type { RunPanelFromWebview, RunPanelOpenArtifactMessage, RunPanelRevealAr
 import type { Store } from '../../store/store';
 import type { ArtifactRef } from '../runActions';
 import { RunPanelFeed } from './runPanelFeed';
-import { showWebviewPage, webviewRoots } from './webviewPage';
+import { WebviewHost } from './webviewHost';
+import type { HostLog, WebviewProtocol } from './webviewHost';
+import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
 
 /** What a Run panel needs from the extension. */
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
   store: () => Store | undefined;
+  log: HostLog;
 }
+
+const PROTOCOL: WebviewProtocol<RunPanelToWebview, RunPanelFromWebview> = {
+  parse: parseRunPanelMessage,
+  readyType: 'runPanel/ready',
+  error: (message) => ({ type: 'runPanel/error', message }),
+};
 
 /** The webview panel type (also the key its serializer is registered under, to restore panels after a reload). */
 export const RUN_PANEL_VIEW_TYPE = 'labbook.runPanel';
@@ -26,8 +35,7 @@ const LIVE_POLL_MS = 1000;
 export class RunPanel {
   private readonly panel: vscode.WebviewPanel;
   private readonly feed: RunPanelFeed;
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+  private readonly host: WebviewHost<RunPanelToWebview, RunPanelFromWebview>;
   /** The smoothing weight the page shows; sampled series are smoothed here with it. */
   private smoothing = 0;
   private feedStore: Store | undefined;
@@ -53,16 +61,21 @@ export class RunPanel {
     // Set here rather than at creation: a restored panel comes back with whatever options it was saved with.
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(deps.extensionUri) };
     this.feed = new RunPanelFeed(runId);
-    const webview = this.panel.webview;
-    showWebviewPage(webview, deps.extensionUri, 'runPanel', 'Labbook run');
-    this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.guard(() => this.receive(message))),
-      this.panel.onDidChangeViewState(() => this.guard(() => this.visibilityChanged())),
-      this.panel.onDidDispose(() => {
-        this.stopTimer();
-        for (const disposable of this.disposables) disposable.dispose();
-        onDisposed();
-      }),
+    showWebviewPage(panel.webview, deps.extensionUri, 'runPanel', 'Labbook run');
+    this.host = new WebviewHost(
+      panelSurface(panel),
+      PROTOCOL,
+      {
+        receive: (message) => this.handle(message),
+        // The page was discarded; the next one announces itself with 'ready'.
+        hidden: () => this.stopTimer(),
+        shown: () => this.host.guard(() => this.shown()),
+        disposed: () => {
+          this.stopTimer();
+          onDisposed();
+        },
+      },
+      deps.log,
     );
   }
 
@@ -73,8 +86,8 @@ export class RunPanel {
 
   /** Posts what changed in the store, if the panel is showing. */
   refresh(): void {
-    this.guard(() => {
-      if (!this.ready || !this.panel.visible) return;
+    this.host.guard(() => {
+      if (!this.host.showing) return;
       const store = this.deps.store();
       if (!store) {
         this.post({ type: 'runPanel/error', message: 'The Labbook store is closed.' });
@@ -90,18 +103,8 @@ export class RunPanel {
     this.panel.dispose();
   }
 
-  private receive(raw: unknown): void {
-    const parsed = parseRunPanelMessage(raw);
-    if (!parsed.ok) {
-      console.warn(`[labbook] ${parsed.error}`);
-      return;
-    }
-    this.handle(parsed.message);
-  }
-
   private handle(message: RunPanelFromWebview): void {
-    // Ready even without a store: the snapshot then follows when the store opens (refresh).
-    if (message.type === 'runPanel/ready') this.ready = true;
+    // Ready even without a store (WebviewHost marks it): the snapshot then follows when the store opens (refresh).
     if (message.type === 'runPanel/ready' || message.type === 'runPanel/setSmoothing') this.smoothing = message.smoothing;
     const store = this.deps.store();
     if (!store) {
@@ -127,15 +130,9 @@ export class RunPanel {
     }
   }
 
-  private visibilityChanged(): void {
-    if (!this.panel.visible) {
-      // The page is discarded while hidden; the next one announces itself with 'ready'.
-      this.ready = false;
-      this.stopTimer();
-      return;
-    }
+  private shown(): void {
     const store = this.deps.store();
-    if (this.ready && store) this.sendSnapshot(store);
+    if (this.host.ready && store) this.sendSnapshot(store);
   }
 
   private sendSnapshot(store: Store): void {
@@ -149,12 +146,12 @@ export class RunPanel {
   private post(...messages: RunPanelToWebview[]): void {
     for (const message of messages) {
       if (message.type === 'runPanel/runChanged') this.panel.title = message.run.name;
-      void this.panel.webview.postMessage(message);
+      this.host.post(message);
     }
   }
 
   private updateTimer(): void {
-    if (this.feed.isLive && this.ready && this.panel.visible) {
+    if (this.feed.isLive && this.host.showing) {
       this.timer ??= setInterval(() => this.refresh(), LIVE_POLL_MS);
     } else {
       this.stopTimer();
@@ -164,15 +161,6 @@ export class RunPanel {
   private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  // Store errors (busy, corrupt, closed) show in the panel instead of vanishing into the host log.
-  private guard(action: () => void): void {
-    try {
-      action();
-    } catch (error) {
-      this.post({ type: 'runPanel/error', message: error instanceof Error ? error.message : String(error) });
-    }
   }
 
   // The artifact commands of the Runs view do the work (and report failures); the reference names this panel's run,

@@ -2,16 +2,16 @@
 // back for their runs when VS Code restores them after a window reload.
 
 import * as vscode from 'vscode';
-import type { Store } from '../../store/store';
 import { runIdOfPanelState } from './panelState';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
+import type { RunPanelDeps } from './runPanel';
 
 /** Opens and keeps Run panels, one per run, and tells them when the store changed. */
 export class RunPanels {
   private readonly panels = new Map<string, RunPanel>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly deps: { extensionUri: vscode.Uri; store: () => Store | undefined; onDidChangeStore: vscode.Event<void> }) {
+  constructor(private readonly deps: RunPanelDeps & { onDidChangeStore: vscode.Event<void> }) {
     this.subscriptions = [
       deps.onDidChangeStore(() => {
         for (const panel of this.panels.values()) panel.refresh();
@@ -54,8 +54,8 @@ export class RunPanels {
     this.panels.clear();
   }
 
-  private panelDeps(): { extensionUri: vscode.Uri; store: () => Store | undefined } {
-    return { extensionUri: this.deps.extensionUri, store: this.deps.store };
+  private panelDeps(): RunPanelDeps {
+    return { extensionUri: this.deps.extensionUri, store: this.deps.store, log: this.deps.log };
   }
 
   // Why the run cannot be shown, or undefined when it can.

@@ -8,7 +8,9 @@ import type { RunsTableFromWebview, RunsTableQuery, RunsTableSnapshotMessage, Ru
 import { columnId } from '../../core/runsTable';
 import type { Store } from '../../store/store';
 import { columnsOf, RunsTableFeed } from './runsTableFeed';
-import { showWebviewPage, webviewRoots } from './webviewPage';
+import { WebviewHost } from './webviewHost';
+import type { HostLog, WebviewProtocol } from './webviewHost';
+import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Runs table. */
 export const RUNS_TABLE_VIEW_TYPE = 'labbook.runsTable';
@@ -21,7 +23,14 @@ export interface RunsTablePanelDeps {
   store: () => Store | undefined;
   onDidChangeStore: vscode.Event<void>;
   openRun: (runId: string) => void;
+  log: HostLog;
 }
+
+const PROTOCOL: WebviewProtocol<RunsTableToWebview, RunsTableFromWebview> = {
+  parse: parseRunsTableMessage,
+  readyType: 'runsTable/ready',
+  error: (message) => ({ type: 'runsTable/error', message: `Labbook: ${message}` }),
+};
 
 /** What is remembered per workspace. */
 interface TableState {
@@ -43,8 +52,7 @@ function readState(memento: vscode.Memento): TableState {
 /** Opens the single Runs table and keeps it current. */
 export class RunsTablePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private panelDisposables: vscode.Disposable[] = [];
-  private ready = false;
+  private host: WebviewHost<RunsTableToWebview, RunsTableFromWebview> | undefined;
   private readonly feed = new RunsTableFeed();
   private state: TableState;
   /** The columns the last snapshot showed, which row requests are answered with. */
@@ -85,33 +93,17 @@ export class RunsTablePanel implements vscode.Disposable {
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'labbook.svg');
     showWebviewPage(panel.webview, this.deps.extensionUri, 'runsTablePanel', 'Labbook runs');
-    this.panelDisposables = [
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => {
-        for (const disposable of this.panelDisposables) disposable.dispose();
-        this.panel = undefined;
-        this.ready = false;
-      }),
-    ];
+    const disposed = (): void => {
+      this.panel = undefined;
+      this.host = undefined;
+    };
+    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.handle(message), disposed }, this.deps.log);
     this.panel = panel;
-  }
-
-  private receive(raw: unknown): void {
-    const parsed = parseRunsTableMessage(raw);
-    if (!parsed.ok) {
-      console.warn(`[labbook] ${parsed.error}`);
-      return;
-    }
-    this.handle(parsed.message).catch((error: unknown) => this.fail(error));
   }
 
   private async handle(message: RunsTableFromWebview): Promise<void> {
     switch (message.type) {
       case 'runsTable/ready':
-        this.ready = true;
         this.send();
         return;
       case 'runsTable/setQuery':
@@ -122,7 +114,7 @@ export class RunsTablePanel implements vscode.Disposable {
         this.send();
         return;
       case 'runsTable/requestRows':
-        this.withStore((store) => this.post(this.feed.rows(store, message.generation, message.runIds, this.shownColumns)));
+        if (this.host?.ready) this.host.post(this.feed.rows(this.requireStore(), message.generation, message.runIds, this.shownColumns));
         return;
       case 'runsTable/openRun':
         this.deps.openRun(message.runId);
@@ -141,22 +133,21 @@ export class RunsTablePanel implements vscode.Disposable {
 
   /** Sends the table for `query` (default: the remembered one); a query that works is remembered. */
   private send(query = this.state.query): void {
-    if (!this.panel || !this.ready || !this.panel.visible) return;
+    const host = this.host;
+    if (!host?.showing) return;
     const store = this.deps.store();
     if (!store) {
-      this.post(this.emptySnapshot(query));
+      host.post(this.emptySnapshot(query));
       return;
     }
-    try {
+    host.guard(() => {
       const message = this.feed.snapshot(store, query, this.state.columns);
       if (message.type === 'runsTable/snapshot') {
         this.shownColumns = message.columns.map((column) => column.id);
         void this.remember({ ...this.state, query: message.query });
       }
-      this.post(message);
-    } catch (error) {
-      this.fail(error);
-    }
+      host.post(message);
+    });
   }
 
   private emptySnapshot(query: RunsTableQuery): RunsTableSnapshotMessage {
@@ -180,11 +171,6 @@ export class RunsTablePanel implements vscode.Disposable {
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
   }
 
-  private withStore(action: (store: Store) => void): void {
-    if (!this.panel || !this.ready) return;
-    action(this.requireStore());
-  }
-
   private requireStore(): Store {
     const store = this.deps.store();
     if (!store) throw new Error('there are no runs in this workspace yet.');
@@ -194,14 +180,5 @@ export class RunsTablePanel implements vscode.Disposable {
   private async remember(state: TableState): Promise<void> {
     this.state = state;
     await this.deps.workspaceState.update(STATE_KEY, state);
-  }
-
-  private fail(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.post({ type: 'runsTable/error', message: `Labbook: ${message}` });
-  }
-
-  private post(message: RunsTableToWebview): void {
-    void this.panel?.webview.postMessage(message);
   }
 }

@@ -2,6 +2,7 @@
 // one webview entry (dist/webview/<name>.js with media/base.css and media/<name>.css) for a panel or a view.
 
 import * as vscode from 'vscode';
+import type { WebviewSurface } from './webviewHost';
 import { newNonce, pageStylesheets, webviewHtml } from './webviewHtml';
 
 /** The folders a Labbook webview may load from: the built webview scripts and media/. */
@@ -19,4 +20,27 @@ export function showWebviewPage(webview: vscode.Webview, extensionUri: vscode.Ur
     styleUris: pageStylesheets(name).map((file) => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString()),
     title,
   });
+}
+
+// A panel and a view differ only in the event that says they may have been shown or hidden.
+function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEvent: vscode.Event<unknown>): WebviewSurface {
+  return {
+    get visible() {
+      return owner.visible;
+    },
+    postMessage: (message) => owner.webview.postMessage(message),
+    onDidReceiveMessage: (listener) => owner.webview.onDidReceiveMessage(listener),
+    onDidChangeVisibility: (listener) => visibilityEvent(() => listener()),
+    onDidDispose: (listener) => owner.onDidDispose(listener),
+  };
+}
+
+/** A webview panel as a WebviewHost surface. */
+export function panelSurface(panel: vscode.WebviewPanel): WebviewSurface {
+  return surfaceOf(panel, panel.onDidChangeViewState);
+}
+
+/** A webview view (the sidebar) as a WebviewHost surface. */
+export function viewSurface(view: vscode.WebviewView): WebviewSurface {
+  return surfaceOf(view, view.onDidChangeVisibility);
 }

@@ -23,6 +23,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-fund --no-audit
 fi
 
+# Node 24 (project-local, for `npm run test:node24` and code-server 4.139.1); needs the root node_modules.
+bash scripts/setup-node24.sh >/dev/null
+
 if [ "${LABBOOK_SKIP_E2E:-}" != "1" ]; then
-  bash scripts/setup-e2e.sh
+  bash scripts/setup-e2e.sh all   # code-server 4.100.3 (Node 20) and 4.139.1 (Node 24)
 fi

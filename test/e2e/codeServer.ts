@@ -1,12 +1,43 @@
-// Runs the code-server that test/e2e/package.json pins (4.100.3 = VS Code 1.100.3, Node 20): a real workbench
-// served to a browser, with a real Node extension host. See docs/testing.md.
+// Runs one of the two code-servers the e2e tests know, chosen by LABBOOK_CODE_SERVER (default 4.100.3):
+//   4.100.3 = VS Code 1.100.3, from test/e2e/node_modules, run by the Node running the tests (the system Node 20);
+//   4.139.1 = VS Code 1.139.1, from test/e2e/current/node_modules, run by the project-local Node 24 (it needs 24).
+// Either way a real workbench is served to a browser, with a real Node extension host. See docs/testing.md.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from './waitUntil';
 
-const ENTRY = path.join(__dirname, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** A code-server the tests can run: where its entry point is, and which Node runs it. */
+export interface CodeServerFlavour {
+  version: string;
+  entry: string;
+  node: string;
+  /** The command that installs it. */
+  setup: string;
+}
+
+const REPO = path.resolve(__dirname, '..', '..');
+const entryIn = (folder: string): string => path.join(folder, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const FLAVOURS: Record<string, CodeServerFlavour> = {
+  // process.execPath: the Node running the tests is the Node 20 that 4.100.3 and the root node_modules are built for.
+  '4.100.3': { version: '4.100.3', entry: entryIn(__dirname), node: process.execPath, setup: 'bash scripts/setup-e2e.sh' },
+  '4.139.1': {
+    version: '4.139.1',
+    entry: entryIn(path.join(__dirname, 'current')),
+    node: path.join(REPO, '.cache', 'node24', 'bin', 'node'), // scripts/setup-node24.sh
+    setup: 'bash scripts/setup-e2e.sh 4.139.1',
+  },
+};
+
+/** The code-server LABBOOK_CODE_SERVER names (4.100.3 when unset); throws on a version the tests do not know. */
+export function codeServerFlavour(): CodeServerFlavour {
+  const version = process.env.LABBOOK_CODE_SERVER || '4.100.3';
+  const flavour = FLAVOURS[version];
+  if (!flavour) throw new Error(`LABBOOK_CODE_SERVER=${version}: expected one of ${Object.keys(FLAVOURS).join(', ')}`);
+  return flavour;
+}
+
 const FLAGS = ['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'];
 // code-server reads these before its config file (PORT overrides bind-addr; VSCODE_IPC_HOOK_CLI makes it hand the
 // request to another instance), so a test started from a VS Code terminal or with PORT set must not pass them on.
@@ -30,9 +61,12 @@ export interface RunningCodeServer {
   stop(): Promise<void>;
 }
 
-/** Throws a clear error when scripts/setup-e2e.sh has not installed test/e2e's packages. */
+/** Throws a clear error when scripts/setup-e2e.sh has not installed the chosen code-server or its Node. */
 export function assertCodeServerInstalled(): void {
-  if (!existsSync(ENTRY)) throw new Error(`code-server is not installed (${ENTRY}): run bash scripts/setup-e2e.sh`);
+  const { version, entry, node, setup } = codeServerFlavour();
+  for (const file of [entry, node]) {
+    if (!existsSync(file)) throw new Error(`code-server ${version} is not installed (${file} is missing): run ${setup}`);
+  }
 }
 
 /** Writes a config that binds to a free loopback port (port 0) with no password and no TLS. */
@@ -81,8 +115,8 @@ function spawnCodeServer(dirs: CodeServerDirs, args: string[], env: Record<strin
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of FOREIGN_ENV) if (!(name in env)) delete childEnv[name];
   const base = ['--config', dirs.configFile, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir];
-  // process.execPath: the Node running the tests is the Node 20 that better-sqlite3 was built for.
-  return spawn(process.execPath, [ENTRY, ...base, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+  const { entry, node } = codeServerFlavour();
+  return spawn(node, [entry, ...base, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
 }
 
 function collectOutput(child: ChildProcess): () => string {

@@ -5,12 +5,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
-import { assertCodeServerInstalled, installVsix, linkExtensionDir, startCodeServer, writeCodeServerConfig } from './codeServer';
+import { assertCodeServerInstalled, codeServerFlavour, installVsix, linkExtensionDir, startCodeServer, writeCodeServerConfig } from './codeServer';
 import type { CodeServerDirs, RunningCodeServer } from './codeServer';
 import { waitUntil } from './waitUntil';
 
-/** Where each test's screenshots (<nn>-<name>.png) and logs.txt go: test-output/e2e/<testName>/ in the repository. */
-export const OUTPUT_ROOT = path.resolve(__dirname, '..', '..', 'test-output', 'e2e');
+/**
+ * Where each test's screenshots (<nn>-<name>.png) and logs.txt go: test-output/e2e/<testName>/ in the repository for
+ * the default code-server, test-output/e2e-<version>/<testName>/ for another (LABBOOK_CODE_SERVER), so the two runs
+ * of a test keep their screenshots apart.
+ */
+export const OUTPUT_ROOT = path.resolve(__dirname, '..', '..', 'test-output', outputFolder(codeServerFlavour().version));
+
+function outputFolder(version: string): string {
+  return version === '4.100.3' ? 'e2e' : `e2e-${version}`;
+}
 
 const CHROMIUM = process.env.LABBOOK_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -31,11 +39,15 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'security.workspace.trust.enabled': false,
   'chat.commandCenter.enabled': false,
   'terminal.integrated.gpuAcceleration': 'off',
+  // VS Code 1.104+ (code-server 4.139.1) opens a Chat view in the secondary side bar by default; off, the workbench
+  // is laid out as in 1.100.3 (which ignores these unknown settings).
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** What to start: a workspace folder and the extension, either packed (.vsix) or unpacked (a folder). */
 export interface StartOptions {
-  /** Names the screenshot folder: test-output/e2e/<testName>/. */
+  /** Names the screenshot folder: test-output/e2e/<testName>/ (test-output/e2e-<version>/ for another code-server). */
   testName: string;
   /** Folder opened as the workspace (tests pass a temporary copy). */
   workspace: string;
@@ -155,11 +167,17 @@ function makeDirs(root: string, settings: Record<string, unknown> | undefined): 
     extensionsDir: path.join(root, 'extensions'),
     configFile: path.join(root, 'config.yaml'),
   };
-  mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
   mkdirSync(dirs.extensionsDir);
   writeCodeServerConfig(dirs.configFile);
-  const merged = { ...DEFAULT_SETTINGS, ...settings };
-  writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify(merged, null, 2));
+  const merged = JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2);
+  // User settings, and the same as the server machine's settings (the settings editor's "Remote" tab): code-server
+  // 4.139.1 did not apply machine-scoped settings (labbook.python.path is machine-overridable) from the user settings
+  // alone (Run and Track ran python3, not the configured /usr/bin/python3); 4.100.3 did. Machine/settings.json is
+  // where VS Code reads settings of that scope for a remote window.
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(path.join(dirs.userDataDir, scope), { recursive: true });
+    writeFileSync(path.join(dirs.userDataDir, scope, 'settings.json'), merged);
+  }
   return dirs;
 }
 

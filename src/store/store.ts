@@ -604,8 +604,15 @@ export class Store {
     }).immediate();
   }
 
+  /** Deletes one tag; false when the run had no such tag. A deletion moves updated_at, as setTags does. */
   deleteTag(runId: string, key: string): boolean {
-    return this.stmt('DELETE FROM tags WHERE run_id = ? AND key = ?').run(runId, key).changes > 0;
+    return this.db
+      .transaction(() => {
+        const deleted = this.stmt('DELETE FROM tags WHERE run_id = ? AND key = ?').run(runId, key).changes > 0;
+        if (deleted) this.touch(runId);
+        return deleted;
+      })
+      .immediate();
   }
 
   tags(runId: string): Record<string, string> {
@@ -695,10 +702,13 @@ export class Store {
 
   /** Records a file of a run (its blob must already be in `objects`). Same path and direction: replaced. */
   addArtifact(artifact: Omit<Artifact, 'createdAt'> & { createdAt?: number }): void {
-    this.stmt(
-      'INSERT OR REPLACE INTO artifacts (run_id, path, direction, sha256, size, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(artifact.runId, artifact.path, artifact.direction, artifact.sha256, artifact.size, artifact.role, artifact.createdAt ?? Date.now());
-    this.touch(artifact.runId);
+    // One transaction: the row and the run's updated_at commit together or not at all.
+    this.db.transaction(() => {
+      this.stmt(
+        'INSERT OR REPLACE INTO artifacts (run_id, path, direction, sha256, size, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(artifact.runId, artifact.path, artifact.direction, artifact.sha256, artifact.size, artifact.role, artifact.createdAt ?? Date.now());
+      this.touch(artifact.runId);
+    }).immediate();
   }
 
   artifacts(runId: string): Artifact[] {

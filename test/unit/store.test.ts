@@ -119,6 +119,30 @@ describe('Store', () => {
     store.close();
   });
 
+  test('deleteTag moves updated_at, as setTags does', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.setTags(run.id, { stage: 'dev' });
+    const tagged = store.getRun(run.id).updatedAt;
+    while (Date.now() <= tagged); // the clock must move for a later updated_at to show
+    assert.equal(store.deleteTag(run.id, 'stage'), true);
+    assert.ok(store.getRun(run.id).updatedAt > tagged);
+    store.close();
+  });
+
+  test('addArtifact commits once: a failing run update leaves no artifact row behind', () => {
+    const dir = storeDir();
+    const store = Store.open(dir);
+    const run = store.createRun();
+    const raw = openDatabase(join(dir, 'labbook.db'));
+    raw.exec("CREATE TRIGGER refuse_touch BEFORE UPDATE OF updated_at ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    raw.close();
+    const artifact = { runId: run.id, path: 'model.pt', direction: 'output', sha256: 'a'.repeat(64), size: 1, role: 'output' } as const;
+    assert.throws(() => store.addArtifact(artifact), /refused/);
+    assert.deepEqual(store.artifacts(run.id), []);
+    store.close();
+  });
+
   test('finishRun keeps the first end', () => {
     const store = freshStore();
     const run = store.createRun();

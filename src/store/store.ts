@@ -20,7 +20,8 @@ import type {
 import { checkStoreFile } from './integrity';
 import { ObjectStore } from './objects';
 import { openDatabase } from './sqlite';
-import type { SqlDatabase, SqlStatement } from './sqlite';
+import type { SqlDatabase } from './sqlite';
+import { prepared } from './statements';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
 /** Name of the workspace store folder. */
@@ -205,7 +206,6 @@ export function storeDirFor(workspace: string, env: NodeJS.ProcessEnv = process.
 /** The workspace run store: one SQLite database in WAL mode plus content-addressed blobs. */
 export class Store {
   readonly objects: ObjectStore;
-  private readonly statements = new Map<string, SqlStatement>();
 
   private constructor(
     readonly dir: string,
@@ -268,38 +268,29 @@ export class Store {
     }).immediate();
   }
 
-  private stmt(sql: string): SqlStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   // ---- experiments ----
 
   /** The experiment of that name, created when missing. */
   experimentByName(name: string, create = true): Experiment | undefined {
-    const found = this.stmt('SELECT id, name, created_at, lifecycle FROM experiments WHERE name = ?').get(name) as
+    const found = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments WHERE name = ?').get(name) as
       | { id: number; name: string; created_at: number; lifecycle: 'active' | 'deleted' }
       | undefined;
     if (found) return { id: found.id, name: found.name, createdAt: found.created_at, lifecycle: found.lifecycle };
     if (!create) return undefined;
     const now = Date.now();
-    this.stmt('INSERT OR IGNORE INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now);
+    prepared(this.db, 'INSERT OR IGNORE INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now);
     return this.experimentByName(name, false);
   }
 
   experimentById(id: number): Experiment | undefined {
-    const row = this.stmt('SELECT id, name, created_at, lifecycle FROM experiments WHERE id = ?').get(id) as
+    const row = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments WHERE id = ?').get(id) as
       | { id: number; name: string; created_at: number; lifecycle: 'active' | 'deleted' }
       | undefined;
     return row && { id: row.id, name: row.name, createdAt: row.created_at, lifecycle: row.lifecycle };
   }
 
   listExperiments(): Experiment[] {
-    const rows = this.stmt('SELECT id, name, created_at, lifecycle FROM experiments ORDER BY id').all() as {
+    const rows = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments ORDER BY id').all() as {
       id: number;
       name: string;
       created_at: number;
@@ -319,7 +310,8 @@ export class Store {
       if (!this.experimentById(experimentId)) throw new NotFoundError(`No experiment with id ${experimentId}.`);
       const name = spec.name?.trim() || this.defaultRunName(experimentId, spec.sourceFile ?? null);
       const git = spec.git ?? {};
-      this.stmt(
+      prepared(
+        this.db,
         `INSERT INTO runs (id, experiment_id, name, status, start_time, updated_at, argv, cwd, source_file, user, host,
            git_commit, git_branch, git_remote, git_dirty, git_patch_sha)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -347,20 +339,21 @@ export class Store {
 
   private defaultRunName(experimentId: number, sourceFile: string | null): string {
     const stem = sourceFile ? (sourceFile.split(/[\\/]/).pop() ?? 'run').replace(/\.[^.]+$/, '') : 'run';
-    const count = (this.stmt('SELECT COUNT(*) AS n FROM runs WHERE experiment_id = ?').get(experimentId) as { n: number }).n;
+    const count = (prepared(this.db, 'SELECT COUNT(*) AS n FROM runs WHERE experiment_id = ?').get(experimentId) as { n: number }).n;
     return `${stem || 'run'}-${count + 1}`;
   }
 
   /** Records the git facts of a run (known only after the run row exists, for speed of start). */
   setGitFacts(runId: string, git: GitFacts): void {
-    this.stmt(
+    prepared(
+      this.db,
       'UPDATE runs SET git_commit = ?, git_branch = ?, git_remote = ?, git_dirty = ?, git_patch_sha = ?, updated_at = ? WHERE id = ?',
     ).run(git.commit, git.branch, git.remote, git.dirty ? 1 : 0, git.patchSha, Date.now(), runId);
   }
 
   /** Records which process owns a live run and where its journal and console log are. */
   setRunnerInfo(runId: string, info: RunnerInfo): void {
-    this.stmt('UPDATE runs SET runner_pid = ?, runner_start = ?, journal_path = ?, console_path = ?, heartbeat_at = ? WHERE id = ?').run(
+    prepared(this.db, 'UPDATE runs SET runner_pid = ?, runner_start = ?, journal_path = ?, console_path = ?, heartbeat_at = ? WHERE id = ?').run(
       info.pid,
       info.startTime ?? null,
       info.journalPath,
@@ -372,11 +365,11 @@ export class Store {
 
   /** Records the tracked script's process, so recovery leaves the run alone while the script still runs. */
   setChildProcess(runId: string, child: ProcessRef): void {
-    this.stmt('UPDATE runs SET child_pid = ?, child_start = ? WHERE id = ?').run(child.pid, child.startTime, runId);
+    prepared(this.db, 'UPDATE runs SET child_pid = ?, child_start = ? WHERE id = ?').run(child.pid, child.startTime, runId);
   }
 
   heartbeat(runId: string): void {
-    this.stmt('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now(), runId);
+    prepared(this.db, 'UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now(), runId);
   }
 
   /**
@@ -390,7 +383,8 @@ export class Store {
   ): boolean {
     const now = options.endTime ?? Date.now();
     return (
-      this.stmt(
+      prepared(
+        this.db,
         `UPDATE runs SET status = ?, end_time = ?, exit_code = ?, console_sha = COALESCE(?, console_sha), updated_at = ?,
            runner_pid = NULL WHERE id = ? AND (status IN ('RUNNING', 'SCHEDULED') OR (? AND status = 'CRASHED'))`,
       ).run(status, now, options.exitCode ?? null, options.consoleSha ?? null, Date.now(), runId, options.reclaim ? 1 : 0).changes > 0
@@ -399,30 +393,30 @@ export class Store {
 
   /** Sets status without ending (MLflow clients set RUNNING again on resume). */
   setStatus(runId: string, status: RunStatus): void {
-    this.stmt('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), runId);
+    prepared(this.db, 'UPDATE runs SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), runId);
   }
 
   rename(runId: string, name: string): void {
-    this.stmt('UPDATE runs SET name = ?, updated_at = ? WHERE id = ?').run(name, Date.now(), runId);
+    prepared(this.db, 'UPDATE runs SET name = ?, updated_at = ? WHERE id = ?').run(name, Date.now(), runId);
   }
 
   setStarred(runId: string, starred: boolean): void {
-    this.stmt('UPDATE runs SET starred = ?, updated_at = ? WHERE id = ?').run(starred ? 1 : 0, Date.now(), runId);
+    prepared(this.db, 'UPDATE runs SET starred = ?, updated_at = ? WHERE id = ?').run(starred ? 1 : 0, Date.now(), runId);
   }
 
   /** Saves how far the journal has been ingested, so recovery never ingests a line twice. */
   setJournalOffset(runId: string, offset: number): void {
-    this.stmt('UPDATE runs SET journal_offset = ? WHERE id = ?').run(offset, runId);
+    prepared(this.db, 'UPDATE runs SET journal_offset = ? WHERE id = ?').run(offset, runId);
   }
 
   /** Deletes runs and everything they own; blobs are freed by gc. */
   deleteRuns(runIds: string[]): number {
-    const del = this.stmt('DELETE FROM runs WHERE id = ?');
+    const del = prepared(this.db, 'DELETE FROM runs WHERE id = ?');
     return this.db.transaction(() => runIds.reduce((n, id) => n + del.run(id).changes, 0)).immediate();
   }
 
   getRun(runId: string): Run {
-    const row = this.stmt(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as
+    const row = prepared(this.db, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as
       | RunRow
       | undefined;
     if (!row) throw new NotFoundError(`No run with id ${runId}.`);
@@ -515,7 +509,8 @@ export class Store {
 
   /** Live runs on this host whose runner is gone (no such process) or silent (heartbeat older than `staleMs`). */
   orphanedRuns(isAlive: (process: ProcessRef) => boolean, staleMs = HEARTBEAT_STALE_MS): OrphanedRun[] {
-    const rows = this.stmt(
+    const rows = prepared(
+      this.db,
       `SELECT id, runner_pid, runner_start, heartbeat_at, child_pid, child_start, journal_path, journal_offset, console_path
        FROM runs WHERE status = 'RUNNING' AND runner_pid IS NOT NULL AND host = ?`,
     ).all(hostname()) as {
@@ -545,7 +540,7 @@ export class Store {
 
   /** Journal path and offset of a run, for ingesting what is left. */
   journalState(runId: string): { journalPath: string | null; journalOffset: number } {
-    const row = this.stmt('SELECT journal_path, journal_offset FROM runs WHERE id = ?').get(runId) as
+    const row = prepared(this.db, 'SELECT journal_path, journal_offset FROM runs WHERE id = ?').get(runId) as
       | { journal_path: string | null; journal_offset: number }
       | undefined;
     if (!row) throw new NotFoundError(`No run with id ${runId}.`);
@@ -554,25 +549,25 @@ export class Store {
 
   /** Pid of the runner process that owns a live run (null once it ended). */
   runnerPid(runId: string): number | null {
-    const row = this.stmt('SELECT runner_pid FROM runs WHERE id = ?').get(runId) as { runner_pid: number | null } | undefined;
+    const row = prepared(this.db, 'SELECT runner_pid FROM runs WHERE id = ?').get(runId) as { runner_pid: number | null } | undefined;
     return row?.runner_pid ?? null;
   }
 
   /** How far a run's console log has been parsed into stored points (bytes from its start). */
   consoleOffset(runId: string): number {
-    const row = this.stmt('SELECT console_offset FROM runs WHERE id = ?').get(runId) as { console_offset: number } | undefined;
+    const row = prepared(this.db, 'SELECT console_offset FROM runs WHERE id = ?').get(runId) as { console_offset: number } | undefined;
     if (!row) throw new NotFoundError(`No run with id ${runId}.`);
     return row.console_offset;
   }
 
   /** Saves how far the console log has been parsed; call it in the transaction that stores those points. */
   setConsoleOffset(runId: string, offset: number): void {
-    this.stmt('UPDATE runs SET console_offset = ? WHERE id = ?').run(offset, runId);
+    prepared(this.db, 'UPDATE runs SET console_offset = ? WHERE id = ?').run(offset, runId);
   }
 
   /** Path of the live console log of a run, while it is being written. */
   consolePath(runId: string): string | null {
-    const row = this.stmt('SELECT console_path FROM runs WHERE id = ?').get(runId) as { console_path: string | null } | undefined;
+    const row = prepared(this.db, 'SELECT console_path FROM runs WHERE id = ?').get(runId) as { console_path: string | null } | undefined;
     return row?.console_path ?? null;
   }
 
@@ -580,8 +575,8 @@ export class Store {
 
   /** Logs params; re-logging the same value is fine, a different value throws ParamConflictError unless overwrite. */
   logParams(runId: string, params: Record<string, string>, options: { overwrite?: boolean } = {}): void {
-    const get = this.stmt('SELECT value FROM params WHERE run_id = ? AND key = ?');
-    const put = this.stmt('INSERT OR REPLACE INTO params (run_id, key, value) VALUES (?, ?, ?)');
+    const get = prepared(this.db, 'SELECT value FROM params WHERE run_id = ? AND key = ?');
+    const put = prepared(this.db, 'INSERT OR REPLACE INTO params (run_id, key, value) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(params)) {
         const existing = get.get(runId, key) as { value: string } | undefined;
@@ -597,7 +592,7 @@ export class Store {
   }
 
   setTags(runId: string, tags: Record<string, string>): void {
-    const put = this.stmt('INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)');
+    const put = prepared(this.db, 'INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)');
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(tags)) put.run(runId, key, value);
       this.touch(runId);
@@ -608,7 +603,7 @@ export class Store {
   deleteTag(runId: string, key: string): boolean {
     return this.db
       .transaction(() => {
-        const deleted = this.stmt('DELETE FROM tags WHERE run_id = ? AND key = ?').run(runId, key).changes > 0;
+        const deleted = prepared(this.db, 'DELETE FROM tags WHERE run_id = ? AND key = ?').run(runId, key).changes > 0;
         if (deleted) this.touch(runId);
         return deleted;
       })
@@ -620,12 +615,12 @@ export class Store {
   }
 
   private keyValues(sql: string, runId: string): Record<string, string> {
-    const rows = this.stmt(sql).all(runId) as { key: string; value: string }[];
+    const rows = prepared(this.db, sql).all(runId) as { key: string; value: string }[];
     return Object.fromEntries(rows.map((row) => [row.key, row.value])); // fromEntries keeps a key named __proto__ as data
   }
 
   private touch(runId: string): void {
-    const changes = this.stmt('UPDATE runs SET updated_at = ? WHERE id = ?').run(Date.now(), runId).changes;
+    const changes = prepared(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(Date.now(), runId).changes;
     if (changes === 0) throw new NotFoundError(`No run with id ${runId}.`);
   }
 
@@ -637,11 +632,12 @@ export class Store {
    */
   logMetrics(runId: string, points: readonly MetricPoint[]): void {
     if (points.length === 0) return;
-    const getSeries = this.stmt('SELECT * FROM metric_series WHERE run_id = ? AND key = ?');
-    const newSeries = this.stmt(
+    const getSeries = prepared(this.db, 'SELECT * FROM metric_series WHERE run_id = ? AND key = ?');
+    const newSeries = prepared(
+      this.db,
       'INSERT INTO metric_series (run_id, key, last, last_step, last_timestamp, min, max, count) VALUES (?, ?, NULL, 0, 0, NULL, NULL, 0) RETURNING *',
     );
-    const saveSeries = this.stmt('UPDATE metric_series SET last = ?, last_step = ?, last_timestamp = ?, min = ?, max = ?, count = ? WHERE id = ?');
+    const saveSeries = prepared(this.db, 'UPDATE metric_series SET last = ?, last_step = ?, last_timestamp = ?, min = ?, max = ?, count = ? WHERE id = ?');
     this.db.transaction(() => {
       this.touch(runId);
       const touched = new Map<string, SeriesRow>();
@@ -679,19 +675,20 @@ export class Store {
     const sql = (count: number): string => `INSERT INTO metrics (series_id, seq, step, timestamp, value) VALUES ${Array(count).fill('(?, ?, ?, ?, ?)').join(', ')}`;
     const chunk = POINTS_PER_INSERT * POINT_COLUMNS;
     let offset = 0;
-    for (const wide = this.stmt(sql(POINTS_PER_INSERT)); offset + chunk <= rows.length; offset += chunk) wide.run(rows.slice(offset, offset + chunk));
+    for (const wide = prepared(this.db, sql(POINTS_PER_INSERT)); offset + chunk <= rows.length; offset += chunk) wide.run(rows.slice(offset, offset + chunk));
     const rest = rows.length - offset;
-    if (rest > 0) this.stmt(sql(rest / POINT_COLUMNS)).run(rows.slice(offset));
+    if (rest > 0) prepared(this.db, sql(rest / POINT_COLUMNS)).run(rows.slice(offset));
   }
 
   metricSummaries(runId: string): MetricSummary[] {
-    return (this.stmt('SELECT * FROM metric_series WHERE run_id = ? ORDER BY key').all(runId) as SeriesRow[]).map(toSummary);
+    return (prepared(this.db, 'SELECT * FROM metric_series WHERE run_id = ? ORDER BY key').all(runId) as SeriesRow[]).map(toSummary);
   }
 
   /** Full history of one metric in logging order (use core/series to downsample before charting). */
   history(runId: string, key: string, page: { offset?: number; limit?: number } = {}): HistoryPoint[] {
     const limit = page.limit ?? -1;
-    const rows = this.stmt(
+    const rows = prepared(
+      this.db,
       `SELECT m.step, m.timestamp, m.value FROM metrics m JOIN metric_series s ON s.id = m.series_id
        WHERE s.run_id = ? AND s.key = ? ORDER BY m.seq LIMIT ? OFFSET ?`,
     ).all(runId, key, limit, page.offset ?? 0) as { step: number; timestamp: number; value: number | null }[];
@@ -704,7 +701,8 @@ export class Store {
   addArtifact(artifact: Omit<Artifact, 'createdAt'> & { createdAt?: number }): void {
     // One transaction: the row and the run's updated_at commit together or not at all.
     this.db.transaction(() => {
-      this.stmt(
+      prepared(
+        this.db,
         'INSERT OR REPLACE INTO artifacts (run_id, path, direction, sha256, size, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ).run(artifact.runId, artifact.path, artifact.direction, artifact.sha256, artifact.size, artifact.role, artifact.createdAt ?? Date.now());
       this.touch(artifact.runId);
@@ -712,7 +710,7 @@ export class Store {
   }
 
   artifacts(runId: string): Artifact[] {
-    const rows = this.stmt('SELECT * FROM artifacts WHERE run_id = ? ORDER BY direction, path').all(runId) as {
+    const rows = prepared(this.db, 'SELECT * FROM artifacts WHERE run_id = ? ORDER BY direction, path').all(runId) as {
       run_id: string;
       path: string;
       direction: ArtifactDirection;
@@ -734,13 +732,13 @@ export class Store {
 
   /** Every blob some row still points at. */
   referencedBlobs(): Set<string> {
-    const rows = this.stmt(`SELECT sha FROM (${BLOB_REFERENCES})`).all() as { sha: string }[];
+    const rows = prepared(this.db, `SELECT sha FROM (${BLOB_REFERENCES})`).all() as { sha: string }[];
     return new Set(rows.map((row) => row.sha));
   }
 
   /** Whether some row points at this blob now (gc asks again just before deleting). */
   isBlobReferenced(sha: string): boolean {
-    return this.stmt(`SELECT 1 FROM (${BLOB_REFERENCES}) WHERE sha = ? LIMIT 1`).get(sha) !== undefined;
+    return prepared(this.db, `SELECT 1 FROM (${BLOB_REFERENCES}) WHERE sha = ? LIMIT 1`).get(sha) !== undefined;
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   RunListing,
   RunStatus,
 } from '../core/types';
+import { experimentById, experimentByName, listExperiments } from './experiments';
 import { checkStoreFile } from './integrity';
 import { ObjectStore } from './objects';
 import { openDatabase } from './sqlite';
@@ -272,31 +273,15 @@ export class Store {
 
   /** The experiment of that name, created when missing. */
   experimentByName(name: string, create = true): Experiment | undefined {
-    const found = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments WHERE name = ?').get(name) as
-      | { id: number; name: string; created_at: number; lifecycle: 'active' | 'deleted' }
-      | undefined;
-    if (found) return { id: found.id, name: found.name, createdAt: found.created_at, lifecycle: found.lifecycle };
-    if (!create) return undefined;
-    const now = Date.now();
-    prepared(this.db, 'INSERT OR IGNORE INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now);
-    return this.experimentByName(name, false);
+    return experimentByName(this.db, name, create);
   }
 
   experimentById(id: number): Experiment | undefined {
-    const row = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments WHERE id = ?').get(id) as
-      | { id: number; name: string; created_at: number; lifecycle: 'active' | 'deleted' }
-      | undefined;
-    return row && { id: row.id, name: row.name, createdAt: row.created_at, lifecycle: row.lifecycle };
+    return experimentById(this.db, id);
   }
 
   listExperiments(): Experiment[] {
-    const rows = prepared(this.db, 'SELECT id, name, created_at, lifecycle FROM experiments ORDER BY id').all() as {
-      id: number;
-      name: string;
-      created_at: number;
-      lifecycle: 'active' | 'deleted';
-    }[];
-    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, lifecycle: row.lifecycle }));
+    return listExperiments(this.db);
   }
 
   // ---- runs ----

@@ -2,6 +2,8 @@
 // de-duplicated metric logging, dataset inputs, model inputs/outputs and artifact lookups by path.
 import type { Artifact, Experiment, MetricPoint } from '../core/types';
 import { AlreadyExistsError, InvalidValueError } from './errors';
+import { experimentRowById, experimentRowByName, experimentRows, toExperiment } from './experiments';
+import type { ExperimentRow } from './experiments';
 import { keyValueRecord, nanToSql, prepared } from './statements';
 import { NotFoundError } from './store';
 import type { Store } from './store';
@@ -15,47 +17,29 @@ export interface ExperimentRecord extends Experiment {
 /** Active or soft-deleted, as MLflow's lifecycle_stage. */
 export type Lifecycle = 'active' | 'deleted';
 
-interface ExperimentRow {
-  id: number;
-  name: string;
-  created_at: number;
-  updated_at: number;
-  lifecycle: Lifecycle;
-}
-
-const EXPERIMENT_COLUMNS = 'id, name, created_at, updated_at, lifecycle';
-
-function toExperiment(store: Store, row: ExperimentRow): ExperimentRecord {
+function toRecord(store: Store, row: ExperimentRow): ExperimentRecord {
   const tags = prepared(store.db, 'SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key').all(row.id) as {
     key: string;
     value: string;
   }[];
-  return {
-    id: row.id,
-    name: row.name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lifecycle: row.lifecycle,
-    tags: keyValueRecord(tags),
-  };
+  return { ...toExperiment(row), updatedAt: row.updated_at, tags: keyValueRecord(tags) };
 }
 
 /** The experiment with that id, with tags. */
 export function experimentRecord(store: Store, id: number): ExperimentRecord | undefined {
-  const row = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?`).get(id) as ExperimentRow | undefined;
-  return row && toExperiment(store, row);
+  const row = experimentRowById(store.db, id);
+  return row && toRecord(store, row);
 }
 
 /** The experiment with that name, with tags; never creates one. */
 export function experimentRecordByName(store: Store, name: string): ExperimentRecord | undefined {
-  const row = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE name = ?`).get(name) as ExperimentRow | undefined;
-  return row && toExperiment(store, row);
+  const row = experimentRowByName(store.db, name);
+  return row && toRecord(store, row);
 }
 
 /** Every experiment with tags, by id. */
 export function experimentRecords(store: Store): ExperimentRecord[] {
-  const rows = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments ORDER BY id`).all() as ExperimentRow[];
-  return rows.map((row) => toExperiment(store, row));
+  return experimentRows(store.db).map((row) => toRecord(store, row));
 }
 
 /** Creates an experiment; a taken name (even of a deleted experiment) throws AlreadyExistsError. */

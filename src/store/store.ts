@@ -17,6 +17,7 @@ import type {
   RunListing,
   RunStatus,
 } from '../core/types';
+import { bindConnection } from './connection';
 import { experimentById, experimentByName, listExperiments } from './experiments';
 import { checkStoreFile } from './integrity';
 import { ObjectStore } from './objects';
@@ -210,9 +211,10 @@ export class Store {
 
   private constructor(
     readonly dir: string,
-    readonly db: SqlDatabase,
+    private readonly db: SqlDatabase,
   ) {
     this.objects = new ObjectStore(join(dir, 'objects'));
+    bindConnection(this, db);
   }
 
   /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder; a damaged file is refused first. */
@@ -241,6 +243,11 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (a savepoint inside another); it commits when `fn` returns, rolls back when it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** Changes whenever another connection commits; polling it is the cheapest change signal. */

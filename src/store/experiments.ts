@@ -34,8 +34,8 @@ export function experimentRows(db: SqlDatabase): ExperimentRow[] {
   return prepared(db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments ORDER BY id`).all() as ExperimentRow[];
 }
 
-/** The experiment of that name, created when missing and `create` is set. */
-export function experimentByName(db: SqlDatabase, name: string, create: boolean): Experiment | undefined {
+/** The experiment of that name, created when missing unless `create` is false. */
+export function experimentByName(db: SqlDatabase, name: string, create = true): Experiment | undefined {
   const found = experimentRowByName(db, name);
   if (found) return toExperiment(found);
   if (!create) return undefined;

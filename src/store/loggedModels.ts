@@ -1,9 +1,8 @@
 // Logged models (MLflow 3): a model with its own id, params, tags, metrics and files, usually produced by a run.
 import { randomBytes } from 'node:crypto';
 import type { MetricPoint } from '../core/types';
-import { InvalidValueError } from './errors';
+import { InvalidValueError, NotFoundError } from './errors';
 import { keyValueRecord, nanFromSql, nanToSql, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
 import { connectionOf } from './connection';
 

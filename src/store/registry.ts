@@ -1,7 +1,6 @@
 // The model registry: named models, numbered versions with a stage, tags and aliases (MLflow's semantics).
-import { AlreadyExistsError, InvalidValueError } from './errors';
+import { AlreadyExistsError, InvalidValueError, NotFoundError } from './errors';
 import { keyValueRecord, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
 import { connectionOf } from './connection';
 

@@ -1,11 +1,10 @@
 // MLflow-tracking facts the Store class does not model: experiment tags and renames, run lifecycle and moves,
 // de-duplicated metric logging, dataset inputs, model inputs/outputs and artifact lookups by path.
 import type { Artifact, Experiment, MetricPoint } from '../core/types';
-import { AlreadyExistsError, InvalidValueError } from './errors';
+import { AlreadyExistsError, InvalidValueError, NotFoundError } from './errors';
 import { experimentRowById, experimentRowByName, experimentRows, toExperiment } from './experiments';
 import type { ExperimentRow } from './experiments';
 import { keyValueRecord, nanToSql, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
 import { connectionOf } from './connection';
 

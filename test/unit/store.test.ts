@@ -144,6 +144,29 @@ describe('Store', () => {
     store.close();
   });
 
+  test('transaction commits together, rolls back on a throw, and nests as a savepoint', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    assert.throws(() =>
+      store.transaction(() => {
+        store.setTags(run.id, { a: '1' });
+        throw new Error('abort');
+      }),
+    );
+    assert.deepEqual(store.tags(run.id), {});
+    store.transaction(() => {
+      store.setTags(run.id, { b: '2' });
+      assert.throws(() =>
+        store.transaction(() => {
+          store.setTags(run.id, { c: '3' });
+          throw new Error('inner');
+        }),
+      );
+    });
+    assert.deepEqual(store.tags(run.id), { b: '2' }, 'the inner failure rolled back only the inner part');
+    store.close();
+  });
+
   test('finishRun keeps the first end', () => {
     const store = freshStore();
     const run = store.createRun();

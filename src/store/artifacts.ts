@@ -21,6 +21,7 @@ export function addArtifact(db: SqlDatabase, artifact: Omit<Artifact, 'createdAt
   }).immediate();
 }
 
+/** A run's artifacts, by direction then path. */
 export function artifacts(db: SqlDatabase, runId: string): Artifact[] {
   const rows = prepared(db, 'SELECT * FROM artifacts WHERE run_id = ? ORDER BY direction, path').all(runId) as {
     run_id: string;

@@ -95,6 +95,7 @@ function insertPoints(db: SqlDatabase, rows: (number | null)[]): void {
   if (rest > 0) prepared(db, sql(rest / POINT_COLUMNS)).run(rows.slice(offset));
 }
 
+/** A run's metric summaries (last, min, max, count per key), by key. */
 export function metricSummaries(db: SqlDatabase, runId: string): MetricSummary[] {
   return (prepared(db, 'SELECT * FROM metric_series WHERE run_id = ? ORDER BY key').all(runId) as SeriesRow[]).map(toSummary);
 }

@@ -18,10 +18,12 @@ export function logParams(db: SqlDatabase, runId: string, params: Record<string,
   }).immediate();
 }
 
+/** A run's params by key. */
 export function params(db: SqlDatabase, runId: string): Record<string, string> {
   return keyValues(db, 'SELECT key, value FROM params WHERE run_id = ? ORDER BY key', runId);
 }
 
+/** Sets tags (replacing same-key values) and moves the run's updated_at, in one transaction. */
 export function setTags(db: SqlDatabase, runId: string, tags: Record<string, string>): void {
   const put = prepared(db, 'INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)');
   db.transaction(() => {
@@ -41,6 +43,7 @@ export function deleteTag(db: SqlDatabase, runId: string, key: string): boolean 
     .immediate();
 }
 
+/** A run's tags by key. */
 export function tags(db: SqlDatabase, runId: string): Record<string, string> {
   return keyValues(db, 'SELECT key, value FROM tags WHERE run_id = ? ORDER BY key', runId);
 }

@@ -189,6 +189,7 @@ export function setChildProcess(db: SqlDatabase, runId: string, child: ProcessRe
   prepared(db, 'UPDATE runs SET child_pid = ?, child_start = ? WHERE id = ?').run(child.pid, child.startTime, runId);
 }
 
+/** Stamps the run's heartbeat: its runner is alive. */
 export function heartbeat(db: SqlDatabase, runId: string): void {
   prepared(db, 'UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now(), runId);
 }
@@ -218,10 +219,12 @@ export function setStatus(db: SqlDatabase, runId: string, status: RunStatus): vo
   prepared(db, 'UPDATE runs SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), runId);
 }
 
+/** Renames a run. */
 export function rename(db: SqlDatabase, runId: string, name: string): void {
   prepared(db, 'UPDATE runs SET name = ?, updated_at = ? WHERE id = ?').run(name, Date.now(), runId);
 }
 
+/** Stars or unstars a run. */
 export function setStarred(db: SqlDatabase, runId: string, starred: boolean): void {
   prepared(db, 'UPDATE runs SET starred = ?, updated_at = ? WHERE id = ?').run(starred ? 1 : 0, Date.now(), runId);
 }
@@ -237,6 +240,7 @@ export function deleteRuns(db: SqlDatabase, runIds: string[]): number {
   return db.transaction(() => runIds.reduce((n, id) => n + del.run(id).changes, 0)).immediate();
 }
 
+/** The run with that id; NotFoundError when there is none. */
 export function getRun(db: SqlDatabase, runId: string): Run {
   const row = prepared(db, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as
     | RunRow
@@ -245,6 +249,7 @@ export function getRun(db: SqlDatabase, runId: string): Run {
   return toRun(row);
 }
 
+/** The run with that id, or undefined. */
 export function findRun(db: SqlDatabase, runId: string): Run | undefined {
   try {
     return getRun(db, runId);

@@ -81,6 +81,7 @@ export class Store {
     return join(this.dir, 'runs', runId);
   }
 
+  /** Closes the connection. */
   close(): void {
     this.db.close();
   }
@@ -123,10 +124,12 @@ export class Store {
     return experimentByName(this.db, name, create);
   }
 
+  /** The experiment with that id. */
   experimentById(id: number): Experiment | undefined {
     return experimentById(this.db, id);
   }
 
+  /** Every experiment, by id. */
   listExperiments(): Experiment[] {
     return listExperiments(this.db);
   }
@@ -153,6 +156,7 @@ export class Store {
     runs.setChildProcess(this.db, runId, child);
   }
 
+  /** Stamps the run's heartbeat: its runner is alive. */
   heartbeat(runId: string): void {
     runs.heartbeat(this.db, runId);
   }
@@ -174,10 +178,12 @@ export class Store {
     runs.setStatus(this.db, runId, status);
   }
 
+  /** Renames a run. */
   rename(runId: string, name: string): void {
     runs.rename(this.db, runId, name);
   }
 
+  /** Stars or unstars a run. */
   setStarred(runId: string, starred: boolean): void {
     runs.setStarred(this.db, runId, starred);
   }
@@ -192,10 +198,12 @@ export class Store {
     return runs.deleteRuns(this.db, runIds);
   }
 
+  /** The run with that id; NotFoundError when there is none. */
   getRun(runId: string): Run {
     return runs.getRun(this.db, runId);
   }
 
+  /** The run with that id, or undefined. */
   findRun(runId: string): Run | undefined {
     return runs.findRun(this.db, runId);
   }
@@ -254,10 +262,12 @@ export class Store {
     paramsTags.logParams(this.db, runId, params, options);
   }
 
+  /** A run's params by key. */
   params(runId: string): Record<string, string> {
     return paramsTags.params(this.db, runId);
   }
 
+  /** Sets tags (replacing same-key values) and moves the run's updated_at, in one transaction. */
   setTags(runId: string, tags: Record<string, string>): void {
     paramsTags.setTags(this.db, runId, tags);
   }
@@ -267,6 +277,7 @@ export class Store {
     return paramsTags.deleteTag(this.db, runId, key);
   }
 
+  /** A run's tags by key. */
   tags(runId: string): Record<string, string> {
     return paramsTags.tags(this.db, runId);
   }
@@ -281,6 +292,7 @@ export class Store {
     metrics.logMetrics(this.db, runId, points);
   }
 
+  /** A run's metric summaries (last, min, max, count per key), by key. */
   metricSummaries(runId: string): MetricSummary[] {
     return metrics.metricSummaries(this.db, runId);
   }
@@ -297,6 +309,7 @@ export class Store {
     artifacts.addArtifact(this.db, artifact);
   }
 
+  /** A run's artifacts, by direction then path. */
   artifacts(runId: string): Artifact[] {
     return artifacts.artifacts(this.db, runId);
   }

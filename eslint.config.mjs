@@ -8,6 +8,8 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const noVscode = { name: 'vscode', message: 'Only src/extension may import vscode.' };
 const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'This layer must stay free of Node built-ins.' }));
 const noSqlite = { name: 'better-sqlite3', message: 'Only the store talks to SQLite.' };
+// The store's connection is private to the store layer; its tests and benches (test/**, scripts/bench/**) may use it.
+const noConnection = { group: ['**/store/connection'], message: 'Only the store layer reaches the SQLite connection; use Store methods (e.g. store.transaction).' };
 
 // Every layer, as the folder a relative import names: '../store/x' and '../src/store/x' both match '**/store/**'.
 const LAYERS = ['core', 'store', 'capture', 'server', 'lsp', 'cli', 'protocol', 'extension', 'webview'];
@@ -18,10 +20,13 @@ const layer = (self, allowed, paths = []) => ({
     'error',
     {
       paths: [noVscode, ...paths],
-      patterns: LAYERS.filter((name) => name !== self && !allowed.includes(name)).map((name) => ({
-        group: [`**/${name}/**`],
-        message: `${self} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (docs/architecture.md, layers).`,
-      })),
+      patterns: [
+        ...LAYERS.filter((name) => name !== self && !allowed.includes(name)).map((name) => ({
+          group: [`**/${name}/**`],
+          message: `${self} may import only ${allowed.length ? allowed.join(', ') : 'itself'} (docs/architecture.md, layers).`,
+        })),
+        ...(self === 'store' ? [] : [noConnection]),
+      ],
     },
   ],
 });
@@ -37,7 +42,9 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] } },
-  { files: ['src/extension/**/*.ts', 'test/e2e/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [noConnection] }] } },
+  { files: ['src/extension/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noConnection] }] } },
+  { files: ['test/e2e/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['src/core/**/*.ts'], rules: layer('core', [], [...nodeBuiltinPaths, noSqlite]) },
   { files: ['src/store/**/*.ts'], rules: layer('store', ['core']) },
   { files: ['src/capture/**/*.ts'], rules: layer('capture', ['core', 'store']) },

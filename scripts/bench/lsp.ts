@@ -18,6 +18,7 @@ import {
 import type { MetricPoint } from '../../src/core/types';
 import { connectInProcess } from '../../test/unit/lspInProcess';
 import { Store } from '../../src/store/store';
+import { connectionOf } from '../../src/store/connection';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -38,7 +39,7 @@ function history(run: number): MetricPoint[] {
 /** 10,000 finished runs over 10 scripts (1,000 of them train.py), each with lr and two 30-step metrics. */
 function populate(store: Store, root: string): void {
   const start = Date.now() - RUNS * 60_000;
-  store.db.transaction(() => {
+  connectionOf(store).transaction(() => {
     for (let r = 0; r < RUNS; r++) {
       const script = r % SCRIPTS === 0 ? 'train.py' : `script_${r % SCRIPTS}.py`;
       const run = store.createRun({ name: `run-${r}`, cwd: root, sourceFile: script, argv: ['python3', script, '--lr', String((r % 9) / 1000)], startTime: start + r * 60_000 });
@@ -126,7 +127,7 @@ export async function runLspBench(report: Report): Promise<void> {
     const hoverSamples: number[] = [];
     for (let round = 0; round < COLD_ROUNDS; round++) {
       const refreshed = nextRefresh();
-      writer.db.transaction(() => {
+      connectionOf(writer).transaction(() => {
         const run = writer.createRun({ name: `new-${round}`, cwd: root, sourceFile: 'train.py', argv: ['python3', 'train.py'] });
         writer.logMetrics(run.id, history(RUNS + round));
       })();

@@ -14,6 +14,7 @@ import { lineageSnapshot } from '../../src/extension/panels/lineageFeed';
 import { Store } from '../../src/store/store';
 import { WebviewHarness } from '../../test/webview/harness';
 import { paintMs } from './paint';
+import { connectionOf } from '../../src/store/connection';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -50,7 +51,7 @@ async function renderMs(harness: WebviewHarness, json: string, datasets: number)
 }
 
 function populateLineage(store: Store): string[] {
-  return store.db.transaction(() => {
+  return connectionOf(store).transaction(() => {
     const ids: string[] = [];
     let previous = store.objects.putBuffer('raw data');
     for (let r = 0; r < 1000; r++) {
@@ -81,7 +82,7 @@ function elapsedMs(start: bigint): number {
 // What the snapshot's read is up against: SQLite alone scanning the same points (the floor), and the row
 // objects Store.history() builds, which the snapshot read before (10 runs measured, scaled to 100: 10 s).
 function compareBaselines(store: Store, ids: readonly string[], report: Report): void {
-  const scan = store.db.prepare("SELECT count(*) FROM metrics WHERE series_id = (SELECT id FROM metric_series WHERE run_id = ? AND key = 'loss')");
+  const scan = connectionOf(store).prepare("SELECT count(*) FROM metrics WHERE series_id = (SELECT id FROM metric_series WHERE run_id = ? AND key = 'loss')");
   let start = process.hrtime.bigint();
   for (const id of ids) scan.get(id);
   report('compare baseline: SQLite alone scanning the same 100 x 100,000 points (count(*))', elapsedMs(start), 'ms', '');

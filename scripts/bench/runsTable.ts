@@ -14,6 +14,7 @@ import { seedWideRuns, WIDE } from '../../test/fixtures/runsTable/runs';
 import { WebviewHarness } from '../../test/webview/harness';
 import type { WebviewPage } from '../../test/webview/harness';
 import { paintMs } from './paint';
+import { connectionOf } from '../../src/store/connection';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -122,7 +123,7 @@ export async function runRunsTableBench(report: Report): Promise<void> {
   const store = Store.open(join(dir, '.labbook'));
   const harness = await WebviewHarness.start();
   try {
-    store.db.transaction(() => seedWideRuns(store, RUNS))();
+    connectionOf(store).transaction(() => seedWideRuns(store, RUNS))();
     const feed = new RunsTableFeed();
     const columns = wideColumns();
     const query = DEFAULT_RUNS_TABLE_QUERY;

@@ -10,6 +10,7 @@ import type { MetricPoint } from '../../src/core/types';
 import { openDatabase, sqliteDriver } from '../../src/store/sqlite';
 import { Store } from '../../src/store/store';
 import { NODE24_BETTER_SQLITE3, NODE24_BIN } from './node24';
+import { connectionOf } from '../../src/store/connection';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -80,7 +81,7 @@ function listFigures(dir: string): Pick<StoreFigures, 'listJsonMs' | 'nodeStartM
   const storeDir = join(dir, 'list', '.labbook');
   const store = Store.open(storeDir);
   const keys = Array.from({ length: 20 }, (_, i) => `metric_${i}`);
-  store.db.transaction(() => {
+  connectionOf(store).transaction(() => {
     for (let r = 0; r < 10_000; r++) {
       const run = store.createRun({ name: `run-${r}`, startTime: r });
       store.logParams(run.id, { lr: String(r / 1e4), model: r % 2 ? 'rf' : 'svm' });

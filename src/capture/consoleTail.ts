@@ -60,10 +60,10 @@ function readTail(store: Store, runId: string, fd: number, parser: ScalarParser,
 
 function saveBatch(store: Store, runId: string, from: number, upTo: number, points: MetricPoint[]): boolean {
   if (upTo === from) return true;
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     if (store.consoleOffset(runId) !== from) return false;
     store.logMetrics(runId, points);
     store.setConsoleOffset(runId, upTo);
     return true;
-  }).immediate();
+  });
 }

@@ -27,12 +27,12 @@ export async function ingestJournal(store: Store, runId: string, context: Ingest
     const problem = await storeArtifact(store, runId, context.cwd, record.path, role, role === 'data' ? 'input' : 'output', context.maxFileBytes);
     if (problem) warnings.push(`artifact: ${problem}`);
   }
-  store.db.transaction(() => {
+  store.transaction(() => {
     // Another process recovering the same run may have ingested these lines meanwhile: then do nothing.
     if (store.journalState(runId).journalOffset !== journalOffset) return;
     applyRecords(store, runId, chunk.records, warnings);
     store.setJournalOffset(runId, chunk.nextOffset);
-  }).immediate();
+  });
   return warnings;
 }
 

@@ -270,11 +270,11 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * recovery stored while this runner was paused (the offset moved past them) are dropped, not doubled.
  */
 function storePrinted(store: Store, runId: string, collector: MetricCollector, consoleLog: ConsoleLog): void {
-  store.db.transaction(() => {
+  store.transaction(() => {
     const stored = store.consoleOffset(runId);
     store.logMetrics(runId, collector.take(stored));
     if (consoleLog.parsedUpTo > stored) store.setConsoleOffset(runId, consoleLog.parsedUpTo);
-  }).immediate();
+  });
 }
 
 function pipeOutput(source: NodeJS.ReadableStream, passThrough: NodeJS.WritableStream, consoleLog: ConsoleLog, collector: MetricCollector): Promise<void> {

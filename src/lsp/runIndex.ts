@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { RunStatus } from '../core/types';
+import { activeRunCount, activeRunIndexRows, runIndexRowsSince } from '../store/runIndexReads';
+import type { RunIndexRow } from '../store/runIndexReads';
 import type { Store } from '../store/store';
 
 /** What the language server knows of a run without reading its data. */
@@ -21,9 +23,6 @@ export interface RunIdentity {
   mentions: string[];
 }
 
-type RunRow = [rowid: number, id: string, name: string, status: RunStatus, startTime: number, updatedAt: number, argv: string, cwd: string | null, sourceFile: string | null, lifecycle: string];
-
-const COLUMNS = 'rowid, id, name, status, start_time, updated_at, argv, cwd, source_file, lifecycle';
 // A writer stamps updated_at before it may wait up to busy_timeout (10 s) for the lock, so a commit can land
 // with a stamp older than rows already seen; re-reading the last 15 s of updates catches it. Two commits in
 // the same millisecond leave updated_at unchanged, so a run written within that window counts as changed
@@ -95,7 +94,7 @@ export class RunIndex {
     const recent = Date.now() - UPDATE_MARGIN_MS;
     const since = Math.min(this.maxUpdatedAt - UPDATE_MARGIN_MS, recent);
     // `>=` re-reads the newest row: if it was deleted and its rowid reused, the new run shows up here.
-    const rows = this.store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE rowid >= ? OR updated_at >= ?`).raw().all(this.maxRowid, since) as RunRow[];
+    const rows = runIndexRowsSince(this.store, this.maxRowid, since);
     const changed = new Set<string>();
     for (const row of rows) {
       const known = this.runs.get(row[1]);
@@ -111,7 +110,7 @@ export class RunIndex {
         changed.add(row[1]);
       }
     }
-    const count = this.store.db.prepare("SELECT COUNT(*) FROM runs WHERE lifecycle = 'active'").pluck().get() as number;
+    const count = activeRunCount(this.store);
     if (count !== this.runs.size) return this.rebuild();
     if (changed.size > 0) this.liveFolders.clear();
     return changed;
@@ -165,7 +164,7 @@ export class RunIndex {
     this.liveFolders.clear();
     this.maxRowid = 0;
     this.maxUpdatedAt = 0;
-    const rows = this.store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE lifecycle = 'active' ORDER BY start_time, id`).raw().all() as RunRow[];
+    const rows = activeRunIndexRows(this.store);
     for (const row of rows) {
       this.add(row);
       this.maxRowid = Math.max(this.maxRowid, row[0]);
@@ -174,7 +173,7 @@ export class RunIndex {
     return null;
   }
 
-  private add(row: RunRow): void {
+  private add(row: RunIndexRow): void {
     const [, id, name, status, startTime, updatedAt, argv, cwd, sourceFile] = row;
     const run: RunIdentity = { id, name, status, startTime, updatedAt, revision: ++this.revisions, cwd, mentions: mentionsOf(parseArgv(argv), sourceFile) };
     this.runs.set(id, run);

@@ -116,14 +116,12 @@ function createRun({ ctx, fields }: JsonCall): object {
     tags,
   };
   const { adoption } = ctx;
-  const run = ctx.store.db
-    .transaction(() => {
-      if (!adoption || adoption.adopted) return newRun(ctx, spec);
-      const adopted = adoptRun(ctx, adoption.runId, spec);
-      adoption.adopted = true;
-      return adopted;
-    })
-    .immediate();
+  const run = ctx.store.transaction(() => {
+    if (!adoption || adoption.adopted) return newRun(ctx, spec);
+    const adopted = adoptRun(ctx, adoption.runId, spec);
+    adoption.adopted = true;
+    return adopted;
+  });
   return { run: fullRun(ctx.store, run) };
 }
 
@@ -235,13 +233,11 @@ function logBatch({ ctx, fields }: JsonCall): object {
   const tags = fields.keyValueMap('tags', BATCH_LIMITS.tags);
   const total = metrics.length + Object.keys(params).length + Object.keys(tags).length;
   if (total > BATCH_LIMITS.total) throw invalid(`A batch may carry at most ${BATCH_LIMITS.total} metrics, params and tags together; this one has ${total}.`);
-  ctx.store.db
-    .transaction(() => {
-      if (Object.keys(params).length) ctx.store.logParams(runId, params);
-      if (Object.keys(tags).length) setRunTags(ctx.store, runId, tags);
-      logMetricsOnce(ctx.store, runId, metrics);
-    })
-    .immediate();
+  ctx.store.transaction(() => {
+    if (Object.keys(params).length) ctx.store.logParams(runId, params);
+    if (Object.keys(tags).length) setRunTags(ctx.store, runId, tags);
+    logMetricsOnce(ctx.store, runId, metrics);
+  });
   logModelMetrics(ctx, runId, metrics);
   return {};
 }
@@ -263,12 +259,10 @@ function logInputs({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
   const datasets = fields.objects('datasets').map(datasetOf);
   const models = fields.objects('models').map((m) => ({ modelId: m.nonEmpty('model_id'), step: 0 }));
-  ctx.store.db
-    .transaction(() => {
-      logDatasetInputs(ctx.store, runId, datasets);
-      linkModels(ctx.store, runId, 'input', models);
-    })
-    .immediate();
+  ctx.store.transaction(() => {
+    logDatasetInputs(ctx.store, runId, datasets);
+    linkModels(ctx.store, runId, 'input', models);
+  });
   return {};
 }
 

@@ -1,7 +1,21 @@
-// Errors of the store-layer modules beyond store.ts's NotFoundError and ParamConflictError.
+// Errors of the store layer (store.ts re-exports NotFoundError and ParamConflictError, where callers import them).
 
 /** Something with that name or id already exists (an experiment, a registered model). */
 export class AlreadyExistsError extends Error {}
 
 /** A value the store refuses: an unknown stage, a reserved alias, a deleted experiment. */
 export class InvalidValueError extends Error {}
+
+/** A param logged again with a different value; MLflow params are immutable. */
+export class ParamConflictError extends Error {
+  constructor(
+    readonly key: string,
+    readonly oldValue: string,
+    readonly newValue: string,
+  ) {
+    super(`Param '${key}' is already '${oldValue}' and cannot be changed to '${newValue}'.`);
+  }
+}
+
+/** A run, experiment or model that does not exist. */
+export class NotFoundError extends Error {}

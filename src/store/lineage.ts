@@ -3,6 +3,7 @@
 
 import type { ArtifactDirection } from '../core/types';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 const OTHER: Readonly<Record<ArtifactDirection, ArtifactDirection>> = { input: 'output', output: 'input' };
 
@@ -11,8 +12,8 @@ const OTHER: Readonly<Record<ArtifactDirection, ArtifactDirection>> = { input: '
  * read what it made, transitively), nearest first. Console logs link no runs.
  */
 export function lineageRunIds(store: Store, runId: string): string[] {
-  const files = store.db.prepare("SELECT DISTINCT sha256 FROM artifacts WHERE run_id = ? AND direction = ? AND role != 'log'").pluck();
-  const runs = store.db.prepare('SELECT DISTINCT run_id FROM artifacts WHERE sha256 = ? AND direction = ?').pluck();
+  const files = connectionOf(store).prepare("SELECT DISTINCT sha256 FROM artifacts WHERE run_id = ? AND direction = ? AND role != 'log'").pluck();
+  const runs = connectionOf(store).prepare('SELECT DISTINCT run_id FROM artifacts WHERE sha256 = ? AND direction = ?').pluck();
   // Upstream follows inputs back to the runs that wrote them; downstream follows outputs on to the runs that read them.
   const walk = (direction: ArtifactDirection): string[] => {
     const seen = new Set([runId]);
@@ -33,5 +34,5 @@ export function lineageRunIds(store: Store, runId: string): string[] {
 
 /** A path under which some run stored this content, to name the file when it is opened; undefined when none. */
 export function pathOfContent(store: Store, sha256: string): string | undefined {
-  return store.db.prepare('SELECT path FROM artifacts WHERE sha256 = ? ORDER BY created_at LIMIT 1').pluck().get(sha256) as string | undefined;
+  return connectionOf(store).prepare('SELECT path FROM artifacts WHERE sha256 = ? ORDER BY created_at LIMIT 1').pluck().get(sha256) as string | undefined;
 }

@@ -1,10 +1,10 @@
 // Logged models (MLflow 3): a model with its own id, params, tags, metrics and files, usually produced by a run.
 import { randomBytes } from 'node:crypto';
 import type { MetricPoint } from '../core/types';
-import { InvalidValueError } from './errors';
+import { InvalidValueError, NotFoundError } from './errors';
 import { keyValueRecord, nanFromSql, nanToSql, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 /** Upload state of a logged model's files. */
 export type LoggedModelStatus = 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
@@ -72,7 +72,7 @@ export class LoggedModels {
   create(spec: NewLoggedModel): LoggedModel {
     const id = `m-${randomBytes(16).toString('hex')}`;
     const now = Date.now();
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         if (!this.store.experimentById(spec.experimentId)) throw new NotFoundError(`No experiment with id ${spec.experimentId}.`);
         if (spec.sourceRunId) this.store.getRun(spec.sourceRunId);
@@ -109,7 +109,7 @@ export class LoggedModels {
   }
 
   setTags(id: string, tags: Record<string, string>): void {
-    this.store.db.transaction(() => this.putKeyValues('logged_model_tags', this.touch(id), tags)).immediate();
+    connectionOf(this.store).transaction(() => this.putKeyValues('logged_model_tags', this.touch(id), tags)).immediate();
   }
 
   /** Removes a tag; false when it was not set. */
@@ -120,7 +120,7 @@ export class LoggedModels {
 
   /** Adds params; like a run's, a param cannot change its value. */
   logParams(id: string, params: Record<string, string>): void {
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         const current = this.get(id).params;
         for (const [key, value] of Object.entries(params)) {
@@ -136,7 +136,7 @@ export class LoggedModels {
   /** Records metric points a run logged for this model; repeats are kept once. */
   logMetrics(id: string, runId: string, points: readonly MetricPoint[]): void {
     const put = this.sql('INSERT OR REPLACE INTO logged_model_metrics (model_id, run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?, ?)');
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         this.touch(id);
         for (const p of points) put.run(id, runId, p.key, Math.trunc(p.step), Math.trunc(p.timestamp), nanToSql(p.value));
@@ -203,6 +203,6 @@ export class LoggedModels {
   }
 
   private sql(text: string) {
-    return prepared(this.store.db, text);
+    return prepared(connectionOf(this.store), text);
   }
 }

@@ -1,8 +1,8 @@
 // The model registry: named models, numbered versions with a stage, tags and aliases (MLflow's semantics).
-import { AlreadyExistsError, InvalidValueError } from './errors';
+import { AlreadyExistsError, InvalidValueError, NotFoundError } from './errors';
 import { keyValueRecord, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 /** Registry stage of a model version. */
 export type ModelStage = 'None' | 'Staging' | 'Production' | 'Archived';
@@ -94,7 +94,7 @@ export class ModelRegistry {
 
   createModel(name: string, options: { description?: string; tags?: Record<string, string> } = {}): RegisteredModel {
     if (!name.trim()) throw new InvalidValueError('A registered model needs a name.');
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         if (this.modelRow(name)) throw new AlreadyExistsError(`Registered model '${name}' already exists.`);
         const now = Date.now();
@@ -118,7 +118,7 @@ export class ModelRegistry {
 
   renameModel(name: string, newName: string): RegisteredModel {
     if (!newName.trim()) throw new InvalidValueError('A registered model needs a name.');
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         this.touchModel(name);
         if (name !== newName && this.modelRow(newName)) throw new AlreadyExistsError(`Registered model '${newName}' already exists.`);
@@ -155,7 +155,7 @@ export class ModelRegistry {
 
   /** Adds the next version of a model, READY at once (files are already stored when a client registers). */
   createVersion(name: string, spec: NewModelVersion): ModelVersion {
-    const version = this.store.db
+    const version = connectionOf(this.store)
       .transaction(() => {
         this.touchModel(name);
         const next = (this.sql('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?').get(name) as { v: number }).v;
@@ -200,7 +200,7 @@ export class ModelRegistry {
 
   /** Deletes a version and any alias that pointed at it. */
   deleteVersion(name: string, version: number): void {
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         if (this.sql('DELETE FROM model_versions WHERE name = ? AND version = ?').run(name, version).changes === 0) {
           throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
@@ -225,7 +225,7 @@ export class ModelRegistry {
 
   /** Moves a version to a stage; with archiveExisting, the other versions in Staging/Production stages go to Archived. */
   transitionStage(name: string, version: number, stage: ModelStage, archiveExisting = false): ModelVersion {
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         const now = this.touchVersion(name, version);
         this.sql('UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?').run(stage, name, version);
@@ -250,7 +250,7 @@ export class ModelRegistry {
 
   setAlias(name: string, alias: string, version: number): void {
     checkAlias(alias);
-    this.store.db
+    connectionOf(this.store)
       .transaction(() => {
         this.getVersion(name, version);
         this.sql('INSERT OR REPLACE INTO model_aliases (name, alias, version) VALUES (?, ?, ?)').run(name, alias, version);
@@ -336,6 +336,6 @@ export class ModelRegistry {
   }
 
   private sql(text: string) {
-    return prepared(this.store.db, text);
+    return prepared(connectionOf(this.store), text);
   }
 }

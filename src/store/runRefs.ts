@@ -1,6 +1,7 @@
 import { parseRunRef, RunRefError } from '../core/runRef';
 import type { Run } from '../core/types';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 export { RunRefError };
 
@@ -29,7 +30,7 @@ export function resolveRunRef(store: Store, text: string, experimentIds?: number
 function resolveText(store: Store, text: string): Run {
   const exact = store.findRun(text.toLowerCase());
   if (exact) return exact;
-  const rows = store.db
+  const rows = connectionOf(store)
     .prepare("SELECT id, name FROM runs WHERE lifecycle = 'active' AND (name = ? OR id LIKE ? ESCAPE '\\') LIMIT 11")
     .all(text, `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as { id: string; name: string }[];
   const byName = rows.filter((row) => row.name === text);

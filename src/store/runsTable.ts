@@ -4,6 +4,7 @@
 import type { CellValue, ColumnCatalog, ColumnSpec, TableAttribute } from '../core/runsTable';
 import type { RunStatus } from '../core/types';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 /** A run's facts as the table shows them. */
 export interface TableRunFacts {
@@ -50,7 +51,7 @@ function scope(experimentId: number | null): { sql: string; params: number[] } {
 // first match (a join over every row took ~0.5 s for 10,000 runs of 45 keys).
 function distinctKeys(store: Store, table: string, experimentId: number | null): string[] {
   const { sql, params } = scope(experimentId);
-  return store.db
+  return connectionOf(store)
     .prepare(
       `SELECT k.key FROM (SELECT DISTINCT key FROM ${table}) k
        WHERE EXISTS (SELECT 1 FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE t.key = k.key AND r.lifecycle = 'active'${sql})`,
@@ -82,7 +83,7 @@ const ATTRIBUTE_SQL: Readonly<Record<Exclude<TableAttribute, 'duration'>, string
 
 function pairs(store: Store, sql: string, params: readonly (string | number)[]): Map<string, CellValue> {
   const values = new Map<string, CellValue>();
-  for (const [runId, value] of store.db.prepare(sql).raw().iterate(...params) as Iterable<[string, CellValue]>) values.set(runId, value);
+  for (const [runId, value] of connectionOf(store).prepare(sql).raw().iterate(...params) as Iterable<[string, CellValue]>) values.set(runId, value);
   return values;
 }
 
@@ -114,7 +115,7 @@ function placeholders(count: number): string {
 function keyedValues(store: Store, table: string, runIds: readonly string[], keys: readonly string[]): Map<string, Map<string, string>> {
   const byRun = new Map<string, Map<string, string>>();
   if (keys.length === 0) return byRun;
-  const rows = store.db
+  const rows = connectionOf(store)
     .prepare(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (${placeholders(runIds.length)}) AND key IN (${placeholders(keys.length)})`)
     .raw()
     .all(...runIds, ...keys) as [string, string, string][];
@@ -129,7 +130,7 @@ function metricValues(store: Store, runIds: readonly string[], columns: readonly
   const byRun = new Map<string, Map<string, number>>();
   const keys = [...new Set(columns.flatMap((c) => (c.kind === 'metric' ? [c.key] : [])))];
   if (keys.length === 0) return byRun;
-  const rows = store.db
+  const rows = connectionOf(store)
     .prepare(`SELECT run_id, key, last, min, max FROM metric_series WHERE run_id IN (${placeholders(runIds.length)}) AND key IN (${placeholders(keys.length)})`)
     .raw()
     .all(...runIds, ...keys) as [string, string, number | null, number | null, number | null][];
@@ -144,7 +145,7 @@ function metricValues(store: Store, runIds: readonly string[], columns: readonly
 /** The facts and the chosen columns' values of these runs, in the order given; unknown ids are left out. */
 export function tableRuns(store: Store, runIds: readonly string[], columns: readonly ColumnSpec[]): TableRunData[] {
   if (runIds.length === 0) return [];
-  const facts = store.db
+  const facts = connectionOf(store)
     .prepare(`SELECT ${FACT_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN (${placeholders(runIds.length)})`)
     .raw()
     .all(...runIds) as FactRow[];

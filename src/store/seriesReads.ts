@@ -5,6 +5,7 @@
 import type { SqlDatabase } from './sqlite';
 import { nanFromSql, prepared } from './statements';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 /** One metric series as columns in logging order; NaN where NaN (stored NULL) was logged. */
 export interface SeriesColumns {
@@ -74,14 +75,14 @@ function targetOf(db: SqlDatabase): { sink: ColumnSink | null } {
 
 /** The whole history of one metric of a run as columns, in logging order; empty when the run has no such metric. */
 export function readSeriesColumns(store: Store, runId: string, key: string): SeriesColumns {
-  const target = targetOf(store.db);
-  const summary = prepared(store.db, 'SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as { id: number; count: number } | undefined;
+  const target = targetOf(connectionOf(store));
+  const summary = prepared(connectionOf(store), 'SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as { id: number; count: number } | undefined;
   const sink = new ColumnSink(summary?.count ?? 0);
   if (!summary) return sink.columns();
   target.sink = sink;
   try {
     // The ORDER BY keeps the subquery from being flattened, so the function sees the rows in logging order.
-    prepared(store.db, `SELECT count(${COLLECT}(step, timestamp, value)) FROM (SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq)`).get(summary.id);
+    prepared(connectionOf(store), `SELECT count(${COLLECT}(step, timestamp, value)) FROM (SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq)`).get(summary.id);
   } finally {
     target.sink = null;
   }
@@ -94,7 +95,7 @@ export function readSeriesColumns(store: Store, runId: string, key: string): Ser
  */
 export function valueAtStepOf(store: Store, runId: string, key: string, step: number): number | undefined {
   const row = prepared(
-    store.db,
+    connectionOf(store),
     `SELECT m.value FROM metrics m JOIN metric_series s ON s.id = m.series_id
      WHERE s.run_id = ? AND s.key = ? AND m.step <= ? ORDER BY m.step DESC, m.seq DESC LIMIT 1`,
   ).get(runId, key, step) as { value: number | null } | undefined;

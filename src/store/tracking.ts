@@ -1,10 +1,12 @@
 // MLflow-tracking facts the Store class does not model: experiment tags and renames, run lifecycle and moves,
 // de-duplicated metric logging, dataset inputs, model inputs/outputs and artifact lookups by path.
 import type { Artifact, Experiment, MetricPoint } from '../core/types';
-import { AlreadyExistsError, InvalidValueError } from './errors';
+import { AlreadyExistsError, InvalidValueError, NotFoundError } from './errors';
+import { experimentRowById, experimentRowByName, experimentRows, toExperiment } from './experiments';
+import type { ExperimentRow } from './experiments';
 import { keyValueRecord, nanToSql, prepared } from './statements';
-import { NotFoundError } from './store';
 import type { Store } from './store';
+import { connectionOf } from './connection';
 
 /** An experiment with what MLflow shows of it besides the basics. */
 export interface ExperimentRecord extends Experiment {
@@ -15,56 +17,38 @@ export interface ExperimentRecord extends Experiment {
 /** Active or soft-deleted, as MLflow's lifecycle_stage. */
 export type Lifecycle = 'active' | 'deleted';
 
-interface ExperimentRow {
-  id: number;
-  name: string;
-  created_at: number;
-  updated_at: number;
-  lifecycle: Lifecycle;
-}
-
-const EXPERIMENT_COLUMNS = 'id, name, created_at, updated_at, lifecycle';
-
-function toExperiment(store: Store, row: ExperimentRow): ExperimentRecord {
-  const tags = prepared(store.db, 'SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key').all(row.id) as {
+function toRecord(store: Store, row: ExperimentRow): ExperimentRecord {
+  const tags = prepared(connectionOf(store), 'SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key').all(row.id) as {
     key: string;
     value: string;
   }[];
-  return {
-    id: row.id,
-    name: row.name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lifecycle: row.lifecycle,
-    tags: keyValueRecord(tags),
-  };
+  return { ...toExperiment(row), updatedAt: row.updated_at, tags: keyValueRecord(tags) };
 }
 
 /** The experiment with that id, with tags. */
 export function experimentRecord(store: Store, id: number): ExperimentRecord | undefined {
-  const row = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?`).get(id) as ExperimentRow | undefined;
-  return row && toExperiment(store, row);
+  const row = experimentRowById(connectionOf(store), id);
+  return row && toRecord(store, row);
 }
 
 /** The experiment with that name, with tags; never creates one. */
 export function experimentRecordByName(store: Store, name: string): ExperimentRecord | undefined {
-  const row = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE name = ?`).get(name) as ExperimentRow | undefined;
-  return row && toExperiment(store, row);
+  const row = experimentRowByName(connectionOf(store), name);
+  return row && toRecord(store, row);
 }
 
 /** Every experiment with tags, by id. */
 export function experimentRecords(store: Store): ExperimentRecord[] {
-  const rows = prepared(store.db, `SELECT ${EXPERIMENT_COLUMNS} FROM experiments ORDER BY id`).all() as ExperimentRow[];
-  return rows.map((row) => toExperiment(store, row));
+  return experimentRows(connectionOf(store)).map((row) => toRecord(store, row));
 }
 
 /** Creates an experiment; a taken name (even of a deleted experiment) throws AlreadyExistsError. */
 export function createExperiment(store: Store, name: string, tags: Record<string, string> = {}): number {
-  return store.db
+  return connectionOf(store)
     .transaction(() => {
       if (experimentRecordByName(store, name)) throw new AlreadyExistsError(`Experiment '${name}' already exists.`);
       const now = Date.now();
-      const id = Number(prepared(store.db, 'INSERT INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now).lastInsertRowid);
+      const id = Number(prepared(connectionOf(store), 'INSERT INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now).lastInsertRowid);
       for (const [key, value] of Object.entries(tags)) setExperimentTag(store, id, key, value);
       return id;
     })
@@ -72,18 +56,18 @@ export function createExperiment(store: Store, name: string, tags: Record<string
 }
 
 function touchExperiment(store: Store, id: number): void {
-  const changes = prepared(store.db, 'UPDATE experiments SET updated_at = ? WHERE id = ?').run(Date.now(), id).changes;
+  const changes = prepared(connectionOf(store), 'UPDATE experiments SET updated_at = ? WHERE id = ?').run(Date.now(), id).changes;
   if (changes === 0) throw new NotFoundError(`No experiment with id ${id}.`);
 }
 
 /** Renames an experiment; the new name must be free. */
 export function renameExperiment(store: Store, id: number, newName: string): void {
-  store.db
+  connectionOf(store)
     .transaction(() => {
       const holder = experimentRecordByName(store, newName);
       if (holder && holder.id !== id) throw new AlreadyExistsError(`Experiment '${newName}' already exists.`);
       touchExperiment(store, id);
-      prepared(store.db, 'UPDATE experiments SET name = ? WHERE id = ?').run(newName, id);
+      prepared(connectionOf(store), 'UPDATE experiments SET name = ? WHERE id = ?').run(newName, id);
     })
     .immediate();
 }
@@ -92,24 +76,24 @@ export function renameExperiment(store: Store, id: number, newName: string): voi
 export function setExperimentLifecycle(store: Store, id: number, lifecycle: Lifecycle): void {
   if (id === 0 && lifecycle === 'deleted') throw new InvalidValueError('The Default experiment cannot be deleted.');
   touchExperiment(store, id);
-  prepared(store.db, 'UPDATE experiments SET lifecycle = ? WHERE id = ?').run(lifecycle, id);
+  prepared(connectionOf(store), 'UPDATE experiments SET lifecycle = ? WHERE id = ?').run(lifecycle, id);
 }
 
 export function setExperimentTag(store: Store, id: number, key: string, value: string): void {
   touchExperiment(store, id);
-  prepared(store.db, 'INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)').run(id, key, value);
+  prepared(connectionOf(store), 'INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)').run(id, key, value);
 }
 
 /** Removes an experiment tag; false when it was not set. */
 export function deleteExperimentTag(store: Store, id: number, key: string): boolean {
   touchExperiment(store, id);
-  return prepared(store.db, 'DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(id, key).changes > 0;
+  return prepared(connectionOf(store), 'DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?').run(id, key).changes > 0;
 }
 
 // ---- runs ----
 
 function updateRun(store: Store, runId: string, column: 'experiment_id' | 'user' | 'lifecycle', value: string | number): void {
-  const changes = prepared(store.db, `UPDATE runs SET ${column} = ?, updated_at = ? WHERE id = ?`).run(value, Date.now(), runId).changes;
+  const changes = prepared(connectionOf(store), `UPDATE runs SET ${column} = ?, updated_at = ? WHERE id = ?`).run(value, Date.now(), runId).changes;
   if (changes === 0) throw new NotFoundError(`No run with id ${runId}.`);
 }
 
@@ -131,7 +115,7 @@ export function setRunLifecycle(store: Store, runId: string, lifecycle: Lifecycl
 
 /** Whether a run is active or soft-deleted. */
 export function runLifecycle(store: Store, runId: string): Lifecycle {
-  const row = prepared(store.db, 'SELECT lifecycle FROM runs WHERE id = ?').get(runId) as { lifecycle: Lifecycle } | undefined;
+  const row = prepared(connectionOf(store), 'SELECT lifecycle FROM runs WHERE id = ?').get(runId) as { lifecycle: Lifecycle } | undefined;
   if (!row) throw new NotFoundError(`No run with id ${runId}.`);
   return row.lifecycle;
 }
@@ -143,7 +127,7 @@ export function runLifecycle(store: Store, runId: string): Lifecycle {
  * the batch, as MLflow's SQL store does (MLflow 3 re-logs step metrics with a model id). Returns how many were new.
  */
 export function logMetricsOnce(store: Store, runId: string, points: readonly MetricPoint[]): number {
-  return store.db
+  return connectionOf(store)
     .transaction(() => {
       const fresh = newPoints(store, runId, points);
       store.logMetrics(runId, fresh);
@@ -171,8 +155,8 @@ function sameValue(a: number, b: number): boolean {
 }
 
 function newPoints(store: Store, runId: string, points: readonly MetricPoint[]): MetricPoint[] {
-  const seriesOf = prepared(store.db, 'SELECT id, last_step, last_timestamp FROM metric_series WHERE run_id = ? AND key = ?');
-  const exists = prepared(store.db, 'SELECT 1 FROM metrics WHERE series_id = ? AND step = ? AND timestamp = ? AND value IS ? LIMIT 1');
+  const seriesOf = prepared(connectionOf(store), 'SELECT id, last_step, last_timestamp FROM metric_series WHERE run_id = ? AND key = ?');
+  const exists = prepared(connectionOf(store), 'SELECT 1 FROM metrics WHERE series_id = ? AND step = ? AND timestamp = ? AND value IS ? LIMIT 1');
   const series = new Map<string, SeriesEnd | undefined>();
   // Points of this batch by key, then step (number keys: no string building on the hot path).
   const kept = new Map<string, Map<number, MetricPoint[]>>();
@@ -210,10 +194,10 @@ export interface DatasetInput {
 /** Records datasets a run used; the same (name, digest) again replaces its description. */
 export function logDatasetInputs(store: Store, runId: string, inputs: readonly DatasetInput[]): void {
   const put = prepared(
-    store.db,
+    connectionOf(store),
     'INSERT OR REPLACE INTO run_dataset_inputs (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  store.db
+  connectionOf(store)
     .transaction(() => {
       store.getRun(runId);
       for (const d of inputs) put.run(runId, d.name, d.digest, d.sourceType, d.source, d.schema, d.profile, JSON.stringify(d.tags));
@@ -223,7 +207,7 @@ export function logDatasetInputs(store: Store, runId: string, inputs: readonly D
 
 /** The datasets a run used. */
 export function datasetInputs(store: Store, runId: string): DatasetInput[] {
-  const rows = prepared(store.db, 'SELECT * FROM run_dataset_inputs WHERE run_id = ? ORDER BY name, digest').all(runId) as {
+  const rows = prepared(connectionOf(store), 'SELECT * FROM run_dataset_inputs WHERE run_id = ? ORDER BY name, digest').all(runId) as {
     name: string;
     digest: string;
     source_type: string;
@@ -251,8 +235,8 @@ export interface ModelLink {
 
 /** Links logged models to a run as its inputs or outputs. */
 export function linkModels(store: Store, runId: string, direction: 'input' | 'output', links: readonly ModelLink[]): void {
-  const put = prepared(store.db, 'INSERT OR REPLACE INTO run_model_io (run_id, model_id, direction, step) VALUES (?, ?, ?, ?)');
-  store.db
+  const put = prepared(connectionOf(store), 'INSERT OR REPLACE INTO run_model_io (run_id, model_id, direction, step) VALUES (?, ?, ?, ?)');
+  connectionOf(store)
     .transaction(() => {
       store.getRun(runId);
       for (const link of links) put.run(runId, link.modelId, direction, Math.trunc(link.step));
@@ -262,7 +246,7 @@ export function linkModels(store: Store, runId: string, direction: 'input' | 'ou
 
 /** Logged models linked to a run in one direction. */
 export function linkedModels(store: Store, runId: string, direction: 'input' | 'output'): ModelLink[] {
-  const rows = prepared(store.db, 'SELECT model_id, step FROM run_model_io WHERE run_id = ? AND direction = ? ORDER BY step, model_id').all(
+  const rows = prepared(connectionOf(store), 'SELECT model_id, step FROM run_model_io WHERE run_id = ? AND direction = ? ORDER BY step, model_id').all(
     runId,
     direction,
   ) as { model_id: string; step: number }[];
@@ -279,7 +263,7 @@ export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
  * path as the run's model, both in one transaction so concurrent loggers do not lose an entry.
  */
 export function recordLoggedModel(store: Store, runId: string, model: Record<string, unknown>): void {
-  store.db
+  connectionOf(store)
     .transaction(() => {
       const previous = store.tags(runId)[LOG_MODEL_HISTORY_TAG];
       const history = parseHistory(previous);
@@ -287,7 +271,7 @@ export function recordLoggedModel(store: Store, runId: string, model: Record<str
       store.setTags(runId, { [LOG_MODEL_HISTORY_TAG]: JSON.stringify(history) });
       const dir = typeof model.artifact_path === 'string' ? model.artifact_path.replace(/\/+$/, '') : '';
       if (dir) {
-        prepared(store.db, "UPDATE artifacts SET role = 'model' WHERE run_id = ? AND direction = 'output' AND substr(path, 1, ?) = ?").run(
+        prepared(connectionOf(store), "UPDATE artifacts SET role = 'model' WHERE run_id = ? AND direction = 'output' AND substr(path, 1, ?) = ?").run(
           runId,
           dir.length + 1,
           `${dir}/`,

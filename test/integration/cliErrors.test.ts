@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Store } from '../../src/store/store';
 import { makeWorkspace, runCli, type CliResult } from './helpers';
+import { connectionOf } from '../../src/store/connection';
 
 // Every command that opens the store; `run` would also create it, `serve` would also bind a port.
 const COMMANDS = [['ls'], ['show', '@last'], ['log', 'abc'], ['compare', 'a', 'b'], ['rm', 'abc'], ['export'], ['gc'], ['run', '--', 'true'], ['serve', '--port', '0']];
@@ -25,7 +26,7 @@ function truncatedStore(storeDir: string): void {
     const run = store.createRun({ name: `run-${i}` });
     store.logMetrics(run.id, Array.from({ length: 500 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), step, timestamp: step })));
   }
-  const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+  const pageSize = connectionOf(store).pragma('page_size', { simple: true }) as number;
   store.close();
   const file = join(storeDir, 'labbook.db');
   truncateSync(file, statSync(file).size - pageSize - pageSize / 2);

@@ -6,6 +6,7 @@ import { isProcessAlive } from '../../src/capture/recovery';
 import { procStatFields } from '../../src/capture/systemSampler';
 import type { Store } from '../../src/store/store';
 import { PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
+import { connectionOf } from '../../src/store/connection';
 
 const cleanups: (() => void)[] = [];
 after(() => cleanups.forEach((cleanup) => cleanup()));
@@ -47,14 +48,14 @@ function steps(store: Store, runId: string, key: string): number[] {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 function canWrite(store: Store): boolean {
-  store.db.pragma('busy_timeout = 0');
+  connectionOf(store).pragma('busy_timeout = 0');
   try {
-    store.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    connectionOf(store).exec('BEGIN IMMEDIATE; ROLLBACK');
     return true;
   } catch {
     return false;
   } finally {
-    store.db.pragma('busy_timeout = 10000');
+    connectionOf(store).pragma('busy_timeout = 10000');
   }
 }
 
@@ -118,7 +119,7 @@ describe('recovery of a run whose runner vanished or paused', () => {
     const pid = runner.child.pid!;
     const store = openStore(dir);
     const runId = store.listRuns()[0].id;
-    const heartbeat = (): number => (store.db.prepare('SELECT heartbeat_at FROM runs WHERE id = ?').get(runId) as { heartbeat_at: number }).heartbeat_at;
+    const heartbeat = (): number => (connectionOf(store).prepare('SELECT heartbeat_at FROM runs WHERE id = ?').get(runId) as { heartbeat_at: number }).heartbeat_at;
     try {
       await stopRunner(pid, store); // Ctrl-Z, or a laptop suspend as the runner sees it
       await waitFor('the heartbeat to go stale', () => Date.now() - heartbeat() > 1500);

@@ -7,6 +7,7 @@ import { FILTER_ATTRIBUTES, FilterError, matchesFilter, parseFilter, parseOrderB
 import { compileFilter, compileOrderBy } from '../../src/store/filterSql';
 import type { RunListing } from '../../src/core/types';
 import { Store } from '../../src/store/store';
+import { connectionOf } from '../../src/store/connection';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -278,8 +279,8 @@ describe('hostile filters raise FilterError or match nothing, and the store stay
       assert.deepEqual(names, [], filter.slice(0, 60));
     }
     assert.equal(store.listRuns().length, 4);
-    assert.equal((store.db.prepare('SELECT COUNT(*) AS n FROM params').get() as { n: number }).n, 7);
-    assert.ok(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'runs'").get());
+    assert.equal((connectionOf(store).prepare('SELECT COUNT(*) AS n FROM params').get() as { n: number }).n, 7);
+    assert.ok(connectionOf(store).prepare("SELECT name FROM sqlite_master WHERE name = 'runs'").get());
   });
 
   test('keys and values never reach the SQL text', () => {

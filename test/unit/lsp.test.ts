@@ -29,6 +29,7 @@ import type { MetricPoint } from '../../src/core/types';
 import { connectInProcess, type InProcessSession } from './lspInProcess';
 import type { ServerOptions } from '../../src/lsp/server';
 import { Store } from '../../src/store/store';
+import { connectionOf } from '../../src/store/connection';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'lsp');
 const HOSTILE_NAME = '<img src=x onerror=alert(1)> `t` | p\nq';
@@ -306,7 +307,7 @@ describe('language server over a store with runs of train.py', () => {
 
   test('asks for a refresh when another connection adds a run, then shows it', async () => {
     const seen = client.refreshCount;
-    const id = writer.db.transaction(() => addRun(writer, { name: 'newest', cwd: root, minutesAgo: 0, lr: '0.02', metrics: history('acc', [0.3, 0.99]) }))();
+    const id = connectionOf(writer).transaction(() => addRun(writer, { name: 'newest', cwd: root, minutesAgo: 0, lr: '0.02', metrics: history('acc', [0.3, 0.99]) }))();
     await client.nextRefresh(seen);
     const acc = lensAt(await client.lenses(uri), 'train.py', 'acc');
     assert.match(acc?.command?.title ?? '', /^acc 0\.99 last · best 0\.99 \(newest\)/);

@@ -10,6 +10,7 @@ import { resolveRunRef, RunRefError } from '../../src/store/runRefs';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema';
 import { readSeriesColumns, valueAtStepOf } from '../../src/store/seriesReads';
 import { ParamConflictError, Store } from '../../src/store/store';
+import { connectionOf } from '../../src/store/connection';
 
 const dirs: string[] = [];
 
@@ -112,10 +113,57 @@ describe('Store', () => {
     assert.equal(listed.a.metrics.acc.last, 0.9);
     assert.equal(listed.b.tags.stage, 'dev');
     assert.equal(store.deleteRuns([a.id]), 1);
-    const count = (table: string): number => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const count = (table: string): number => (connectionOf(store).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     assert.deepEqual(['metrics', 'metric_series', 'params'].map(count), [0, 0, 0], "the deleted run's rows are gone");
     assert.equal(count('tags'), 1, "the other run's tag stays");
     assert.deepEqual(store.listRuns().map((run) => run.name), ['b']);
+    store.close();
+  });
+
+  test('deleteTag moves updated_at, as setTags does', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.setTags(run.id, { stage: 'dev' });
+    const tagged = store.getRun(run.id).updatedAt;
+    while (Date.now() <= tagged); // the clock must move for a later updated_at to show
+    assert.equal(store.deleteTag(run.id, 'stage'), true);
+    assert.ok(store.getRun(run.id).updatedAt > tagged);
+    store.close();
+  });
+
+  test('addArtifact commits once: a failing run update leaves no artifact row behind', () => {
+    const dir = storeDir();
+    const store = Store.open(dir);
+    const run = store.createRun();
+    const raw = openDatabase(join(dir, 'labbook.db'));
+    raw.exec("CREATE TRIGGER refuse_touch BEFORE UPDATE OF updated_at ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    raw.close();
+    const artifact = { runId: run.id, path: 'model.pt', direction: 'output', sha256: 'a'.repeat(64), size: 1, role: 'output' } as const;
+    assert.throws(() => store.addArtifact(artifact), /refused/);
+    assert.deepEqual(store.artifacts(run.id), []);
+    store.close();
+  });
+
+  test('transaction commits together, rolls back on a throw, and nests as a savepoint', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    assert.throws(() =>
+      store.transaction(() => {
+        store.setTags(run.id, { a: '1' });
+        throw new Error('abort');
+      }),
+    );
+    assert.deepEqual(store.tags(run.id), {});
+    store.transaction(() => {
+      store.setTags(run.id, { b: '2' });
+      assert.throws(() =>
+        store.transaction(() => {
+          store.setTags(run.id, { c: '3' });
+          throw new Error('inner');
+        }),
+      );
+    });
+    assert.deepEqual(store.tags(run.id), { b: '2' }, 'the inner failure rolled back only the inner part');
     store.close();
   });
 
@@ -147,7 +195,7 @@ describe('Store', () => {
     store.setRunnerInfo(alive.id, { pid: 222, journalPath: '/j2', consolePath: '/c2' });
     const orphans = store.orphanedRuns((p) => p.pid === 222);
     assert.deepEqual(orphans.map((o) => o.id), [dead.id]);
-    store.db.prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(alive.id);
+    connectionOf(store).prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(alive.id);
     assert.equal(store.orphanedRuns((p) => p.pid === 222).length, 2);
     store.close();
   });
@@ -201,7 +249,7 @@ describe('series reads', () => {
     assert.equal(readSeriesColumns(store, 'f'.repeat(32), 'loss').values.length, 0);
     store.logMetrics(run.id, Array.from({ length: 40 }, (_, step) => ({ key: 'loss', step, timestamp: step, value: step / 2 })));
     // Another writer appends after the summary sized the columns: they grow.
-    store.db.prepare("UPDATE metric_series SET count = 1 WHERE key = 'loss'").run();
+    connectionOf(store).prepare("UPDATE metric_series SET count = 1 WHERE key = 'loss'").run();
     assert.deepEqual(Array.from(readSeriesColumns(store, run.id, 'loss').values), Array.from({ length: 40 }, (_, step) => step / 2));
   });
 
@@ -210,7 +258,7 @@ describe('series reads', () => {
     const run = store.createRun();
     store.logMetrics(run.id, [{ key: 'loss', step: 0, timestamp: 0, value: 1 }]);
     readSeriesColumns(store, run.id, 'loss');
-    assert.throws(() => store.db.prepare('SELECT labbook_collect_point(1, 2, 3)').get(), /only inside readSeriesColumns/);
+    assert.throws(() => connectionOf(store).prepare('SELECT labbook_collect_point(1, 2, 3)').get(), /only inside readSeriesColumns/);
   });
 
   test('value at a step: the last point logged at the greatest step not above it', () => {
@@ -245,7 +293,7 @@ describe('schema migrations', () => {
       }
       old.close();
       const store = Store.open(dir);
-      assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(connectionOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
       if (version >= 1) assert.equal(store.getRun('aa').name, 'old');
       store.close();
     });

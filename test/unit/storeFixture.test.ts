@@ -9,6 +9,7 @@ import { ModelRegistry } from '../../src/store/registry';
 import { SCHEMA_VERSION } from '../../src/store/schema';
 import { sqliteDriver } from '../../src/store/sqlite';
 import { Store } from '../../src/store/store';
+import { connectionOf } from '../../src/store/connection';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'stores', 'release-0.1.0', '.labbook');
 
@@ -17,7 +18,7 @@ test(`a release-0.1.0 store opens and migrates with ${sqliteDriver()}, every run
   cpSync(FIXTURE, dir, { recursive: true });
   const store = Store.open(dir);
   try {
-    assert.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(connectionOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
     const runs = store.listRuns({ orderBy: ['attributes.start_time ASC'] });
     assert.deepEqual(runs.map((r) => [r.name, r.status]), [['first', 'FINISHED'], ['second', 'FINISHED'], ['failed', 'FAILED'], ['stdlib-run', 'FINISHED']]);
     const [first, second] = runs;

@@ -16,6 +16,7 @@ import { Store } from '../../src/store/store';
 import { HOSTILE_NAME, START, seedTableRuns, seedWideRuns } from '../fixtures/runsTable/runs';
 import type { ThemeKind, WebviewPage } from './harness';
 import { webviewSuite } from './pageSuite';
+import { connectionOf } from '../../src/store/connection';
 
 /** Two hours after the first fixture run started, so durations are fixed. */
 const NOW = START + 120 * 60_000;
@@ -38,7 +39,7 @@ before(() => {
   store = tempStore();
   ids = seedTableRuns(store);
   wide = tempStore();
-  wide.db.transaction(() => seedWideRuns(wide, WIDE_RUNS))();
+  connectionOf(wide).transaction(() => seedWideRuns(wide, WIDE_RUNS))();
 });
 after(() => {
   store?.close();

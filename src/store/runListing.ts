@@ -1,0 +1,87 @@
+// Run listings: runs matching an MLflow filter with their params, tags and metric summaries, ids and counts.
+import type { RunListing } from '../core/types';
+import { compileFilter, compileOrderBy } from './filterSql';
+import { RUN_COLUMNS, toRun } from './runs';
+import type { RunRow } from './runs';
+import type { SqlDatabase } from './sqlite';
+import { nanFromSql } from './statements';
+
+/** Options of listRuns: MLflow filter and order-by text, experiment scope and paging. */
+export interface ListRunsOptions {
+  experimentIds?: number[];
+  filter?: string;
+  orderBy?: string[];
+  limit?: number;
+  offset?: number;
+}
+
+type SummaryTuple = [runId: string, key: string, last: number | null, lastStep: number, lastTimestamp: number, min: number | null, max: number | null, count: number];
+
+/** Runs matching an MLflow filter, newest first unless ordered otherwise. */
+export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunListing[] {
+  const { where, whereParams } = runWhere(options);
+  const order = (options.orderBy ?? []).map((text) => compileOrderBy(text, 'r'));
+  const orderSql = [...order.map((o) => o.sql), 'r.start_time DESC', 'r.id'].join(', ');
+  const paging = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}` : '';
+  const orderParams = order.flatMap((o) => o.params);
+  const rows = db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ${where} ORDER BY ${orderSql}${paging}`)
+    .all(...whereParams, ...orderParams) as RunRow[];
+  // The children of exactly these runs: the same selection again (ordered only when paged).
+  const selectIds = `SELECT r.id FROM runs r WHERE ${where}${paging ? ` ORDER BY ${orderSql}${paging}` : ''}`;
+  const selectionParams = paging ? [...whereParams, ...orderParams] : whereParams;
+  return withDetails(db, rows, selectIds, selectionParams);
+}
+
+/** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */
+export function runIds(db: SqlDatabase, options: Pick<ListRunsOptions, 'experimentIds' | 'filter'> = {}): string[] {
+  const { where, whereParams } = runWhere(options);
+  return db.prepare(`SELECT r.id FROM runs r WHERE ${where} ORDER BY r.start_time DESC, r.id`).pluck().all(...whereParams) as string[];
+}
+
+/** Counts runs matching the same options as listRuns. */
+export function countRuns(db: SqlDatabase, options: ListRunsOptions = {}): number {
+  const { where, whereParams } = runWhere(options);
+  return (db.prepare(`SELECT COUNT(*) AS n FROM runs r WHERE ${where}`).get(...whereParams) as { n: number }).n;
+}
+
+function runWhere(options: ListRunsOptions): { where: string; whereParams: unknown[] } {
+  const clauses = ["r.lifecycle = 'active'"];
+  const whereParams: unknown[] = [];
+  if (options.experimentIds?.length) {
+    clauses.push(`r.experiment_id IN (${options.experimentIds.map(() => '?').join(', ')})`);
+    whereParams.push(...options.experimentIds);
+  }
+  if (options.filter?.trim()) {
+    const compiled = compileFilter(options.filter, 'r');
+    clauses.push(`(${compiled.sql})`);
+    whereParams.push(...compiled.params);
+  }
+  return { where: clauses.join(' AND '), whereParams };
+}
+
+// One query per child table for the whole selection rather than three per run.
+function withDetails(db: SqlDatabase, rows: RunRow[], selectIds: string, params: unknown[]): RunListing[] {
+  const listings = new Map<string, RunListing>();
+  for (const row of rows) listings.set(row.id, { ...toRun(row), params: {}, tags: {}, metrics: {} });
+  if (listings.size === 0) return [];
+  const inIds = `run_id IN (${selectIds})`;
+  for (const p of db.prepare(`SELECT run_id, key, value FROM params WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
+    setOwn(listings.get(p.run_id)!.params, p.key, p.value);
+  }
+  for (const t of db.prepare(`SELECT run_id, key, value FROM tags WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
+    setOwn(listings.get(t.run_id)!.tags, t.key, t.value);
+  }
+  // Raw rows: a listing can hold hundreds of thousands of summaries, and row objects would double the work.
+  const summaries = db.prepare(`SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE ${inIds}`).raw();
+  for (const [runId, key, last, lastStep, lastTimestamp, min, max, count] of summaries.iterate(...params) as Iterable<SummaryTuple>) {
+    setOwn(listings.get(runId)!.metrics, key, { key, last: nanFromSql(last), lastStep, lastTimestamp, min: nanFromSql(min), max: nanFromSql(max), count });
+  }
+  return [...listings.values()];
+}
+
+/** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

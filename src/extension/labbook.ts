@@ -5,6 +5,7 @@ import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
 import { LiveRunStatus } from './liveRunStatus';
+import { MetricDirections } from './metricDirections';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { ComparePanels } from './panels/comparePanel';
@@ -32,7 +33,8 @@ export interface LabbookApi {
 /** Builds the extension's parts, registers them with VS Code and returns the API. */
 export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): LabbookApi {
   const host = new StoreHost(reporter);
-  const view = new RunsView(host, context.workspaceState);
+  const directions = new MetricDirections(context.workspaceState);
+  const view = new RunsView(host, context.workspaceState, directions);
   const launcher = new Launcher(context, host, reporter.log);
   const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.

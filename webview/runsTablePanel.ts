@@ -5,6 +5,9 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import { bestFirstDescending } from '../src/core/metricDirection';
+import type { MetricDirection } from '../src/core/metricDirection';
+import { parseColumnId } from '../src/core/runsTable';
 import type { RunStatus } from '../src/core/types';
 import { isRunsTableToWebview } from '../src/protocol/runsTable';
 import type { RunsTableFromWebview, RunsTableQuery, RunsTableSnapshotMessage, RunsTableToWebview } from '../src/protocol/runsTable';
@@ -93,6 +96,8 @@ class RunsTablePage {
   /** The experiments the dropdown lists, as JSON. */
   private experimentsShown = '';
   private readonly saveView = oncePerFrame(() => this.saveState());
+  /** A metric header click waiting for the user to say which way the metric is better. */
+  private pendingSort: { columnId: string; additive: boolean; key: string } | undefined;
 
   constructor(saved: SavedState) {
     this.restore = saved;
@@ -100,7 +105,7 @@ class RunsTablePage {
       requestRows: (runIds) => client.post({ type: 'runsTable/requestRows', generation: this.grid.cache.current(), runIds }),
       openRun: (runId) => client.post({ type: 'runsTable/openRun', runId }),
       toggleStar: (runId) => client.post({ type: 'runsTable/toggleStar', runId }),
-      sortBy: (columnId, additive) => this.setQuery({ sort: nextSort(this.query?.sort ?? [], columnId, additive) }),
+      sortBy: (columnId, additive) => this.sortBy(columnId, additive),
       selectionChanged: () => this.selectionChanged(),
       viewChanged: () => this.saveView(),
     });
@@ -130,7 +135,36 @@ class RunsTablePage {
         this.banner.textContent = message.message;
         this.banner.hidden = false;
         return;
+      case 'runsTable/metricDirection':
+        this.directionAnswered(message.key, message.direction);
+        return;
     }
+  }
+
+  /** A header click: a metric not yet sorted by starts best first, once the host knows (or asked) which way is best. */
+  private sortBy(columnId: string, additive: boolean): void {
+    const sort = this.query?.sort ?? [];
+    const column = parseColumnId(columnId);
+    if (column?.kind !== 'metric' || sort.some((term) => term.columnId === columnId)) {
+      this.setQuery({ sort: nextSort(sort, columnId, additive) });
+      return;
+    }
+    const direction = this.snapshot?.metricDirections[column.key];
+    if (direction) {
+      this.setQuery({ sort: nextSort(sort, columnId, additive, bestFirstDescending(direction)) });
+      return;
+    }
+    this.pendingSort = { columnId, additive, key: column.key };
+    client.post({ type: 'runsTable/askMetricDirection', key: column.key });
+  }
+
+  private directionAnswered(key: string, direction: MetricDirection | null): void {
+    const pending = this.pendingSort;
+    if (pending?.key !== key) return;
+    this.pendingSort = undefined;
+    if (direction === null) return;
+    if (this.snapshot) this.snapshot.metricDirections[key] = direction;
+    this.sortBy(pending.columnId, pending.additive);
   }
 
   inspect(): RunsTableInspection {

@@ -16,6 +16,10 @@ export interface LineageNode {
   label: string;
   /** A second line: status, path, stage. */
   detail: string;
+  /** A run started with uncommitted changes (git.dirty); absent otherwise. */
+  dirty?: true;
+  /** For files of one name that one run wrote many of: each file's `path · sha` (the node is the last one). */
+  members?: string[];
 }
 
 /** A directed edge: `from` produced or fed `to`. */
@@ -37,6 +41,8 @@ export interface LineageRun {
   status: RunStatus;
   commit: string | null;
   branch: string | null;
+  /** The working tree had uncommitted changes when the run started. */
+  dirty?: boolean;
 }
 
 /** A file a run read or wrote. */
@@ -88,10 +94,55 @@ function versionDetail(version: LineageVersion): string {
   return version.aliases.length ? `${version.stage} · ${version.aliases.map((alias) => `@${alias}`).join(' ')}` : version.stage;
 }
 
+/** Files of one name written by one run, in the order written: one node for them all (30 checkpoints: one node). */
+interface FileGroup {
+  name: string;
+  role: ArtifactRole;
+  members: LineageArtifact[];
+}
+
+/** Most files a group's tooltip lists. */
+const MAX_GROUP_MEMBERS_LISTED = 50;
+
+/**
+ * Groups every run's outputs by name and kind; a content belongs to the first group that has it. Returns the
+ * content each grouped content is drawn as (the group's last) and the groups of more than one content by it.
+ */
+function fileGroups(artifacts: readonly LineageArtifact[]): { drawnAs: Map<string, string>; groups: Map<string, FileGroup> } {
+  const byName = new Map<string, FileGroup>();
+  const grouped = new Set<string>();
+  for (const artifact of artifacts) {
+    if (artifact.direction !== 'output' || artifact.role === 'log' || grouped.has(artifact.sha256)) continue;
+    const name = baseName(artifact.path);
+    const key = `${artifact.runId}\n${artifact.role}\n${name}`;
+    const group = byName.get(key) ?? { name, role: artifact.role, members: [] };
+    group.members.push(artifact);
+    byName.set(key, group);
+    grouped.add(artifact.sha256);
+  }
+  const drawnAs = new Map<string, string>();
+  const groups = new Map<string, FileGroup>();
+  for (const group of byName.values()) {
+    if (group.members.length < 2) continue;
+    const last = group.members[group.members.length - 1].sha256;
+    for (const member of group.members) drawnAs.set(member.sha256, last);
+    groups.set(last, group);
+  }
+  return { drawnAs, groups };
+}
+
+function fileNode(id: string, artifact: LineageArtifact, group: FileGroup | undefined): LineageNode {
+  const kind = fileKind(artifact.role);
+  if (!group) return { id, kind, label: baseName(artifact.path), detail: `${artifact.role} · ${artifact.sha256.slice(0, 8)}` };
+  const members = group.members.slice(0, MAX_GROUP_MEMBERS_LISTED).map((member) => `${member.path} · ${member.sha256.slice(0, 8)}`);
+  return { id, kind, label: `${group.name} ×${group.members.length}`, detail: `${group.role} · ${group.members.length} files`, members };
+}
+
 /**
  * Builds the graph: a commit node per commit, a node per run, a node per distinct file content (console logs
- * left out), a node per registered version; edges commit -> run, input file -> run, run -> output file and
- * run -> version. Edges are unique; runs without a known run id in `versions` add no version edge.
+ * left out) except that the many files of one name one run wrote (checkpoints) are one node, a node per
+ * registered version; edges commit -> run, input file -> run, run -> output file and run -> version. Edges are
+ * unique; runs without a known run id in `versions` add no version edge.
  */
 export function buildLineage(facts: LineageFacts): LineageGraph {
   const nodes = new Map<string, LineageNode>();
@@ -105,15 +156,17 @@ export function buildLineage(facts: LineageFacts): LineageGraph {
   const runIds = new Set(facts.runs.map((run) => run.id));
   const commitDetail = commitDetails(facts.runs);
   for (const run of facts.runs) {
-    addNode({ id: `run:${run.id}`, kind: 'run', label: run.name, detail: `${run.status.toLowerCase()} · ${run.id.slice(0, 8)}` });
+    addNode({ id: `run:${run.id}`, kind: 'run', label: run.name, detail: `${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`, ...(run.dirty ? { dirty: true as const } : {}) });
     if (!run.commit) continue;
     addNode({ id: `commit:${run.commit}`, kind: 'commit', label: run.commit.slice(0, 10), detail: commitDetail.get(run.commit) ?? 'commit' });
     addEdge(`commit:${run.commit}`, `run:${run.id}`);
   }
-  for (const artifact of facts.artifacts) {
-    if (artifact.role === 'log' || !runIds.has(artifact.runId)) continue;
-    const id = `file:${artifact.sha256}`;
-    addNode({ id, kind: fileKind(artifact.role), label: baseName(artifact.path), detail: `${artifact.role} · ${artifact.sha256.slice(0, 8)}` });
+  const artifacts = facts.artifacts.filter((artifact) => artifact.role !== 'log' && runIds.has(artifact.runId));
+  const { drawnAs, groups } = fileGroups(artifacts);
+  for (const artifact of artifacts) {
+    const drawn = drawnAs.get(artifact.sha256) ?? artifact.sha256;
+    const id = `file:${drawn}`;
+    addNode(fileNode(id, artifact, groups.get(drawn)));
     if (artifact.direction === 'input') addEdge(id, `run:${artifact.runId}`);
     else addEdge(`run:${artifact.runId}`, id);
   }
@@ -218,44 +271,69 @@ function ranksOf(graph: LineageGraph): Map<string, number> {
 }
 
 /**
- * A layered layout, left to right, in O(nodes + edges): columns by longest path, rows ordered by the mean row of
- * each node's inputs (one barycentre pass), so a run sits level with what fed it. Edges go from the right side
- * of their source to the left side of their target, never through one dummy node per column as in dagre or elk
- * (a commit feeding runs all along a 2,000-column chain makes ~10^6 of them: tens of seconds there, milliseconds
- * here; docs/architecture.md has the figures). The price is more crossings on tangled graphs.
+ * Each node's slot (row) in its column, column by column: a node asks for the mean slot of its inputs already
+ * placed, rounded, and gets the first free slot from there down (nodes asking for the same slot keep their order).
+ * So a run's outputs start level with it and a run sits level with its commit; slots left free make the graph
+ * taller, never wider. O(n log n) for the sort within each column.
+ */
+function slotsOf(columns: readonly LineageNode[][], inputs: Map<string, string[]>): Map<string, number> {
+  const slot = new Map<string, number>();
+  for (const column of columns) {
+    const wanted = column.map((node, index) => {
+      const placed = (inputs.get(node.id) ?? []).flatMap((from) => slot.get(from) ?? []);
+      return { node, index, want: placed.length ? Math.round(placed.reduce((a, b) => a + b, 0) / placed.length) : Number.POSITIVE_INFINITY };
+    });
+    wanted.sort((a, b) => a.want - b.want || a.index - b.index);
+    let next = 0;
+    for (const { node, want } of wanted) {
+      const at = Number.isFinite(want) ? Math.max(want, next) : next;
+      slot.set(node.id, at);
+      next = at + 1;
+    }
+  }
+  return slot;
+}
+
+/**
+ * An edge as horizontal and vertical lines: out of the source's right side, down or up in the gap before the
+ * target's column, into the target's left side; a straight line when both are level.
+ */
+function edgePoints(from: { x: number; y: number }, to: { x: number; y: number }, sizes: LayoutSizes): { x: number; y: number }[] {
+  const start = { x: from.x + sizes.nodeWidth / 2, y: from.y };
+  const end = { x: to.x - sizes.nodeWidth / 2, y: to.y };
+  if (start.y === end.y) return [start, end];
+  const bend = end.x - sizes.columnGap / 2;
+  return [start, { x: bend, y: start.y }, { x: bend, y: end.y }, end];
+}
+
+/**
+ * A layered layout, left to right, in O(nodes + edges) (plus a sort per column): columns by longest path, slots
+ * by the inputs' mean slot (slotsOf), so outputs sit level with the run that wrote them. Edges go from the right
+ * side of their source to the left side of their target as horizontal and vertical lines, never through one dummy
+ * node per column as in dagre or elk (a commit feeding runs all along a 2,000-column chain makes ~10^6 of them:
+ * tens of seconds there, milliseconds here; docs/architecture.md has the figures). The price is more crossings on
+ * tangled graphs.
  */
 export function layoutLineage(graph: LineageGraph, sizes: LayoutSizes): LineageLayout {
   const rank = ranksOf(graph);
   const columns: LineageNode[][] = [];
   for (const node of graph.nodes) (columns[rank.get(node.id) ?? 0] ??= []).push(node);
-  const { inputs } = adjacency(graph);
-  const row = new Map<string, number>();
-  columns.forEach((column) => {
-    const weight = (node: LineageNode): number => {
-      const placed = (inputs.get(node.id) ?? []).map((from) => row.get(from)).filter((r): r is number => r !== undefined);
-      return placed.length ? placed.reduce((a, b) => a + b, 0) / placed.length : Number.POSITIVE_INFINITY;
-    };
-    const weights = new Map(column.map((node, index) => [node.id, { weight: weight(node), index }]));
-    column.sort((a, b) => {
-      const [wa, wb] = [weights.get(a.id)!, weights.get(b.id)!];
-      return wa.weight - wb.weight || wa.index - wb.index;
-    });
-    column.forEach((node, index) => row.set(node.id, index));
-  });
+  const slot = slotsOf(columns, adjacency(graph).inputs);
   const { nodeWidth, nodeHeight, columnGap, rowGap } = sizes;
   const center = new Map<string, { x: number; y: number }>();
+  let slots = 0;
   const nodes = columns.flatMap((column, c) =>
-    column.map((node, r) => {
-      const point = { x: c * (nodeWidth + columnGap) + nodeWidth / 2, y: r * (nodeHeight + rowGap) + nodeHeight / 2 };
+    column.map((node) => {
+      const at = slot.get(node.id) ?? 0;
+      slots = Math.max(slots, at + 1);
+      const point = { x: c * (nodeWidth + columnGap) + nodeWidth / 2, y: at * (nodeHeight + rowGap) + nodeHeight / 2 };
       center.set(node.id, point);
       return { node, ...point };
     }),
   );
   const edges = graph.edges.flatMap((edge) => {
     const [from, to] = [center.get(edge.from), center.get(edge.to)];
-    if (!from || !to) return [];
-    return [{ ...edge, points: [{ x: from.x + nodeWidth / 2, y: from.y }, { x: to.x - nodeWidth / 2, y: to.y }] }];
+    return from && to ? [{ ...edge, points: edgePoints(from, to, sizes) }] : [];
   });
-  const tallest = Math.max(0, ...columns.map((column) => column.length));
-  return { width: columns.length * (nodeWidth + columnGap) - columnGap, height: tallest * (nodeHeight + rowGap) - rowGap, nodes, edges };
+  return { width: columns.length * (nodeWidth + columnGap) - columnGap, height: slots * (nodeHeight + rowGap) - rowGap, nodes, edges };
 }

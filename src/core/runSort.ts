@@ -1,12 +1,15 @@
 // Orders of the Runs view, expressed as MLflow ORDER BY terms so the store sorts (and pages) in SQL.
 
+import { bestFirstDescending, metricDirection } from './metricDirection';
+import type { MetricDirection } from './metricDirection';
+
 /** How the Runs view orders runs within an experiment. */
 export type RunSort =
   | { by: 'newest' | 'oldest' | 'name' }
   | { by: 'metric'; metric: string; descending: boolean };
 
 /** Values of the `labbook.runs.sort` setting. */
-export type RunSortSetting = 'newest' | 'oldest' | 'name' | 'primaryMetricDesc' | 'primaryMetricAsc';
+export type RunSortSetting = 'newest' | 'oldest' | 'name' | 'primaryMetric' | 'primaryMetricDesc' | 'primaryMetricAsc';
 
 /** A key quoted for the filter grammar: bare when it is a plain identifier, else in backticks (doubled inside). */
 export function quoteKey(key: string): string {
@@ -27,9 +30,16 @@ export function orderByFor(sort: RunSort): string[] {
   }
 }
 
-/** The sort a setting asks for; a metric sort without a primary metric falls back to newest first. */
-export function sortFromSetting(setting: string | undefined, primaryMetric: string | undefined): RunSort {
+/**
+ * The sort a setting asks for; a metric sort without a primary metric falls back to newest first. `primaryMetric`
+ * sorts best first by `direction` (highest first when it does not know the metric).
+ */
+export function sortFromSetting(setting: string | undefined, primaryMetric: string | undefined, direction: (key: string) => MetricDirection | undefined = metricDirection): RunSort {
   const metric = primaryMetric?.trim();
+  if (setting === 'primaryMetric' && metric) {
+    const known = direction(metric);
+    return { by: 'metric', metric, descending: known ? bestFirstDescending(known) : true };
+  }
   if ((setting === 'primaryMetricDesc' || setting === 'primaryMetricAsc') && metric) {
     return { by: 'metric', metric, descending: setting === 'primaryMetricDesc' };
   }

@@ -1,6 +1,8 @@
 // The Runs table's column model: what a column shows (a run attribute, a param, a tag, or a metric's last, min
 // or max), its stable id, its header, and how cells of it sort. Pure, so host, webview and tests share it.
 
+import { primaryMetricOf } from './metricDirection';
+
 /** Run facts a column can show. */
 export type TableAttribute = 'name' | 'status' | 'experiment' | 'start' | 'duration' | 'commit' | 'branch' | 'user' | 'source' | 'id';
 
@@ -91,13 +93,20 @@ export function isNumericColumn(column: ColumnSpec): boolean {
   return column.kind === 'metric' || (column.kind === 'attribute' && (column.key === 'start' || column.key === 'duration'));
 }
 
-/** The columns a table starts with: run facts, then params and metrics (last), as many as `max` allows. */
-export function defaultColumns(catalog: ColumnCatalog, max = 20): ColumnSpec[] {
-  const facts: ColumnSpec[] = (['status', 'name', 'start', 'duration', 'commit'] as const).map((key) => ({ kind: 'attribute', key }));
-  const room = Math.max(0, max - facts.length);
-  const metrics = catalog.metrics.filter((key) => !key.startsWith('system/')).slice(0, Math.ceil(room / 2));
+/**
+ * The columns a table starts with, as many as `max` allows: status and name (the page pins them), then metrics
+ * (last value; the primary metric first, see core/metricDirection; no system metrics), params, then when, how
+ * long and which commit. Metrics come before params because they are what a table of runs is read for.
+ */
+export function defaultColumns(catalog: ColumnCatalog, primarySetting?: string, max = 20): ColumnSpec[] {
+  const lead: ColumnSpec[] = (['status', 'name'] as const).map((key) => ({ kind: 'attribute', key }));
+  const trail: ColumnSpec[] = (['start', 'duration', 'commit'] as const).map((key) => ({ kind: 'attribute', key }));
+  const room = Math.max(0, max - lead.length - trail.length);
+  const primary = primaryMetricOf(catalog.metrics, primarySetting);
+  const others = catalog.metrics.filter((key) => key !== primary && !key.startsWith('system/'));
+  const metrics = (primary === undefined ? others : [primary, ...others]).slice(0, Math.ceil(room / 2));
   const params = catalog.params.slice(0, room - metrics.length);
-  return [...facts, ...params.map((key): ColumnSpec => ({ kind: 'param', key })), ...metrics.map((key): ColumnSpec => ({ kind: 'metric', key, aggregate: 'last' }))];
+  return [...lead, ...metrics.map((key): ColumnSpec => ({ kind: 'metric', key, aggregate: 'last' })), ...params.map((key): ColumnSpec => ({ kind: 'param', key })), ...trail];
 }
 
 /** A cell's sortable value: a number, a text, or null when the run has none. */

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { parseFilter } from '../core/filter';
+import { bestFirstDescending } from '../core/metricDirection';
 import { describeSort, orderByFor, parseSort, sortFromSetting, type RunSort } from '../core/runSort';
 import { choosePrimaryMetric } from '../core/runDistinction';
 import { Cancelled } from './errors';
+import type { MetricDirections } from './metricDirections';
 import type { ExperimentNode, TreeNode } from './runItems';
 import { RunsTreeProvider, type RunQuery } from './runsTree';
 import type { StoreHost } from './storeHost';
@@ -33,6 +35,7 @@ export class RunsView implements vscode.Disposable {
   constructor(
     private readonly host: StoreHost,
     private readonly state: vscode.Memento,
+    private readonly directions: MetricDirections,
   ) {
     this.provider = new RunsTreeProvider(host, () => this.query(), (state) => {
       this.problem = state.problem;
@@ -81,7 +84,7 @@ export class RunsView implements vscode.Disposable {
   /** The current sort: the one picked in this workspace, else the `labbook.runs.sort` setting. */
   get sort(): RunSort {
     const settings = vscode.workspace.getConfiguration('labbook.runs');
-    return parseSort(this.state.get(SORT_KEY)) ?? sortFromSetting(settings.get<string>('sort'), settings.get<string>('primaryMetric'));
+    return parseSort(this.state.get(SORT_KEY)) ?? sortFromSetting(settings.get<string>('sort'), settings.get<string>('primaryMetric'), (key) => this.directions.get(key));
   }
 
   query(): RunQuery {
@@ -158,16 +161,18 @@ export class RunsView implements vscode.Disposable {
     this.changedQuery();
   }
 
-  /** Offers the orders the view knows, and a metric order for any metric key in the store. */
+  /** Offers the orders the view knows, a metric order (best first) for any metric key in the store, and reversing it. */
   async pickSort(): Promise<void> {
     type Item = vscode.QuickPickItem & { sort?: RunSort; askMetric?: boolean };
-    const current = describeSort(this.sort);
+    const sort = this.sort;
+    const current = describeSort(sort);
     const items: Item[] = [
       { label: '$(history) Newest first', sort: { by: 'newest' } },
       { label: '$(history) Oldest first', sort: { by: 'oldest' } },
       { label: '$(symbol-text) By name', sort: { by: 'name' } },
-      { label: '$(graph-line) By metric…', askMetric: true },
+      { label: '$(graph-line) By metric, best first…', askMetric: true },
     ];
+    if (sort.by === 'metric') items.push({ label: `$(arrow-swap) Reverse (${sort.metric} ${sort.descending ? 'lowest' : 'highest'} first)`, sort: { ...sort, descending: !sort.descending } });
     const picked = await vscode.window.showQuickPick(items, { title: `Sort Runs (now: ${current})`, placeHolder: 'How should runs be ordered?' });
     if (!picked) throw new Cancelled();
     await this.state.update(SORT_KEY, picked.sort ?? (await this.pickMetricSort()));
@@ -177,17 +182,16 @@ export class RunsView implements vscode.Disposable {
   private async pickMetricSort(): Promise<RunSort> {
     const keys = this.metricKeysInStore();
     if (keys.length === 0) throw new Error('No run has logged a metric yet, so there is nothing to sort by.');
-    const key = await vscode.window.showQuickPick(keys, { title: 'Sort Runs by Metric', placeHolder: 'Metric' });
+    const described = { lower: 'lowest first', higher: 'highest first' } as const;
+    const items = keys.map((label) => {
+      const direction = this.directions.get(label);
+      return { label, description: direction ? described[direction] : undefined };
+    });
+    const key = (await vscode.window.showQuickPick(items, { title: 'Sort Runs by Metric, Best First', placeHolder: 'Metric' }))?.label;
     if (!key) throw new Cancelled();
-    const direction = await vscode.window.showQuickPick(
-      [
-        { label: '$(arrow-down) Highest first', descending: true },
-        { label: '$(arrow-up) Lowest first', descending: false },
-      ],
-      { title: `Sort Runs by ${key}` },
-    );
+    const direction = await this.directions.resolve(key);
     if (!direction) throw new Cancelled();
-    return { by: 'metric', metric: key, descending: direction.descending };
+    return { by: 'metric', metric: key, descending: bestFirstDescending(direction) };
   }
 
   /** Redraws after the filter, sort or settings changed, and says what the view shows. */

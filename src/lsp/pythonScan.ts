@@ -143,6 +143,17 @@ interface KeyHit {
   end: number;
 }
 
+/** The lines a call spans, from its name to its closing bracket: where a hover finds the keys it logs. */
+interface Lines {
+  lineStart: number;
+  lineEnd: number;
+}
+
+function linesOf(text: string, from: number, to: number): Lines {
+  const end = text.indexOf('\n', to);
+  return { lineStart: text.lastIndexOf('\n', from - 1) + 1, lineEnd: end < 0 ? text.length : end };
+}
+
 function literalHit(source: MaskedSource, at: number): KeyHit | null {
   const literal = source.byStart.get(at);
   const key = literalKey(source, literal);
@@ -214,8 +225,8 @@ class Collector {
     return this.metrics.length + this.params.length >= MAX_SITES;
   }
 
-  metric(hit: KeyHit, keys: readonly string[] = [hit.key]): void {
-    if (!this.full) this.metrics.push({ keys, start: hit.start, end: hit.end });
+  metric(hit: KeyHit, lines: Lines, keys: readonly string[] = [hit.key]): void {
+    if (!this.full) this.metrics.push({ keys, start: hit.start, end: hit.end, ...lines });
   }
 
   param(hit: KeyHit, keys: readonly string[], flag: string | null): void {
@@ -234,10 +245,11 @@ function logCalls(source: MaskedSource, imports: Imports, out: Collector): void 
     const hits = fn.endsWith('s')
       ? dictKeys(source, firstArgument(source, call, /^(?:metrics|params)\s*=\s*/))
       : [literalHit(source, firstArgument(source, call, /^key\s*=\s*/))];
+    const lines = linesOf(source.masked, m.index, call.end);
     for (const hit of hits) {
       if (!hit) continue;
       if (fn.startsWith('log_param')) out.param(hit, [hit.key], null);
-      else out.metric(hit);
+      else out.metric(hit, lines);
     }
   }
 }
@@ -298,24 +310,25 @@ function printedKeys(source: MaskedSource, out: Collector): void {
     if (!writesOutput(m[1], qualifierBefore(source.masked, m.index))) continue;
     const open = m.index + m[0].length - 1;
     const { end } = bracketed(source.masked, open);
+    const lines = linesOf(source.masked, m.index, end);
     for (const literal of literalsBetween(source.literals, open, end)) {
       const content = source.original.slice(literal.contentStart, literal.contentEnd);
       const followedByArgument = source.masked[skipSpace(source.masked, literal.end, end)] === ',';
       const patterns = [KEY_BEFORE_FIELD, QUOTED_KEY];
       if (literal.prefix.includes('f')) patterns.push(SELF_DOCUMENTING);
       if (followedByArgument) patterns.push(TRAILING_KEY);
-      for (const pattern of patterns) keysInText(content, pattern, literal.contentStart, out);
+      for (const pattern of patterns) keysInText(content, pattern, literal.contentStart, lines, out);
     }
   }
 }
 
-function keysInText(content: string, pattern: RegExp, base: number, out: Collector): void {
+function keysInText(content: string, pattern: RegExp, base: number, lines: Lines, out: Collector): void {
   for (const m of content.matchAll(pattern)) {
     const key = pattern === SELF_DOCUMENTING ? m[1] : m[2];
     const qualifier = pattern === SELF_DOCUMENTING || pattern === QUOTED_KEY ? undefined : m[1];
     const start = base + m.index + m[0].indexOf(key, qualifier ? qualifier.length : 0);
     const keys = qualifier ? [`${qualifier}_${key}`, key] : [key];
-    if (key.length <= MAX_KEY_CHARS) out.metric({ key, start, end: start + key.length }, keys);
+    if (key.length <= MAX_KEY_CHARS) out.metric({ key, start, end: start + key.length }, lines, keys);
   }
 }
 

@@ -24,7 +24,7 @@ import { isParamsFile, scanParamsFile } from './paramsFile';
 import { scanPython } from './pythonScan';
 import { lensTitle, metricHover, paramHover, plainText } from './render';
 import { baseName, type RunIdentity, type RunIndex } from './runIndex';
-import { siteAt, type DocumentSites, type ParamSite } from './sites';
+import { metricSitesNear, siteAt, type DocumentSites, type ParamSite } from './sites';
 import { StoreWatcher, type OpenStore } from './storeWatcher';
 
 /** Settings from initializationOptions or the `labbook` section of didChangeConfiguration. */
@@ -271,9 +271,13 @@ class LabbookServer implements ServerHandle {
     const context = this.context(uri);
     if (!context || context.runs.length === 0) return null;
     const offset = context.document.offsetAt(position);
-    const metricSite = siteAt(context.sites.metrics, offset);
-    const metric = metricSite && context.insights.metric(context.runs, metricSite.keys);
-    if (metricSite && metric) return { contents: { kind: 'markdown', value: metricHover(metric) }, range: this.range(context.document, metricSite) };
+    for (const site of metricSitesNear(context.sites.metrics, offset)) {
+      const metric = context.insights.metric(context.runs, site.keys);
+      if (!metric) continue;
+      // Off the key, the range is the call's lines, so the hover stays up while the pointer moves along them.
+      const onKey = site.start <= offset && offset <= site.end;
+      return { contents: { kind: 'markdown', value: metricHover(metric) }, range: this.range(context.document, onKey ? site : { start: site.lineStart, end: site.lineEnd }) };
+    }
     const paramSite = siteAt(context.sites.params, offset);
     const param = paramSite && context.insights.param(context.runs, paramSite.keys, this.settings.primaryMetric);
     if (paramSite && param) return { contents: { kind: 'markdown', value: paramHover(param) }, range: this.range(context.document, paramSite) };

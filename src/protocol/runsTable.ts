@@ -4,6 +4,7 @@
 // rows. The page virtualizes: it asks for the rows it is about to show, by id, and keeps rows it has by id, so a
 // refresh while runs are live never blanks the table. `generation` tells answers to an older query apart.
 
+import type { MetricDirection } from '../core/metricDirection';
 import type { ColumnCatalog, ColumnSpec, SortTerm } from '../core/runsTable';
 import { parseColumnId } from '../core/runsTable';
 import { RUN_STATUSES } from '../core/types';
@@ -55,6 +56,8 @@ export interface RunsTableSnapshotMessage {
   columns: RunsTableColumn[];
   /** Keys for the column chooser and filter completion. */
   catalog: ColumnCatalog;
+  /** Which way each catalog metric is better, where its name or the user's answer tells (a first header click sorts best first). */
+  metricDirections: Record<string, MetricDirection>;
   experiments: RunsTableExperiment[];
   /** Runs in the chosen experiment before the filter and quick filters; 0: no runs yet. */
   totalRuns: number;
@@ -86,8 +89,15 @@ export interface RunsTableErrorMessage {
   message: string;
 }
 
+/** The user's answer to which way a metric is better (null: dismissed). */
+export interface RunsTableMetricDirectionMessage {
+  type: 'runsTable/metricDirection';
+  key: string;
+  direction: MetricDirection | null;
+}
+
 /** Every message the host sends to the Runs table. */
-export type RunsTableToWebview = RunsTableSnapshotMessage | RunsTableRowsMessage | RunsTableFilterErrorMessage | RunsTableErrorMessage;
+export type RunsTableToWebview = RunsTableSnapshotMessage | RunsTableRowsMessage | RunsTableFilterErrorMessage | RunsTableErrorMessage | RunsTableMetricDirectionMessage;
 
 /** The page has loaded. */
 export interface RunsTableReadyMessage {
@@ -137,8 +147,15 @@ export interface RunsTableToggleStarMessage {
   runId: string;
 }
 
+/** A metric header was clicked whose direction nobody knows yet: ask the user which way is better. */
+export interface RunsTableAskMetricDirectionMessage {
+  type: 'runsTable/askMetricDirection';
+  key: string;
+}
+
 /** Every message the Runs table sends to the host. */
 export type RunsTableFromWebview =
+  | RunsTableAskMetricDirectionMessage
   | RunsTableReadyMessage
   | RunsTableSetQueryMessage
   | RunsTableSetColumnsMessage
@@ -211,6 +228,11 @@ function query(value: unknown): RunsTableQuery {
   return { experimentId, filter, statuses: statuses(value.statuses), starredOnly, sort: sortTerms(value.sort) };
 }
 
+function metricKey(value: unknown): string {
+  if (typeof value !== 'string' || parseColumnId(`metric:last:${value}`) === undefined) throw new InvalidMessage("'key' must be a metric key.");
+  return value;
+}
+
 function generation(fields: Fields): number {
   const value = fields.generation;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidMessage("'generation' must be a non-negative integer.");
@@ -234,6 +256,8 @@ function build(fields: Fields): RunsTableFromWebview {
       return { type: 'runsTable/toggleStar', runId: runIdOf(fields.runId, 'runId') };
     case 'runsTable/compare':
       return { type: 'runsTable/compare', runIds: runIds(fields, 'runIds', MAX_SELECTED_RUNS) };
+    case 'runsTable/askMetricDirection':
+      return { type: 'runsTable/askMetricDirection', key: metricKey(fields.key) };
     case 'runsTable/exportCsv':
       return { type: 'runsTable/exportCsv', runIds: fields.runIds === null ? null : runIds(fields, 'runIds', MAX_SELECTED_RUNS) };
     default:
@@ -259,7 +283,7 @@ export function readRunsTableQuery(value: unknown): RunsTableQuery | undefined {
   }
 }
 
-const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<RunsTableToWebview['type']>(['runsTable/snapshot', 'runsTable/rows', 'runsTable/filterError', 'runsTable/error']);
+const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<RunsTableToWebview['type']>(['runsTable/snapshot', 'runsTable/rows', 'runsTable/filterError', 'runsTable/error', 'runsTable/metricDirection']);
 
 /** True for a message from the host; the host is trusted, so the webview checks only the discriminant. */
 export function isRunsTableToWebview(value: unknown): value is RunsTableToWebview {

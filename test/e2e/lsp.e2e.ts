@@ -1,7 +1,7 @@
 // Metrics in the editor, in a real VS Code: after two tracked runs of examples/iris/train.py (recorded with the
 // CLI before the window opens), the language server's code lens above the print line shows loss and acc, a hover
-// on a metric key shows the chart image, "Run with lr=0.1" on the argparse option starts a tracked run, and the
-// sidebar Metrics view charts the run selected in the Runs view.
+// on the print line (on `print`, off its keys) shows the closest key's chart image, "Run with lr=0.1" on the
+// argparse option starts a tracked run, and the sidebar Metrics view charts the run selected in the Runs view.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,8 +84,8 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
     await vscode.moveMouseAway();
     await vscode.screenshot('code-lens');
 
-    // A hover on the metric key in the print line: a chart image and the runs' values.
-    const at = await textPosition(vscode, 'print(f"epoch', 'acc:');
+    // A hover on the print line, off its keys (on `print`): the closest key's chart image and the runs' values.
+    const at = await textPosition(vscode, 'print(f"epoch', 'print');
     await page.mouse.move(at.x - 40, at.y);
     await page.mouse.move(at.x, at.y, { steps: 4 });
     const hover = page.locator('.monaco-hover:not(.hidden)', { has: page.locator('img') }).first();

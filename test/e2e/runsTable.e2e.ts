@@ -1,7 +1,7 @@
 // The Runs table in a real VS Code: open it from the Runs view, sort by a param (numbers as numbers), filter
 // with completion of keys, use a quick filter, add a column (remembered through a window reload), select three
-// runs, export CSV of the selection through VS Code's save dialog, open a run from a row's context menu and
-// compare the selection.
+// runs, export CSV of the selection through VS Code's save dialog (offered in the git-ignored .labbook/exports),
+// open a run from a row's context menu and compare the selection. A first click on a loss header sorts lowest first.
 // Run: node --import tsx --test test/e2e/runsTable.e2e.ts (LABBOOK_VSIX=… to reuse a packed .vsix).
 
 import assert from 'node:assert/strict';
@@ -10,6 +10,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Frame } from './node_modules/playwright-core';
 import { Store } from '../../src/store/store';
+import { RunsTableFeed } from '../../src/extension/panels/runsTableFeed';
+import { DEFAULT_RUNS_TABLE_QUERY } from '../../src/protocol/runsTable';
 import { FORMULA_NAME, HOSTILE_NAME, seedTableRuns } from '../fixtures/runsTable/runs';
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
@@ -46,6 +48,8 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
   const workspace = copyExamples();
   const store = Store.open(path.join(workspace.dir, '.labbook'));
   const ids = seedTableRuns(store);
+  // What the host orders by loss, best (lowest) first.
+  const byLoss = new RunsTableFeed().orderedIds(store, { ...DEFAULT_RUNS_TABLE_QUERY, sort: [{ columnId: 'metric:last:loss', descending: false }] }).map((id) => ids.indexOf(id));
   store.close();
   let vscode: VsCode | undefined;
   try {
@@ -70,6 +74,15 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     await expectRows(frame, ids, [4, 1, 0, 2, 3, 6, 5], 'sorted by epochs, then lr');
     await parkMouse(vscode);
     await vscode.screenshot('sorted-by-two-columns');
+    // The metrics come right after status and name; loss is better low, so its first click sorts lowest first.
+    assert.deepEqual((await headerLabels(frame)).slice(0, 4), ['Status', 'Name', 'loss', 'acc']);
+    await frame.locator('.grid-header .header-cell', { hasText: /^loss/ }).click();
+    await expectRows(frame, ids, byLoss, 'sorted by loss, lowest first');
+    await waitUntil(async () => ((await frame.locator('.grid-header .header-cell', { hasText: /^loss/ }).getAttribute('aria-sort')) === 'ascending' ? true : undefined), { timeoutMs: 10_000, what: 'loss sorted ascending' });
+    await vscode.screenshot('sorted-by-loss');
+    await frame.locator('.grid-header .header-cell', { hasText: /^epochs/ }).click();
+    await frame.locator('.grid-header .header-cell', { hasText: /^lr/ }).click({ modifiers: ['Shift'] });
+    await expectRows(frame, ids, [4, 1, 0, 2, 3, 6, 5], 'sorted by epochs, then lr, again');
 
     // Filter, completing the key: "metrics.a" offers acc.
     const filter = frame.locator('.filter-input');
@@ -120,7 +133,9 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     const dialog = page.locator('.quick-input-widget');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     await page.keyboard.press('Enter');
-    const csvPath = path.join(workspace.dir, 'labbook-runs.csv');
+    // Offered in the store folder, whose own .gitignore keeps it out of git.
+    const csvPath = path.join(workspace.dir, '.labbook', 'exports', 'labbook-runs.csv');
+    assert.equal(readFileSync(path.join(workspace.dir, '.labbook', '.gitignore'), 'utf8').split('\n').includes('*'), true);
     await waitUntil(() => (existsSync(csvPath) && readFileSync(csvPath, 'utf8').endsWith('\n') ? true : undefined), { timeoutMs: 30_000, what: 'the CSV written' });
     const lines = readFileSync(csvPath, 'utf8').trimEnd().split('\n');
     assert.match(lines[0], /^run_id,status,name,.*metric\.acc\.min/);

@@ -158,6 +158,11 @@ describe('sorting', () => {
     assert.deepEqual(sortFromSetting('primaryMetricDesc', ''), { by: 'newest' });
     assert.deepEqual(sortFromSetting('bogus', 'x'), { by: 'newest' });
     assert.deepEqual(sortFromSetting('name', undefined), { by: 'name' });
+    // 'primaryMetric': best first, by the metric's direction (the name's, else the one the user chose).
+    assert.deepEqual(sortFromSetting('primaryMetric', 'val_loss'), { by: 'metric', metric: 'val_loss', descending: false });
+    assert.deepEqual(sortFromSetting('primaryMetric', 'acc'), { by: 'metric', metric: 'acc', descending: true });
+    assert.deepEqual(sortFromSetting('primaryMetric', 'score', () => 'lower'), { by: 'metric', metric: 'score', descending: false });
+    assert.deepEqual(sortFromSetting('primaryMetric', 'score', () => undefined), { by: 'metric', metric: 'score', descending: true });
     assert.deepEqual(parseSort({ by: 'metric', metric: 'acc', descending: true }), { by: 'metric', metric: 'acc', descending: true });
     assert.equal(parseSort({ by: 'metric', metric: '' }), undefined);
     assert.equal(parseSort('newest'), undefined);

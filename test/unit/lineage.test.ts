@@ -44,6 +44,38 @@ describe('buildLineage', () => {
   });
 });
 
+describe('buildLineage grouping and marks', () => {
+  const run = (id: string, dirty = false) => ({ id, name: id, status: 'FINISHED' as const, commit: 'c1', branch: 'main', dirty });
+  const sha = (n: number) => n.toString(16).padStart(64, '0');
+
+  it('draws one node for the many files of one name a run wrote, listing them, and keeps edges to and from it', () => {
+    const checkpoints = Array.from({ length: 30 }, (_, i) => ({ runId: 'r1', path: `ckpt/epoch-${i}/model.pt`, sha256: sha(i + 1), role: 'model' as const, direction: 'output' as const }));
+    const graph = buildLineage({
+      runs: [run('r1'), run('r2')],
+      artifacts: [...checkpoints, { runId: 'r1', path: 'metrics.json', sha256: sha(99), role: 'output', direction: 'output' }, { runId: 'r2', path: 'model.pt', sha256: sha(30), role: 'model', direction: 'input' }],
+      versions: [],
+    });
+    const models = graph.nodes.filter((n) => n.kind === 'model');
+    assert.equal(models.length, 1);
+    assert.equal(models[0].id, `file:${sha(30)}`, 'the group stands for the last file written');
+    assert.equal(models[0].label, 'model.pt ×30');
+    assert.equal(models[0].detail, 'model · 30 files');
+    assert.equal(models[0].members?.length, 30);
+    assert.equal(models[0].members?.[0], `ckpt/epoch-0/model.pt · ${sha(1).slice(0, 8)}`);
+    assert.deepEqual(
+      graph.edges.filter((e) => e.from === models[0].id || e.to === models[0].id),
+      [{ from: 'run:r1', to: models[0].id }, { from: models[0].id, to: 'run:r2' }],
+    );
+    assert.equal(graph.nodes.find((n) => n.label === 'metrics.json')?.members, undefined, 'a single file stays itself');
+  });
+
+  it('marks a run started with uncommitted changes', () => {
+    const graph = buildLineage({ runs: [run('clean'), run('edited', true)], artifacts: [], versions: [] });
+    assert.equal(graph.nodes.find((n) => n.id === 'run:edited')?.dirty, true);
+    assert.equal(graph.nodes.find((n) => n.id === 'run:clean')?.dirty, undefined);
+  });
+});
+
 describe('buildLineage labels', () => {
   it('names the branches of a commit’s runs and a version’s stage and aliases', () => {
     const run = (id: string, commit: string, branch: string | null) => ({ id, name: id, status: 'FINISHED' as const, commit, branch });
@@ -126,6 +158,35 @@ describe('layoutLineage', () => {
     assert.deepEqual(at, { a: [50, 10], b: [50, 40], c: [200, 10], d: [200, 40], e: [350, 10] });
     assert.deepEqual(layout.edges[0].points, [{ x: 100, y: 10 }, { x: 150, y: 10 }]);
     assert.deepEqual([layout.width, layout.height], [400, 50]);
+  });
+
+  it('puts what a run wrote level with the run, the rest just below, and draws edges as horizontal and vertical lines', () => {
+    // A commit feeding two runs; r1 writes three files, r2 one; r2 also reads r1's first file.
+    const graph = {
+      nodes: ['c', 'r1', 'r2', 'f1', 'f2', 'f3', 'g'].map(node),
+      edges: [
+        { from: 'c', to: 'r1' },
+        { from: 'r1', to: 'f1' },
+        { from: 'r1', to: 'f2' },
+        { from: 'r1', to: 'f3' },
+        { from: 'f1', to: 'r2' },
+        { from: 'c', to: 'r2' },
+        { from: 'r2', to: 'g' },
+      ],
+    };
+    const layout = layoutLineage(graph, sizes);
+    const y = Object.fromEntries(layout.nodes.map((n) => [n.node.id, n.y]));
+    assert.equal(y.f1, y.r1, 'the first output is level with its run');
+    assert.deepEqual([y.f2, y.f3], [y.r1 + 30, y.r1 + 60], 'the others stack right below it');
+    assert.equal(y.g, y.r2, 'and so is r2’s output');
+    for (const edge of layout.edges) {
+      for (let i = 1; i < edge.points.length; i++) {
+        const [a, b] = [edge.points[i - 1], edge.points[i]];
+        assert.ok(a.x === b.x || a.y === b.y, `${edge.from}->${edge.to} segment ${i} is horizontal or vertical`);
+      }
+    }
+    const bent = layout.edges.find((e) => e.from === 'r1' && e.to === 'f2')!;
+    assert.deepEqual(bent.points, [{ x: 250, y: 10 }, { x: 275, y: 10 }, { x: 275, y: 40 }, { x: 300, y: 40 }]);
   });
 
   it('places nodes of a cycle (a run that rewrites the file it read) without looping', () => {

@@ -261,6 +261,22 @@ describe('language server over a store with runs of train.py', () => {
     assert.match(rows[0], /\| 10m ago \|$/);
   });
 
+  test('hovers a metric from anywhere on its logging line or call, naming the closest key with runs', async () => {
+    const heading = async (line: number, character: number) => (await client.hover(uri, line, character))?.split('\n')[0];
+    const acc = await heading(positionOf('train.py', '"acc"').line, 0);
+    assert.ok(acc?.includes('acc'), `the start of mlflow.log_metric("acc", …)'s line: ${acc}`);
+    const logAcc = positionOf('train.py', 'mlflow.log_metric("acc"');
+    assert.equal(await heading(logAcc.line, logAcc.character + 2), acc, 'on `mlflow`');
+    assert.equal(await heading(logAcc.line, positionOf('train.py', 'step=epoch').character + 4), acc, 'on step=…');
+    const loss = await heading(positionOf('train.py', '"loss"').line, positionOf('train.py', 'log_metrics').character + 3);
+    assert.ok(loss?.includes('loss'), `on log_metrics({"loss": …}): ${loss}`);
+    const printed = positionOf('train.py', 'print(f"epoch');
+    assert.equal(await heading(printed.line, printed.character), loss, 'print(…): the closest key, loss');
+    assert.equal(await heading(printed.line, positionOf('train.py', 'unknown').character), acc, 'after acc: acc');
+    assert.equal(await client.hover(uri, positionOf('train.py', 'step=epoch,').line, 9), undefined, 'val_acc has no runs');
+    assert.equal(await client.hover(uri, positionOf('train.py', 'args = parser').line, 2), undefined, 'a line that logs nothing');
+  });
+
   test('hovers an argparse option with the values tried, best first by the primary metric', async () => {
     const { line, character } = positionOf('train.py', '--lr');
     const markdown = await client.hover(uri, line, character + 3);

@@ -13,6 +13,7 @@ import { DEFAULT_RUNS_TABLE_QUERY, MAX_ROWS_PER_REQUEST, parseRunsTableMessage, 
 import type { RunsTableQuery, RunsTableSnapshotMessage } from '../../src/protocol/runsTable';
 import { tableCatalog } from '../../src/store/runsTable';
 import { Store } from '../../src/store/store';
+import { nextSort } from '../../webview/runsTable/sortTerms';
 import { FORMULA_NAME, HOSTILE_NAME, START, seedTableRuns, TABLE_RUNS } from '../fixtures/runsTable/runs';
 
 const ID = 'a'.repeat(32);
@@ -52,12 +53,28 @@ describe('runs table columns', () => {
     assert.deepEqual(descending, [[2, 1], [2, 3], [1, null], [null, 1]]);
   });
 
-  it('starts with run facts, then params and metrics, leaving system metrics out', () => {
-    const columns = defaultColumns({ params: ['a', 'b'], metrics: ['acc', 'system/cpu_percent'], tags: ['t'] }).map(columnId);
-    assert.deepEqual(columns, ['attribute:status', 'attribute:name', 'attribute:start', 'attribute:duration', 'attribute:commit', 'param:a', 'param:b', 'metric:last:acc']);
-    const many = defaultColumns({ params: Array.from({ length: 30 }, (_, i) => `p${i}`), metrics: Array.from({ length: 30 }, (_, i) => `m${i}`), tags: [] }, 11);
+  it('starts with status and name, then metrics (primary first, no system metrics), params, then the other facts', () => {
+    const columns = defaultColumns({ params: ['a', 'b'], metrics: ['acc', 'system/cpu_percent', 'val_loss'], tags: ['t'] }).map(columnId);
+    assert.deepEqual(columns, ['attribute:status', 'attribute:name', 'metric:last:val_loss', 'metric:last:acc', 'param:a', 'param:b', 'attribute:start', 'attribute:duration', 'attribute:commit']);
+    const chosen = defaultColumns({ params: [], metrics: ['acc', 'val_loss'], tags: [] }, 'acc').map(columnId);
+    assert.deepEqual(chosen.slice(2, 4), ['metric:last:acc', 'metric:last:val_loss'], 'labbook.runs.primaryMetric leads');
+    const many = defaultColumns({ params: Array.from({ length: 30 }, (_, i) => `p${i}`), metrics: Array.from({ length: 30 }, (_, i) => `m${i}`), tags: [] }, undefined, 11);
     assert.equal(many.length, 11);
     assert.equal(many.filter((c) => c.kind === 'metric').length, 3);
+  });
+});
+
+describe('runs table header clicks', () => {
+  it('sorts a column ascending, then descending, then not; a metric whose best is highest starts descending', () => {
+    assert.deepEqual(nextSort([], 'param:lr', false), [{ columnId: 'param:lr', descending: false }]);
+    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }], 'param:lr', false), [{ columnId: 'param:lr', descending: true }]);
+    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: true }], 'param:lr', false), []);
+    const acc = 'metric:last:acc';
+    assert.deepEqual(nextSort([], acc, false, true), [{ columnId: acc, descending: true }]);
+    assert.deepEqual(nextSort([{ columnId: acc, descending: true }], acc, false, true), [{ columnId: acc, descending: false }]);
+    assert.deepEqual(nextSort([{ columnId: acc, descending: false }], acc, false, true), []);
+    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }], acc, true, true), [{ columnId: 'param:lr', descending: false }, { columnId: acc, descending: true }]);
+    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }, { columnId: acc, descending: false }], acc, true, true), [{ columnId: 'param:lr', descending: false }]);
   });
 });
 
@@ -69,6 +86,7 @@ describe('runs table messages', () => {
     assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/requestRows', generation: 4, runIds: [ID] }), { ok: true, message: { type: 'runsTable/requestRows', generation: 4, runIds: [ID] } });
     assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/exportCsv', runIds: null }), { ok: true, message: { type: 'runsTable/exportCsv', runIds: null } });
     assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] }), { ok: true, message: { type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] } });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/askMetricDirection', key: 'val:bleu', extra: 1 }), { ok: true, message: { type: 'runsTable/askMetricDirection', key: 'val:bleu' } });
     for (const type of ['runsTable/openRun', 'runsTable/toggleStar']) assert.deepEqual(parseRunsTableMessage({ type, runId: ID }), { ok: true, message: { type, runId: ID } });
   });
 
@@ -80,6 +98,8 @@ describe('runs table messages', () => {
       [{ type: 'runsTable/requestRows', generation: -1, runIds: [] }, /generation/],
       [{ type: 'runsTable/requestRows', generation: 1, runIds: Array.from({ length: MAX_ROWS_PER_REQUEST + 1 }, () => ID) }, /at most 500/],
       [{ type: 'runsTable/setColumns', columns: ['attribute:<img>'] }, /unknown column/],
+      [{ type: 'runsTable/askMetricDirection', key: '' }, /metric key/],
+      [{ type: 'runsTable/askMetricDirection', key: 7 }, /metric key/],
       [{ type: 'runsTable/setQuery', query: { ...query, statuses: ['DONE'] } }, /statuses/],
       [{ type: 'runsTable/setQuery', query: { ...query, experimentId: 1.5 } }, /experimentId/],
       [{ type: 'runsTable/setQuery', query: { ...query, filter: 'x'.repeat(100_001) } }, /filter/],
@@ -134,25 +154,29 @@ describe('runs table feed', () => {
     assert.deepEqual(order(message), [6, 5, 4, 3, 2, 1, 0]);
     assert.equal(message.totalRuns, TABLE_RUNS.length);
     assert.deepEqual(message.catalog, { params: ['epochs', 'lr', 'optimizer'], metrics: ['acc', 'loss'], tags: ['note', 'team'] });
+    assert.deepEqual(message.metricDirections, { acc: 'higher', loss: 'lower' });
+    const answered = new RunsTableFeed({ direction: (key) => (key === 'acc' ? 'lower' : undefined) }).snapshot(store, DEFAULT_RUNS_TABLE_QUERY, undefined, NOW);
+    assert.deepEqual(answered.type === 'runsTable/snapshot' && answered.metricDirections, { acc: 'lower' }, 'the remembered answers replace the name rules');
     assert.deepEqual(
       message.columns.map((c) => [c.id, c.label, c.numeric]),
       [
         ['attribute:status', 'Status', false],
         ['attribute:name', 'Name', false],
-        ['attribute:start', 'Started', true],
-        ['attribute:duration', 'Duration', true],
-        ['attribute:commit', 'Commit', false],
+        ['metric:last:loss', 'loss', true],
+        ['metric:last:acc', 'acc', true],
         ['param:epochs', 'epochs', false],
         ['param:lr', 'lr', false],
         ['param:optimizer', 'optimizer', false],
-        ['metric:last:acc', 'acc', true],
-        ['metric:last:loss', 'loss', true],
+        ['attribute:start', 'Started', true],
+        ['attribute:duration', 'Duration', true],
+        ['attribute:commit', 'Commit', false],
       ],
     );
     const row = (index: number) => message.rows.find((r) => r.id === ids[index]);
-    assert.deepEqual(row(2), { id: ids[2], status: 'FAILED', starred: false, cells: ['FAILED', 'diverged', '2025-03-01 09:20', '1m 00s', '2abcdef', '10', '10', 'adam', 'NaN', 'Infinity'] });
-    assert.deepEqual(row(6)?.cells.slice(0, 4), ['RUNNING', 'live', '2025-03-01 10:00', '1h 00m']);
-    assert.deepEqual(row(5)?.cells, ['CRASHED', 'no-metrics', '2025-03-01 09:50', '0.0s', '5abcdef', null, '0.2', null, null, null]);
+    assert.deepEqual(row(2), { id: ids[2], status: 'FAILED', starred: false, cells: ['FAILED', 'diverged', 'Infinity', 'NaN', '10', '10', 'adam', '2025-03-01 09:20', '1m 00s', '2abcdef'] });
+    assert.deepEqual(row(6)?.cells.slice(-3, -1), ['2025-03-01 10:00', '1h 00m']);
+    assert.deepEqual(row(6)?.cells.slice(0, 2), ['RUNNING', 'live']);
+    assert.deepEqual(row(5)?.cells, ['CRASHED', 'no-metrics', null, null, null, '0.2', null, '2025-03-01 09:50', '0.0s', '5abcdef']);
     assert.equal(row(3)?.cells[1], HOSTILE_NAME);
     assert.equal(row(3)?.starred, true);
     assert.deepEqual(message.experiments.map((e) => e.name), ['Default', 'default', 'sweep']);

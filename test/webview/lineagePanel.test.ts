@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildLineage } from '../../src/core/lineage';
+import type { LineageSnapshotMessage } from '../../src/protocol/lineagePanel';
 import { BROWSER_IDS, EVAL_NAME, SHA, expectedSnapshot } from '../fixtures/lineage/pipeline';
 import type { ThemeKind, WebviewPage } from './harness';
 import { webviewSuite } from './pageSuite';
@@ -24,7 +26,7 @@ describe('Lineage panel webview', () => {
       assert.deepEqual(await page.page.evaluate(() => ({ ...window.labbookLineagePanel!.drawn(), layoutMs: 0 })), { nodes: 9, edges: 9, layoutMs: 0 });
       assert.equal(await page.page.evaluate(() => document.querySelectorAll('img').length), 0);
       const evalNode = page.page.locator(`g.node[data-id="run:${BROWSER_IDS.eval}"]`);
-      assert.equal(await evalNode.locator('title').textContent(), `${EVAL_NAME}\nrunning · cccccccc`);
+      assert.equal(await evalNode.locator('title').textContent(), `${EVAL_NAME}\nrunning · cccccccc\n± started with uncommitted changes`);
       // Left to right: the commit before the run it built, the run before the file it wrote.
       const xOf = (id: string) => page.page.locator(`g.node[data-id="${id}"]`).evaluate((g) => g.getBoundingClientRect().x);
       assert.ok((await xOf(`commit:${'1'.repeat(40)}`)) < (await xOf(`run:${BROWSER_IDS.prep}`)));
@@ -70,6 +72,53 @@ describe('Lineage panel webview', () => {
       await page.page.waitForSelector('.graph svg:not([data-stale])');
       assert.equal(await page.page.evaluate(() => document.querySelector('.graph')!.scrollLeft), 0);
     });
+  }
+
+  // The pipeline, with train also writing 30 checkpoints of one name, as buildLineage draws it.
+  function checkpointSnapshot(): LineageSnapshotMessage {
+    const hex = (n: number) => n.toString(16).padStart(64, '0');
+    const run = (id: string, name: string, commit: string, dirty = false) => ({ id, name, status: 'FINISHED' as const, commit, branch: 'main', dirty });
+    const graph = buildLineage({
+      runs: [run(BROWSER_IDS.prep, 'prep', '1'.repeat(40)), run(BROWSER_IDS.train, 'train', '1'.repeat(40)), run(BROWSER_IDS.eval, 'eval', '2'.repeat(40), true)],
+      artifacts: [
+        { runId: BROWSER_IDS.prep, path: 'data/raw.csv', sha256: SHA.raw, role: 'data', direction: 'input' },
+        { runId: BROWSER_IDS.prep, path: 'out/train.npz', sha256: SHA.npz, role: 'data', direction: 'output' },
+        { runId: BROWSER_IDS.train, path: 'out/train.npz', sha256: SHA.npz, role: 'data', direction: 'input' },
+        ...Array.from({ length: 30 }, (_, i) => ({ runId: BROWSER_IDS.train, path: `ckpt/${i}/model.pt`, sha256: i === 29 ? SHA.model : hex(i + 1), role: 'model' as const, direction: 'output' as const })),
+        { runId: BROWSER_IDS.train, path: 'metrics.json', sha256: hex(99), role: 'output', direction: 'output' },
+        { runId: BROWSER_IDS.eval, path: 'model.pt', sha256: SHA.model, role: 'model', direction: 'input' },
+      ],
+      versions: [{ name: 'clf', version: 1, stage: 'Staging', aliases: ['champion'], runId: BROWSER_IDS.train }],
+    });
+    return { type: 'lineagePanel/snapshot', graph, focus: null, omittedRuns: 0 };
+  }
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    for (const viewport of [{ width: 1400, height: 900 }, { width: 1024, height: 768 }]) {
+      it(`reads as a pipeline: neutral borders and a legend, outputs level with their run, square edges, uncommitted runs and checkpoint groups marked (${theme}, ${viewport.width}x${viewport.height})`, async () => {
+        const page = await suite.open({ theme, viewport });
+        await page.send(checkpointSnapshot());
+        await page.page.waitForSelector('main[aria-busy="false"] svg');
+        assert.deepEqual(await page.page.locator('.legend li').allTextContents(), ['commit', 'run', 'data', 'model', 'other file', 'registered version', '± uncommitted changes', '×N many files of one name']);
+        const node = (id: string) => page.page.locator(`g.node[data-id="${id}"]`);
+        const look = (id: string) => node(id).evaluate((g) => ({ y: Math.round(g.getBoundingClientRect().y), stroke: getComputedStyle(g.querySelector('rect.box')!).stroke, dash: getComputedStyle(g.querySelector('rect.box')!).strokeDasharray }));
+        const [train, model, version, evalRun, prep] = await Promise.all([`run:${BROWSER_IDS.train}`, `file:${SHA.model}`, 'version:clf/1', `run:${BROWSER_IDS.eval}`, `run:${BROWSER_IDS.prep}`].map(look));
+        assert.equal(model.stroke, train.stroke, 'a model is drawn like a run, not in an alarming colour');
+        assert.equal(version.stroke, train.stroke);
+        assert.equal(model.y, train.y, 'the checkpoints sit level with the run that wrote them');
+        assert.equal(await node(`file:${SHA.npz}`).evaluate((g) => Math.round(g.getBoundingClientRect().y)), prep.y, 'and the features with prep');
+        assert.notEqual(evalRun.dash, 'none', 'the run with uncommitted changes has a dashed border');
+        assert.equal(train.dash, 'none');
+        assert.equal(await node(`run:${BROWSER_IDS.eval}`).locator('.badge').textContent(), '±');
+        assert.equal(await node(`file:${SHA.model}`).locator('.label').textContent(), 'model.pt ×30');
+        const tooltip = (await node(`file:${SHA.model}`).locator('title').textContent()) ?? '';
+        assert.equal(tooltip.split('\n').length, 32, 'the tooltip lists all 30 files');
+        assert.ok(tooltip.includes('ckpt/0/model.pt · 00000000'));
+        const curves = await page.page.evaluate(() => [...document.querySelectorAll('path.edge')].filter((p) => /[CS]/.test(p.getAttribute('d') ?? '')).length);
+        assert.equal(curves, 0, 'edges are horizontal and vertical lines with rounded corners');
+        await page.screenshot(`lineage-pipeline-${theme}-${viewport.width}`);
+      });
+    }
   }
 
   it('shows the host’s error and an empty store', async () => {

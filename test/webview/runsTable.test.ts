@@ -134,12 +134,14 @@ describe('Runs table webview', () => {
     assert.equal(await header('lr').getAttribute('aria-sort'), 'ascending');
     await header('lr').click();
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 2)).query.sort, [{ columnId: 'param:lr', descending: true }]);
-    const two = [{ columnId: 'param:lr', descending: true }, { columnId: 'metric:last:acc', descending: false }];
-    await header('acc').click({ modifiers: ['Shift'] });
+    // loss: lower is better, so its first click sorts ascending (best first).
+    const two = [{ columnId: 'param:lr', descending: true }, { columnId: 'metric:last:loss', descending: false }];
+    await header('loss').click({ modifiers: ['Shift'] });
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 3)).query.sort, two);
     await shown(page, snapshotOf({ sort: two }));
-    assert.deepEqual(await page.page.locator('.header-cell.sorted .sort-indicator').allTextContents(), ['↓1', '↑2']);
-    assert.equal(await header('acc').getAttribute('aria-sort'), 'ascending');
+    // In column order: loss (a metric) comes before lr (a param).
+    assert.deepEqual(await page.page.locator('.header-cell.sorted .sort-indicator').allTextContents(), ['↑2', '↓1']);
+    assert.equal(await header('loss').getAttribute('aria-sort'), 'ascending');
     await page.screenshot('runs-table-light-sorted');
     await header('lr').click();
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 4)).query.sort, [], 'a third click on a descending column removes the sort');
@@ -412,5 +414,57 @@ describe('Runs table webview', () => {
     assert.ok((await page.page.locator('.grid').evaluate((grid) => grid.scrollTop)) > 100_000);
     await shown(page, snapshotOf({ sort: [{ columnId: 'attribute:name', descending: false }] }, undefined, wide));
     assert.equal(await page.page.locator('.grid').evaluate((grid) => grid.scrollTop), 0);
+  });
+});
+
+describe('Runs table: metrics first, name pinned', () => {
+  const viewports = [
+    { width: 1400, height: 900 },
+    { width: 1024, height: 768 },
+  ];
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    for (const viewport of viewports) {
+      it(`shows metrics without scrolling and keeps status and name at the left while scrolling sideways (${theme}, ${viewport.width}x${viewport.height})`, async () => {
+        const page = await open(theme, undefined, viewport);
+        const snapshot = snapshotOf({}, undefined, wide);
+        await shown(page, snapshot);
+        assert.deepEqual(snapshot.columns.slice(0, 3).map((c) => c.id), ['attribute:status', 'attribute:name', 'metric:last:metric_0']);
+        const id = snapshot.runIds[0];
+        const box = (selector: string) => rowOf(page, id).locator(selector).evaluate((e) => ({ left: Math.round(e.getBoundingClientRect().left), right: Math.round(e.getBoundingClientRect().right), text: e.textContent }));
+        const metric = await box('.cell:nth-child(4)');
+        assert.ok(metric.right <= viewport.width / 2, `the first metric ends at ${metric.right}px`);
+        const before = await box('.cell:nth-child(3)');
+        await page.screenshot(`runs-table-columns-${theme}-${viewport.width}`);
+        await page.page.locator('.grid').evaluate((grid) => {
+          grid.scrollLeft = 900;
+        });
+        await page.page.waitForFunction(() => document.querySelector('.grid.scrolled-x'));
+        const after = await box('.cell:nth-child(3)');
+        assert.deepEqual(after, before, 'the name cell stays where it was, with its text');
+        // Nothing scrolled under the name shows through it: the point at its middle is the name cell.
+        const onTop = await page.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.cell')?.classList.contains('pinned-edge'), { x: after.left + 20, y: await rowOf(page, id).evaluate((e) => e.getBoundingClientRect().top + 12) });
+        assert.equal(onTop, true);
+        const header = await page.page.locator('.header-cell[data-column-id="attribute:name"]').evaluate((e) => Math.round(e.getBoundingClientRect().left));
+        assert.equal(header, after.left, 'the Name header stays above its column');
+        await rowOf(page, snapshot.runIds[2]).click();
+        await page.screenshot(`runs-table-pinned-${theme}-${viewport.width}`);
+      });
+    }
+  }
+
+  it('sorts a metric best first on the first header click, asking once when the name does not tell', async () => {
+    const page = await open('dark');
+    await shown(page, snapshotOf());
+    await page.page.locator('.header-cell[data-column-id="metric:last:loss"]').click();
+    assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 1)).query.sort, [{ columnId: 'metric:last:loss', descending: false }]);
+    await page.page.locator('.header-cell[data-column-id="metric:last:acc"]').click();
+    assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 2)).query.sort, [{ columnId: 'metric:last:acc', descending: true }]);
+    const wideSnapshot = snapshotOf({}, undefined, wide);
+    assert.equal(wideSnapshot.metricDirections.metric_0, undefined);
+    await shown(page, wideSnapshot);
+    await page.page.locator('.header-cell[data-column-id="metric:last:metric_0"]').click();
+    assert.deepEqual(await nthPosted(page, 'runsTable/askMetricDirection', 1), { type: 'runsTable/askMetricDirection', key: 'metric_0' });
+    await page.send({ type: 'runsTable/metricDirection', key: 'metric_0', direction: 'higher' });
+    assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 3)).query.sort, [{ columnId: 'metric:last:metric_0', descending: true }]);
   });
 });

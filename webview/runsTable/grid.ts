@@ -21,6 +21,8 @@ const REQUEST_MARGIN = 60;
 const STAR_WIDTH = 28;
 const MIN_WIDTH = 48;
 const STATUS_COLUMN = 'attribute:status';
+/** Columns pinned to the left while the grid scrolls sideways, when they lead the table (with the star before them). */
+const PINNABLE = new Set([STATUS_COLUMN, 'attribute:name']);
 
 /** What the grid asks of the page. */
 export interface GridHost {
@@ -54,6 +56,13 @@ function defaultWidth(column: RunsTableColumn): number {
   return 130;
 }
 
+/** How many leading cells stay at the left: the star and the status and name columns that lead, or none. */
+function pinnedCells(columns: readonly RunsTableColumn[]): number {
+  const leading = columns.findIndex((column) => !PINNABLE.has(column.id));
+  const count = leading < 0 ? columns.length : leading;
+  return count === 0 ? 0 : count + 1;
+}
+
 /** The table of runs. */
 export class RunsGrid {
   /** The scroll container (role=grid); the keyboard acts on it. */
@@ -72,6 +81,8 @@ export class RunsGrid {
   private lefts: number[] = [];
   private scrollLeft = 0;
   private cellWidths: number[] = [];
+  /** Leading cells (the star included) pinned to the left. */
+  private pinned = 0;
 
   constructor(private readonly host: GridHost) {
     this.element.append(el('div', { className: 'grid-header-group', attributes: { role: 'rowgroup' } }, this.header), this.body);
@@ -100,6 +111,7 @@ export class RunsGrid {
       'scroll',
       () => {
         if (this.element.scrollLeft !== this.scrollLeft) this.render();
+        this.element.classList.toggle('scrolled-x', this.element.scrollLeft > 0);
         this.host.viewChanged();
       },
       { passive: true },
@@ -118,6 +130,7 @@ export class RunsGrid {
     // Live runs bring a snapshot every second: the header is rebuilt only when it changes, so it keeps focus.
     const headerChanged = columnsChanged || JSON.stringify(sort) !== JSON.stringify(this.sort);
     this.columns = columns;
+    this.pinned = pinnedCells(columns);
     this.runIds = runIds;
     this.sort = sort;
     this.cache.reset(generation, columns.map((c) => c.id), rows);
@@ -172,6 +185,7 @@ export class RunsGrid {
     this.element.style.setProperty('--lb-grid-columns', widths.map((w) => `${w}px`).join(' '));
     this.element.style.setProperty('--lb-grid-width', `${total}px`);
     for (const drawn of this.drawn.values()) this.placeCells(drawn.element);
+    for (const [index, cell] of [...this.header.children].entries()) if (index < this.pinned) (cell as HTMLElement).style.left = `${this.lefts[index]}px`;
   }
 
   /** Column widths the user set, by column id, to keep with the page state. */
@@ -197,9 +211,21 @@ export class RunsGrid {
     }
   }
 
+  /**
+   * Pinned cells are sticky (CSS) rather than absolute: their `left` becomes the offset they keep from the grid's
+   * left edge while it scrolls sideways, so the browser keeps them in place without a script per scrolled frame.
+   */
+  private markPinned(cells: readonly Element[]): void {
+    for (const [index, cell] of cells.entries()) {
+      cell.classList.toggle('pinned', index < this.pinned);
+      cell.classList.toggle('pinned-edge', index === this.pinned - 1);
+    }
+  }
+
   private drawHeader(): void {
     const star = el('div', { className: 'header-cell star-header', text: '★', attributes: { role: 'columnheader', title: 'Starred', 'aria-label': 'Starred' } });
     this.header.replaceChildren(star, ...this.columns.map((column, index) => this.headerCell(column, index)));
+    this.markPinned([...this.header.children]);
     this.applyWidths();
   }
 
@@ -345,6 +371,7 @@ export class RunsGrid {
     });
     const element = el('div', { className: 'row', attributes: { role: 'row' } }, el('div', { className: 'cell star', attributes: { role: 'gridcell' } }, star), ...cells);
     this.placeCells(element);
+    this.markPinned([...element.children]);
     this.body.append(element);
     return element;
   }
@@ -368,7 +395,8 @@ export class RunsGrid {
     star.setAttribute('aria-label', starred ? 'Unstar run' : 'Star run');
     star.title = starred ? 'Unstar' : 'Star';
     for (const [index, cell] of cells.entries()) {
-      const shown = row !== undefined && index >= columns.from && index <= columns.to;
+      // cells[index] is cell index + 1 of the row (the star is first): pinned ones are always in view.
+      const shown = row !== undefined && ((index >= columns.from && index <= columns.to) || index + 1 < this.pinned);
       const text = shown ? (row.cells[index] ?? null) : null;
       cell.textContent = text ?? '';
       cell.classList.toggle('missing', shown && text === null);

@@ -6,6 +6,8 @@
 import { toCsv } from '../../core/csv';
 import { FilterError } from '../../core/filter';
 import { formatDateTime, formatDuration, formatMetric } from '../../core/format';
+import { metricDirection } from '../../core/metricDirection';
+import type { MetricDirection } from '../../core/metricDirection';
 import { columnId, columnLabel, compareRows, defaultColumns, isNumericColumn, parseColumnId } from '../../core/runsTable';
 import type { CellValue, ColumnSpec, TableAttribute } from '../../core/runsTable';
 import type { RunsTableColumn, RunsTableFilterErrorMessage, RunsTableQuery, RunsTableRow, RunsTableRowsMessage, RunsTableSnapshotMessage } from '../../protocol/runsTable';
@@ -90,9 +92,19 @@ function csvText(column: ColumnSpec, value: CellValue): string {
   return Number.isFinite(value) ? String(value) : formatMetric(value);
 }
 
+/** What the feed reads from the extension's settings and state. */
+export interface RunsTableFeedOptions {
+  /** `labbook.runs.primaryMetric`, which leads the default metric columns. */
+  primaryMetric?: () => string | undefined;
+  /** Which way a metric is better (default: by its name). */
+  direction?: (key: string) => MetricDirection | undefined;
+}
+
 /** Builds the Runs table's messages; one feed per panel, so generations only grow. */
 export class RunsTableFeed {
   private generation = 0;
+
+  constructor(private readonly options: RunsTableFeedOptions = {}) {}
 
   /** The table for a query: every matching id in order and the first rows, or why the filter is wrong. */
   snapshot(store: Store, asked: RunsTableQuery, columnIds: readonly string[] | undefined, now = Date.now()): RunsTableSnapshotMessage | RunsTableFilterErrorMessage {
@@ -110,7 +122,7 @@ export class RunsTableFeed {
       return { type: 'runsTable/filterError', filter: query.filter, message: error.message, position: Math.min(leading + error.position, query.filter.length) };
     }
     const catalog = tableCatalog(store, query.experimentId);
-    const columns = columnIds ? columnsOf(columnIds) : defaultColumns(catalog);
+    const columns = columnIds ? columnsOf(columnIds) : defaultColumns(catalog, this.options.primaryMetric?.());
     this.generation++;
     return {
       type: 'runsTable/snapshot',
@@ -118,6 +130,7 @@ export class RunsTableFeed {
       query,
       columns: columns.map(header),
       catalog,
+      metricDirections: this.directions(catalog.metrics),
       experiments: store.listExperiments().filter((e) => e.lifecycle === 'active').map((e) => ({ id: e.id, name: e.name })),
       totalRuns: store.countRuns({ experimentIds }),
       runIds,
@@ -154,6 +167,14 @@ export class RunsTableFeed {
     const keyed = ids.map((id) => ({ id, key: values.map((byRun) => byRun.get(id) ?? null) }));
     keyed.sort((a, b) => compareRows(a.key, b.key, query.sort));
     return keyed.map((row) => row.id);
+  }
+
+  private directions(keys: readonly string[]): Record<string, MetricDirection> {
+    const directionOf = this.options.direction ?? metricDirection;
+    return Object.fromEntries(keys.flatMap((key) => {
+      const direction = directionOf(key);
+      return direction ? [[key, direction]] : [];
+    }));
   }
 
   private rowsOf(store: Store, runIds: readonly string[], columns: readonly ColumnSpec[], now: number): RunsTableRow[] {

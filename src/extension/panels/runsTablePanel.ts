@@ -7,6 +7,7 @@ import { DEFAULT_RUNS_TABLE_QUERY, parseRunsTableMessage, readRunsTableQuery } f
 import type { RunsTableFromWebview, RunsTableQuery, RunsTableSnapshotMessage, RunsTableToWebview } from '../../protocol/runsTable';
 import { columnId } from '../../core/runsTable';
 import type { Store } from '../../store/store';
+import type { MetricDirections } from '../metricDirections';
 import { columnsOf, RunsTableFeed } from './runsTableFeed';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
@@ -24,6 +25,8 @@ export interface RunsTablePanelDeps {
   onDidChangeStore: vscode.Event<void>;
   openRun: (runId: string) => void;
   log: HostLog;
+  /** Which way each metric is better; asks the user about metrics whose name does not tell. */
+  directions: MetricDirections;
 }
 
 const PROTOCOL: WebviewProtocol<RunsTableToWebview, RunsTableFromWebview> = {
@@ -41,6 +44,8 @@ interface TableState {
 
 const STATE_KEY = 'labbook.runsTable';
 const REFRESH_MS = 1000;
+/** Where exports are offered first, inside the store folder (git-ignored). */
+const EXPORTS_FOLDER = 'exports';
 
 function readState(memento: vscode.Memento): TableState {
   const saved = memento.get<{ query?: unknown; columns?: unknown }>(STATE_KEY);
@@ -53,7 +58,7 @@ function readState(memento: vscode.Memento): TableState {
 export class RunsTablePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private host: WebviewHost<RunsTableToWebview, RunsTableFromWebview> | undefined;
-  private readonly feed = new RunsTableFeed();
+  private readonly feed: RunsTableFeed;
   private state: TableState;
   /** The columns the last snapshot showed, which row requests are answered with. */
   private shownColumns: string[] = [];
@@ -62,6 +67,10 @@ export class RunsTablePanel implements vscode.Disposable {
 
   constructor(private readonly deps: RunsTablePanelDeps) {
     this.state = readState(deps.workspaceState);
+    this.feed = new RunsTableFeed({
+      primaryMetric: () => vscode.workspace.getConfiguration('labbook.runs').get<string>('primaryMetric')?.trim() || undefined,
+      direction: (key) => deps.directions.get(key),
+    });
     // Live runs commit every few hundred ms; the table re-queries at most once a second.
     this.disposables = [
       deps.onDidChangeStore(() => {
@@ -128,6 +137,11 @@ export class RunsTablePanel implements vscode.Disposable {
       case 'runsTable/exportCsv':
         await this.exportCsv(message.runIds);
         return;
+      case 'runsTable/askMetricDirection': {
+        const direction = (await this.deps.directions.resolve(message.key)) ?? null;
+        if (this.host?.ready) this.host.post({ type: 'runsTable/metricDirection', key: message.key, direction });
+        return;
+      }
     }
   }
 
@@ -151,17 +165,19 @@ export class RunsTablePanel implements vscode.Disposable {
   }
 
   private emptySnapshot(query: RunsTableQuery): RunsTableSnapshotMessage {
-    return { type: 'runsTable/snapshot', generation: 0, query, columns: [], catalog: { params: [], metrics: [], tags: [] }, experiments: [], totalRuns: 0, runIds: [], rows: [] };
+    return { type: 'runsTable/snapshot', generation: 0, query, columns: [], catalog: { params: [], metrics: [], tags: [] }, metricDirections: {}, experiments: [], totalRuns: 0, runIds: [], rows: [] };
   }
 
   private async exportCsv(runIds: string[] | null): Promise<void> {
     const store = this.requireStore();
     const ids = runIds ?? this.feed.orderedIds(store, this.state.query);
     if (ids.length === 0) throw new Error('there are no runs to export.');
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    // Inside the store folder, which its own .gitignore keeps out of git: an export never turns up as a change to commit.
+    const folder = vscode.Uri.joinPath(vscode.Uri.file(store.dir), EXPORTS_FOLDER);
+    await vscode.workspace.fs.createDirectory(folder);
     const target = await vscode.window.showSaveDialog({
       title: `Export ${ids.length === 1 ? 'one run' : `${ids.length} runs`} as CSV`,
-      defaultUri: folder ? vscode.Uri.joinPath(folder, 'labbook-runs.csv') : undefined,
+      defaultUri: vscode.Uri.joinPath(folder, 'labbook-runs.csv'),
       filters: { CSV: ['csv'] },
     });
     if (!target) return;

@@ -1,6 +1,7 @@
 // Which way a metric is better, guessed from its name, and which metric a table of runs leads with. Short names
 // (mae, wer, acc, map) count only as whole words of the key, so `answer_len` is no word error rate and `heatmap`
 // no mean average precision; long ones (loss, accuracy) count anywhere, so `valLoss` and `top1accuracy` are known.
+import { choosePrimaryMetric } from './runDistinction';
 
 /** Whether smaller or larger values of a metric are better. */
 export type MetricDirection = 'lower' | 'higher';
@@ -36,23 +37,12 @@ export function bestFirstDescending(direction: MetricDirection): boolean {
   return direction === 'higher';
 }
 
-const HELD_OUT = /^(?:val|valid|validation|test|eval)(?:[_/.-]|[A-Z])/i;
-
-// Lower is preferred: a held-out loss first, a training accuracy last but before metrics nobody can rank.
-function rank(key: string): number {
-  const heldOut = HELD_OUT.test(key) ? 0 : 3;
-  const direction = metricDirection(key);
-  return heldOut + (direction === 'lower' && /loss/i.test(key) ? 0 : direction === 'higher' && /acc/i.test(key) ? 1 : 2);
-}
 
 /**
- * The metric a table of runs leads with: `setting` (`labbook.runs.primaryMetric`) when the runs logged it, else
- * a validation or test metric, a loss before an accuracy, never a system metric; undefined when there is none.
+ * The metric a table of runs leads with: `setting` (`labbook.runs.primaryMetric`) when the runs logged it, else the
+ * one the Runs view would choose (choosePrimaryMetric: validation, then test; loss, then accuracy; never system/*).
  */
 export function primaryMetricOf(keys: readonly string[], setting?: string): string | undefined {
   if (setting && keys.includes(setting)) return setting;
-  const candidates = keys.filter((key) => !key.startsWith('system/'));
-  let best: string | undefined;
-  for (const key of candidates) if (best === undefined || rank(key) < rank(best)) best = key;
-  return best;
+  return choosePrimaryMetric(keys);
 }

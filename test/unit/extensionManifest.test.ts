@@ -148,3 +148,20 @@ describe('package.json contributions', () => {
     for (const key of ['labbook.python.path', 'labbook.runs.primaryMetric', 'labbook.runs.sort', 'labbook.storePath']) assert.ok(keys.includes(key), key);
   });
 });
+
+describe('port auto-forwarding (issue 12 item 10f)', () => {
+  const attributes = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { configurationDefaults: Record<string, Record<string, { onAutoForward?: string }>> } })
+    .contributes.configurationDefaults['remote.portsAttributes'];
+  // VS Code matches a non-numeric key as a regular expression against the listening process's command line.
+  const ignored = (commandLine: string): boolean =>
+    Object.entries(attributes).some(([key, value]) => value.onAutoForward === 'ignore' && new RegExp(key).test(commandLine));
+
+  it("ignores the ports of Labbook's runners and `labbook serve`, and no one else's", () => {
+    assert.ok(ignored('/usr/bin/node /root/.vscode-server/extensions/labbook.labbook-0.1.0/dist/cli.js run --name x -- python3 train.py'));
+    assert.ok(ignored('C:\\Program Files\\VS Code\\Code.exe C:\\Users\\u\\.vscode\\extensions\\labbook.labbook-0.1.0\\dist\\cli.js run -- python train.py'));
+    assert.ok(ignored('node /work/labbook/dist/cli.js serve --port 5000'));
+    assert.ok(!ignored('node /work/labbook/dist/cli.js ls'));
+    assert.ok(!ignored('python3 -m http.server 8000'));
+    assert.ok(!ignored('node server.js'));
+  });
+});

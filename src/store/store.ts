@@ -22,6 +22,7 @@ import { ObjectStore } from './objects';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase, SqlStatement } from './sqlite';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { purgeExpiredTrash } from './trash';
 
 /** Name of the workspace store folder. */
 export const STORE_DIR_NAME = '.labbook';
@@ -230,6 +231,7 @@ export class Store {
     db.pragma('foreign_keys = ON');
     const store = new Store(dir, db);
     store.migrate();
+    purgeExpiredTrash(store);
     return store;
   }
 

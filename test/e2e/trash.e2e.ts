@@ -37,6 +37,7 @@ function seedTrash(workspace: string): void {
 async function enterCancelsPermanentDelete(vscode: VsCode): Promise<void> {
   await vscode.runCommand('Labbook: Delete Permanently…', { waitForClose: false });
   await vscode.pickQuickItem('typo-run');
+  await vscode.page.keyboard.press('Enter'); // the picker takes several runs: Enter accepts the one checked
   const focused = vscode.page.locator('.quick-input-widget .monaco-list-row.focused .label-name');
   await focused.filter({ hasText: /^Cancel$/ }).waitFor({ timeout: 30_000 });
   await vscode.screenshot('delete-permanently-cancel-focused');

@@ -89,7 +89,7 @@ const CANCEL: vscode.QuickPickItem = { label: 'Cancel' };
  */
 async function confirmDestruction(question: string, action: string): Promise<void> {
   const destroy: vscode.QuickPickItem = { label: `$(trash) ${action}`, description: 'This cannot be undone.' };
-  const picked = await vscode.window.showQuickPick([CANCEL, destroy], { title: question, placeHolder: question });
+  const picked = await vscode.window.showQuickPick([CANCEL, destroy], { title: question, placeHolder: 'Enter or Escape cancels' });
   if (picked !== destroy) throw new Cancelled();
 }
 

@@ -133,7 +133,8 @@ export function trashItem(node: TrashNode): vscode.TreeItem {
 export function trashedRunItem(run: TrashedRun, now: number): vscode.TreeItem {
   const item = new vscode.TreeItem(truncate(run.name, MAX_LABEL));
   item.id = `trash/${run.id}`;
-  item.description = `${run.experimentName} · deleted ${relativeTime(run.deletedAt, now)}`;
+  // When first: a narrow side bar cuts the end of a description.
+  item.description = `deleted ${relativeTime(run.deletedAt, now)} · ${run.experimentName}`;
   item.tooltip = `${run.name} (${run.id})\nDeleted ${new Date(run.deletedAt).toLocaleString()}; deleted for good on ${new Date(run.expiresAt).toLocaleDateString()}.`;
   const icon = statusIcon(run.status);
   item.iconPath = new vscode.ThemeIcon(icon.id);

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
+import { TRASH_DAYS } from '../store/trash';
 import { doctorCommand } from './doctorCommand';
 import { lspCommand } from './lspCommand';
-import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, rmCommand, showCommand } from './queryCommands';
+import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, restoreCommand, rmCommand, showCommand, trashCommand } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { CliError, findWorkspace } from './workspace';
@@ -21,7 +22,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },
   log: { summary: 'log <run>   console output of a run', run: logCommand },
-  rm: { summary: 'rm <run>…   delete runs', run: rmCommand },
+  rm: { summary: 'rm [--purge] <run>…   move runs to the Trash (--purge: delete now)', run: rmCommand },
+  trash: { summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`, run: trashCommand },
+  restore: { summary: 'restore <run>…   bring runs back from the Trash', run: restoreCommand },
   export: { summary: 'export [--format csv|json] [--filter F] [-o file]   export runs', run: exportCommand },
   serve: { summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts', run: serveCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },

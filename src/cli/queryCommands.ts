@@ -6,10 +6,11 @@ import { FilterError } from '../core/filter';
 import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
-import type { RunDetail, RunListing } from '../core/types';
+import type { Run, RunDetail, RunListing } from '../core/types';
 import { collectGarbage } from '../store/gc';
-import { resolveRunRef, RunRefError } from '../store/runRefs';
+import { resolveRunRef, resolveTrashedRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
+import { listTrash, restoreRuns, trashRuns, TRASH_DAYS } from '../store/trash';
 import { formatTable } from './format';
 import { CliError, openWorkspace, type Workspace } from './workspace';
 
@@ -178,16 +179,70 @@ export async function logCommand(args: string[]): Promise<number> {
   });
 }
 
-/** `labbook rm <run>…`: deletes runs (their files are freed by gc). */
+/** Resolves among active runs, else among the Trash (what purging accepts); the active miss is what is reported. */
+function resolveAnyRunRef(store: Store, ref: string): Run {
+  try {
+    return resolveRunRef(store, ref);
+  } catch (error) {
+    if (!(error instanceof RunRefError)) throw error;
+    try {
+      return resolveTrashedRunRef(store, ref);
+    } catch {
+      throw error;
+    }
+  }
+}
+
+const shortIds = (runs: readonly Run[]): string => runs.map((run) => run.id.slice(0, 8)).join(' ');
+
+/** `labbook rm [--purge] <run>…`: moves runs to the Trash, or with --purge deletes them now (their files are freed by gc). */
 export async function rmCommand(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
-  if (positionals.length === 0) throw new CliError('Usage: labbook rm <run>…', 2);
+  const { values, positionals } = parseArgs({ args, options: { purge: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  if (positionals.length === 0) throw new CliError('Usage: labbook rm [--purge] <run>…', 2);
   return withWorkspace(({ store }) => {
-    const runs = positionals.map((ref) => resolveRunRef(store, ref));
+    const runs = positionals.map((ref) => (values.purge ? resolveAnyRunRef(store, ref) : resolveRunRef(store, ref)));
     const live = runs.filter((run) => run.status === 'RUNNING');
     if (live.length) throw new CliError(`Run ${live[0].name} is still running; stop it first.`, 2);
-    store.deleteRuns(runs.map((run) => run.id));
-    for (const run of runs) process.stdout.write(`Deleted ${run.name} (${run.id.slice(0, 8)})\n`);
+    if (values.purge) {
+      store.deleteRuns(runs.map((run) => run.id));
+      for (const run of runs) process.stdout.write(`Deleted ${run.name} (${run.id.slice(0, 8)})\n`);
+      return 0;
+    }
+    trashRuns(store, runs.map((run) => run.id));
+    for (const run of runs) process.stdout.write(`Moved ${run.name} (${run.id.slice(0, 8)}) to the Trash\n`);
+    process.stdout.write(`Restore with: labbook restore ${shortIds(runs)}  (the Trash keeps runs ${TRASH_DAYS} days; rm --purge deletes now)\n`);
+    return 0;
+  });
+}
+
+/** `labbook trash [--json]`: the runs in the Trash and when each is purged. */
+export async function trashCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
+  return withWorkspace(({ store }) => {
+    const runs = listTrash(store);
+    if (values.json) {
+      process.stdout.write(`${runsJson(runs)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) {
+      process.stdout.write('The Trash is empty.\n');
+      return 0;
+    }
+    const rows = runs.map((run) => [run.id.slice(0, 8), run.name, run.experimentName, relativeTime(run.deletedAt), new Date(run.expiresAt).toISOString().slice(0, 10)]);
+    process.stdout.write(`${formatTable(['ID', 'NAME', 'EXPERIMENT', 'DELETED', 'PURGED ON'], rows)}\n`);
+    process.stdout.write(`Runs stay in the Trash ${TRASH_DAYS} days. Restore with: labbook restore <run>…; delete now with: labbook rm --purge <run>…\n`);
+    return 0;
+  });
+}
+
+/** `labbook restore <run>…`: brings runs back from the Trash. */
+export async function restoreCommand(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length === 0) throw new CliError('Usage: labbook restore <run>… (`labbook trash` lists them)', 2);
+  return withWorkspace(({ store }) => {
+    const runs = positionals.map((ref) => resolveTrashedRunRef(store, ref));
+    restoreRuns(store, runs.map((run) => run.id));
+    for (const run of runs) process.stdout.write(`Restored ${run.name} (${run.id.slice(0, 8)})\n`);
     return 0;
   });
 }

@@ -4,9 +4,11 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { OpenGesture } from '../core/openGesture';
+import { relativeTime } from '../core/format';
 import { runDescription } from '../core/runPresentation';
 import type { Run } from '../core/types';
 import type { Store } from '../store/store';
+import { listTrash } from '../store/trash';
 import { copyCliPath } from './cliLauncher';
 import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
@@ -19,12 +21,15 @@ import type { RunsTablePanel } from './panels/runsTablePanel';
 import {
   addTag,
   copyRunIds,
-  deleteRuns,
+  deletePermanently,
   editNote,
+  emptyTheTrash,
+  moveToTrash,
   openArtifact,
   openGitPatch,
   removeTags,
   renameRun,
+  restoreFromTrash,
   revealArtifact,
   showConsole,
   toggleStar,
@@ -67,17 +72,32 @@ function webviewRunId(value: unknown): string | undefined {
 function runIdOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (!isTreeNode(value)) return webviewRunId(value);
-  if (isTreeNode(value) && value.kind === 'run') return value.run.id;
+  if (isTreeNode(value) && (value.kind === 'run' || value.kind === 'trashedRun')) return value.run.id;
   if (isTreeNode(value) && value.kind === 'group') return value.parent.run.id;
   if (isTreeNode(value) && value.kind === 'leaf') return value.runId;
   return undefined;
 }
 
+// The tree's selection (second argument) wins over the clicked row.
+function itemsOf(args: readonly unknown[]): readonly unknown[] {
+  const [clicked, selection] = args;
+  return Array.isArray(selection) && selection.length > 0 ? selection : Array.isArray(clicked) ? clicked : [clicked];
+}
+
 /** Run ids in command arguments: the tree's selection (second argument) wins over the clicked row. */
 export function runIdsOf(args: readonly unknown[]): string[] {
-  const [clicked, selection] = args;
-  const items = Array.isArray(selection) && selection.length > 0 ? selection : Array.isArray(clicked) ? clicked : [clicked];
-  return [...new Set(items.map(runIdOf).filter((id): id is string => id !== undefined))];
+  return [...new Set(itemsOf(args).map(runIdOf).filter((id): id is string => id !== undefined))];
+}
+
+/** Whether the arguments name rows of the Trash only. */
+function onlyTrashed(args: readonly unknown[]): boolean {
+  const items = itemsOf(args);
+  return items.length > 0 && items.every((item) => isTreeNode(item) && item.kind === 'trashedRun');
+}
+
+/** Commands without arguments (palette, keybindings) act on the tree's selection, as the Explorer's do. */
+function orSelection(view: RunsView, args: readonly unknown[]): readonly unknown[] {
+  return runIdsOf(args).length ? args : [undefined, view.view.selection];
 }
 
 function requireStore(host: StoreHost): Store {
@@ -117,6 +137,21 @@ async function runsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: readonly 
   const ids = runIdsOf(args);
   if (ids.length === 0) return pickRuns(store, deps.view, options);
   return ids.map((id) => store.getRun(id));
+}
+
+/** The runs in the Trash a command acts on: those in its arguments or selected, else the ones the user picks. */
+async function trashedRunsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: readonly unknown[], title: string): Promise<Run[]> {
+  const trash = listTrash(requireStore(deps.host));
+  const given = runIdsOf(orSelection(deps.view, args)).flatMap((id) => trash.filter((run) => run.id === id));
+  if (given.length) return given;
+  if (trash.length === 0) throw new Error('The Trash is empty.');
+  const now = Date.now();
+  const picked = await vscode.window.showQuickPick(
+    trash.map((run) => ({ label: run.name, description: `${run.experimentName} · deleted ${relativeTime(run.deletedAt, now)}`, run })),
+    { title, canPickMany: true, matchOnDescription: true },
+  );
+  if (!picked?.length) throw new Cancelled();
+  return picked.map((item) => item.run);
 }
 
 function artifactRefOf(value: unknown): ArtifactRef {
@@ -163,8 +198,7 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
     },
     'labbook.compareRuns': async (...args) => {
       // From the palette or the view's title there is no clicked row: the runs selected in the tree are meant.
-      const given = runIdsOf(args).length ? args : [undefined, view.view.selection];
-      let runs = await runsFor(deps, given, { title: 'Compare Runs', many: true });
+      let runs = await runsFor(deps, orSelection(view, args), { title: 'Compare Runs', many: true });
       if (runs.length < 2) runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
     },
@@ -181,7 +215,15 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
       const [older, newer] = [...runs].sort((a, b) => a.startTime - b.startTime);
       await deps.codeDiff.diffRuns(store(), [older, newer]);
     },
-    'labbook.deleteRun': async (...args) => deleteRuns(host, store(), await runsFor(deps, args, { title: 'Delete Runs', many: true })),
+    // Delete on rows of the Trash deletes them for good (with a confirmation), as in a file manager's trash.
+    'labbook.deleteRun': async (...args) => {
+      const given = orSelection(view, args);
+      if (onlyTrashed(given)) return deletePermanently(host, store(), await trashedRunsFor(deps, given, 'Delete Permanently'));
+      moveToTrash(host, store(), await runsFor(deps, given, { title: 'Move Runs to the Trash', many: true }));
+    },
+    'labbook.restoreRun': async (...args) => restoreFromTrash(host, store(), await trashedRunsFor(deps, args, 'Restore Runs from the Trash')),
+    'labbook.deleteRunPermanently': async (...args) => deletePermanently(host, store(), await trashedRunsFor(deps, args, 'Delete Permanently')),
+    'labbook.emptyTrash': () => emptyTheTrash(host, store()),
     'labbook.copyRunId': async (...args) => copyRunIds(await runsFor(deps, args, { title: 'Copy Run ID', many: true })),
     'labbook.showConsole': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Show Console Output' })) await showConsole(run);

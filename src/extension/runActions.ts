@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { NOTE_TAG } from '../core/runDistinction';
 import { isLiveStatus, type Artifact, type Run } from '../core/types';
 import type { Store } from '../store/store';
+import { emptyTrash, purgeTrashedRuns, restoreRuns, trashCount, trashRuns } from '../store/trash';
 import { blobUri, consoleUri } from './documents';
 import { Cancelled } from './errors';
 import type { StoreHost } from './storeHost';
@@ -55,18 +56,56 @@ export async function showConsole(run: Run): Promise<void> {
   await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, 'log'), { preview: true });
 }
 
-/** Deletes ended runs after a modal confirmation; live runs are refused (stop them first). */
-export async function deleteRuns(host: StoreHost, store: Store, runs: readonly Run[]): Promise<void> {
+function runsText(runs: readonly Run[]): string {
+  return runs.length === 1 ? `run "${runs[0].name}"` : `${runs.length} runs`;
+}
+
+/**
+ * Moves ended runs to the Trash without asking (it is undone by Restore, or by the notification's Undo);
+ * live runs are refused (stop them first).
+ */
+export function moveToTrash(host: StoreHost, store: Store, runs: readonly Run[]): void {
   const live = runs.filter((run) => isLiveStatus(run.status));
   if (live.length) throw new Error(`Stop ${live.length === 1 ? `run ${live[0].name}` : `the ${live.length} live runs`} before deleting.`);
-  const what = runs.length === 1 ? `run "${runs[0].name}"` : `${runs.length} runs`;
-  const answer = await vscode.window.showWarningMessage(
-    `Delete ${what}?`,
-    { modal: true, detail: 'Params, metrics, tags and artifact records are deleted. This cannot be undone.' },
-    'Delete',
-  );
-  if (answer !== 'Delete') throw new Cancelled();
-  store.deleteRuns(runs.map((run) => run.id));
+  trashRuns(store, runs.map((run) => run.id));
+  host.wroteHere();
+  // Not awaited: the command is done; the notification only offers the undo.
+  void vscode.window.showInformationMessage(`Moved ${runsText(runs)} to the Trash.`, 'Undo').then((answer) => {
+    if (answer === 'Undo') restoreFromTrash(host, store, runs);
+  });
+}
+
+/** Brings runs back from the Trash. */
+export function restoreFromTrash(host: StoreHost, store: Store, runs: readonly Run[]): void {
+  restoreRuns(store, runs.map((run) => run.id));
+  host.wroteHere();
+}
+
+const CANCEL: vscode.QuickPickItem = { label: 'Cancel' };
+
+/**
+ * Confirms what cannot be undone. A quick pick rather than a modal message: a modal focuses its first button,
+ * which VS Code makes the action, so Enter would delete; here Cancel is first and Enter or Escape cancel.
+ */
+async function confirmDestruction(question: string, action: string): Promise<void> {
+  const destroy: vscode.QuickPickItem = { label: `$(trash) ${action}`, description: 'This cannot be undone.' };
+  const picked = await vscode.window.showQuickPick([CANCEL, destroy], { title: question, placeHolder: 'Enter or Escape cancels' });
+  if (picked !== destroy) throw new Cancelled();
+}
+
+/** Deletes runs in the Trash for good, after a confirmation whose default is Cancel. */
+export async function deletePermanently(host: StoreHost, store: Store, runs: readonly Run[]): Promise<void> {
+  await confirmDestruction(`Delete ${runsText(runs)} permanently?`, 'Delete Permanently');
+  purgeTrashedRuns(store, runs.map((run) => run.id));
+  host.wroteHere();
+}
+
+/** Deletes every run in the Trash for good, after a confirmation whose default is Cancel. */
+export async function emptyTheTrash(host: StoreHost, store: Store): Promise<void> {
+  const count = trashCount(store);
+  if (count === 0) throw new Error('The Trash is already empty.');
+  await confirmDestruction(`Delete the ${count === 1 ? 'run' : `${count} runs`} in the Trash permanently?`, 'Empty Trash');
+  emptyTrash(store);
   host.wroteHere();
 }
 

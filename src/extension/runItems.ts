@@ -2,11 +2,12 @@
 // src/core/runPresentation so it is unit-tested and escaped in one place.
 
 import * as vscode from 'vscode';
-import { formatMetric } from '../core/format';
+import { formatMetric, relativeTime } from '../core/format';
 import { formatBytes, metricSummaryText, runContextValue, runDescription, runTooltip, statusIcon, truncate, type RowFocus } from '../core/runPresentation';
 import { textSparkline } from '../core/series';
 import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
+import { TRASH_DAYS, type TrashedRun } from '../store/trash';
 import { blobUri } from './documents';
 
 /** The detail folders under a run. */
@@ -51,8 +52,20 @@ export interface MoreNode {
   readonly total: number;
 }
 
+/** The Trash row, last at the root. */
+export interface TrashNode {
+  readonly kind: 'trash';
+  count: number;
+}
+
+/** A run in the Trash. */
+export interface TrashedRunNode {
+  readonly kind: 'trashedRun';
+  readonly run: TrashedRun;
+}
+
 /** Any row of the Runs view. */
-export type TreeNode = ExperimentNode | RunNode | GroupNode | LeafNode | MoreNode;
+export type TreeNode = ExperimentNode | RunNode | GroupNode | LeafNode | MoreNode | TrashNode | TrashedRunNode;
 
 /** Points read for a metric's sparkline: the end of the history, which is what a glance at a run wants. */
 const SPARKLINE_POINTS = 2000;
@@ -103,6 +116,30 @@ export function moreItem(node: MoreNode): vscode.TreeItem {
   item.description = 'narrow them with a filter';
   item.iconPath = new vscode.ThemeIcon('ellipsis');
   item.command = { command: 'labbook.filterRuns', title: 'Filter Runs' };
+  return item;
+}
+
+/** The Trash row: collapsed, since what is in it is rarely wanted. */
+export function trashItem(node: TrashNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(`Trash (${node.count})`, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'trash';
+  item.iconPath = new vscode.ThemeIcon('trash');
+  item.tooltip = `Deleted runs, restorable for ${TRASH_DAYS} days; after that they are deleted for good.`;
+  item.contextValue = 'trash';
+  return item;
+}
+
+/** A run in the Trash: when it was deleted and when it goes for good. */
+export function trashedRunItem(run: TrashedRun, now: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(truncate(run.name, MAX_LABEL));
+  item.id = `trash/${run.id}`;
+  // When first: a narrow side bar cuts the end of a description.
+  item.description = `deleted ${relativeTime(run.deletedAt, now)} · ${run.experimentName}`;
+  item.tooltip = `${run.name} (${run.id})\nDeleted ${new Date(run.deletedAt).toLocaleString()}; deleted for good on ${new Date(run.expiresAt).toLocaleDateString()}.`;
+  const icon = statusIcon(run.status);
+  item.iconPath = new vscode.ThemeIcon(icon.id);
+  item.contextValue = 'trashedRun';
+  item.accessibilityInformation = { label: `${run.name}, in the Trash, ${item.description}` };
   return item;
 }
 

@@ -3,6 +3,7 @@ import { choosePrimaryMetric, distinguishingParams } from '../core/runDistinctio
 import { runDescription, type RowFocus } from '../core/runPresentation';
 import type { RunListing } from '../core/types';
 import type { Store } from '../store/store';
+import { listTrash, trashCount } from '../store/trash';
 import {
   experimentItem,
   groupItem,
@@ -10,9 +11,13 @@ import {
   leavesOf,
   moreItem,
   runItem,
+  trashedRunItem,
+  trashItem,
   type ExperimentNode,
   type MoreNode,
   type RunNode,
+  type TrashedRunNode,
+  type TrashNode,
   type TreeNode,
 } from './runItems';
 import type { StoreHost } from './storeHost';
@@ -78,6 +83,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return node.item;
       case 'more':
         return moreItem(node);
+      case 'trash':
+        return trashItem(node);
+      case 'trashedRun':
+        return trashedRunItem(node.run, Date.now());
     }
   }
 
@@ -88,7 +97,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return [];
     }
     return this.guarded(() => {
-      if (!node) return this.experimentNodes(store);
+      if (!node) return this.rootNodes(store);
+      if (node.kind === 'trash') return listTrash(store).map((run): TrashedRunNode => ({ kind: 'trashedRun', run }));
       if (node.kind === 'experiment') return this.runNodes(store, node);
       if (node.kind === 'run') return groupsOf(store, node);
       if (node.kind === 'group') return leavesOf(store, node);
@@ -136,7 +146,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
     this.guarded(() => {
       const rows = this.experimentRows(store);
-      if (JSON.stringify(rows.map((row) => [row.id, row.name])) !== this.rootKey) {
+      if (this.rootKeyOf(rows, trashCount(store)) !== this.rootKey) {
         this.reset();
         return [];
       }
@@ -200,10 +210,21 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       .filter((row) => row.count > 0);
   }
 
-  private experimentNodes(store: Store): ExperimentNode[] {
+  // The Trash's count is part of the root: moving runs in or out of it redraws the tree (a user action, rare).
+  private rootKeyOf(rows: readonly { id: number; name: string }[], trashed: number): string {
+    return JSON.stringify([rows.map((row) => [row.id, row.name]), trashed]);
+  }
+
+  private rootNodes(store: Store): (ExperimentNode | TrashNode)[] {
     const rows = this.experimentRows(store);
-    this.rootKey = JSON.stringify(rows.map((row) => [row.id, row.name]));
-    this.setState(this.problem, rows.length === 0);
+    const trashed = trashCount(store);
+    this.rootKey = this.rootKeyOf(rows, trashed);
+    this.setState(this.problem, rows.length === 0 && trashed === 0);
+    const trash: TrashNode[] = trashed > 0 ? [{ kind: 'trash', count: trashed }] : [];
+    return [...this.experimentNodes(rows), ...trash];
+  }
+
+  private experimentNodes(rows: readonly { id: number; name: string; count: number }[]): ExperimentNode[] {
     return rows.map((row) => {
       const node = this.experiments.get(row.id) ?? { kind: 'experiment', experimentId: row.id, name: row.name, count: row.count };
       node.name = row.name;

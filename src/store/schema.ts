@@ -209,6 +209,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN child_start INTEGER;
   ALTER TABLE runs ADD COLUMN console_offset INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: the Trash: when a run was deleted (soft, restorable), so it is purged 30 days later. Runs deleted
+  // before this version start their 30 days now rather than vanishing on the first open.
+  `
+  ALTER TABLE runs ADD COLUMN deleted_at INTEGER;
+  UPDATE runs SET deleted_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE lifecycle = 'deleted';
+  CREATE INDEX runs_in_trash ON runs (deleted_at) WHERE deleted_at IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */

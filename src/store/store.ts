@@ -26,6 +26,7 @@ import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { purgeExpiredTrash } from './trash';
 
 // Where callers have always imported them from; they live with their entity modules.
 export { NotFoundError, ParamConflictError } from './errors';
@@ -73,6 +74,7 @@ export class Store {
     db.pragma('foreign_keys = ON');
     const store = new Store(dir, db);
     store.migrate();
+    purgeExpiredTrash(store);
     return store;
   }
 

@@ -7,6 +7,7 @@ import type { ExperimentRow } from './experiments';
 import { keyValueRecord, nanToSql, prepared } from './statements';
 import type { Store } from './store';
 import { connectionOf } from './connection';
+import { restoreRuns, trashRuns } from './trash';
 
 /** An experiment with what MLflow shows of it besides the basics. */
 export interface ExperimentRecord extends Experiment {
@@ -92,7 +93,7 @@ export function deleteExperimentTag(store: Store, id: number, key: string): bool
 
 // ---- runs ----
 
-function updateRun(store: Store, runId: string, column: 'experiment_id' | 'user' | 'lifecycle', value: string | number): void {
+function updateRun(store: Store, runId: string, column: 'experiment_id' | 'user', value: string | number): void {
   const changes = prepared(connectionOf(store), `UPDATE runs SET ${column} = ?, updated_at = ? WHERE id = ?`).run(value, Date.now(), runId).changes;
   if (changes === 0) throw new NotFoundError(`No run with id ${runId}.`);
 }
@@ -108,9 +109,11 @@ export function setRunUser(store: Store, runId: string, user: string): void {
   updateRun(store, runId, 'user', user);
 }
 
-/** Soft-deletes or restores a run (MLflow's runs/delete and runs/restore). */
+/** Soft-deletes or restores a run (MLflow's runs/delete and runs/restore): the same Trash the editor and CLI use. */
 export function setRunLifecycle(store: Store, runId: string, lifecycle: Lifecycle): void {
-  updateRun(store, runId, 'lifecycle', lifecycle);
+  runLifecycle(store, runId); // throws NotFoundError for an unknown run
+  if (lifecycle === 'deleted') trashRuns(store, [runId]);
+  else restoreRuns(store, [runId]);
 }
 
 /** Whether a run is active or soft-deleted. */

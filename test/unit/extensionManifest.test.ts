@@ -105,6 +105,16 @@ describe('package.json contributions', () => {
     }
     assert.ok(matches('labbook.openArtifact', 'artifact'));
     assert.ok(matches('labbook.openGitPatch', 'gitPatch'));
+    for (const id of ['labbook.restoreRun', 'labbook.deleteRunPermanently']) assert.ok(matches(id, 'trashedRun'), id);
+    assert.ok(matches('labbook.emptyTrash', 'trash'));
+    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar']) assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
+  });
+
+  it('binds Delete in the Runs tree, as the Explorer does, but not while typing', () => {
+    const { keybindings } = manifest.contributes as unknown as { keybindings: { command: string; key: string; when: string }[] };
+    const del = keybindings.find((binding) => binding.key === 'delete');
+    assert.equal(del?.command, 'labbook.deleteRun');
+    assert.equal(del?.when, 'focusedView == labbook.runs && listFocus && !inputFocus');
   });
 
   it('offers run actions on Runs table rows: stop only for live runs, delete only for ended ones', () => {

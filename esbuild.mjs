@@ -17,10 +17,14 @@ const nodeEntries = [
   ['src/cli/runInTerminal.ts', 'dist/runInTerminal.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
-].filter(([input]) => existsSync(input)).map(([input, outfile]) => [input, outfile.replace(/^dist\//, `${outRoot}/`)]);
+]
+  .filter(([input]) => existsSync(input))
+  .map(([input, outfile]) => [input, outfile.replace(/^dist\//, `${outRoot}/`)]);
 
 const webviewEntries = existsSync('webview')
-  ? readdirSync('webview').filter((f) => /^[a-zA-Z]+Panel\.ts$|^[a-zA-Z]+View\.ts$/.test(f)).map((f) => `webview/${f}`)
+  ? readdirSync('webview')
+      .filter((f) => /^[a-zA-Z]+Panel\.ts$|^[a-zA-Z]+View\.ts$/.test(f))
+      .map((f) => `webview/${f}`)
   : [];
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -37,9 +41,27 @@ const builds = [
     banner: outfile.endsWith('cli.js') ? { js: '#!/usr/bin/env node' } : undefined,
   })),
   // VS Code for the Web runs this in a web worker; it only explains that Labbook needs a machine with processes.
-  { ...common, entryPoints: ['src/extension/web.ts'], outfile: 'dist/web.js', platform: 'browser', target: 'es2022', format: 'cjs', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['src/extension/web.ts'],
+    outfile: 'dist/web.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'cjs',
+    external: ['vscode'],
+  },
   ...(webviewEntries.length
-    ? [{ ...common, entryPoints: webviewEntries, outdir: `${outRoot}/webview`, platform: 'browser', target: 'es2022', format: 'iife', define: { LABBOOK_TEST_HOOKS: String(testHooks) } }]
+    ? [
+        {
+          ...common,
+          entryPoints: webviewEntries,
+          outdir: `${outRoot}/webview`,
+          platform: 'browser',
+          target: 'es2022',
+          format: 'iife',
+          define: { LABBOOK_TEST_HOOKS: String(testHooks) },
+        },
+      ]
     : []),
 ];
 

@@ -9,7 +9,10 @@ const noVscode = { name: 'vscode', message: 'Only src/extension may import vscod
 const nodeBuiltinPaths = nodeBuiltins.map((name) => ({ name, message: 'This layer must stay free of Node built-ins.' }));
 const noSqlite = { name: 'better-sqlite3', message: 'Only the store talks to SQLite.' };
 // The store's connection is private to the store layer; its tests and benches (test/**, scripts/bench/**) may use it.
-const noConnection = { group: ['**/store/connection'], message: 'Only the store layer reaches the SQLite connection; use Store methods (e.g. store.transaction).' };
+const noConnection = {
+  group: ['**/store/connection'],
+  message: 'Only the store layer reaches the SQLite connection; use Store methods (e.g. store.transaction).',
+};
 
 // Every layer, as the folder a relative import names: '../store/x' and '../src/store/x' both match '**/store/**'.
 const LAYERS = ['core', 'store', 'capture', 'server', 'lsp', 'cli', 'protocol', 'extension', 'webview'];
@@ -38,7 +41,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
-      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
+      'no-restricted-exports': [
+        'error',
+        { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } },
+      ],
     },
   },
   { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [noVscode] }] } },

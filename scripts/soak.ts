@@ -30,7 +30,11 @@ async function startHeld(dir: string, points: number): Promise<{ runner: ReturnT
   const runner = startCli(['run', '--', PYTHON, join(SCRIPTS, 'held_logger.py'), String(points)], { cwd: dir });
   await waitFor('the script to be ready', () => existsSync(join(dir, 'ready.txt')), MINUTE);
   const runs = join(dir, '.labbook', 'runs');
-  await waitFor('the first half in the console log', () => readdirSync(runs).some((id) => readFileSync(join(runs, id, 'console.log'), 'utf8').includes('first half done')), MINUTE);
+  await waitFor(
+    'the first half in the console log',
+    () => readdirSync(runs).some((id) => readFileSync(join(runs, id, 'console.log'), 'utf8').includes('first half done')),
+    MINUTE,
+  );
   return { runner, scriptPid: Number(readFileSync(join(dir, 'ready.txt'), 'utf8')) };
 }
 

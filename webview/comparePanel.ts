@@ -53,7 +53,10 @@ class ComparePage {
   private readonly diff: DiffTable;
   private readonly grid: MetricGrid;
   private readonly relations = new Relations(readChartTheme());
-  private readonly stepInput = el('input', { className: 'step-input', attributes: { type: 'number', min: '0', step: '1', placeholder: 'step', 'aria-label': 'Value at step' } });
+  private readonly stepInput = el('input', {
+    className: 'step-input',
+    attributes: { type: 'number', min: '0', step: '1', placeholder: 'step', 'aria-label': 'Value at step' },
+  });
 
   constructor(saved: SavedState) {
     this.settings = saved;
@@ -67,7 +70,15 @@ class ComparePage {
     this.missing.hidden = true;
     // The toolbar gets its own row and the sections scroll below it, so it never covers the top of a chart.
     const content = el('div', { className: 'compare-content' }, this.diff.element, this.grid.element, this.relations.element);
-    const main = el('main', { className: 'compare-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.missing, this.controls(), content);
+    const main = el(
+      'main',
+      { className: 'compare-panel', attributes: { 'aria-busy': 'true' } },
+      this.title,
+      this.banner,
+      this.missing,
+      this.controls(),
+      content,
+    );
     document.body.append(main);
     onThemeChange(() => this.relations.setTheme(readChartTheme()));
   }
@@ -90,7 +101,9 @@ class ComparePage {
       case 'comparePanel/snapshot':
         this.banner.hidden = true;
         this.title.textContent = `Compare ${message.runs.length} runs`;
-        this.missing.textContent = message.missing.length ? `${message.missing.length} of the runs no longer exist: ${message.missing.join(', ')}` : '';
+        this.missing.textContent = message.missing.length
+          ? `${message.missing.length} of the runs no longer exist: ${message.missing.join(', ')}`
+          : '';
         this.missing.hidden = message.missing.length === 0;
         this.diff.show(message.runs, message.metrics);
         this.grid.reset(message.runs, message.metrics);
@@ -136,7 +149,10 @@ class ComparePage {
   }
 
   private controls(): HTMLElement {
-    const slider = el('input', { className: 'smoothing-slider', attributes: { type: 'range', min: '0', max: String(MAX_COMPARE_SMOOTHING), step: '0.001', id: 'smoothing' } });
+    const slider = el('input', {
+      className: 'smoothing-slider',
+      attributes: { type: 'range', min: '0', max: String(MAX_COMPARE_SMOOTHING), step: '0.001', id: 'smoothing' },
+    });
     slider.value = String(this.settings.smoothing);
     const value = el('output', { className: 'smoothing-value', text: this.settings.smoothing.toFixed(2), attributes: { for: 'smoothing' } });
     slider.addEventListener('input', () => {
@@ -200,7 +216,8 @@ class ComparePage {
 const saved = readSavedState(client.savedState());
 const page = new ComparePage(saved);
 // Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
-if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookComparePanel', { value: Object.freeze({ charts: () => page.inspect(), scatter: () => page.scatter() }) });
+if (LABBOOK_TEST_HOOKS)
+  Object.defineProperty(window, 'labbookComparePanel', { value: Object.freeze({ charts: () => page.inspect(), scatter: () => page.scatter() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'comparePanel/ready', axis: saved.axis, smoothing: saved.smoothing });
 loadChartJs().then(

@@ -59,7 +59,8 @@ function roundedPath(points: readonly { x: number; y: number }[]): string {
 
 /** The kinds of node and the marks of a node, drawn as the nodes are. */
 function legend(): HTMLElement {
-  const item = (className: string, text: string): HTMLElement => el('li', {}, el('span', { className: `swatch ${className}`, attributes: { 'aria-hidden': 'true' } }), el('span', { text }));
+  const item = (className: string, text: string): HTMLElement =>
+    el('li', {}, el('span', { className: `swatch ${className}`, attributes: { 'aria-hidden': 'true' } }), el('span', { text }));
   return el(
     'ul',
     { className: 'legend', attributes: { 'aria-label': 'Legend' } },
@@ -81,7 +82,9 @@ class LineagePage {
 
   constructor() {
     this.banner.hidden = true;
-    document.body.append(el('main', { className: 'lineage-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.note, legend(), this.canvas));
+    document.body.append(
+      el('main', { className: 'lineage-panel', attributes: { 'aria-busy': 'true' } }, this.title, this.banner, this.note, legend(), this.canvas),
+    );
   }
 
   inspect(): { nodes: number; edges: number; layoutMs: number } {
@@ -114,14 +117,26 @@ class LineagePage {
 
   private draw(layout: LineageLayout, focus: string | undefined): SVGSVGElement {
     const margin = 12;
-    const root = svg('svg', { width: layout.width + 2 * margin, height: layout.height + 2 * margin, viewBox: `${-margin} ${-margin} ${layout.width + 2 * margin} ${layout.height + 2 * margin}`, role: 'img', 'aria-label': 'Lineage graph' });
+    const root = svg('svg', {
+      width: layout.width + 2 * margin,
+      height: layout.height + 2 * margin,
+      viewBox: `${-margin} ${-margin} ${layout.width + 2 * margin} ${layout.height + 2 * margin}`,
+      role: 'img',
+      'aria-label': 'Lineage graph',
+    });
     for (const edge of layout.edges) root.append(svg('path', { d: roundedPath(edge.points), class: 'edge' }));
     for (const { node, x, y } of layout.nodes) root.append(this.nodeGroup(node, x, y, node.id === focus));
     return root;
   }
 
   private nodeGroup(node: LineageNode, x: number, y: number, focused: boolean): SVGGElement {
-    const group = svg('g', { class: `node node-${node.kind}${focused ? ' focus' : ''}${node.dirty ? ' dirty' : ''}`, transform: `translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})`, tabindex: 0, role: 'button', 'data-id': node.id });
+    const group = svg('g', {
+      class: `node node-${node.kind}${focused ? ' focus' : ''}${node.dirty ? ' dirty' : ''}`,
+      transform: `translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})`,
+      tabindex: 0,
+      role: 'button',
+      'data-id': node.id,
+    });
     if (focused) {
       // A ring around the focus, so it stands out from nodes of its own kind (whose border colour it may share).
       group.append(svg('rect', { class: 'ring', x: -6, y: -6, width: NODE_WIDTH + 12, height: NODE_HEIGHT + 12, rx: 16 }));

@@ -31,8 +31,10 @@ declare global {
 }
 
 const EMPTY_TEXT: Record<MetricsViewEmptyMessage['reason'], string> = {
-  noStore: 'No runs in this workspace yet. Start one with "Labbook: Run and Track Current File" or, in a terminal, labbook run -- python train.py. Its metrics show here as they arrive.',
-  nothingSelected: 'Select a run in the Runs view to see its metrics here. While a run is live and nothing is selected, its metrics show here as they arrive.',
+  noStore:
+    'No runs in this workspace yet. Start one with "Labbook: Run and Track Current File" or, in a terminal, labbook run -- python train.py. Its metrics show here as they arrive.',
+  nothingSelected:
+    'Select a run in the Runs view to see its metrics here. While a run is live and nothing is selected, its metrics show here as they arrive.',
 };
 
 const client = new MessageClient<MetricsViewToWebview, MetricsViewFromWebview>(isMetricsViewToWebview);
@@ -53,7 +55,12 @@ class SmallChart {
     readonly key: string,
     private readonly page: Page,
   ) {
-    this.element = el('article', { className: 'metric-card' }, el('div', { className: 'metric-head' }, el('h3', { className: 'metric-key', text: key, attributes: { title: key } }), this.last), this.box);
+    this.element = el(
+      'article',
+      { className: 'metric-card' },
+      el('div', { className: 'metric-head' }, el('h3', { className: 'metric-key', text: key, attributes: { title: key } }), this.last),
+      this.box,
+    );
   }
 
   replace(series: RunPanelSeries): void {
@@ -111,7 +118,14 @@ class Page {
   private readonly header = el('header', { className: 'run-header' }, el('div', { className: 'title-row' }, this.name, this.open), this.status);
   private readonly groups = new MetricGroups();
   private readonly note = el('p', { className: 'empty' });
-  private readonly main = el('main', { className: 'metrics-view', attributes: { 'aria-busy': 'true' } }, this.header, this.note, this.groups.user, this.groups.system);
+  private readonly main = el(
+    'main',
+    { className: 'metrics-view', attributes: { 'aria-busy': 'true' } },
+    this.header,
+    this.note,
+    this.groups.user,
+    this.groups.system,
+  );
 
   constructor() {
     this.open.secondary = true;
@@ -204,7 +218,8 @@ class Page {
 
 const page = new Page();
 // Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
-if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookMetricsView', { value: Object.freeze({ runId: () => page.runId, charts: () => page.inspect() }) });
+if (LABBOOK_TEST_HOOKS)
+  Object.defineProperty(window, 'labbookMetricsView', { value: Object.freeze({ runId: () => page.runId, charts: () => page.inspect() }) });
 client.listen((message) => page.handle(message));
 client.post({ type: 'metricsView/ready' });
 void loadChartJs().then((chartJs) => page.chartsReady(chartJs));

@@ -9,7 +9,16 @@ import { NOTE_TAG } from '../src/core/runDistinction';
 import { formatBytes, formatTimestamp } from '../src/core/runPresentation';
 import { isLiveStatus } from '../src/core/types';
 import { MAX_SMOOTHING, isRunPanelToWebview } from '../src/protocol/runPanel';
-import type { RunPanelArtifact, RunPanelAxis, RunPanelEntry, RunPanelFromWebview, RunPanelRun, RunPanelRunCommandMessage, RunPanelRunFacts, RunPanelToWebview } from '../src/protocol/runPanel';
+import type {
+  RunPanelArtifact,
+  RunPanelAxis,
+  RunPanelEntry,
+  RunPanelFromWebview,
+  RunPanelRun,
+  RunPanelRunCommandMessage,
+  RunPanelRunFacts,
+  RunPanelToWebview,
+} from '../src/protocol/runPanel';
 import { ConsoleView } from './shared/consoleView';
 import { el } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
@@ -95,14 +104,26 @@ class RunHeader {
   private readonly name = el('h1', { className: 'run-name', text: 'Loading run…' });
   private readonly note = el('p', { className: 'run-note' });
   private readonly badge = el('vscode-badge', { className: 'status-badge' });
-  private readonly status = el('span', { className: 'status' }, el('span', { className: 'status-dot', attributes: { 'aria-hidden': 'true' } }), this.badge);
+  private readonly status = el(
+    'span',
+    { className: 'status' },
+    el('span', { className: 'status-dot', attributes: { 'aria-hidden': 'true' } }),
+    this.badge,
+  );
   private readonly duration = el('span', { className: 'duration' });
   private readonly facts = el('dl', { className: 'facts' });
   private run: RunPanelRun | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
-    this.element = el('header', { className: 'run-header' }, el('div', { className: 'title-row' }, this.name, this.status, this.duration), headerActions(), this.note, this.facts);
+    this.element = el(
+      'header',
+      { className: 'run-header' },
+      el('div', { className: 'title-row' }, this.name, this.status, this.duration),
+      headerActions(),
+      this.note,
+      this.facts,
+    );
   }
 
   show(run: RunPanelRun, tags: readonly RunPanelEntry[]): void {
@@ -133,7 +154,9 @@ class RunHeader {
   }
 
   private factRows(run: RunPanelRun): Node[] {
-    const git = run.git.commit ? `${run.git.commit.slice(0, 10)}${run.git.branch ? ` on ${run.git.branch}` : ''}${run.git.dirty ? ' (uncommitted changes)' : ''}` : '';
+    const git = run.git.commit
+      ? `${run.git.commit.slice(0, 10)}${run.git.branch ? ` on ${run.git.branch}` : ''}${run.git.dirty ? ' (uncommitted changes)' : ''}`
+      : '';
     const where = [run.user, run.host].filter(Boolean).join('@');
     const rows: [string, string, boolean][] = [
       ['Command', run.argv.length > 0 ? joinCommandLine(run.argv) : '', true],
@@ -147,7 +170,10 @@ class RunHeader {
     ];
     return rows
       .filter(([, value]) => value !== '')
-      .flatMap(([label, value, code]) => [el('dt', { text: label }), el('dd', { className: code ? 'code' : '' }, code ? el('code', { text: value }) : value)]);
+      .flatMap(([label, value, code]) => [
+        el('dt', { text: label }),
+        el('dd', { className: code ? 'code' : '' }, code ? el('code', { text: value }) : value),
+      ]);
   }
 }
 
@@ -301,7 +327,14 @@ class RunPanelPage {
 
   private persist(): void {
     const { smoothing, axis, logScale } = this.metrics.settings;
-    const state: SavedState = { smoothing, axis, logScale, zoom: this.metrics.savedZooms(), scrollY: this.restoreScroll ? saved.scrollY : window.scrollY, runId: this.runId };
+    const state: SavedState = {
+      smoothing,
+      axis,
+      logScale,
+      zoom: this.metrics.savedZooms(),
+      scrollY: this.restoreScroll ? saved.scrollY : window.scrollY,
+      runId: this.runId,
+    };
     client.saveState(state);
   }
 }

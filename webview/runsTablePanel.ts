@@ -201,7 +201,10 @@ class RunsTablePage {
     // Rebuilt only when the experiments change, so a live refresh does not close an open dropdown.
     const experiments = JSON.stringify(snapshot.experiments);
     if (experiments !== this.experimentsShown) {
-      const options = [el('vscode-option', { text: 'All experiments', attributes: { value: ALL_EXPERIMENTS } }), ...snapshot.experiments.map((e) => el('vscode-option', { text: e.name, attributes: { value: String(e.id) } }))];
+      const options = [
+        el('vscode-option', { text: 'All experiments', attributes: { value: ALL_EXPERIMENTS } }),
+        ...snapshot.experiments.map((e) => el('vscode-option', { text: e.name, attributes: { value: String(e.id) } })),
+      ];
       this.experiment.replaceChildren(...options);
       this.experimentsShown = experiments;
     }
@@ -217,12 +220,19 @@ class RunsTablePage {
     this.empty.hidden = !none;
     if (!none) return;
     if (snapshot.totalRuns === 0) {
-      this.empty.replaceChildren(el('h2', { text: 'No runs yet' }), el('p', { text: 'Start one with “Labbook: Run and Track” from the command palette, or run a script with `labbook run -- python train.py`.' }));
+      this.empty.replaceChildren(
+        el('h2', { text: 'No runs yet' }),
+        el('p', { text: 'Start one with “Labbook: Run and Track” from the command palette, or run a script with `labbook run -- python train.py`.' }),
+      );
       return;
     }
     const clear = el('vscode-button', { className: 'clear-filters', text: 'Clear filters' });
     clear.addEventListener('click', () => this.setQuery({ filter: '', statuses: [], starredOnly: false }));
-    this.empty.replaceChildren(el('h2', { text: 'No runs match' }), el('p', { text: 'No run of this experiment matches the filter and quick filters.' }), clear);
+    this.empty.replaceChildren(
+      el('h2', { text: 'No runs match' }),
+      el('p', { text: 'No run of this experiment matches the filter and quick filters.' }),
+      clear,
+    );
   }
 
   private setQuery(change: Partial<RunsTableQuery>): void {
@@ -241,7 +251,12 @@ class RunsTablePage {
   }
 
   private saveState(): void {
-    const state: SavedState = { scrollTop: this.grid.scrollTop, selected: this.grid.selection.list(), focused: this.grid.selection.focused, widths: this.grid.columnWidths() };
+    const state: SavedState = {
+      scrollTop: this.grid.scrollTop,
+      selected: this.grid.selection.list(),
+      focused: this.grid.selection.focused,
+      widths: this.grid.columnWidths(),
+    };
     client.saveState(state);
   }
 
@@ -259,14 +274,21 @@ class RunsTablePage {
       el(
         'div',
         { className: 'toolbar-row' },
-        el('div', { className: 'quick-filters', attributes: { role: 'group', 'aria-label': 'Quick filters' } }, ...this.quick.map((q) => q.button), this.starred),
+        el(
+          'div',
+          { className: 'quick-filters', attributes: { role: 'group', 'aria-label': 'Quick filters' } },
+          ...this.quick.map((q) => q.button),
+          this.starred,
+        ),
         el('div', { className: 'actions' }, this.count, this.selectedCount, this.compare, this.exportButton),
       ),
     );
   }
 
   private wireToolbar(): void {
-    this.experiment.addEventListener('change', () => this.setQuery({ experimentId: this.experiment.value === ALL_EXPERIMENTS ? null : Number(this.experiment.value) }));
+    this.experiment.addEventListener('change', () =>
+      this.setQuery({ experimentId: this.experiment.value === ALL_EXPERIMENTS ? null : Number(this.experiment.value) }),
+    );
     for (const { status, button } of this.quick) {
       button.addEventListener('click', () => {
         const statuses = this.query?.statuses ?? [];
@@ -282,7 +304,12 @@ class RunsTablePage {
     });
     this.columnsButton.addEventListener('click', () => {
       if (this.chooser.isOpen) this.chooser.close();
-      else if (this.snapshot) this.chooser.open(this.snapshot.catalog, this.snapshot.columns.map((c) => c.id), this.columnsButton);
+      else if (this.snapshot)
+        this.chooser.open(
+          this.snapshot.catalog,
+          this.snapshot.columns.map((c) => c.id),
+          this.columnsButton,
+        );
     });
     this.compare.addEventListener('click', () => {
       if (this.grid.selection.size >= 2) client.post({ type: 'runsTable/compare', runIds: this.grid.selection.list() });
@@ -292,7 +319,9 @@ class RunsTablePage {
       const target = event.target as Node;
       if (this.chooser.isOpen && !this.chooser.element.contains(target) && !this.columnsButton.contains(target)) this.chooser.close();
     });
-    this.exportButton.addEventListener('click', () => client.post({ type: 'runsTable/exportCsv', runIds: this.grid.selection.size ? this.grid.selection.list() : null }));
+    this.exportButton.addEventListener('click', () =>
+      client.post({ type: 'runsTable/exportCsv', runIds: this.grid.selection.size ? this.grid.selection.list() : null }),
+    );
   }
 }
 

@@ -48,7 +48,9 @@ const ACTIVATION = /([\d.]+)\s*ms/;
 /** Reports the .vsix size and Labbook's activation time in code-server; skips (with a line saying why) without the e2e tools. */
 export async function runExtensionBench(report: Report): Promise<void> {
   if (!existsSync(path.join(E2E_MODULES, 'code-server')) || !existsSync(path.join(E2E_MODULES, 'playwright-core'))) {
-    process.stdout.write(`extension: skipped, ${path.relative(ROOT, E2E_MODULES)} has no code-server/playwright-core (run bash scripts/setup-e2e.sh)\n`);
+    process.stdout.write(
+      `extension: skipped, ${path.relative(ROOT, E2E_MODULES)} has no code-server/playwright-core (run bash scripts/setup-e2e.sh)\n`,
+    );
     return;
   }
   // Loaded only now: they import playwright-core, which exists only after setup-e2e.sh.
@@ -67,7 +69,17 @@ export async function runExtensionBench(report: Report): Promise<void> {
     const time = row.locator('.activation-time');
     await time.filter({ hasText: ACTIVATION }).waitFor({ timeout: 60_000 });
     const text = await time.innerText();
-    report(`extension: activation in code-server (${text.replace(ACTIVATION, '').replace(/[:\s]+$/, '').trim() || 'activation'})`, Number(ACTIVATION.exec(text)?.[1]), 'ms', '<= 500');
+    report(
+      `extension: activation in code-server (${
+        text
+          .replace(ACTIVATION, '')
+          .replace(/[:\s]+$/, '')
+          .trim() || 'activation'
+      })`,
+      Number(ACTIVATION.exec(text)?.[1]),
+      'ms',
+      '<= 500',
+    );
   } finally {
     await vscode.stop();
     workspace.remove();

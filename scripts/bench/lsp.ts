@@ -42,7 +42,13 @@ function populate(store: Store, root: string): void {
   connectionOf(store).transaction(() => {
     for (let r = 0; r < RUNS; r++) {
       const script = r % SCRIPTS === 0 ? 'train.py' : `script_${r % SCRIPTS}.py`;
-      const run = store.createRun({ name: `run-${r}`, cwd: root, sourceFile: script, argv: ['python3', script, '--lr', String((r % 9) / 1000)], startTime: start + r * 60_000 });
+      const run = store.createRun({
+        name: `run-${r}`,
+        cwd: root,
+        sourceFile: script,
+        argv: ['python3', script, '--lr', String((r % 9) / 1000)],
+        startTime: start + r * 60_000,
+      });
       store.logParams(run.id, { lr: String((r % 9) / 1000) });
       store.logMetrics(run.id, history(r));
       store.finishRun(run.id, 'FINISHED', { exitCode: 0 });
@@ -115,7 +121,8 @@ export async function runLspBench(report: Report): Promise<void> {
     await client.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
     const accLine = text.split('\n').findIndex((line) => line.includes('"acc"'));
     const lenses = () => client.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
-    const hover = (line: number, character: number) => () => client.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
+    const hover = (line: number, character: number) => () =>
+      client.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
     const accHover = hover(accLine, text.split('\n')[accLine].indexOf('"acc"') + 2);
 
     const first = (await lenses()) ?? [];

@@ -14,7 +14,14 @@ type Report = (name: string, value: number, unit: string, target: string) => voi
 function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, hostname: url.hostname, port: url.port, path, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))));
@@ -36,7 +43,12 @@ const KEYS = ['loss', 'acc', 'val_loss', 'val_acc', 'lr', 'grad_norm', 'tokens',
 function batches(): MetricPoint[][] {
   const now = Date.now();
   return Array.from({ length: REQUESTS }, (_, r) =>
-    Array.from({ length: 1000 }, (_, i) => ({ key: KEYS[i % KEYS.length], value: Math.random(), timestamp: now + r, step: r * 100 + Math.floor(i / KEYS.length) })),
+    Array.from({ length: 1000 }, (_, i) => ({
+      key: KEYS[i % KEYS.length],
+      value: Math.random(),
+      timestamp: now + r,
+      step: r * 100 + Math.floor(i / KEYS.length),
+    })),
   );
 }
 
@@ -46,7 +58,12 @@ async function benchIngest(agent: Agent, url: URL, store: Store, report: Report)
   const bodies = batches().map((metrics) => JSON.stringify({ run_id: runId, metrics }));
   const start = process.hrtime.bigint();
   for (const body of bodies) await post(agent, url, '/api/2.0/mlflow/runs/log-batch', body);
-  report('mlflow: log-batch ingest over HTTP (1,000 metrics a request, one keep-alive connection)', (REQUESTS * 1000) / seconds(start), 'points/s', '>= 200,000');
+  report(
+    'mlflow: log-batch ingest over HTTP (1,000 metrics a request, one keep-alive connection)',
+    (REQUESTS * 1000) / seconds(start),
+    'points/s',
+    '>= 200,000',
+  );
 
   const baselineRun = store.createRun({ name: 'bench-baseline' }).id;
   const direct = batches();

@@ -20,5 +20,10 @@ export async function paintMs(page: Page, json: string, drawn: (arg: number) => 
     window.postMessage((window as Timed).__message, '*');
   });
   await page.waitForFunction(drawn, arg, { polling: 'raf' });
-  return page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - ((window as Timed).__start ?? 0))))));
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - ((window as Timed).__start ?? 0)))),
+      ),
+  );
 }

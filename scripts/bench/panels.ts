@@ -44,7 +44,12 @@ async function renderMs(harness: WebviewHarness, json: string, datasets: number)
   const page = await harness.open('comparePanel', { savedState: { smoothing: 0.6, axis: 'step', logY: false, logX: false, onlyDifferences: true } });
   try {
     await page.page.waitForFunction(() => document.querySelector('main') !== null);
-    return await paintMs(page.page, json, (expected) => window.labbookComparePanel?.charts().every((c) => c.chart?.datasets.length === expected) ?? false, datasets);
+    return await paintMs(
+      page.page,
+      json,
+      (expected) => window.labbookComparePanel?.charts().every((c) => c.chart?.datasets.length === expected) ?? false,
+      datasets,
+    );
   } finally {
     await page.page.context().close();
   }
@@ -82,7 +87,9 @@ function elapsedMs(start: bigint): number {
 // What the snapshot's read is up against: SQLite alone scanning the same points (the floor), and the row
 // objects Store.history() builds, which the snapshot read before (10 runs measured, scaled to 100: 10 s).
 function compareBaselines(store: Store, ids: readonly string[], report: Report): void {
-  const scan = connectionOf(store).prepare("SELECT count(*) FROM metrics WHERE series_id = (SELECT id FROM metric_series WHERE run_id = ? AND key = 'loss')");
+  const scan = connectionOf(store).prepare(
+    "SELECT count(*) FROM metrics WHERE series_id = (SELECT id FROM metric_series WHERE run_id = ? AND key = 'loss')",
+  );
   let start = process.hrtime.bigint();
   for (const id of ids) scan.get(id);
   report('compare baseline: SQLite alone scanning the same 100 x 100,000 points (count(*))', elapsedMs(start), 'ms', '');
@@ -110,7 +117,12 @@ export async function runPanelsBench(report: Report): Promise<void> {
         await new CompareFeed(ids.slice(0, 2), { reader: pool }).snapshot(store, view);
         start = process.hrtime.bigint();
         const pooled = await new CompareFeed(ids, { reader: pool }).snapshot(store, view);
-        report(`compare: host snapshot of 100 runs x 100,000 points (read, smooth, sample) in ${size} worker thread(s)`, elapsedMs(start), 'ms', '< 2,000');
+        report(
+          `compare: host snapshot of 100 runs x 100,000 points (read, smooth, sample) in ${size} worker thread(s)`,
+          elapsedMs(start),
+          'ms',
+          '< 2,000',
+        );
         if (JSON.stringify(pooled) !== JSON.stringify(inThread)) throw new Error('The worker pool answered differently from the host thread.');
       } finally {
         await pool.dispose();
@@ -136,7 +148,7 @@ export async function runPanelsBench(report: Report): Promise<void> {
       const focused = JSON.stringify(lineageSnapshot(lineageStore, { focus: `run:${lineageIds[500]}` }));
       let focusLayout = Infinity;
       for (let i = 0; i < 3; i++) focusLayout = Math.min(focusLayout, await lineageMs(harness, focused));
-      report('lineage: the middle run\'s lineage in the 1,000-run graph laid out, drawn and scrolled to in Chromium', focusLayout, 'ms', '<= 1,000');
+      report("lineage: the middle run's lineage in the 1,000-run graph laid out, drawn and scrolled to in Chromium", focusLayout, 'ms', '<= 1,000');
     } finally {
       lineageStore.close();
     }
@@ -148,7 +160,9 @@ export async function runPanelsBench(report: Report): Promise<void> {
 }
 
 if (require.main === module) {
-  runPanelsBench((name, value, unit, target) => process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}${target ? `  (target ${target})` : ''}\n`)).catch((error: unknown) => {
+  runPanelsBench((name, value, unit, target) =>
+    process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}${target ? `  (target ${target})` : ''}\n`),
+  ).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -31,4 +31,5 @@ export function runRunnerMemoryBench(report: Report): void {
   }
 }
 
-if (require.main === module) runRunnerMemoryBench((name, value, unit, target) => process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}  ${target}\n`));
+if (require.main === module)
+  runRunnerMemoryBench((name, value, unit, target) => process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}  ${target}\n`));

@@ -97,7 +97,12 @@ function percentile(values: number[], p: number): number {
 }
 
 // Scrolls with every row already in the page, so the figure is the page's own drawing, not the host round trip.
-async function scrollFigures(harness: WebviewHarness, snapshot: RunsTableSnapshotMessage, rows: RunsTableRowsMessage[], report: Report): Promise<void> {
+async function scrollFigures(
+  harness: WebviewHarness,
+  snapshot: RunsTableSnapshotMessage,
+  rows: RunsTableRowsMessage[],
+  report: Report,
+): Promise<void> {
   const page = await openPage(harness);
   try {
     await page.send(snapshot);
@@ -108,7 +113,12 @@ async function scrollFigures(harness: WebviewHarness, snapshot: RunsTableSnapsho
     // A wheel scrolls a few rows a frame; dragging the scrollbar through 10,000 rows in 4 s jumps ~40.
     for (const rowsPerFrame of [5, Math.ceil(RUNS / SCROLL_FRAMES)]) {
       const scrolling = await frameTimes(page, SCROLL_FRAMES, rowsPerFrame);
-      report(`runs table: frame interval scrolling ${rowsPerFrame} rows a frame, p95`, percentile(scrolling, 95), 'ms', rowsPerFrame === 5 ? '<= baseline + 2' : '');
+      report(
+        `runs table: frame interval scrolling ${rowsPerFrame} rows a frame, p95`,
+        percentile(scrolling, 95),
+        'ms',
+        rowsPerFrame === 5 ? '<= baseline + 2' : '',
+      );
       report(`runs table: worst frame scrolling ${rowsPerFrame} rows a frame`, Math.max(...scrolling), 'ms', '');
     }
     report('runs table: rows in the DOM after scrolling', await page.page.evaluate(() => document.querySelectorAll('.row').length), 'rows', '');
@@ -127,12 +137,33 @@ export async function runRunsTableBench(report: Report): Promise<void> {
     const feed = new RunsTableFeed();
     const columns = wideColumns();
     const query = DEFAULT_RUNS_TABLE_QUERY;
-    const sorted: RunsTableQuery = { ...query, sort: [{ columnId: 'param:param_3', descending: false }, { columnId: 'metric:last:metric_0', descending: true }] };
-    report('runs table: host snapshot of 10,000 runs x 50 columns (ids + first rows)', bestMs(TRIES, () => snapshotOf(feed, store, query, columns)), 'ms', '');
-    report('runs table: host snapshot sorted by a param, then a metric', bestMs(TRIES, () => snapshotOf(feed, store, sorted, columns)), 'ms', '');
+    const sorted: RunsTableQuery = {
+      ...query,
+      sort: [
+        { columnId: 'param:param_3', descending: false },
+        { columnId: 'metric:last:metric_0', descending: true },
+      ],
+    };
+    report(
+      'runs table: host snapshot of 10,000 runs x 50 columns (ids + first rows)',
+      bestMs(TRIES, () => snapshotOf(feed, store, query, columns)),
+      'ms',
+      '',
+    );
+    report(
+      'runs table: host snapshot sorted by a param, then a metric',
+      bestMs(TRIES, () => snapshotOf(feed, store, sorted, columns)),
+      'ms',
+      '',
+    );
     const snapshot = snapshotOf(feed, store, query, columns);
     const page = snapshot.runIds.slice(5000, 5000 + MAX_ROWS_PER_REQUEST);
-    report('runs table: host rows answer of 500 runs x 50 columns', bestMs(TRIES, () => feed.rows(store, snapshot.generation, page, columns)), 'ms', '');
+    report(
+      'runs table: host rows answer of 500 runs x 50 columns',
+      bestMs(TRIES, () => feed.rows(store, snapshot.generation, page, columns)),
+      'ms',
+      '',
+    );
     const json = JSON.stringify(snapshot);
     report('runs table: snapshot size sent to the page', json.length / 1e6, 'MB', '');
     const small = JSON.stringify({ ...snapshot, runIds: snapshot.runIds.slice(0, 100), rows: snapshot.rows.slice(0, 100) });
@@ -145,7 +176,8 @@ export async function runRunsTableBench(report: Report): Promise<void> {
     report('runs table: first paint of 100 runs x 50 columns in Chromium (baseline)', baseline, 'ms', '');
     report('runs table: first paint of 10,000 runs x 50 columns in Chromium', paint, 'ms', '<= 500');
     const rows: RunsTableRowsMessage[] = [];
-    for (let from = 0; from < RUNS; from += MAX_ROWS_PER_REQUEST) rows.push(feed.rows(store, snapshot.generation, snapshot.runIds.slice(from, from + MAX_ROWS_PER_REQUEST), columns));
+    for (let from = 0; from < RUNS; from += MAX_ROWS_PER_REQUEST)
+      rows.push(feed.rows(store, snapshot.generation, snapshot.runIds.slice(from, from + MAX_ROWS_PER_REQUEST), columns));
     await scrollFigures(harness, snapshot, rows, report);
   } finally {
     await harness.close();
@@ -155,7 +187,9 @@ export async function runRunsTableBench(report: Report): Promise<void> {
 }
 
 if (require.main === module) {
-  runRunsTableBench((name, value, unit, target) => process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}${target ? `  (target ${target})` : ''}\n`)).catch((error: unknown) => {
+  runRunsTableBench((name, value, unit, target) =>
+    process.stdout.write(`${name}: ${value.toFixed(1)} ${unit}${target ? `  (target ${target})` : ''}\n`),
+  ).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -85,7 +85,10 @@ function listFigures(dir: string): Pick<StoreFigures, 'listJsonMs' | 'nodeStartM
     for (let r = 0; r < 10_000; r++) {
       const run = store.createRun({ name: `run-${r}`, startTime: r });
       store.logParams(run.id, { lr: String(r / 1e4), model: r % 2 ? 'rf' : 'svm' });
-      store.logMetrics(run.id, keys.map((key) => ({ key, value: Math.random(), step: 0, timestamp: r })));
+      store.logMetrics(
+        run.id,
+        keys.map((key) => ({ key, value: Math.random(), step: 0, timestamp: r })),
+      );
     }
   })();
   store.close();
@@ -130,7 +133,8 @@ function measureIn(configuration: Configuration): StoreFigures {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (result.status !== 0) throw new Error(`store bench under ${configuration.node} (${JSON.stringify(configuration.env)}) failed:\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`store bench under ${configuration.node} (${JSON.stringify(configuration.env)}) failed:\n${result.stderr}`);
   return JSON.parse(result.stdout) as StoreFigures;
 }
 
@@ -161,7 +165,9 @@ function sideBySide(all: readonly StoreFigures[]): string {
   const headers = ['store figure', ...all.map((f) => `${f.driver} (${f.runtime})`)];
   const table = [headers, ...rows.map(([name, value]) => [name, ...all.map(value)])];
   const widths = headers.map((_, column) => Math.max(...table.map((row) => row[column].length)));
-  return table.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')).join('\n');
+  return table
+    .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '))
+    .join('\n');
 }
 
 if (require.main === module && process.argv.includes('--json')) process.stdout.write(JSON.stringify(measureStore()));

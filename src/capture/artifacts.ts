@@ -5,7 +5,18 @@ import type { Store } from '../store/store';
 import { matchesAny } from './config';
 
 /** Folders never walked when looking for outputs: tools' caches, environments and the store itself. */
-const SKIPPED_DIRS = new Set(['.git', '.labbook', 'node_modules', '__pycache__', '.venv', 'venv', '.mypy_cache', '.pytest_cache', '.tox', '.ipynb_checkpoints']);
+const SKIPPED_DIRS = new Set([
+  '.git',
+  '.labbook',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.tox',
+  '.ipynb_checkpoints',
+]);
 
 /** Walking stops after this many files so a huge tree cannot stall the start or end of a run. */
 const MAX_FILES = 50_000;

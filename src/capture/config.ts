@@ -43,7 +43,24 @@ export interface LabbookConfig {
   primaryMetric?: string;
 }
 
-const MODEL_EXTENSIONS = ['.pkl', '.joblib', '.pt', '.pth', '.onnx', '.safetensors', '.h5', '.keras', '.ckpt', '.bin', '.pb', '.tflite', '.mlmodel', '.cbm', '.lgb', '.xgb'];
+const MODEL_EXTENSIONS = [
+  '.pkl',
+  '.joblib',
+  '.pt',
+  '.pth',
+  '.onnx',
+  '.safetensors',
+  '.h5',
+  '.keras',
+  '.ckpt',
+  '.bin',
+  '.pb',
+  '.tflite',
+  '.mlmodel',
+  '.cbm',
+  '.lgb',
+  '.xgb',
+];
 const OUTPUT_DIRS = ['outputs', 'output', 'models', 'model', 'checkpoints', 'artifacts', 'results'];
 
 /** The configuration used where labbook.yaml says nothing; frozen, so copy before changing. */
@@ -135,7 +152,8 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'modelExtensions', 'maxFileBytes']);
   config.artifacts.outputs = fields.strings(artifacts, 'artifacts.outputs') ?? config.artifacts.outputs;
   config.artifacts.inputs = fields.strings(artifacts, 'artifacts.inputs') ?? config.artifacts.inputs;
-  config.artifacts.modelExtensions = fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
+  config.artifacts.modelExtensions =
+    fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   return config;
 }

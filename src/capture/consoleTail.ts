@@ -34,7 +34,10 @@ function readTail(store: Store, runId: string, fd: number, parser: ScalarParser,
   let stored = store.consoleOffset(runId);
   if (stored >= size) return;
   // Lines printed without a step continue their key's count where the runner stopped.
-  const collector = new MetricCollector(parser, store.metricSummaries(runId).map((s): [string, number] => [s.key, s.lastStep + 1]));
+  const collector = new MetricCollector(
+    parser,
+    store.metricSummaries(runId).map((s): [string, number] => [s.key, s.lastStep + 1]),
+  );
   let lineEnd = stored;
   const splitter = new LineSplitter((line, end) => {
     collector.line(line, Math.trunc(mtimeMs), end);
@@ -47,7 +50,7 @@ function readTail(store: Store, runId: string, fd: number, parser: ScalarParser,
     return saved;
   };
   const buffer = Buffer.alloc(READ_SIZE);
-  for (let position = stored; position < size; ) {
+  for (let position = stored; position < size;) {
     const read = readSync(fd, buffer, 0, Math.min(READ_SIZE, size - position), position);
     if (read === 0) break;
     splitter.write(buffer.subarray(0, read), position);

@@ -82,7 +82,11 @@ function storeChecks(storeDir: string): DoctorCheck[] {
     try {
       checks.push(schemaCheck(db.pragma('user_version', { simple: true }) as number));
       const integrity = String(db.pragma('quick_check', { simple: true }));
-      checks.push(integrity === 'ok' ? { name: 'integrity', value: 'ok' } : { name: 'integrity', value: integrity, problem: damagedStoreMessage(file, integrity) });
+      checks.push(
+        integrity === 'ok'
+          ? { name: 'integrity', value: 'ok' }
+          : { name: 'integrity', value: integrity, problem: damagedStoreMessage(file, integrity) },
+      );
       const runs = db.prepare("SELECT COUNT(*) FROM runs WHERE lifecycle = 'active'").pluck().get() as number;
       checks.push({ name: 'runs', value: String(runs) });
     } finally {

@@ -97,7 +97,7 @@ export class RunCodeTrees {
     const out = await this.git().raw(['diff-tree', '-r', '-z', '--no-commit-id', '--name-status', '-M', treeA, treeB]);
     const fields = out.split('\0').filter((field) => field !== '');
     const files: ChangedFile[] = [];
-    for (let i = 0; i < fields.length; ) {
+    for (let i = 0; i < fields.length;) {
       const status = fields[i++];
       const change = CHANGE[status.charAt(0)] ?? 'modified';
       if (change === 'renamed') {
@@ -128,7 +128,11 @@ export class RunCodeTrees {
   private git(index?: string): SimpleGit {
     // A minimal environment: simple-git refuses to run with EDITOR, GIT_ASKPASS and the like set (npm and many shells
     // set EDITOR), and none of them matter for reading objects.
-    const env: Record<string, string> = { ...inheritedGitEnv(), GIT_OBJECT_DIRECTORY: this.objectsDir, GIT_ALTERNATE_OBJECT_DIRECTORIES: this.repoObjects };
+    const env: Record<string, string> = {
+      ...inheritedGitEnv(),
+      GIT_OBJECT_DIRECTORY: this.objectsDir,
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: this.repoObjects,
+    };
     if (index) env.GIT_INDEX_FILE = index;
     return simpleGit({ baseDir: this.root }).env(env);
   }
@@ -147,7 +151,9 @@ export class RunCodeTrees {
       try {
         await git.raw(['apply', '--cached', '--binary', '--whitespace=nowarn', patchFile]);
       } catch (error) {
-        throw new Error(`the stored uncommitted changes do not apply to ${source.commit.slice(0, 10)}: ${error instanceof Error ? error.message.trim() : String(error)}`);
+        throw new Error(
+          `the stored uncommitted changes do not apply to ${source.commit.slice(0, 10)}: ${error instanceof Error ? error.message.trim() : String(error)}`,
+        );
       }
     }
     return (await git.raw(['write-tree'])).trim();

@@ -128,13 +128,25 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
   warnings.push(...(await ingestJournal(store, run.id, ingestContext, true)));
   const after = snapshotFiles(cwd, config.artifacts.outputs);
   for (const path of changedFiles(before, after)) {
-    const problem = await storeArtifact(store, run.id, cwd, path, outputRole(path, config.artifacts.modelExtensions), 'output', config.artifacts.maxFileBytes);
+    const problem = await storeArtifact(
+      store,
+      run.id,
+      cwd,
+      path,
+      outputRole(path, config.artifacts.modelExtensions),
+      'output',
+      config.artifacts.maxFileBytes,
+    );
     if (problem) warnings.push(`output: ${problem}`);
   }
   const consoleSha = storeConsoleLog(store, run.id, consolePath);
   const status = statusOf(outcome.exitCode, outcome.signal, outcome.interrupted);
   // reclaim: a recovery that ran while this runner was paused must not have the last word.
-  store.finishRun(run.id, status, { exitCode: outcome.exitCode ?? (outcome.signal ? exitCodeForSignal(outcome.signal) : null), consoleSha, reclaim: true });
+  store.finishRun(run.id, status, {
+    exitCode: outcome.exitCode ?? (outcome.signal ? exitCodeForSignal(outcome.signal) : null),
+    consoleSha,
+    reclaim: true,
+  });
   rmSync(runDir, { recursive: true, force: true });
   for (const warning of warnings) stderr.write(`labbook: warning: ${warning}\n`);
   return { runId: run.id, status, exitCode: outcome.exitCode, signal: outcome.signal, warnings };
@@ -170,7 +182,7 @@ class ConsoleLog {
   /** Appends a chunk; returns where it starts. */
   append(chunk: Buffer): number {
     const at = this.size;
-    for (let done = 0; done < chunk.length; ) done += writeSync(this.fd, chunk, done);
+    for (let done = 0; done < chunk.length;) done += writeSync(this.fd, chunk, done);
     this.size += chunk.length;
     const nl = chunk.lastIndexOf(10);
     if (nl !== -1) this.parsedUpTo = at + nl + 1;
@@ -277,7 +289,12 @@ function storePrinted(store: Store, runId: string, collector: MetricCollector, c
   });
 }
 
-function pipeOutput(source: NodeJS.ReadableStream, passThrough: NodeJS.WritableStream, consoleLog: ConsoleLog, collector: MetricCollector): Promise<void> {
+function pipeOutput(
+  source: NodeJS.ReadableStream,
+  passThrough: NodeJS.WritableStream,
+  consoleLog: ConsoleLog,
+  collector: MetricCollector,
+): Promise<void> {
   const lines = new LineSplitter((line, end) => collector.line(line, Date.now(), end));
   return new Promise((resolve) => {
     source.on('data', (chunk: Buffer) => {

@@ -77,23 +77,51 @@ const SPACE_CHAR = 32;
 
 // Marker words that set the step, finest last: once a finer kind was seen, coarser ones no longer move the step
 // (so `epoch 2` after `step 200` does not send the step back to 2).
-const MARKER_RANK: ReadonlyMap<string, number> = new Map([['epoch', 0], ['iter', 1], ['iteration', 1], ['step', 2], ['global_step', 3]]);
+const MARKER_RANK: ReadonlyMap<string, number> = new Map([
+  ['epoch', 0],
+  ['iter', 1],
+  ['iteration', 1],
+  ['step', 2],
+  ['global_step', 3],
+]);
 const PATTERN_RANK = 4;
 // `Epoch 3/10`, `epoch: 3`, `[epoch 3]`, `Epoch [1][50/100]`, `step=100`; never `step 1.5`, `step: 100%`.
 // Spelled-out case classes: measurably faster than the `i` flag on every line.
-const MARKER = /([Gg][Ll][Oo][Bb][Aa][Ll]_[Ss][Tt][Ee][Pp]|[Ii][Tt][Ee][Rr](?:[Aa][Tt][Ii][Oo][Nn])?|[Ee][Pp][Oo][Cc][Hh]|[Ss][Tt][Ee][Pp])[ \t]*(?:[:=][ \t]*)?\[?(\d{1,15})(?:[ \t]*\/[ \t]*\d{1,15})?(?![\w.%])/g;
+const MARKER =
+  /([Gg][Ll][Oo][Bb][Aa][Ll]_[Ss][Tt][Ee][Pp]|[Ii][Tt][Ee][Rr](?:[Aa][Tt][Ii][Oo][Nn])?|[Ee][Pp][Oo][Cc][Hh]|[Ss][Tt][Ee][Pp])[ \t]*(?:[:=][ \t]*)?\[?(\d{1,15})(?:[ \t]*\/[ \t]*\d{1,15})?(?![\w.%])/g;
 // Words that refine the key that follows: `Val Loss: 0.3` is `Val_Loss`, not `Loss`. Any other word before a key
 // makes it prose (`Number of params: 5`, `Non-trainable params: 0`).
 const QUALIFIERS = new Set([
-  'train', 'training', 'val', 'valid', 'validation', 'test', 'eval', 'evaluation', 'dev', 'best', 'avg', 'average',
-  'mean', 'final', 'epoch', 'step', 'learning', 'grad', 'gradient',
+  'train',
+  'training',
+  'val',
+  'valid',
+  'validation',
+  'test',
+  'eval',
+  'evaluation',
+  'dev',
+  'best',
+  'avg',
+  'average',
+  'mean',
+  'final',
+  'epoch',
+  'step',
+  'learning',
+  'grad',
+  'gradient',
 ]);
 // Log-level words may stand before a key without making it prose (`INFO loss: 0.3`).
 const LOG_LEVELS = new Set(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL']);
 // Keys (compared lower-case) that look like metrics but are bookkeeping: Lightning's logger version, process facts.
 const BOOKKEEPING_KEYS = new Set(['v_num', 'pid', 'port', 'rank', 'local_rank', 'world_size']);
 // Non-finite values as Python (nan, inf), JSON/JavaScript (NaN, Infinity) print them; compared lower-case.
-const SPECIAL_NUMBERS: ReadonlyMap<string, number> = new Map([['nan', NaN], ['inf', Infinity], ['infinity', Infinity]]);
+const SPECIAL_NUMBERS: ReadonlyMap<string, number> = new Map([
+  ['nan', NaN],
+  ['inf', Infinity],
+  ['infinity', Infinity],
+]);
 // Scalars printed through a wrapper: `tensor(0.69, grad_fn=<...>)`, numpy 2's `np.float64(0.5)`.
 const WRAPPER = /(?:tensor|(?:np|numpy|torch)\.[A-Za-z0-9_]{1,20})\(/y;
 // `print(args)` of argparse: these are the run's params (taken from argv), not metrics.
@@ -250,10 +278,14 @@ function scanBuiltin(text: string, pairs: RawPair[], steps: StepChoice): void {
 /** The MARKER_RANK of a word MARKER matched, told apart by its first letter (g, i, e, s) without allocating. */
 function markerRankByInitial(initial: number): number {
   switch (initial | 0x20) {
-    case 103: return 3; // global_step
-    case 115: return 2; // step
-    case 105: return 1; // iter, iteration
-    default: return 0; // epoch
+    case 103:
+      return 3; // global_step
+    case 115:
+      return 2; // step
+    case 105:
+      return 1; // iter, iteration
+    default:
+      return 0; // epoch
   }
 }
 
@@ -307,7 +339,7 @@ class Separators {
 }
 
 function scanFree(text: string, from: number, to: number, separators: Separators, pairs: RawPair[]): void {
-  for (let sep = separators.next(from); sep >= 0 && sep < to; ) {
+  for (let sep = separators.next(from); sep >= 0 && sep < to;) {
     sep = separators.next(Math.max(scanPair(text, from, to, sep, pairs), sep + 1));
   }
 }
@@ -396,7 +428,7 @@ function wordsLeadToPair(text: string, start: number, to: number): boolean {
     while (q < to && has(text.charCodeAt(q), SPACE)) q++;
     const next = text.charCodeAt(q);
     if (next === COLON || next === EQUALS) return true;
-    if (MARKER_RANK.has(text.slice(wordStart, p).toLowerCase()) && (has(next, DIGIT) || next === 91 /* [ */)) return true;
+    if (MARKER_RANK.has(text.slice(wordStart, p).toLowerCase()) && (has(next, DIGIT) || next === 91) /* [ */) return true;
     if (q !== p + 1 || !isLetter(next)) return false;
     p = q;
   }

@@ -6,7 +6,17 @@ import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/i
 import { TRASH_DAYS } from '../store/trash';
 import { doctorCommand } from './doctorCommand';
 import { lspCommand } from './lspCommand';
-import { compareCommand, exportCommand, gcCommand, logCommand, lsCommand, restoreCommand, rmCommand, showCommand, trashCommand } from './queryCommands';
+import {
+  compareCommand,
+  exportCommand,
+  gcCommand,
+  logCommand,
+  lsCommand,
+  restoreCommand,
+  rmCommand,
+  showCommand,
+  trashCommand,
+} from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { CliError, findWorkspace } from './workspace';
@@ -26,7 +36,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   trash: { summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`, run: trashCommand },
   restore: { summary: 'restore <run>…   bring runs back from the Trash', run: restoreCommand },
   export: { summary: 'export [--format csv|json] [--filter F] [-o file]   export runs', run: exportCommand },
-  serve: { summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts', run: serveCommand },
+  serve: {
+    summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
+    run: serveCommand,
+  },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
@@ -40,7 +53,7 @@ function usage(): string {
     'Usage:',
     ...lines,
     '',
-    "A <run> is an id or id prefix, a run name, @last, or @best:<metric>[:min|max].",
+    'A <run> is an id or id prefix, a run name, @last, or @best:<metric>[:min|max].',
   ].join('\n');
 }
 

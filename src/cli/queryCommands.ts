@@ -32,7 +32,14 @@ async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>
 function experimentIds(store: Store, name: string | undefined): number[] | undefined {
   if (name === undefined) return undefined;
   const experiment = store.experimentByName(name, false);
-  if (!experiment) throw new CliError(`No experiment named '${name}'. Experiments: ${store.listExperiments().map((e) => e.name).join(', ')}`, 2);
+  if (!experiment)
+    throw new CliError(
+      `No experiment named '${name}'. Experiments: ${store
+        .listExperiments()
+        .map((e) => e.name)
+        .join(', ')}`,
+      2,
+    );
   return [experiment.id];
 }
 
@@ -117,7 +124,14 @@ function describeRun(store: Store, run: RunDetail): string {
   section(
     'Metrics',
     ['KEY', 'LAST', 'MIN', 'MAX', 'STEPS', 'HISTORY'],
-    run.metrics.map((m) => [m.key, formatMetric(m.last), formatMetric(m.min), formatMetric(m.max), String(m.count), historySparkline(store, run.id, m.key)]),
+    run.metrics.map((m) => [
+      m.key,
+      formatMetric(m.last),
+      formatMetric(m.min),
+      formatMetric(m.max),
+      String(m.count),
+      historySparkline(store, run.id, m.key),
+    ]),
   );
   section('Tags', ['KEY', 'VALUE'], Object.entries(run.tags));
   section(
@@ -131,7 +145,10 @@ function describeRun(store: Store, run: RunDetail): string {
 /** The whole history of a metric as a one-line chart, first step on the left. */
 function historySparkline(store: Store, runId: string, key: string): string {
   const points = downsampleMinMax(store.history(runId, key), 24);
-  return `${points[0]?.step ?? ''} ${textSparkline(points.map((p) => p.value), 24)} ${points[points.length - 1]?.step ?? ''}`;
+  return `${points[0]?.step ?? ''} ${textSparkline(
+    points.map((p) => p.value),
+    24,
+  )} ${points[points.length - 1]?.step ?? ''}`;
 }
 
 /** `labbook compare <run> <run>…`: params and metrics side by side. */
@@ -150,14 +167,16 @@ export async function compareCommand(args: string[]): Promise<number> {
       { onlyDifferences: values['only-diff'] },
     );
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : v ?? null)) })) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })) })}\n`,
+      );
       return 0;
     }
     const header = ['', 'KEY', ...runs.map((run) => `${run.name} (${run.id.slice(0, 8)})`)];
     const table = rows.map((row) => [
       `${row.differs ? '*' : ' '}${row.kind === 'param' ? 'param' : 'metric'}`,
       row.key,
-      ...row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : v ?? '—')),
+      ...row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? '—'))),
     ]);
     process.stdout.write(rows.length ? `${formatTable(header, table)}\n` : 'The runs have the same params and metrics.\n');
     return 0;
@@ -208,7 +227,10 @@ export async function rmCommand(args: string[]): Promise<number> {
       for (const run of runs) process.stdout.write(`Deleted ${run.name} (${run.id.slice(0, 8)})\n`);
       return 0;
     }
-    trashRuns(store, runs.map((run) => run.id));
+    trashRuns(
+      store,
+      runs.map((run) => run.id),
+    );
     for (const run of runs) process.stdout.write(`Moved ${run.name} (${run.id.slice(0, 8)}) to the Trash\n`);
     process.stdout.write(`Restore with: labbook restore ${shortIds(runs)}  (the Trash keeps runs ${TRASH_DAYS} days; rm --purge deletes now)\n`);
     return 0;
@@ -228,9 +250,17 @@ export async function trashCommand(args: string[]): Promise<number> {
       process.stdout.write('The Trash is empty.\n');
       return 0;
     }
-    const rows = runs.map((run) => [run.id.slice(0, 8), run.name, run.experimentName, relativeTime(run.deletedAt), new Date(run.expiresAt).toISOString().slice(0, 10)]);
+    const rows = runs.map((run) => [
+      run.id.slice(0, 8),
+      run.name,
+      run.experimentName,
+      relativeTime(run.deletedAt),
+      new Date(run.expiresAt).toISOString().slice(0, 10),
+    ]);
     process.stdout.write(`${formatTable(['ID', 'NAME', 'EXPERIMENT', 'DELETED', 'PURGED ON'], rows)}\n`);
-    process.stdout.write(`Runs stay in the Trash ${TRASH_DAYS} days. Restore with: labbook restore <run>…; delete now with: labbook rm --purge <run>…\n`);
+    process.stdout.write(
+      `Runs stay in the Trash ${TRASH_DAYS} days. Restore with: labbook restore <run>…; delete now with: labbook rm --purge <run>…\n`,
+    );
     return 0;
   });
 }
@@ -241,7 +271,10 @@ export async function restoreCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new CliError('Usage: labbook restore <run>… (`labbook trash` lists them)', 2);
   return withWorkspace(({ store }) => {
     const runs = positionals.map((ref) => resolveTrashedRunRef(store, ref));
-    restoreRuns(store, runs.map((run) => run.id));
+    restoreRuns(
+      store,
+      runs.map((run) => run.id),
+    );
     for (const run of runs) process.stdout.write(`Restored ${run.name} (${run.id.slice(0, 8)})\n`);
     return 0;
   });
@@ -249,7 +282,11 @@ export async function restoreCommand(args: string[]): Promise<number> {
 
 /** `labbook export --format csv|json`: every matching run with its params and last metric values. */
 export async function exportCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...listOptions, format: { type: 'string', default: 'csv' }, output: { type: 'string', short: 'o' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { ...listOptions, format: { type: 'string', default: 'csv' }, output: { type: 'string', short: 'o' } },
+    strict: true,
+  });
   if (values.format !== 'csv' && values.format !== 'json') throw new CliError(`--format is csv or json, got '${values.format}'.`, 2);
   return withWorkspace(({ store }) => {
     const runs = listRuns(store, values);
@@ -266,7 +303,18 @@ export function runsToCsv(runs: readonly RunListing[]): string {
   const paramKeys = keys((run) => run.params);
   const metricKeys = keys((run) => run.metrics);
   const tagKeys = keys((run) => run.tags);
-  const header = ['run_id', 'name', 'experiment', 'status', 'start_time', 'end_time', 'git_commit', ...paramKeys.map((k) => `param.${k}`), ...metricKeys.map((k) => `metric.${k}`), ...tagKeys.map((k) => `tag.${k}`)];
+  const header = [
+    'run_id',
+    'name',
+    'experiment',
+    'status',
+    'start_time',
+    'end_time',
+    'git_commit',
+    ...paramKeys.map((k) => `param.${k}`),
+    ...metricKeys.map((k) => `metric.${k}`),
+    ...tagKeys.map((k) => `tag.${k}`),
+  ];
   const rows = runs.map((run) => [
     run.id,
     run.name,

@@ -40,7 +40,8 @@ export async function runCommand(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (split.command.length === 0) throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>');
+  if (split.command.length === 0)
+    throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>');
   const cwd = process.cwd();
   const workspace = await openWorkspace(cwd, { create: true });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
@@ -64,7 +65,9 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   await server?.close();
   const run = workspace.store.getRun(result.runId);
-  process.stderr.write(`labbook: run ${run.name} ${result.status.toLowerCase()} (${result.runId.slice(0, 8)}); see it with: labbook show ${result.runId.slice(0, 8)}\n`);
+  process.stderr.write(
+    `labbook: run ${run.name} ${result.status.toLowerCase()} (${result.runId.slice(0, 8)}); see it with: labbook show ${result.runId.slice(0, 8)}\n`,
+  );
   workspace.store.close();
   return result.exitCode ?? (result.signal ? exitCodeForSignal(result.signal) : 1);
 }

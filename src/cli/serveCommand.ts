@@ -33,10 +33,19 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port takes a port number, got '${values.port}'.`, 2);
   const token = values.token ?? process.env.MLFLOW_TRACKING_TOKEN;
-  if (!isLoopback(values.host) && !token) throw new CliError(`Serving on ${values.host} exposes your runs to the network: give --token (clients send it as MLFLOW_TRACKING_TOKEN).`, 2);
+  if (!isLoopback(values.host) && !token)
+    throw new CliError(`Serving on ${values.host} exposes your runs to the network: give --token (clients send it as MLFLOW_TRACKING_TOKEN).`, 2);
   const workspace = await openWorkspace(process.cwd(), { create: true });
-  const server = await startTrackingServer({ store: workspace.store, host: values.host, port, token, log: (line) => process.stderr.write(`labbook: ${line}\n`) });
-  process.stdout.write(`Labbook tracking server for ${workspace.store.dir}\n  export MLFLOW_TRACKING_URI=${server.url}\n${token ? '  export MLFLOW_TRACKING_TOKEN=<your token>\n' : ''}Press Ctrl-C to stop.\n`);
+  const server = await startTrackingServer({
+    store: workspace.store,
+    host: values.host,
+    port,
+    token,
+    log: (line) => process.stderr.write(`labbook: ${line}\n`),
+  });
+  process.stdout.write(
+    `Labbook tracking server for ${workspace.store.dir}\n  export MLFLOW_TRACKING_URI=${server.url}\n${token ? '  export MLFLOW_TRACKING_TOKEN=<your token>\n' : ''}Press Ctrl-C to stop.\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

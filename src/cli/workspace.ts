@@ -48,7 +48,11 @@ export async function openWorkspace(cwd: string, options: { create?: boolean } =
   }
   const { config, warnings } = loadConfig(root);
   const store = Store.open(storeDir);
-  const recovered = await recoverOrphanedRuns(store, { modelExtensions: config.artifacts.modelExtensions, maxFileBytes: config.artifacts.maxFileBytes, metrics: config.metrics });
+  const recovered = await recoverOrphanedRuns(store, {
+    modelExtensions: config.artifacts.modelExtensions,
+    maxFileBytes: config.artifacts.maxFileBytes,
+    metrics: config.metrics,
+  });
   for (const id of recovered) warnings.push(`run ${id.slice(0, 8)} lost its runner; marked CRASHED (its logged data was kept)`);
   return { root, store, config, warnings };
 }

@@ -70,11 +70,19 @@ export function logTicks(min: number, max: number, maxTicks: number): number[] {
   const first = Math.floor(Math.log10(min));
   const last = Math.ceil(Math.log10(max));
   const exponents = Array.from({ length: last - first + 1 }, (_, i) => first + i);
-  const oneTwoFive = within(exponents.flatMap((e) => [1, 2, 5].map((m) => decadeValue(m, e))), min, max);
+  const oneTwoFive = within(
+    exponents.flatMap((e) => [1, 2, 5].map((m) => decadeValue(m, e))),
+    min,
+    max,
+  );
   if (oneTwoFive.length < 2) return withEnds(oneTwoFive, min, max, fit);
   if (oneTwoFive.length <= fit) return oneTwoFive;
   for (let every = 1; ; every++) {
-    const powers = within(exponents.filter((e) => e % every === 0).map((e) => decadeValue(1, e)), min, max);
+    const powers = within(
+      exponents.filter((e) => e % every === 0).map((e) => decadeValue(1, e)),
+      min,
+      max,
+    );
     if (powers.length <= fit) return powers;
   }
 }

@@ -16,9 +16,7 @@ const BLANK = new Set([' ', '\t', '\n', '\r']);
 const DQUOTE_ESCAPABLE = new Set(['$', '`', '"', '\\', '\n']);
 
 function shellOnly(what: string, column: number): CommandLineError {
-  return new CommandLineError(
-    `${what} at column ${column} needs a shell, and Labbook runs the command without one. Quote it, or run sh -c '…'.`,
-  );
+  return new CommandLineError(`${what} at column ${column} needs a shell, and Labbook runs the command without one. Quote it, or run sh -c '…'.`);
 }
 
 function isExpansion(text: string, i: number): boolean {

@@ -64,7 +64,8 @@ export function runColors(runIds: readonly string[]): RunColor[] {
   const byId = new Map<string, RunColor>();
   for (const id of [...new Set(runIds)].sort()) {
     const color = ownColor(id);
-    for (let turn = 0; turn < 12 && taken.some((hue) => hueGap(hue, color.hue) < gap); turn++) color.hue = Math.round((color.hue + GOLDEN_ANGLE) % 360);
+    for (let turn = 0; turn < 12 && taken.some((hue) => hueGap(hue, color.hue) < gap); turn++)
+      color.hue = Math.round((color.hue + GOLDEN_ANGLE) % 360);
     taken.push(color.hue);
     byId.set(id, color);
   }

@@ -179,7 +179,8 @@ export class Scanner {
   constructor(readonly text: string) {
     if (text.length > MAX_FILTER_LENGTH) throw new FilterError(`The text is longer than ${MAX_FILTER_LENGTH} characters.`, MAX_FILTER_LENGTH);
     const bad = FORBIDDEN.exec(text);
-    if (bad) throw new FilterError(`Invalid character (U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) ${at(bad.index)}.`, bad.index);
+    if (bad)
+      throw new FilterError(`Invalid character (U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) ${at(bad.index)}.`, bad.index);
   }
 
   skipSpace(): void {
@@ -290,7 +291,8 @@ function parseOperator(scanner: Scanner, id: Identifier): FilterOp {
   const start = scanner.pos;
   const symbol = scanner.match(/!=|<=|>=|=|<|>/y);
   const op = (symbol ?? wordOperator(scanner)) as FilterOp | undefined;
-  if (!op) throw new FilterError(`Expected a comparison operator after ${quoteForMessage(scanner.text.slice(id.start, start).trim())} ${at(start)}.`, start);
+  if (!op)
+    throw new FilterError(`Expected a comparison operator after ${quoteForMessage(scanner.text.slice(id.start, start).trim())} ${at(start)}.`, start);
   const allowed = id.spec?.ops ?? ENTITY_OPS[id.entity as KeyedEntity];
   if (!allowed.includes(op)) {
     throw new FilterError(`Operator '${op}' cannot be used with ${describe(id)} ${at(start)}: use ${allowed.join(', ')}.`, start);
@@ -332,7 +334,8 @@ function parseList(scanner: Scanner, id: Identifier): (number | string)[] {
     const char = scanner.peek();
     scanner.pos++;
     if (char === ')') return values;
-    if (char !== ',') throw new FilterError(`Expected ',' or ')' in the list that starts ${at(start)}, found ${at(scanner.pos - 1)}.`, scanner.pos - 1);
+    if (char !== ',')
+      throw new FilterError(`Expected ',' or ')' in the list that starts ${at(start)}, found ${at(scanner.pos - 1)}.`, scanner.pos - 1);
   }
 }
 
@@ -362,7 +365,7 @@ function fullNumber(text: string): boolean {
 
 function parseBoolean(scanner: Scanner, id: Identifier, quoted: boolean): boolean {
   const start = scanner.pos;
-  const text = (quoted ? scanner.quoted('string') : scanner.match(WORD) ?? '').toLowerCase();
+  const text = (quoted ? scanner.quoted('string') : (scanner.match(WORD) ?? '')).toLowerCase();
   if (text === 'true') return true;
   if (text === 'false') return false;
   throw new FilterError(`Expected true or false as the value of ${describe(id)} ${at(start)}.`, start);
@@ -390,7 +393,8 @@ export function parseFilter(text: string, schema: FilterSchema = RUN_FILTER_SCHE
       throw new FilterError(`${message} ${at(start)}.`, start);
     }
     if (scanner.atEnd()) throw new FilterError(`Expected a clause after AND ${at(scanner.pos)}.`, scanner.pos);
-    if (clauses.length >= MAX_FILTER_CLAUSES) throw new FilterError(`Too many clauses: at most ${MAX_FILTER_CLAUSES} are allowed (${at(start)}).`, start);
+    if (clauses.length >= MAX_FILTER_CLAUSES)
+      throw new FilterError(`Too many clauses: at most ${MAX_FILTER_CLAUSES} are allowed (${at(start)}).`, start);
   }
 }
 
@@ -418,7 +422,10 @@ const likeCache = new Map<string, RegExp>();
 function likeRegExp(pattern: string): RegExp {
   let regexp = likeCache.get(pattern);
   if (!regexp) {
-    const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+    const body = pattern
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/%/g, '.*')
+      .replace(/_/g, '.');
     regexp = new RegExp(`^${body}$`, 'su');
     if (likeCache.size > 256) likeCache.clear();
     likeCache.set(pattern, regexp);

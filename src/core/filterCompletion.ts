@@ -249,7 +249,9 @@ function candidates(context: Context, catalog: ColumnCatalog): CompletionItem[] 
   switch (context.at) {
     case 'identifier': {
       // A typed attribute name (`stat`) is offered in its canonical spelling too.
-      const attributes = context.prefix ? FILTER_ATTRIBUTES.map((name) => ({ ...keyItem('attribute', name), label: name, insert: `attributes.${name} ` })) : [];
+      const attributes = context.prefix
+        ? FILTER_ATTRIBUTES.map((name) => ({ ...keyItem('attribute', name), label: name, insert: `attributes.${name} ` }))
+        : [];
       return [...ENTITY_ITEMS, ...attributes];
     }
     case 'key':

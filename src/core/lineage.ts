@@ -156,7 +156,13 @@ export function buildLineage(facts: LineageFacts): LineageGraph {
   const runIds = new Set(facts.runs.map((run) => run.id));
   const commitDetail = commitDetails(facts.runs);
   for (const run of facts.runs) {
-    addNode({ id: `run:${run.id}`, kind: 'run', label: run.name, detail: `${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`, ...(run.dirty ? { dirty: true as const } : {}) });
+    addNode({
+      id: `run:${run.id}`,
+      kind: 'run',
+      label: run.name,
+      detail: `${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`,
+      ...(run.dirty ? { dirty: true as const } : {}),
+    });
     if (!run.commit) continue;
     addNode({ id: `commit:${run.commit}`, kind: 'commit', label: run.commit.slice(0, 10), detail: commitDetail.get(run.commit) ?? 'commit' });
     addEdge(`commit:${run.commit}`, `run:${run.id}`);

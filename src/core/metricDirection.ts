@@ -37,7 +37,6 @@ export function bestFirstDescending(direction: MetricDirection): boolean {
   return direction === 'higher';
 }
 
-
 /**
  * The metric a table of runs leads with: `setting` (`labbook.runs.primaryMetric`) when the runs logged it, else the
  * one the Runs view would choose (choosePrimaryMetric: validation, then test; loss, then accuracy; never system/*).

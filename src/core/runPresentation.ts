@@ -51,7 +51,11 @@ export function runDescription(run: Pick<RunListing, 'metrics' | 'params' | 'sta
 
 /** contextValue of a run row, `run live|ended starred|unstarred [rerunnable]`; package.json's menus match it by regex. */
 export function runContextValue(run: Pick<Run, 'status' | 'starred' | 'argv' | 'cwd'>): string {
-  const flags = [isLiveStatus(run.status) ? 'live' : 'ended', run.starred ? 'starred' : 'unstarred', ...(run.argv.length && run.cwd ? ['rerunnable'] : [])];
+  const flags = [
+    isLiveStatus(run.status) ? 'live' : 'ended',
+    run.starred ? 'starred' : 'unstarred',
+    ...(run.argv.length && run.cwd ? ['rerunnable'] : []),
+  ];
   return ['run', ...flags].join(' ');
 }
 
@@ -96,9 +100,9 @@ const TOOLTIP_MAX_VALUE = 80;
 
 function tooltipSection(title: string, entries: [string, string][]): string[] {
   if (entries.length === 0) return [];
-  const shown = entries.slice(0, TOOLTIP_MAX_ENTRIES).map(
-    ([key, value]) => `- ${escapeMarkdown(truncate(key, TOOLTIP_MAX_VALUE))}: ${escapeMarkdown(truncate(value, TOOLTIP_MAX_VALUE))}`,
-  );
+  const shown = entries
+    .slice(0, TOOLTIP_MAX_ENTRIES)
+    .map(([key, value]) => `- ${escapeMarkdown(truncate(key, TOOLTIP_MAX_VALUE))}: ${escapeMarkdown(truncate(value, TOOLTIP_MAX_VALUE))}`);
   const more = entries.length > TOOLTIP_MAX_ENTRIES ? [`- … ${entries.length - TOOLTIP_MAX_ENTRIES} more`] : [];
   return ['', `**${title}**`, '', ...shown, ...more];
 }
@@ -143,9 +147,18 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Status bar text of the live run: `name · acc 0.93 · 2:13` (+N when more runs are live). */
-export function liveRunText(run: Pick<RunListing, 'name' | 'metrics' | 'startTime'>, preferredMetric: string | undefined, now: number, othersLive: number): string {
+export function liveRunText(
+  run: Pick<RunListing, 'name' | 'metrics' | 'startTime'>,
+  preferredMetric: string | undefined,
+  now: number,
+  othersLive: number,
+): string {
   const metric = primaryMetric(run.metrics, preferredMetric);
-  const parts = [truncate(run.name, 40), ...(metric ? [`${truncate(metric.key, 24)} ${formatMetric(metric.last)}`] : []), formatDuration(now - run.startTime)];
+  const parts = [
+    truncate(run.name, 40),
+    ...(metric ? [`${truncate(metric.key, 24)} ${formatMetric(metric.last)}`] : []),
+    formatDuration(now - run.startTime),
+  ];
   return `${parts.join(' · ')}${othersLive > 0 ? ` +${othersLive}` : ''}`;
 }
 

@@ -4,10 +4,7 @@
 export type MetricGoal = 'min' | 'max';
 
 /** A parsed run reference. */
-export type RunRef =
-  | { kind: 'last' }
-  | { kind: 'best'; metric: string; goal: MetricGoal }
-  | { kind: 'text'; text: string };
+export type RunRef = { kind: 'last' } | { kind: 'best'; metric: string; goal: MetricGoal } | { kind: 'text'; text: string };
 
 const LOWER_IS_BETTER = /(loss|err|error|mse|rmse|mae|mape|perplexity|ppl|wer|cer|latency|time|nll)/i;
 

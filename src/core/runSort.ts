@@ -4,9 +4,7 @@ import { bestFirstDescending, metricDirection } from './metricDirection';
 import type { MetricDirection } from './metricDirection';
 
 /** How the Runs view orders runs within an experiment. */
-export type RunSort =
-  | { by: 'newest' | 'oldest' | 'name' }
-  | { by: 'metric'; metric: string; descending: boolean };
+export type RunSort = { by: 'newest' | 'oldest' | 'name' } | { by: 'metric'; metric: string; descending: boolean };
 
 /** Values of the `labbook.runs.sort` setting. */
 export type RunSortSetting = 'newest' | 'oldest' | 'name' | 'primaryMetric' | 'primaryMetricDesc' | 'primaryMetricAsc';
@@ -34,7 +32,11 @@ export function orderByFor(sort: RunSort): string[] {
  * The sort a setting asks for; a metric sort without a primary metric falls back to newest first. `primaryMetric`
  * sorts best first by `direction` (highest first when it does not know the metric).
  */
-export function sortFromSetting(setting: string | undefined, primaryMetric: string | undefined, direction: (key: string) => MetricDirection | undefined = metricDirection): RunSort {
+export function sortFromSetting(
+  setting: string | undefined,
+  primaryMetric: string | undefined,
+  direction: (key: string) => MetricDirection | undefined = metricDirection,
+): RunSort {
   const metric = primaryMetric?.trim();
   if (setting === 'primaryMetric' && metric) {
     const known = direction(metric);

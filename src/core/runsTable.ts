@@ -7,7 +7,18 @@ import { primaryMetricOf } from './metricDirection';
 export type TableAttribute = 'name' | 'status' | 'experiment' | 'start' | 'duration' | 'commit' | 'branch' | 'user' | 'source' | 'id';
 
 /** Every attribute column, in the order the column chooser lists them. */
-export const TABLE_ATTRIBUTES: readonly TableAttribute[] = ['name', 'status', 'experiment', 'start', 'duration', 'commit', 'branch', 'user', 'source', 'id'];
+export const TABLE_ATTRIBUTES: readonly TableAttribute[] = [
+  'name',
+  'status',
+  'experiment',
+  'start',
+  'duration',
+  'commit',
+  'branch',
+  'user',
+  'source',
+  'id',
+];
 
 /** Which value of a metric's history a column shows. */
 export type MetricAggregate = 'last' | 'min' | 'max';
@@ -106,7 +117,12 @@ export function defaultColumns(catalog: ColumnCatalog, primarySetting?: string, 
   const others = catalog.metrics.filter((key) => key !== primary && !key.startsWith('system/'));
   const metrics = (primary === undefined ? others : [primary, ...others]).slice(0, Math.ceil(room / 2));
   const params = catalog.params.slice(0, room - metrics.length);
-  return [...lead, ...metrics.map((key): ColumnSpec => ({ kind: 'metric', key, aggregate: 'last' })), ...params.map((key): ColumnSpec => ({ kind: 'param', key })), ...trail];
+  return [
+    ...lead,
+    ...metrics.map((key): ColumnSpec => ({ kind: 'metric', key, aggregate: 'last' })),
+    ...params.map((key): ColumnSpec => ({ kind: 'param', key })),
+    ...trail,
+  ];
 }
 
 /** A cell's sortable value: a number, a text, or null when the run has none. */

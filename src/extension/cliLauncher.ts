@@ -21,5 +21,7 @@ export function installCliLauncher(binDir: string, extensionDir: string, environ
 export async function copyCliPath(binDir: string): Promise<void> {
   const line = pathLine(binDir, process.platform);
   await vscode.env.clipboard.writeText(line);
-  void vscode.window.showInformationMessage(`Copied \`${line}\`: add it to your shell profile to run labbook outside VS Code. Terminals in VS Code already have it.`);
+  void vscode.window.showInformationMessage(
+    `Copied \`${line}\`: add it to your shell profile to run labbook outside VS Code. Terminals in VS Code already have it.`,
+  );
 }

@@ -40,7 +40,13 @@ function textOf(bytes: Buffer | null, path: string): string {
   return bytes.toString('utf8');
 }
 
-const CHANGE_WORDS: Record<ChangedFile['change'], string> = { added: 'added', deleted: 'deleted', modified: 'modified', renamed: 'renamed', typechange: 'type changed' };
+const CHANGE_WORDS: Record<ChangedFile['change'], string> = {
+  added: 'added',
+  deleted: 'deleted',
+  modified: 'modified',
+  renamed: 'renamed',
+  typechange: 'type changed',
+};
 
 /** Serves run code documents and runs the code-diff command. */
 export class RunCodeDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -79,12 +85,19 @@ export class RunCodeDocuments implements vscode.TextDocumentContentProvider, vsc
     pick.placeholder = 'Pick a file to see how it differs';
     pick.matchOnDescription = true;
     pick.ignoreFocusOut = true;
-    pick.items = files.map((file) => ({ label: file.path, description: file.oldPath ? `${CHANGE_WORDS[file.change]} from ${file.oldPath}` : CHANGE_WORDS[file.change], file }));
+    pick.items = files.map((file) => ({
+      label: file.path,
+      description: file.oldPath ? `${CHANGE_WORDS[file.change]} from ${file.oldPath}` : CHANGE_WORDS[file.change],
+      file,
+    }));
     pick.onDidAccept(() => {
       const file = pick.selectedItems[0]?.file;
       if (!file) return;
       const title = `${file.path} (${labelA} ↔ ${labelB})`;
-      void vscode.commands.executeCommand('vscode.diff', runCodeUri(a.id, file.oldPath ?? file.path), runCodeUri(b.id, file.path), title, { preview: true, preserveFocus: true });
+      void vscode.commands.executeCommand('vscode.diff', runCodeUri(a.id, file.oldPath ?? file.path), runCodeUri(b.id, file.path), title, {
+        preview: true,
+        preserveFocus: true,
+      });
     });
     pick.onDidHide(() => pick.dispose());
     pick.show();

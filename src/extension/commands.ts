@@ -86,7 +86,13 @@ function itemsOf(args: readonly unknown[]): readonly unknown[] {
 
 /** Run ids in command arguments: the tree's selection (second argument) wins over the clicked row. */
 export function runIdsOf(args: readonly unknown[]): string[] {
-  return [...new Set(itemsOf(args).map(runIdOf).filter((id): id is string => id !== undefined))];
+  return [
+    ...new Set(
+      itemsOf(args)
+        .map(runIdOf)
+        .filter((id): id is string => id !== undefined),
+    ),
+  ];
 }
 
 /** Whether the arguments name rows of the Trash only. */
@@ -156,7 +162,12 @@ async function trashedRunsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: re
 
 function artifactRefOf(value: unknown): ArtifactRef {
   const ref = isTreeNode(value) && value.kind === 'leaf' ? value.artifact : (value as Partial<ArtifactRef> | undefined);
-  if (typeof ref?.runId !== 'string' || typeof ref.sha256 !== 'string' || typeof ref.path !== 'string' || (ref.direction !== 'input' && ref.direction !== 'output')) {
+  if (
+    typeof ref?.runId !== 'string' ||
+    typeof ref.sha256 !== 'string' ||
+    typeof ref.path !== 'string' ||
+    (ref.direction !== 'input' && ref.direction !== 'output')
+  ) {
     throw new Error('Pick an artifact in the Runs view.');
   }
   return { runId: ref.runId, sha256: ref.sha256, path: ref.path, direction: ref.direction };
@@ -199,7 +210,8 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
     'labbook.compareRuns': async (...args) => {
       // From the palette or the view's title there is no clicked row: the runs selected in the tree are meant.
       let runs = await runsFor(deps, orSelection(view, args), { title: 'Compare Runs', many: true });
-      if (runs.length < 2) runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
+      if (runs.length < 2)
+        runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
     },
     'labbook.openRunsTable': () => deps.runsTable.open(),
@@ -209,7 +221,12 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
     },
     'labbook.diffRunCode': async (...args) => {
       let runs = await runsFor(deps, args, { title: 'Code Diff Between Runs: pick two', many: true });
-      if (runs.length !== 2) runs = await pickRuns(store(), view, { title: 'Code Diff Between Runs: pick exactly two', many: true, preselected: runs.map((run) => run.id) });
+      if (runs.length !== 2)
+        runs = await pickRuns(store(), view, {
+          title: 'Code Diff Between Runs: pick exactly two',
+          many: true,
+          preselected: runs.map((run) => run.id),
+        });
       if (runs.length !== 2) throw new Error(`Pick exactly two runs to diff their code (${runs.length} picked).`);
       // The older run on the left, as a diff reads from before to after.
       const [older, newer] = [...runs].sort((a, b) => a.startTime - b.startTime);

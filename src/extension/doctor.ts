@@ -15,6 +15,9 @@ export async function showDoctor(host: StoreHost, log: vscode.LogOutputChannel):
     return formatDoctor(checks);
   });
   log.info(`Doctor:\n${report}`);
-  const document = await vscode.workspace.openTextDocument({ content: `Labbook doctor (${new Date().toISOString()})\n\n${report}\n`, language: 'plaintext' });
+  const document = await vscode.workspace.openTextDocument({
+    content: `Labbook doctor (${new Date().toISOString()})\n\n${report}\n`,
+    language: 'plaintext',
+  });
   await vscode.window.showTextDocument(document, { preview: true });
 }

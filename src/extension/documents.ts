@@ -22,7 +22,11 @@ const MAX_BLOB_BYTES = 256 * 1024 * 1024;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 function fileNamePart(name: string): string {
-  return baseName(name).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 120) || 'blob';
+  return (
+    baseName(name)
+      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+      .slice(0, 120) || 'blob'
+  );
 }
 
 /** URI of a stored blob, named after the file it came from so editors pick the right language or viewer. */

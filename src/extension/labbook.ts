@@ -29,12 +29,38 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const view = new RunsView(host, context.workspaceState, directions);
   const ends = new RunEndNotifier(host, (experiment) => view.primaryMetricOf(experiment), reporter.log);
   const launcher = new Launcher(context, host, reporter.log, ends);
-  const panels = new RunPanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, log: reporter.log });
+  const panels = new RunPanels({
+    extensionUri: context.extensionUri,
+    store: () => host.store,
+    onDidChangeStore: host.onDidChange,
+    log: reporter.log,
+  });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
-  const compare = new ComparePanels({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), seriesReader: seriesPool, log: reporter.log });
-  const runsTable = new RunsTablePanel({ extensionUri: context.extensionUri, workspaceState: context.workspaceState, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), log: reporter.log, directions });
-  const lineage = new LineagePanel({ extensionUri: context.extensionUri, store: () => host.store, onDidChangeStore: host.onDidChange, openRun: (runId) => panels.open(runId), log: reporter.log });
+  const compare = new ComparePanels({
+    extensionUri: context.extensionUri,
+    store: () => host.store,
+    onDidChangeStore: host.onDidChange,
+    openRun: (runId) => panels.open(runId),
+    seriesReader: seriesPool,
+    log: reporter.log,
+  });
+  const runsTable = new RunsTablePanel({
+    extensionUri: context.extensionUri,
+    workspaceState: context.workspaceState,
+    store: () => host.store,
+    onDidChangeStore: host.onDidChange,
+    openRun: (runId) => panels.open(runId),
+    log: reporter.log,
+    directions,
+  });
+  const lineage = new LineagePanel({
+    extensionUri: context.extensionUri,
+    store: () => host.store,
+    onDidChangeStore: host.onDidChange,
+    openRun: (runId) => panels.open(runId),
+    log: reporter.log,
+  });
   context.subscriptions.push(
     host,
     view,

@@ -43,7 +43,11 @@ export class LabbookLanguageClient implements vscode.Disposable {
 
   private settings(): LspSettings {
     const config = vscode.workspace.getConfiguration('labbook');
-    return lspSettingsOf({ storeDir: this.host.dir(), primaryMetric: config.get('runs.primaryMetric'), runsToConsider: config.get('lsp.runsToConsider') });
+    return lspSettingsOf({
+      storeDir: this.host.dir(),
+      primaryMetric: config.get('runs.primaryMetric'),
+      runsToConsider: config.get('lsp.runsToConsider'),
+    });
   }
 
   private documentOpened(document: vscode.TextDocument): void {
@@ -57,7 +61,8 @@ export class LabbookLanguageClient implements vscode.Disposable {
       else for (const document of vscode.workspace.textDocuments) this.documentOpened(document);
       return;
     }
-    if (['labbook.storePath', 'labbook.runs.primaryMetric', 'labbook.lsp.runsToConsider'].some((section) => event.affectsConfiguration(section))) this.sendSettings();
+    if (['labbook.storePath', 'labbook.runs.primaryMetric', 'labbook.lsp.runsToConsider'].some((section) => event.affectsConfiguration(section)))
+      this.sendSettings();
   }
 
   // The server reopens its store when storeDir changes, so a new store folder needs no restart.
@@ -78,15 +83,18 @@ export class LabbookLanguageClient implements vscode.Disposable {
       outputChannel: this.log,
     });
     this.client = client;
-    this.starting = client.start().then(
-      () => this.log.info('Language server started.'),
-      (error: unknown) => {
-        this.log.error(`The Labbook language server did not start: ${error instanceof Error ? error.message : String(error)}`);
-        if (this.client === client) this.client = undefined;
-      },
-    ).finally(() => {
-      this.starting = undefined;
-    });
+    this.starting = client
+      .start()
+      .then(
+        () => this.log.info('Language server started.'),
+        (error: unknown) => {
+          this.log.error(`The Labbook language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+          if (this.client === client) this.client = undefined;
+        },
+      )
+      .finally(() => {
+        this.starting = undefined;
+      });
     return this.starting;
   }
 

@@ -103,7 +103,8 @@ export class Launcher {
     const document = resource ? await vscode.workspace.openTextDocument(resource) : vscode.window.activeTextEditor?.document;
     if (!document) throw new Error('Open a Python file to run and track it.');
     if (document.uri.scheme !== 'file') throw new Error('Only files saved on disk can be run and tracked.');
-    if (document.languageId !== 'python') throw new Error(`Run and Track Current File runs Python files; use "Labbook: Run and Track…" for other commands.`);
+    if (document.languageId !== 'python')
+      throw new Error(`Run and Track Current File runs Python files; use "Labbook: Run and Track…" for other commands.`);
     if (document.isDirty && !(await document.save())) throw new Error('The file could not be saved, so it was not run.');
     const folder = vscode.workspace.getWorkspaceFolder(document.uri) ?? vscode.workspace.workspaceFolders?.[0];
     const cwd = folder?.uri.fsPath ?? document.uri.fsPath.replace(/[\\/][^\\/]*$/, '');
@@ -145,7 +146,12 @@ export class Launcher {
     return python.map((config): CommandItem => {
       try {
         const command = launchConfigCommand(config, interpreter, vars);
-        return { label: `$(debug-alt) ${command.name}`, description: 'launch configuration', detail: joinCommandLine(command.argv), spec: { command: command.argv, cwd: command.cwd, env: command.env } };
+        return {
+          label: `$(debug-alt) ${command.name}`,
+          description: 'launch configuration',
+          detail: joinCommandLine(command.argv),
+          spec: { command: command.argv, cwd: command.cwd, env: command.env },
+        };
       } catch (error) {
         const name = typeof config.name === 'string' ? config.name : 'launch configuration';
         return { label: `$(warning) ${name}`, description: 'cannot be run by Labbook', detail: (error as Error).message };
@@ -183,7 +189,8 @@ export class Launcher {
     try {
       process.kill(pid, 'SIGINT');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') throw new Error(`The runner of ${run.name} is already gone; the run will be marked crashed.`);
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
+        throw new Error(`The runner of ${run.name} is already gone; the run will be marked crashed.`);
       throw error;
     }
     this.log.info(`Sent SIGINT to the runner (pid ${pid}) of run ${run.id}.`);

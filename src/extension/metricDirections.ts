@@ -14,7 +14,9 @@ export class MetricDirections {
   private remembered(): Record<string, MetricDirection> {
     const saved = this.state.get<unknown>(STATE_KEY);
     if (typeof saved !== 'object' || saved === null) return {};
-    return Object.fromEntries(Object.entries(saved).filter((entry): entry is [string, MetricDirection] => entry[1] === 'lower' || entry[1] === 'higher'));
+    return Object.fromEntries(
+      Object.entries(saved).filter((entry): entry is [string, MetricDirection] => entry[1] === 'lower' || entry[1] === 'higher'),
+    );
   }
 
   /** The direction of `key`, or undefined when neither its name nor an earlier answer tells. */
@@ -25,10 +27,12 @@ export class MetricDirections {
   /** The known directions of these keys. */
   known(keys: readonly string[]): Record<string, MetricDirection> {
     const saved = this.remembered();
-    return Object.fromEntries(keys.flatMap((key) => {
-      const direction = saved[key] ?? metricDirection(key);
-      return direction ? [[key, direction]] : [];
-    }));
+    return Object.fromEntries(
+      keys.flatMap((key) => {
+        const direction = saved[key] ?? metricDirection(key);
+        return direction ? [[key, direction]] : [];
+      }),
+    );
   }
 
   /** The direction of `key`, asking the user (once per workspace) when the name does not tell; undefined if dismissed. */

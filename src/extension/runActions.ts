@@ -67,7 +67,10 @@ function runsText(runs: readonly Run[]): string {
 export function moveToTrash(host: StoreHost, store: Store, runs: readonly Run[]): void {
   const live = runs.filter((run) => isLiveStatus(run.status));
   if (live.length) throw new Error(`Stop ${live.length === 1 ? `run ${live[0].name}` : `the ${live.length} live runs`} before deleting.`);
-  trashRuns(store, runs.map((run) => run.id));
+  trashRuns(
+    store,
+    runs.map((run) => run.id),
+  );
   host.wroteHere();
   // Not awaited: the command is done; the notification only offers the undo.
   void vscode.window.showInformationMessage(`Moved ${runsText(runs)} to the Trash.`, 'Undo').then((answer) => {
@@ -77,7 +80,10 @@ export function moveToTrash(host: StoreHost, store: Store, runs: readonly Run[])
 
 /** Brings runs back from the Trash. */
 export function restoreFromTrash(host: StoreHost, store: Store, runs: readonly Run[]): void {
-  restoreRuns(store, runs.map((run) => run.id));
+  restoreRuns(
+    store,
+    runs.map((run) => run.id),
+  );
   host.wroteHere();
 }
 
@@ -96,7 +102,10 @@ async function confirmDestruction(question: string, action: string): Promise<voi
 /** Deletes runs in the Trash for good, after a confirmation whose default is Cancel. */
 export async function deletePermanently(host: StoreHost, store: Store, runs: readonly Run[]): Promise<void> {
   await confirmDestruction(`Delete ${runsText(runs)} permanently?`, 'Delete Permanently');
-  purgeTrashedRuns(store, runs.map((run) => run.id));
+  purgeTrashedRuns(
+    store,
+    runs.map((run) => run.id),
+  );
   host.wroteHere();
 }
 

@@ -70,7 +70,10 @@ export class RunEndNotifier implements vscode.Disposable {
     if (run.status === 'FINISHED' || run.status === 'KILLED') {
       // Replaced rather than stacked: only the latest run's end is worth the space.
       this.statusMessage?.dispose();
-      this.statusMessage = vscode.window.setStatusBarMessage(`$(${run.status === 'FINISHED' ? 'pass' : 'circle-slash'}) ${text.replace(/\$\(/g, '\\$(')}`, STATUS_MS);
+      this.statusMessage = vscode.window.setStatusBarMessage(
+        `$(${run.status === 'FINISHED' ? 'pass' : 'circle-slash'}) ${text.replace(/\$\(/g, '\\$(')}`,
+        STATUS_MS,
+      );
       return;
     }
     void vscode.window.showErrorMessage(text, 'Show Console Output', 'Open Run').then((choice) => {

@@ -3,7 +3,16 @@
 
 import * as vscode from 'vscode';
 import { formatMetric, relativeTime } from '../core/format';
-import { formatBytes, metricSummaryText, runContextValue, runDescription, runTooltip, statusIcon, truncate, type RowFocus } from '../core/runPresentation';
+import {
+  formatBytes,
+  metricSummaryText,
+  runContextValue,
+  runDescription,
+  runTooltip,
+  statusIcon,
+  truncate,
+  type RowFocus,
+} from '../core/runPresentation';
 import { textSparkline } from '../core/series';
 import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
@@ -196,7 +205,13 @@ function metricLeaves(store: Store, run: RunListing): LeafNode[] {
       const offset = Math.max(0, summary.count - SPARKLINE_POINTS);
       const values = store.history(run.id, key, { offset }).map((point) => point.value);
       const note = offset > 0 ? `\nsparkline: the last ${SPARKLINE_POINTS} points` : '';
-      const node = leaf(run.id, `metrics/${key}`, key, `${formatMetric(summary.last)}  ${textSparkline(values)}`, `${key}: ${metricSummaryText(summary)}${note}`);
+      const node = leaf(
+        run.id,
+        `metrics/${key}`,
+        key,
+        `${formatMetric(summary.last)}  ${textSparkline(values)}`,
+        `${key}: ${metricSummaryText(summary)}${note}`,
+      );
       node.item.iconPath = new vscode.ThemeIcon('pulse');
       return node;
     });
@@ -230,7 +245,14 @@ function gitLeaves(run: RunListing): LeafNode[] {
     ...(git.remote ? [leaf(run.id, 'git/remote', 'Remote', git.remote, git.remote)] : []),
   ];
   if (git.patchSha) {
-    const patch = leaf(run.id, 'git/patch', 'Uncommitted changes', 'open the patch', 'The uncommitted changes of tracked files when the run started', { patchSha: git.patchSha });
+    const patch = leaf(
+      run.id,
+      'git/patch',
+      'Uncommitted changes',
+      'open the patch',
+      'The uncommitted changes of tracked files when the run started',
+      { patchSha: git.patchSha },
+    );
     patch.item.iconPath = new vscode.ThemeIcon('git-compare');
     patch.item.contextValue = 'gitPatch';
     patch.item.command = { command: 'labbook.openGitPatch', title: 'Open Uncommitted Changes', arguments: [patch] };

@@ -156,7 +156,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         if (!node || !this.listed.has(row.id)) continue;
         const runs = this.listRuns(store, row.id);
         const focus = focusOf(runs, this.query().primaryMetricOf(row.name));
-        if (row.count !== node.count || this.listingKey(runs, row.count) !== this.listed.get(row.id) || JSON.stringify(focus) !== JSON.stringify(this.focus.get(row.id))) {
+        if (
+          row.count !== node.count ||
+          this.listingKey(runs, row.count) !== this.listed.get(row.id) ||
+          JSON.stringify(focus) !== JSON.stringify(this.focus.get(row.id))
+        ) {
           node.count = row.count;
           dirty.push(node);
           continue;

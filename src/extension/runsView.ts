@@ -37,11 +37,15 @@ export class RunsView implements vscode.Disposable {
     private readonly state: vscode.Memento,
     private readonly directions: MetricDirections,
   ) {
-    this.provider = new RunsTreeProvider(host, () => this.query(), (state) => {
-      this.problem = state.problem;
-      this.empty = state.empty;
-      this.showMessage();
-    });
+    this.provider = new RunsTreeProvider(
+      host,
+      () => this.query(),
+      (state) => {
+        this.problem = state.problem;
+        this.empty = state.empty;
+        this.showMessage();
+      },
+    );
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.provider, canSelectMany: true, showCollapseAll: true });
     this.subscriptions = [
       this.provider,
@@ -84,7 +88,10 @@ export class RunsView implements vscode.Disposable {
   /** The current sort: the one picked in this workspace, else the `labbook.runs.sort` setting. */
   get sort(): RunSort {
     const settings = vscode.workspace.getConfiguration('labbook.runs');
-    return parseSort(this.state.get(SORT_KEY)) ?? sortFromSetting(settings.get<string>('sort'), settings.get<string>('primaryMetric'), (key) => this.directions.get(key));
+    return (
+      parseSort(this.state.get(SORT_KEY)) ??
+      sortFromSetting(settings.get<string>('sort'), settings.get<string>('primaryMetric'), (key) => this.directions.get(key))
+    );
   }
 
   query(): RunQuery {
@@ -121,7 +128,11 @@ export class RunsView implements vscode.Disposable {
     const current = this.chosenMetrics()[scope];
     type Item = vscode.QuickPickItem & { metric: string | undefined };
     const items: Item[] = [
-      { label: '$(sparkle) Automatic', description: `now ${choosePrimaryMetric(keys) ?? 'none'}: validation, then test metrics; loss, then accuracy`, metric: undefined },
+      {
+        label: '$(sparkle) Automatic',
+        description: `now ${choosePrimaryMetric(keys) ?? 'none'}: validation, then test metrics; loss, then accuracy`,
+        metric: undefined,
+      },
       ...keys.map((key) => ({ label: key, description: key === current ? 'current' : undefined, metric: key })),
     ];
     const picked = await vscode.window.showQuickPick(items, {
@@ -172,7 +183,11 @@ export class RunsView implements vscode.Disposable {
       { label: '$(symbol-text) By name', sort: { by: 'name' } },
       { label: '$(graph-line) By metric, best first…', askMetric: true },
     ];
-    if (sort.by === 'metric') items.push({ label: `$(arrow-swap) Reverse (${sort.metric} ${sort.descending ? 'lowest' : 'highest'} first)`, sort: { ...sort, descending: !sort.descending } });
+    if (sort.by === 'metric')
+      items.push({
+        label: `$(arrow-swap) Reverse (${sort.metric} ${sort.descending ? 'lowest' : 'highest'} first)`,
+        sort: { ...sort, descending: !sort.descending },
+      });
     const picked = await vscode.window.showQuickPick(items, { title: `Sort Runs (now: ${current})`, placeHolder: 'How should runs be ordered?' });
     if (!picked) throw new Cancelled();
     await this.state.update(SORT_KEY, picked.sort ?? (await this.pickMetricSort()));

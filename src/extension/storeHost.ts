@@ -59,7 +59,11 @@ export class StoreHost implements vscode.Disposable {
     try {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       const { artifacts, metrics } = folder ? loadConfig(folder).config : DEFAULT_CONFIG;
-      const recovered = await recoverOrphanedRuns(this.current, { modelExtensions: artifacts.modelExtensions, maxFileBytes: artifacts.maxFileBytes, metrics });
+      const recovered = await recoverOrphanedRuns(this.current, {
+        modelExtensions: artifacts.modelExtensions,
+        maxFileBytes: artifacts.maxFileBytes,
+        metrics,
+      });
       if (recovered.length > 0) this.changed.fire();
     } catch (error) {
       this.reporter.report(error, 'Recovering crashed runs');

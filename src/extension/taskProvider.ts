@@ -18,7 +18,8 @@ interface LabbookTaskDefinition extends vscode.TaskDefinition {
 function commandOf(definition: LabbookTaskDefinition): string[] {
   if (typeof definition.command !== 'string' || !definition.command.trim()) throw new Error('A labbook task needs a "command".');
   if (definition.args === undefined) return splitCommandLine(definition.command);
-  if (!Array.isArray(definition.args) || !definition.args.every((arg) => typeof arg === 'string')) throw new Error('"args" of a labbook task must be a list of strings.');
+  if (!Array.isArray(definition.args) || !definition.args.every((arg) => typeof arg === 'string'))
+    throw new Error('"args" of a labbook task must be a list of strings.');
   return [definition.command, ...definition.args];
 }
 

@@ -68,10 +68,12 @@ export class TrackingService implements vscode.Disposable {
 
   /** Brings the server in line with the setting and the current store. */
   apply(): Promise<void> {
-    this.queue = this.queue.then(() => this.reconcile()).catch((error: unknown) => {
-      this.log.error(`Tracking server: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(`Labbook could not start the tracking server: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    this.queue = this.queue
+      .then(() => this.reconcile())
+      .catch((error: unknown) => {
+        this.log.error(`Tracking server: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showErrorMessage(`Labbook could not start the tracking server: ${error instanceof Error ? error.message : String(error)}`);
+      });
     return this.queue;
   }
 

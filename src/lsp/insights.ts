@@ -134,7 +134,8 @@ export class Insights {
 
   private commonMetric(runs: readonly RunIdentity[]): string | undefined {
     const counts = new Map<string, number>();
-    for (const run of runs) for (const key of this.data(run).metrics.keys()) if (!key.startsWith('system/')) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const run of runs)
+      for (const key of this.data(run).metrics.keys()) if (!key.startsWith('system/')) counts.set(key, (counts.get(key) ?? 0) + 1);
     const heldOut = (key: string) => (/(^|[_/.-])(val|valid|validation|test|eval)([_/.-]|$)/i.test(key) ? 1 : 0);
     return [...counts].sort(([a, n], [b, m]) => m - n || heldOut(b) - heldOut(a) || (a < b ? -1 : 1))[0]?.[0];
   }

@@ -97,7 +97,13 @@ function maskPython(text: string): MaskedSource {
 function qualifierBefore(masked: string, index: number): string | null {
   const window = masked.slice(Math.max(0, index - 120), index);
   const dotted = /(?:[A-Za-z_]\w*[ \t]*\.[ \t]*)*$/.exec(window)?.[0] ?? '';
-  if (window.slice(0, window.length - dotted.length).trimEnd().endsWith('.')) return null;
+  if (
+    window
+      .slice(0, window.length - dotted.length)
+      .trimEnd()
+      .endsWith('.')
+  )
+    return null;
   return dotted.replace(/[ \t]/g, '').slice(0, -1);
 }
 

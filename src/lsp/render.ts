@@ -80,7 +80,9 @@ export function metricChartSvg(points: readonly HistoryPoint[]): string {
   const text = (tx: number, ty: number, anchor: string, label: string) =>
     `<text x="${tx}" y="${ty}" text-anchor="${anchor}" font-family="sans-serif" font-size="10" fill="${TEXT_COLOR}">${xmlEscape(label)}</text>`;
   const lines = polylines(points, x, y).map((pts) =>
-    pts.includes(' ') ? `<polyline points="${pts}" fill="none" stroke="${LINE_COLOR}" stroke-width="1.5"/>` : `<circle cx="${pts.split(',')[0]}" cy="${pts.split(',')[1]}" r="2" fill="${LINE_COLOR}"/>`,
+    pts.includes(' ')
+      ? `<polyline points="${pts}" fill="none" stroke="${LINE_COLOR}" stroke-width="1.5"/>`
+      : `<circle cx="${pts.split(',')[0]}" cy="${pts.split(',')[1]}" r="2" fill="${LINE_COLOR}"/>`,
   );
   const labels = finite.length
     ? [text(left - 4, top + 8, 'end', formatMetric(high)), text(left - 4, top + plotHeight, 'end', formatMetric(low))]

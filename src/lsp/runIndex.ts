@@ -127,7 +127,12 @@ export class RunIndex {
     return this.newestMatching(this.all, path, limit, (run) => [...run.mentions, name]);
   }
 
-  private newestMatching(candidates: readonly RunIdentity[], path: string, limit: number, mentions = (run: RunIdentity) => run.mentions): RunIdentity[] {
+  private newestMatching(
+    candidates: readonly RunIdentity[],
+    path: string,
+    limit: number,
+    mentions = (run: RunIdentity) => run.mentions,
+  ): RunIdentity[] {
     const found: RunIdentity[] = [];
     const name = fold(baseName(path));
     for (let i = candidates.length - 1; i >= 0 && found.length < limit; i--) {
@@ -175,7 +180,16 @@ export class RunIndex {
 
   private add(row: RunIndexRow): void {
     const [, id, name, status, startTime, updatedAt, argv, cwd, sourceFile] = row;
-    const run: RunIdentity = { id, name, status, startTime, updatedAt, revision: ++this.revisions, cwd, mentions: mentionsOf(parseArgv(argv), sourceFile) };
+    const run: RunIdentity = {
+      id,
+      name,
+      status,
+      startTime,
+      updatedAt,
+      revision: ++this.revisions,
+      cwd,
+      mentions: mentionsOf(parseArgv(argv), sourceFile),
+    };
     this.runs.set(id, run);
     insertSorted(this.all, run);
     for (const key of new Set(run.mentions.map((m) => fold(baseName(m))))) {

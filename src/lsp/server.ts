@@ -69,7 +69,8 @@ function readSettings(raw: unknown, warn: (message: string) => void): LspSetting
   if (typeof input.primaryMetric === 'string' && input.primaryMetric.trim()) settings.primaryMetric = input.primaryMetric.trim();
   const runs = input.runsToConsider;
   if (typeof runs === 'number' && Number.isInteger(runs) && runs >= 1 && runs <= MAX_RUNS_TO_CONSIDER) settings.runsToConsider = runs;
-  else if (runs !== undefined && runs !== null) warn(`labbook.runsToConsider must be a whole number from 1 to ${MAX_RUNS_TO_CONSIDER}; using ${DEFAULT_RUNS_TO_CONSIDER}.`);
+  else if (runs !== undefined && runs !== null)
+    warn(`labbook.runsToConsider must be a whole number from 1 to ${MAX_RUNS_TO_CONSIDER}; using ${DEFAULT_RUNS_TO_CONSIDER}.`);
   return settings;
 }
 
@@ -131,7 +132,9 @@ class LabbookServer implements ServerHandle {
     connection.onShutdown(() => this.dispose());
     connection.onCodeLens((params) => this.guard(() => this.codeLenses(params.textDocument.uri), []));
     connection.onHover((params) => this.guard(() => this.hover(params.textDocument.uri, params.position), null));
-    connection.onCodeAction((params) => this.guard(() => (params.context.only?.length ? [] : this.codeActions(params.textDocument.uri, params.range)), []));
+    connection.onCodeAction((params) =>
+      this.guard(() => (params.context.only?.length ? [] : this.codeActions(params.textDocument.uri, params.range)), []),
+    );
     this.documents.onDidClose((event) => {
       this.scans.delete(event.document.uri);
       this.matches.delete(event.document.uri);
@@ -187,7 +190,11 @@ class LabbookServer implements ServerHandle {
     this.stopWatcher();
     const dir = this.storeDir();
     if (!dir) return;
-    this.watcher = new StoreWatcher(dir, (changed) => this.storeChanged(changed), (m) => this.connection.console.log(m));
+    this.watcher = new StoreWatcher(
+      dir,
+      (changed) => this.storeChanged(changed),
+      (m) => this.connection.console.log(m),
+    );
     this.watcher.start(this.options.pollIntervalMs ?? 1000);
   }
 
@@ -229,7 +236,14 @@ class LabbookServer implements ServerHandle {
     const open = this.watcher?.current;
     if (!document || !path || !kind || !open) return undefined;
     if (this.insights?.store !== open.store) this.insights = { store: open.store, insights: new Insights(open.store) };
-    return { document, path, kind, sites: this.sites(document, kind), insights: this.insights.insights, runs: this.runsOf(uri, path, kind, open.index) };
+    return {
+      document,
+      path,
+      kind,
+      sites: this.sites(document, kind),
+      insights: this.insights.insights,
+      runs: this.runsOf(uri, path, kind, open.index),
+    };
   }
 
   private sites(document: TextDocument, kind: DocumentKind): DocumentSites {
@@ -276,7 +290,10 @@ class LabbookServer implements ServerHandle {
       if (!metric) continue;
       // Off the key, the range is the call's lines, so the hover stays up while the pointer moves along them.
       const onKey = site.start <= offset && offset <= site.end;
-      return { contents: { kind: 'markdown', value: metricHover(metric) }, range: this.range(context.document, onKey ? site : { start: site.lineStart, end: site.lineEnd }) };
+      return {
+        contents: { kind: 'markdown', value: metricHover(metric) },
+        range: this.range(context.document, onKey ? site : { start: site.lineStart, end: site.lineEnd }),
+      };
     }
     const paramSite = siteAt(context.sites.params, offset);
     const param = paramSite && context.insights.param(context.runs, paramSite.keys, this.settings.primaryMetric);

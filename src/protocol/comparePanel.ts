@@ -110,7 +110,8 @@ export interface CompareErrorMessage {
 }
 
 /** Every message the host sends to the Compare panel. */
-export type CompareToWebview = CompareSnapshotMessage | CompareSeriesReplacedMessage | CompareRangeDetailMessage | CompareStepValuesMessage | CompareErrorMessage;
+export type CompareToWebview =
+  CompareSnapshotMessage | CompareSeriesReplacedMessage | CompareRangeDetailMessage | CompareStepValuesMessage | CompareErrorMessage;
 
 /** The page has loaded and shows these settings. */
 export interface CompareReadyMessage extends CompareView {
@@ -144,7 +145,8 @@ export interface CompareOpenRunMessage {
 }
 
 /** Every message the Compare panel webview sends to the host. */
-export type CompareFromWebview = CompareReadyMessage | CompareSetViewMessage | CompareRequestRangeMessage | CompareValuesAtStepMessage | CompareOpenRunMessage;
+export type CompareFromWebview =
+  CompareReadyMessage | CompareSetViewMessage | CompareRequestRangeMessage | CompareValuesAtStepMessage | CompareOpenRunMessage;
 
 /** The outcome of checking a message from the webview. */
 export type CompareParseResult = ParseResult<CompareFromWebview>;
@@ -175,7 +177,8 @@ function view(fields: Fields): CompareView {
 
 function requestRange(fields: Fields): CompareRequestRangeMessage {
   const key = fields.key;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) throw new InvalidMessage(`'key' must be a string of 1 to ${MAX_KEY_LENGTH} characters.`);
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH)
+    throw new InvalidMessage(`'key' must be a string of 1 to ${MAX_KEY_LENGTH} characters.`);
   const xMin = finite(fields, 'xMin');
   const xMax = finite(fields, 'xMax');
   if (xMin > xMax) throw new InvalidMessage("'xMin' must not be greater than 'xMax'.");

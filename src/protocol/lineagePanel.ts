@@ -48,7 +48,8 @@ export function parseLineageMessage(value: unknown): LineageParseResult {
   if (fields.type === 'lineagePanel/ready') return { ok: true, message: { type: 'lineagePanel/ready' } };
   if (fields.type === 'lineagePanel/open') {
     const nodeId = fields.nodeId;
-    if (typeof nodeId !== 'string' || !NODE_ID.test(nodeId)) return { ok: false, error: "Bad lineage panel message: 'nodeId' is not a node of the graph." };
+    if (typeof nodeId !== 'string' || !NODE_ID.test(nodeId))
+      return { ok: false, error: "Bad lineage panel message: 'nodeId' is not a node of the graph." };
     return { ok: true, message: { type: 'lineagePanel/open', nodeId } };
   }
   return { ok: false, error: `Bad lineage panel message: unknown type ${JSON.stringify(String(fields.type)).slice(0, 80)}.` };
@@ -56,5 +57,9 @@ export function parseLineageMessage(value: unknown): LineageParseResult {
 
 /** True for a message from the host; the host is trusted, so the webview checks only the discriminant. */
 export function isLineageToWebview(value: unknown): value is LineageToWebview {
-  return typeof value === 'object' && value !== null && ['lineagePanel/snapshot', 'lineagePanel/error'].includes((value as { type?: unknown }).type as string);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ['lineagePanel/snapshot', 'lineagePanel/error'].includes((value as { type?: unknown }).type as string)
+  );
 }

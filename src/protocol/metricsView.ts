@@ -89,7 +89,8 @@ export function parseMetricsViewMessage(value: unknown): MetricsViewParseResult 
   const fields = value as Record<string, unknown>;
   if (fields.type === 'metricsView/ready') return { ok: true, message: { type: 'metricsView/ready' } };
   if (fields.type === 'metricsView/openRun') {
-    if (typeof fields.runId !== 'string' || !RUN_ID.test(fields.runId)) return { ok: false, error: 'Bad metrics view message: runId must be a run id (32 hex digits).' };
+    if (typeof fields.runId !== 'string' || !RUN_ID.test(fields.runId))
+      return { ok: false, error: 'Bad metrics view message: runId must be a run id (32 hex digits).' };
     return { ok: true, message: { type: 'metricsView/openRun', runId: fields.runId } };
   }
   return { ok: false, error: `Bad metrics view message: unknown type ${JSON.stringify(String(fields.type)).slice(0, 80)}.` };

@@ -97,7 +97,8 @@ export interface RunsTableMetricDirectionMessage {
 }
 
 /** Every message the host sends to the Runs table. */
-export type RunsTableToWebview = RunsTableSnapshotMessage | RunsTableRowsMessage | RunsTableFilterErrorMessage | RunsTableErrorMessage | RunsTableMetricDirectionMessage;
+export type RunsTableToWebview =
+  RunsTableSnapshotMessage | RunsTableRowsMessage | RunsTableFilterErrorMessage | RunsTableErrorMessage | RunsTableMetricDirectionMessage;
 
 /** The page has loaded. */
 export interface RunsTableReadyMessage {
@@ -198,7 +199,8 @@ function runIds(fields: Fields, name: string, max: number): string[] {
 }
 
 function columnIdOf(value: unknown, name: string): string {
-  if (typeof value !== 'string' || parseColumnId(value) === undefined) throw new InvalidMessage(`'${name}' holds an unknown column ${JSON.stringify(String(value)).slice(0, 80)}.`);
+  if (typeof value !== 'string' || parseColumnId(value) === undefined)
+    throw new InvalidMessage(`'${name}' holds an unknown column ${JSON.stringify(String(value)).slice(0, 80)}.`);
   return value;
 }
 
@@ -222,8 +224,10 @@ function statuses(value: unknown): RunStatus[] {
 function query(value: unknown): RunsTableQuery {
   if (!isFields(value)) throw new InvalidMessage("'query' must be an object.");
   const { experimentId, filter, starredOnly } = value;
-  if (experimentId !== null && !(typeof experimentId === 'number' && Number.isSafeInteger(experimentId))) throw new InvalidMessage("'experimentId' must be an integer or null.");
-  if (typeof filter !== 'string' || filter.length > MAX_TABLE_FILTER_LENGTH) throw new InvalidMessage(`'filter' must be a string of at most ${MAX_TABLE_FILTER_LENGTH} characters.`);
+  if (experimentId !== null && !(typeof experimentId === 'number' && Number.isSafeInteger(experimentId)))
+    throw new InvalidMessage("'experimentId' must be an integer or null.");
+  if (typeof filter !== 'string' || filter.length > MAX_TABLE_FILTER_LENGTH)
+    throw new InvalidMessage(`'filter' must be a string of at most ${MAX_TABLE_FILTER_LENGTH} characters.`);
   if (typeof starredOnly !== 'boolean') throw new InvalidMessage("'starredOnly' must be a boolean.");
   return { experimentId, filter, statuses: statuses(value.statuses), starredOnly, sort: sortTerms(value.sort) };
 }
@@ -235,7 +239,8 @@ function metricKey(value: unknown): string {
 
 function generation(fields: Fields): number {
   const value = fields.generation;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidMessage("'generation' must be a non-negative integer.");
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidMessage("'generation' must be a non-negative integer.");
   return value;
 }
 
@@ -283,7 +288,13 @@ export function readRunsTableQuery(value: unknown): RunsTableQuery | undefined {
   }
 }
 
-const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<RunsTableToWebview['type']>(['runsTable/snapshot', 'runsTable/rows', 'runsTable/filterError', 'runsTable/error', 'runsTable/metricDirection']);
+const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<RunsTableToWebview['type']>([
+  'runsTable/snapshot',
+  'runsTable/rows',
+  'runsTable/filterError',
+  'runsTable/error',
+  'runsTable/metricDirection',
+]);
 
 /** True for a message from the host; the host is trusted, so the webview checks only the discriminant. */
 export function isRunsTableToWebview(value: unknown): value is RunsTableToWebview {

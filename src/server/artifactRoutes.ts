@@ -12,9 +12,7 @@ import { receive, sendJson } from './http';
 import { requireActiveRun } from './runRoutes';
 
 /** Where an artifact path points: a run's files or a logged model's, and the path inside them. */
-export type ArtifactLocation =
-  | { kind: 'run'; ownerId: string; path: string }
-  | { kind: 'model'; ownerId: string; path: string };
+export type ArtifactLocation = { kind: 'run'; ownerId: string; path: string } | { kind: 'model'; ownerId: string; path: string };
 
 // `C:`, `C:x`: a client on Windows joins such a part as a drive (absolute or drive-relative), wherever it stands.
 const DRIVE = /^[A-Za-z]:/;
@@ -92,7 +90,9 @@ function list({ ctx, fields }: JsonCall): object {
 function locate(params: Record<string, string>): ArtifactLocation {
   const at = parseLocation(params.path);
   if (!at || !at.path) {
-    throw invalid(`Invalid artifact path '${params.path}': expected <experiment id>/<run id>/artifacts/<path> or <experiment id>/models/<model id>/artifacts/<path>.`);
+    throw invalid(
+      `Invalid artifact path '${params.path}': expected <experiment id>/<run id>/artifacts/<path> or <experiment id>/models/<model id>/artifacts/<path>.`,
+    );
   }
   return at;
 }

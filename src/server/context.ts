@@ -40,5 +40,4 @@ export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** One endpoint: a JSON handler returns the response object; a raw handler writes the response itself. */
 export type Route =
-  | { method: Method; path: string; json: (call: JsonCall) => object }
-  | { method: Method; path: string; raw: (call: RawCall) => Promise<void> };
+  { method: Method; path: string; json: (call: JsonCall) => object } | { method: Method; path: string; raw: (call: RawCall) => Promise<void> };

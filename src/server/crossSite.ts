@@ -45,7 +45,9 @@ export function siteGuard(host: string, port: number): (req: IncomingMessage) =>
   return (req) => {
     const requested = (req.headers.host ?? '').toLowerCase();
     if (!hosts.has(requested)) {
-      throw denied(`Refused a request for host '${requested}': this server answers only to ${[...hosts].join(', ')} (a page on another site can reach 127.0.0.1 under its own name).`);
+      throw denied(
+        `Refused a request for host '${requested}': this server answers only to ${[...hosts].join(', ')} (a page on another site can reach 127.0.0.1 under its own name).`,
+      );
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !origins.has(origin.toLowerCase())) {
@@ -61,5 +63,7 @@ export function isJsonContentType(header: string | undefined): boolean {
 
 /** The 403 for a JSON endpoint called with another content type (what an HTML form sends). */
 export function notJson(header: string | undefined): ApiError {
-  return denied(`Refused a body of type '${header ?? 'none'}': JSON endpoints take Content-Type: application/json (forms and text/plain are what other sites can send).`);
+  return denied(
+    `Refused a body of type '${header ?? 'none'}': JSON endpoints take Content-Type: application/json (forms and text/plain are what other sites can send).`,
+  );
 }

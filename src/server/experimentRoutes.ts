@@ -97,7 +97,8 @@ function setTag({ ctx, fields }: JsonCall): object {
 
 function deleteTag({ ctx, fields }: JsonCall): object {
   const key = fields.key();
-  if (!deleteExperimentTag(ctx.store, requireExperiment(ctx, fields).id, key)) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment tag '${key}'.`);
+  if (!deleteExperimentTag(ctx.store, requireExperiment(ctx, fields).id, key))
+    throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment tag '${key}'.`);
   return {};
 }
 

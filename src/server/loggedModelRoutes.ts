@@ -91,7 +91,11 @@ function orderOf(fields: Fields): OrderTerm[] {
 function search({ ctx, fields }: JsonCall): object {
   const experimentIds = fields.strings('experiment_ids').map((id) => experimentIdOf(id, 'experiment_ids'));
   const page = searchPage(ctx.models.list(experimentIds), searchable, fields, { fallback: 100, cap: 10_000 }, orderOf(fields));
-  return pagedJson('models', page.items.map((m) => modelJson(ctx, m)), page.nextPageToken);
+  return pagedJson(
+    'models',
+    page.items.map((m) => modelJson(ctx, m)),
+    page.nextPageToken,
+  );
 }
 
 /** Logged-model endpoints. */

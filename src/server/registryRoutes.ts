@@ -100,7 +100,9 @@ function getVersion({ ctx, fields }: JsonCall): object {
 }
 
 function updateVersion({ ctx, fields }: JsonCall): object {
-  return { model_version: modelVersionJson(ctx.registry.updateVersion(fields.string('name'), versionOf(fields), fields.optString('description') ?? '')) };
+  return {
+    model_version: modelVersionJson(ctx.registry.updateVersion(fields.string('name'), versionOf(fields), fields.optString('description') ?? '')),
+  };
 }
 
 function deleteVersion({ ctx, fields }: JsonCall): object {

@@ -232,7 +232,8 @@ function logBatch({ ctx, fields }: JsonCall): object {
   const params = recordOf(fields.keyValues('params', BATCH_LIMITS.params), 'param');
   const tags = fields.keyValueMap('tags', BATCH_LIMITS.tags);
   const total = metrics.length + Object.keys(params).length + Object.keys(tags).length;
-  if (total > BATCH_LIMITS.total) throw invalid(`A batch may carry at most ${BATCH_LIMITS.total} metrics, params and tags together; this one has ${total}.`);
+  if (total > BATCH_LIMITS.total)
+    throw invalid(`A batch may carry at most ${BATCH_LIMITS.total} metrics, params and tags together; this one has ${total}.`);
   ctx.store.transaction(() => {
     if (Object.keys(params).length) ctx.store.logParams(runId, params);
     if (Object.keys(tags).length) setRunTags(ctx.store, runId, tags);
@@ -268,7 +269,12 @@ function logInputs({ ctx, fields }: JsonCall): object {
 
 function logOutputs({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
-  linkModels(ctx.store, runId, 'output', fields.objects('models').map((m) => ({ modelId: m.nonEmpty('model_id'), step: m.int('step', 0) })));
+  linkModels(
+    ctx.store,
+    runId,
+    'output',
+    fields.objects('models').map((m) => ({ modelId: m.nonEmpty('model_id'), step: m.int('step', 0) })),
+  );
   return {};
 }
 

@@ -77,7 +77,7 @@ export function filterSchemaOf<T>(spec: Searchable<T>): FilterSchema {
 /** The value a clause looks at on a record of this kind; null when the record lacks it. */
 function filterValueOf<T>(spec: Searchable<T>): (item: T, entity: FilterEntity, key: string) => FilterActual {
   return (item, entity, key) => {
-    const values = entity === 'attribute' ? spec.valuesOf(item) : spec.keyed[KEYED_MAPS[entity]!]?.(item) ?? {};
+    const values = entity === 'attribute' ? spec.valuesOf(item) : (spec.keyed[KEYED_MAPS[entity]!]?.(item) ?? {});
     return Object.hasOwn(values, key) ? values[key] : null;
   };
 }

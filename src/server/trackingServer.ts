@@ -57,7 +57,13 @@ const router = new Router([...experimentRoutes, ...runRoutes, ...loggedModelRout
 function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
   if (token === undefined) return () => true;
   const expected = createHash('sha256').update(`Bearer ${token}`).digest();
-  return (header) => timingSafeEqual(createHash('sha256').update(header ?? '').digest(), expected);
+  return (header) =>
+    timingSafeEqual(
+      createHash('sha256')
+        .update(header ?? '')
+        .digest(),
+      expected,
+    );
 }
 
 async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: number): Promise<Fields> {
@@ -72,7 +78,14 @@ async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: numb
   return Fields.fromJson(parseJsonBody(body.toString('utf8')));
 }
 
-async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, target: Target, match: Match, maxBodyBytes: number): Promise<void> {
+async function dispatch(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: Target,
+  match: Match,
+  maxBodyBytes: number,
+): Promise<void> {
   const { route, params } = match;
   if ('raw' in route) {
     await route.raw({ ctx, req, res, params });
@@ -105,9 +118,12 @@ function portOf(server: Server): number {
 function checkOptions(options: TrackingServerOptions): string {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && !options.token) {
-    throw new Error(`Refusing to serve the tracking API on ${host} without a token: anyone who can reach it could write to the store. Pass a token or bind 127.0.0.1.`);
+    throw new Error(
+      `Refusing to serve the tracking API on ${host} without a token: anyone who can reach it could write to the store. Pass a token or bind 127.0.0.1.`,
+    );
   }
-  if (options.adoptRunId && !options.store.findRun(options.adoptRunId)) throw new Error(`The run to adopt (${options.adoptRunId}) is not in the store.`);
+  if (options.adoptRunId && !options.store.findRun(options.adoptRunId))
+    throw new Error(`The run to adopt (${options.adoptRunId}) is not in the store.`);
   return host;
 }
 
@@ -132,7 +148,8 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   let checkSite: ((req: IncomingMessage) => void) | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     (checkSite ??= siteGuard(host, portOf(server)))(req);
-    if (!authorized(req.headers.authorization)) throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
+    if (!authorized(req.headers.authorization))
+      throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
     const target = targetOf(req);
     if (target.pathname === '/health') return sendText(res, 'OK');
     if (target.pathname === '/version') return sendText(res, MLFLOW_API_VERSION);

@@ -13,10 +13,15 @@ const BLOB_REFERENCES = `SELECT sha256 AS sha FROM artifacts UNION SELECT git_pa
 export function addArtifact(db: SqlDatabase, artifact: Omit<Artifact, 'createdAt'> & { createdAt?: number }): void {
   // One transaction: the row and the run's updated_at commit together or not at all.
   db.transaction(() => {
-    prepared(
-      db,
-      'INSERT OR REPLACE INTO artifacts (run_id, path, direction, sha256, size, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(artifact.runId, artifact.path, artifact.direction, artifact.sha256, artifact.size, artifact.role, artifact.createdAt ?? Date.now());
+    prepared(db, 'INSERT OR REPLACE INTO artifacts (run_id, path, direction, sha256, size, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      artifact.runId,
+      artifact.path,
+      artifact.direction,
+      artifact.sha256,
+      artifact.size,
+      artifact.role,
+      artifact.createdAt ?? Date.now(),
+    );
     touchRun(db, artifact.runId);
   }).immediate();
 }

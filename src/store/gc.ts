@@ -17,7 +17,9 @@ export function collectGarbage(store: Store, options: { graceMs: number; dryRun?
   const result: GcResult = { count: 0, bytes: 0 };
   for (const sha of store.objects.list()) {
     if (referenced.has(sha)) continue;
-    const bytes = options.dryRun ? staleSize(store, sha, staleBefore) : store.objects.collect(sha, staleBefore, (blob) => store.isBlobReferenced(blob));
+    const bytes = options.dryRun
+      ? staleSize(store, sha, staleBefore)
+      : store.objects.collect(sha, staleBefore, (blob) => store.isBlobReferenced(blob));
     if (bytes === 0) continue;
     result.count += 1;
     result.bytes += bytes;

@@ -34,5 +34,6 @@ export function lineageRunIds(store: Store, runId: string): string[] {
 
 /** A path under which some run stored this content, to name the file when it is opened; undefined when none. */
 export function pathOfContent(store: Store, sha256: string): string | undefined {
-  return connectionOf(store).prepare('SELECT path FROM artifacts WHERE sha256 = ? ORDER BY created_at LIMIT 1').pluck().get(sha256) as string | undefined;
+  return connectionOf(store).prepare('SELECT path FROM artifacts WHERE sha256 = ? ORDER BY created_at LIMIT 1').pluck().get(sha256) as
+    string | undefined;
 }

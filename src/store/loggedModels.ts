@@ -78,7 +78,16 @@ export class LoggedModels {
         if (spec.sourceRunId) this.store.getRun(spec.sourceRunId);
         this.sql(
           'INSERT INTO logged_models (id, experiment_id, name, source_run_id, model_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(id, spec.experimentId, spec.name?.trim() || `model-${id.slice(2, 10)}`, spec.sourceRunId ?? null, spec.modelType ?? '', 'LOGGED_MODEL_PENDING', now, now);
+        ).run(
+          id,
+          spec.experimentId,
+          spec.name?.trim() || `model-${id.slice(2, 10)}`,
+          spec.sourceRunId ?? null,
+          spec.modelType ?? '',
+          'LOGGED_MODEL_PENDING',
+          now,
+          now,
+        );
         this.putKeyValues('logged_model_params', id, spec.params ?? {});
         this.putKeyValues('logged_model_tags', id, spec.tags ?? {});
       })
@@ -109,7 +118,9 @@ export class LoggedModels {
   }
 
   setTags(id: string, tags: Record<string, string>): void {
-    connectionOf(this.store).transaction(() => this.putKeyValues('logged_model_tags', this.touch(id), tags)).immediate();
+    connectionOf(this.store)
+      .transaction(() => this.putKeyValues('logged_model_tags', this.touch(id), tags))
+      .immediate();
   }
 
   /** Removes a tag; false when it was not set. */
@@ -158,7 +169,8 @@ export class LoggedModels {
 
   /** The file at exactly that path. */
   fileAt(id: string, path: string): LoggedModelFile | undefined {
-    return this.sql('SELECT path, sha256, size FROM logged_model_artifacts WHERE model_id = ? AND path = ?').get(id, path) as LoggedModelFile | undefined;
+    return this.sql('SELECT path, sha256, size FROM logged_model_artifacts WHERE model_id = ? AND path = ?').get(id, path) as
+      LoggedModelFile | undefined;
   }
 
   /** Files at or under a folder ('' for all), by path. */
@@ -169,9 +181,9 @@ export class LoggedModels {
   }
 
   private toModel(row: ModelRow): LoggedModel {
-    const metricRows = this.sql('SELECT run_id, key, step, timestamp, value FROM logged_model_metrics WHERE model_id = ? ORDER BY key, step, timestamp').all(
-      row.id,
-    ) as { run_id: string; key: string; step: number; timestamp: number; value: number | null }[];
+    const metricRows = this.sql(
+      'SELECT run_id, key, step, timestamp, value FROM logged_model_metrics WHERE model_id = ? ORDER BY key, step, timestamp',
+    ).all(row.id) as { run_id: string; key: string; step: number; timestamp: number; value: number | null }[];
     return {
       id: row.id,
       experimentId: row.experiment_id,

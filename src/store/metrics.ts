@@ -87,10 +87,12 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
 
 // Many rows per INSERT: binding one statement per point costs about twice as much as the B-tree work itself.
 function insertPoints(db: SqlDatabase, rows: (number | null)[]): void {
-  const sql = (count: number): string => `INSERT INTO metrics (series_id, seq, step, timestamp, value) VALUES ${Array(count).fill('(?, ?, ?, ?, ?)').join(', ')}`;
+  const sql = (count: number): string =>
+    `INSERT INTO metrics (series_id, seq, step, timestamp, value) VALUES ${Array(count).fill('(?, ?, ?, ?, ?)').join(', ')}`;
   const chunk = POINTS_PER_INSERT * POINT_COLUMNS;
   let offset = 0;
-  for (const wide = prepared(db, sql(POINTS_PER_INSERT)); offset + chunk <= rows.length; offset += chunk) wide.run(rows.slice(offset, offset + chunk));
+  for (const wide = prepared(db, sql(POINTS_PER_INSERT)); offset + chunk <= rows.length; offset += chunk)
+    wide.run(rows.slice(offset, offset + chunk));
   const rest = rows.length - offset;
   if (rest > 0) prepared(db, sql(rest / POINT_COLUMNS)).run(rows.slice(offset));
 }

@@ -98,7 +98,12 @@ export class ModelRegistry {
       .transaction(() => {
         if (this.modelRow(name)) throw new AlreadyExistsError(`Registered model '${name}' already exists.`);
         const now = Date.now();
-        this.sql('INSERT INTO registered_models (name, created_at, updated_at, description) VALUES (?, ?, ?, ?)').run(name, now, now, options.description ?? '');
+        this.sql('INSERT INTO registered_models (name, created_at, updated_at, description) VALUES (?, ?, ?, ?)').run(
+          name,
+          now,
+          now,
+          options.description ?? '',
+        );
         for (const [key, value] of Object.entries(options.tags ?? {})) this.setModelTag(name, key, value);
       })
       .immediate();
@@ -136,7 +141,8 @@ export class ModelRegistry {
 
   /** Deletes a model with its versions, tags and aliases. */
   deleteModel(name: string): void {
-    if (this.sql('DELETE FROM registered_models WHERE name = ?').run(name).changes === 0) throw new NotFoundError(`No registered model named '${name}'.`);
+    if (this.sql('DELETE FROM registered_models WHERE name = ?').run(name).changes === 0)
+      throw new NotFoundError(`No registered model named '${name}'.`);
   }
 
   setModelTag(name: string, key: string, value: string): void {
@@ -163,7 +169,18 @@ export class ModelRegistry {
         this.sql(
           `INSERT INTO model_versions (name, version, created_at, updated_at, stage, description, source, run_id, model_id, run_link, status, user_id)
            VALUES (?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, 'READY', ?)`,
-        ).run(name, next, now, now, spec.description ?? '', spec.source, spec.runId ?? null, spec.modelId ?? null, spec.runLink ?? '', spec.userId ?? null);
+        ).run(
+          name,
+          next,
+          now,
+          now,
+          spec.description ?? '',
+          spec.source,
+          spec.runId ?? null,
+          spec.modelId ?? null,
+          spec.runLink ?? '',
+          spec.userId ?? null,
+        );
         for (const [key, value] of Object.entries(spec.tags ?? {})) this.setVersionTag(name, next, key, value);
         return next;
       })
@@ -189,7 +206,9 @@ export class ModelRegistry {
 
   /** Versions registered from a logged model (MLflow 3 `models:/<model id>` sources). */
   versionsOfLoggedModel(modelId: string): ModelVersion[] {
-    return (this.sql('SELECT * FROM model_versions WHERE model_id = ? ORDER BY name, version').all(modelId) as VersionRow[]).map((row) => this.toVersion(row));
+    return (this.sql('SELECT * FROM model_versions WHERE model_id = ? ORDER BY name, version').all(modelId) as VersionRow[]).map((row) =>
+      this.toVersion(row),
+    );
   }
 
   updateVersion(name: string, version: number, description: string): ModelVersion {
@@ -230,7 +249,12 @@ export class ModelRegistry {
         const now = this.touchVersion(name, version);
         this.sql('UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?').run(stage, name, version);
         if (archiveExisting && (stage === 'Staging' || stage === 'Production')) {
-          this.sql("UPDATE model_versions SET stage = 'Archived', updated_at = ? WHERE name = ? AND stage = ? AND version != ?").run(now, name, stage, version);
+          this.sql("UPDATE model_versions SET stage = 'Archived', updated_at = ? WHERE name = ? AND stage = ? AND version != ?").run(
+            now,
+            name,
+            stage,
+            version,
+          );
         }
       })
       .immediate();
@@ -283,7 +307,10 @@ export class ModelRegistry {
   }
 
   private toModel(row: ModelRow): RegisteredModel {
-    const aliases = this.sql('SELECT alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(row.name) as { alias: string; version: number }[];
+    const aliases = this.sql('SELECT alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(row.name) as {
+      alias: string;
+      version: number;
+    }[];
     return {
       name: row.name,
       createdAt: row.created_at,
@@ -296,7 +323,9 @@ export class ModelRegistry {
   }
 
   private toVersion(row: VersionRow): ModelVersion {
-    const aliases = this.sql('SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias').all(row.name, row.version) as { alias: string }[];
+    const aliases = this.sql('SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias').all(row.name, row.version) as {
+      alias: string;
+    }[];
     return {
       name: row.name,
       version: row.version,

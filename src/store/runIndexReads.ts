@@ -6,13 +6,26 @@ import { prepared } from './statements';
 import type { Store } from './store';
 
 /** A run's identity as the run index reads it. */
-export type RunIndexRow = [rowid: number, id: string, name: string, status: RunStatus, startTime: number, updatedAt: number, argv: string, cwd: string | null, sourceFile: string | null, lifecycle: string];
+export type RunIndexRow = [
+  rowid: number,
+  id: string,
+  name: string,
+  status: RunStatus,
+  startTime: number,
+  updatedAt: number,
+  argv: string,
+  cwd: string | null,
+  sourceFile: string | null,
+  lifecycle: string,
+];
 
 const COLUMNS = 'rowid, id, name, status, start_time, updated_at, argv, cwd, source_file, lifecycle';
 
 /** Runs (of any lifecycle) with a rowid from `minRowid` on or updated at or after `updatedSince`. */
 export function runIndexRowsSince(store: Store, minRowid: number, updatedSince: number): RunIndexRow[] {
-  return prepared(connectionOf(store), `SELECT ${COLUMNS} FROM runs WHERE rowid >= ? OR updated_at >= ?`).raw().all(minRowid, updatedSince) as RunIndexRow[];
+  return prepared(connectionOf(store), `SELECT ${COLUMNS} FROM runs WHERE rowid >= ? OR updated_at >= ?`)
+    .raw()
+    .all(minRowid, updatedSince) as RunIndexRow[];
 }
 
 /** Every active run, oldest first. */

@@ -15,14 +15,24 @@ export interface ListRunsOptions {
   offset?: number;
 }
 
-type SummaryTuple = [runId: string, key: string, last: number | null, lastStep: number, lastTimestamp: number, min: number | null, max: number | null, count: number];
+type SummaryTuple = [
+  runId: string,
+  key: string,
+  last: number | null,
+  lastStep: number,
+  lastTimestamp: number,
+  min: number | null,
+  max: number | null,
+  count: number,
+];
 
 /** Runs matching an MLflow filter, newest first unless ordered otherwise. */
 export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunListing[] {
   const { where, whereParams } = runWhere(options);
   const order = (options.orderBy ?? []).map((text) => compileOrderBy(text, 'r'));
   const orderSql = [...order.map((o) => o.sql), 'r.start_time DESC', 'r.id'].join(', ');
-  const paging = options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}` : '';
+  const paging =
+    options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}` : '';
   const orderParams = order.flatMap((o) => o.params);
   const rows = db
     .prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ${where} ORDER BY ${orderSql}${paging}`)
@@ -36,7 +46,10 @@ export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunLis
 /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */
 export function runIds(db: SqlDatabase, options: Pick<ListRunsOptions, 'experimentIds' | 'filter'> = {}): string[] {
   const { where, whereParams } = runWhere(options);
-  return db.prepare(`SELECT r.id FROM runs r WHERE ${where} ORDER BY r.start_time DESC, r.id`).pluck().all(...whereParams) as string[];
+  return db
+    .prepare(`SELECT r.id FROM runs r WHERE ${where} ORDER BY r.start_time DESC, r.id`)
+    .pluck()
+    .all(...whereParams) as string[];
 }
 
 /** Counts runs matching the same options as listRuns. */
@@ -66,16 +79,32 @@ function withDetails(db: SqlDatabase, rows: RunRow[], selectIds: string, params:
   for (const row of rows) listings.set(row.id, { ...toRun(row), params: {}, tags: {}, metrics: {} });
   if (listings.size === 0) return [];
   const inIds = `run_id IN (${selectIds})`;
-  for (const p of db.prepare(`SELECT run_id, key, value FROM params WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
+  for (const p of db.prepare(`SELECT run_id, key, value FROM params WHERE ${inIds}`).all(...params) as {
+    run_id: string;
+    key: string;
+    value: string;
+  }[]) {
     setOwn(listings.get(p.run_id)!.params, p.key, p.value);
   }
-  for (const t of db.prepare(`SELECT run_id, key, value FROM tags WHERE ${inIds}`).all(...params) as { run_id: string; key: string; value: string }[]) {
+  for (const t of db.prepare(`SELECT run_id, key, value FROM tags WHERE ${inIds}`).all(...params) as {
+    run_id: string;
+    key: string;
+    value: string;
+  }[]) {
     setOwn(listings.get(t.run_id)!.tags, t.key, t.value);
   }
   // Raw rows: a listing can hold hundreds of thousands of summaries, and row objects would double the work.
   const summaries = db.prepare(`SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE ${inIds}`).raw();
   for (const [runId, key, last, lastStep, lastTimestamp, min, max, count] of summaries.iterate(...params) as Iterable<SummaryTuple>) {
-    setOwn(listings.get(runId)!.metrics, key, { key, last: nanFromSql(last), lastStep, lastTimestamp, min: nanFromSql(min), max: nanFromSql(max), count });
+    setOwn(listings.get(runId)!.metrics, key, {
+      key,
+      last: nanFromSql(last),
+      lastStep,
+      lastTimestamp,
+      min: nanFromSql(min),
+      max: nanFromSql(max),
+      count,
+    });
   }
   return [...listings.values()];
 }

@@ -42,18 +42,19 @@ const NOT_FOUND_HINT: Record<Lifecycle, string> = {
 // An exact id wins, then an exact name, then an id prefix; only runs of that lifecycle count.
 function resolveText(store: Store, text: string, lifecycle: Lifecycle): Run {
   const id = text.toLowerCase();
-  const rows = prepared(connectionOf(store), "SELECT id, name FROM runs WHERE lifecycle = ? AND (id = ? OR name = ? OR id LIKE ? ESCAPE '\\') LIMIT 11").all(
-    lifecycle,
-    id,
-    text,
-    `${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-  ) as { id: string; name: string }[];
+  const rows = prepared(
+    connectionOf(store),
+    "SELECT id, name FROM runs WHERE lifecycle = ? AND (id = ? OR name = ? OR id LIKE ? ESCAPE '\\') LIMIT 11",
+  ).all(lifecycle, id, text, `${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as { id: string; name: string }[];
   const exact = rows.filter((row) => row.id === id);
   const byName = rows.filter((row) => row.name === text);
   const matches = exact.length > 0 ? exact : byName.length > 0 ? byName : rows;
   const where = lifecycle === 'deleted' ? ' in the Trash' : '';
   if (matches.length === 1) return store.getRun(matches[0].id);
   if (matches.length === 0) throw new RunRefError(`No run${where} matches '${text}' (by id prefix or name). ${NOT_FOUND_HINT[lifecycle]}`);
-  const list = matches.slice(0, 10).map((row) => `  ${row.id.slice(0, 8)}  ${row.name}`).join('\n');
+  const list = matches
+    .slice(0, 10)
+    .map((row) => `  ${row.id.slice(0, 8)}  ${row.name}`)
+    .join('\n');
   throw new RunRefError(`'${text}' matches ${matches.length > 10 ? 'more than 10' : matches.length} runs${where}; be more specific:\n${list}`);
 }

@@ -166,10 +166,15 @@ function defaultRunName(db: SqlDatabase, experimentId: number, sourceFile: strin
 
 /** Records the git facts of a run (known only after the run row exists, for speed of start). */
 export function setGitFacts(db: SqlDatabase, runId: string, git: GitFacts): void {
-  prepared(
-    db,
-    'UPDATE runs SET git_commit = ?, git_branch = ?, git_remote = ?, git_dirty = ?, git_patch_sha = ?, updated_at = ? WHERE id = ?',
-  ).run(git.commit, git.branch, git.remote, git.dirty ? 1 : 0, git.patchSha, Date.now(), runId);
+  prepared(db, 'UPDATE runs SET git_commit = ?, git_branch = ?, git_remote = ?, git_dirty = ?, git_patch_sha = ?, updated_at = ? WHERE id = ?').run(
+    git.commit,
+    git.branch,
+    git.remote,
+    git.dirty ? 1 : 0,
+    git.patchSha,
+    Date.now(),
+    runId,
+  );
 }
 
 /** Records which process owns a live run and where its journal and console log are. */
@@ -243,8 +248,7 @@ export function deleteRuns(db: SqlDatabase, runIds: string[]): number {
 /** The run with that id; NotFoundError when there is none. */
 export function getRun(db: SqlDatabase, runId: string): Run {
   const row = prepared(db, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as
-    | RunRow
-    | undefined;
+    RunRow | undefined;
   if (!row) throw new NotFoundError(`No run with id ${runId}.`);
   return toRun(row);
 }
@@ -293,8 +297,7 @@ export function orphanedRuns(db: SqlDatabase, isAlive: (process: ProcessRef) => 
 /** Journal path and offset of a run, for ingesting what is left. */
 export function journalState(db: SqlDatabase, runId: string): { journalPath: string | null; journalOffset: number } {
   const row = prepared(db, 'SELECT journal_path, journal_offset FROM runs WHERE id = ?').get(runId) as
-    | { journal_path: string | null; journal_offset: number }
-    | undefined;
+    { journal_path: string | null; journal_offset: number } | undefined;
   if (!row) throw new NotFoundError(`No run with id ${runId}.`);
   return { journalPath: row.journal_path, journalOffset: row.journal_offset };
 }

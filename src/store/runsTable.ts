@@ -83,7 +83,11 @@ const ATTRIBUTE_SQL: Readonly<Record<Exclude<TableAttribute, 'duration'>, string
 
 function pairs(store: Store, sql: string, params: readonly (string | number)[]): Map<string, CellValue> {
   const values = new Map<string, CellValue>();
-  for (const [runId, value] of connectionOf(store).prepare(sql).raw().iterate(...params) as Iterable<[string, CellValue]>) values.set(runId, value);
+  for (const [runId, value] of connectionOf(store)
+    .prepare(sql)
+    .raw()
+    .iterate(...params) as Iterable<[string, CellValue]>)
+    values.set(runId, value);
   return values;
 }
 
@@ -131,13 +135,20 @@ function metricValues(store: Store, runIds: readonly string[], columns: readonly
   const keys = [...new Set(columns.flatMap((c) => (c.kind === 'metric' ? [c.key] : [])))];
   if (keys.length === 0) return byRun;
   const rows = connectionOf(store)
-    .prepare(`SELECT run_id, key, last, min, max FROM metric_series WHERE run_id IN (${placeholders(runIds.length)}) AND key IN (${placeholders(keys.length)})`)
+    .prepare(
+      `SELECT run_id, key, last, min, max FROM metric_series WHERE run_id IN (${placeholders(runIds.length)}) AND key IN (${placeholders(keys.length)})`,
+    )
     .raw()
     .all(...runIds, ...keys) as [string, string, number | null, number | null, number | null][];
   for (const [runId, key, last, min, max] of rows) {
     if (!byRun.has(runId)) byRun.set(runId, new Map());
     const values = byRun.get(runId)!;
-    for (const [aggregate, value] of [['last', last], ['min', min], ['max', max]] as const) values.set(metricValueKey(aggregate, key), value ?? Number.NaN);
+    for (const [aggregate, value] of [
+      ['last', last],
+      ['min', min],
+      ['max', max],
+    ] as const)
+      values.set(metricValueKey(aggregate, key), value ?? Number.NaN);
   }
   return byRun;
 }

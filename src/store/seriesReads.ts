@@ -76,13 +76,17 @@ function targetOf(db: SqlDatabase): { sink: ColumnSink | null } {
 /** The whole history of one metric of a run as columns, in logging order; empty when the run has no such metric. */
 export function readSeriesColumns(store: Store, runId: string, key: string): SeriesColumns {
   const target = targetOf(connectionOf(store));
-  const summary = prepared(connectionOf(store), 'SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as { id: number; count: number } | undefined;
+  const summary = prepared(connectionOf(store), 'SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as
+    { id: number; count: number } | undefined;
   const sink = new ColumnSink(summary?.count ?? 0);
   if (!summary) return sink.columns();
   target.sink = sink;
   try {
     // The ORDER BY keeps the subquery from being flattened, so the function sees the rows in logging order.
-    prepared(connectionOf(store), `SELECT count(${COLLECT}(step, timestamp, value)) FROM (SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq)`).get(summary.id);
+    prepared(
+      connectionOf(store),
+      `SELECT count(${COLLECT}(step, timestamp, value)) FROM (SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq)`,
+    ).get(summary.id);
   } finally {
     target.sink = null;
   }

@@ -1,17 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type {
-  Artifact,
-  Experiment,
-  GitFacts,
-  HistoryPoint,
-  MetricPoint,
-  MetricSummary,
-  Run,
-  RunDetail,
-  RunListing,
-  RunStatus,
-} from '../core/types';
+import type { Artifact, Experiment, GitFacts, HistoryPoint, MetricPoint, MetricSummary, Run, RunDetail, RunListing, RunStatus } from '../core/types';
 import * as artifacts from './artifacts';
 import { bindConnection } from './connection';
 import { experimentById, experimentByName, listExperiments } from './experiments';
@@ -112,11 +101,13 @@ export class Store {
     }
     if (version === SCHEMA_VERSION) return;
     // IMMEDIATE so two processes opening a new store at once do not both migrate.
-    this.db.transaction(() => {
-      const current = this.db.pragma('user_version', { simple: true }) as number;
-      for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
-      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const current = this.db.pragma('user_version', { simple: true }) as number;
+        for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
   }
 
   // ---- experiments ----

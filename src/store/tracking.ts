@@ -49,7 +49,9 @@ export function createExperiment(store: Store, name: string, tags: Record<string
     .transaction(() => {
       if (experimentRecordByName(store, name)) throw new AlreadyExistsError(`Experiment '${name}' already exists.`);
       const now = Date.now();
-      const id = Number(prepared(connectionOf(store), 'INSERT INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now).lastInsertRowid);
+      const id = Number(
+        prepared(connectionOf(store), 'INSERT INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now).lastInsertRowid,
+      );
       for (const [key, value] of Object.entries(tags)) setExperimentTag(store, id, key, value);
       return id;
     })
@@ -249,10 +251,10 @@ export function linkModels(store: Store, runId: string, direction: 'input' | 'ou
 
 /** Logged models linked to a run in one direction. */
 export function linkedModels(store: Store, runId: string, direction: 'input' | 'output'): ModelLink[] {
-  const rows = prepared(connectionOf(store), 'SELECT model_id, step FROM run_model_io WHERE run_id = ? AND direction = ? ORDER BY step, model_id').all(
-    runId,
-    direction,
-  ) as { model_id: string; step: number }[];
+  const rows = prepared(
+    connectionOf(store),
+    'SELECT model_id, step FROM run_model_io WHERE run_id = ? AND direction = ? ORDER BY step, model_id',
+  ).all(runId, direction) as { model_id: string; step: number }[];
   return rows.map((row) => ({ modelId: row.model_id, step: row.step }));
 }
 

@@ -19,23 +19,24 @@ export interface TrashedRun extends Run {
 
 function eachRun(store: Store, runIds: readonly string[], sql: string, ...params: unknown[]): number {
   const statement = prepared(connectionOf(store), sql);
-  return connectionOf(store).transaction(() => runIds.reduce((n, id) => n + statement.run(...params, id).changes, 0)).immediate();
+  return connectionOf(store)
+    .transaction(() => runIds.reduce((n, id) => n + statement.run(...params, id).changes, 0))
+    .immediate();
 }
 
 /** Moves runs to the Trash at `now` (a run deleted again keeps its first time); returns how many exist. */
 export function trashRuns(store: Store, runIds: readonly string[], now = Date.now()): number {
-  return eachRun(
-    store,
-    runIds,
-    "UPDATE runs SET lifecycle = 'deleted', deleted_at = COALESCE(deleted_at, ?), updated_at = ? WHERE id = ?",
-    now,
-    now,
-  );
+  return eachRun(store, runIds, "UPDATE runs SET lifecycle = 'deleted', deleted_at = COALESCE(deleted_at, ?), updated_at = ? WHERE id = ?", now, now);
 }
 
 /** Brings runs back from the Trash; returns how many were in it. */
 export function restoreRuns(store: Store, runIds: readonly string[]): number {
-  return eachRun(store, runIds, "UPDATE runs SET lifecycle = 'active', deleted_at = NULL, updated_at = ? WHERE lifecycle = 'deleted' AND id = ?", Date.now());
+  return eachRun(
+    store,
+    runIds,
+    "UPDATE runs SET lifecycle = 'active', deleted_at = NULL, updated_at = ? WHERE lifecycle = 'deleted' AND id = ?",
+    Date.now(),
+  );
 }
 
 /** Deletes runs that are in the Trash now, with everything they own (blobs are freed by gc); active runs are left. */

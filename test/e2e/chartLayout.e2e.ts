@@ -33,7 +33,11 @@ function recordArgparseRun(dir: string): string {
   const cli = path.join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
   writeFileSync(path.join(dir, 'defaults.py'), SCRIPT);
-  execFileSync(process.execPath, [cli, 'run', '--name', 'defaults-run', '--', DEBIAN_PYTHON, 'defaults.py', '--lr', '0.1'], { cwd: dir, stdio: 'pipe', timeout: 60_000 });
+  execFileSync(process.execPath, [cli, 'run', '--name', 'defaults-run', '--', DEBIAN_PYTHON, 'defaults.py', '--lr', '0.1'], {
+    cwd: dir,
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
   const store = Store.open(path.join(dir, '.labbook'));
   try {
     const [run] = store.listRuns();
@@ -77,19 +81,32 @@ test('the run panel of an argparse run: defaults as params, system metrics colla
     await openRunsView(vscode);
     await openRunFromPalette(vscode, 'defaults-run');
     const frame = await runPanelFrame(vscode, 'defaults-run');
-    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 2 || undefined, { timeoutMs: 30_000, what: 'the user charts drawn' });
+    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 2 || undefined, {
+      timeoutMs: 30_000,
+      what: 'the user charts drawn',
+    });
     const userKeys = await frame.locator('vscode-collapsible.section:not(.system-section) > .charts .metric-key').allTextContents();
     assert.deepEqual(userKeys, ['acc', 'loss']);
     const system = frame.locator('vscode-collapsible.system-section');
-    assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [false, '3', false]);
+    assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [
+      false,
+      '3',
+      false,
+    ]);
     assert.deepEqual(await system.locator('.metric-key').allTextContents(), ['system/cpu_percent', 'system/processes', 'system/rss_mb']);
     const params = await frame.locator('table.entries').first().locator('tbody tr').allTextContents();
-    assert.ok(params.some((row) => row.includes('batch_size') && row.includes('32')), params.join(' | '));
+    assert.ok(
+      params.some((row) => row.includes('batch_size') && row.includes('32')),
+      params.join(' | '),
+    );
     await parkMouse(vscode);
     await vscode.screenshot('run-panel-system-collapsed');
     await system.evaluate((s: HTMLElement & { open?: boolean }) => (s.open = true));
     await system.scrollIntoViewIfNeeded();
-    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length === 5 || undefined, { timeoutMs: 30_000, what: 'system charts drawn once opened' });
+    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length === 5 || undefined, {
+      timeoutMs: 30_000,
+      what: 'system charts drawn once opened',
+    });
     await vscode.screenshot('run-panel-system-open');
   } catch (error) {
     await vscode?.screenshot('failure');

@@ -15,7 +15,9 @@ const SCRIPT = "print('loss: 0.5'); print('loss: 0.25')";
 async function trackFromTerminal(vscode: VsCode): Promise<string> {
   await vscode.runCommand('Terminal: Create New Terminal');
   await vscode.page.locator('.terminal-wrapper.active .xterm-rows, .terminal .xterm-rows').first().waitFor({ timeout: 30_000 });
-  await vscode.page.keyboard.type(`command -v labbook; labbook --version; labbook run --name from-path -- /usr/bin/python3 -c "${SCRIPT}"; echo "exit=$?"\n`);
+  await vscode.page.keyboard.type(
+    `command -v labbook; labbook --version; labbook run --name from-path -- /usr/bin/python3 -c "${SCRIPT}"; echo "exit=$?"\n`,
+  );
   return waitUntil(
     async () => {
       const shown = await vscode.terminalText();

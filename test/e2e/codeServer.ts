@@ -42,8 +42,16 @@ const FLAGS = ['--disable-telemetry', '--disable-update-check', '--disable-works
 // code-server reads these before its config file (PORT overrides bind-addr; VSCODE_IPC_HOOK_CLI makes it hand the
 // request to another instance), so a test started from a VS Code terminal or with PORT set must not pass them on.
 const FOREIGN_ENV = [
-  'PORT', 'CODE_SERVER_HOST', 'CODE_SERVER_CONFIG', 'CODE_SERVER_PARENT_PID', 'CODE_SERVER_SESSION_SOCKET',
-  'PASSWORD', 'HASHED_PASSWORD', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PROXY_URI', 'ELECTRON_RUN_AS_NODE',
+  'PORT',
+  'CODE_SERVER_HOST',
+  'CODE_SERVER_CONFIG',
+  'CODE_SERVER_PARENT_PID',
+  'CODE_SERVER_SESSION_SOCKET',
+  'PASSWORD',
+  'HASHED_PASSWORD',
+  'VSCODE_IPC_HOOK_CLI',
+  'VSCODE_PROXY_URI',
+  'ELECTRON_RUN_AS_NODE',
 ];
 const LISTENING = /HTTP server listening on (http:\/\/\S+?)\/?\s/;
 
@@ -99,10 +107,13 @@ export async function startCodeServer(dirs: CodeServerDirs, env: Record<string, 
     await stopGroup(child);
   };
   try {
-    const baseUrl = await waitUntil(() => {
-      if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
-      return LISTENING.exec(output())?.[1];
-    }, { timeoutMs, what: 'code-server to listen' });
+    const baseUrl = await waitUntil(
+      () => {
+        if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+        return LISTENING.exec(output())?.[1];
+      },
+      { timeoutMs, what: 'code-server to listen' },
+    );
     await waitUntil(async () => ((await fetch(`${baseUrl}/healthz`)).ok ? true : undefined), { timeoutMs, what: `${baseUrl}/healthz` });
     return { baseUrl, output, stop };
   } catch (error) {

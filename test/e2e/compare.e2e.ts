@@ -26,7 +26,17 @@ interface CompareChart {
 /** A git repository in the workspace: model.py at two commits, and an uncommitted edit of the first as a patch. */
 function commitCode(dir: string): { first: string; second: string; patch: string } {
   const git = (...args: string[]): string =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'e2e',
+        GIT_AUTHOR_EMAIL: 'e2e@example.com',
+        GIT_COMMITTER_NAME: 'e2e',
+        GIT_COMMITTER_EMAIL: 'e2e@example.com',
+      },
+    });
   const model = path.join(dir, 'model.py');
   git('init', '-q', '-b', 'main');
   writeFileSync(path.join(dir, '.gitignore'), '.labbook/\n');
@@ -41,7 +51,7 @@ function commitCode(dir: string): { first: string; second: string; patch: string
   return { first, second: git('rev-parse', 'HEAD').trim(), patch };
 }
 
-test('compare three runs selected in the Runs tree, change smoothing and the x axis, then diff two runs\' code', { timeout: 420_000 }, async () => {
+test("compare three runs selected in the Runs tree, change smoothing and the x axis, then diff two runs' code", { timeout: 420_000 }, async () => {
   const vsix = labbookVsix();
   const workspace = copyExamples();
   const store = Store.open(path.join(workspace.dir, '.labbook'));
@@ -75,14 +85,21 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
 
     const frame = await vscode.webviewFrame('main[aria-busy="false"] h1.compare-title', 60_000);
     assert.equal(await frame.locator('h1.compare-title').textContent(), 'Compare 3 runs');
-    const charts = (): Promise<CompareChart[]> => frame.evaluate(() => (window as unknown as { labbookComparePanel: { charts(): CompareChart[] } }).labbookComparePanel.charts());
-    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 6 || undefined, { timeoutMs: 30_000, what: 'loss drawn raw and smoothed for 3 runs' });
+    const charts = (): Promise<CompareChart[]> =>
+      frame.evaluate(() => (window as unknown as { labbookComparePanel: { charts(): CompareChart[] } }).labbookComparePanel.charts());
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 6 || undefined, {
+      timeoutMs: 30_000,
+      what: 'loss drawn raw and smoothed for 3 runs',
+    });
     const headers = await frame.locator('table.diff thead .run-label').allTextContents();
     assert.equal(headers.length, 3);
     assert.equal(new Set(headers).size, 3, 'labels tell the runs apart');
     assert.ok(headers.includes(HOSTILE_NAME));
     assert.deepEqual(
-      await frame.locator('table.diff thead .run-label').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')?.split('\n')[1])).then((list) => [...list].sort()),
+      await frame
+        .locator('table.diff thead .run-label')
+        .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')?.split('\n')[1]))
+        .then((list) => [...list].sort()),
       [...ids].sort(),
     );
     await parkMouse(vscode);
@@ -92,11 +109,17 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     const slider = frame.locator('.smoothing-slider');
     await slider.fill('0');
     await slider.dispatchEvent('change');
-    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 3 || undefined, { timeoutMs: 30_000, what: 'unsmoothed lines' });
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.datasets.length === 3 || undefined, {
+      timeoutMs: 30_000,
+      what: 'unsmoothed lines',
+    });
     // Relative time and log y.
     await frame.locator('vscode-radio', { hasText: 'Relative time' }).click();
     await frame.locator('vscode-checkbox', { hasText: 'Log y' }).click();
-    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.y.type === 'logarithmic' || undefined, { timeoutMs: 30_000, what: 'log y' });
+    await waitUntil(async () => (await charts()).find((c) => c.key === 'loss')?.chart?.y.type === 'logarithmic' || undefined, {
+      timeoutMs: 30_000,
+      what: 'log y',
+    });
     await parkMouse(vscode);
     await vscode.screenshot('compare-relative-log');
 
@@ -109,7 +132,10 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     const item = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^model\.py$/ }) });
     await item.first().waitFor({ timeout: 60_000 });
     await vscode.screenshot('code-diff-files');
-    assert.match(await page.locator('.quick-input-widget .quick-input-title').innerText(), /^Code diff: baseline · [0-9a-f]{7,} ↔ baseline · [0-9a-f]{7,} \(1 file\)$/);
+    assert.match(
+      await page.locator('.quick-input-widget .quick-input-title').innerText(),
+      /^Code diff: baseline · [0-9a-f]{7,} ↔ baseline · [0-9a-f]{7,} \(1 file\)$/,
+    );
     await item.first().click();
     const diffTab = page.locator('.tab', { hasText: /model\.py \(baseline/ });
     await diffTab.waitFor({ timeout: 60_000 });
@@ -117,8 +143,12 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     const editor = page.locator('.monaco-diff-editor');
     await editor.waitFor({ timeout: 60_000 });
     // The editor draws spaces as no-break spaces.
-    const side = async (which: 'original' | 'modified'): Promise<string> => (await editor.locator(`.editor.${which} .view-lines`).innerText()).replace(/\u00a0/g, ' ');
-    await waitUntil(async () => ((await side('original')).includes('lr = 0.01') || undefined), { timeoutMs: 30_000, what: 'the older run\'s model.py (its commit + its patch)' });
+    const side = async (which: 'original' | 'modified'): Promise<string> =>
+      (await editor.locator(`.editor.${which} .view-lines`).innerText()).replace(/\u00a0/g, ' ');
+    await waitUntil(async () => (await side('original')).includes('lr = 0.01') || undefined, {
+      timeoutMs: 30_000,
+      what: "the older run's model.py (its commit + its patch)",
+    });
     assert.match(await side('modified'), /lr = 0\.1\s+layers = 4\s+dropout = 0\.2/);
     await parkMouse(vscode);
     await vscode.screenshot('code-diff');
@@ -130,21 +160,27 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await vscode.screenshot('lineage-pick');
     await vscode.pickQuickItem('clf v1');
     const lineage = await vscode.webviewFrame('main[aria-busy="false"] svg', 60_000);
-    const drawn = await lineage.evaluate(() => (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn());
+    const drawn = await lineage.evaluate(() =>
+      (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn(),
+    );
     assert.deepEqual([drawn.nodes, drawn.edges], [6, 5], 'commit, run, model, version, the run that read the model and its commit');
     assert.equal(await lineage.locator('h1').textContent(), 'Lineage of clf v1');
     assert.equal(await lineage.locator('g.node.focus').getAttribute('data-id'), 'version:clf/1');
     assert.equal(await lineage.locator('g.node.focus title').textContent(), 'clf v1\nProduction · @champion');
     assert.equal(await lineage.locator(`g.node[data-id="commit:${code.second}"] title`).textContent(), `${code.second.slice(0, 10)}\ncommit · main`);
-    assert.equal(await lineage.locator(`g.node[data-id="run:${ids[0]}"]`).count(), 0, 'the first baseline is not in the model\'s lineage');
+    assert.equal(await lineage.locator(`g.node[data-id="run:${ids[0]}"]`).count(), 0, "the first baseline is not in the model's lineage");
     await parkMouse(vscode);
     await vscode.screenshot('lineage');
     await lineage.locator(`g.node[data-id="commit:${code.second}"]`).click();
     await page.locator('.tab', { hasText: `${code.second}.diff` }).waitFor({ timeout: 60_000 });
-    await waitUntil(async () => ((await page.locator('.editor-instance .view-lines').last().innerText()).replace(/\u00a0/g, ' ').includes('dropout = 0.2') || undefined), {
-      timeoutMs: 30_000,
-      what: 'the commit\'s diff opened from the lineage',
-    });
+    await waitUntil(
+      async () =>
+        (await page.locator('.editor-instance .view-lines').last().innerText()).replace(/\u00a0/g, ' ').includes('dropout = 0.2') || undefined,
+      {
+        timeoutMs: 30_000,
+        what: "the commit's diff opened from the lineage",
+      },
+    );
     await parkMouse(vscode);
     await vscode.screenshot('lineage-commit');
 
@@ -153,7 +189,9 @@ test('compare three runs selected in the Runs tree, change smoothing and the x a
     await hostile.click({ button: 'right' });
     await chooseMenuItem(vscode, 'Show Lineage');
     const runLineage = await vscode.webviewFrame(`main[aria-busy="false"] g.node.focus[data-id="run:${ids[2]}"]`, 60_000);
-    const runDrawn = await runLineage.evaluate(() => (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn());
+    const runDrawn = await runLineage.evaluate(() =>
+      (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn(),
+    );
     assert.deepEqual([runDrawn.nodes, runDrawn.edges], [5, 4], 'both runs, their commits and the model between them');
     await parkMouse(vscode);
     await vscode.screenshot('lineage-of-run');

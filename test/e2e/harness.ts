@@ -22,8 +22,13 @@ function outputFolder(version: string): string {
 
 const CHROMIUM = process.env.LABBOOK_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 // A quiet, predictable workbench: no welcome page, no trust prompt, no update or telemetry traffic, and the DOM
 // terminal renderer so that terminalText() can read what a terminal shows.
@@ -129,11 +134,12 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
   const outputDir = path.join(OUTPUT_ROOT, slug(options.testName));
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
-  const diagnostics = (): string => [
-    `code-server output:\n${server?.output() ?? ''}`,
-    `extension host log:\n${extensionHostLog(dirs.userDataDir)}`,
-    `page errors:\n${pageErrors.join('\n')}`,
-  ].join('\n');
+  const diagnostics = (): string =>
+    [
+      `code-server output:\n${server?.output() ?? ''}`,
+      `extension host log:\n${extensionHostLog(dirs.userDataDir)}`,
+      `page errors:\n${pageErrors.join('\n')}`,
+    ].join('\n');
   const stop = once(async () => {
     await context?.close().catch(() => undefined);
     await server?.stop();
@@ -294,33 +300,42 @@ async function waitForTreeView(page: Page, name: string, timeoutMs: number): Pro
   // one; then the message is hidden (or is the extension's own). The part's progress bar runs while it loads.
   const message = pane.locator('.tree-explorer-viewlet-tree-view > .message');
   const busy = page.locator('.part').filter({ has: header }).locator('.monaco-progress-container.active:not(.done)');
-  await waitUntil(async () => {
-    if ((await message.count()) === 0) return undefined;
-    const hidden = (await message.getAttribute('class'))?.split(' ').includes('hide');
-    const waiting = !hidden && ((await message.textContent()) ?? '').includes('no data provider');
-    return !waiting && (await busy.count()) === 0 ? true : undefined;
-  }, { timeoutMs, what: `the ${name} tree view to get its data provider and finish loading` });
+  await waitUntil(
+    async () => {
+      if ((await message.count()) === 0) return undefined;
+      const hidden = (await message.getAttribute('class'))?.split(' ').includes('hide');
+      const waiting = !hidden && ((await message.textContent()) ?? '').includes('no data provider');
+      return !waiting && (await busy.count()) === 0 ? true : undefined;
+    },
+    { timeoutMs, what: `the ${name} tree view to get its data provider and finish loading` },
+  );
   return pane.locator('[role="tree"]');
 }
 
 async function findWebviewFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
-  return waitUntil(async () => {
-    for (const frame of page.frames()) {
-      if (!frame.url().includes('/webview/browser/pre/fake.html') || frame.isDetached()) continue;
-      if ((await frame.locator(selector).count()) > 0) return frame;
-    }
-    return undefined;
-  }, { timeoutMs, what: `a webview containing ${selector}` });
+  return waitUntil(
+    async () => {
+      for (const frame of page.frames()) {
+        if (!frame.url().includes('/webview/browser/pre/fake.html') || frame.isDetached()) continue;
+        if ((await frame.locator(selector).count()) > 0) return frame;
+      }
+      return undefined;
+    },
+    { timeoutMs, what: `a webview containing ${selector}` },
+  );
 }
 
 // The remote extension host logs "ExtensionService#_doActivateExtension <id>, ..." when it starts activating an
 // extension, and "Activating extension <id> failed due to an error:" when activate() throws or a module does not load.
 async function waitForActivationLog(userDataDir: string, extensionId: string, timeoutMs: number): Promise<void> {
-  await waitUntil(() => {
-    const log = extensionHostLog(userDataDir);
-    if (log.includes(activationFailure(extensionId))) throw new ActivationError(`${extensionId} failed to activate:\n${log}`);
-    return log.includes(`_doActivateExtension ${extensionId},`) ? true : undefined;
-  }, { timeoutMs, what: `extension ${extensionId} to activate`, rethrow: ActivationError });
+  await waitUntil(
+    () => {
+      const log = extensionHostLog(userDataDir);
+      if (log.includes(activationFailure(extensionId))) throw new ActivationError(`${extensionId} failed to activate:\n${log}`);
+      return log.includes(`_doActivateExtension ${extensionId},`) ? true : undefined;
+    },
+    { timeoutMs, what: `extension ${extensionId} to activate`, rethrow: ActivationError },
+  );
 }
 
 class ActivationError extends Error {}
@@ -345,7 +360,12 @@ function exactText(text: string): RegExp {
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'shot';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'shot'
+  );
 }
 
 function once(action: () => Promise<void>): () => Promise<void> {

@@ -30,77 +30,91 @@ function record(workspace: string, args: string[]): void {
 async function injectedImages(page: Page): Promise<number> {
   let count = 0;
   for (const frame of page.frames()) {
-    if (!frame.isDetached()) count += await frame.locator('img[src="x"]').count().catch(() => 0);
+    if (!frame.isDetached())
+      count += await frame
+        .locator('img[src="x"]')
+        .count()
+        .catch(() => 0);
   }
   return count;
 }
 
-test('hostile run names, params and tags show as plain text in the tree, tooltip, filter and Run panel, and run nothing', { timeout: 240_000 }, async () => {
-  const vsix = labbookVsix();
-  const workspace = copyExamples();
-  record(workspace.dir, ['--name', NAME, '--param', `${PARAM_KEY}=${PARAM_VALUE}`, '--tag', `note=${TAG_VALUE}`]);
-  record(workspace.dir, ['--name', 'plain-run']);
-  let vscode: VsCode | undefined;
-  const dialogs: string[] = [];
-  try {
-    vscode = await startVsCode({ testName: 'hostile-names', workspace: workspace.dir, extensionVsix: vsix });
-    const { page } = vscode;
-    // A dialog from any frame of the page means injected script ran: record it (the test fails below) and close it.
-    page.on('dialog', (dialog) => {
-      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    const tree = await openRunsView(vscode);
-    const row = runRow(tree, NAME);
-    await row.waitFor({ timeout: 60_000 });
-    await runRow(tree, 'plain-run').waitFor({ timeout: 30_000 });
-    assert.equal(await row.locator('.label-name').innerText(), NAME);
-    await parkMouse(vscode);
-    await vscode.screenshot('tree');
+test(
+  'hostile run names, params and tags show as plain text in the tree, tooltip, filter and Run panel, and run nothing',
+  { timeout: 240_000 },
+  async () => {
+    const vsix = labbookVsix();
+    const workspace = copyExamples();
+    record(workspace.dir, ['--name', NAME, '--param', `${PARAM_KEY}=${PARAM_VALUE}`, '--tag', `note=${TAG_VALUE}`]);
+    record(workspace.dir, ['--name', 'plain-run']);
+    let vscode: VsCode | undefined;
+    const dialogs: string[] = [];
+    try {
+      vscode = await startVsCode({ testName: 'hostile-names', workspace: workspace.dir, extensionVsix: vsix });
+      const { page } = vscode;
+      // A dialog from any frame of the page means injected script ran: record it (the test fails below) and close it.
+      page.on('dialog', (dialog) => {
+        dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+        void dialog.dismiss();
+      });
+      const tree = await openRunsView(vscode);
+      const row = runRow(tree, NAME);
+      await row.waitFor({ timeout: 60_000 });
+      await runRow(tree, 'plain-run').waitFor({ timeout: 30_000 });
+      assert.equal(await row.locator('.label-name').innerText(), NAME);
+      await parkMouse(vscode);
+      await vscode.screenshot('tree');
 
-    await row.locator('.label-name').hover();
-    const hover = page.locator('.workbench-hover-container .hover-contents, .monaco-hover .hover-contents').first();
-    await hover.waitFor({ timeout: 30_000 });
-    const tooltip = await hover.innerText();
-    assert.ok(tooltip.includes(NAME), `the tooltip shows the name as typed:\n${tooltip}`);
-    assert.ok(tooltip.includes(PARAM_KEY) && tooltip.includes(PARAM_VALUE), `the tooltip shows the param as typed:\n${tooltip}`);
-    assert.equal(await hover.locator('img, script, a[href^="command:"]').count(), 0);
-    await vscode.screenshot('tooltip');
-    await parkMouse(vscode);
+      await row.locator('.label-name').hover();
+      const hover = page.locator('.workbench-hover-container .hover-contents, .monaco-hover .hover-contents').first();
+      await hover.waitFor({ timeout: 30_000 });
+      const tooltip = await hover.innerText();
+      assert.ok(tooltip.includes(NAME), `the tooltip shows the name as typed:\n${tooltip}`);
+      assert.ok(tooltip.includes(PARAM_KEY) && tooltip.includes(PARAM_VALUE), `the tooltip shows the param as typed:\n${tooltip}`);
+      assert.equal(await hover.locator('img, script, a[href^="command:"]').count(), 0);
+      await vscode.screenshot('tooltip');
+      await parkMouse(vscode);
 
-    // The filter command opens its own input box: launch it, then answer it.
-    const filter = `attributes.run_name = '${NAME}'`;
-    await vscode.runCommand('Labbook: Filter Runs…', { waitForClose: false });
-    await vscode.answerQuickInput('Filter Runs', filter);
-    await runRow(tree, 'plain-run').waitFor({ state: 'detached', timeout: 30_000 });
-    assert.equal(await tree.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: NAME }) }).count(), 1);
-    await parkMouse(vscode);
-    await vscode.screenshot('filtered');
+      // The filter command opens its own input box: launch it, then answer it.
+      const filter = `attributes.run_name = '${NAME}'`;
+      await vscode.runCommand('Labbook: Filter Runs…', { waitForClose: false });
+      await vscode.answerQuickInput('Filter Runs', filter);
+      await runRow(tree, 'plain-run').waitFor({ state: 'detached', timeout: 30_000 });
+      assert.equal(
+        await tree
+          .locator('.monaco-list-row')
+          .filter({ has: page.locator('.label-name', { hasText: NAME }) })
+          .count(),
+        1,
+      );
+      await parkMouse(vscode);
+      await vscode.screenshot('filtered');
 
-    await row.click();
-    const frame = await runPanelFrame(vscode, NAME);
-    assert.equal(await frame.locator('h1.run-name').innerText(), NAME);
-    const body = await frame.locator('main').innerText();
-    for (const text of [PARAM_KEY, PARAM_VALUE, TAG_VALUE]) assert.ok(body.includes(text), `the panel shows ${text} as typed`);
-    assert.equal(await frame.locator('main img, main script').count(), 0, 'no element made from run data');
-    assert.equal(await page.locator('.tabs-container .tab.active .label-name').innerText(), NAME);
-    await parkMouse(vscode);
-    await vscode.screenshot('run-panel');
-    await frame.locator('table', { hasText: TAG_VALUE }).first().scrollIntoViewIfNeeded();
-    await vscode.screenshot('run-panel-tags');
+      await row.click();
+      const frame = await runPanelFrame(vscode, NAME);
+      assert.equal(await frame.locator('h1.run-name').innerText(), NAME);
+      const body = await frame.locator('main').innerText();
+      for (const text of [PARAM_KEY, PARAM_VALUE, TAG_VALUE]) assert.ok(body.includes(text), `the panel shows ${text} as typed`);
+      assert.equal(await frame.locator('main img, main script').count(), 0, 'no element made from run data');
+      assert.equal(await page.locator('.tabs-container .tab.active .label-name').innerText(), NAME);
+      await parkMouse(vscode);
+      await vscode.screenshot('run-panel');
+      await frame.locator('table', { hasText: TAG_VALUE }).first().scrollIntoViewIfNeeded();
+      await vscode.screenshot('run-panel-tags');
 
-    // The panel's Open button goes through the labbook.openArtifact command: the stored console log opens read-only.
-    await frame.locator('tr', { hasText: 'console.log' }).locator('vscode-button', { hasText: 'Open' }).click();
-    const logTab = page.locator('.tabs-container .tab.active[data-resource-name="console.log"]');
-    await logTab.waitFor({ timeout: 30_000 });
-    await page.locator('.editor-instance .view-lines', { hasText: 'loss: 0.25' }).first().waitFor({ timeout: 30_000 });
-    await parkMouse(vscode);
-    await vscode.screenshot('artifact-opened-from-panel');
+      // The panel's Open button goes through the labbook.openArtifact command: the stored console log opens read-only.
+      await frame.locator('tr', { hasText: 'console.log' }).locator('vscode-button', { hasText: 'Open' }).click();
+      const logTab = page.locator('.tabs-container .tab.active[data-resource-name="console.log"]');
+      await logTab.waitFor({ timeout: 30_000 });
+      await page.locator('.editor-instance .view-lines', { hasText: 'loss: 0.25' }).first().waitFor({ timeout: 30_000 });
+      await parkMouse(vscode);
+      await vscode.screenshot('artifact-opened-from-panel');
 
-    assert.equal(await injectedImages(page), 0, 'no <img src=x> anywhere');
-    assert.deepEqual(dialogs, [], 'no script from run data ran');
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
-});
+      assert.equal(await injectedImages(page), 0, 'no <img src=x> anywhere');
+      assert.deepEqual(dialogs, [], 'no script from run data ran');
+    } finally {
+      await vscode?.stop();
+      workspace.remove();
+    }
+  },
+);

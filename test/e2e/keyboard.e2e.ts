@@ -62,7 +62,10 @@ function keyboardIn(vscode: VsCode): Promise<string> {
 async function focusRunsView(vscode: VsCode): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await palette(vscode, 'Labbook: Focus on Runs View');
-    const landed = await waitUntil(async () => ((await keyboardIn(vscode)) === 'list' ? true : undefined), { timeoutMs: 5_000, what: 'the keyboard in the Runs tree' }).catch((error: unknown) => {
+    const landed = await waitUntil(async () => ((await keyboardIn(vscode)) === 'list' ? true : undefined), {
+      timeoutMs: 5_000,
+      what: 'the keyboard in the Runs tree',
+    }).catch((error: unknown) => {
       if (attempt === 3) throw error;
       return false;
     });
@@ -89,7 +92,10 @@ async function selectFocusedOnly(vscode: VsCode): Promise<void> {
   const label = await focusedRow(vscode);
   if ((await selectedRows(vscode)).length) await vscode.page.keyboard.press('Escape');
   await vscode.page.keyboard.press('Control+Shift+Enter');
-  await waitUntil(async () => (JSON.stringify(await selectedRows(vscode)) === JSON.stringify([label]) ? true : undefined), { timeoutMs: 10_000, what: `only ${label} selected` });
+  await waitUntil(async () => (JSON.stringify(await selectedRows(vscode)) === JSON.stringify([label]) ? true : undefined), {
+    timeoutMs: 10_000,
+    what: `only ${label} selected`,
+  });
 }
 
 /** Presses `key` until the Runs tree's focused row is `label` (the tree's order depends on run times). */
@@ -119,7 +125,12 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
   for (const name of ['alpha', 'beta', 'gamma']) recordRun(workspace.dir, name);
   let vscode: VsCode | undefined;
   try {
-    vscode = await startVsCode({ testName: 'keyboard', workspace: workspace.dir, extensionVsix: vsix, settings: { 'labbook.python.path': DEBIAN_PYTHON } });
+    vscode = await startVsCode({
+      testName: 'keyboard',
+      workspace: workspace.dir,
+      extensionVsix: vsix,
+      settings: { 'labbook.python.path': DEBIAN_PYTHON },
+    });
     const { page } = vscode;
     // Park the pointer once, away from everything, so no hover shows in the screenshots; it never moves again.
     await page.mouse.move(700, 880);
@@ -129,10 +140,13 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
     await page.locator('.tabs-container .tab.active[data-resource-name="train.py"]').waitFor({ timeout: 30_000 });
     await vscode.waitForActivation(EXTENSION_ID, 60_000);
     await palette(vscode, 'Labbook: Run and Track Current File');
-    await waitUntil(() => (readStore(workspace.dir, (store) => store.listRuns({ filter: "attributes.status = 'FINISHED'" }).length) === 4 ? true : undefined), {
-      timeoutMs: 120_000,
-      what: 'the tracked run finished',
-    });
+    await waitUntil(
+      () => (readStore(workspace.dir, (store) => store.listRuns({ filter: "attributes.status = 'FINISHED'" }).length) === 4 ? true : undefined),
+      {
+        timeoutMs: 120_000,
+        what: 'the tracked run finished',
+      },
+    );
     const [tracked] = readStore(workspace.dir, (store) => store.listRuns({ limit: 1 }));
     await vscode.screenshot('run-and-track-finished');
 
@@ -146,7 +160,10 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
     // then Shift+Down extends the selection. Each step waits for the selection, which the tree then previews.
     for (const count of [1, 2, 3]) {
       await page.keyboard.press(count === 1 ? 'Control+Shift+Enter' : 'Shift+ArrowDown');
-      await waitUntil(async () => ((await selectedRows(vscode!)).length === count ? true : undefined), { timeoutMs: 10_000, what: `${count} rows selected` });
+      await waitUntil(async () => ((await selectedRows(vscode!)).length === count ? true : undefined), {
+        timeoutMs: 10_000,
+        what: `${count} rows selected`,
+      });
     }
     const selected = await selectedRows(vscode);
     assert.deepEqual(selected, [tracked.name, 'gamma', 'beta'], 'the newest three runs, selected with the keyboard');
@@ -165,13 +182,19 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
     const column = await table.evaluate(() => document.activeElement?.getAttribute('data-column-id'));
     await page.keyboard.press('Enter');
     const header = table.locator(`.header-cell[data-column-id="${column}"]`);
-    await waitUntil(async () => ((await header.getAttribute('aria-sort')) !== 'none' ? true : undefined), { timeoutMs: 10_000, what: `sorted by ${column}` });
+    await waitUntil(async () => ((await header.getAttribute('aria-sort')) !== 'none' ? true : undefined), {
+      timeoutMs: 10_000,
+      what: `sorted by ${column}`,
+    });
     await vscode.screenshot('table-sorted');
     await tabTo(vscode, table, '.filter-input', 'Shift+Tab');
     await page.keyboard.type("attributes.run_name = 'beta'");
     await page.keyboard.press('Escape'); // closes the key completion, if it is open
     await page.keyboard.press('Enter');
-    await waitUntil(async () => ((await table.locator('.run-count').textContent()) === '1 of 4 runs' ? true : undefined), { timeoutMs: 30_000, what: 'the table filtered to beta' });
+    await waitUntil(async () => ((await table.locator('.run-count').textContent()) === '1 of 4 runs' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the table filtered to beta',
+    });
     await vscode.screenshot('table-filtered');
 
     // Delete in the Runs tree moves the focused run to the Trash.
@@ -182,7 +205,10 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
     await selectFocusedOnly(vscode);
     await page.keyboard.press('Delete');
     await waitUntil(() => (!runNames(workspace.dir).includes('alpha') ? true : undefined), { timeoutMs: 30_000, what: 'alpha moved to the Trash' });
-    assert.deepEqual(readStore(workspace.dir, (store) => listTrash(store).map((run) => run.name)), ['alpha']);
+    assert.deepEqual(
+      readStore(workspace.dir, (store) => listTrash(store).map((run) => run.name)),
+      ['alpha'],
+    );
     const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (1)' });
     await trash.waitFor({ timeout: 30_000 });
     await page.locator('.notifications-toasts', { hasText: 'Moved run "alpha" to the Trash.' }).waitFor({ timeout: 30_000 });

@@ -86,16 +86,19 @@ export function writeHeldScript(dir: string, name: string): { script: string; fi
   mkdirSync(dir, { recursive: true });
   const script = path.join(dir, name);
   const stop = `${script}.stop`;
-  writeFileSync(script, [
-    'import os, time',
-    'step = 0',
-    `while not os.path.exists(${JSON.stringify(stop)}):`,
-    '    step += 1',
-    '    print(f"step {step} | loss: {1.0 / step:.4f}", flush=True)',
-    '    time.sleep(0.1)',
-    'print("done", flush=True)',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    script,
+    [
+      'import os, time',
+      'step = 0',
+      `while not os.path.exists(${JSON.stringify(stop)}):`,
+      '    step += 1',
+      '    print(f"step {step} | loss: {1.0 / step:.4f}", flush=True)',
+      '    time.sleep(0.1)',
+      'print("done", flush=True)',
+      '',
+    ].join('\n'),
+  );
   return { script, finish: () => writeFileSync(stop, '') };
 }
 
@@ -111,7 +114,10 @@ export async function chooseMenuItem(vscode: VsCode, label: string): Promise<voi
   const menu = vscode.page.locator('.context-view .monaco-menu');
   const item = menu.locator('.action-item', { has: vscode.page.locator('.action-label', { hasText: new RegExp(`^${label}$`) }) });
   await item.hover();
-  await waitUntil(async () => ((await item.getAttribute('class'))?.includes('focused') ? true : undefined), { timeoutMs: 10_000, what: `menu item ${label} focused` });
+  await waitUntil(async () => ((await item.getAttribute('class'))?.includes('focused') ? true : undefined), {
+    timeoutMs: 10_000,
+    what: `menu item ${label} focused`,
+  });
   await vscode.page.keyboard.press('Enter');
   await menu.waitFor({ state: 'detached', timeout: 10_000 });
 }

@@ -10,7 +10,18 @@ import { test } from 'node:test';
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { DEBIAN_PYTHON, openRunFromPalette, openRunsView, panelCharts, parkMouse, readStore, runPanelFrame, runRow, statusIcon, writeHeldScript } from './labbookUi';
+import {
+  DEBIAN_PYTHON,
+  openRunFromPalette,
+  openRunsView,
+  panelCharts,
+  parkMouse,
+  readStore,
+  runPanelFrame,
+  runRow,
+  statusIcon,
+  writeHeldScript,
+} from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 // The CLI the .vsix installed, run as a user would from a terminal: `node <extension>/dist/cli.js run -- ...`.
@@ -67,12 +78,18 @@ test('live runs show in the tree and status bar, and survive a window reload wit
       await status.waitFor({ timeout: 30_000 });
       // Name, latest loss (once the first line was parsed) and elapsed time.
       const live = /^cli-live · loss (\d\.\d+) · (\d+\.\d)s$/;
-      const first = await waitUntil(async () => {
-        const text = (await status.innerText()).trim();
-        return live.test(text) ? text : undefined;
-      }, { timeoutMs: 30_000, what: 'the status bar to show the run with its loss' });
+      const first = await waitUntil(
+        async () => {
+          const text = (await status.innerText()).trim();
+          return live.test(text) ? text : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the status bar to show the run with its loss' },
+      );
       // Elapsed time and the latest loss move while the run runs.
-      await waitUntil(async () => ((await status.innerText()).trim() !== first ? true : undefined), { timeoutMs: 10_000, what: 'the status bar to tick' });
+      await waitUntil(async () => ((await status.innerText()).trim() !== first ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'the status bar to tick',
+      });
       assert.match((await status.innerText()).trim(), live);
       await parkMouse(session);
       await session.screenshot('cli-run-live-in-tree-and-status-bar');
@@ -117,7 +134,10 @@ test('live runs show in the tree and status bar, and survive a window reload wit
       await restored.locator('.status[data-status="RUNNING"]').waitFor({ timeout: 30_000 });
       const shown = await panelLossCount(session, run.name);
       assert.ok(shown > beforeReload, `the restored panel shows the points logged during the reload (${shown} > ${beforeReload})`);
-      await waitUntil(async () => ((await panelLossCount(session, run.name)) > shown ? true : undefined), { timeoutMs: 20_000, what: 'new points in the restored panel' });
+      await waitUntil(async () => ((await panelLossCount(session, run.name)) > shown ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'new points in the restored panel',
+      });
       assert.ok(lossPoints(workspace.dir, run.id) > shown - 1, 'the store keeps receiving points');
       await parkMouse(session);
       await session.screenshot('ide-run-live-after-reload');
@@ -126,7 +146,10 @@ test('live runs show in the tree and status bar, and survive a window reload wit
       await statusIcon(runRow(treeAfter, run.name), 'pass').waitFor({ timeout: 60_000 });
       await restored.locator('.status[data-status="FINISHED"]').waitFor({ timeout: 30_000 });
       await waitUntil(() => (isAlive(runnerPid) ? undefined : true), { timeoutMs: 30_000, what: 'the runner to exit' });
-      assert.equal(readStore(workspace.dir, (store) => store.getRun(run.id).exitCode), 0);
+      assert.equal(
+        readStore(workspace.dir, (store) => store.getRun(run.id).exitCode),
+        0,
+      );
       await parkMouse(session);
       await session.screenshot('ide-run-finished-after-reload');
     });

@@ -93,7 +93,11 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
     assert.match(await hover.innerText(), /iris-fast/);
     const image = hover.locator('img').first();
     assert.match((await image.getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
-    await page.waitForFunction((element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0, await image.elementHandle(), { timeout: 10_000 });
+    await page.waitForFunction(
+      (element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0,
+      await image.elementHandle(),
+      { timeout: 10_000 },
+    );
     await vscode.screenshot('hover');
 
     // "Run with lr=0.1" on the argparse option: labbook.runWithParams runs the script with --lr 0.1, tracked.
@@ -115,7 +119,9 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
       timeoutMs: 120_000,
       what: 'the run started by the code action to finish',
     });
-    const newest = (JSON.parse(execFileSync(process.execPath, [CLI, 'ls', '--json'], { cwd: workspace.dir, encoding: 'utf8' })) as { argv: string[] }[])[0];
+    const newest = (
+      JSON.parse(execFileSync(process.execPath, [CLI, 'ls', '--json'], { cwd: workspace.dir, encoding: 'utf8' })) as { argv: string[] }[]
+    )[0];
     assert.deepEqual(newest.argv.slice(1), ['iris/train.py', '--lr', '0.1']);
 
     // The sidebar: select a run, the Metrics view charts it.
@@ -126,7 +132,8 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
     const keys = await frame.locator('.metric-key').allInnerTexts();
     for (const key of ['acc', 'loss', 'val_acc', 'val_loss']) assert.ok(keys.includes(key), `${key} in ${keys.join(', ')}`);
     await frame.waitForFunction(() => {
-      const view = (window as unknown as { labbookMetricsView: { charts(): { chart: { datasets: { data: unknown[] }[] } | null }[] } }).labbookMetricsView;
+      const view = (window as unknown as { labbookMetricsView: { charts(): { chart: { datasets: { data: unknown[] }[] } | null }[] } })
+        .labbookMetricsView;
       return view.charts().every((chart) => (chart.chart?.datasets[0]?.data.length ?? 0) === 6);
     });
     await vscode.moveMouseAway();

@@ -29,7 +29,8 @@ async function expectDefaultOrder(tree: Locator, names: readonly string[], what:
 /** Answers the quick pick titled `title` by filtering for `text` and pressing Enter, then waits for it to move on. */
 async function answer(vscode: VsCode, title: string, text: string): Promise<void> {
   const widget = vscode.page.locator('.quick-input-widget');
-  const titled = async () => ((await widget.isVisible()) && (await widget.locator('.quick-input-title').allTextContents()).join(' ').includes(title) ? true : undefined);
+  const titled = async () =>
+    (await widget.isVisible()) && (await widget.locator('.quick-input-title').allTextContents()).join(' ').includes(title) ? true : undefined;
   await waitUntil(titled, { timeoutMs: 30_000, what: `the quick pick "${title}"` });
   await widget.locator('.quick-input-box input').fill(text);
   await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 10_000 });

@@ -28,7 +28,10 @@ function renderedIds(frame: Frame): Promise<string[]> {
 /** Waits until the table shows exactly these runs (fixture indexes), in this order. */
 async function expectRows(frame: Frame, ids: readonly string[], order: readonly number[], what: string): Promise<void> {
   const expected = order.map((i) => ids[i]);
-  await waitUntil(async () => (JSON.stringify(await renderedIds(frame)) === JSON.stringify(expected) ? true : undefined), { timeoutMs: 30_000, what });
+  await waitUntil(async () => (JSON.stringify(await renderedIds(frame)) === JSON.stringify(expected) ? true : undefined), {
+    timeoutMs: 30_000,
+    what,
+  });
 }
 
 async function headerLabels(frame: Frame): Promise<string[]> {
@@ -49,7 +52,9 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
   const store = Store.open(path.join(workspace.dir, '.labbook'));
   const ids = seedTableRuns(store);
   // What the host orders by loss, best (lowest) first.
-  const byLoss = new RunsTableFeed().orderedIds(store, { ...DEFAULT_RUNS_TABLE_QUERY, sort: [{ columnId: 'metric:last:loss', descending: false }] }).map((id) => ids.indexOf(id));
+  const byLoss = new RunsTableFeed()
+    .orderedIds(store, { ...DEFAULT_RUNS_TABLE_QUERY, sort: [{ columnId: 'metric:last:loss', descending: false }] })
+    .map((id) => ids.indexOf(id));
   store.close();
   let vscode: VsCode | undefined;
   try {
@@ -78,7 +83,11 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     assert.deepEqual((await headerLabels(frame)).slice(0, 4), ['Status', 'Name', 'loss', 'acc']);
     await frame.locator('.grid-header .header-cell', { hasText: /^loss/ }).click();
     await expectRows(frame, ids, byLoss, 'sorted by loss, lowest first');
-    await waitUntil(async () => ((await frame.locator('.grid-header .header-cell', { hasText: /^loss/ }).getAttribute('aria-sort')) === 'ascending' ? true : undefined), { timeoutMs: 10_000, what: 'loss sorted ascending' });
+    await waitUntil(
+      async () =>
+        (await frame.locator('.grid-header .header-cell', { hasText: /^loss/ }).getAttribute('aria-sort')) === 'ascending' ? true : undefined,
+      { timeoutMs: 10_000, what: 'loss sorted ascending' },
+    );
     await vscode.screenshot('sorted-by-loss');
     await frame.locator('.grid-header .header-cell', { hasText: /^epochs/ }).click();
     await frame.locator('.grid-header .header-cell', { hasText: /^lr/ }).click({ modifiers: ['Shift'] });
@@ -93,7 +102,10 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     await parkMouse(vscode);
     await vscode.screenshot('filter-completion');
     await page.keyboard.press('Tab');
-    await waitUntil(async () => ((await filter.inputValue()).startsWith('metrics.acc') ? true : undefined), { timeoutMs: 10_000, what: 'the key completed' });
+    await waitUntil(async () => ((await filter.inputValue()).startsWith('metrics.acc') ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the key completed',
+    });
     await filter.fill('metrics.acc > 0.7');
     await page.keyboard.press('Enter');
     await expectRows(frame, ids, [1, 0, 3], 'runs with acc above 0.7, by epochs');
@@ -112,7 +124,10 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     await parkMouse(vscode);
     await vscode.screenshot('column-chooser');
     await chooser.locator('.column-apply').click();
-    await waitUntil(async () => ((await headerLabels(frame)).includes('acc (min)') ? true : undefined), { timeoutMs: 30_000, what: 'the acc (min) column' });
+    await waitUntil(async () => ((await headerLabels(frame)).includes('acc (min)') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the acc (min) column',
+    });
 
     // A window reload brings the table back with its columns, filter and sort.
     await vscode.reloadWindow();
@@ -126,7 +141,10 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     await rows.nth(0).click();
     await rows.nth(1).click({ modifiers: ['Control'] });
     await rows.nth(2).click({ modifiers: ['Control'] });
-    await waitUntil(async () => ((await frame.locator('.selected-count').textContent()) === '3 selected' ? true : undefined), { timeoutMs: 10_000, what: 'three runs selected' });
+    await waitUntil(async () => ((await frame.locator('.selected-count').textContent()) === '3 selected' ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'three runs selected',
+    });
     await parkMouse(vscode);
     await vscode.screenshot('three-selected');
     await frame.locator('.export-button').click();
@@ -135,11 +153,25 @@ test('the Runs table sorts, filters with completion, remembers columns, compares
     await page.keyboard.press('Enter');
     // Offered in the store folder, whose own .gitignore keeps it out of git.
     const csvPath = path.join(workspace.dir, '.labbook', 'exports', 'labbook-runs.csv');
-    assert.equal(readFileSync(path.join(workspace.dir, '.labbook', '.gitignore'), 'utf8').split('\n').includes('*'), true);
-    await waitUntil(() => (existsSync(csvPath) && readFileSync(csvPath, 'utf8').endsWith('\n') ? true : undefined), { timeoutMs: 30_000, what: 'the CSV written' });
+    assert.equal(
+      readFileSync(path.join(workspace.dir, '.labbook', '.gitignore'), 'utf8')
+        .split('\n')
+        .includes('*'),
+      true,
+    );
+    await waitUntil(() => (existsSync(csvPath) && readFileSync(csvPath, 'utf8').endsWith('\n') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the CSV written',
+    });
     const lines = readFileSync(csvPath, 'utf8').trimEnd().split('\n');
     assert.match(lines[0], /^run_id,status,name,.*metric\.acc\.min/);
-    assert.deepEqual(lines.slice(1).map((line) => line.split(',')[0]).sort(), [ids[0], ids[1], ids[3]].sort());
+    assert.deepEqual(
+      lines
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+      [ids[0], ids[1], ids[3]].sort(),
+    );
 
     // A row's context menu: Open Run opens its Run panel.
     await rows.nth(0).click({ button: 'right' });

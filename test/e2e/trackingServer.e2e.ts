@@ -16,7 +16,12 @@ test('new terminals reach the tracking server the window runs', { timeout: 300_0
   recordRun(workspace.dir, 'first-run');
   let vscode: VsCode | undefined;
   try {
-    vscode = await startVsCode({ testName: 'tracking-server', workspace: workspace.dir, extensionVsix: vsix, settings: { 'labbook.trackingServer.enabled': true } });
+    vscode = await startVsCode({
+      testName: 'tracking-server',
+      workspace: workspace.dir,
+      extensionVsix: vsix,
+      settings: { 'labbook.trackingServer.enabled': true },
+    });
     const session = vscode;
     await session.waitForActivation(EXTENSION_ID, 60_000);
     await session.runCommand('Terminal: Create New Terminal');

@@ -27,7 +27,10 @@ function seedTrash(workspace: string): void {
   for (const name of ['kept', 'old-baseline', 'typo-run']) recordRun(workspace, name);
   const store = Store.open(path.join(workspace, '.labbook'));
   try {
-    trashRuns(store, store.listRuns({ filter: "attributes.run_name != 'kept'" }).map((run) => run.id));
+    trashRuns(
+      store,
+      store.listRuns({ filter: "attributes.run_name != 'kept'" }).map((run) => run.id),
+    );
   } finally {
     store.close();
   }
@@ -43,7 +46,14 @@ async function enterCancelsPermanentDelete(vscode: VsCode): Promise<void> {
   await vscode.screenshot('delete-permanently-cancel-focused');
   await vscode.page.keyboard.press('Enter');
   await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
-  assert.deepEqual(readStore(vscode.workspace, (store) => listTrash(store).map((run) => run.name).sort()), ['old-baseline', 'typo-run']);
+  assert.deepEqual(
+    readStore(vscode.workspace, (store) =>
+      listTrash(store)
+        .map((run) => run.name)
+        .sort(),
+    ),
+    ['old-baseline', 'typo-run'],
+  );
 }
 
 for (const [themeName, theme] of THEMES) {
@@ -55,7 +65,13 @@ for (const [themeName, theme] of THEMES) {
       seedTrash(workspace.dir);
       let vscode: VsCode | undefined;
       try {
-        vscode = await startVsCode({ testName: `trash-${label}`, workspace: workspace.dir, extensionVsix: vsix, viewport: size, settings: { 'workbench.colorTheme': theme } });
+        vscode = await startVsCode({
+          testName: `trash-${label}`,
+          workspace: workspace.dir,
+          extensionVsix: vsix,
+          viewport: size,
+          settings: { 'workbench.colorTheme': theme },
+        });
         const tree = await openRunsView(vscode);
         const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (2)' });
         await trash.waitFor({ timeout: 60_000 });

@@ -44,7 +44,10 @@ function seedSweep(workspace: string): void {
     store.logParams(run.id, { ...params, seed: '1', epochs: '10' });
     const quality = Number(params.lr) * 2 + Number(params.bs) / 1000;
     const metrics = { loss: 1 - quality, val_loss: 1.1 - quality, acc: quality, val_acc: quality - 0.05, 'system/memory_mb': 300 + i };
-    store.logMetrics(run.id, Object.entries(metrics).map(([key, value]) => ({ key, value: Math.round(value * 1000) / 1000, step: 0, timestamp: START + i * 60_000 + 1000 })));
+    store.logMetrics(
+      run.id,
+      Object.entries(metrics).map(([key, value]) => ({ key, value: Math.round(value * 1000) / 1000, step: 0, timestamp: START + i * 60_000 + 1000 })),
+    );
     store.finishRun(run.id, 'FINISHED', { exitCode: 0, endTime: START + i * 60_000 + 30_000 });
   });
   store.close();
@@ -72,7 +75,10 @@ function treeHasFocus(tree: Locator): Promise<boolean> {
 async function showTree(vscode: VsCode, label: string): Promise<Locator> {
   const tree = await openRunsView(vscode);
   const first = runRow(tree, 'train-1');
-  await waitUntil(async () => ((await description(first).catch(() => '')).includes('val_loss') ? true : undefined), { timeoutMs: 60_000, what: 'train-1 described' });
+  await waitUntil(async () => ((await description(first).catch(() => '')).includes('val_loss') ? true : undefined), {
+    timeoutMs: 60_000,
+    what: 'train-1 described',
+  });
   await parkMouse(vscode);
   await vscode.screenshot(`tree-${label}`);
   return tree;
@@ -87,7 +93,10 @@ async function exerciseRows(vscode: VsCode, tree: Locator, label: string): Promi
   await tree.locator('.monaco-list-row', { hasText: 'sweep' }).first().click({ button: 'right' });
   await chooseMenuItem(vscode, 'Set Primary Metric…');
   await vscode.pickQuickItem('val_acc');
-  await waitUntil(async () => ((await description(runRow(tree, 'train-1'))).includes('val_acc') ? true : undefined), { timeoutMs: 30_000, what: 'rows showing val_acc' });
+  await waitUntil(async () => ((await description(runRow(tree, 'train-1'))).includes('val_acc') ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'rows showing val_acc',
+  });
 
   await runRow(tree, 'train-1').click({ button: 'right' });
   await chooseMenuItem(vscode, 'Rename Run…');
@@ -96,7 +105,10 @@ async function exerciseRows(vscode: VsCode, tree: Locator, label: string): Promi
   await runRow(tree, 'train-2').click({ button: 'right' });
   await chooseMenuItem(vscode, 'Add Tag…');
   await vscode.answerQuickInput('Add Tag to train-2', 'keep=yes');
-  await waitUntil(() => (readStore(vscode.workspace, (store) => store.listRuns({ filter: "tags.keep = 'yes'" })).length === 1 ? true : undefined), { timeoutMs: 30_000, what: 'train-2 tagged keep=yes' });
+  await waitUntil(() => (readStore(vscode.workspace, (store) => store.listRuns({ filter: "tags.keep = 'yes'" })).length === 1 ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'train-2 tagged keep=yes',
+  });
   await parkMouse(vscode);
   await vscode.screenshot(`tree-renamed-primary-val-acc-${label}`);
 }
@@ -127,7 +139,10 @@ async function exercisePreview(vscode: VsCode, tree: Locator, label: string): Pr
   await frame.locator('.header-actions vscode-button', { hasText: 'Edit Note…' }).click();
   await vscode.answerQuickInput('Note on train-5', 'lr too small: loss barely moved');
   await frame.locator('.run-note', { hasText: 'lr too small' }).waitFor({ timeout: 30_000 });
-  const note = readStore(vscode.workspace, (store) => store.tags(store.listRuns({ filter: "attributes.run_name = 'train-5'" })[0].id)['mlflow.note.content']);
+  const note = readStore(
+    vscode.workspace,
+    (store) => store.tags(store.listRuns({ filter: "attributes.run_name = 'train-5'" })[0].id)['mlflow.note.content'],
+  );
   assert.equal(note, 'lr too small: loss barely moved');
   await parkMouse(vscode);
   await vscode.screenshot(`run-panel-note-${label}`);
@@ -162,7 +177,10 @@ async function exerciseTerminal(vscode: VsCode, label: string): Promise<void> {
   // Item 1: a finished run says so in the status bar, with its metric (first: the recent-commands list must not
   // offer it when the failing command line is typed).
   await runAndTrack(vscode, `python3 -c "print('val_loss: 0.5')"`);
-  await vscode.page.locator('.statusbar-item', { hasText: /finished · val_loss 0\.5/ }).first().waitFor({ timeout: 60_000 });
+  await vscode.page
+    .locator('.statusbar-item', { hasText: /finished · val_loss 0\.5/ })
+    .first()
+    .waitFor({ timeout: 60_000 });
   await parkMouse(vscode);
   await vscode.screenshot(`finished-run-status-${label}`);
 
@@ -170,10 +188,13 @@ async function exerciseTerminal(vscode: VsCode, label: string): Promise<void> {
   await runAndTrack(vscode, `python3 -c "import sys; print('Traceback: boom'); sys.exit(3)"`);
   const toast = vscode.page.locator('.notification-toast', { hasText: /failed \(exit 3\)/ });
   await toast.waitFor({ timeout: 60_000 });
-  await waitUntil(async () => {
-    const text = await vscode.terminalText();
-    return text.includes('Traceback: boom') && text.includes('Press any key to close') ? true : undefined;
-  }, { timeoutMs: 30_000, what: 'the terminal to keep the output and say how to close it' });
+  await waitUntil(
+    async () => {
+      const text = await vscode.terminalText();
+      return text.includes('Traceback: boom') && text.includes('Press any key to close') ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the terminal to keep the output and say how to close it' },
+  );
   assert.equal(await toast.locator('.monaco-button', { hasText: 'Show Console Output' }).count(), 1);
   assert.equal(await toast.locator('.monaco-button', { hasText: 'Open Run' }).count(), 1);
   await parkMouse(vscode);

@@ -9,7 +9,17 @@ import { makeWorkspace, runCli, type CliResult } from './helpers';
 import { connectionOf } from '../../src/store/connection';
 
 // Every command that opens the store; `run` would also create it, `serve` would also bind a port.
-const COMMANDS = [['ls'], ['show', '@last'], ['log', 'abc'], ['compare', 'a', 'b'], ['rm', 'abc'], ['export'], ['gc'], ['run', '--', 'true'], ['serve', '--port', '0']];
+const COMMANDS = [
+  ['ls'],
+  ['show', '@last'],
+  ['log', 'abc'],
+  ['compare', 'a', 'b'],
+  ['rm', 'abc'],
+  ['export'],
+  ['gc'],
+  ['run', '--', 'true'],
+  ['serve', '--port', '0'],
+];
 
 function assertOneLine(result: CliResult, pattern: RegExp, what: string): void {
   assert.equal(result.code, 2, `${what}: exit ${result.code}, stderr ${result.stderr}`);
@@ -24,7 +34,10 @@ function truncatedStore(storeDir: string): void {
   const store = Store.open(storeDir);
   for (let i = 0; i < 20; i++) {
     const run = store.createRun({ name: `run-${i}` });
-    store.logMetrics(run.id, Array.from({ length: 500 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), step, timestamp: step })));
+    store.logMetrics(
+      run.id,
+      Array.from({ length: 500 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), step, timestamp: step })),
+    );
   }
   const pageSize = connectionOf(store).pragma('page_size', { simple: true }) as number;
   store.close();
@@ -37,7 +50,10 @@ function garbageStore(storeDir: string): void {
   writeFileSync(join(storeDir, 'labbook.db'), Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256)));
 }
 
-for (const [kind, make] of [['garbage bytes', garbageStore], ['truncated mid-page', truncatedStore]] as const) {
+for (const [kind, make] of [
+  ['garbage bytes', garbageStore],
+  ['truncated mid-page', truncatedStore],
+] as const) {
   describe(`a store whose labbook.db is ${kind}`, () => {
     let ws: ReturnType<typeof makeWorkspace>;
     let file: string;

@@ -68,7 +68,11 @@ function workspace(files: Record<string, string>): string {
   return ws.dir;
 }
 
-async function runParams(dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ params: Record<string, string>; sources: Record<string, string>; tags: Record<string, string>; stdout: string; stderr: string }> {
+async function runParams(
+  dir: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ params: Record<string, string>; sources: Record<string, string>; tags: Record<string, string>; stdout: string; stderr: string }> {
   const result = await runCli(['run', '--', PYTHON, ...args], { cwd: dir, env });
   assert.equal(result.code, 0, result.stderr);
   const store = openStore(dir);
@@ -97,7 +101,13 @@ describe('parsed configuration as params', () => {
       lr: '5e-2',
       resume: 'null',
     });
-    assert.deepEqual(run.sources, { amp: 'argparse default', batch_size: 'argparse', epochs: 'argparse default', layers: 'argparse default', resume: 'argparse default' });
+    assert.deepEqual(run.sources, {
+      amp: 'argparse default',
+      batch_size: 'argparse',
+      epochs: 'argparse default',
+      layers: 'argparse default',
+      resume: 'argparse default',
+    });
     assert.ok(!Object.keys(run.tags).some((key) => key.startsWith('labbook.param_conflict.')), 'no conflict for 5e-2 against 0.05');
     assert.doesNotMatch(run.stderr, /labbook: warning/);
   });
@@ -118,26 +128,34 @@ describe('parsed configuration as params', () => {
     assert.equal(run.params.batch_size, '32');
   });
 
-  test('Hydra: the resolved config the task receives, flattened to dotted keys', { skip: !hasOmegaConf && 'python3-omegaconf is not installed' }, async () => {
-    const dir = workspace({ 'app.py': HYDRA_APP, 'hydra/__init__.py': '', 'hydra/core/__init__.py': '', 'hydra/core/utils.py': HYDRA_UTILS });
-    const run = await runParams(dir, ['app.py', 'train.lr=0.5']);
-    assert.match(run.stdout, /depth 18/);
-    assert.deepEqual(run.params, {
-      'model.depth': '18',
-      'model.name': 'resnet',
-      'model.widths': '[1, 2]',
-      seed: 'null',
-      'train.extra': '{}',
-      'train.lr': '0.5',
-      'train.tag': 'resnet-18',
-    });
-    assert.equal(run.sources['model.depth'], 'hydra');
-    assert.equal(run.sources['train.lr'], undefined, 'the override on argv was recorded first and wins');
-  });
+  test(
+    'Hydra: the resolved config the task receives, flattened to dotted keys',
+    { skip: !hasOmegaConf && 'python3-omegaconf is not installed' },
+    async () => {
+      const dir = workspace({ 'app.py': HYDRA_APP, 'hydra/__init__.py': '', 'hydra/core/__init__.py': '', 'hydra/core/utils.py': HYDRA_UTILS });
+      const run = await runParams(dir, ['app.py', 'train.lr=0.5']);
+      assert.match(run.stdout, /depth 18/);
+      assert.deepEqual(run.params, {
+        'model.depth': '18',
+        'model.name': 'resnet',
+        'model.widths': '[1, 2]',
+        seed: 'null',
+        'train.extra': '{}',
+        'train.lr': '0.5',
+        'train.tag': 'resnet-18',
+      });
+      assert.equal(run.sources['model.depth'], 'hydra');
+      assert.equal(run.sources['train.lr'], undefined, 'the override on argv was recorded first and wins');
+    },
+  );
 
   test('outside labbook run the hook does nothing', () => {
     const dir = workspace({ 'train.py': TRAIN });
-    const result = spawnSync(PYTHON, ['train.py'], { cwd: dir, env: { ...process.env, PYTHONPATH: join(__dirname, '..', '..', 'python'), LABBOOK_JOURNAL: '' }, encoding: 'utf8' });
+    const result = spawnSync(PYTHON, ['train.py'], {
+      cwd: dir,
+      env: { ...process.env, PYTHONPATH: join(__dirname, '..', '..', 'python'), LABBOOK_JOURNAL: '' },
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
   });

@@ -17,7 +17,8 @@ function workspace(): string {
 }
 
 /** Peak RSS in MiB of `labbook run` tracking print_bulk.py printing `mib` MiB. */
-const runnerPeakMib = (dir: string, mib: number): number => peakRssMib(dir, [process.execPath, CLI, 'run', '--', PYTHON, join(SCRIPTS, 'print_bulk.py'), String(mib)]);
+const runnerPeakMib = (dir: string, mib: number): number =>
+  peakRssMib(dir, [process.execPath, CLI, 'run', '--', PYTHON, join(SCRIPTS, 'print_bulk.py'), String(mib)]);
 
 describe('console output of any size', () => {
   test('a crashed run with a console log over 2 GiB is recovered by streaming it: points past the offset parsed, the log stored', async () => {
@@ -25,7 +26,10 @@ describe('console output of any size', () => {
     const runner = startCli(['run', '--', PYTHON, join(SCRIPTS, 'held_logger.py'), '20'], { cwd: dir });
     await waitFor('the script to be ready', () => existsSync(join(dir, 'ready.txt')));
     const runs = join(dir, '.labbook', 'runs');
-    const consolePath = (): string | undefined => readdirSync(runs).map((id) => join(runs, id, 'console.log')).find((path) => readFileSync(path, 'utf8').includes('first half done'));
+    const consolePath = (): string | undefined =>
+      readdirSync(runs)
+        .map((id) => join(runs, id, 'console.log'))
+        .find((path) => readFileSync(path, 'utf8').includes('first half done'));
     const path = await waitFor('the console log to hold the first half', consolePath);
     runner.child.kill('SIGKILL');
     await runner.done;
@@ -43,7 +47,10 @@ describe('console output of any size', () => {
     const store = openStore(dir);
     const run = store.listRuns()[0];
     assert.equal(run.status, 'CRASHED');
-    assert.deepEqual(store.history(run.id, 'printed').map((p) => p.step), [...Array.from({ length: 10 }, (_, i) => i), 99]);
+    assert.deepEqual(
+      store.history(run.id, 'printed').map((p) => p.step),
+      [...Array.from({ length: 10 }, (_, i) => i), 99],
+    );
     const log = store.artifacts(run.id).find((a) => a.role === 'log');
     assert.equal(log?.size, size);
     assert.equal(statSync(store.objects.pathOf(log!.sha256)).size, size);

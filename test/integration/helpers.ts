@@ -40,7 +40,10 @@ export interface CliResult {
 }
 
 /** Starts the CLI; the caller decides when to wait for it. */
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean }): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean },
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LABBOOK_DIR: '', ...options.env },

@@ -17,12 +17,20 @@ interface Side {
 
 function sides(): [Side, Side] {
   const onNode20 = process.versions.node.startsWith('20.');
-  const here: Side = { node: process.execPath, env: { LABBOOK_SQLITE_DRIVER: onNode20 ? 'better-sqlite3' : 'node:sqlite' }, label: `Node ${process.version}` };
+  const here: Side = {
+    node: process.execPath,
+    env: { LABBOOK_SQLITE_DRIVER: onNode20 ? 'better-sqlite3' : 'node:sqlite' },
+    label: `Node ${process.version}`,
+  };
   const needed = onNode20 ? NODE24_BIN : NODE24_BETTER_SQLITE3;
   if (!existsSync(needed)) throw new Error(`${needed} is missing: run bash scripts/setup-node24.sh (scripts/test.sh does)`);
   const other: Side = onNode20
     ? { node: NODE24_BIN, env: { LABBOOK_SQLITE_DRIVER: 'node:sqlite' }, label: 'Node 24' }
-    : { node: process.execPath, env: { LABBOOK_SQLITE_DRIVER: 'better-sqlite3', LABBOOK_BETTER_SQLITE3_BINDING: NODE24_BETTER_SQLITE3 }, label: 'better-sqlite3' };
+    : {
+        node: process.execPath,
+        env: { LABBOOK_SQLITE_DRIVER: 'better-sqlite3', LABBOOK_BETTER_SQLITE3_BINDING: NODE24_BETTER_SQLITE3 },
+        label: 'better-sqlite3',
+      };
   return [here, other];
 }
 
@@ -64,10 +72,17 @@ test('runners and readers on both drivers share one store: every point kept, no 
     assert.doesNotMatch(result.stderr, /SQLITE_BUSY|database is locked/);
   }
   assert.ok(reads >= 2, `${reads} reads`);
-  assert.deepEqual([...drivers].map((line) => /SQLite driver (\S+)\)/.exec(line)?.[1]).sort(), ['better-sqlite3', 'node:sqlite'], `${here.label} and ${other.label}`);
+  assert.deepEqual(
+    [...drivers].map((line) => /SQLite driver (\S+)\)/.exec(line)?.[1]).sort(),
+    ['better-sqlite3', 'node:sqlite'],
+    `${here.label} and ${other.label}`,
+  );
   const store = openStore(dir);
   try {
-    const counts = store.listRuns({ filter: "attributes.status = 'FINISHED'" }).map((run) => run.metrics.value?.count ?? 0).sort();
+    const counts = store
+      .listRuns({ filter: "attributes.status = 'FINISHED'" })
+      .map((run) => run.metrics.value?.count ?? 0)
+      .sort();
     assert.deepEqual(counts, [0, 15000, 15000, 15000, 15000]);
   } finally {
     store.close();

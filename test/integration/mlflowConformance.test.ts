@@ -84,7 +84,9 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
     assert.equal(ours.length, recorded.length, `${where}: list length (ours ${JSON.stringify(ours)})`);
     const keys = recorded.map(sortKey);
     const sortable = new Set(keys).size === keys.length && recorded.every((r) => isObject(r) && 'key' in r);
-    const [a, b] = sortable ? [[...recorded].sort((x, y) => sortKey(x).localeCompare(sortKey(y))), [...ours].sort((x, y) => sortKey(x).localeCompare(sortKey(y)))] : [recorded, ours];
+    const [a, b] = sortable
+      ? [[...recorded].sort((x, y) => sortKey(x).localeCompare(sortKey(y))), [...ours].sort((x, y) => sortKey(x).localeCompare(sortKey(y)))]
+      : [recorded, ours];
     a.forEach((item, i) => expectShape(item, b[i], `${where}[${i}]`));
     return;
   }

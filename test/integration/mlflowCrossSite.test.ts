@@ -48,7 +48,12 @@ describe('a tokenless server on loopback refuses cross-site requests', () => {
 
   test('DNS rebinding cannot read: a foreign Host is refused on reads, probes and artifacts', async () => {
     const runId = h.store.createRun().id;
-    for (const path of [SEARCH, '/health', `/api/2.0/mlflow/runs/get?run_id=${runId}`, `/api/2.0/mlflow-artifacts/artifacts/0/${runId}/artifacts/x.txt`]) {
+    for (const path of [
+      SEARCH,
+      '/health',
+      `/api/2.0/mlflow/runs/get?run_id=${runId}`,
+      `/api/2.0/mlflow-artifacts/artifacts/0/${runId}/artifacts/x.txt`,
+    ]) {
       refused(await rawRequest(h.server.url, 'GET', path, { headers: { Host: `attacker.example:${h.server.port}` } }), path);
     }
     const upload = await rawRequest(h.server.url, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/0/${runId}/artifacts/x.txt`, {
@@ -61,7 +66,10 @@ describe('a tokenless server on loopback refuses cross-site requests', () => {
 
   test('its own names and origin are served: 127.0.0.1, localhost and [::1] with the port', async () => {
     for (const host of [own, `localhost:${h.server.port}`, `[::1]:${h.server.port}`, `LOCALHOST:${h.server.port}`]) {
-      const reply = await rawRequest(h.server.url, 'POST', SEARCH, { headers: { Host: host, 'Content-Type': 'application/json; charset=utf-8' }, body: '{}' });
+      const reply = await rawRequest(h.server.url, 'POST', SEARCH, {
+        headers: { Host: host, 'Content-Type': 'application/json; charset=utf-8' },
+        body: '{}',
+      });
       assert.equal(reply.status, 200, `${host}: ${reply.body.toString()}`);
     }
     const sameOrigin = await rawRequest(h.server.url, 'POST', CREATE, {
@@ -75,7 +83,9 @@ describe('a tokenless server on loopback refuses cross-site requests', () => {
       body: 'kept',
     });
     assert.equal(upload.status, 200, 'uploads keep their own content types');
-    const bodiless = await rawRequest(h.server.url, 'DELETE', `/api/2.0/mlflow/registered-models/delete?name=never-registered`, { headers: { Host: own } });
+    const bodiless = await rawRequest(h.server.url, 'DELETE', `/api/2.0/mlflow/registered-models/delete?name=never-registered`, {
+      headers: { Host: own },
+    });
     assert.equal(bodiless.status, 404, 'a DELETE with its fields in the query needs no content type');
   });
 

@@ -74,16 +74,21 @@ export async function callUrl(url: string, method: string, path: string, options
 }
 
 /** Opens a temp store and starts a server on it (token "test-token" unless given). */
-export async function startHarness(options: Partial<TrackingServerOptions> = {}, prepare?: (store: Store) => Partial<TrackingServerOptions>): Promise<Harness> {
+export async function startHarness(
+  options: Partial<TrackingServerOptions> = {},
+  prepare?: (store: Store) => Partial<TrackingServerOptions>,
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'labbook-mlflow-'));
   const store = Store.open(join(dir, '.labbook'));
   const logs: string[] = [];
   const token = 'token' in options ? options.token : 'test-token';
-  const server = await startTrackingServer({ store, log: (line) => logs.push(line), ...options, ...prepare?.(store), token }).catch((error: unknown) => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  });
+  const server = await startTrackingServer({ store, log: (line) => logs.push(line), ...options, ...prepare?.(store), token }).catch(
+    (error: unknown) => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    },
+  );
   const call = (method: string, path: string, callOptions?: CallOptions): Promise<Reply> => callUrl(server.url, method, path, callOptions, token);
   return {
     dir,
@@ -183,7 +188,12 @@ export function assertRecorded(store: Store, summary: ClientSummary): void {
 }
 
 /** A request with the path sent byte for byte (fetch would normalize `..` and `%2e%2e` away). */
-export function rawRequest(url: string, method: string, path: string, options: { headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean } = {}): Promise<Reply> {
+export function rawRequest(
+  url: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
     const req = httpRequest({ hostname, port, path, method, headers: options.headers }, (res) => {

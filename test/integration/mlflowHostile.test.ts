@@ -35,14 +35,26 @@ describe('hostile requests', () => {
   after(() => h.close());
 
   test('artifact paths that leave the run folder are a 400 and store nothing', async () => {
-    const paths = ['/../../../etc/passwd', '/%2e%2e/%2e%2e/x', '/a/%2E%2E/%2E%2E/%2E%2E/x', '/a%2F..%2F..%2Fx', '/%2Fetc%2Fpasswd', '/a%5Cb', '/a%00b', '/a//b', '/./x'];
+    const paths = [
+      '/../../../etc/passwd',
+      '/%2e%2e/%2e%2e/x',
+      '/a/%2E%2E/%2E%2E/%2E%2E/x',
+      '/a%2F..%2F..%2Fx',
+      '/%2Fetc%2Fpasswd',
+      '/a%5Cb',
+      '/a%00b',
+      '/a//b',
+      '/./x',
+    ];
     for (const path of paths) {
       for (const method of ['PUT', 'GET']) {
         const reply = await rawRequest(h.server.url, method, `${prefix}${path}`, { headers: AUTH, body: method === 'PUT' ? 'x' : undefined });
         assert.equal(reply.status, 400, `${method} ${path}: ${reply.body.toString()}`);
         assert.equal(errorCode(reply), 'INVALID_PARAMETER_VALUE', `${method} ${path}`);
       }
-      const listed = await h.call('GET', '/api/2.0/mlflow-artifacts/artifacts', { query: { path: `0/${runId}/artifacts${decodeURIComponent(path)}` } });
+      const listed = await h.call('GET', '/api/2.0/mlflow-artifacts/artifacts', {
+        query: { path: `0/${runId}/artifacts${decodeURIComponent(path)}` },
+      });
       assert.equal(listed.status, 400, `list ${path}`);
     }
     assert.deepEqual(h.store.artifacts(runId), []);
@@ -51,13 +63,28 @@ describe('hostile requests', () => {
   });
 
   test('artifact paths naming a drive, a UNC share, a backslash or a NUL anywhere are a 400 and store nothing', async () => {
-    const paths = ['/C:/x', '/c:', '/C:x', '/a/C:/x', '/a/d:', '/%43%3A/x', '//server/share/x', '/%2F%2Fserver%2Fshare', '/%5C%5Cserver%5Cshare', '/a%5C..%5Cx', '/x%00', '/%00'];
+    const paths = [
+      '/C:/x',
+      '/c:',
+      '/C:x',
+      '/a/C:/x',
+      '/a/d:',
+      '/%43%3A/x',
+      '//server/share/x',
+      '/%2F%2Fserver%2Fshare',
+      '/%5C%5Cserver%5Cshare',
+      '/a%5C..%5Cx',
+      '/x%00',
+      '/%00',
+    ];
     for (const path of paths) {
       for (const method of ['PUT', 'GET']) {
         const reply = await rawRequest(h.server.url, method, `${prefix}${path}`, { headers: AUTH, body: method === 'PUT' ? 'x' : undefined });
         assert.deepEqual([reply.status, errorCode(reply)], [400, 'INVALID_PARAMETER_VALUE'], `${method} ${path}: ${reply.body.toString()}`);
       }
-      const listed = await h.call('GET', '/api/2.0/mlflow-artifacts/artifacts', { query: { path: `0/${runId}/artifacts${decodeURIComponent(path)}` } });
+      const listed = await h.call('GET', '/api/2.0/mlflow-artifacts/artifacts', {
+        query: { path: `0/${runId}/artifacts${decodeURIComponent(path)}` },
+      });
       assert.equal(listed.status, 400, `list ${path}`);
     }
     assert.deepEqual(h.store.artifacts(runId), []);
@@ -95,7 +122,17 @@ describe('hostile requests', () => {
       ['runs/log-metric', { run_id: runId, key: '', value: 1 }, 'INVALID_PARAMETER_VALUE'],
       ['runs/log-batch', { run_id: runId, metrics: { key: 'k' } }, 'INVALID_PARAMETER_VALUE'],
       ['runs/log-batch', { run_id: runId, params: [{ key: 'p', value: 5 }] }, 'INVALID_PARAMETER_VALUE'],
-      ['runs/log-batch', { run_id: runId, params: [{ key: 'p', value: 'a' }, { key: 'p', value: 'b' }] }, 'INVALID_PARAMETER_VALUE'],
+      [
+        'runs/log-batch',
+        {
+          run_id: runId,
+          params: [
+            { key: 'p', value: 'a' },
+            { key: 'p', value: 'b' },
+          ],
+        },
+        'INVALID_PARAMETER_VALUE',
+      ],
       ['runs/create', { experiment_id: 5 }, 'INVALID_PARAMETER_VALUE'],
       ['runs/create', { experiment_id: '../1' }, 'INVALID_PARAMETER_VALUE'],
       ['runs/search', { filter: 'metrics.x >>> 1' }, 'INVALID_PARAMETER_VALUE'],
@@ -115,7 +152,17 @@ describe('hostile requests', () => {
 
   test('unknown run ids are RESOURCE_DOES_NOT_EXIST on every run endpoint', async () => {
     const ghost = 'a'.repeat(32);
-    const posts = ['runs/update', 'runs/delete', 'runs/log-parameter', 'runs/log-metric', 'runs/set-tag', 'runs/delete-tag', 'runs/log-batch', 'runs/log-inputs', 'runs/outputs'];
+    const posts = [
+      'runs/update',
+      'runs/delete',
+      'runs/log-parameter',
+      'runs/log-metric',
+      'runs/set-tag',
+      'runs/delete-tag',
+      'runs/log-batch',
+      'runs/log-inputs',
+      'runs/outputs',
+    ];
     for (const endpoint of posts) {
       const reply = await h.call('POST', `/api/2.0/mlflow/${endpoint}`, { body: { run_id: ghost, key: 'k', value: '1', timestamp: 1, step: 0 } });
       assert.deepEqual([reply.status, errorCode(reply)], [404, 'RESOURCE_DOES_NOT_EXIST'], endpoint);
@@ -150,11 +197,23 @@ describe('hostile requests', () => {
       const basic = await h.call(method, path, { token: null, headers: { Authorization: 'Basic dGVzdC10b2tlbg==' } });
       assert.equal(basic.status, 401);
     }
-    assert.deepEqual(h.store.artifacts(runId).filter((a) => a.path === 'x.txt'), []);
+    assert.deepEqual(
+      h.store.artifacts(runId).filter((a) => a.path === 'x.txt'),
+      [],
+    );
   });
 
   test('no client mistake is answered with a 5xx', async () => {
-    const bodies: unknown[] = [{}, { run_id: runId }, { run_id: 42 }, { name: null }, { experiment_id: '0', tags: 'x' }, { name: 'm', version: '-1' }, 'null', '"str"'];
+    const bodies: unknown[] = [
+      {},
+      { run_id: runId },
+      { run_id: 42 },
+      { name: null },
+      { experiment_id: '0', tags: 'x' },
+      { name: 'm', version: '-1' },
+      'null',
+      '"str"',
+    ];
     const endpoints = [
       'experiments/create',
       'experiments/update',
@@ -177,8 +236,17 @@ describe('hostile requests', () => {
         assert.ok(reply.status < 500, `${endpoint} ${JSON.stringify(body)} answered ${reply.status}: ${reply.body.toString()}`);
       }
     }
-    for (const path of ['runs/get', 'experiments/get', 'registered-models/get', 'model-versions/get', 'model-versions/get-download-uri', 'registered-models/alias']) {
-      const reply = await h.call('GET', `/api/2.0/mlflow/${path}`, { query: { run_id: 'x', experiment_id: 'x', name: 'x', version: 'x', alias: 'x' } });
+    for (const path of [
+      'runs/get',
+      'experiments/get',
+      'registered-models/get',
+      'model-versions/get',
+      'model-versions/get-download-uri',
+      'registered-models/alias',
+    ]) {
+      const reply = await h.call('GET', `/api/2.0/mlflow/${path}`, {
+        query: { run_id: 'x', experiment_id: 'x', name: 'x', version: 'x', alias: 'x' },
+      });
       assert.ok(reply.status >= 400 && reply.status < 500, `${path} answered ${reply.status}`);
     }
   });
@@ -226,7 +294,11 @@ test('four processes through two servers in two processes log batches into one r
       assert.equal(h.store.tags(runId)[`t${worker}`], String(batches - 1));
     }
     const versions = new ModelRegistry(h.store).listVersions('shared-model').map((v) => v.version);
-    assert.deepEqual(versions.sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1), 'version numbers unique across processes');
+    assert.deepEqual(
+      versions.sort((a, b) => a - b),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+      'version numbers unique across processes',
+    );
   } finally {
     await other.stop();
     await h.close();

@@ -23,7 +23,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 async function labbookRun(workspace: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runProcess(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--', '/usr/bin/python3', script], cleanEnv(), workspace);
+  return runProcess(
+    process.execPath,
+    ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--', '/usr/bin/python3', script],
+    cleanEnv(),
+    workspace,
+  );
 }
 
 function lastJsonLine<T>(stdout: string): T {
@@ -39,7 +44,11 @@ test('labbook run: an unmodified-style mlflow script logs into the runner run an
     const store = Store.open(join(workspace, '.labbook'));
     try {
       const runs = store.listRuns();
-      assert.deepEqual(runs.map((r) => r.id), [summary.run_id], 'the script run is the runner run, not a second one');
+      assert.deepEqual(
+        runs.map((r) => r.id),
+        [summary.run_id],
+        'the script run is the runner run, not a second one',
+      );
       assert.equal(runs[0].status, 'FINISHED');
       assert.equal(runs[0].exitCode, 0);
       assertRecorded(store, summary);

@@ -30,7 +30,11 @@ async function listRuns(dir: string, env: NodeJS.ProcessEnv = {}): Promise<Liste
 }
 
 /** Starts held_logger.py under the runner and waits until its first half is in the console log. */
-async function startHeld(dir: string, points: number, env: NodeJS.ProcessEnv = {}): Promise<{ runner: ReturnType<typeof startCli>; scriptPid: number }> {
+async function startHeld(
+  dir: string,
+  points: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ runner: ReturnType<typeof startCli>; scriptPid: number }> {
   const runner = startCli(['run', '--', PYTHON, join(SCRIPTS, 'held_logger.py'), String(points)], { cwd: dir, env });
   await waitFor('the script to be ready', () => existsSync(join(dir, 'ready.txt')));
   const runs = join(dir, '.labbook', 'runs');
@@ -119,7 +123,8 @@ describe('recovery of a run whose runner vanished or paused', () => {
     const pid = runner.child.pid!;
     const store = openStore(dir);
     const runId = store.listRuns()[0].id;
-    const heartbeat = (): number => (connectionOf(store).prepare('SELECT heartbeat_at FROM runs WHERE id = ?').get(runId) as { heartbeat_at: number }).heartbeat_at;
+    const heartbeat = (): number =>
+      (connectionOf(store).prepare('SELECT heartbeat_at FROM runs WHERE id = ?').get(runId) as { heartbeat_at: number }).heartbeat_at;
     try {
       await stopRunner(pid, store); // Ctrl-Z, or a laptop suspend as the runner sees it
       await waitFor('the heartbeat to go stale', () => Date.now() - heartbeat() > 1500);

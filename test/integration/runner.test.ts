@@ -18,7 +18,9 @@ describe('labbook run', () => {
   test('records printed metrics, argv params, git facts with the uncommitted patch, and the model file', async () => {
     const dir = workspace({ git: true, files: { 'train.py': readFileSync(join(SCRIPTS, 'print_metrics.py'), 'utf8') } });
     writeFileSync(join(dir, 'train.py'), `${readFileSync(join(dir, 'train.py'), 'utf8')}\n# an uncommitted edit\n`);
-    const result = await runCli(['run', '--experiment', 'iris', '--tag', 'team=vision', '--', PYTHON, 'train.py', '--lr', '0.5', '--epochs=3'], { cwd: dir });
+    const result = await runCli(['run', '--experiment', 'iris', '--tag', 'team=vision', '--', PYTHON, 'train.py', '--lr', '0.5', '--epochs=3'], {
+      cwd: dir,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /epoch 3 \| loss: 0.1250/, 'output is passed through');
 
@@ -30,7 +32,14 @@ describe('labbook run', () => {
     assert.equal(detail.name, 'train-1');
     assert.deepEqual(detail.params, { epochs: '3', lr: '0.5' });
     assert.equal(detail.tags.team, 'vision');
-    assert.deepEqual(store.history(run.id, 'loss').map((p) => [p.step, p.value]), [[1, 0.5], [2, 0.25], [3, 0.125]]);
+    assert.deepEqual(
+      store.history(run.id, 'loss').map((p) => [p.step, p.value]),
+      [
+        [1, 0.5],
+        [2, 0.25],
+        [3, 0.125],
+      ],
+    );
     assert.equal(detail.metrics.find((m) => m.key === 'acc')?.last, 0.8);
     assert.ok(!detail.metrics.some((m) => m.key === 'Python'), 'prose is not a metric');
     assert.match(detail.git.commit ?? '', /^[0-9a-f]{40}$/);
@@ -61,11 +70,20 @@ describe('labbook run', () => {
     const run = store.getRunDetail(store.listRuns()[0].id);
     assert.deepEqual(run.params, { layers: '3', optimizer: 'adam' });
     assert.equal(run.tags.purpose, 'test');
-    assert.deepEqual(store.history(run.id, 'loss').map((p) => p.step), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      store.history(run.id, 'loss').map((p) => p.step),
+      [0, 1, 2, 3, 4],
+    );
     assert.ok(Number.isNaN(store.history(run.id, 'weird_nan')[0].value));
     assert.equal(store.history(run.id, 'weird_inf')[0].value, Infinity);
     assert.equal(store.history(run.id, 'weird_ninf')[0].value, -Infinity);
-    assert.deepEqual(store.history(run.id, 'auto').map((p) => [p.step, p.value]), [[0, 1.5], [1, 2.5]]);
+    assert.deepEqual(
+      store.history(run.id, 'auto').map((p) => [p.step, p.value]),
+      [
+        [0, 1.5],
+        [1, 2.5],
+      ],
+    );
     const weights = run.artifacts.find((a) => a.path === 'weights.pt');
     assert.equal(weights?.role, 'model');
     store.close();
@@ -81,7 +99,15 @@ describe('labbook run', () => {
     assert.equal(run.exitCode, 3);
     assert.equal(run.name, 'node-run');
     assert.equal(run.git.commit, null);
-    assert.deepEqual(store.history(run.id, 'loss').map((p) => [p.step, p.value]), [[0, 1], [1, 0.5], [2, 0.333], [3, 0.25]]);
+    assert.deepEqual(
+      store.history(run.id, 'loss').map((p) => [p.step, p.value]),
+      [
+        [0, 1],
+        [1, 0.5],
+        [2, 0.333],
+        [3, 0.25],
+      ],
+    );
     store.close();
   });
 
@@ -107,7 +133,14 @@ describe('labbook run', () => {
     assert.ok(Number.isNaN(loss[1]));
     assert.deepEqual(loss.slice(2), [Infinity, 0.25]);
     assert.equal(store.history(run.id, 'acc')[0].value, 0.75);
-    assert.deepEqual(store.history(run.id, 'j').map((p) => [p.step, p.value]), [[0, 1], [1, Infinity], [2, 3]]);
+    assert.deepEqual(
+      store.history(run.id, 'j').map((p) => [p.step, p.value]),
+      [
+        [0, 1],
+        [1, Infinity],
+        [2, 3],
+      ],
+    );
     const console = store.objects.read(run.consoleSha!);
     assert.ok(console.length > 10 * 1024 * 1024, 'the console log keeps every byte');
     assert.ok(console.includes(Buffer.from([0xff, 0xfe, 0x00, 0x01])));
@@ -119,7 +152,10 @@ describe('labbook run', () => {
     // The script counts the SIGINTs it receives before it dies of one, so a second delivery shows: the group's own
     // SIGINT reaching a script left in the runner's group, then the forwarded one. (Two kill()s back to back may merge
     // into one pending signal in the kernel; no script could tell those apart.)
-    const { child, done } = startCli(['run', '--', PYTHON, join(SCRIPTS, 'journal_logger.py'), '--wait', '--count-interrupts'], { cwd: dir, detached: true });
+    const { child, done } = startCli(['run', '--', PYTHON, join(SCRIPTS, 'journal_logger.py'), '--wait', '--count-interrupts'], {
+      cwd: dir,
+      detached: true,
+    });
     await waitFor('the script to be ready', () => existsSync(join(dir, 'ready.txt')));
     process.kill(-child.pid!, 'SIGINT'); // what a terminal does: the whole foreground group
     const result = await done;
@@ -150,7 +186,12 @@ describe('labbook run', () => {
     const listed = await runCli(['ls', '--json'], { cwd: dir });
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stderr, /marked CRASHED/);
-    const [run] = JSON.parse(listed.stdout) as { id: string; status: string; params: Record<string, string>; metrics: Record<string, { count: number }> }[];
+    const [run] = JSON.parse(listed.stdout) as {
+      id: string;
+      status: string;
+      params: Record<string, string>;
+      metrics: Record<string, { count: number }>;
+    }[];
     assert.equal(run.status, 'CRASHED');
     assert.equal(run.params.optimizer, 'adam');
     assert.equal(run.metrics.loss.count, 5);
@@ -182,7 +223,10 @@ describe('labbook run', () => {
     }
     assert.ok(reads > 0);
     const store = openStore(dir);
-    const counts = store.listRuns({ filter: "attributes.status = 'FINISHED'" }).map((run) => run.metrics.value?.count ?? 0).sort();
+    const counts = store
+      .listRuns({ filter: "attributes.status = 'FINISHED'" })
+      .map((run) => run.metrics.value?.count ?? 0)
+      .sort();
     assert.deepEqual(counts, [0, 20000, 20000]);
     store.close();
   });

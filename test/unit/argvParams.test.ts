@@ -16,13 +16,23 @@ describe('paramsFromArgv', () => {
 
   it('takes negative numbers as values', () => {
     assert.deepEqual(paramsFromArgv(['--shift', '-1', '--eps', '-1e-3', '--x', '-.5', '--y', '-inf', '--z', '-v']), {
-      shift: '-1', eps: '-1e-3', x: '-.5', y: '-inf', z: 'true', v: 'true',
+      shift: '-1',
+      eps: '-1e-3',
+      x: '-.5',
+      y: '-inf',
+      z: 'true',
+      v: 'true',
     });
   });
 
   it('reads Hydra overrides, skipping deletions', () => {
     assert.deepEqual(paramsFromArgv(['lr=0.01', 'model.depth=3', '+x=1', '++y=2', '~z', '~w=1', 'db@backup=pg', 'model/encoder=resnet']), {
-      lr: '0.01', 'model.depth': '3', x: '1', y: '2', 'db@backup': 'pg', 'model/encoder': 'resnet',
+      lr: '0.01',
+      'model.depth': '3',
+      x: '1',
+      y: '2',
+      'db@backup': 'pg',
+      'model/encoder': 'resnet',
     });
   });
 
@@ -38,13 +48,20 @@ describe('paramsFromArgv', () => {
 
   it('keeps values verbatim: spaces, quotes, unicode, =, empty', () => {
     assert.deepEqual(paramsFromArgv(['--name', 'my "best" run', '--note=a=b', '--emoji', 'λ 🚀', '--empty=', 'title=  x ']), {
-      name: 'my "best" run', note: 'a=b', emoji: 'λ 🚀', empty: '', title: '  x ',
+      name: 'my "best" run',
+      note: 'a=b',
+      emoji: 'λ 🚀',
+      empty: '',
+      title: '  x ',
     });
   });
 
   it('strips only leading dashes from keys', () => {
     assert.deepEqual(paramsFromArgv(['--learning-rate', '1', '---x', '2', '--model.depth', '3', '--a_b-c.d', '4']), {
-      'learning-rate': '1', x: '2', 'model.depth': '3', 'a_b-c.d': '4',
+      'learning-rate': '1',
+      x: '2',
+      'model.depth': '3',
+      'a_b-c.d': '4',
     });
   });
 
@@ -116,13 +133,38 @@ describe('paramsFromFile', () => {
   };
 
   it('flattens nested YAML with dots, lists as JSON, null as null', () => {
-    const path = write('params.yaml', [
-      'lr: 0.001', 'name: resnet', 'amp: true', 'nothing: null', 'empty: ""', 'when: 2024-01-01',
-      'model:', '  depth: 3', '  layers: [64, 128]', '  opt:', '    name: adam', '    betas: [0.9, 0.999]', 'tags: [a, {b: 1}]', 'blank: {}',
-    ].join('\n'));
+    const path = write(
+      'params.yaml',
+      [
+        'lr: 0.001',
+        'name: resnet',
+        'amp: true',
+        'nothing: null',
+        'empty: ""',
+        'when: 2024-01-01',
+        'model:',
+        '  depth: 3',
+        '  layers: [64, 128]',
+        '  opt:',
+        '    name: adam',
+        '    betas: [0.9, 0.999]',
+        'tags: [a, {b: 1}]',
+        'blank: {}',
+      ].join('\n'),
+    );
     assert.deepEqual(paramsFromFile(path), {
-      lr: '0.001', name: 'resnet', amp: 'true', nothing: 'null', empty: '', when: '2024-01-01',
-      'model.depth': '3', 'model.layers': '[64,128]', 'model.opt.name': 'adam', 'model.opt.betas': '[0.9,0.999]', tags: '["a",{"b":1}]', blank: '{}',
+      lr: '0.001',
+      name: 'resnet',
+      amp: 'true',
+      nothing: 'null',
+      empty: '',
+      when: '2024-01-01',
+      'model.depth': '3',
+      'model.layers': '[64,128]',
+      'model.opt.name': 'adam',
+      'model.opt.betas': '[0.9,0.999]',
+      tags: '["a",{"b":1}]',
+      blank: '{}',
     });
   });
 
@@ -144,7 +186,11 @@ describe('paramsFromFile', () => {
       ['dupes.yaml', 'lr: 1\nlr: 2\n', /dupes\.yaml: cannot parse: .*unique/],
       ['list.yaml', '- 1\n- 2\n', /list\.yaml: the top level must be a mapping/],
       ['scalar.json', '42', /scalar\.json: the top level must be a mapping/],
-      ['bomb.yaml', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n', /bomb\.yaml: cannot parse/],
+      [
+        'bomb.yaml',
+        'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+        /bomb\.yaml: cannot parse/,
+      ],
     ];
     for (const [name, text, message] of bad) assert.throws(() => paramsFromFile(write(name, text)), message, name);
   });

@@ -44,7 +44,10 @@ describe('logTicks', () => {
     assert.deepEqual(logTicks(1e-3, 10, 10), [1e-3, 1e-2, 1e-1, 1, 10]);
     const thinned = logTicks(1e-12, 1e12, 6);
     assert.ok(thinned.length <= 6, thinned.join());
-    assert.ok(thinned.every((t) => Number.isInteger(Math.log10(t))), thinned.join());
+    assert.ok(
+      thinned.every((t) => Number.isInteger(Math.log10(t))),
+      thinned.join(),
+    );
   });
   it('uses 1-2-5 within a few decades, and only as many as fit', () => {
     assert.deepEqual(logTicks(1, 100, 10), [1, 2, 5, 10, 20, 50, 100]);

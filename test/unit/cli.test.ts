@@ -8,7 +8,10 @@ import { diffRuns } from '../../src/core/runDiff';
 
 describe('cli helpers', () => {
   test('splits run options from the command', () => {
-    assert.deepEqual(splitRunArgs(['--name', 'x', '--', 'python3', 't.py', '--lr', '1']), { options: ['--name', 'x'], command: ['python3', 't.py', '--lr', '1'] });
+    assert.deepEqual(splitRunArgs(['--name', 'x', '--', 'python3', 't.py', '--lr', '1']), {
+      options: ['--name', 'x'],
+      command: ['python3', 't.py', '--lr', '1'],
+    });
     assert.deepEqual(splitRunArgs(['-e', 'exp', 'python3', 't.py', '--', 'a']), { options: ['-e', 'exp'], command: ['python3', 't.py', '--', 'a'] });
     assert.deepEqual(splitRunArgs(['--name', 'x']), { options: ['--name', 'x'], command: [] });
   });
@@ -49,7 +52,23 @@ describe('cli helpers', () => {
       { label: 'a', params: { lr: '0.1', model: 'rf' }, metrics: { acc: summary(0.9) } },
       { label: 'b', params: { lr: '0.2', model: 'rf' }, metrics: { acc: summary(Number.NaN) } },
     ]);
-    assert.deepEqual(rows.map((r) => [r.key, r.differs]), [['lr', true], ['model', false], ['acc', true]]);
-    assert.deepEqual(diffRuns([{ label: 'a', params: { x: '1' }, metrics: {} }, { label: 'b', params: {}, metrics: {} }], { onlyDifferences: true }).map((r) => r.values), [['1', undefined]]);
+    assert.deepEqual(
+      rows.map((r) => [r.key, r.differs]),
+      [
+        ['lr', true],
+        ['model', false],
+        ['acc', true],
+      ],
+    );
+    assert.deepEqual(
+      diffRuns(
+        [
+          { label: 'a', params: { x: '1' }, metrics: {} },
+          { label: 'b', params: {}, metrics: {} },
+        ],
+        { onlyDifferences: true },
+      ).map((r) => r.values),
+      [['1', undefined]],
+    );
   });
 });

@@ -50,16 +50,26 @@ describe('run colours and labels', () => {
     assert.ok(gap >= 30, `hues ${x.hue} and ${y.hue} are apart`);
     assert.equal(runColors([second])[0].hue, runHue(second), 'alone, it keeps its own hue');
     const many = runColors(Array.from({ length: 12 }, (_, i) => (i * 104729).toString(16).padStart(32, 'e'))).map((c) => c.hue);
-    for (const [i, h] of many.entries()) for (const k of many.slice(i + 1)) assert.ok(Math.min(Math.abs(h - k), 360 - Math.abs(h - k)) >= 15, `${h} vs ${k}`);
+    for (const [i, h] of many.entries())
+      for (const k of many.slice(i + 1)) assert.ok(Math.min(Math.abs(h - k), 360 - Math.abs(h - k)) >= 15, `${h} vs ${k}`);
   });
 
   it('adds the shortest distinguishing id prefix only where names collide', () => {
-    assert.deepEqual(runLabels([{ id: A, name: 'x' }, { id: B, name: 'y' }]), ['x', 'y']);
-    assert.deepEqual(runLabels([{ id: A, name: 'same' }, { id: B, name: 'same' }, { id: 'f'.repeat(32), name: 'other' }]), [
-      'same · a1b2c3d4e5f607182',
-      'same · a1b2c3d4e5f607180',
-      'other',
-    ]);
+    assert.deepEqual(
+      runLabels([
+        { id: A, name: 'x' },
+        { id: B, name: 'y' },
+      ]),
+      ['x', 'y'],
+    );
+    assert.deepEqual(
+      runLabels([
+        { id: A, name: 'same' },
+        { id: B, name: 'same' },
+        { id: 'f'.repeat(32), name: 'other' },
+      ]),
+      ['same · a1b2c3d4e5f607182', 'same · a1b2c3d4e5f607180', 'other'],
+    );
     assert.deepEqual(runLabels([{ id: 'c'.repeat(32), name: '' }]), [`· ${'c'.repeat(7)}`]);
   });
 });
@@ -77,9 +87,15 @@ describe('compareBuckets', () => {
 
 describe('parseCompareMessage', () => {
   it('accepts well-formed messages and rebuilds them', () => {
-    assert.deepEqual(parseCompareMessage({ type: 'comparePanel/ready', axis: 'timestamp', smoothing: 0.5, extra: 1 }), { ok: true, message: { type: 'comparePanel/ready', axis: 'timestamp', smoothing: 0.5 } });
+    assert.deepEqual(parseCompareMessage({ type: 'comparePanel/ready', axis: 'timestamp', smoothing: 0.5, extra: 1 }), {
+      ok: true,
+      message: { type: 'comparePanel/ready', axis: 'timestamp', smoothing: 0.5 },
+    });
     assert.deepEqual(parseCompareMessage({ type: 'comparePanel/requestRange', key: 'loss', axis: 'step', xMin: 1, xMax: 2 }).ok, true);
-    assert.deepEqual(parseCompareMessage({ type: 'comparePanel/openRun', runId: A }), { ok: true, message: { type: 'comparePanel/openRun', runId: A } });
+    assert.deepEqual(parseCompareMessage({ type: 'comparePanel/openRun', runId: A }), {
+      ok: true,
+      message: { type: 'comparePanel/openRun', runId: A },
+    });
   });
 
   it('rejects bad input with a reason', () => {
@@ -115,7 +131,8 @@ describe('CompareFeed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const decoded = (points: RunPanelPoints): { step: number; value: number }[] => points.steps.map((step, i) => ({ step, value: decodeNumber(points.values[i]) }));
+  const decoded = (points: RunPanelPoints): { step: number; value: number }[] =>
+    points.steps.map((step, i) => ({ step, value: decodeNumber(points.values[i]) }));
 
   it('sends the fixture snapshot, and it survives JSON', async () => {
     const ids = seedCompareRuns(store);
@@ -139,7 +156,10 @@ describe('CompareFeed', () => {
     const run = store.createRun({ name: 'long', startTime: 0 });
     const other = store.createRun({ name: 'short', startTime: 0 });
     const values = Array.from({ length: 20_000 }, (_, i) => Math.sin(i / 50) + (i === 12_345 ? 50 : 0) + (i === 777 ? -40 : 0));
-    store.logMetrics(run.id, values.map((value, step) => ({ key: 'loss', value, step, timestamp: 1000 + step })));
+    store.logMetrics(
+      run.id,
+      values.map((value, step) => ({ key: 'loss', value, step, timestamp: 1000 + step })),
+    );
     store.logMetrics(other.id, [{ key: 'loss', value: 1, step: 0, timestamp: 5 }]);
     const feed = new CompareFeed([run.id, other.id], { pointBudget: 2000 });
     const metric = (await feed.snapshot(store, { axis: 'step', smoothing: 0.9 })).metrics[0];
@@ -154,11 +174,23 @@ describe('CompareFeed', () => {
   });
 
   // What the feed sent when it sampled Store.history row objects: the reference the typed-column reads must match.
-  function referenceSeries(history: HistoryPoint[], run: Run, view: CompareView, buckets: number, range?: { xMin: number; xMax: number }): Omit<CompareSeries, 'runId' | 'sampled'> {
+  function referenceSeries(
+    history: HistoryPoint[],
+    run: Run,
+    view: CompareView,
+    buckets: number,
+    range?: { xMin: number; xMax: number },
+  ): Omit<CompareSeries, 'runId' | 'sampled'> {
     const options = { x: view.axis, origin: run.startTime, range };
-    const wire = (points: HistoryPoint[]): RunPanelPoints => ({ steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => encodeNumber(p.value)) });
+    const wire = (points: HistoryPoint[]): RunPanelPoints => ({
+      steps: points.map((p) => p.step),
+      timestamps: points.map((p) => p.timestamp),
+      values: points.map((p) => encodeNumber(p.value)),
+    });
     if (view.smoothing === 0) return { points: wire(downsampleMinMax(history, buckets, options)), smoothed: null };
-    const ordered = history.map((point, index) => ({ point, index })).sort((a, b) => xOf(a.point, view.axis) - xOf(b.point, view.axis) || a.index - b.index);
+    const ordered = history
+      .map((point, index) => ({ point, index }))
+      .sort((a, b) => xOf(a.point, view.axis) - xOf(b.point, view.axis) || a.index - b.index);
     const values = smoothEma(
       ordered.map((o) => o.point.value),
       view.smoothing,
@@ -170,7 +202,12 @@ describe('CompareFeed', () => {
   it('samples messy series as sampling the full history did: out-of-order steps and times, NaN, ±Infinity, zoom', async () => {
     const runs = [0, 1].map((i) => store.createRun({ name: `messy-${i}`, startTime: 500 * i }));
     runs.forEach((run, r) => {
-      const first = Array.from({ length: 3000 }, (_, step) => ({ key: 'loss', step, timestamp: 1000 + 7 * step - (step % 13) * 5, value: Math.cos(step / (40 + r)) + (step % 97 === 0 ? 30 : 0) }));
+      const first = Array.from({ length: 3000 }, (_, step) => ({
+        key: 'loss',
+        step,
+        timestamp: 1000 + 7 * step - (step % 13) * 5,
+        value: Math.cos(step / (40 + r)) + (step % 97 === 0 ? 30 : 0),
+      }));
       first[10].value = Number.NaN;
       first[1500].value = Infinity;
       first[2200].value = -Infinity;
@@ -193,7 +230,11 @@ describe('CompareFeed', () => {
       const metrics = (await feed.series(store, view)).metrics;
       const loss = metrics.find((m) => m.key === 'loss')!;
       loss.series.forEach((series, i) => {
-        assert.deepEqual({ points: series.points, smoothed: series.smoothed }, referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets), `${JSON.stringify(view)} run ${i}`);
+        assert.deepEqual(
+          { points: series.points, smoothed: series.smoothed },
+          referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets),
+          `${JSON.stringify(view)} run ${i}`,
+        );
         assert.equal(series.sampled, true);
       });
       const single = metrics.find((m) => m.key === 'single')!.series[0];
@@ -202,7 +243,11 @@ describe('CompareFeed', () => {
       const zoom = view.axis === 'step' ? { xMin: 1990.5, xMax: 2100 } : { xMin: 20_000, xMax: 30_100 };
       const detail = await feed.rangeDetail(store, 'loss', view, zoom.xMin, zoom.xMax);
       detail.series.forEach((series, i) => {
-        assert.deepEqual({ points: series.points, smoothed: series.smoothed }, referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets, zoom), `zoom ${JSON.stringify(view)} run ${i}`);
+        assert.deepEqual(
+          { points: series.points, smoothed: series.smoothed },
+          referenceSeries(store.history(runs[i].id, 'loss'), runs[i], view, buckets, zoom),
+          `zoom ${JSON.stringify(view)} run ${i}`,
+        );
       });
     }
   });
@@ -213,7 +258,11 @@ describe('CompareFeed', () => {
     const detail = await feed.rangeDetail(store, 'loss', { axis: 'step', smoothing: 0 }, 10, 12);
     assert.deepEqual(
       detail.series.map((s) => s.points.steps),
-      [[9, 10, 11, 12, 13], [9, 10, 11, 12, 13], [8, 10, 12, 14]],
+      [
+        [9, 10, 11, 12, 13],
+        [9, 10, 11, 12, 13],
+        [8, 10, 12, 14],
+      ],
     );
     const relative = await feed.series(store, { axis: 'relative', smoothing: 0 });
     assert.equal(relative.type, 'comparePanel/seriesReplaced');

@@ -32,7 +32,24 @@ describe('DEFAULT_CONFIG', () => {
     assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false });
     assert.deepEqual(DEFAULT_CONFIG.artifacts.inputs, ['data/**']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
-    for (const ext of ['.pkl', '.joblib', '.pt', '.pth', '.onnx', '.safetensors', '.h5', '.keras', '.ckpt', '.bin', '.pb', '.tflite', '.mlmodel', '.cbm', '.lgb', '.xgb']) {
+    for (const ext of [
+      '.pkl',
+      '.joblib',
+      '.pt',
+      '.pth',
+      '.onnx',
+      '.safetensors',
+      '.h5',
+      '.keras',
+      '.ckpt',
+      '.bin',
+      '.pb',
+      '.tflite',
+      '.mlmodel',
+      '.cbm',
+      '.lgb',
+      '.xgb',
+    ]) {
       assert.ok(DEFAULT_CONFIG.artifacts.modelExtensions.includes(ext), ext);
     }
     assert.ok(!DEFAULT_CONFIG.artifacts.modelExtensions.includes('.json'));
@@ -42,7 +59,16 @@ describe('DEFAULT_CONFIG', () => {
 
   it('default output globs catch output folders and model files at any depth, nothing else', () => {
     const outputs = DEFAULT_CONFIG.artifacts.outputs;
-    for (const path of ['outputs/a.txt', 'outputs/run/1/model.pt', 'models/m.onnx', 'checkpoints/last.ckpt', 'model.pkl', 'weights.safetensors', 'examples/iris/models/iris.pkl', 'src/model.pkl']) {
+    for (const path of [
+      'outputs/a.txt',
+      'outputs/run/1/model.pt',
+      'models/m.onnx',
+      'checkpoints/last.ckpt',
+      'model.pkl',
+      'weights.safetensors',
+      'examples/iris/models/iris.pkl',
+      'src/model.pkl',
+    ]) {
       assert.ok(matchesAny(path, outputs), path);
     }
     for (const path of ['train.py', 'data/x.csv', 'README.md', 'src/notes.txt', '.cache/models/x.pt']) assert.ok(!matchesAny(path, outputs), path);
@@ -94,7 +120,13 @@ describe('loadConfig', () => {
     assert.deepEqual(config, {
       experiment: 'mnist',
       primaryMetric: 'val_loss',
-      metrics: { patterns: ['acc=(?<value>\\d+)%(?<key>)', '(?<key>\\w+) -> (?<value>\\S+)'], include: ['val_*', 'loss'], exclude: ['lr'], builtin: false, recordStepMarkers: true },
+      metrics: {
+        patterns: ['acc=(?<value>\\d+)%(?<key>)', '(?<key>\\w+) -> (?<value>\\S+)'],
+        include: ['val_*', 'loss'],
+        exclude: ['lr'],
+        builtin: false,
+        recordStepMarkers: true,
+      },
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
     });
@@ -129,23 +161,25 @@ describe('loadConfig', () => {
   });
 
   it('warns about each mistyped field, naming it, and falls back to its default only', () => {
-    const { config, warnings } = load([
-      'experiment: 42',
-      'primaryMetric: ""',
-      'metrics:',
-      '  patterns: "(?<key>a)(?<value>1)"',
-      '  include: [1, 2]',
-      '  exclude: {a: 1}',
-      '  builtin: "yes"',
-      'params:',
-      '  files: [params.yaml, ""]',
-      '  fromArgv: 1',
-      'artifacts:',
-      '  outputs: true',
-      '  inputs: [data/**]',
-      '  modelExtensions: [.pt, null]',
-      '  maxFileBytes: -1',
-    ].join('\n'));
+    const { config, warnings } = load(
+      [
+        'experiment: 42',
+        'primaryMetric: ""',
+        'metrics:',
+        '  patterns: "(?<key>a)(?<value>1)"',
+        '  include: [1, 2]',
+        '  exclude: {a: 1}',
+        '  builtin: "yes"',
+        'params:',
+        '  files: [params.yaml, ""]',
+        '  fromArgv: 1',
+        'artifacts:',
+        '  outputs: true',
+        '  inputs: [data/**]',
+        '  modelExtensions: [.pt, null]',
+        '  maxFileBytes: -1',
+      ].join('\n'),
+    );
     assert.deepEqual(warnings, [
       'labbook.yaml: experiment must be a non-empty string; ignoring it',
       'labbook.yaml: primaryMetric must be a non-empty string; ignoring it',
@@ -211,7 +245,11 @@ describe('loadConfig', () => {
       ['two docs', 'experiment: a\n---\nexperiment: b\n', /more than one YAML document/],
       ['deep flow', `metrics: ${'['.repeat(50_000)}${']'.repeat(50_000)}`, /nested deeper than 200 levels/],
       ['deep block', Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1', /nested deeper than 200 levels/],
-      ['aliases', 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', /cannot be read/],
+      [
+        'aliases',
+        'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
+        /cannot be read/,
+      ],
       ['binary', Buffer.from([0, 159, 146, 150, 255, 0, 1, 2]), /cannot be read|top level must be a mapping/],
       ['huge', Buffer.alloc(1024 * 1024 + 1, 'a'), /larger than 1048576 bytes/],
     ];

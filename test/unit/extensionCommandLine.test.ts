@@ -41,7 +41,11 @@ describe('splitCommandLine', () => {
 
   it('refuses what only a shell can do, naming it', () => {
     for (const text of ['a | b', 'a > out.txt', 'a && b', 'a; b', 'echo `id`', 'echo $HOME', 'echo "${X}"', 'cat ~/x', 'echo $(id)']) {
-      assert.throws(() => splitCommandLine(text), (error: Error) => error instanceof CommandLineError && /needs a shell/.test(error.message), text);
+      assert.throws(
+        () => splitCommandLine(text),
+        (error: Error) => error instanceof CommandLineError && /needs a shell/.test(error.message),
+        text,
+      );
     }
   });
 
@@ -54,17 +58,10 @@ describe('splitCommandLine', () => {
 
 describe('runnerArgs', () => {
   it('puts flags in --flag=value form before -- and the command', () => {
-    assert.deepEqual(runnerArgs('/ext/dist/cli.js', { experiment: 'iris', name: '-odd', tags: { a: 'x=y' }, params: { lr: '0.1' } }, ['python3', 'train.py']), [
-      '/ext/dist/cli.js',
-      'run',
-      '--experiment=iris',
-      '--name=-odd',
-      '--tag=a=x=y',
-      '--param=lr=0.1',
-      '--',
-      'python3',
-      'train.py',
-    ]);
+    assert.deepEqual(
+      runnerArgs('/ext/dist/cli.js', { experiment: 'iris', name: '-odd', tags: { a: 'x=y' }, params: { lr: '0.1' } }, ['python3', 'train.py']),
+      ['/ext/dist/cli.js', 'run', '--experiment=iris', '--name=-odd', '--tag=a=x=y', '--param=lr=0.1', '--', 'python3', 'train.py'],
+    );
     assert.deepEqual(runnerArgs('cli', { experiment: '  ' }, ['x']), ['cli', 'run', '--', 'x']);
   });
 
@@ -108,7 +105,10 @@ describe('launch configurations', () => {
 
   it('substitutes the variables it knows', () => {
     assert.equal(
-      substituteVariables('${workspaceFolder}|${workspaceFolderBasename}|${file}|${fileBasename}|${fileBasenameNoExtension}|${fileDirname}|${relativeFile}|${env:HOME}|${env:NOPE}|${/}', vars),
+      substituteVariables(
+        '${workspaceFolder}|${workspaceFolderBasename}|${file}|${fileBasename}|${fileBasenameNoExtension}|${fileDirname}|${relativeFile}|${env:HOME}|${env:NOPE}|${/}',
+        vars,
+      ),
       '/ws|ws|/ws/src/train.py|train.py|train|/ws/src|src/train.py|/home/u||/',
     );
     assert.throws(() => substituteVariables('${command:pickArgs}', vars), /cannot be resolved/);
@@ -118,7 +118,15 @@ describe('launch configurations', () => {
   it('turns program, module, args, cwd, env and python into a command', () => {
     assert.deepEqual(
       launchConfigCommand(
-        { name: 'Train', type: 'debugpy', request: 'launch', program: '${workspaceFolder}/train.py', args: ['--lr', '${env:HOME}'], cwd: '${workspaceFolder}/src', env: { A: '1', B: null } },
+        {
+          name: 'Train',
+          type: 'debugpy',
+          request: 'launch',
+          program: '${workspaceFolder}/train.py',
+          args: ['--lr', '${env:HOME}'],
+          cwd: '${workspaceFolder}/src',
+          env: { A: '1', B: null },
+        },
         'python3',
         vars,
       ),
@@ -150,6 +158,8 @@ describe('recent commands', () => {
 
   it('drops malformed stored entries', () => {
     assert.deepEqual(parseRecentCommands('nope'), []);
-    assert.deepEqual(parseRecentCommands([{ argv: [], cwd: '/' }, { argv: [1], cwd: '/' }, null, { argv: ['x'], cwd: '/w' }]), [{ argv: ['x'], cwd: '/w' }]);
+    assert.deepEqual(parseRecentCommands([{ argv: [], cwd: '/' }, { argv: [1], cwd: '/' }, null, { argv: ['x'], cwd: '/w' }]), [
+      { argv: ['x'], cwd: '/w' },
+    ]);
   });
 });

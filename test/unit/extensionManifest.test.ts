@@ -41,9 +41,23 @@ const { contributes } = manifest;
 const declared = new Set(contributes.commands.map((command) => command.command));
 
 const REQUIRED_COMMANDS = [
-  'labbook.runCurrentFile', 'labbook.runAndTrack', 'labbook.rerun', 'labbook.stop', 'labbook.openRun', 'labbook.compareRuns',
-  'labbook.deleteRun', 'labbook.copyRunId', 'labbook.showConsole', 'labbook.toggleStar', 'labbook.filterRuns', 'labbook.clearFilter',
-  'labbook.sortRuns', 'labbook.refresh', 'labbook.openArtifact', 'labbook.revealArtifact', 'labbook.openGitPatch',
+  'labbook.runCurrentFile',
+  'labbook.runAndTrack',
+  'labbook.rerun',
+  'labbook.stop',
+  'labbook.openRun',
+  'labbook.compareRuns',
+  'labbook.deleteRun',
+  'labbook.copyRunId',
+  'labbook.showConsole',
+  'labbook.toggleStar',
+  'labbook.filterRuns',
+  'labbook.clearFilter',
+  'labbook.sortRuns',
+  'labbook.refresh',
+  'labbook.openArtifact',
+  'labbook.revealArtifact',
+  'labbook.openGitPatch',
 ];
 const ITEM_ONLY = ['labbook.openArtifact', 'labbook.revealArtifact', 'labbook.openGitPatch'];
 
@@ -107,7 +121,8 @@ describe('package.json contributions', () => {
     assert.ok(matches('labbook.openGitPatch', 'gitPatch'));
     for (const id of ['labbook.restoreRun', 'labbook.deleteRunPermanently']) assert.ok(matches(id, 'trashedRun'), id);
     assert.ok(matches('labbook.emptyTrash', 'trash'));
-    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar']) assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
+    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar'])
+      assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
   });
 
   it('binds Delete in the Runs tree, as the Explorer does, but not while typing', () => {
@@ -123,7 +138,8 @@ describe('package.json contributions', () => {
     const when = new Map(items.map((item) => [item.command, item.when ?? '']));
     assert.match(when.get('labbook.stop') ?? '', /&& runState == live$/);
     assert.match(when.get('labbook.deleteRun') ?? '', /&& runState == ended$/);
-    for (const id of ['labbook.openRun', 'labbook.showLineage', 'labbook.showConsole', 'labbook.copyRunId', 'labbook.toggleStar']) assert.equal(when.get(id), 'webviewId == labbook.runsTable && webviewSection == run', id);
+    for (const id of ['labbook.openRun', 'labbook.showLineage', 'labbook.showConsole', 'labbook.copyRunId', 'labbook.toggleStar'])
+      assert.equal(when.get(id), 'webviewId == labbook.runsTable && webviewSection == run', id);
   });
 
   it('has the container, view, icons, task type, activation and trust declarations', () => {
@@ -155,20 +171,26 @@ describe('package.json contributions', () => {
       });
     });
     for (const key of keys) assert.match(key, /^labbook\./);
-    for (const key of ['labbook.python.path', 'labbook.runs.primaryMetric', 'labbook.runs.sort', 'labbook.storePath']) assert.ok(keys.includes(key), key);
+    for (const key of ['labbook.python.path', 'labbook.runs.primaryMetric', 'labbook.runs.sort', 'labbook.storePath'])
+      assert.ok(keys.includes(key), key);
   });
 });
 
 describe('port auto-forwarding (issue 12 item 10f)', () => {
-  const attributes = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { configurationDefaults: Record<string, Record<string, { onAutoForward?: string }>> } })
-    .contributes.configurationDefaults['remote.portsAttributes'];
+  const attributes = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { configurationDefaults: Record<string, Record<string, { onAutoForward?: string }>> };
+    }
+  ).contributes.configurationDefaults['remote.portsAttributes'];
   // VS Code matches a non-numeric key as a regular expression against the listening process's command line.
   const ignored = (commandLine: string): boolean =>
     Object.entries(attributes).some(([key, value]) => value.onAutoForward === 'ignore' && new RegExp(key).test(commandLine));
 
   it("ignores the ports of Labbook's runners and `labbook serve`, and no one else's", () => {
     assert.ok(ignored('/usr/bin/node /root/.vscode-server/extensions/labbook.labbook-0.1.0/dist/cli.js run --name x -- python3 train.py'));
-    assert.ok(ignored('C:\\Program Files\\VS Code\\Code.exe C:\\Users\\u\\.vscode\\extensions\\labbook.labbook-0.1.0\\dist\\cli.js run -- python train.py'));
+    assert.ok(
+      ignored('C:\\Program Files\\VS Code\\Code.exe C:\\Users\\u\\.vscode\\extensions\\labbook.labbook-0.1.0\\dist\\cli.js run -- python train.py'),
+    );
     assert.ok(ignored('node /work/labbook/dist/cli.js serve --port 5000'));
     assert.ok(!ignored('node /work/labbook/dist/cli.js ls'));
     assert.ok(!ignored('python3 -m http.server 8000'));

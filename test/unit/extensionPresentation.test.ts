@@ -136,7 +136,8 @@ describe('markdown escaping', () => {
     const params = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${String(i).padStart(2, '0')}`, 'v'.repeat(500)]));
     const run = listing({ name: hostile, params: { ...params, '[k](command:x)': hostile }, metrics: { '<m>': summary('<m>', 1) } });
     const tooltip = runTooltip(run, NOW);
-    for (const raw of ['<img', '[click]', '[k]', '<m>', '$(bug)']) assert.ok(!new RegExp(`[^\\\\]${raw.replace(/[[\]$()]/g, '\\$&')}`).test(tooltip), raw);
+    for (const raw of ['<img', '[click]', '[k]', '<m>', '$(bug)'])
+      assert.ok(!new RegExp(`[^\\\\]${raw.replace(/[[\]$()]/g, '\\$&')}`).test(tooltip), raw);
     assert.match(tooltip, /… 9 more/);
     assert.ok(tooltip.length < 5000);
     assert.match(tooltip, /took 4m 00s/);
@@ -146,7 +147,13 @@ describe('markdown escaping', () => {
 
 describe('sorting', () => {
   it('maps sorts to ORDER BY terms the filter grammar parses', () => {
-    const sorts = [{ by: 'newest' }, { by: 'oldest' }, { by: 'name' }, { by: 'metric', metric: 'val loss`x', descending: true }, { by: 'metric', metric: 'acc', descending: false }] as const;
+    const sorts = [
+      { by: 'newest' },
+      { by: 'oldest' },
+      { by: 'name' },
+      { by: 'metric', metric: 'val loss`x', descending: true },
+      { by: 'metric', metric: 'acc', descending: false },
+    ] as const;
     for (const sort of sorts) for (const term of orderByFor(sort)) parseOrderBy(term);
     assert.deepEqual(parseOrderBy(orderByFor(sorts[3])[0]), { entity: 'metric', key: 'val loss`x', descending: true });
     assert.equal(quoteKey('train.acc'), 'train.acc');
@@ -161,11 +168,16 @@ describe('sorting', () => {
     // 'primaryMetric': best first, by the metric's direction (the name's, else the one the user chose).
     assert.deepEqual(sortFromSetting('primaryMetric', 'val_loss'), { by: 'metric', metric: 'val_loss', descending: false });
     assert.deepEqual(sortFromSetting('primaryMetric', 'acc'), { by: 'metric', metric: 'acc', descending: true });
-    assert.deepEqual(sortFromSetting('primaryMetric', 'score', () => 'lower'), { by: 'metric', metric: 'score', descending: false });
-    assert.deepEqual(sortFromSetting('primaryMetric', 'score', () => undefined), { by: 'metric', metric: 'score', descending: true });
+    assert.deepEqual(
+      sortFromSetting('primaryMetric', 'score', () => 'lower'),
+      { by: 'metric', metric: 'score', descending: false },
+    );
+    assert.deepEqual(
+      sortFromSetting('primaryMetric', 'score', () => undefined),
+      { by: 'metric', metric: 'score', descending: true },
+    );
     assert.deepEqual(parseSort({ by: 'metric', metric: 'acc', descending: true }), { by: 'metric', metric: 'acc', descending: true });
     assert.equal(parseSort({ by: 'metric', metric: '' }), undefined);
     assert.equal(parseSort('newest'), undefined);
   });
 });
-

@@ -54,12 +54,18 @@ before(() => {
 after(() => store.close());
 
 function sqlNames(filter: string): string[] {
-  return store.listRuns({ filter }).map((run) => run.name).sort();
+  return store
+    .listRuns({ filter })
+    .map((run) => run.name)
+    .sort();
 }
 
 function memoryNames(filter: string, runs: RunListing[]): string[] {
   const clauses = parseFilter(filter);
-  return runs.filter((run) => matchesFilter(clauses, run)).map((run) => run.name).sort();
+  return runs
+    .filter((run) => matchesFilter(clauses, run))
+    .map((run) => run.name)
+    .sort();
 }
 
 function checkCases(cases: [string, string[]][]): void {
@@ -122,7 +128,7 @@ const CASES: [string, string[]][] = [
   ["tags.team ILIKE 'VISION%'", [A, D]],
   ["tag.team != 'nlp'", [A, D]],
   ["tags.`mlflow.source.name` = 'train.py'", [A]],
-  ["tags.\"unicode ключ\" = 'значение'", [G]],
+  ['tags."unicode ключ" = \'значение\'', [G]],
   ["tags.ключ = 'Значение'", [G]],
   // SQLite folds ASCII only; in memory does the same.
   ["tags.ключ ILIKE 'значение'", []],
@@ -223,7 +229,7 @@ describe('filter errors name the position and what was expected', () => {
     assertFilterError(() => parseFilter("params.x > '1'"), 9, /Operator '>' cannot be used with params\.x/);
     assertFilterError(() => parseFilter('params.x = 1'), 11, /Expected a quoted string/);
     assertFilterError(() => parseFilter("metrics.x LIKE '1'"), 10, /Operator 'LIKE'/);
-    assertFilterError(() => parseFilter("start_time IN (1)"), 11, /Operator 'IN'/);
+    assertFilterError(() => parseFilter('start_time IN (1)'), 11, /Operator 'IN'/);
     assertFilterError(() => parseFilter('status IN ()'), 10, /empty/);
     assertFilterError(() => parseFilter("status IN ('a' 'b')"), 15, /Expected ',' or '\)'/);
     assertFilterError(() => parseFilter("status IN 'a'"), 10, /parenthesized list/);

@@ -5,7 +5,11 @@ import { completeFilter, MAX_COMPLETION_ITEMS } from '../../src/core/filterCompl
 import type { ColumnCatalog } from '../../src/core/runsTable';
 import { RUN_STATUSES } from '../../src/core/types';
 
-const CATALOG: ColumnCatalog = { params: ['lr', 'Layers', 'optimizer', 'data path'], metrics: ['acc', 'accuracy/val', 'loss'], tags: ['team', 'it`s'] };
+const CATALOG: ColumnCatalog = {
+  params: ['lr', 'Layers', 'optimizer', 'data path'],
+  metrics: ['acc', 'accuracy/val', 'loss'],
+  tags: ['team', 'it`s'],
+};
 
 /** Completion at the `|` in `text`. */
 function at(textWithCursor: string, catalog = CATALOG): { from: number; to: number; labels: string[]; inserts: string[] } {
@@ -27,7 +31,12 @@ function accept(textWithCursor: string): string {
 
 describe('filter completion', () => {
   test('offers the entity prefixes where a clause starts', () => {
-    assert.deepEqual(at('|'), { from: 0, to: 0, labels: ['metrics.', 'params.', 'tags.', 'attributes.'], inserts: ['metrics.', 'params.', 'tags.', 'attributes.'] });
+    assert.deepEqual(at('|'), {
+      from: 0,
+      to: 0,
+      labels: ['metrics.', 'params.', 'tags.', 'attributes.'],
+      inserts: ['metrics.', 'params.', 'tags.', 'attributes.'],
+    });
     assert.deepEqual(at('  |').from, 2);
     assert.deepEqual(at('metrics.acc > 0.5 AND |').labels, ['metrics.', 'params.', 'tags.', 'attributes.']);
   });
@@ -103,7 +112,10 @@ describe('filter completion', () => {
   test('caps the list and clamps the cursor', () => {
     const many: ColumnCatalog = { params: Array.from({ length: 1000 }, (_, i) => `p${i}`), metrics: [], tags: [] };
     assert.equal(completeFilter('params.', 7, many).items.length, MAX_COMPLETION_ITEMS);
-    assert.deepEqual(completeFilter('ta', 99, CATALOG).items.map((item) => item.label), ['tags.']);
+    assert.deepEqual(
+      completeFilter('ta', 99, CATALOG).items.map((item) => item.label),
+      ['tags.'],
+    );
     assert.deepEqual(completeFilter('ta', -5, CATALOG).from, 0);
   });
 });

@@ -51,15 +51,24 @@ describe('filter semantics are the same for every entity', () => {
     },
     experiments: {
       field: 'name',
-      names: async (filter) => ((await h.ok('POST', '/api/2.0/mlflow/experiments/search', { body: { filter } })).experiments as Json[] | undefined ?? []).map((e) => e.name as string),
+      names: async (filter) =>
+        (((await h.ok('POST', '/api/2.0/mlflow/experiments/search', { body: { filter } })).experiments as Json[] | undefined) ?? []).map(
+          (e) => e.name as string,
+        ),
     },
     'registered models': {
       field: 'name',
-      names: async (filter) => ((await h.ok('GET', '/api/2.0/mlflow/registered-models/search', { query: { filter } })).registered_models as Json[] | undefined ?? []).map((m) => m.name as string),
+      names: async (filter) =>
+        (((await h.ok('GET', '/api/2.0/mlflow/registered-models/search', { query: { filter } })).registered_models as Json[] | undefined) ?? []).map(
+          (m) => m.name as string,
+        ),
     },
     'model versions': {
       field: 'name',
-      names: async (filter) => ((await h.ok('GET', '/api/2.0/mlflow/model-versions/search', { query: { filter } })).model_versions as Json[] | undefined ?? []).map((v) => v.name as string),
+      names: async (filter) =>
+        (((await h.ok('GET', '/api/2.0/mlflow/model-versions/search', { query: { filter } })).model_versions as Json[] | undefined) ?? []).map(
+          (v) => v.name as string,
+        ),
     },
     'logged models': {
       field: 'name',

@@ -10,16 +10,38 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseJournalLine', () => {
   test('accepts every record type the shim writes', () => {
-    assert.deepEqual(parseJournalLine('{"t":"metric","key":"loss","value":0.5,"step":2,"ts":10}'), { t: 'metric', key: 'loss', value: 0.5, step: 2, ts: 10 });
+    assert.deepEqual(parseJournalLine('{"t":"metric","key":"loss","value":0.5,"step":2,"ts":10}'), {
+      t: 'metric',
+      key: 'loss',
+      value: 0.5,
+      step: 2,
+      ts: 10,
+    });
     assert.deepEqual(parseJournalLine('{"t":"param","key":"lr","value":"0.1","ts":1}'), { t: 'param', key: 'lr', value: '0.1', ts: 1 });
-    assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"model","ts":1}'), { t: 'artifact', path: '/m.pt', role: 'model', ts: 1 });
+    assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"model","ts":1}'), {
+      t: 'artifact',
+      path: '/m.pt',
+      role: 'model',
+      ts: 1,
+    });
     assert.deepEqual(parseJournalLine('{"t":"artifact","path":"/m.pt","role":"weird","ts":1}'), { t: 'artifact', path: '/m.pt', role: null, ts: 1 });
   });
 
   test('keeps the source of a param from a parsed config (it then yields), and only on params', () => {
-    assert.deepEqual(parseJournalLine('{"t":"param","key":"bs","value":"32","source":"argparse default","ts":1}'), { t: 'param', key: 'bs', value: '32', ts: 1, source: 'argparse default' });
+    assert.deepEqual(parseJournalLine('{"t":"param","key":"bs","value":"32","source":"argparse default","ts":1}'), {
+      t: 'param',
+      key: 'bs',
+      value: '32',
+      ts: 1,
+      source: 'argparse default',
+    });
     assert.deepEqual(parseJournalLine('{"t":"tag","key":"k","value":"v","source":"x","ts":1}'), { t: 'tag', key: 'k', value: 'v', ts: 1 });
-    assert.deepEqual(parseJournalLine(`{"t":"param","key":"bs","value":"32","source":"${'s'.repeat(65)}","ts":1}`), { t: 'param', key: 'bs', value: '32', ts: 1 });
+    assert.deepEqual(parseJournalLine(`{"t":"param","key":"bs","value":"32","source":"${'s'.repeat(65)}","ts":1}`), {
+      t: 'param',
+      key: 'bs',
+      value: '32',
+      ts: 1,
+    });
   });
 
   test('decodes MLflow-style non-finite values', () => {
@@ -30,7 +52,18 @@ describe('parseJournalLine', () => {
   });
 
   test('explains what is wrong with a bad line instead of throwing', () => {
-    for (const line of ['nope', '[]', 'null', '{"t":"metric","key":"x","value":"1","step":0}', '{"t":"metric","value":1,"step":0}', '{"t":"metric","key":"x","value":1}', '{"t":"param","key":"k","value":3}', '{"t":"tag","key":"","value":"v"}', '{"t":"drop"}', '{"t":"artifact","path":"a\\u0000b"}']) {
+    for (const line of [
+      'nope',
+      '[]',
+      'null',
+      '{"t":"metric","key":"x","value":"1","step":0}',
+      '{"t":"metric","value":1,"step":0}',
+      '{"t":"metric","key":"x","value":1}',
+      '{"t":"param","key":"k","value":3}',
+      '{"t":"tag","key":"","value":"v"}',
+      '{"t":"drop"}',
+      '{"t":"artifact","path":"a\\u0000b"}',
+    ]) {
       assert.ok('error' in parseJournalLine(line), line);
     }
   });
@@ -44,9 +77,15 @@ describe('readJournal', () => {
     assert.equal(first.records.length, 1);
     appendFileSync(path, 'lue":2,"step":1}\n{"t":"tag","key":"k","value":"v"}');
     const second = readJournal(path, first.nextOffset);
-    assert.deepEqual(second.records.map((r) => r.t), ['metric']);
+    assert.deepEqual(
+      second.records.map((r) => r.t),
+      ['metric'],
+    );
     const last = readJournal(path, second.nextOffset, true);
-    assert.deepEqual(last.records.map((r) => r.t), ['tag']);
+    assert.deepEqual(
+      last.records.map((r) => r.t),
+      ['tag'],
+    );
     assert.equal(readJournal(path, last.nextOffset, true).records.length, 0);
   });
 

@@ -49,10 +49,20 @@ describe('buildLineage grouping and marks', () => {
   const sha = (n: number) => n.toString(16).padStart(64, '0');
 
   it('draws one node for the many files of one name a run wrote, listing them, and keeps edges to and from it', () => {
-    const checkpoints = Array.from({ length: 30 }, (_, i) => ({ runId: 'r1', path: `ckpt/epoch-${i}/model.pt`, sha256: sha(i + 1), role: 'model' as const, direction: 'output' as const }));
+    const checkpoints = Array.from({ length: 30 }, (_, i) => ({
+      runId: 'r1',
+      path: `ckpt/epoch-${i}/model.pt`,
+      sha256: sha(i + 1),
+      role: 'model' as const,
+      direction: 'output' as const,
+    }));
     const graph = buildLineage({
       runs: [run('r1'), run('r2')],
-      artifacts: [...checkpoints, { runId: 'r1', path: 'metrics.json', sha256: sha(99), role: 'output', direction: 'output' }, { runId: 'r2', path: 'model.pt', sha256: sha(30), role: 'model', direction: 'input' }],
+      artifacts: [
+        ...checkpoints,
+        { runId: 'r1', path: 'metrics.json', sha256: sha(99), role: 'output', direction: 'output' },
+        { runId: 'r2', path: 'model.pt', sha256: sha(30), role: 'model', direction: 'input' },
+      ],
       versions: [],
     });
     const models = graph.nodes.filter((n) => n.kind === 'model');
@@ -64,7 +74,10 @@ describe('buildLineage grouping and marks', () => {
     assert.equal(models[0].members?.[0], `ckpt/epoch-0/model.pt · ${sha(1).slice(0, 8)}`);
     assert.deepEqual(
       graph.edges.filter((e) => e.from === models[0].id || e.to === models[0].id),
-      [{ from: 'run:r1', to: models[0].id }, { from: models[0].id, to: 'run:r2' }],
+      [
+        { from: 'run:r1', to: models[0].id },
+        { from: models[0].id, to: 'run:r2' },
+      ],
     );
     assert.equal(graph.nodes.find((n) => n.label === 'metrics.json')?.members, undefined, 'a single file stays itself');
   });
@@ -100,7 +113,17 @@ describe('lineageSubgraph', () => {
   const ids = (graph: LineageGraph) => graph.nodes.map((n) => n.id).sort();
   // raw -> a -> f -> b -> g, raw -> c (a sibling of a: same input, no path to or from a), commits ca -> a, cb -> b, cc -> c.
   const graph: LineageGraph = {
-    nodes: [node('raw', 'data'), node('a'), node('f', 'data'), node('b'), node('g', 'data'), node('c'), node('ca', 'commit'), node('cb', 'commit'), node('cc', 'commit')],
+    nodes: [
+      node('raw', 'data'),
+      node('a'),
+      node('f', 'data'),
+      node('b'),
+      node('g', 'data'),
+      node('c'),
+      node('ca', 'commit'),
+      node('cb', 'commit'),
+      node('cc', 'commit'),
+    ],
     edges: [
       { from: 'raw', to: 'a' },
       { from: 'a', to: 'f' },
@@ -116,7 +139,10 @@ describe('lineageSubgraph', () => {
   it('keeps what is upstream and downstream of the focus, transitively, with the commits of the runs kept', () => {
     const sub = lineageSubgraph(graph, 'a');
     assert.deepEqual(ids(sub), ['a', 'b', 'ca', 'cb', 'f', 'g', 'raw']);
-    assert.deepEqual(sub.edges, graph.edges.filter((e) => e.to !== 'c'));
+    assert.deepEqual(
+      sub.edges,
+      graph.edges.filter((e) => e.to !== 'c'),
+    );
   });
 
   it('from a downstream node, keeps only its ancestors', () => {
@@ -130,7 +156,15 @@ describe('lineageSubgraph', () => {
   });
 
   it('ends on a cycle (a run that rewrites the file it read)', () => {
-    const cyclic: LineageGraph = { nodes: [node('x', 'data'), node('f', 'data'), node('r'), node('s')], edges: [{ from: 'x', to: 'r' }, { from: 'f', to: 'r' }, { from: 'r', to: 'f' }, { from: 'f', to: 's' }] };
+    const cyclic: LineageGraph = {
+      nodes: [node('x', 'data'), node('f', 'data'), node('r'), node('s')],
+      edges: [
+        { from: 'x', to: 'r' },
+        { from: 'f', to: 'r' },
+        { from: 'r', to: 'f' },
+        { from: 'f', to: 's' },
+      ],
+    };
     assert.deepEqual(ids(lineageSubgraph(cyclic, 'r')), ['f', 'r', 's', 'x']);
   });
 
@@ -156,7 +190,10 @@ describe('layoutLineage', () => {
     const layout = layoutLineage(graph, sizes);
     const at = Object.fromEntries(layout.nodes.map((n) => [n.node.id, [n.x, n.y]]));
     assert.deepEqual(at, { a: [50, 10], b: [50, 40], c: [200, 10], d: [200, 40], e: [350, 10] });
-    assert.deepEqual(layout.edges[0].points, [{ x: 100, y: 10 }, { x: 150, y: 10 }]);
+    assert.deepEqual(layout.edges[0].points, [
+      { x: 100, y: 10 },
+      { x: 150, y: 10 },
+    ]);
     assert.deepEqual([layout.width, layout.height], [400, 50]);
   });
 
@@ -186,11 +223,23 @@ describe('layoutLineage', () => {
       }
     }
     const bent = layout.edges.find((e) => e.from === 'r1' && e.to === 'f2')!;
-    assert.deepEqual(bent.points, [{ x: 250, y: 10 }, { x: 275, y: 10 }, { x: 275, y: 40 }, { x: 300, y: 40 }]);
+    assert.deepEqual(bent.points, [
+      { x: 250, y: 10 },
+      { x: 275, y: 10 },
+      { x: 275, y: 40 },
+      { x: 300, y: 40 },
+    ]);
   });
 
   it('places nodes of a cycle (a run that rewrites the file it read) without looping', () => {
-    const graph = { nodes: ['x', 'f', 'r'].map(node), edges: [{ from: 'x', to: 'r' }, { from: 'f', to: 'r' }, { from: 'r', to: 'f' }] };
+    const graph = {
+      nodes: ['x', 'f', 'r'].map(node),
+      edges: [
+        { from: 'x', to: 'r' },
+        { from: 'f', to: 'r' },
+        { from: 'r', to: 'f' },
+      ],
+    };
     const layout = layoutLineage(graph, sizes);
     assert.equal(layout.nodes.length, 3);
     assert.ok(layout.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y)));
@@ -229,8 +278,14 @@ describe('lineageSnapshot', () => {
     const snapshot = lineageSnapshot(store);
     const expected = expectedGraph(ids, SHA);
     assert.equal(snapshot.omittedRuns, 0);
-    assert.deepEqual(sortBy(snapshot.graph.nodes, (n) => n.id), sortBy(expected.nodes, (n) => n.id));
-    assert.deepEqual(sortBy(snapshot.graph.edges, (e) => `${e.from}>${e.to}`), sortBy(expected.edges, (e) => `${e.from}>${e.to}`));
+    assert.deepEqual(
+      sortBy(snapshot.graph.nodes, (n) => n.id),
+      sortBy(expected.nodes, (n) => n.id),
+    );
+    assert.deepEqual(
+      sortBy(snapshot.graph.edges, (e) => `${e.from}>${e.to}`),
+      sortBy(expected.edges, (e) => `${e.from}>${e.to}`),
+    );
   });
 
   it('shows only the newest runs and says how many are left out', () => {
@@ -249,7 +304,10 @@ describe('lineageSnapshot', () => {
     assert.ok(nodeIds(snapshot.graph).includes(`run:${ids.eval}`));
     // eval read the model but made no version: its lineage leaves the version out.
     const evalLineage = lineageSnapshot(store, { focus: `run:${ids.eval}` }).graph;
-    assert.deepEqual(nodeIds(evalLineage), nodeIds(expectedGraph(ids, SHA)).filter((id) => id !== 'version:clf/1'));
+    assert.deepEqual(
+      nodeIds(evalLineage),
+      nodeIds(expectedGraph(ids, SHA)).filter((id) => id !== 'version:clf/1'),
+    );
     assert.equal(evalLineage.edges.length, 8);
   });
 
@@ -257,7 +315,11 @@ describe('lineageSnapshot', () => {
     const ids = seedPipeline(store);
     for (let i = 0; i < 5; i++) store.createRun({ name: `later-${i}`, startTime: 10_000 + i });
     assert.deepEqual(lineageRunIds(store, ids.train), [ids.train, ids.prep, ids.eval], 'itself, upstream, then downstream');
-    const runsOf = (snapshot: LineageSnapshotMessage): string[] => snapshot.graph.nodes.filter((n) => n.kind === 'run').map((n) => n.id).sort();
+    const runsOf = (snapshot: LineageSnapshotMessage): string[] =>
+      snapshot.graph.nodes
+        .filter((n) => n.kind === 'run')
+        .map((n) => n.id)
+        .sort();
     const whole = lineageSnapshot(store, { focus: `run:${ids.prep}`, maxRuns: 3 });
     assert.deepEqual(runsOf(whole), [`run:${ids.prep}`, `run:${ids.train}`, `run:${ids.eval}`].sort(), 'the five newer runs do not crowd it out');
     assert.equal(whole.omittedRuns, 0);
@@ -265,7 +327,11 @@ describe('lineageSnapshot', () => {
     assert.deepEqual(runsOf(capped), [`run:${ids.prep}`, `run:${ids.train}`].sort());
     assert.equal(capped.omittedRuns, 1);
     const version = lineageSnapshot(store, { focus: 'version:clf/1', maxRuns: 3 });
-    for (const id of [`run:${ids.prep}`, `file:${SHA.raw}`, `commit:${COMMITS[0]}`, `run:${ids.eval}`]) assert.ok(version.graph.nodes.some((n) => n.id === id), id);
+    for (const id of [`run:${ids.prep}`, `file:${SHA.raw}`, `commit:${COMMITS[0]}`, `run:${ids.eval}`])
+      assert.ok(
+        version.graph.nodes.some((n) => n.id === id),
+        id,
+      );
     assert.equal(pathOfContent(store, SHA.model), 'models/model.pt');
     assert.equal(pathOfContent(store, 'f'.repeat(64)), undefined);
   });
@@ -281,8 +347,17 @@ describe('lineageSnapshot', () => {
 
 describe('parseLineageMessage', () => {
   it('accepts node ids and rejects anything else', () => {
-    assert.deepEqual(parseLineageMessage({ type: 'lineagePanel/open', nodeId: 'run:abc' }), { ok: true, message: { type: 'lineagePanel/open', nodeId: 'run:abc' } });
-    for (const bad of [null, { type: 'x' }, { type: 'lineagePanel/open', nodeId: '../etc' }, { type: 'lineagePanel/open', nodeId: 'run:a\nb' }, { type: 'lineagePanel/open' }]) {
+    assert.deepEqual(parseLineageMessage({ type: 'lineagePanel/open', nodeId: 'run:abc' }), {
+      ok: true,
+      message: { type: 'lineagePanel/open', nodeId: 'run:abc' },
+    });
+    for (const bad of [
+      null,
+      { type: 'x' },
+      { type: 'lineagePanel/open', nodeId: '../etc' },
+      { type: 'lineagePanel/open', nodeId: 'run:a\nb' },
+      { type: 'lineagePanel/open' },
+    ]) {
       assert.equal(parseLineageMessage(bad).ok, false, JSON.stringify(bad));
     }
   });

@@ -50,7 +50,13 @@ function history(key: string, values: number[]): MetricPoint[] {
 /** A finished run of `script` started `minutesAgo` in `cwd`. */
 function addRun(store: Store, spec: { name: string; cwd: string; script?: string; minutesAgo: number; lr?: string; metrics: MetricPoint[] }): string {
   const script = spec.script ?? 'train.py';
-  const run = store.createRun({ name: spec.name, cwd: spec.cwd, sourceFile: script, argv: ['python3', script], startTime: Date.now() - spec.minutesAgo * 60_000 });
+  const run = store.createRun({
+    name: spec.name,
+    cwd: spec.cwd,
+    sourceFile: script,
+    argv: ['python3', script],
+    startTime: Date.now() - spec.minutesAgo * 60_000,
+  });
   if (spec.lr) store.logParams(run.id, { lr: spec.lr, epochs: '3' });
   store.logMetrics(run.id, spec.metrics);
   store.finishRun(run.id, 'FINISHED', { exitCode: 0 });
@@ -143,7 +149,11 @@ class TestClient {
 
   async actions(uri: string, line: number, character: number): Promise<CodeAction[]> {
     const position = { line, character };
-    const result = await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } });
+    const result = await this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: position, end: position },
+      context: { diagnostics: [] },
+    });
     return (result ?? []) as CodeAction[];
   }
 
@@ -185,9 +195,27 @@ describe('language server over a store with runs of train.py', () => {
   before(async () => {
     root = workspace();
     writer = Store.open(join(root, '.labbook'));
-    ids.baseline = addRun(writer, { name: 'baseline', cwd: root, minutesAgo: 30, lr: '0.1', metrics: [...history('acc', [0.5, 0.7, 0.8]), ...history('loss', [1, 0.6, 0.5])] });
-    ids.hostile = addRun(writer, { name: HOSTILE_NAME, cwd: root, minutesAgo: 20, lr: '0.01', metrics: [...history('acc', [0.6, 0.9, 0.947]), ...history('loss', [0.9, 0.3, 0.2])] });
-    ids.latest = addRun(writer, { name: 'latest', cwd: root, minutesAgo: 10, lr: '0.03', metrics: [...history('acc', [0.4, 0.6, 0.8, 0.931]), ...history('loss', [1.2, 0.8, 0.5, 0.25])] });
+    ids.baseline = addRun(writer, {
+      name: 'baseline',
+      cwd: root,
+      minutesAgo: 30,
+      lr: '0.1',
+      metrics: [...history('acc', [0.5, 0.7, 0.8]), ...history('loss', [1, 0.6, 0.5])],
+    });
+    ids.hostile = addRun(writer, {
+      name: HOSTILE_NAME,
+      cwd: root,
+      minutesAgo: 20,
+      lr: '0.01',
+      metrics: [...history('acc', [0.6, 0.9, 0.947]), ...history('loss', [0.9, 0.3, 0.2])],
+    });
+    ids.latest = addRun(writer, {
+      name: 'latest',
+      cwd: root,
+      minutesAgo: 10,
+      lr: '0.03',
+      metrics: [...history('acc', [0.4, 0.6, 0.8, 0.931]), ...history('loss', [1.2, 0.8, 0.5, 0.25])],
+    });
     // Same metric, other script or other folder: never shown for train.py in `root`.
     const elsewhere = join(root, 'elsewhere');
     mkdirSync(elsewhere);
@@ -237,8 +265,17 @@ describe('language server over a store with runs of train.py', () => {
       contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'mlflow.log_metric("loss", 1)\n' }],
     });
     const after = await client.lenses(edited);
-    assert.deepEqual(before.map((lens) => lens.range.start.line), [2]);
-    assert.deepEqual(after.map((lens) => [lens.range.start.line, lens.command?.title.split(' ')[0]]), [[2, 'loss'], [3, 'acc']]);
+    assert.deepEqual(
+      before.map((lens) => lens.range.start.line),
+      [2],
+    );
+    assert.deepEqual(
+      after.map((lens) => [lens.range.start.line, lens.command?.title.split(' ')[0]]),
+      [
+        [2, 'loss'],
+        [3, 'acc'],
+      ],
+    );
     await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     await client.open(root, 'train.py');
   });
@@ -257,7 +294,14 @@ describe('language server over a store with runs of train.py', () => {
     assert.doesNotMatch(markdown, /(^|[^\\])[<`|]img|[^\\]<img/, 'no raw HTML from a run name');
     assert.ok(markdown.includes('| \\<img src\\=x onerror\\=alert\\(1\\)\\> \\`t\\` \\| p q ★ | 0.947 |'), markdown);
     const rows = markdown.split('\n').filter((row) => row.startsWith('| ') && !row.startsWith('| run'));
-    assert.deepEqual(rows.map((row) => row.split(' | ').slice(1, 3)), [['0.931', '0.931'], ['0.947', '0.947'], ['0.8', '0.8']]);
+    assert.deepEqual(
+      rows.map((row) => row.split(' | ').slice(1, 3)),
+      [
+        ['0.931', '0.931'],
+        ['0.947', '0.947'],
+        ['0.8', '0.8'],
+      ],
+    );
     assert.match(rows[0], /\| 10m ago \|$/);
   });
 
@@ -282,7 +326,10 @@ describe('language server over a store with runs of train.py', () => {
     const markdown = await client.hover(uri, line, character + 3);
     assert.ok(markdown);
     assert.match(markdown, /best first by \*\*acc\*\* \(higher is better\)/);
-    const values = markdown.split('\n').filter((row) => /^\| \d/.test(row)).map((row) => row.split(' | ').slice(0, 2).join(' '));
+    const values = markdown
+      .split('\n')
+      .filter((row) => /^\| \d/.test(row))
+      .map((row) => row.split(' | ').slice(0, 2).join(' '));
     assert.deepEqual(values, ['| 0\\.01 0.947', '| 0\\.03 0.931', '| 0\\.1 0.8']);
   });
 
@@ -290,7 +337,10 @@ describe('language server over a store with runs of train.py', () => {
     for (const needle of ['--lr', '"lr"']) {
       const { line, character } = positionOf('train.py', needle);
       const actions = await client.actions(uri, line, character + 1);
-      assert.deepEqual(actions.map((a) => a.title), ['Run with lr=0.01', 'Run with lr=0.03', 'Run with lr=0.1']);
+      assert.deepEqual(
+        actions.map((a) => a.title),
+        ['Run with lr=0.01', 'Run with lr=0.03', 'Run with lr=0.1'],
+      );
       const command = actions[0].command as Command;
       assert.equal(command.command, 'labbook.runWithParams');
       assert.deepEqual(command.arguments, [{ file: join(root, 'train.py'), args: ['--lr', '0.01'] }]);
@@ -302,7 +352,10 @@ describe('language server over a store with runs of train.py', () => {
     const { line, character } = positionOf('params.yaml', 'lr:');
     const markdown = await client.hover(params, line, character);
     // Every run started in the folder read params.yaml, whichever script it ran; the run in `elsewhere` did not.
-    const values = (markdown ?? '').split('\n').filter((row) => /^\| \d/.test(row)).map((row) => row.split(' | ').slice(0, 2).join(' '));
+    const values = (markdown ?? '')
+      .split('\n')
+      .filter((row) => /^\| \d/.test(row))
+      .map((row) => row.split(' | ').slice(0, 2).join(' '));
     assert.deepEqual(values, ['| 9 0.99', '| 0\\.01 0.947', '| 0\\.03 0.931', '| 0\\.1 0.8']);
     const actions = await client.actions(params, line, character);
     assert.deepEqual((actions[1].command as Command).arguments, [{ file: null, params: { lr: '0.01' } }]);
@@ -315,7 +368,10 @@ describe('language server over a store with runs of train.py', () => {
     await client.nextRefresh(seen);
     const { line, character } = positionOf('train.py', '--lr');
     const markdown = await client.hover(uri, line, character + 3);
-    assert.match(markdown ?? '', /best first by \*\*loss\*\* \(lower is better\)\n\n\| lr \| loss \| best run \| runs \|\n\|:--\|--:\|:--\|--:\|\n\| 0\\\.01 \| 0\.2 \|/);
+    assert.match(
+      markdown ?? '',
+      /best first by \*\*loss\*\* \(lower is better\)\n\n\| lr \| loss \| best run \| runs \|\n\|:--\|--:\|:--\|--:\|\n\| 0\\\.01 \| 0\.2 \|/,
+    );
     const reset = client.refreshCount;
     await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { labbook: {} } });
     await client.nextRefresh(reset);
@@ -323,7 +379,9 @@ describe('language server over a store with runs of train.py', () => {
 
   test('asks for a refresh when another connection adds a run, then shows it', async () => {
     const seen = client.refreshCount;
-    const id = connectionOf(writer).transaction(() => addRun(writer, { name: 'newest', cwd: root, minutesAgo: 0, lr: '0.02', metrics: history('acc', [0.3, 0.99]) }))();
+    const id = connectionOf(writer).transaction(() =>
+      addRun(writer, { name: 'newest', cwd: root, minutesAgo: 0, lr: '0.02', metrics: history('acc', [0.3, 0.99]) }),
+    )();
     await client.nextRefresh(seen);
     const acc = lensAt(await client.lenses(uri), 'train.py', 'acc');
     assert.match(acc?.command?.title ?? '', /^acc 0\.99 last · best 0\.99 \(newest\)/);
@@ -340,7 +398,10 @@ describe('language server over a store with runs of train.py', () => {
   });
 
   test('logged nothing at error level', () => {
-    assert.deepEqual(client.logs.filter((log) => log.type === MessageType.Error), []);
+    assert.deepEqual(
+      client.logs.filter((log) => log.type === MessageType.Error),
+      [],
+    );
   });
 });
 
@@ -360,7 +421,10 @@ describe('language server without a store', () => {
       store.close();
       const lenses = await client.lensesWhen(uri, (all) => all.length > 0);
       assert.match(lensAt(lenses, 'train.py', 'acc')?.command?.title ?? '', /^acc 0\.2 last · best 0\.2 \(first\)/);
-      assert.deepEqual(client.logs.filter((log) => log.type === MessageType.Error), []);
+      assert.deepEqual(
+        client.logs.filter((log) => log.type === MessageType.Error),
+        [],
+      );
     } finally {
       client.close();
     }
@@ -374,8 +438,14 @@ describe('language server without a store', () => {
       const uri = await client.open(root, 'train.py');
       assert.deepEqual(await client.lenses(uri), []);
       const warnings = client.logs.filter((log) => log.type === MessageType.Warning).map((log) => log.message);
-      assert.ok(warnings.some((m) => m.includes('runsToConsider')), warnings.join('\n'));
-      assert.ok(warnings.some((m) => m.includes('storeDir')), warnings.join('\n'));
+      assert.ok(
+        warnings.some((m) => m.includes('runsToConsider')),
+        warnings.join('\n'),
+      );
+      assert.ok(
+        warnings.some((m) => m.includes('storeDir')),
+        warnings.join('\n'),
+      );
     } finally {
       client.close();
     }

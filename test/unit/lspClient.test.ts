@@ -49,7 +49,8 @@ describe('language server settings', () => {
       primaryMetric: 'val_acc',
       runsToConsider: 5,
     });
-    for (const runsToConsider of [0, 1001, 2.5, '5', Number.NaN, null]) assert.deepEqual(lspSettingsOf({ storeDir: undefined, primaryMetric: '', runsToConsider }), {});
+    for (const runsToConsider of [0, 1001, 2.5, '5', Number.NaN, null])
+      assert.deepEqual(lspSettingsOf({ storeDir: undefined, primaryMetric: '', runsToConsider }), {});
     assert.deepEqual(lspSettingsOf({ storeDir: undefined, primaryMetric: 42, runsToConsider: undefined }), {});
   });
 
@@ -86,7 +87,9 @@ describe('language server settings', () => {
       };
       assert.match(await waitFor(/0\.5/), /acc 0\.5/);
       // VS Code sends the `labbook` section; the client sends the mapped one.
-      await session.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { labbook: lspSettingsOf({ storeDir: second, primaryMetric: '', runsToConsider: 3 }) } });
+      await session.client.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { labbook: lspSettingsOf({ storeDir: second, primaryMetric: '', runsToConsider: 3 }) },
+      });
       assert.match(await waitFor(/0\.75/), /acc 0\.75/);
     } finally {
       session.close();
@@ -109,7 +112,17 @@ describe('labbook.runWithParams argument', () => {
   });
 
   test('refuses anything else with a clear error', () => {
-    for (const bad of [undefined, null, 'x', [], { file: 'train.py', args: [] }, { file: '/ws/t.py', args: [1] }, { file: null, params: {} }, { file: null, params: { lr: 1 } }, { file: null, params: ['a'] }]) {
+    for (const bad of [
+      undefined,
+      null,
+      'x',
+      [],
+      { file: 'train.py', args: [] },
+      { file: '/ws/t.py', args: [1] },
+      { file: null, params: {} },
+      { file: null, params: { lr: 1 } },
+      { file: null, params: ['a'] },
+    ]) {
       assert.throws(() => parseRunWithParams(bad), /Run with Params needs/, JSON.stringify(bad));
     }
   });

@@ -1,7 +1,13 @@
 // Test and benchmark helper (not shipped): a client wired to a Labbook language server inside this process over
 // in-memory streams. The server runs exactly as over stdio (same JSON-RPC framing).
 import { PassThrough } from 'node:stream';
-import { createConnection, createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+} from 'vscode-languageserver/node';
 import { startServer, type ServerHandle, type ServerOptions } from '../../src/lsp/server';
 
 /** A client connection (not yet listening) and the server it talks to. */

@@ -123,11 +123,21 @@ describe('Insights', () => {
     assert.equal(loss.key, 'loss');
     assert.equal(loss.latest.run.name, 'c');
     assert.equal(loss.best?.run.name, 'a', 'lowest final loss; NaN never wins');
-    assert.deepEqual(loss.history.map((p) => p.value), [4, 2]);
+    assert.deepEqual(
+      loss.history.map((p) => p.value),
+      [4, 2],
+    );
     assert.equal(insights.metric(runs, ['acc'])?.best?.run.name, 'a');
     assert.equal(insights.metric(runs, ['missing']), undefined);
 
-    writer.logMetrics(c, points('loss', Array.from({ length: 500 }, (_, i) => 1 / (i + 1)), 2));
+    writer.logMetrics(
+      c,
+      points(
+        'loss',
+        Array.from({ length: 500 }, (_, i) => 1 / (i + 1)),
+        2,
+      ),
+    );
     index.refresh();
     const grown = insights.metric(index.runsForFile(join(root, 'train.py'), 20), ['loss']);
     assert.ok(grown && grown.history.length <= 124 && grown.history.length > 60, `downsampled to ${grown?.history.length} points`);
@@ -154,9 +164,19 @@ describe('Insights', () => {
     const insights = new Insights(reader);
     const auto = insights.param(runs, ['lr']);
     assert.equal(auto?.metric, 'val_acc');
-    assert.deepEqual(auto?.values.map((v) => [v.value, v.runCount, v.best?.run.name]), [['0.01', 2, 'r3'], ['0.1', 1, 'r1'], ['1', 1, undefined]]);
+    assert.deepEqual(
+      auto?.values.map((v) => [v.value, v.runCount, v.best?.run.name]),
+      [
+        ['0.01', 2, 'r3'],
+        ['0.1', 1, 'r1'],
+        ['1', 1, undefined],
+      ],
+    );
     const chosen = insights.param(runs, ['lr'], 'train_acc');
-    assert.deepEqual(chosen?.values.map((v) => v.value), ['0.1', '0.01', '1']);
+    assert.deepEqual(
+      chosen?.values.map((v) => v.value),
+      ['0.1', '0.01', '1'],
+    );
     assert.equal(insights.param(runs, ['lr'], 'not_logged')?.metric, 'val_acc');
     assert.equal(insights.param(runs, ['nope']), undefined);
     writer.close();
@@ -170,7 +190,11 @@ describe('StoreWatcher', () => {
     dirs.push(root);
     const dir = join(root, '.labbook');
     const changes: (Set<string> | null)[] = [];
-    const watcher = new StoreWatcher(dir, (changed) => changes.push(changed), () => undefined);
+    const watcher = new StoreWatcher(
+      dir,
+      (changed) => changes.push(changed),
+      () => undefined,
+    );
     watcher.poll();
     assert.equal(watcher.current, undefined);
     assert.deepEqual(changes, []);

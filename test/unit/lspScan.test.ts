@@ -27,7 +27,7 @@ describe('scanPython: logging calls', () => {
       ')',
       'mlflow.log_metric("a", 1)',
       'labbook.log_metric("b", 1)',
-      'mf . log_metric(\'c\', 1)',
+      "mf . log_metric('c', 1)",
       'lm(key="d", value=1)',
       'log_params({"p": 1})',
     ].join('\n');
@@ -38,7 +38,7 @@ describe('scanPython: logging calls', () => {
   test('ignores calls in comments, strings and docstrings, other objects, and names not imported', () => {
     const text = [
       '"""mlflow.log_metric("doc", 1)',
-      "still 'doc' mlflow.log_metric(\"doc2\", 1)\"\"\"",
+      'still \'doc\' mlflow.log_metric("doc2", 1)"""',
       '# mlflow.log_metric("comment", 1)',
       'x = "mlflow.log_metric(\'string\', 1)"  # log_metric("c2")',
       'client.log_metric(run_id, "client", 1)',
@@ -57,7 +57,7 @@ describe('scanPython: logging calls', () => {
       'broken = "never closed (',
       "mlflow.log_metric('after', 1)",
       'mlflow.log_metric("esc\\"aped", 1)',
-      "s = f'{x[\"k\"]}'; mlflow.log_metric(\"same_line\", 2)",
+      's = f\'{x["k"]}\'; mlflow.log_metric("same_line", 2)',
     ].join('\n');
     assert.deepEqual(metricSites(text), ['after@after', 'same_line@same_line']);
   });
@@ -84,13 +84,22 @@ describe('scanPython: printed metrics', () => {
     const text = [
       'print(f"epoch {epoch} | loss: {loss:.4f} | acc={acc:.2f}")',
       'print("val loss: {:.3f}".format(v))',
-      "print(\"{'hf_loss': %f}\" % x)",
+      'print("{\'hf_loss\': %f}" % x)',
       'print(f"{top1=} {top5 = :.2f}")',
       'print("lr:", lr, "note", n)',
       'logger.info("grad_norm=%s", g)',
       'other("skipped: {x}")',
     ].join('\n');
-    assert.deepEqual(metricSites(text), ['loss@loss', 'acc@acc', 'val_loss|loss@loss', 'hf_loss@hf_loss', 'top1@top1', 'top5@top5', 'lr@lr', 'grad_norm@grad_norm']);
+    assert.deepEqual(metricSites(text), [
+      'loss@loss',
+      'acc@acc',
+      'val_loss|loss@loss',
+      'hf_loss@hf_loss',
+      'top1@top1',
+      'top5@top5',
+      'lr@lr',
+      'grad_norm@grad_norm',
+    ]);
   });
 });
 
@@ -139,17 +148,30 @@ describe('scanParamsFile', () => {
       ['lr@lr', 'model.depth@depth', 'model.quoted key@quoted key', 'list@list'],
     );
     const json = '{"lr": 0.1, "opt": {"name": "adam"}}';
-    assert.deepEqual(scanParamsFile(json).map((s) => `${s.keys[0]}@${json.slice(s.start, s.end)}`), ['lr@lr', 'opt.name@name']);
+    assert.deepEqual(
+      scanParamsFile(json).map((s) => `${s.keys[0]}@${json.slice(s.start, s.end)}`),
+      ['lr@lr', 'opt.name@name'],
+    );
   });
 
   test('keeps what parses in a half-typed file and ignores documents that are not maps', () => {
-    assert.deepEqual(scanParamsFile('lr: 0.1\nbad: [\n').map((s) => s.keys[0]), ['lr', 'bad']);
+    assert.deepEqual(
+      scanParamsFile('lr: 0.1\nbad: [\n').map((s) => s.keys[0]),
+      ['lr', 'bad'],
+    );
     assert.deepEqual(scanParamsFile('- 1\n- 2\n'), []);
     assert.deepEqual(scanParamsFile('x'.repeat(2_000_000)), []);
   });
 
   test('recognises the params file names the runner reads', () => {
-    assert.deepEqual(['params.yaml', 'params.json', 'Params.YAML', 'params.yml', 'params.toml', 'my_params.yaml'].map(isParamsFile), [true, true, true, false, false, false]);
+    assert.deepEqual(['params.yaml', 'params.json', 'Params.YAML', 'params.yml', 'params.toml', 'my_params.yaml'].map(isParamsFile), [
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

@@ -6,15 +6,18 @@ import { bestFirstDescending, metricDirection, primaryMetricOf } from '../../src
 
 describe('metric direction', () => {
   it('knows lower-is-better names by their words', () => {
-    for (const key of ['loss', 'val_loss', 'train/loss', 'error_rate', 'val_mae', 'MSE', 'rmse', 'perplexity', 'test_wer', 'cer', 'valLoss']) assert.equal(metricDirection(key), 'lower', key);
+    for (const key of ['loss', 'val_loss', 'train/loss', 'error_rate', 'val_mae', 'MSE', 'rmse', 'perplexity', 'test_wer', 'cer', 'valLoss'])
+      assert.equal(metricDirection(key), 'lower', key);
   });
 
   it('knows higher-is-better names by their words', () => {
-    for (const key of ['acc', 'val_accuracy', 'f1', 'macro_f1', 'auc', 'roc_auc', 'precision', 'recall', 'mAP', 'bleu', 'rouge_l', 'top1_acc']) assert.equal(metricDirection(key), 'higher', key);
+    for (const key of ['acc', 'val_accuracy', 'f1', 'macro_f1', 'auc', 'roc_auc', 'precision', 'recall', 'mAP', 'bleu', 'rouge_l', 'top1_acc'])
+      assert.equal(metricDirection(key), 'higher', key);
   });
 
   it('does not guess from words that merely contain a short name', () => {
-    for (const key of ['lower_bound', 'answer_len', 'heatmap_max', 'accel', 'lr', 'epoch', 'cancer_rate']) assert.equal(metricDirection(key), undefined, key);
+    for (const key of ['lower_bound', 'answer_len', 'heatmap_max', 'accel', 'lr', 'epoch', 'cancer_rate'])
+      assert.equal(metricDirection(key), undefined, key);
   });
 
   it('sorts best first: ascending for lower-is-better, descending for higher', () => {

@@ -81,7 +81,10 @@ describe('Metrics view feed', () => {
       { key: 'acc', value: 0.9, step: 1, timestamp: Date.now() },
     ]);
     const appended = only(feed.update(store, []), 'metricsView/metricsAppended');
-    assert.deepEqual(appended.series.map((s) => [s.key, s.points.steps, s.summary.count]).sort(), [['acc', [1], 1], ['loss', [1], 2]]);
+    assert.deepEqual(appended.series.map((s) => [s.key, s.points.steps, s.summary.count]).sort(), [
+      ['acc', [1], 1],
+      ['loss', [1], 2],
+    ]);
     const other = addRun(store, 'picked', false, 1_000);
     assert.equal(only(feed.update(store, [other]), 'metricsView/show').run.source, 'selected');
     // Deselecting the same run that is also live only changes why it is shown.
@@ -115,7 +118,10 @@ describe('Metrics view protocol', () => {
   test('accepts the page messages and refuses malformed ones', () => {
     assert.deepEqual(parseMetricsViewMessage({ type: 'metricsView/ready' }), { ok: true, message: { type: 'metricsView/ready' } });
     const id = 'a'.repeat(32);
-    assert.deepEqual(parseMetricsViewMessage({ type: 'metricsView/openRun', runId: id, extra: 1 }), { ok: true, message: { type: 'metricsView/openRun', runId: id } });
+    assert.deepEqual(parseMetricsViewMessage({ type: 'metricsView/openRun', runId: id, extra: 1 }), {
+      ok: true,
+      message: { type: 'metricsView/openRun', runId: id },
+    });
     for (const bad of [null, [], 'ready', { type: 'metricsView/openRun', runId: '../x' }, { type: 'metricsView/openRun' }, { type: '__proto__' }]) {
       assert.equal(parseMetricsViewMessage(bad).ok, false, JSON.stringify(bad));
     }

@@ -24,7 +24,10 @@ describe('ObjectStore', () => {
     for (const sha of [stale, used]) utimesSync(objects.pathOf(sha), longAgo, longAgo);
     const staleBefore = Date.now() - 3600_000;
     const inUse = (sha: string): boolean => sha === used;
-    assert.deepEqual([stale, fresh, used].map((sha) => objects.collect(sha, staleBefore, inUse)), [5, 0, 0]);
+    assert.deepEqual(
+      [stale, fresh, used].map((sha) => objects.collect(sha, staleBefore, inUse)),
+      [5, 0, 0],
+    );
     assert.equal(objects.collect(stale, staleBefore, inUse), 0, 'already gone');
     assert.deepEqual([...objects.list()].sort(), [fresh, used].sort());
   });

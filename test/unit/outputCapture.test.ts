@@ -36,7 +36,11 @@ describe('LineSplitter', () => {
     splitter.write(text.subarray(0, 4), 100);
     splitter.write(text.subarray(4), 104);
     splitter.end(100 + text.length);
-    assert.deepEqual(ends, [['a €', 106], ['bb', 109], ['cc', 111]]);
+    assert.deepEqual(ends, [
+      ['a €', 106],
+      ['bb', 109],
+      ['cc', 111],
+    ]);
   });
 
   test('a carriage return is a line end in the console offsets too', () => {
@@ -44,7 +48,11 @@ describe('LineSplitter', () => {
     const splitter = new LineSplitter((line, end) => ends.push([line, end]));
     splitter.write(Buffer.from('a=1\rb=2\r\nc'), 0);
     splitter.end(11);
-    assert.deepEqual(ends, [['a=1', 4], ['b=2', 8], ['c', 11]]);
+    assert.deepEqual(ends, [
+      ['a=1', 4],
+      ['b=2', 8],
+      ['c', 11],
+    ]);
   });
 
   test('parses the head of a runaway line once and drops the rest until its newline', () => {
@@ -60,7 +68,11 @@ describe('LineSplitter', () => {
     const splitter = new LineSplitter((line, end) => ends.push([line.slice(0, 4), end]));
     splitter.write(Buffer.alloc((1 << 20) + 10, 0x78), 0);
     splitter.write(Buffer.from('xx\nab\ncd\n'), 2_000_000);
-    assert.deepEqual(ends, [['xxxx', (1 << 20) + 10], ['ab', 2_000_006], ['cd', 2_000_009]]);
+    assert.deepEqual(ends, [
+      ['xxxx', (1 << 20) + 10],
+      ['ab', 2_000_006],
+      ['cd', 2_000_009],
+    ]);
   });
 });
 
@@ -83,11 +95,17 @@ describe('printed output to metric points', () => {
 
   test('an invalid UTF-8 byte costs only itself: the rest of the line still parses', () => {
     const line = Buffer.concat([Buffer.from('loss=0.5 '), Buffer.from([0xff, 0xfe]), Buffer.from(' acc: 0.9\n')]);
-    assert.deepEqual(pointsOf([line]), [['loss', 0, 0.5], ['acc', 0, 0.9]]);
+    assert.deepEqual(pointsOf([line]), [
+      ['loss', 0, 0.5],
+      ['acc', 0, 0.9],
+    ]);
   });
 
   test('a step marker sets the step without becoming a metric', () => {
-    assert.deepEqual(pointsOf([Buffer.from('step=3 plain=3\nglobal_step: 4, loss: 1\n')]), [['plain', 3, 3], ['loss', 4, 1]]);
+    assert.deepEqual(pointsOf([Buffer.from('step=3 plain=3\nglobal_step: 4, loss: 1\n')]), [
+      ['plain', 3, 3],
+      ['loss', 4, 1],
+    ]);
   });
 });
 
@@ -96,7 +114,14 @@ describe('MetricCollector', () => {
     const collector = new MetricCollector(new ScalarParser());
     collector.line('loss: 0.5', 1);
     collector.line('loss: 0.4 acc: 0.9', 2);
-    assert.deepEqual(collector.take().map((p) => [p.key, p.step, p.value]), [['loss', 0, 0.5], ['loss', 1, 0.4], ['acc', 0, 0.9]]);
+    assert.deepEqual(
+      collector.take().map((p) => [p.key, p.step, p.value]),
+      [
+        ['loss', 0, 0.5],
+        ['loss', 1, 0.4],
+        ['acc', 0, 0.9],
+      ],
+    );
     assert.deepEqual(collector.take(), []);
   });
 
@@ -104,6 +129,9 @@ describe('MetricCollector', () => {
     const collector = new MetricCollector(new ScalarParser(), [['loss', 7]]);
     collector.line('loss: 0.5', 1, 10);
     collector.line('loss: 0.4', 2, 20);
-    assert.deepEqual(collector.take(10).map((p) => [p.step, p.value]), [[8, 0.4]]);
+    assert.deepEqual(
+      collector.take(10).map((p) => [p.step, p.value]),
+      [[8, 0.4]],
+    );
   });
 });

@@ -16,7 +16,11 @@ function buildPages(name: string, flags: string[]): Map<string, string> {
   const out = join(scratch, name);
   execFileSync(process.execPath, ['esbuild.mjs', '--production', ...flags, '--outdir', out], { cwd: ROOT, stdio: 'pipe' });
   const pages = join(out, 'webview');
-  return new Map(readdirSync(pages).filter((file) => file.endsWith('.js')).map((file) => [file, readFileSync(join(pages, file), 'utf8')]));
+  return new Map(
+    readdirSync(pages)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => [file, readFileSync(join(pages, file), 'utf8')]),
+  );
 }
 
 /** The hook names found in each page. */

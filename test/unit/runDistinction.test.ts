@@ -37,7 +37,14 @@ describe('distinguishingParams', () => {
   });
 
   it('stops at a bound of keys', () => {
-    const many = runs({ a: '1', b: '1', c: '1', d: '1', e: '1' }, { a: '2', b: '1', c: '1', d: '1', e: '1' }, { a: '1', b: '2', c: '1', d: '1', e: '1' }, { a: '1', b: '1', c: '2', d: '1', e: '1' }, { a: '1', b: '1', c: '1', d: '2', e: '1' }, { a: '1', b: '1', c: '1', d: '1', e: '2' });
+    const many = runs(
+      { a: '1', b: '1', c: '1', d: '1', e: '1' },
+      { a: '2', b: '1', c: '1', d: '1', e: '1' },
+      { a: '1', b: '2', c: '1', d: '1', e: '1' },
+      { a: '1', b: '1', c: '2', d: '1', e: '1' },
+      { a: '1', b: '1', c: '1', d: '2', e: '1' },
+      { a: '1', b: '1', c: '1', d: '1', e: '2' },
+    );
     assert.equal(distinguishingParams(many, 3).length, 3);
   });
 });

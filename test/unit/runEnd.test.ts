@@ -26,7 +26,13 @@ describe('launchOf', () => {
 
 describe('runEndText', () => {
   it('says a finished run finished, with its primary metric', () => {
-    assert.equal(runEndText({ name: 'train-3', status: 'FINISHED', exitCode: 0, metrics: { loss: summary('loss', 0.5), val_loss: summary('val_loss', 0.25) } }, undefined), 'train-3 finished · val_loss 0.25');
+    assert.equal(
+      runEndText(
+        { name: 'train-3', status: 'FINISHED', exitCode: 0, metrics: { loss: summary('loss', 0.5), val_loss: summary('val_loss', 0.25) } },
+        undefined,
+      ),
+      'train-3 finished · val_loss 0.25',
+    );
     assert.equal(runEndText({ name: 'train-3', status: 'FINISHED', exitCode: 0, metrics: {} }, 'acc'), 'train-3 finished');
   });
 

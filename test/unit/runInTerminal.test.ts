@@ -18,7 +18,10 @@ describe('runInTerminal', () => {
       const runner = path.join(dir, 'runner.js');
       writeFileSync(runner, "console.log('args', process.argv.slice(2).join(' ')); process.exit(3);\n");
       const wrapper = path.join(__dirname, '..', '..', 'src', 'cli', 'runInTerminal.ts');
-      const result = spawnSync(process.execPath, ['--import', 'tsx', wrapper, runner, 'run', '--', 'python', 'x.py'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', wrapper, runner, 'run', '--', 'python', 'x.py'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       assert.equal(result.status, 3, result.stderr);
       assert.match(result.stdout, /args run -- python x\.py/);
       assert.match(result.stdout, /ended with exit code 3\. Press any key/);

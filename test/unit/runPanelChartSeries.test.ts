@@ -53,20 +53,41 @@ describe('chart series helpers (webview)', () => {
   });
 
   it('knows unsorted data (a resumed run logging steps again)', () => {
-    assert.equal(isSortedByX([{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 1, y: 0 }]), false);
+    assert.equal(
+      isSortedByX([
+        { x: 0, y: 0 },
+        { x: 2, y: 0 },
+        { x: 1, y: 0 },
+      ]),
+      false,
+    );
   });
 });
 
 describe('flatBounds', () => {
   it('pads a constant series whose smoothing wobbles in the last bits', () => {
-    const raw = [{ x: 0, y: 7.5 }, { x: 1, y: 7.5 }];
-    const smoothed = [{ x: 0, y: 7.5 }, { x: 1, y: 7.500000000000001 }];
+    const raw = [
+      { x: 0, y: 7.5 },
+      { x: 1, y: 7.5 },
+    ];
+    const smoothed = [
+      { x: 0, y: 7.5 },
+      { x: 1, y: 7.500000000000001 },
+    ];
     assert.deepEqual(flatBounds([raw, smoothed]), { min: 7.5 - 0.375, max: 7.500000000000001 + 0.375 });
     assert.deepEqual(flatBounds([[{ x: 0, y: 0 }]]), { min: -1, max: 1 });
   });
 
   it('leaves real curves and empty charts to chart.js', () => {
-    assert.equal(flatBounds([[{ x: 0, y: 1 }, { x: 1, y: 1.001 }]]), undefined);
+    assert.equal(
+      flatBounds([
+        [
+          { x: 0, y: 1 },
+          { x: 1, y: 1.001 },
+        ],
+      ]),
+      undefined,
+    );
     assert.equal(flatBounds([[{ x: 0, y: Number.NaN }]]), undefined);
     assert.equal(flatBounds([]), undefined);
   });

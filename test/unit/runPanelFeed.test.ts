@@ -39,7 +39,11 @@ function decoded(points: RunPanelPoints): HistoryPoint[] {
   return points.steps.map((step, i) => ({ step, timestamp: points.timestamps[i], value: decodeNumber(points.values[i]) }));
 }
 
-function seriesOf(messages: readonly RunPanelToWebview[], type: 'runPanel/metricsAppended' | 'runPanel/metricsReplaced', key: string): RunPanelSeries | undefined {
+function seriesOf(
+  messages: readonly RunPanelToWebview[],
+  type: 'runPanel/metricsAppended' | 'runPanel/metricsReplaced',
+  key: string,
+): RunPanelSeries | undefined {
   for (const message of messages) if (message.type === type) return message.series.find((s) => s.key === key);
   return undefined;
 }
@@ -120,7 +124,11 @@ describe('RunPanelFeed with the shared live-run fixture', () => {
     store.logParams(run.id, { b: '1', '10': 'x', '2': 'y', a: '0' });
     const snapshot = new RunPanelFeed(run.id).snapshot(store);
     assert.equal(snapshot.type, 'runPanel/snapshot');
-    if (snapshot.type === 'runPanel/snapshot') assert.deepEqual(snapshot.params.map((p) => p.key), ['10', '2', 'a', 'b']);
+    if (snapshot.type === 'runPanel/snapshot')
+      assert.deepEqual(
+        snapshot.params.map((p) => p.key),
+        ['10', '2', 'a', 'b'],
+      );
   });
 });
 
@@ -137,8 +145,14 @@ describe('RunPanelFeed downsampling', () => {
     assert.ok(points.length <= 2000 && points.length > 1500, `${points.length} points`);
     assert.equal(points[0].step, 0);
     assert.equal(points[points.length - 1].step, 49_999);
-    assert.ok(points.some((p) => p.value === 99 && p.step === 31_337), 'keeps the spike');
-    assert.ok(points.some((p) => p.value === -42 && p.step === 7_000), 'keeps the dip');
+    assert.ok(
+      points.some((p) => p.value === 99 && p.step === 31_337),
+      'keeps the spike',
+    );
+    assert.ok(
+      points.some((p) => p.value === -42 && p.step === 7_000),
+      'keeps the dip',
+    );
     assert.equal(loss.smoothed, null, 'no smoothing asked for');
   });
 
@@ -256,7 +270,8 @@ describe('RunPanelFeed smoothing of sampled series', () => {
     );
     const smoothed = decoded(appended.smoothed!);
     assert.ok(smoothed.length > 0);
-    for (const point of smoothed) assert.ok(Math.abs(point.value - full[point.step]) < 1e-5, `step ${point.step}: ${point.value} vs ${full[point.step]}`);
+    for (const point of smoothed)
+      assert.ok(Math.abs(point.value - full[point.step]) < 1e-5, `step ${point.step}: ${point.value} vs ${full[point.step]}`);
   });
 
   it('resends only sampled series when the weight changes, and nothing when it does not', () => {

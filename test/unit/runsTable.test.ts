@@ -34,7 +34,17 @@ describe('runs table columns', () => {
   });
 
   it('refuses ids that are not well-formed', () => {
-    for (const id of ['', 'status', 'attribute:nope', 'param:', 'metric:last', 'metric:mean:acc', 'metric::acc', 'other:x', `param:${'k'.repeat(1001)}`]) {
+    for (const id of [
+      '',
+      'status',
+      'attribute:nope',
+      'param:',
+      'metric:last',
+      'metric:mean:acc',
+      'metric::acc',
+      'other:x',
+      `param:${'k'.repeat(1001)}`,
+    ]) {
       assert.equal(parseColumnId(id), undefined, id);
     }
   });
@@ -46,19 +56,53 @@ describe('runs table columns', () => {
   });
 
   it('keeps missing values last in both directions and breaks ties with the next term', () => {
-    const rows = [[null, 1], [2, 1], [2, 3], [1, null]];
-    const ascending = [...rows].sort((a, b) => compareRows(a, b, [{ columnId: 'param:a', descending: false }, { columnId: 'param:b', descending: true }]));
-    assert.deepEqual(ascending, [[1, null], [2, 3], [2, 1], [null, 1]]);
+    const rows = [
+      [null, 1],
+      [2, 1],
+      [2, 3],
+      [1, null],
+    ];
+    const ascending = [...rows].sort((a, b) =>
+      compareRows(a, b, [
+        { columnId: 'param:a', descending: false },
+        { columnId: 'param:b', descending: true },
+      ]),
+    );
+    assert.deepEqual(ascending, [
+      [1, null],
+      [2, 3],
+      [2, 1],
+      [null, 1],
+    ]);
     const descending = [...rows].sort((a, b) => compareRows(a, b, [{ columnId: 'param:a', descending: true }]));
-    assert.deepEqual(descending, [[2, 1], [2, 3], [1, null], [null, 1]]);
+    assert.deepEqual(descending, [
+      [2, 1],
+      [2, 3],
+      [1, null],
+      [null, 1],
+    ]);
   });
 
   it('starts with status and name, then metrics (primary first, no system metrics), params, then the other facts', () => {
     const columns = defaultColumns({ params: ['a', 'b'], metrics: ['acc', 'system/cpu_percent', 'val_loss'], tags: ['t'] }).map(columnId);
-    assert.deepEqual(columns, ['attribute:status', 'attribute:name', 'metric:last:val_loss', 'metric:last:acc', 'param:a', 'param:b', 'attribute:start', 'attribute:duration', 'attribute:commit']);
+    assert.deepEqual(columns, [
+      'attribute:status',
+      'attribute:name',
+      'metric:last:val_loss',
+      'metric:last:acc',
+      'param:a',
+      'param:b',
+      'attribute:start',
+      'attribute:duration',
+      'attribute:commit',
+    ]);
     const chosen = defaultColumns({ params: [], metrics: ['acc', 'val_loss'], tags: [] }, 'acc').map(columnId);
     assert.deepEqual(chosen.slice(2, 4), ['metric:last:acc', 'metric:last:val_loss'], 'labbook.runs.primaryMetric leads');
-    const many = defaultColumns({ params: Array.from({ length: 30 }, (_, i) => `p${i}`), metrics: Array.from({ length: 30 }, (_, i) => `m${i}`), tags: [] }, undefined, 11);
+    const many = defaultColumns(
+      { params: Array.from({ length: 30 }, (_, i) => `p${i}`), metrics: Array.from({ length: 30 }, (_, i) => `m${i}`), tags: [] },
+      undefined,
+      11,
+    );
     assert.equal(many.length, 11);
     assert.equal(many.filter((c) => c.kind === 'metric').length, 3);
   });
@@ -73,21 +117,57 @@ describe('runs table header clicks', () => {
     assert.deepEqual(nextSort([], acc, false, true), [{ columnId: acc, descending: true }]);
     assert.deepEqual(nextSort([{ columnId: acc, descending: true }], acc, false, true), [{ columnId: acc, descending: false }]);
     assert.deepEqual(nextSort([{ columnId: acc, descending: false }], acc, false, true), []);
-    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }], acc, true, true), [{ columnId: 'param:lr', descending: false }, { columnId: acc, descending: true }]);
-    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }, { columnId: acc, descending: false }], acc, true, true), [{ columnId: 'param:lr', descending: false }]);
+    assert.deepEqual(nextSort([{ columnId: 'param:lr', descending: false }], acc, true, true), [
+      { columnId: 'param:lr', descending: false },
+      { columnId: acc, descending: true },
+    ]);
+    assert.deepEqual(
+      nextSort(
+        [
+          { columnId: 'param:lr', descending: false },
+          { columnId: acc, descending: false },
+        ],
+        acc,
+        true,
+        true,
+      ),
+      [{ columnId: 'param:lr', descending: false }],
+    );
   });
 });
 
 describe('runs table messages', () => {
-  const query: RunsTableQuery = { experimentId: 3, filter: 'metrics.acc > 0.5', statuses: ['FINISHED'], starredOnly: true, sort: [{ columnId: 'metric:max:acc', descending: true }] };
+  const query: RunsTableQuery = {
+    experimentId: 3,
+    filter: 'metrics.acc > 0.5',
+    statuses: ['FINISHED'],
+    starredOnly: true,
+    sort: [{ columnId: 'metric:max:acc', descending: true }],
+  };
 
   it('accepts every well-formed message and copies only known fields', () => {
-    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/setQuery', query: { ...query, extra: 1 } }), { ok: true, message: { type: 'runsTable/setQuery', query } });
-    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/requestRows', generation: 4, runIds: [ID] }), { ok: true, message: { type: 'runsTable/requestRows', generation: 4, runIds: [ID] } });
-    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/exportCsv', runIds: null }), { ok: true, message: { type: 'runsTable/exportCsv', runIds: null } });
-    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] }), { ok: true, message: { type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] } });
-    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/askMetricDirection', key: 'val:bleu', extra: 1 }), { ok: true, message: { type: 'runsTable/askMetricDirection', key: 'val:bleu' } });
-    for (const type of ['runsTable/openRun', 'runsTable/toggleStar']) assert.deepEqual(parseRunsTableMessage({ type, runId: ID }), { ok: true, message: { type, runId: ID } });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/setQuery', query: { ...query, extra: 1 } }), {
+      ok: true,
+      message: { type: 'runsTable/setQuery', query },
+    });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/requestRows', generation: 4, runIds: [ID] }), {
+      ok: true,
+      message: { type: 'runsTable/requestRows', generation: 4, runIds: [ID] },
+    });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/exportCsv', runIds: null }), {
+      ok: true,
+      message: { type: 'runsTable/exportCsv', runIds: null },
+    });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] }), {
+      ok: true,
+      message: { type: 'runsTable/setColumns', columns: ['attribute:name', 'metric:last:a:b'] },
+    });
+    assert.deepEqual(parseRunsTableMessage({ type: 'runsTable/askMetricDirection', key: 'val:bleu', extra: 1 }), {
+      ok: true,
+      message: { type: 'runsTable/askMetricDirection', key: 'val:bleu' },
+    });
+    for (const type of ['runsTable/openRun', 'runsTable/toggleStar'])
+      assert.deepEqual(parseRunsTableMessage({ type, runId: ID }), { ok: true, message: { type, runId: ID } });
   });
 
   it('refuses malformed messages with a reason', () => {
@@ -155,8 +235,17 @@ describe('runs table feed', () => {
     assert.equal(message.totalRuns, TABLE_RUNS.length);
     assert.deepEqual(message.catalog, { params: ['epochs', 'lr', 'optimizer'], metrics: ['acc', 'loss'], tags: ['note', 'team'] });
     assert.deepEqual(message.metricDirections, { acc: 'higher', loss: 'lower' });
-    const answered = new RunsTableFeed({ direction: (key) => (key === 'acc' ? 'lower' : undefined) }).snapshot(store, DEFAULT_RUNS_TABLE_QUERY, undefined, NOW);
-    assert.deepEqual(answered.type === 'runsTable/snapshot' && answered.metricDirections, { acc: 'lower' }, 'the remembered answers replace the name rules');
+    const answered = new RunsTableFeed({ direction: (key) => (key === 'acc' ? 'lower' : undefined) }).snapshot(
+      store,
+      DEFAULT_RUNS_TABLE_QUERY,
+      undefined,
+      NOW,
+    );
+    assert.deepEqual(
+      answered.type === 'runsTable/snapshot' && answered.metricDirections,
+      { acc: 'lower' },
+      'the remembered answers replace the name rules',
+    );
     assert.deepEqual(
       message.columns.map((c) => [c.id, c.label, c.numeric]),
       [
@@ -173,13 +262,21 @@ describe('runs table feed', () => {
       ],
     );
     const row = (index: number) => message.rows.find((r) => r.id === ids[index]);
-    assert.deepEqual(row(2), { id: ids[2], status: 'FAILED', starred: false, cells: ['FAILED', 'diverged', 'Infinity', 'NaN', '10', '10', 'adam', '2025-03-01 09:20', '1m 00s', '2abcdef'] });
+    assert.deepEqual(row(2), {
+      id: ids[2],
+      status: 'FAILED',
+      starred: false,
+      cells: ['FAILED', 'diverged', 'Infinity', 'NaN', '10', '10', 'adam', '2025-03-01 09:20', '1m 00s', '2abcdef'],
+    });
     assert.deepEqual(row(6)?.cells.slice(-3, -1), ['2025-03-01 10:00', '1h 00m']);
     assert.deepEqual(row(6)?.cells.slice(0, 2), ['RUNNING', 'live']);
     assert.deepEqual(row(5)?.cells, ['CRASHED', 'no-metrics', null, null, null, '0.2', null, '2025-03-01 09:50', '0.0s', '5abcdef']);
     assert.equal(row(3)?.cells[1], HOSTILE_NAME);
     assert.equal(row(3)?.starred, true);
-    assert.deepEqual(message.experiments.map((e) => e.name), ['Default', 'default', 'sweep']);
+    assert.deepEqual(
+      message.experiments.map((e) => e.name),
+      ['Default', 'default', 'sweep'],
+    );
   });
 
   it('sorts params that read as numbers as numbers, and metrics by the chosen aggregate', () => {
@@ -190,7 +287,12 @@ describe('runs table feed', () => {
   });
 
   it('sorts by several columns, ties broken by the next term, missing values last', () => {
-    const message = snapshot({ sort: [{ columnId: 'param:epochs', descending: false }, { columnId: 'metric:last:acc', descending: true }] });
+    const message = snapshot({
+      sort: [
+        { columnId: 'param:epochs', descending: false },
+        { columnId: 'metric:last:acc', descending: true },
+      ],
+    });
     assert.deepEqual(order(message), [4, 1, 0, 2, 3, 6, 5]);
     assert.deepEqual(order(snapshot({ sort: [{ columnId: 'attribute:duration', descending: true }] })), [6, 3, 1, 0, 4, 2, 5]);
   });
@@ -211,7 +313,11 @@ describe('runs table feed', () => {
     assert.equal(forgotten.runIds.length, 7);
     const extra = store.createRun({ name: 'layers' });
     store.logParams(extra.id, { layer_10: '1', layer_2: '1', Layer_3: '1' });
-    assert.deepEqual(tableCatalog(store, null).params.filter((key) => /layer/i.test(key)), ['layer_2', 'Layer_3', 'layer_10'], 'keys in natural order');
+    assert.deepEqual(
+      tableCatalog(store, null).params.filter((key) => /layer/i.test(key)),
+      ['layer_2', 'Layer_3', 'layer_10'],
+      'keys in natural order',
+    );
   });
 
   it('answers a filter that does not parse with its position, and a later good query still works', () => {
@@ -223,7 +329,8 @@ describe('runs table feed', () => {
     }
     const unknown = feed.snapshot(store, { ...DEFAULT_RUNS_TABLE_QUERY, filter: '  attributes.nope = 1' }, undefined, NOW);
     assert.equal(unknown.type, 'runsTable/filterError');
-    if (unknown.type === 'runsTable/filterError') assert.equal(unknown.filter.slice(unknown.position, unknown.position + 10), 'attributes', 'the offset points into the text as typed');
+    if (unknown.type === 'runsTable/filterError')
+      assert.equal(unknown.filter.slice(unknown.position, unknown.position + 10), 'attributes', 'the offset points into the text as typed');
     assert.equal(snapshot().runIds.length, 7);
   });
 
@@ -231,8 +338,17 @@ describe('runs table feed', () => {
     const first = snapshot();
     const second = snapshot({}, ['metric:min:acc', 'tag:team', 'attribute:experiment', 'attribute:id']);
     assert.ok(second.generation > first.generation);
-    assert.deepEqual(second.columns.map((c) => c.label), ['acc (min)', 'team', 'Experiment', 'Run id']);
-    const rows = feed.rows(store, second.generation, [ids[3], 'f'.repeat(32), ids[0]], second.columns.map((c) => c.id), NOW);
+    assert.deepEqual(
+      second.columns.map((c) => c.label),
+      ['acc (min)', 'team', 'Experiment', 'Run id'],
+    );
+    const rows = feed.rows(
+      store,
+      second.generation,
+      [ids[3], 'f'.repeat(32), ids[0]],
+      second.columns.map((c) => c.id),
+      NOW,
+    );
     assert.deepEqual(rows, {
       type: 'runsTable/rows',
       generation: second.generation,
@@ -248,7 +364,10 @@ describe('runs table feed', () => {
     const message = snapshot();
     assert.equal(message.runIds.length, 157);
     assert.equal(message.rows.length, 100);
-    assert.deepEqual(message.rows.map((r) => r.id), message.runIds.slice(0, 100));
+    assert.deepEqual(
+      message.rows.map((r) => r.id),
+      message.runIds.slice(0, 100),
+    );
   });
 
   it('exports CSV with full precision, ISO times, formula cells defused and missing values empty', () => {

@@ -36,41 +36,77 @@ function one(line: string, options?: ScalarParserOptions): string[] {
 describe('ScalarParser on real-world output', () => {
   it('reads Keras progress lines at the epoch of the preceding "Epoch n/N", ignoring summaries and timings', () => {
     assert.deepEqual(parseFixture('keras.txt'), [
-      'loss=0.6931@1', 'accuracy=0.5@1', 'val_loss=0.69@1', 'val_accuracy=0.51@1',
-      'loss=0.6512@2', 'accuracy=0.625@2', 'val_loss=0.645@2', 'val_accuracy=0.63@2',
-      'accuracy=0.7031@3', 'loss=0.601@3', 'val_accuracy=0.69@3', 'val_loss=0.5987@3',
-      'loss=0.599@3', 'accuracy=0.695@3',
+      'loss=0.6931@1',
+      'accuracy=0.5@1',
+      'val_loss=0.69@1',
+      'val_accuracy=0.51@1',
+      'loss=0.6512@2',
+      'accuracy=0.625@2',
+      'val_loss=0.645@2',
+      'val_accuracy=0.63@2',
+      'accuracy=0.7031@3',
+      'loss=0.601@3',
+      'val_accuracy=0.69@3',
+      'val_loss=0.5987@3',
+      'loss=0.599@3',
+      'accuracy=0.695@3',
       'Test_accuracy=0.695@3',
     ]);
   });
 
   it('reads Lightning postfixes at the bar epoch, every redraw, not it/s, v_num or device banners', () => {
     assert.deepEqual(parseFixture('lightning.txt'), [
-      'train_loss=0.701@0', 'train_loss=0.693@0',
-      'train_loss=0.693@0', 'val_loss=0.65@0', 'val_acc=0.61@0',
-      'train_loss=0.598@1', 'val_loss=0.571@1', 'val_acc=0.702@1',
-      'test_loss=0.5812345147132874@1', 'test_acc=0.6875000238418579@1',
+      'train_loss=0.701@0',
+      'train_loss=0.693@0',
+      'train_loss=0.693@0',
+      'val_loss=0.65@0',
+      'val_acc=0.61@0',
+      'train_loss=0.598@1',
+      'val_loss=0.571@1',
+      'val_acc=0.702@1',
+      'test_loss=0.5812345147132874@1',
+      'test_acc=0.6875000238418579@1',
     ]);
   });
 
   it('reads tqdm postfixes from every redraw of a line, not percentages or rates', () => {
     assert.deepEqual(parseFixture('tqdm.txt'), [
-      'loss=0.312@null', 'acc=0.901@null',
-      'loss=0.291@2', 'loss=0.25@2',
-      'loss=0.2@2', 'lr=0.001@2',
+      'loss=0.312@null',
+      'acc=0.901@null',
+      'loss=0.291@2',
+      'loss=0.25@2',
+      'loss=0.2@2',
+      'lr=0.001@2',
       'val_loss=0.301@2',
     ]);
   });
 
   it('reads Hugging Face Trainer dicts (a fractional epoch is a metric, never a step; global_step is the step) and ignores its banner', () => {
     assert.deepEqual(parseFixture('hf_trainer.txt'), [
-      'loss=0.6931@null', 'grad_norm=2.3456@null', 'learning_rate=0.000048@null', 'epoch=0.13@null',
-      'loss=0.5234@null', 'grad_norm=3.1@null', 'learning_rate=0.000045@null', 'epoch=0.27@null',
-      'eval_loss=0.4812@null', 'eval_accuracy=0.8125@null', 'eval_runtime=1.234@null',
-      'eval_samples_per_second=162.1@null', 'eval_steps_per_second=20.26@null', 'epoch=1@null',
-      'train_runtime=12.345@null', 'train_samples_per_second=243@null', 'train_steps_per_second=30.38@null',
-      'total_flos=98765432109876@null', 'train_loss=0.512345@null', 'epoch=3@null',
-      'training_loss=0.512345@375', 'train_runtime=12.345@375', 'train_loss=0.512345@375', 'epoch=3@375',
+      'loss=0.6931@null',
+      'grad_norm=2.3456@null',
+      'learning_rate=0.000048@null',
+      'epoch=0.13@null',
+      'loss=0.5234@null',
+      'grad_norm=3.1@null',
+      'learning_rate=0.000045@null',
+      'epoch=0.27@null',
+      'eval_loss=0.4812@null',
+      'eval_accuracy=0.8125@null',
+      'eval_runtime=1.234@null',
+      'eval_samples_per_second=162.1@null',
+      'eval_steps_per_second=20.26@null',
+      'epoch=1@null',
+      'train_runtime=12.345@null',
+      'train_samples_per_second=243@null',
+      'train_steps_per_second=30.38@null',
+      'total_flos=98765432109876@null',
+      'train_loss=0.512345@null',
+      'epoch=3@null',
+      'training_loss=0.512345@375',
+      'train_runtime=12.345@375',
+      'train_loss=0.512345@375',
+      'epoch=3@375',
     ]);
   });
 
@@ -79,18 +115,24 @@ describe('ScalarParser on real-world output', () => {
       'Loss=2.301234@1',
       'Loss=1.502345@1',
       'Average_loss=0.1234@1',
-      'loss=0.512@2', 'acc=0.83@2',
-      'Loss=0.4412@3', 'Acc=0.8612@3',
-      'Val_Loss=0.4521@3', 'Train_Loss=0.4012@3',
-      'loss=0.25@3', 'lr=0.0001@3',
+      'loss=0.512@2',
+      'acc=0.83@2',
+      'Loss=0.4412@3',
+      'Acc=0.8612@3',
+      'Val_Loss=0.4521@3',
+      'Train_Loss=0.4012@3',
+      'loss=0.25@3',
+      'lr=0.0001@3',
       'loss=0.35@200',
       'val_accuracy=0.91@200',
       'loss=0.3012@300',
-      'accuracy=0.93@300', 'f1=0.9123@300',
+      'accuracy=0.93@300',
+      'f1=0.9123@300',
       'Learning_rate=0.0005@300',
       'Final_accuracy=0.9312@300',
       'loss=NaN@300',
-      'best_loss=-Infinity@300', 'grad_norm=Infinity@300',
+      'best_loss=-Infinity@300',
+      'grad_norm=Infinity@300',
       'loss=0.21@400',
     ]);
   });
@@ -128,7 +170,11 @@ describe('ScalarParser pairs', () => {
   });
 
   it('joins a qualifier word to the key and treats other leading words as prose', () => {
-    assert.deepEqual(one('Train Loss: 0.5 | val loss: 0.4 | Best Val Acc: 0.9'), ['Train_Loss=0.5@null', 'val_loss=0.4@null', 'Best_Val_Acc=0.9@null']);
+    assert.deepEqual(one('Train Loss: 0.5 | val loss: 0.4 | Best Val Acc: 0.9'), [
+      'Train_Loss=0.5@null',
+      'val_loss=0.4@null',
+      'Best_Val_Acc=0.9@null',
+    ]);
     assert.deepEqual(one('The loss: 0.5'), []);
     assert.deepEqual(one('Setting lr = 0.1'), []);
     assert.deepEqual(one('Setting lr=0.1'), ['lr=0.1@null'], 'key=value without spaces is a clear pair');
@@ -139,11 +185,23 @@ describe('ScalarParser pairs', () => {
   it('keeps the last value of a key written twice on one line', () => {
     assert.deepEqual(one('loss=1 acc=2 loss=3'), ['acc=2@null', 'loss=3@null']);
     const many = Array.from({ length: 100 }, (_, i) => `k${i % 10}=${i}`).join(' ');
-    assert.deepEqual(one(many), Array.from({ length: 10 }, (_, i) => `k${i}=${90 + i}@null`));
+    assert.deepEqual(
+      one(many),
+      Array.from({ length: 10 }, (_, i) => `k${i}=${90 + i}@null`),
+    );
   });
 
   it('rejects numbers followed by units, percent, fractions or prose', () => {
-    for (const line of ['acc: 91.2%', 'acc: 54 %', 'time: 3ms', 'Elapsed: 12.5s', 'correct: 96/100', 'correct: 96 / 100', 'using: 0 TPU cores', 'n: 1,234']) {
+    for (const line of [
+      'acc: 91.2%',
+      'acc: 54 %',
+      'time: 3ms',
+      'Elapsed: 12.5s',
+      'correct: 96/100',
+      'correct: 96 / 100',
+      'using: 0 TPU cores',
+      'n: 1,234',
+    ]) {
       assert.deepEqual(one(line), [], line);
     }
     assert.deepEqual(one('loss: 0.3 (best 0.2)'), ['loss=0.3@null']);
@@ -154,11 +212,24 @@ describe('ScalarParser pairs', () => {
 describe('ScalarParser values', () => {
   it('reads the number forms Python, JSON and JavaScript print', () => {
     assert.deepEqual(one('a=1 b=-2 c=+3 d=0.5 e=.5 f=5. g=1e-4 h=-1.5E+3 i=123456789012345678901234567890'), [
-      'a=1@null', 'b=-2@null', 'c=3@null', 'd=0.5@null', 'e=0.5@null', 'f=5@null', 'g=0.0001@null', 'h=-1500@null',
+      'a=1@null',
+      'b=-2@null',
+      'c=3@null',
+      'd=0.5@null',
+      'e=0.5@null',
+      'f=5@null',
+      'g=0.0001@null',
+      'h=-1500@null',
       'i=1.2345678901234568e+29@null',
     ]);
     assert.deepEqual(one('a=nan b=NaN c=inf d=-inf e=Infinity f=-Infinity g=+inf'), [
-      'a=NaN@null', 'b=NaN@null', 'c=Infinity@null', 'd=-Infinity@null', 'e=Infinity@null', 'f=-Infinity@null', 'g=Infinity@null',
+      'a=NaN@null',
+      'b=NaN@null',
+      'c=Infinity@null',
+      'd=-Infinity@null',
+      'e=Infinity@null',
+      'f=-Infinity@null',
+      'g=Infinity@null',
     ]);
   });
 
@@ -183,7 +254,10 @@ describe('ScalarParser values', () => {
 
 describe('ScalarParser dict lines', () => {
   it('takes numeric top-level entries of Python and JSON dicts', () => {
-    assert.deepEqual(one("{'loss': 0.5, 'name': 'x', 'ok': True, 'none': None, 'nested': {'a': 1}, 'list': [1, 2], 'lr': 5e-05}"), ['loss=0.5@null', 'lr=0.00005@null']);
+    assert.deepEqual(one("{'loss': 0.5, 'name': 'x', 'ok': True, 'none': None, 'nested': {'a': 1}, 'list': [1, 2], 'lr': 5e-05}"), [
+      'loss=0.5@null',
+      'lr=0.00005@null',
+    ]);
     assert.deepEqual(one('{"loss": 0.5, "acc": NaN, "s": "a}b", "t": "it\'s \\"q\\""}'), ['loss=0.5@null', 'acc=NaN@null']);
     assert.deepEqual(one('{}'), []);
     assert.deepEqual(one("{'a': 1,}"), ['a=1@null']);
@@ -195,7 +269,10 @@ describe('ScalarParser dict lines', () => {
 
   it('sets the step from integer step/epoch entries only, which are not metrics; a fractional epoch is', () => {
     assert.deepEqual(parseAll(['{"epoch": 2, "loss": 1}', "{'epoch': 2.5, 'loss': 2}", "{'step': -1, 'loss': 3}"]), [
-      'loss=1@2', 'epoch=2.5@2', 'loss=2@2', 'loss=3@2',
+      'loss=1@2',
+      'epoch=2.5@2',
+      'loss=2@2',
+      'loss=3@2',
     ]);
   });
 
@@ -208,8 +285,16 @@ describe('ScalarParser dict lines', () => {
 describe('ScalarParser steps', () => {
   it('reads step markers in their common forms', () => {
     const cases: [string, number][] = [
-      ['Epoch 3/10', 3], ['epoch: 3', 3], ['[epoch 3]', 3], ['Epoch [4][50/100]', 4], ['step 100', 100], ['global_step=7', 7],
-      ['Iteration 12', 12], ['iter: 5', 5], ['STEP 9', 9], ['Epoch 3: 100%|###| 3/3', 3],
+      ['Epoch 3/10', 3],
+      ['epoch: 3', 3],
+      ['[epoch 3]', 3],
+      ['Epoch [4][50/100]', 4],
+      ['step 100', 100],
+      ['global_step=7', 7],
+      ['Iteration 12', 12],
+      ['iter: 5', 5],
+      ['STEP 9', 9],
+      ['Epoch 3: 100%|###| 3/3', 3],
     ];
     for (const [line, step] of cases) {
       const parser = new ScalarParser();
@@ -219,26 +304,35 @@ describe('ScalarParser steps', () => {
   });
 
   it('reads the step of a marker however its word, separator, brackets and total are written', () => {
-    assert.deepEqual(
-      parseAll(['Epoch [2][50/100] loss: 0.3', 'step 3/10x loss: 1', 'xstep 5 loss: 2']),
-      ['loss=0.3@2', 'loss=1@3', 'loss=2@3'],
-    );
+    assert.deepEqual(parseAll(['Epoch [2][50/100] loss: 0.3', 'step 3/10x loss: 1', 'xstep 5 loss: 2']), ['loss=0.3@2', 'loss=1@3', 'loss=2@3']);
     assert.deepEqual(parseAll(['Global_Step: 9 a: 1', 'step 4 a: 2']), ['a=1@9', 'a=2@9']);
-    assert.deepEqual(
-      parseAll(['step 1234567890123456 loss: 1', 'iteration\t=\t[12] acc: 0.5', 'iter_step 40 acc: 0.6']),
-      ['loss=1@null', 'acc=0.5@12', 'acc=0.6@12'],
-    );
+    assert.deepEqual(parseAll(['step 1234567890123456 loss: 1', 'iteration\t=\t[12] acc: 0.5', 'iter_step 40 acc: 0.6']), [
+      'loss=1@null',
+      'acc=0.5@12',
+      'acc=0.6@12',
+    ]);
   });
 
   it('filters keys by name wherever they stand in lines of the same format', () => {
-    assert.deepEqual(
-      parseAll(['loss: 1 | acc: 2', 'acc: 3 | loss: 4', 'loss: 5 | acc: 6'], { exclude: ['acc'] }),
-      ['loss=1@null', 'loss=4@null', 'loss=5@null'],
-    );
+    assert.deepEqual(parseAll(['loss: 1 | acc: 2', 'acc: 3 | loss: 4', 'loss: 5 | acc: 6'], { exclude: ['acc'] }), [
+      'loss=1@null',
+      'loss=4@null',
+      'loss=5@null',
+    ]);
   });
 
   it('ignores things that look like markers but are not', () => {
-    for (const line of ['step 1.5', 'step: 100%', 'max_epoch 3', 'checkpoint-epoch3.pt', 'steps 10', 'epochs: 4', 'step -1', 'Epoch 3s', 'step 1234567890123456']) {
+    for (const line of [
+      'step 1.5',
+      'step: 100%',
+      'max_epoch 3',
+      'checkpoint-epoch3.pt',
+      'steps 10',
+      'epochs: 4',
+      'step -1',
+      'Epoch 3s',
+      'step 1234567890123456',
+    ]) {
       const parser = new ScalarParser();
       parser.parseLine(line);
       assert.deepEqual(render(parser.parseLine('loss=1')), ['loss=1@null'], line);
@@ -258,12 +352,19 @@ describe('ScalarParser steps', () => {
     const record = { recordStepMarkers: true };
     assert.deepEqual(one('step=3 plain=3', record), ['step=3@3', 'plain=3@3']);
     assert.deepEqual(one("{'global_step': 7, 'loss': 1}", record), ['global_step=7@7', 'loss=1@7']);
-    assert.deepEqual(one('step=3 plain=3', { patterns: ['(?<key>step)=(?<value>\\d+)'] }), ['plain=3@3', 'step=3@3'], 'a pattern names its keys on purpose');
+    assert.deepEqual(
+      one('step=3 plain=3', { patterns: ['(?<key>step)=(?<value>\\d+)'] }),
+      ['plain=3@3', 'step=3@3'],
+      'a pattern names its keys on purpose',
+    );
   });
 
   it('does not let a coarser marker move the step back once a finer one was seen', () => {
     assert.deepEqual(parseAll(['epoch 1', 'loss=1', 'step 100', 'loss=2', 'epoch 2', 'val_loss=3', 'step 200', 'loss=4']), [
-      'loss=1@1', 'loss=2@100', 'val_loss=3@100', 'loss=4@200',
+      'loss=1@1',
+      'loss=2@100',
+      'val_loss=3@100',
+      'loss=4@200',
     ]);
   });
 
@@ -362,13 +463,38 @@ describe('ScalarParser on hostile input', HANG_GUARD, () => {
   it('stays linear on separator, brace, digit and marker storms', () => {
     const size = MAX_SCANNED_CHARS;
     const storms = [
-      '='.repeat(size), ':'.repeat(size), ': '.repeat(size / 2), 'a='.repeat(size / 2), 'a: '.repeat(size / 3), 'a:'.repeat(size / 2),
-      '{'.repeat(size), "{'a': ".repeat(size / 6), "{'a': 1, ".repeat(size / 9), '('.repeat(size), 'tensor('.repeat(size / 7),
-      '['.repeat(size) + ']'.repeat(size), 'a'.repeat(size - 1) + ':', 'a '.repeat(size / 2) + ': 1', 'x ' + ' '.repeat(size) + '= 1',
-      '1'.repeat(size), 'x=' + '1'.repeat(size), 'x=' + '1.'.repeat(size / 2), 'x=1' + 'e'.repeat(size), 'epoch' + ' '.repeat(size) + 'x',
-      'epoch '.repeat(size / 6), 'step [' + '1'.repeat(size), 'Epoch 1/' + '1'.repeat(size), '\x1b]'.repeat(size / 2), '\x1b['.repeat(size / 2),
-      '\r'.repeat(size), ('x\r').repeat(size / 2), 'loss: 1 '.repeat(size / 8), 'a b c d e f '.repeat(size / 12) + 'loss: 1',
-      "{'a': '" + "\\'".repeat(size / 2), 'loss=0.3 ' + 'word '.repeat(size / 5), 'k=1 '.repeat(size / 4),
+      '='.repeat(size),
+      ':'.repeat(size),
+      ': '.repeat(size / 2),
+      'a='.repeat(size / 2),
+      'a: '.repeat(size / 3),
+      'a:'.repeat(size / 2),
+      '{'.repeat(size),
+      "{'a': ".repeat(size / 6),
+      "{'a': 1, ".repeat(size / 9),
+      '('.repeat(size),
+      'tensor('.repeat(size / 7),
+      '['.repeat(size) + ']'.repeat(size),
+      'a'.repeat(size - 1) + ':',
+      'a '.repeat(size / 2) + ': 1',
+      'x ' + ' '.repeat(size) + '= 1',
+      '1'.repeat(size),
+      'x=' + '1'.repeat(size),
+      'x=' + '1.'.repeat(size / 2),
+      'x=1' + 'e'.repeat(size),
+      'epoch' + ' '.repeat(size) + 'x',
+      'epoch '.repeat(size / 6),
+      'step [' + '1'.repeat(size),
+      'Epoch 1/' + '1'.repeat(size),
+      '\x1b]'.repeat(size / 2),
+      '\x1b['.repeat(size / 2),
+      '\r'.repeat(size),
+      'x\r'.repeat(size / 2),
+      'loss: 1 '.repeat(size / 8),
+      'a b c d e f '.repeat(size / 12) + 'loss: 1',
+      "{'a': '" + "\\'".repeat(size / 2),
+      'loss=0.3 ' + 'word '.repeat(size / 5),
+      'k=1 '.repeat(size / 4),
     ];
     for (const line of storms) {
       const parser = new ScalarParser({ exclude: ['zzz'] });

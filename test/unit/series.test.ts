@@ -194,7 +194,11 @@ describe('smoothEma', () => {
 
   test('weight 0 is the identity; a constant series stays constant', () => {
     assert.deepEqual(smoothEma([3, 1, 4, 1, 5], 0), [3, 1, 4, 1, 5]);
-    for (const value of smoothEma(Array.from({ length: 50 }, () => 7), 0.9)) assert.ok(Math.abs(value - 7) < 1e-9);
+    for (const value of smoothEma(
+      Array.from({ length: 50 }, () => 7),
+      0.9,
+    ))
+      assert.ok(Math.abs(value - 7) < 1e-9);
   });
 
   test('NaN and ±Infinity pass through without disturbing the others', () => {
@@ -252,7 +256,11 @@ describe('sampleColumns', () => {
         for (const range of [undefined, { xMin: 1000.5, xMax: 1400 }, { xMin: -10, xMax: 2 }, { xMin: 4000, xMax: 9000 }]) {
           const expected = downsampleMinMax(points, buckets, { range });
           const { rows, smoothed } = sampleColumns(x, y, buckets, { range });
-          assert.deepEqual(Array.from(rows, (row) => points[row]), expected, `${buckets} buckets, ${JSON.stringify(range)}`);
+          assert.deepEqual(
+            Array.from(rows, (row) => points[row]),
+            expected,
+            `${buckets} buckets, ${JSON.stringify(range)}`,
+          );
           assert.equal(smoothed, null);
         }
       }
@@ -267,7 +275,11 @@ describe('sampleColumns', () => {
       0.9,
     );
     const { x, y } = columnsOf(reversed);
-    for (const [buckets, range] of [[10, undefined], [500, undefined], [5, { xMin: 100, xMax: 200 }]] as const) {
+    for (const [buckets, range] of [
+      [10, undefined],
+      [500, undefined],
+      [5, { xMin: 100, xMax: 200 }],
+    ] as const) {
       const { rows, smoothed } = sampleColumns(x, y, buckets, { range, smoothing: 0.9 });
       assert.ok(smoothed);
       assert.ok(smoothed.rows.length <= 2 * buckets + 4 && rows.length <= 2 * buckets + 4);
@@ -281,7 +293,10 @@ describe('sampleColumns', () => {
     const picked = sampleColumns([0, Number.NaN, 2, Infinity], [1, 2, 3, 4], 10, { smoothing: 0.5 });
     assert.deepEqual(Array.from(picked.rows), [0, 2]);
     assert.deepEqual(Array.from(picked.smoothed?.rows ?? []), [0, 2]);
-    assert.deepEqual(sampleColumns([], [], 10, { smoothing: 0.5 }), { rows: new Uint32Array(0), smoothed: { rows: new Uint32Array(0), values: new Float64Array(0) } });
+    assert.deepEqual(sampleColumns([], [], 10, { smoothing: 0.5 }), {
+      rows: new Uint32Array(0),
+      smoothed: { rows: new Uint32Array(0), values: new Float64Array(0) },
+    });
     const one = sampleColumns([7], [Number.NaN], 10, { smoothing: 0.5 });
     assert.deepEqual(Array.from(one.rows), [0]);
     assert.ok(Number.isNaN(one.smoothed?.values[0]));
@@ -303,7 +318,10 @@ describe('textSparkline', () => {
   });
 
   test('long series are averaged into width columns', () => {
-    const line = textSparkline(Array.from({ length: 1000 }, (_, i) => i), 10);
+    const line = textSparkline(
+      Array.from({ length: 1000 }, (_, i) => i),
+      10,
+    );
     assert.equal([...line].length, 10);
     assert.equal(line[0], '▁');
     assert.equal(line[9], '█');

@@ -22,7 +22,12 @@ const SCRIPT = join(ROOT, 'dist/seriesWorker.js');
 function seedMessyRuns(store: Store): string[] {
   return [0, 1, 2].map((r) => {
     const run = store.createRun({ name: `messy-${r}`, startTime: 400 * r });
-    const first = Array.from({ length: 6000 }, (_, step) => ({ key: 'loss', step, timestamp: 1000 + 7 * step - (step % 13) * 5, value: Math.cos(step / (40 + r)) }));
+    const first = Array.from({ length: 6000 }, (_, step) => ({
+      key: 'loss',
+      step,
+      timestamp: 1000 + 7 * step - (step % 13) * 5,
+      value: Math.cos(step / (40 + r)),
+    }));
     first[10].value = Number.NaN;
     first[1500].value = Infinity;
     first[2200].value = -Infinity;
@@ -71,7 +76,10 @@ describe('SeriesWorkerPool', () => {
         const zoom = view.axis === 'step' ? [1990.5, 4100] : [20_000, 60_100];
         const detail = await pooled.rangeDetail(store, 'loss', view, zoom[0], zoom[1]);
         assert.deepEqual(detail, await local.rangeDetail(store, 'loss', view, zoom[0], zoom[1]), `zoom ${JSON.stringify(view)}`);
-        assert.ok(detail.series.some((s) => s.sampled && s.points.steps.length > 10), 'the zoom read long series');
+        assert.ok(
+          detail.series.some((s) => s.sampled && s.points.steps.length > 10),
+          'the zoom read long series',
+        );
       }
       assert.equal(pool.workers().length, 2);
     } finally {
@@ -86,10 +94,16 @@ describe('SeriesWorkerPool', () => {
       await pool.sampleAll(store, [requestOf(messy[0])]);
       const [crashed] = pool.workers();
       // Many reads queued, so the worker is surely still busy when it dies.
-      const reading = pool.sampleAll(store, Array.from({ length: 60 }, (_, i) => requestOf(messy[i % 3])));
+      const reading = pool.sampleAll(
+        store,
+        Array.from({ length: 60 }, (_, i) => requestOf(messy[i % 3])),
+      );
       await crashed.terminate();
       await assert.rejects(reading, /series worker stopped \(exit code 1\)/);
-      const again = await pool.sampleAll(store, messy.map((id) => requestOf(id)));
+      const again = await pool.sampleAll(
+        store,
+        messy.map((id) => requestOf(id)),
+      );
       assert.deepEqual(
         again.map((s) => s.runId),
         messy,

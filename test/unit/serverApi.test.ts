@@ -16,7 +16,10 @@ async function newRun(h: Harness, experimentId = '0', extra: Json = {}): Promise
   return ((created.run as Json).info as Json).run_id as string;
 }
 
-async function getRun(h: Harness, runId: string): Promise<{ info: Json; data: { metrics: Json[]; params: Json[]; tags: Json[] }; inputs: Json; outputs: Json }> {
+async function getRun(
+  h: Harness,
+  runId: string,
+): Promise<{ info: Json; data: { metrics: Json[]; params: Json[]; tags: Json[] }; inputs: Json; outputs: Json }> {
   return (await h.ok('GET', '/api/2.0/mlflow/runs/get', { query: { run_id: runId } })).run as never;
 }
 
@@ -44,7 +47,9 @@ describe('tracking API', () => {
     await h.ok('POST', '/api/2.0/mlflow/runs/log-metric', {
       body: `{"run_id": "${runId}", "key": "b", "value": -Infinity, "timestamp": 1, "step": 0}`,
     });
-    await h.ok('POST', '/api/2.0/mlflow/runs/log-batch', { body: `{"run_id": "${runId}", "metrics": [{"key": "c", "value": Infinity, "timestamp": 1, "step": 0}]}` });
+    await h.ok('POST', '/api/2.0/mlflow/runs/log-batch', {
+      body: `{"run_id": "${runId}", "metrics": [{"key": "c", "value": Infinity, "timestamp": 1, "step": 0}]}`,
+    });
     const latest = Object.fromEntries((await getRun(h, runId)).data.metrics.map((m) => [m.key, m.value]));
     assert.deepEqual(latest, { a: 'NaN', b: '-Infinity', c: 'Infinity' });
     const history = await h.ok('GET', '/api/2.0/mlflow/metrics/get-history', { query: { run_id: runId, metric_key: 'b' } });
@@ -88,7 +93,12 @@ describe('tracking API', () => {
     assert.equal(changed.status, 400);
     assert.equal(errorCode(changed.json), 'INVALID_PARAMETER_VALUE');
     const batch = await h.call('POST', '/api/2.0/mlflow/runs/log-batch', {
-      body: { run_id: runId, params: [{ key: 'alpha', value: '0.7' }], metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }], tags: [{ key: 't', value: '1' }] },
+      body: {
+        run_id: runId,
+        params: [{ key: 'alpha', value: '0.7' }],
+        metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }],
+        tags: [{ key: 't', value: '1' }],
+      },
     });
     assert.equal(batch.status, 400);
     assert.deepEqual(h.store.metricSummaries(runId), []);
@@ -97,7 +107,10 @@ describe('tracking API', () => {
 
   test('metric history pages 25,000 points with a token that leads to the rest', async () => {
     const runId = await newRun(h);
-    h.store.logMetrics(runId, Array.from({ length: 30_000 }, (_, i) => ({ key: 'big', value: i, timestamp: i, step: i })));
+    h.store.logMetrics(
+      runId,
+      Array.from({ length: 30_000 }, (_, i) => ({ key: 'big', value: i, timestamp: i, step: i })),
+    );
     const first = await h.ok('GET', '/api/2.0/mlflow/metrics/get-history', { query: { run_id: runId, metric_key: 'big', max_results: '25000' } });
     assert.equal((first.metrics as Json[]).length, 25_000);
     const second = await h.ok('GET', '/api/2.0/mlflow/metrics/get-history', {
@@ -113,7 +126,11 @@ describe('tracking API', () => {
     for (const [i, rmse] of [0.3, 0.1, 0.2].entries()) {
       const runId = await newRun(h, experimentId, { run_name: `r${i}` });
       await h.ok('POST', '/api/2.0/mlflow/runs/log-batch', {
-        body: { run_id: runId, metrics: [{ key: 'rmse', value: rmse, timestamp: 1, step: 0 }], params: [{ key: 'p', value: i % 2 ? 'odd' : 'even' }] },
+        body: {
+          run_id: runId,
+          metrics: [{ key: 'rmse', value: rmse, timestamp: 1, step: 0 }],
+          params: [{ key: 'p', value: i % 2 ? 'odd' : 'even' }],
+        },
       });
     }
     const body = { experiment_ids: [experimentId], filter: "metrics.rmse < 0.25 and params.p = 'odd' or params.p = 'even'", max_results: 10 };
@@ -124,7 +141,9 @@ describe('tracking API', () => {
     };
     assert.deepEqual(await names({ filter: 'metrics.rmse < 0.25', order_by: ['metrics.rmse DESC'] }), ['r2', 'r1']);
     assert.deepEqual(await names({ filter: "params.p = 'even'", order_by: ['metrics.rmse ASC'] }), ['r2', 'r0']);
-    const page = await h.ok('POST', '/api/2.0/mlflow/runs/search', { body: { experiment_ids: [experimentId], max_results: 2, order_by: ['metrics.rmse'] } });
+    const page = await h.ok('POST', '/api/2.0/mlflow/runs/search', {
+      body: { experiment_ids: [experimentId], max_results: 2, order_by: ['metrics.rmse'] },
+    });
     assert.equal((page.runs as Json[]).length, 2);
     assert.deepEqual(await names({ max_results: 2, order_by: ['metrics.rmse'], page_token: page.next_page_token }), ['r0']);
   });
@@ -152,7 +171,9 @@ describe('tracking API', () => {
     await h.ok('POST', '/api/2.0/mlflow/runs/log-inputs', {
       body: {
         run_id: runId,
-        datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'train' }], dataset: { name: 'iris', digest: 'abc', source_type: 'local', source: '{}' } }],
+        datasets: [
+          { tags: [{ key: 'mlflow.data.context', value: 'train' }], dataset: { name: 'iris', digest: 'abc', source_type: 'local', source: '{}' } },
+        ],
       },
     });
     await h.ok('POST', '/api/2.0/mlflow/runs/outputs', { body: { run_id: runId, models: [{ model_id: 'm-x', step: 3 }] } });
@@ -164,11 +185,17 @@ describe('tracking API', () => {
   });
 
   test('experiments: create, duplicate, search by filter, rename, delete and restore', async () => {
-    const id = (await h.ok('POST', '/api/2.0/mlflow/experiments/create', { body: { name: 'exp-a', tags: [{ key: 'team', value: 'ml' }] } })).experiment_id as string;
+    const id = (await h.ok('POST', '/api/2.0/mlflow/experiments/create', { body: { name: 'exp-a', tags: [{ key: 'team', value: 'ml' }] } }))
+      .experiment_id as string;
     const dup = await h.call('POST', '/api/2.0/mlflow/experiments/create', { body: { name: 'exp-a' } });
     assert.deepEqual([dup.status, errorCode(dup.json)], [400, 'RESOURCE_ALREADY_EXISTS']);
-    const found = await h.ok('POST', '/api/2.0/mlflow/experiments/search', { body: { filter: "name LIKE 'exp-%' AND tags.team = 'ml'", max_results: 10 } });
-    assert.deepEqual((found.experiments as Json[]).map((e) => e.name), ['exp-a']);
+    const found = await h.ok('POST', '/api/2.0/mlflow/experiments/search', {
+      body: { filter: "name LIKE 'exp-%' AND tags.team = 'ml'", max_results: 10 },
+    });
+    assert.deepEqual(
+      (found.experiments as Json[]).map((e) => e.name),
+      ['exp-a'],
+    );
     await h.ok('POST', '/api/2.0/mlflow/experiments/update', { body: { experiment_id: id, new_name: 'exp-b' } });
     await h.ok('POST', '/api/2.0/mlflow/experiments/delete', { body: { experiment_id: id } });
     const deleted = await h.ok('GET', '/api/2.0/mlflow/experiments/get-by-name', { query: { experiment_name: 'exp-b' } });
@@ -190,10 +217,17 @@ describe('tracking API', () => {
     assert.equal(errorCode(dup.json), 'RESOURCE_ALREADY_EXISTS');
     const source = `runs:/${runId}/model`;
     for (let i = 0; i < 3; i++) await h.ok('POST', reg('model-versions/create'), { body: { name: 'reg-m', source, run_id: runId } });
-    await h.ok('POST', reg('model-versions/transition-stage'), { body: { name: 'reg-m', version: '1', stage: 'production', archive_existing_versions: false } });
-    await h.ok('POST', reg('model-versions/transition-stage'), { body: { name: 'reg-m', version: '2', stage: 'Production', archive_existing_versions: true } });
+    await h.ok('POST', reg('model-versions/transition-stage'), {
+      body: { name: 'reg-m', version: '1', stage: 'production', archive_existing_versions: false },
+    });
+    await h.ok('POST', reg('model-versions/transition-stage'), {
+      body: { name: 'reg-m', version: '2', stage: 'Production', archive_existing_versions: true },
+    });
     const latest = await h.ok('POST', reg('registered-models/get-latest-versions'), { body: { name: 'reg-m', stages: ['Production'] } });
-    assert.deepEqual((latest.model_versions as Json[]).map((v) => v.version), ['2']);
+    assert.deepEqual(
+      (latest.model_versions as Json[]).map((v) => v.version),
+      ['2'],
+    );
     const v1 = await h.ok('GET', reg('model-versions/get'), { query: { name: 'reg-m', version: '1' } });
     assert.equal((v1.model_version as Json).current_stage, 'Archived');
     const badStage = await h.call('POST', reg('model-versions/transition-stage'), { body: { name: 'reg-m', version: '1', stage: 'Prod' } });
@@ -215,7 +249,10 @@ describe('tracking API', () => {
     assert.deepEqual([gone.status, errorCode(gone.json)], [404, 'RESOURCE_DOES_NOT_EXIST']);
 
     const models = await h.ok('GET', reg('registered-models/search'), { query: { filter: "name LIKE 'reg-%'" } });
-    assert.deepEqual((models.registered_models as Json[]).map((m) => m.name), ['reg-m']);
+    assert.deepEqual(
+      (models.registered_models as Json[]).map((m) => m.name),
+      ['reg-m'],
+    );
     const versions = await h.ok('GET', reg('model-versions/search'), { query: { filter: "name = 'reg-m' AND run_id = '" + runId + "'" } });
     assert.equal((versions.model_versions as Json[]).length, 2);
     await h.ok('POST', reg('registered-models/rename'), { body: { name: 'reg-m', new_name: 'reg-n' } });
@@ -231,7 +268,14 @@ describe('tracking API', () => {
     const id = ((created.model as Json).info as Json).model_id as string;
     assert.match(id, /^m-[0-9a-f]{32}$/);
     await h.ok('PATCH', `/api/2.0/mlflow/logged-models/${id}`, { body: { model_id: id, status: 'LOGGED_MODEL_READY' } });
-    await h.ok('PATCH', `/api/2.0/mlflow/logged-models/${id}/tags`, { body: { tags: [{ key: 'a/b', value: '1' }, { key: 'c', value: '2' }] } });
+    await h.ok('PATCH', `/api/2.0/mlflow/logged-models/${id}/tags`, {
+      body: {
+        tags: [
+          { key: 'a/b', value: '1' },
+          { key: 'c', value: '2' },
+        ],
+      },
+    });
     await h.ok('DELETE', `/api/2.0/mlflow/logged-models/${id}/tags/a%2Fb`);
     await h.ok('POST', `/api/2.0/mlflow/logged-models/${id}/params`, { body: { params: [{ key: 'lr', value: '0.1' }] } });
     const changed = await h.call('POST', `/api/2.0/mlflow/logged-models/${id}/params`, { body: { params: [{ key: 'lr', value: '0.2' }] } });
@@ -241,7 +285,10 @@ describe('tracking API', () => {
     assert.deepEqual(got.info.tags, [{ key: 'c', value: '2' }]);
     assert.deepEqual(got.data.params, [{ key: 'lr', value: '0.1' }]);
     const found = await h.ok('POST', '/api/2.0/mlflow/logged-models/search', { body: { experiment_ids: ['0'], filter: "name = 'lm'" } });
-    assert.deepEqual((found.models as { info: Json }[]).map((m) => m.info.model_id), [id]);
+    assert.deepEqual(
+      (found.models as { info: Json }[]).map((m) => m.info.model_id),
+      [id],
+    );
     await h.ok('POST', '/api/2.0/mlflow/registered-models/create', { body: { name: 'from-lm' } });
     await h.ok('POST', '/api/2.0/mlflow/model-versions/create', { body: { name: 'from-lm', source: `models:/${id}`, model_id: id } });
     const uri = await h.ok('GET', '/api/2.0/mlflow/model-versions/get-download-uri', { query: { name: 'from-lm', version: '1' } });
@@ -263,7 +310,10 @@ describe('run adoption', () => {
       const first = await newRun(h, expId, { run_name: 'named', user_id: 'alice', tags: [{ key: 'k', value: 'v' }] });
       assert.equal(first, adopted);
       const run = h.store.getRunDetail(adopted);
-      assert.deepEqual([run.experimentName, run.name, run.user, run.tags.k, run.tags['mlflow.runName']], ['client-exp', 'named', 'alice', 'v', 'named']);
+      assert.deepEqual(
+        [run.experimentName, run.name, run.user, run.tags.k, run.tags['mlflow.runName']],
+        ['client-exp', 'named', 'alice', 'v', 'named'],
+      );
 
       const child = await newRun(h, '0');
       assert.notEqual(child, adopted);

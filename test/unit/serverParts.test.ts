@@ -17,7 +17,16 @@ function rejects400(action: () => unknown, pattern: RegExp): void {
 }
 
 test('Fields reads typed values and names the bad field', () => {
-  const f = Fields.fromJson({ run_uuid: 'r1', key: 'loss', value: 'NaN', step: '3', ts: 12, ok: 'true', list: ['a'], tags: [{ key: 'k', value: 'v' }] });
+  const f = Fields.fromJson({
+    run_uuid: 'r1',
+    key: 'loss',
+    value: 'NaN',
+    step: '3',
+    ts: 12,
+    ok: 'true',
+    list: ['a'],
+    tags: [{ key: 'k', value: 'v' }],
+  });
   assert.equal(f.runId(), 'r1');
   assert.ok(Number.isNaN(f.metricValue()));
   assert.equal(f.int('step'), 3);
@@ -35,7 +44,10 @@ test('Fields reads typed values and names the bad field', () => {
   rejects400(() => Fields.fromJson({ value: true }).metricValue(), /expected a number/);
   rejects400(() => Fields.fromJson({ value: 'abc' }).metricValue(), /expected a number/);
   rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /expected an integer/);
-  assert.throws(() => Fields.fromJson([1]), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST');
+  assert.throws(
+    () => Fields.fromJson([1]),
+    (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST',
+  );
 });
 
 test('metric values: numbers, protobuf strings, decimal strings', () => {
@@ -53,26 +65,57 @@ test('query fields turn repeated keys into lists', () => {
 });
 
 test('recordOf refuses one key with two values, accepts repeats', () => {
-  assert.deepEqual(recordOf([{ key: 'a', value: '1' }, { key: 'a', value: '1' }], 'param'), { a: '1' });
-  rejects400(() => recordOf([{ key: 'a', value: '1' }, { key: 'a', value: '2' }], 'param'), /Duplicate param key 'a'/);
+  assert.deepEqual(
+    recordOf(
+      [
+        { key: 'a', value: '1' },
+        { key: 'a', value: '1' },
+      ],
+      'param',
+    ),
+    { a: '1' },
+  );
+  rejects400(
+    () =>
+      recordOf(
+        [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+        'param',
+      ),
+    /Duplicate param key 'a'/,
+  );
 });
 
 test('JSON bodies: bare NaN/Infinity become strings outside string literals only; garbage is a BAD_REQUEST', () => {
   assert.deepEqual(parseJsonBody('{"value": NaN, "b": -Infinity, "s": "NaN Infinity"}'), { value: 'NaN', b: '-Infinity', s: 'NaN Infinity' });
-  assert.throws(() => parseJsonBody('{"a": '), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST' && e.status === 400);
+  assert.throws(
+    () => parseJsonBody('{"a": '),
+    (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST' && e.status === 400,
+  );
 });
 
 test('search filter: AND clauses, quoting, LIKE/ILIKE, IN, numbers, tags, through the core grammar', () => {
   type Item = { name: string; v: number; tags: Record<string, string> };
-  const spec: Searchable<Item> = { attributes: { name: 'string', version_number: 'number' }, valuesOf: (i) => ({ name: i.name, version_number: i.v }), keyed: { tags: (i) => i.tags } };
-  const names = (filter: string, items: Item[]): string[] => searchPage(items, spec, Fields.fromJson({ filter }), { fallback: 10, cap: 10 }).items.map((i) => i.name);
+  const spec: Searchable<Item> = {
+    attributes: { name: 'string', version_number: 'number' },
+    valuesOf: (i) => ({ name: i.name, version_number: i.v }),
+    keyed: { tags: (i) => i.tags },
+  };
+  const names = (filter: string, items: Item[]): string[] =>
+    searchPage(items, spec, Fields.fromJson({ filter }), { fallback: 10, cap: 10 }).items.map((i) => i.name);
   const items: Item[] = [
     { name: 'seed-model', v: 2, tags: { 'my key': "it's" } },
     { name: 'Seed-model', v: 2, tags: { 'my key': "it's" } },
     { name: 'seed-old', v: 1, tags: { 'my key': "it's" } },
     { name: 'seed-bare', v: 2, tags: {} },
   ];
-  assert.deepEqual(names("name LIKE 'seed%' AND tags.`my key` = 'it''s' AND version_number >= 2", items), ['seed-model'], 'LIKE is case-sensitive; a missing tag matches nothing');
+  assert.deepEqual(
+    names("name LIKE 'seed%' AND tags.`my key` = 'it''s' AND version_number >= 2", items),
+    ['seed-model'],
+    'LIKE is case-sensitive; a missing tag matches nothing',
+  );
   assert.deepEqual(names("name ILIKE 'SEED-M%'", items), ['seed-model', 'Seed-model']);
   assert.deepEqual(names("attributes.name IN ('seed-old', 'x')", items), ['seed-old']);
   assert.deepEqual(names("tags.`my key` != 'x'", items), ['seed-model', 'Seed-model', 'seed-old'], '!= never matches a missing tag');
@@ -89,8 +132,14 @@ test('order-by sorts stably, missing values last', () => {
   const isField = fieldSet(['name', 'n']);
   const items = [{ name: 'b', n: 1 }, { name: 'a', n: 2 }, { name: 'c' }];
   const lookup = (item: { name: string; n?: number }, field: string) => (field === 'name' ? item.name : item.n);
-  assert.deepEqual(sortBy(items, parseOrderBy(['n DESC'], isField), lookup).map((i) => i.name), ['a', 'b', 'c']);
-  assert.deepEqual(sortBy(items, parseOrderBy(['name'], isField), lookup).map((i) => i.name), ['a', 'b', 'c']);
+  assert.deepEqual(
+    sortBy(items, parseOrderBy(['n DESC'], isField), lookup).map((i) => i.name),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(
+    sortBy(items, parseOrderBy(['name'], isField), lookup).map((i) => i.name),
+    ['a', 'b', 'c'],
+  );
   rejects400(() => parseOrderBy(['name sideways'], isField), /Invalid order_by/);
 });
 

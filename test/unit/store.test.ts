@@ -51,11 +51,17 @@ describe('Store', () => {
     ]);
     store.logMetrics(run.id, [{ key: 'loss', value: 0.5, step: 2, timestamp: 4 }]);
     const [loss] = store.metricSummaries(run.id);
-    assert.deepEqual({ last: loss.last, lastStep: loss.lastStep, min: loss.min, max: loss.max, count: loss.count }, { last: 0.3, lastStep: 3, min: 0.3, max: 0.9, count: 4 });
+    assert.deepEqual(
+      { last: loss.last, lastStep: loss.lastStep, min: loss.min, max: loss.max, count: loss.count },
+      { last: 0.3, lastStep: 3, min: 0.3, max: 0.9, count: 4 },
+    );
     const history = store.history(run.id, 'loss');
     assert.equal(history.length, 4);
     assert.ok(Number.isNaN(history[1].value));
-    assert.deepEqual(store.history(run.id, 'loss', { offset: 2, limit: 1 }).map((p) => p.value), [0.3]);
+    assert.deepEqual(
+      store.history(run.id, 'loss', { offset: 2, limit: 1 }).map((p) => p.value),
+      [0.3],
+    );
     store.close();
   });
 
@@ -67,7 +73,10 @@ describe('Store', () => {
       { key: 'x', value: -Infinity, step: 1, timestamp: 0 },
       { key: 'x', value: Number.MAX_VALUE, step: 2, timestamp: 0 },
     ]);
-    assert.deepEqual(store.history(run.id, 'x').map((p) => p.value), [Infinity, -Infinity, Number.MAX_VALUE]);
+    assert.deepEqual(
+      store.history(run.id, 'x').map((p) => p.value),
+      [Infinity, -Infinity, Number.MAX_VALUE],
+    );
     const [x] = store.metricSummaries(run.id);
     assert.equal(x.min, -Infinity);
     assert.equal(x.max, Infinity);
@@ -95,7 +104,7 @@ describe('Store', () => {
     assert.equal(store.createRun({ sourceFile: '/x/train.py', experimentName: 'a' }).name, 'train-1');
     assert.equal(store.createRun({ sourceFile: 'train.py', experimentName: 'a' }).name, 'train-2');
     assert.equal(store.createRun({ experimentName: 'b' }).name, 'run-1');
-    const hostile = '<img src=x onerror=alert(1)>\'; DROP TABLE runs; --';
+    const hostile = "<img src=x onerror=alert(1)>'; DROP TABLE runs; --";
     assert.equal(store.getRun(store.createRun({ name: hostile }).id).name, hostile);
     assert.equal(store.listRuns().length, 4);
     store.close();
@@ -116,7 +125,10 @@ describe('Store', () => {
     const count = (table: string): number => (connectionOf(store).prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     assert.deepEqual(['metrics', 'metric_series', 'params'].map(count), [0, 0, 0], "the deleted run's rows are gone");
     assert.equal(count('tags'), 1, "the other run's tag stays");
-    assert.deepEqual(store.listRuns().map((run) => run.name), ['b']);
+    assert.deepEqual(
+      store.listRuns().map((run) => run.name),
+      ['b'],
+    );
     store.close();
   });
 
@@ -194,7 +206,10 @@ describe('Store', () => {
     store.setRunnerInfo(dead.id, { pid: 111, journalPath: '/j', consolePath: '/c' });
     store.setRunnerInfo(alive.id, { pid: 222, journalPath: '/j2', consolePath: '/c2' });
     const orphans = store.orphanedRuns((p) => p.pid === 222);
-    assert.deepEqual(orphans.map((o) => o.id), [dead.id]);
+    assert.deepEqual(
+      orphans.map((o) => o.id),
+      [dead.id],
+    );
     connectionOf(store).prepare('UPDATE runs SET heartbeat_at = 0 WHERE id = ?').run(alive.id);
     assert.equal(store.orphanedRuns((p) => p.pid === 222).length, 2);
     store.close();
@@ -233,7 +248,10 @@ describe('series reads', () => {
   test('read a whole series as columns in logging order, NaN and ±Infinity exact, out-of-order steps kept', () => {
     const store = freshStore();
     const run = store.createRun();
-    store.logMetrics(run.id, logged.map((p) => ({ key: 'loss', ...p })));
+    store.logMetrics(
+      run.id,
+      logged.map((p) => ({ key: 'loss', ...p })),
+    );
     store.logMetrics(run.id, [{ key: 'other', step: 0, timestamp: 0, value: 7 }]);
     const columns = readSeriesColumns(store, run.id, 'loss');
     assert.deepEqual(Array.from(columns.steps), [5, 2, 9, 2, 0]);
@@ -247,10 +265,16 @@ describe('series reads', () => {
     const run = store.createRun();
     assert.equal(readSeriesColumns(store, run.id, 'nope').steps.length, 0);
     assert.equal(readSeriesColumns(store, 'f'.repeat(32), 'loss').values.length, 0);
-    store.logMetrics(run.id, Array.from({ length: 40 }, (_, step) => ({ key: 'loss', step, timestamp: step, value: step / 2 })));
+    store.logMetrics(
+      run.id,
+      Array.from({ length: 40 }, (_, step) => ({ key: 'loss', step, timestamp: step, value: step / 2 })),
+    );
     // Another writer appends after the summary sized the columns: they grow.
     connectionOf(store).prepare("UPDATE metric_series SET count = 1 WHERE key = 'loss'").run();
-    assert.deepEqual(Array.from(readSeriesColumns(store, run.id, 'loss').values), Array.from({ length: 40 }, (_, step) => step / 2));
+    assert.deepEqual(
+      Array.from(readSeriesColumns(store, run.id, 'loss').values),
+      Array.from({ length: 40 }, (_, step) => step / 2),
+    );
   });
 
   test('the collecting function cannot be called from outside a read', () => {
@@ -264,7 +288,10 @@ describe('series reads', () => {
   test('value at a step: the last point logged at the greatest step not above it', () => {
     const store = freshStore();
     const run = store.createRun();
-    store.logMetrics(run.id, logged.map((p) => ({ key: 'loss', ...p })));
+    store.logMetrics(
+      run.id,
+      logged.map((p) => ({ key: 'loss', ...p })),
+    );
     assert.equal(valueAtStepOf(store, run.id, 'loss', 3), -Infinity);
     assert.equal(valueAtStepOf(store, run.id, 'loss', 2.5), -Infinity);
     assert.equal(valueAtStepOf(store, run.id, 'loss', 8), 0.5);
@@ -276,7 +303,8 @@ describe('series reads', () => {
     assert.ok(Number.isNaN(valueAtStepOf(store, run.id, 'loss', 9)));
     // The same answers as core's valueAtStep over the whole history, repeated steps included.
     const history = store.history(run.id, 'loss');
-    for (let step = -2; step <= 11; step += 0.5) assert.ok(Object.is(valueAtStepOf(store, run.id, 'loss', step), valueAtStep(history, step)), `step ${step}`);
+    for (let step = -2; step <= 11; step += 0.5)
+      assert.ok(Object.is(valueAtStepOf(store, run.id, 'loss', step), valueAtStep(history, step)), `step ${step}`);
   });
 });
 
@@ -323,7 +351,8 @@ describe('damaged store files', () => {
       good.close();
       const bytes = make(readFileSync(file).subarray(0, 4096));
       writeFileSync(file, bytes);
-      for (const readonly of [false, true]) assert.throws(() => Store.open(good.dir, { readonly }), StoreCorruptError, `${what} readonly=${readonly}`);
+      for (const readonly of [false, true])
+        assert.throws(() => Store.open(good.dir, { readonly }), StoreCorruptError, `${what} readonly=${readonly}`);
       assert.ok(readFileSync(file).equals(bytes));
       assert.ok(!existsSync(`${file}-wal`), 'not even opened by SQLite');
     });
@@ -342,8 +371,14 @@ describe('run references', () => {
     const store = freshStore();
     const first = store.createRun({ name: 'first', startTime: 1000 });
     const second = store.createRun({ name: 'second', startTime: 2000 });
-    store.logMetrics(first.id, [{ key: 'val_loss', value: 0.2, step: 0, timestamp: 0 }, { key: 'acc', value: 0.7, step: 0, timestamp: 0 }]);
-    store.logMetrics(second.id, [{ key: 'val_loss', value: 0.4, step: 0, timestamp: 0 }, { key: 'acc', value: 0.9, step: 0, timestamp: 0 }]);
+    store.logMetrics(first.id, [
+      { key: 'val_loss', value: 0.2, step: 0, timestamp: 0 },
+      { key: 'acc', value: 0.7, step: 0, timestamp: 0 },
+    ]);
+    store.logMetrics(second.id, [
+      { key: 'val_loss', value: 0.4, step: 0, timestamp: 0 },
+      { key: 'acc', value: 0.9, step: 0, timestamp: 0 },
+    ]);
     assert.equal(resolveRunRef(store, first.id.slice(0, 10)).id, first.id);
     assert.equal(resolveRunRef(store, 'second').id, second.id);
     assert.equal(resolveRunRef(store, '@last').id, second.id);
@@ -352,7 +387,8 @@ describe('run references', () => {
     assert.equal(resolveRunRef(store, '@best:acc:min').id, first.id);
     assert.throws(() => resolveRunRef(store, 'nope'), RunRefError);
     assert.throws(() => resolveRunRef(store, '@best:missing'), RunRefError);
-    for (const malformed of ['@first', '', '  ', '@best:', '@']) assert.throws(() => resolveRunRef(store, malformed), RunRefError, JSON.stringify(malformed));
+    for (const malformed of ['@first', '', '  ', '@best:', '@'])
+      assert.throws(() => resolveRunRef(store, malformed), RunRefError, JSON.stringify(malformed));
     assert.throws(() => resolveRunRef(store, '%'), RunRefError);
     store.close();
   });

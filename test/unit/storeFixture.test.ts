@@ -20,7 +20,15 @@ test(`a release-0.1.0 store opens and migrates with ${sqliteDriver()}, every run
   try {
     assert.equal(connectionOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
     const runs = store.listRuns({ orderBy: ['attributes.start_time ASC'] });
-    assert.deepEqual(runs.map((r) => [r.name, r.status]), [['first', 'FINISHED'], ['second', 'FINISHED'], ['failed', 'FAILED'], ['stdlib-run', 'FINISHED']]);
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.status]),
+      [
+        ['first', 'FINISHED'],
+        ['second', 'FINISHED'],
+        ['failed', 'FAILED'],
+        ['stdlib-run', 'FINISHED'],
+      ],
+    );
     const [first, second] = runs;
     assert.equal(store.params(first.id).lr, '0.1');
     assert.equal(store.params(first.id).optimizer, 'adam');
@@ -29,8 +37,11 @@ test(`a release-0.1.0 store opens and migrates with ${sqliteDriver()}, every run
     const loss = store.history(first.id, 'loss');
     assert.equal(loss.length, 50);
     assert.equal(loss[49].step, 49);
-    assert.equal(loss[49].value, 0.12, "printed as 0.120000");
-    assert.deepEqual(store.history(first.id, 'odd').map((p) => p.value), [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    assert.equal(loss[49].value, 0.12, 'printed as 0.120000');
+    assert.deepEqual(
+      store.history(first.id, 'odd').map((p) => p.value),
+      [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+    );
     assert.equal(store.getRun(first.id).git.dirty, false);
     assert.equal(store.getRun(second.id).git.dirty, true);
     assert.ok(store.getRun(second.id).git.patchSha, 'the uncommitted patch is stored');
@@ -38,7 +49,13 @@ test(`a release-0.1.0 store opens and migrates with ${sqliteDriver()}, every run
     assert.equal(model?.role, 'model');
     assert.equal(store.objects.read(model.sha256).toString(), 'model-bytes-0.1');
     const versions = new ModelRegistry(store).listVersions('stdlib-model').sort((a, b) => a.version - b.version);
-    assert.deepEqual(versions.map((v) => [v.version, v.stage, v.aliases]), [[1, 'Archived', []], [2, 'Production', ['champion']]]);
+    assert.deepEqual(
+      versions.map((v) => [v.version, v.stage, v.aliases]),
+      [
+        [1, 'Archived', []],
+        [2, 'Production', ['champion']],
+      ],
+    );
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

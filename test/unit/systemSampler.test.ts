@@ -13,7 +13,12 @@ describe('system sampler', () => {
 
   test('collects the whole process tree and nothing else', () => {
     const stats = [stat(1, 0), stat(10, 1), stat(11, 10), stat(12, 11), stat(20, 1)].map((s) => parseProcStat(s)!);
-    assert.deepEqual(processTree(10, stats).map((s) => s.pid).sort(), [10, 11, 12]);
+    assert.deepEqual(
+      processTree(10, stats)
+        .map((s) => s.pid)
+        .sort(),
+      [10, 11, 12],
+    );
   });
 
   test('samples this process: RSS now, CPU % from the second sample on', { skip: process.platform !== 'linux' && 'Linux only' }, () => {

@@ -47,7 +47,7 @@ test('the launcher runs the bundled CLI with the given Node, whatever the paths 
   const dir = mkdtempSync(join(tmpdir(), "labbook launcher 'quoted' "));
   try {
     const cli = join(dir, 'fake cli.js');
-    writeFileSync(cli, "process.stdout.write(JSON.stringify({ args: process.argv.slice(2), electron: process.env.ELECTRON_RUN_AS_NODE }))");
+    writeFileSync(cli, 'process.stdout.write(JSON.stringify({ args: process.argv.slice(2), electron: process.env.ELECTRON_RUN_AS_NODE }))');
     const launcher = join(dir, 'labbook');
     writeFileSync(launcher, launcherScripts(process.execPath, cli).sh);
     chmodSync(launcher, 0o755);

@@ -33,12 +33,18 @@ describe('Trash', () => {
   test('moving runs to the Trash hides them from listings and references, and keeps their data', () => {
     const { store, ids } = storeWithRuns(3);
     assert.equal(trashRuns(store, [ids[0], ids[1]], 1000), 2);
-    assert.deepEqual(store.listRuns().map((run) => run.id), [ids[2]]);
+    assert.deepEqual(
+      store.listRuns().map((run) => run.id),
+      [ids[2]],
+    );
     assert.equal(store.countRuns(), 1);
     assert.throws(() => resolveRunRef(store, 'run-0'), RunRefError);
     assert.throws(() => resolveRunRef(store, ids[0]), RunRefError, 'a full id of a trashed run is not resolved either');
     const trash = listTrash(store);
-    assert.deepEqual(trash.map((run) => [run.name, run.deletedAt]).sort(), [['run-0', 1000], ['run-1', 1000]]);
+    assert.deepEqual(trash.map((run) => [run.name, run.deletedAt]).sort(), [
+      ['run-0', 1000],
+      ['run-1', 1000],
+    ]);
     assert.equal(trash[0].expiresAt, 1000 + TRASH_DAYS * DAY);
     assert.equal(store.history(ids[0], 'loss').length, 1);
     store.close();
@@ -49,8 +55,14 @@ describe('Trash', () => {
     trashRuns(store, ids, 5);
     assert.equal(resolveTrashedRunRef(store, 'run-1').id, ids[1]);
     assert.equal(restoreRuns(store, [ids[1]]), 1);
-    assert.deepEqual(store.listRuns().map((run) => run.id), [ids[1]]);
-    assert.deepEqual(listTrash(store).map((run) => run.id), [ids[0]]);
+    assert.deepEqual(
+      store.listRuns().map((run) => run.id),
+      [ids[1]],
+    );
+    assert.deepEqual(
+      listTrash(store).map((run) => run.id),
+      [ids[0]],
+    );
     assert.throws(() => resolveTrashedRunRef(store, 'run-1'), /Trash/);
     assert.equal(store.listRuns()[0].metrics.loss.last, 1);
     store.close();
@@ -63,7 +75,10 @@ describe('Trash', () => {
     assert.equal(store.findRun(ids[0]), undefined);
     assert.equal(emptyTrash(store), 2);
     assert.deepEqual(listTrash(store), []);
-    assert.deepEqual(store.listRuns().map((run) => run.id), [ids[3]]);
+    assert.deepEqual(
+      store.listRuns().map((run) => run.id),
+      [ids[3]],
+    );
     store.close();
   });
 
@@ -74,7 +89,10 @@ describe('Trash', () => {
     trashRuns(store, [ids[1]], now - TRASH_DAYS * DAY + 60_000);
     assert.equal(purgeExpiredTrash(store, now), 1);
     assert.equal(store.findRun(ids[0]), undefined);
-    assert.deepEqual(listTrash(store).map((run) => run.id), [ids[1]]);
+    assert.deepEqual(
+      listTrash(store).map((run) => run.id),
+      [ids[1]],
+    );
     assert.equal(purgeExpiredTrash(store, now), 0, 'nothing more to purge');
     store.close();
   });
@@ -88,7 +106,10 @@ describe('Trash', () => {
     trashRuns(store, [recent.id]);
     store.close();
     const reopened = Store.open(dir);
-    assert.deepEqual(listTrash(reopened).map((run) => run.id), [recent.id]);
+    assert.deepEqual(
+      listTrash(reopened).map((run) => run.id),
+      [recent.id],
+    );
     reopened.close();
   });
 

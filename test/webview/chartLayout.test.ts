@@ -58,7 +58,8 @@ const EXTRA_SERIES = [
 
 function assertApart(boxes: readonly TickBox[], what: string): void {
   assert.ok(boxes.length >= 2, `${what}: ${boxes.length} labels`);
-  for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].top >= boxes[i - 1].bottom, `${what}: "${boxes[i - 1].label}" and "${boxes[i].label}" overlap`);
+  for (let i = 1; i < boxes.length; i++)
+    assert.ok(boxes[i].top >= boxes[i - 1].bottom, `${what}: "${boxes[i - 1].label}" and "${boxes[i].label}" overlap`);
 }
 
 /** True when every label reads as 1, 2 or 5 times a power of ten. */
@@ -70,8 +71,15 @@ function oneTwoFive(boxes: readonly TickBox[]): boolean {
 }
 
 /** The chart of `key` once drawn at its size (at least three y labels). */
-async function runPanelChart(page: WebviewPage, key: string): Promise<{ x: { min: number | null; max: number | null }; y: { type: string; ticks: TickBox[] } }> {
-  const handle = await page.page.waitForFunction((k) => window.labbookRunPanel?.charts().find((c) => c.key === k && c.chart && c.chart.y.ticks.length >= 3)?.chart, key, { timeout: 10_000 });
+async function runPanelChart(
+  page: WebviewPage,
+  key: string,
+): Promise<{ x: { min: number | null; max: number | null }; y: { type: string; ticks: TickBox[] } }> {
+  const handle = await page.page.waitForFunction(
+    (k) => window.labbookRunPanel?.charts().find((c) => c.key === k && c.chart && c.chart.y.ticks.length >= 3)?.chart,
+    key,
+    { timeout: 10_000 },
+  );
   return (await handle.jsonValue()) as Awaited<ReturnType<typeof runPanelChart>>;
 }
 
@@ -84,9 +92,20 @@ describe('Run panel charts', () => {
     const userKeys = await page.page.locator('.section:not(.system-section) > .charts .metric-key').allTextContents();
     assert.ok(userKeys.includes('lr') && !userKeys.some((key) => key.startsWith('system/')), userKeys.join());
     const system = page.page.locator('vscode-collapsible.system-section');
-    assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [false, '3', false]);
+    assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [
+      false,
+      '3',
+      false,
+    ]);
     assert.deepEqual(await system.locator('.metric-key').allTextContents(), ['system/cpu_percent', 'system/gpu_memory_gb', 'system/rss_mb']);
-    assert.equal(await page.page.locator('vscode-collapsible.section:not(.system-section)').first().evaluate((s: Element & { description?: string }) => s.description), '3', 'Metrics counts the user metrics');
+    assert.equal(
+      await page.page
+        .locator('vscode-collapsible.section:not(.system-section)')
+        .first()
+        .evaluate((s: Element & { description?: string }) => s.description),
+      '3',
+      'Metrics counts the user metrics',
+    );
     await system.evaluate((s: Element & { open?: boolean }) => (s.open = true));
 
     const cpu = await runPanelChart(page, 'system/cpu_percent');
@@ -145,14 +164,19 @@ function systemMetric(metric: CompareMetric): CompareMetric {
 describe('Compare charts', () => {
   it('keeps the toolbar off the first chart row, log-y labels apart, system metrics collapsed, missing values drawn', async () => {
     for (const viewport of VIEWPORTS) {
-      const page = await open('comparePanel', { theme: 'dark', viewport, savedState: { smoothing: 0, axis: 'step', logY: true, logX: false, onlyDifferences: true } });
+      const page = await open('comparePanel', {
+        theme: 'dark',
+        viewport,
+        savedState: { smoothing: 0, axis: 'step', logY: true, logX: false, onlyDifferences: true },
+      });
       const snapshot = compareSnapshot(BROWSER_IDS);
       const loss = snapshot.metrics.find((m) => m.key === 'loss')!;
       await page.send({ ...snapshot, metrics: [...snapshot.metrics, systemMetric(loss)] });
       await page.page.waitForFunction(() => window.labbookComparePanel?.charts().find((c) => c.key === 'loss')?.chart?.y.ticks.length);
       const charts = await page.page.evaluate(() => window.labbookComparePanel!.charts());
       assert.deepEqual(charts.map((c) => c.key).sort(), ['accuracy', 'loss', 'system/cpu_percent']);
-      for (const chart of charts.filter((c) => c.key !== 'system/cpu_percent')) assertApart(chart.chart!.y.ticks, `${chart.key} at ${viewport.width}`);
+      for (const chart of charts.filter((c) => c.key !== 'system/cpu_percent'))
+        assertApart(chart.chart!.y.ticks, `${chart.key} at ${viewport.width}`);
       const system = page.page.locator('vscode-collapsible.system-section');
       assert.equal(await system.evaluate((s: Element & { open?: boolean }) => s.open), false);
 
@@ -162,7 +186,10 @@ describe('Compare charts', () => {
       const [toolbar, chart] = await Promise.all([page.page.locator('.chart-controls').boundingBox(), firstChart.boundingBox()]);
       // Half a pixel: scroll positions are whole pixels, layout boxes are not.
       assert.ok(chart!.y >= toolbar!.y + toolbar!.height - 0.5, `chart top ${chart!.y} under the toolbar bottom ${toolbar!.y + toolbar!.height}`);
-      const covered = await page.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.chart-controls') !== null, { x: chart!.x + chart!.width / 2, y: chart!.y + 2 });
+      const covered = await page.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.chart-controls') !== null, {
+        x: chart!.x + chart!.width / 2,
+        y: chart!.y + 2,
+      });
       assert.equal(covered, false, 'the top of the first chart is not under the toolbar');
       for (const theme of THEMES) {
         await page.setTheme(theme);

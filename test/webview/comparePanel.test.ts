@@ -34,7 +34,11 @@ async function chartOf(page: WebviewPage, key: string, datasets: number): Promis
 }
 
 async function tableRows(page: WebviewPage, selector: string): Promise<string[][]> {
-  return page.page.locator(selector).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].filter((c) => !(c as HTMLElement).hidden).map((c) => c.textContent ?? '')));
+  return page.page
+    .locator(selector)
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].filter((c) => !(c as HTMLElement).hidden).map((c) => c.textContent ?? '')),
+    );
 }
 
 describe('Compare panel webview', () => {
@@ -45,7 +49,10 @@ describe('Compare panel webview', () => {
     await page.send(snapshot);
     await page.page.waitForSelector('main[aria-busy="false"]');
     assert.equal(await page.page.locator('h1').textContent(), 'Compare 3 runs');
-    const markup = await page.page.evaluate(() => ({ images: document.querySelectorAll('img').length, pwned: (window as unknown as { __pwned?: number }).__pwned }));
+    const markup = await page.page.evaluate(() => ({
+      images: document.querySelectorAll('img').length,
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+    }));
     assert.deepEqual(markup, { images: 0, pwned: undefined });
     const labels = snapshot.runs.map((run) => run.label);
     assert.deepEqual(await page.page.locator('table.diff thead .run-label').allTextContents(), labels);
@@ -60,7 +67,10 @@ describe('Compare panel webview', () => {
     assert.deepEqual(diff[2].slice(1), ['sgd', 'sgd', '<script>alert(1)</script>']);
     await page.page.locator('vscode-checkbox', { hasText: 'Only differences' }).click();
     await page.page.waitForFunction(() => document.querySelectorAll('table.diff tbody tr').length === 8);
-    const swatch = await page.page.locator('table.diff thead .swatch').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    const swatch = await page.page
+      .locator('table.diff thead .swatch')
+      .first()
+      .evaluate((e) => getComputedStyle(e).backgroundColor);
     const expected = await page.page.evaluate((color) => {
       const probe = document.createElement('span');
       probe.style.color = color;
@@ -91,10 +101,20 @@ describe('Compare panel webview', () => {
     await page.page.locator('.step-input').fill('5');
     await page.page.locator('.step-input').dispatchEvent('change');
     assert.deepEqual(await page.waitForPosted('comparePanel/valuesAtStep'), { type: 'comparePanel/valuesAtStep', step: 5 });
-    await page.send({ type: 'comparePanel/stepValues', step: 5, values: [{ key: 'accuracy', runId: BROWSER_IDS[0], value: 0.55 }, { key: 'accuracy', runId: BROWSER_IDS[2], value: 0.6 }] });
+    await page.send({
+      type: 'comparePanel/stepValues',
+      step: 5,
+      values: [
+        { key: 'accuracy', runId: BROWSER_IDS[0], value: 0.55 },
+        { key: 'accuracy', runId: BROWSER_IDS[2], value: 0.6 },
+      ],
+    });
     await page.page.waitForFunction(() => document.querySelector('article.metric-card th:nth-child(5)')?.textContent === 'at step 5');
     const withStep = await tableRows(page, 'article.metric-card:has(h3:text-is("accuracy")) table.stats tbody tr');
-    assert.deepEqual(withStep.map((row) => row.at(-1)), ['0.55', '0.6']);
+    assert.deepEqual(
+      withStep.map((row) => row.at(-1)),
+      ['0.55', '0.6'],
+    );
     await page.screenshot('compare-light');
   });
 
@@ -105,17 +125,35 @@ describe('Compare panel webview', () => {
     assert.deepEqual(await page.page.locator('svg.parallel .axis-name').allTextContents(), ['lr', 'optimizer', 'accuracy']);
     const lines = await page.page.locator('svg.parallel g.run').evaluateAll((groups) =>
       groups.map((g) => {
-        const links = (selector: string): string[] => (g.querySelector(selector)?.getAttribute('d') ?? '').split('M').map((l) => l.trim()).filter(Boolean);
+        const links = (selector: string): string[] =>
+          (g.querySelector(selector)?.getAttribute('d') ?? '')
+            .split('M')
+            .map((l) => l.trim())
+            .filter(Boolean);
         const solid = links('path.run-line:not(.missing-link)');
         const dashed = links('path.missing-link');
         const vertices = new Set([...solid, ...dashed].flatMap((link) => link.split(' L')));
-        return { color: g.querySelector('path')?.getAttribute('stroke'), label: g.querySelector('title')?.textContent, vertices: vertices.size, solid: solid.length, dashed: dashed.length, marks: g.querySelectorAll('circle.missing-mark').length };
+        return {
+          color: g.querySelector('path')?.getAttribute('stroke'),
+          label: g.querySelector('title')?.textContent,
+          vertices: vertices.size,
+          solid: solid.length,
+          dashed: dashed.length,
+          marks: g.querySelectorAll('circle.missing-mark').length,
+        };
       }),
     );
     // The second run logged no accuracy: its line still reaches the metric axis, dashed into a hollow "missing" mark.
     assert.deepEqual(
       lines,
-      snapshot.runs.map((run, i) => ({ color: run.color, label: run.label, vertices: 3, solid: i === 1 ? 1 : 2, dashed: i === 1 ? 1 : 0, marks: i === 1 ? 1 : 0 })),
+      snapshot.runs.map((run, i) => ({
+        color: run.color,
+        label: run.label,
+        vertices: 3,
+        solid: i === 1 ? 1 : 2,
+        dashed: i === 1 ? 1 : 0,
+        marks: i === 1 ? 1 : 0,
+      })),
     );
     assert.deepEqual(await page.page.locator('svg.parallel .missing-label').allTextContents(), ['missing']);
     await page.page.waitForFunction(() => window.labbookComparePanel!.scatter().length === 2);
@@ -127,7 +165,10 @@ describe('Compare panel webview', () => {
     await page.page.locator('select.param-select').selectOption('optimizer');
     await page.page.waitForFunction(() => window.labbookComparePanel!.scatter().length === 3);
     // A text param: one tick per distinct value, spread over [0, 1] in sorted order.
-    assert.deepEqual((await page.page.evaluate(() => window.labbookComparePanel!.scatter())).map((p) => p.x), [1, 1, 0]);
+    assert.deepEqual(
+      (await page.page.evaluate(() => window.labbookComparePanel!.scatter())).map((p) => p.x),
+      [1, 1, 0],
+    );
     await page.page.locator('svg.parallel').scrollIntoViewIfNeeded();
     await page.screenshot('compare-relations');
   });
@@ -141,7 +182,11 @@ describe('Compare panel webview', () => {
     const slider = page.page.locator('.smoothing-slider');
     await slider.fill('0.9');
     await slider.dispatchEvent('change');
-    await page.page.waitForFunction(() => (window as unknown as { __posted: { type: string; smoothing?: number }[] }).__posted.some((m) => m.type === 'comparePanel/setView' && m.smoothing === 0.9));
+    await page.page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string; smoothing?: number }[] }).__posted.some(
+        (m) => m.type === 'comparePanel/setView' && m.smoothing === 0.9,
+      ),
+    );
     await page.page.locator('vscode-checkbox', { hasText: 'Log y' }).click();
     const state = await page.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
     assert.deepEqual(state, { smoothing: 0.9, axis: 'timestamp', logY: true, logX: false, onlyDifferences: true });
@@ -156,15 +201,29 @@ describe('Compare panel webview', () => {
     try {
       const ids = [0, 1, 2].map((i) => {
         const run = store.createRun({ name: `run ${i}`, startTime: 0 });
-        store.logMetrics(run.id, Array.from({ length: 30_000 }, (_, step) => ({ key: 'loss', step, timestamp: step, value: Math.exp(-step / 5000) + i / 10 + Math.sin(step) / 20 })));
+        store.logMetrics(
+          run.id,
+          Array.from({ length: 30_000 }, (_, step) => ({
+            key: 'loss',
+            step,
+            timestamp: step,
+            value: Math.exp(-step / 5000) + i / 10 + Math.sin(step) / 20,
+          })),
+        );
         return run.id;
       });
       const feed = new CompareFeed(ids);
       const page = await open('dark', { smoothing: 0.9, axis: 'step', logY: false, logX: false, onlyDifferences: true });
       await page.send(JSON.parse(JSON.stringify(await feed.snapshot(store, { axis: 'step', smoothing: 0.9 }))));
       const chart = await chartOf(page, 'loss', 6);
-      assert.deepEqual(chart.datasets.map((d) => d.label), ['run 0', 'run 0 (smoothed)', 'run 1', 'run 1 (smoothed)', 'run 2', 'run 2 (smoothed)']);
-      assert.ok(chart.datasets.every((d) => d.points > 1000 && d.points <= 2004), 'sampled, not every point');
+      assert.deepEqual(
+        chart.datasets.map((d) => d.label),
+        ['run 0', 'run 0 (smoothed)', 'run 1', 'run 1 (smoothed)', 'run 2', 'run 2 (smoothed)'],
+      );
+      assert.ok(
+        chart.datasets.every((d) => d.points > 1000 && d.points <= 2004),
+        'sampled, not every point',
+      );
       const box = await page.page.locator('article.metric-card canvas').first().boundingBox();
       assert.ok(box);
       await page.page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);

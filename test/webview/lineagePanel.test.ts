@@ -23,7 +23,11 @@ describe('Lineage panel webview', () => {
       const page = await open(theme);
       await page.send(snapshot);
       await page.page.waitForSelector('main[aria-busy="false"] svg');
-      assert.deepEqual(await page.page.evaluate(() => ({ ...window.labbookLineagePanel!.drawn(), layoutMs: 0 })), { nodes: 9, edges: 9, layoutMs: 0 });
+      assert.deepEqual(await page.page.evaluate(() => ({ ...window.labbookLineagePanel!.drawn(), layoutMs: 0 })), {
+        nodes: 9,
+        edges: 9,
+        layoutMs: 0,
+      });
       assert.equal(await page.page.evaluate(() => document.querySelectorAll('img').length), 0);
       const evalNode = page.page.locator(`g.node[data-id="run:${BROWSER_IDS.eval}"]`);
       assert.equal(await evalNode.locator('title').textContent(), `${EVAL_NAME}\nrunning · cccccccc\n± started with uncommitted changes`);
@@ -56,7 +60,11 @@ describe('Lineage panel webview', () => {
         const canvas = document.querySelector('.graph')!;
         const box = document.querySelector('g.node.focus')!.getBoundingClientRect();
         const visible = canvas.getBoundingClientRect();
-        const inside = box.left >= visible.left && box.right <= visible.right && box.top >= Math.max(0, visible.top) && box.bottom <= Math.min(innerHeight, visible.bottom);
+        const inside =
+          box.left >= visible.left &&
+          box.right <= visible.right &&
+          box.top >= Math.max(0, visible.top) &&
+          box.bottom <= Math.min(innerHeight, visible.bottom);
         const stroke = (selector: string) => getComputedStyle(document.querySelector(selector)!).stroke;
         return { scrolled: canvas.scrollLeft > 0, inside, focus: stroke('g.node.focus rect:not(.ring)'), other: stroke('g.node:not(.focus) rect') };
       });
@@ -77,14 +85,31 @@ describe('Lineage panel webview', () => {
   // The pipeline, with train also writing 30 checkpoints of one name, as buildLineage draws it.
   function checkpointSnapshot(): LineageSnapshotMessage {
     const hex = (n: number) => n.toString(16).padStart(64, '0');
-    const run = (id: string, name: string, commit: string, dirty = false) => ({ id, name, status: 'FINISHED' as const, commit, branch: 'main', dirty });
+    const run = (id: string, name: string, commit: string, dirty = false) => ({
+      id,
+      name,
+      status: 'FINISHED' as const,
+      commit,
+      branch: 'main',
+      dirty,
+    });
     const graph = buildLineage({
-      runs: [run(BROWSER_IDS.prep, 'prep', '1'.repeat(40)), run(BROWSER_IDS.train, 'train', '1'.repeat(40)), run(BROWSER_IDS.eval, 'eval', '2'.repeat(40), true)],
+      runs: [
+        run(BROWSER_IDS.prep, 'prep', '1'.repeat(40)),
+        run(BROWSER_IDS.train, 'train', '1'.repeat(40)),
+        run(BROWSER_IDS.eval, 'eval', '2'.repeat(40), true),
+      ],
       artifacts: [
         { runId: BROWSER_IDS.prep, path: 'data/raw.csv', sha256: SHA.raw, role: 'data', direction: 'input' },
         { runId: BROWSER_IDS.prep, path: 'out/train.npz', sha256: SHA.npz, role: 'data', direction: 'output' },
         { runId: BROWSER_IDS.train, path: 'out/train.npz', sha256: SHA.npz, role: 'data', direction: 'input' },
-        ...Array.from({ length: 30 }, (_, i) => ({ runId: BROWSER_IDS.train, path: `ckpt/${i}/model.pt`, sha256: i === 29 ? SHA.model : hex(i + 1), role: 'model' as const, direction: 'output' as const })),
+        ...Array.from({ length: 30 }, (_, i) => ({
+          runId: BROWSER_IDS.train,
+          path: `ckpt/${i}/model.pt`,
+          sha256: i === 29 ? SHA.model : hex(i + 1),
+          role: 'model' as const,
+          direction: 'output' as const,
+        })),
         { runId: BROWSER_IDS.train, path: 'metrics.json', sha256: hex(99), role: 'output', direction: 'output' },
         { runId: BROWSER_IDS.eval, path: 'model.pt', sha256: SHA.model, role: 'model', direction: 'input' },
       ],
@@ -94,15 +119,34 @@ describe('Lineage panel webview', () => {
   }
 
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
-    for (const viewport of [{ width: 1400, height: 900 }, { width: 1024, height: 768 }]) {
+    for (const viewport of [
+      { width: 1400, height: 900 },
+      { width: 1024, height: 768 },
+    ]) {
       it(`reads as a pipeline: neutral borders and a legend, outputs level with their run, square edges, uncommitted runs and checkpoint groups marked (${theme}, ${viewport.width}x${viewport.height})`, async () => {
         const page = await suite.open({ theme, viewport });
         await page.send(checkpointSnapshot());
         await page.page.waitForSelector('main[aria-busy="false"] svg');
-        assert.deepEqual(await page.page.locator('.legend li').allTextContents(), ['commit', 'run', 'data', 'model', 'other file', 'registered version', '± uncommitted changes', '×N many files of one name']);
+        assert.deepEqual(await page.page.locator('.legend li').allTextContents(), [
+          'commit',
+          'run',
+          'data',
+          'model',
+          'other file',
+          'registered version',
+          '± uncommitted changes',
+          '×N many files of one name',
+        ]);
         const node = (id: string) => page.page.locator(`g.node[data-id="${id}"]`);
-        const look = (id: string) => node(id).evaluate((g) => ({ y: Math.round(g.getBoundingClientRect().y), stroke: getComputedStyle(g.querySelector('rect.box')!).stroke, dash: getComputedStyle(g.querySelector('rect.box')!).strokeDasharray }));
-        const [train, model, version, evalRun, prep] = await Promise.all([`run:${BROWSER_IDS.train}`, `file:${SHA.model}`, 'version:clf/1', `run:${BROWSER_IDS.eval}`, `run:${BROWSER_IDS.prep}`].map(look));
+        const look = (id: string) =>
+          node(id).evaluate((g) => ({
+            y: Math.round(g.getBoundingClientRect().y),
+            stroke: getComputedStyle(g.querySelector('rect.box')!).stroke,
+            dash: getComputedStyle(g.querySelector('rect.box')!).strokeDasharray,
+          }));
+        const [train, model, version, evalRun, prep] = await Promise.all(
+          [`run:${BROWSER_IDS.train}`, `file:${SHA.model}`, 'version:clf/1', `run:${BROWSER_IDS.eval}`, `run:${BROWSER_IDS.prep}`].map(look),
+        );
         assert.equal(model.stroke, train.stroke, 'a model is drawn like a run, not in an alarming colour');
         assert.equal(version.stroke, train.stroke);
         assert.equal(model.y, train.y, 'the checkpoints sit level with the run that wrote them');
@@ -114,7 +158,9 @@ describe('Lineage panel webview', () => {
         const tooltip = (await node(`file:${SHA.model}`).locator('title').textContent()) ?? '';
         assert.equal(tooltip.split('\n').length, 32, 'the tooltip lists all 30 files');
         assert.ok(tooltip.includes('ckpt/0/model.pt · 00000000'));
-        const curves = await page.page.evaluate(() => [...document.querySelectorAll('path.edge')].filter((p) => /[CS]/.test(p.getAttribute('d') ?? '')).length);
+        const curves = await page.page.evaluate(
+          () => [...document.querySelectorAll('path.edge')].filter((p) => /[CS]/.test(p.getAttribute('d') ?? '')).length,
+        );
         assert.equal(curves, 0, 'edges are horizontal and vertical lines with rounded corners');
         await page.screenshot(`lineage-pipeline-${theme}-${viewport.width}`);
       });

@@ -14,7 +14,16 @@ import { RunPanelFeed } from '../../src/extension/panels/runPanelFeed';
 import { decodeNumber, parseRunPanelMessage } from '../../src/protocol/runPanel';
 import type { RunPanelPoints, RunPanelSnapshotMessage } from '../../src/protocol/runPanel';
 import { Store } from '../../src/store/store';
-import { BROWSER_ENV, METRICS_ACT1, METRICS_ACT2, RUN_NAME, START, expectedFinish, expectedIncrement, expectedSnapshot } from '../fixtures/runPanel/liveRun';
+import {
+  BROWSER_ENV,
+  METRICS_ACT1,
+  METRICS_ACT2,
+  RUN_NAME,
+  START,
+  expectedFinish,
+  expectedIncrement,
+  expectedSnapshot,
+} from '../fixtures/runPanel/liveRun';
 import { THEMES, WebviewHarness } from './harness';
 import type { ThemeKind, WebviewPage } from './harness';
 
@@ -93,7 +102,9 @@ async function chartOf(page: WebviewPage, key: string, points: number, datasets 
 }
 
 function card(page: WebviewPage, key: string) {
-  return page.page.locator('article.metric-card').filter({ has: page.page.locator('h3.metric-key', { hasText: new RegExp(`^${key.replace(/[/]/g, '\\/')}$`) }) });
+  return page.page
+    .locator('article.metric-card')
+    .filter({ has: page.page.locator('h3.metric-key', { hasText: new RegExp(`^${key.replace(/[/]/g, '\\/')}$`) }) });
 }
 
 /** Drags across the middle of a chart from `from` to `to` (fractions of its width), as a user zooms. */
@@ -120,7 +131,9 @@ async function rows(page: WebviewPage, table: string, index = 0): Promise<string
 }
 
 async function facts(page: WebviewPage): Promise<Record<string, string>> {
-  const pairs = await page.page.locator('.facts').evaluate((dl) => [...dl.querySelectorAll('dt')].map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
+  const pairs = await page.page
+    .locator('.facts')
+    .evaluate((dl) => [...dl.querySelectorAll('dt')].map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
   return Object.fromEntries(pairs);
 }
 
@@ -150,17 +163,23 @@ describe('Run panel webview: the fixture run', () => {
       Command: "python train.py --lr 0.001 --note 'first <try> & more'",
       Git: '3f2a9c1e0b on main (uncommitted changes)',
       Experiment: 'vision',
-      Started: (await page.page.evaluate((start) => {
+      Started: await page.page.evaluate((start) => {
         const d = new Date(start);
         const pad = (n: number) => String(n).padStart(2, '0');
         return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-      }, START)),
+      }, START),
       Directory: '/work/project',
       Host: 'ada@gpu-box-01',
       'Run ID': BROWSER_ENV.runId,
     });
-    assert.deepEqual(await rows(page, '.entries', 0), snapshot.params.map((p) => [p.key, p.value]));
-    assert.deepEqual(await rows(page, '.entries', 1), snapshot.tags.map((p) => [p.key, p.value]));
+    assert.deepEqual(
+      await rows(page, '.entries', 0),
+      snapshot.params.map((p) => [p.key, p.value]),
+    );
+    assert.deepEqual(
+      await rows(page, '.entries', 1),
+      snapshot.tags.map((p) => [p.key, p.value]),
+    );
     assert.deepEqual(await rows(page, '.artifacts'), [
       ['data/train.csv', 'input · data', '8 B', 'OpenReveal'],
       ['outputs/<model>.pt', 'output · model', '12 B', 'OpenReveal'],
@@ -190,7 +209,10 @@ describe('Run panel webview: the fixture run', () => {
     // Logged without steps: drawn against time since the start, not stacked on step 0.
     const gpu = await chartOf(page, 'system/gpu_memory_gb', 20);
     assert.equal(gpu.x.axis, 'relative');
-    assert.deepEqual(gpu.datasets[0].data, xy(METRICS_ACT1['system/gpu_memory_gb'], (p) => p.timestamp - START));
+    assert.deepEqual(
+      gpu.datasets[0].data,
+      xy(METRICS_ACT1['system/gpu_memory_gb'], (p) => p.timestamp - START),
+    );
 
     assert.equal(await card(page, 'loss').locator('.metric-stats').textContent(), 'last 0.162686 · min 0.109832 · max Infinity · 60 points');
     assert.equal(await card(page, 'loss').locator('.metric-note').textContent(), '1 NaN and 1 infinite not drawn.');
@@ -218,7 +240,11 @@ describe('Run panel webview: the fixture run', () => {
     assert.deepEqual(loss.datasets[0].data, xy([...METRICS_ACT1.loss, ...METRICS_ACT2.loss]));
     assert.deepEqual(loss.x, zoomed, 'the zoom stays');
     assert.deepEqual((await chartOf(page, 'val/loss', 3)).datasets[0].data, xy(METRICS_ACT2['val/loss']));
-    assert.deepEqual(await texts(page, 'h3.metric-key'), ['accuracy', 'loss', 'val/loss', 'system/gpu_memory_gb'], 'a new key takes its place in order, system metrics in their own section after');
+    assert.deepEqual(
+      await texts(page, 'h3.metric-key'),
+      ['accuracy', 'loss', 'val/loss', 'system/gpu_memory_gb'],
+      'a new key takes its place in order, system metrics in their own section after',
+    );
     assert.equal(await page.page.evaluate(() => window.scrollY), scrollY, 'the scroll stays');
     const marks = await page.page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => c.getAttribute('data-test-mark')));
     assert.deepEqual(marks, ['0', '1', null, '2'], 'the old charts were updated, not rebuilt');
@@ -248,7 +274,10 @@ describe('Run panel webview: the fixture run', () => {
 
     await page.page.locator('vscode-radio', { hasText: 'Relative time' }).click();
     await page.page.waitForFunction(() => window.labbookRunPanel?.charts().find((c) => c.key === 'loss')?.chart?.x.axis === 'relative');
-    assert.deepEqual((await chartOf(page, 'loss', 60)).datasets[0].data, xy(METRICS_ACT1.loss, (p) => p.timestamp - START));
+    assert.deepEqual(
+      (await chartOf(page, 'loss', 60)).datasets[0].data,
+      xy(METRICS_ACT1.loss, (p) => p.timestamp - START),
+    );
 
     await page.page.locator('vscode-checkbox.log-scale').click();
     await page.page.waitForFunction(() => window.labbookRunPanel?.charts().every((c) => c.chart?.y.type === 'logarithmic'));
@@ -258,7 +287,10 @@ describe('Run panel webview: the fixture run', () => {
     assert.deepEqual(await page.waitForPosted('runPanel/setSmoothing'), { type: 'runPanel/setSmoothing', smoothing: 0 });
     await page.page.locator('input.smoothing-slider').fill('0.9');
     const smoothed = await chartOf(page, 'loss', 60, 2);
-    assertClose(smoothed.datasets[1].data, smoothedXY(METRICS_ACT1.loss, 0.9, (p) => p.timestamp - START));
+    assertClose(
+      smoothed.datasets[1].data,
+      smoothedXY(METRICS_ACT1.loss, 0.9, (p) => p.timestamp - START),
+    );
     assert.deepEqual(await page.waitForPosted('runPanel/setSmoothing'), { type: 'runPanel/setSmoothing', smoothing: 0.9 });
     assert.equal(await page.page.locator('.smoothing-value').textContent(), '0.90');
 
@@ -281,7 +313,16 @@ describe('Run panel webview: the fixture run', () => {
   it('restores the zoom and the scroll position of a page VS Code discarded', async () => {
     const page = await open({
       viewport: { width: 1280, height: 500 },
-      savedState: { smoothing: 0.6, axis: 'step', logScale: false, zoom: [['loss', { axis: 'step', min: 10, max: 20 }], ['bogus', 'not a zoom']], scrollY: 120 },
+      savedState: {
+        smoothing: 0.6,
+        axis: 'step',
+        logScale: false,
+        zoom: [
+          ['loss', { axis: 'step', min: 10, max: 20 }],
+          ['bogus', 'not a zoom'],
+        ],
+        scrollY: 120,
+      },
     });
     await page.send(snapshot);
     const loss = await chartOf(page, 'loss', 60);
@@ -349,7 +390,10 @@ describe('Run panel webview: a long series sampled by the host feed', () => {
     const chart = await chartOf(page, 'loss', sample.length);
     assert.deepEqual(chart.datasets[0].data, xy(sample));
     assert.deepEqual(chart.datasets[1].data, xy(decode(first.metrics[0].smoothed!)), 'smoothed by the host at full resolution, not on the sample');
-    assert.equal(await card(page, 'loss').locator('.metric-note').textContent(), `Showing ${sample.length} of 30000 points (each stretch's min and max).`);
+    assert.equal(
+      await card(page, 'loss').locator('.metric-note').textContent(),
+      `Showing ${sample.length} of 30000 points (each stretch's min and max).`,
+    );
 
     await dragZoom(page, 'loss', 0.45, 0.5);
     const request = parseRunPanelMessage(await page.waitForPosted('runPanel/requestRange'));
@@ -384,7 +428,10 @@ describe('Run panel webview: themes', () => {
       for (const message of expectedIncrement()) await page.send(message);
       const loss = await chartOf(page, 'loss', 70);
       assert.equal(loss.datasets[1].color, hexToRgb(THEMES[theme].colors['charts.blue']), 'the smoothed line is the theme blue');
-      assert.equal(await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor), hexToRgb(THEMES[theme].colors['editor.background']));
+      assert.equal(
+        await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+        hexToRgb(THEMES[theme].colors['editor.background']),
+      );
       // Wait for the frame that draws the last update before taking the picture.
       await page.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       await page.screenshot(`runPanel-${theme}`);

@@ -60,7 +60,10 @@ async function open(theme: ThemeKind = 'dark', savedState?: unknown, viewport?: 
 
 async function shown(page: WebviewPage, snapshot: RunsTableSnapshotMessage): Promise<void> {
   await page.send(snapshot);
-  await page.page.waitForFunction((generation) => window.labbookRunsTable?.generation() === generation && document.querySelector('main')?.getAttribute('aria-busy') === 'false', snapshot.generation);
+  await page.page.waitForFunction(
+    (generation) => window.labbookRunsTable?.generation() === generation && document.querySelector('main')?.getAttribute('aria-busy') === 'false',
+    snapshot.generation,
+  );
 }
 
 /** The page's messages of one type, each checked by the host's own validator. */
@@ -74,8 +77,15 @@ async function postedOf<T extends RunsTableFromWebview['type']>(page: WebviewPag
 }
 
 /** Waits for the n-th message of a type and returns it, checked. */
-async function nthPosted<T extends RunsTableFromWebview['type']>(page: WebviewPage, type: T, n: number): Promise<Extract<RunsTableFromWebview, { type: T }>> {
-  await page.page.waitForFunction(({ type, n }) => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === type).length >= n, { type, n });
+async function nthPosted<T extends RunsTableFromWebview['type']>(
+  page: WebviewPage,
+  type: T,
+  n: number,
+): Promise<Extract<RunsTableFromWebview, { type: T }>> {
+  await page.page.waitForFunction(
+    ({ type, n }) => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === type).length >= n,
+    { type, n },
+  );
   return (await postedOf(page, type))[n - 1];
 }
 
@@ -100,23 +110,45 @@ describe('Runs table webview', () => {
     assert.deepEqual(parseRunsTableMessage((await page.recorded()).posted[0]), { ok: true, message: { type: 'runsTable/ready' } });
     const snapshot = snapshotOf();
     await shown(page, snapshot);
-    assert.deepEqual(await page.page.locator('.header-cell .header-label').allTextContents(), snapshot.columns.map((c) => c.label));
+    assert.deepEqual(
+      await page.page.locator('.header-cell .header-label').allTextContents(),
+      snapshot.columns.map((c) => c.label),
+    );
     const rows = await gridRows(page);
-    assert.deepEqual(rows.map((r) => r.id), snapshot.runIds);
-    assert.deepEqual(rows.map((r) => r.cells), snapshot.runIds.map((id) => snapshot.rows.find((row) => row.id === id)!.cells.map((cell) => cell ?? '')));
-    assert.ok(rows.some((r) => r.cells.includes(HOSTILE_NAME)), 'the hostile name is shown as text');
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      snapshot.runIds,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.cells),
+      snapshot.runIds.map((id) => snapshot.rows.find((row) => row.id === id)!.cells.map((cell) => cell ?? '')),
+    );
+    assert.ok(
+      rows.some((r) => r.cells.includes(HOSTILE_NAME)),
+      'the hostile name is shown as text',
+    );
     assert.ok(rows.some((r) => r.cells.includes('<script>alert(1)</script>')));
-    const markup = await page.page.evaluate(() => ({ images: document.querySelectorAll('img, script:not([src]), b').length, pwned: (window as unknown as { __pwned?: number }).__pwned }));
+    const markup = await page.page.evaluate(() => ({
+      images: document.querySelectorAll('img, script:not([src]), b').length,
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+    }));
     assert.deepEqual(markup, { images: 0, pwned: undefined });
     assert.equal(await page.page.locator('.run-count').textContent(), '7 of 7 runs');
     // Numbers right-aligned, status as icon plus text, starred runs marked.
-    assert.equal(await page.page.locator('.row .cell.numeric').first().evaluate((e) => getComputedStyle(e).textAlign), 'right');
+    assert.equal(
+      await page.page
+        .locator('.row .cell.numeric')
+        .first()
+        .evaluate((e) => getComputedStyle(e).textAlign),
+      'right',
+    );
     const hostile = rowOf(page, ids[3]);
     assert.equal(await hostile.locator('.star-toggle').getAttribute('aria-pressed'), 'true');
     assert.equal(await hostile.locator('.status-cell').evaluate((e) => getComputedStyle(e, '::before').content), '"✓"');
     assert.equal(await hostile.locator('.cell').nth(2).getAttribute('title'), HOSTILE_NAME, 'long text has a title');
     // What VS Code hands the row's context menu commands (package.json webview/context).
-    const context = async (index: number): Promise<unknown> => JSON.parse((await rowOf(page, ids[index]).getAttribute('data-vscode-context')) ?? 'null');
+    const context = async (index: number): Promise<unknown> =>
+      JSON.parse((await rowOf(page, ids[index]).getAttribute('data-vscode-context')) ?? 'null');
     assert.deepEqual(await context(6), { webviewSection: 'run', runId: ids[6], runState: 'live', preventDefaultContextMenuItems: true });
     assert.deepEqual(await context(3), { webviewSection: 'run', runId: ids[3], runState: 'ended', preventDefaultContextMenuItems: true });
     await page.screenshot('runs-table-dark');
@@ -125,17 +157,24 @@ describe('Runs table webview', () => {
   it('sorts by a header click (again flips, a third time removes) and adds terms with Shift+click', async () => {
     const page = await open('light');
     await shown(page, snapshotOf());
-    const header = (label: string) => page.page.locator('.header-cell', { has: page.page.locator('.header-label', { hasText: new RegExp(`^${label}$`) }) });
+    const header = (label: string) =>
+      page.page.locator('.header-cell', { has: page.page.locator('.header-label', { hasText: new RegExp(`^${label}$`) }) });
     await header('lr').click();
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 1)).query.sort, [{ columnId: 'param:lr', descending: false }]);
     await shown(page, snapshotOf({ sort: [{ columnId: 'param:lr', descending: false }] }));
     // Params that read as numbers sort as numbers on the host: 0.001 first, 10 last.
-    assert.deepEqual((await gridRows(page)).map((r) => r.id), [3, 1, 6, 4, 0, 5, 2].map((i) => ids[i]));
+    assert.deepEqual(
+      (await gridRows(page)).map((r) => r.id),
+      [3, 1, 6, 4, 0, 5, 2].map((i) => ids[i]),
+    );
     assert.equal(await header('lr').getAttribute('aria-sort'), 'ascending');
     await header('lr').click();
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 2)).query.sort, [{ columnId: 'param:lr', descending: true }]);
     // loss: lower is better, so its first click sorts ascending (best first).
-    const two = [{ columnId: 'param:lr', descending: true }, { columnId: 'metric:last:loss', descending: false }];
+    const two = [
+      { columnId: 'param:lr', descending: true },
+      { columnId: 'metric:last:loss', descending: false },
+    ];
     await header('loss').click({ modifiers: ['Shift'] });
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 3)).query.sort, two);
     await shown(page, snapshotOf({ sort: two }));
@@ -174,7 +213,7 @@ describe('Runs table webview', () => {
     await input.pressSequentially('< 1 AND attributes.st');
     await page.page.keyboard.press('Enter');
     await page.page.keyboard.press('Enter');
-    assert.equal(await input.inputValue(), "metrics.loss < 1 AND attributes.status = ");
+    assert.equal(await input.inputValue(), 'metrics.loss < 1 AND attributes.status = ');
     assert.deepEqual((await options.allTextContents()).slice(0, 3), ['RUNNING', 'SCHEDULED', 'FINISHED']);
     await page.page.keyboard.press('ArrowDown');
     await page.page.keyboard.press('ArrowDown');
@@ -184,7 +223,10 @@ describe('Runs table webview', () => {
     const filter = "metrics.loss < 1 AND attributes.status = 'FINISHED'";
     assert.deepEqual((await nthPosted(page, 'runsTable/setQuery', 1)).query, { ...DEFAULT_RUNS_TABLE_QUERY, filter });
     await shown(page, snapshotOf({ filter }));
-    assert.deepEqual((await gridRows(page)).map((r) => r.id), [ids[3], ids[1], ids[0]]);
+    assert.deepEqual(
+      (await gridRows(page)).map((r) => r.id),
+      [ids[3], ids[1], ids[0]],
+    );
     assert.equal(await page.page.locator('.run-count').textContent(), '3 of 7 runs');
   });
 
@@ -203,7 +245,11 @@ describe('Runs table webview', () => {
     assert.equal(await error.locator('.filter-message').textContent(), answer.type === 'runsTable/filterError' ? answer.message : '');
     assert.equal(await error.locator('mark').textContent(), '0', 'the mark is on the unquoted value');
     assert.equal(await page.page.locator('.filter-input').getAttribute('aria-invalid'), 'true');
-    assert.deepEqual((await gridRows(page)).map((r) => r.id), snapshot.runIds, 'the last good rows stay');
+    assert.deepEqual(
+      (await gridRows(page)).map((r) => r.id),
+      snapshot.runIds,
+      'the last good rows stay',
+    );
     // Live runs refresh the last good query every second: the refused text and its error stay.
     await page.page.locator('.grid').focus();
     await shown(page, snapshotOf());
@@ -226,7 +272,10 @@ describe('Runs table webview', () => {
     const query = (await nthPosted(page, 'runsTable/setQuery', 3)).query;
     assert.deepEqual(query, { ...DEFAULT_RUNS_TABLE_QUERY, statuses: ['FINISHED', 'KILLED'], starredOnly: true });
     await shown(page, snapshotOf(query));
-    assert.deepEqual((await gridRows(page)).map((r) => r.id), [ids[3], ids[0]]);
+    assert.deepEqual(
+      (await gridRows(page)).map((r) => r.id),
+      [ids[3], ids[0]],
+    );
     assert.equal(await page.page.locator('.chip', { hasText: 'Killed' }).getAttribute('aria-pressed'), 'true');
     await shown(page, snapshotOf({ ...query, filter: 'metrics.acc > 5' }));
     assert.equal(await page.page.locator('.empty-state h2').textContent(), 'No runs match');
@@ -269,7 +318,10 @@ describe('Runs table webview', () => {
     await dialog.locator('input[data-column-id="tag:team"]').check();
     await page.screenshot('runs-table-column-chooser');
     await dialog.locator('.column-apply').click();
-    const columns = snapshot.columns.map((c) => c.id).filter((id) => id !== 'param:epochs').concat('metric:min:acc', 'tag:team');
+    const columns = snapshot.columns
+      .map((c) => c.id)
+      .filter((id) => id !== 'param:epochs')
+      .concat('metric:min:acc', 'tag:team');
     assert.deepEqual((await nthPosted(page, 'runsTable/setColumns', 1)).columns, columns);
     assert.equal(await dialog.isHidden(), true);
     await shown(page, snapshotOf({}, columns));
@@ -333,16 +385,35 @@ describe('Runs table webview', () => {
     await page.page.mouse.down();
     await page.page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
     await page.page.mouse.up();
-    const nameWidth = () => rowOf(page, ids[0]).locator('.cell').nth(2).evaluate((cell) => cell.getBoundingClientRect().width);
+    const nameWidth = () =>
+      rowOf(page, ids[0])
+        .locator('.cell')
+        .nth(2)
+        .evaluate((cell) => cell.getBoundingClientRect().width);
     assert.equal(await nameWidth(), 300);
-    assert.equal(await page.page.locator('.header-cell[data-column-id="attribute:name"]').evaluate((cell) => cell.getBoundingClientRect().width), 300);
-    await page.page.waitForFunction(() => (window as unknown as { __state?: { widths?: Record<string, number> } }).__state?.widths?.['attribute:name'] === 300);
-    assert.deepEqual((await page.recorded()).posted.filter((m) => (m as { type: string }).type === 'runsTable/setQuery'), [], 'a resize does not sort');
+    assert.equal(
+      await page.page.locator('.header-cell[data-column-id="attribute:name"]').evaluate((cell) => cell.getBoundingClientRect().width),
+      300,
+    );
+    await page.page.waitForFunction(
+      () => (window as unknown as { __state?: { widths?: Record<string, number> } }).__state?.widths?.['attribute:name'] === 300,
+    );
+    assert.deepEqual(
+      (await page.recorded()).posted.filter((m) => (m as { type: string }).type === 'runsTable/setQuery'),
+      [],
+      'a resize does not sort',
+    );
     const state = await page.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
     await page.page.context().close();
     const again = await open('light', state);
     await shown(again, snapshotOf());
-    assert.equal(await rowOf(again, ids[0]).locator('.cell').nth(2).evaluate((cell) => cell.getBoundingClientRect().width), 300);
+    assert.equal(
+      await rowOf(again, ids[0])
+        .locator('.cell')
+        .nth(2)
+        .evaluate((cell) => cell.getBoundingClientRect().width),
+      300,
+    );
   });
 
   it('restores the saved selection and scroll position', async () => {
@@ -366,12 +437,21 @@ describe('Runs table webview', () => {
     // Only the columns in view (and two more) hold text; scrolling right writes the others.
     const visible = first[0].cells.length - [...first[0].cells].reverse().findIndex((text) => text !== '');
     assert.ok(visible >= 10 && visible < 20, `${visible} columns written`);
-    assert.deepEqual(first[0].cells.slice(0, visible), snapshot.rows[0].cells.slice(0, visible).map((c) => c ?? ''));
+    assert.deepEqual(
+      first[0].cells.slice(0, visible),
+      snapshot.rows[0].cells.slice(0, visible).map((c) => c ?? ''),
+    );
     await page.page.locator('.grid').evaluate((grid) => {
       grid.scrollLeft = grid.scrollWidth;
     });
-    await page.page.waitForFunction((id) => document.querySelector(`.row[data-run-id="${id}"] .cell:last-child`)?.textContent !== '', snapshot.rows[0].id);
-    assert.deepEqual((await gridRows(page))[0].cells.slice(-5), snapshot.rows[0].cells.slice(-5).map((c) => c ?? ''));
+    await page.page.waitForFunction(
+      (id) => document.querySelector(`.row[data-run-id="${id}"] .cell:last-child`)?.textContent !== '',
+      snapshot.rows[0].id,
+    );
+    assert.deepEqual(
+      (await gridRows(page))[0].cells.slice(-5),
+      snapshot.rows[0].cells.slice(-5).map((c) => c ?? ''),
+    );
     await page.page.locator('.grid').evaluate((grid) => {
       grid.scrollLeft = 0;
     });
@@ -389,13 +469,26 @@ describe('Runs table webview', () => {
     assert.ok(request.runIds.length > 20 && request.runIds.length <= MAX_ROWS_PER_REQUEST);
     const at = snapshot.runIds.indexOf(request.runIds[0]);
     assert.ok(at > 4900 && at < 5100, `asked from row ${at}`);
-    assert.ok(await page.page.locator('.row.placeholder').count() > 0);
-    const rows: RunsTableRowsMessage = JSON.parse(JSON.stringify(feed.rows(wide, request.generation, request.runIds, snapshot.columns.map((c) => c.id), NOW)));
+    assert.ok((await page.page.locator('.row.placeholder').count()) > 0);
+    const rows: RunsTableRowsMessage = JSON.parse(
+      JSON.stringify(
+        feed.rows(
+          wide,
+          request.generation,
+          request.runIds,
+          snapshot.columns.map((c) => c.id),
+          NOW,
+        ),
+      ),
+    );
     await page.send(rows);
     await page.page.waitForFunction(() => document.querySelectorAll('.row.placeholder').length === 0);
     const middle = await gridRows(page);
     assert.ok(middle.length < 80, `${middle.length} rows in the DOM`);
-    assert.deepEqual(middle.find((r) => r.id === rows.rows[0].id)?.cells.slice(0, 10), rows.rows[0].cells.slice(0, 10).map((c) => c ?? ''));
+    assert.deepEqual(
+      middle.find((r) => r.id === rows.rows[0].id)?.cells.slice(0, 10),
+      rows.rows[0].cells.slice(0, 10).map((c) => c ?? ''),
+    );
     // Rows already here or on their way are not asked for again; a new generation asks again but keeps drawing the stale rows.
     await page.page.locator('.grid').evaluate((grid) => {
       grid.scrollTop += 24;
@@ -428,9 +521,19 @@ describe('Runs table: metrics first, name pinned', () => {
         const page = await open(theme, undefined, viewport);
         const snapshot = snapshotOf({}, undefined, wide);
         await shown(page, snapshot);
-        assert.deepEqual(snapshot.columns.slice(0, 3).map((c) => c.id), ['attribute:status', 'attribute:name', 'metric:last:metric_0']);
+        assert.deepEqual(
+          snapshot.columns.slice(0, 3).map((c) => c.id),
+          ['attribute:status', 'attribute:name', 'metric:last:metric_0'],
+        );
         const id = snapshot.runIds[0];
-        const box = (selector: string) => rowOf(page, id).locator(selector).evaluate((e) => ({ left: Math.round(e.getBoundingClientRect().left), right: Math.round(e.getBoundingClientRect().right), text: e.textContent }));
+        const box = (selector: string) =>
+          rowOf(page, id)
+            .locator(selector)
+            .evaluate((e) => ({
+              left: Math.round(e.getBoundingClientRect().left),
+              right: Math.round(e.getBoundingClientRect().right),
+              text: e.textContent,
+            }));
         const metric = await box('.cell:nth-child(4)');
         assert.ok(metric.right <= viewport.width / 2, `the first metric ends at ${metric.right}px`);
         const before = await box('.cell:nth-child(3)');
@@ -442,9 +545,14 @@ describe('Runs table: metrics first, name pinned', () => {
         const after = await box('.cell:nth-child(3)');
         assert.deepEqual(after, before, 'the name cell stays where it was, with its text');
         // Nothing scrolled under the name shows through it: the point at its middle is the name cell.
-        const onTop = await page.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.cell')?.classList.contains('pinned-edge'), { x: after.left + 20, y: await rowOf(page, id).evaluate((e) => e.getBoundingClientRect().top + 12) });
+        const onTop = await page.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('.cell')?.classList.contains('pinned-edge'), {
+          x: after.left + 20,
+          y: await rowOf(page, id).evaluate((e) => e.getBoundingClientRect().top + 12),
+        });
         assert.equal(onTop, true);
-        const header = await page.page.locator('.header-cell[data-column-id="attribute:name"]').evaluate((e) => Math.round(e.getBoundingClientRect().left));
+        const header = await page.page
+          .locator('.header-cell[data-column-id="attribute:name"]')
+          .evaluate((e) => Math.round(e.getBoundingClientRect().left));
         assert.equal(header, after.left, 'the Name header stays above its column');
         await rowOf(page, snapshot.runIds[2]).click();
         await page.screenshot(`runs-table-pinned-${theme}-${viewport.width}`);

@@ -12,7 +12,11 @@ import { emptyNote, section } from '../shared/sections';
 
 /** A swatch in the run's colour and its label; clicking it opens the run. */
 export function runCell(run: CompareRun, open: (runId: string) => void): HTMLElement {
-  const button = el('button', { className: 'run-label', text: run.label, attributes: { type: 'button', title: `${run.name}\n${run.id}\nOpen this run` } });
+  const button = el('button', {
+    className: 'run-label',
+    text: run.label,
+    attributes: { type: 'button', title: `${run.name}\n${run.id}\nOpen this run` },
+  });
   button.addEventListener('click', () => open(run.id));
   return el('span', { className: 'run-cell' }, el('span', { className: 'swatch', attributes: { 'aria-hidden': 'true' } }), button);
 }
@@ -29,7 +33,15 @@ function summaries(run: CompareRun, metrics: readonly CompareMetric[]): Record<s
     const stats = metric.stats.find((s) => s.runId === run.id);
     if (!stats) continue;
     const last = decodeNumber(stats.last);
-    out[metric.key] = { key: metric.key, last, lastStep: stats.lastStep, lastTimestamp: 0, min: decodeNumber(stats.min), max: decodeNumber(stats.max), count: stats.count };
+    out[metric.key] = {
+      key: metric.key,
+      last,
+      lastStep: stats.lastStep,
+      lastTimestamp: 0,
+      min: decodeNumber(stats.min),
+      max: decodeNumber(stats.max),
+      count: stats.count,
+    };
   }
   return out;
 }
@@ -58,7 +70,13 @@ export class DiffTable {
 
   show(runs: readonly CompareRun[], metrics: readonly CompareMetric[]): void {
     this.runs = runs;
-    this.rows = diffRuns(runs.map((run) => ({ label: run.label, params: Object.fromEntries(run.params.map((p) => [p.key, p.value])), metrics: summaries(run, metrics) })));
+    this.rows = diffRuns(
+      runs.map((run) => ({
+        label: run.label,
+        params: Object.fromEntries(run.params.map((p) => [p.key, p.value])),
+        metrics: summaries(run, metrics),
+      })),
+    );
     const header = el('tr', {}, el('th', { className: 'key', text: '' }), ...runs.map((run) => this.runHeader(run)));
     this.head.replaceChildren(header);
     this.render();
@@ -84,8 +102,17 @@ export class DiffTable {
     const facts = overview
       .map(([label, value]) => ({ label, values: this.runs.map(value) }))
       .filter((row) => !this.onlyDifferences || row.values.some((v) => v !== row.values[0]))
-      .map((row) => this.row('fact', row.label, row.values, row.values.some((v) => v !== row.values[0])));
-    const rows = this.rows.filter((row) => !this.onlyDifferences || row.differs).map((row) => this.row(row.kind, row.key, row.values.map(valueText), row.differs));
+      .map((row) =>
+        this.row(
+          'fact',
+          row.label,
+          row.values,
+          row.values.some((v) => v !== row.values[0]),
+        ),
+      );
+    const rows = this.rows
+      .filter((row) => !this.onlyDifferences || row.differs)
+      .map((row) => this.row(row.kind, row.key, row.values.map(valueText), row.differs));
     this.body.replaceChildren(...facts, ...rows);
     this.empty.hidden = facts.length + rows.length > 0;
     const differing = this.rows.filter((row) => row.differs).length;
@@ -95,6 +122,11 @@ export class DiffTable {
   private row(kind: string, key: string, values: readonly string[], differs: boolean): HTMLTableRowElement {
     const head = el('th', { className: 'key', text: key, attributes: { scope: 'row', title: key } });
     head.prepend(el('span', { className: `kind kind-${kind}`, text: kind === 'param' ? 'param' : kind === 'metric' ? 'metric' : '' }));
-    return el('tr', { className: differs ? 'differs' : 'same' }, head, ...values.map((value) => el('td', { text: value, attributes: { title: value } })));
+    return el(
+      'tr',
+      { className: differs ? 'differs' : 'same' },
+      head,
+      ...values.map((value) => el('td', { text: value, attributes: { title: value } })),
+    );
   }
 }

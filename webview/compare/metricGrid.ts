@@ -79,8 +79,20 @@ class MetricCard {
     this.metric = metric;
     this.reset.hidden = true;
     this.reset.addEventListener('click', () => this.zoomTo(null));
-    const table = el('table', { className: 'stats' }, el('thead', {}, el('tr', {}, ...['Run', 'last', 'min', 'max'].map((text) => el('th', { text })), this.stepHead)), this.body);
-    this.element = el('article', { className: 'metric-card' }, el('div', { className: 'metric-head' }, el('h3', { className: 'metric-key', text: metric.key }), this.reset), this.box, this.note, el('div', { className: 'stats-scroll' }, table));
+    const table = el(
+      'table',
+      { className: 'stats' },
+      el('thead', {}, el('tr', {}, ...['Run', 'last', 'min', 'max'].map((text) => el('th', { text })), this.stepHead)),
+      this.body,
+    );
+    this.element = el(
+      'article',
+      { className: 'metric-card' },
+      el('div', { className: 'metric-head' }, el('h3', { className: 'metric-key', text: metric.key }), this.reset),
+      this.box,
+      this.note,
+      el('div', { className: 'stats-scroll' }, table),
+    );
   }
 
   get key(): string {
@@ -130,7 +142,8 @@ class MetricCard {
   /** The host sent new series (other axis or smoothing): a zoom on another axis no longer applies. */
   askForDetail(): void {
     const zoom = this.zoom;
-    if (zoom && zoom.axis === this.grid.host.settings.axis && this.metric.series.some((s) => s.sampled)) this.grid.host.requestRange(this.key, zoom.axis, zoom.window);
+    if (zoom && zoom.axis === this.grid.host.settings.axis && this.metric.series.some((s) => s.sampled))
+      this.grid.host.requestRange(this.key, zoom.axis, zoom.window);
   }
 
   private zoomTo(window: XWindow | null): void {

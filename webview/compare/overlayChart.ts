@@ -74,7 +74,10 @@ export class OverlayChart {
     }
     this.chart.data.datasets = datasets;
     this.chart.options = this.options(data);
-    this.chart.canvas.setAttribute('aria-label', `Chart of ${data.key} for ${data.lines.length} runs${data.logY ? ', log y' : ''}${data.logX ? ', log x' : ''}`);
+    this.chart.canvas.setAttribute(
+      'aria-label',
+      `Chart of ${data.key} for ${data.lines.length} runs${data.logY ? ', log y' : ''}${data.logX ? ', log x' : ''}`,
+    );
     this.chart.update('none');
   }
 
@@ -87,7 +90,13 @@ export class OverlayChart {
     const scales = this.chart.options.scales;
     const x = scales?.x;
     return {
-      datasets: this.chart.data.datasets.map((d) => ({ label: d.label ?? '', color: String(d.borderColor), points: d.data.length, first: d.data[0] ?? null, last: d.data.at(-1) ?? null })),
+      datasets: this.chart.data.datasets.map((d) => ({
+        label: d.label ?? '',
+        color: String(d.borderColor),
+        points: d.data.length,
+        first: d.data[0] ?? null,
+        last: d.data.at(-1) ?? null,
+      })),
       x: { type: x?.type ?? 'linear', min: typeof x?.min === 'number' ? x.min : null, max: typeof x?.max === 'number' ? x.max : null },
       y: { type: scales?.y?.type ?? 'linear', ticks: yTickBoxes(this.chart) },
     };
@@ -133,7 +142,13 @@ export class OverlayChart {
           min: data?.zoom?.min ?? single?.min,
           max: data?.zoom?.max ?? single?.max,
           // Steps are whole numbers: ticks 0.5 apart would name steps that do not exist.
-          ticks: { ...ticks, maxRotation: 0, autoSkipPadding: 12, ...(axis === 'step' ? { precision: 0 } : {}), callback: (value) => formatX(Number(value), axis) },
+          ticks: {
+            ...ticks,
+            maxRotation: 0,
+            autoSkipPadding: 12,
+            ...(axis === 'step' ? { precision: 0 } : {}),
+            callback: (value) => formatX(Number(value), axis),
+          },
           grid: { color: theme.grid },
           border: { color: theme.grid },
         },
@@ -160,7 +175,8 @@ export class OverlayChart {
           // Only the drawn line of each run: the faint raw one repeats it when smoothing is on.
           filter: (item: TooltipItem<'line'>) => !(data?.lines.some((l) => l.smoothed) && !item.dataset.label?.endsWith('(smoothed)')),
           callbacks: {
-            title: (items: TooltipItem<'line'>[]) => (items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : ''),
+            title: (items: TooltipItem<'line'>[]) =>
+              items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : '',
             label: (item: TooltipItem<'line'>) => `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}`,
           },
         },

@@ -32,7 +32,13 @@ export function relationAxis(name: string, values: readonly (string | number | u
     return {
       name,
       positions: values.map((v) => (v === undefined || v === '' ? null : at(Number(v)))),
-      ticks: high > low ? [{ at: 0, label: formatMetric(low) }, { at: 1, label: formatMetric(high) }] : [{ at: 0.5, label: formatMetric(low) }],
+      ticks:
+        high > low
+          ? [
+              { at: 0, label: formatMetric(low) },
+              { at: 1, label: formatMetric(high) },
+            ]
+          : [{ at: 0.5, label: formatMetric(low) }],
     };
   }
   const categories = [...new Set(present.map(String))].sort();
@@ -72,11 +78,18 @@ function linkPath(vertices: readonly Vertex[], keep: (from: Vertex, to: Vertex) 
 function runLine(run: CompareRun, vertices: readonly Vertex[]): SVGGElement {
   const group = svg('g', { class: 'run' });
   group.append(svg('title', {}, run.label));
-  const line = (d: string, className: string): SVGPathElement => svg('path', { d, fill: 'none', stroke: run.color, 'stroke-width': 1.5, class: className });
-  group.append(line(linkPath(vertices, (a, b) => !a.missing && !b.missing), 'run-line'));
+  const line = (d: string, className: string): SVGPathElement =>
+    svg('path', { d, fill: 'none', stroke: run.color, 'stroke-width': 1.5, class: className });
+  group.append(
+    line(
+      linkPath(vertices, (a, b) => !a.missing && !b.missing),
+      'run-line',
+    ),
+  );
   const dashed = linkPath(vertices, (a, b) => a.missing || b.missing);
   if (dashed) group.append(line(dashed, 'run-line missing-link'));
-  for (const v of vertices.filter((vertex) => vertex.missing)) group.append(svg('circle', { cx: v.x, cy: v.y, r: 3.5, stroke: run.color, class: 'missing-mark' }));
+  for (const v of vertices.filter((vertex) => vertex.missing))
+    group.append(svg('circle', { cx: v.x, cy: v.y, r: 3.5, stroke: run.color, class: 'missing-mark' }));
   return group;
 }
 
@@ -93,7 +106,14 @@ export function parallelCoordinates(axes: readonly RelationAxis[], runs: readonl
   const x = (i: number): number => side + i * step;
   const y = (at: number): number => top + (1 - at) * (height - top - bottom);
   const missingY = height - bottom + 16;
-  const root = svg('svg', { class: 'parallel', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `Parallel coordinates of ${axes.map((a) => a.name).join(', ')}` });
+  const root = svg('svg', {
+    class: 'parallel',
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': `Parallel coordinates of ${axes.map((a) => a.name).join(', ')}`,
+  });
   runs.forEach((run, r) => {
     const vertices = axes.map((axis, i): Vertex => {
       const at = axis.positions[r];
@@ -136,7 +156,12 @@ export class Relations {
   private chartJs: ChartConstructor | null = null;
 
   constructor(private theme: ChartTheme) {
-    const controls = el('div', { className: 'relation-controls' }, el('label', {}, 'Metric (last value) ', this.metricSelect), el('label', {}, 'Scatter against ', this.paramSelect));
+    const controls = el(
+      'div',
+      { className: 'relation-controls' },
+      el('label', {}, 'Metric (last value) ', this.metricSelect),
+      el('label', {}, 'Scatter against ', this.paramSelect),
+    );
     this.metricSelect.addEventListener('change', () => this.render());
     this.paramSelect.addEventListener('change', () => this.render());
     this.element = section('Params and a metric', controls, this.parallel, this.scatterBox, this.empty);
@@ -156,7 +181,10 @@ export class Relations {
     this.runs = runs;
     this.metrics = metrics;
     const params = this.differingParams();
-    fillSelect(this.metricSelect, metrics.map((m) => m.key));
+    fillSelect(
+      this.metricSelect,
+      metrics.map((m) => m.key),
+    );
     fillSelect(this.paramSelect, params);
     this.render();
   }
@@ -195,7 +223,17 @@ export class Relations {
     const datasets = this.runs.flatMap((run, i) => {
       const [px, py] = [xs[i], ys[i]];
       if (px === null || py === undefined) return [];
-      return [{ label: run.label, data: [{ x: px, y: py }], borderColor: run.color, backgroundColor: run.color, showLine: false, pointRadius: 5, pointHoverRadius: 7 }];
+      return [
+        {
+          label: run.label,
+          data: [{ x: px, y: py }],
+          borderColor: run.color,
+          backgroundColor: run.color,
+          showLine: false,
+          pointRadius: 5,
+          pointHoverRadius: 7,
+        },
+      ];
     });
     const ticks = { color: this.theme.text, font: { family: this.theme.fontFamily, size: Math.max(10, this.theme.fontSize - 2) } };
     const categoryLabel = (value: number): string => xAxis.ticks.find((t) => Math.abs(t.at - value) < 1e-9)?.label ?? '';
@@ -211,11 +249,24 @@ export class Relations {
           ticks: { ...ticks, callback: (v: string | number) => (numeric ? formatMetric(Number(v)) : categoryLabel(Number(v))) },
           grid: { color: this.theme.grid },
           // A text param: a tick per value, with room around the first and the last.
-          ...(numeric ? {} : { min: -0.1, max: 1.1, afterBuildTicks: (scale: { ticks: { value: number }[] }) => (scale.ticks = xAxis.ticks.map((t) => ({ value: t.at }))) }),
+          ...(numeric
+            ? {}
+            : {
+                min: -0.1,
+                max: 1.1,
+                afterBuildTicks: (scale: { ticks: { value: number }[] }) => (scale.ticks = xAxis.ticks.map((t) => ({ value: t.at }))),
+              }),
         },
         y: { type: 'linear' as const, title: { display: true, text: metric.key, color: this.theme.text }, ticks, grid: { color: this.theme.grid } },
       },
-      plugins: { tooltip: { callbacks: { label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) => `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}` } } },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            label: (item: { dataset: { label?: string }; parsed: { y: number | null } }) =>
+              `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}`,
+          },
+        },
+      },
     };
     if (!this.scatter) {
       const canvas = el('canvas', { attributes: { role: 'img', 'aria-label': 'Scatter of the metric against a param' } });

@@ -14,8 +14,14 @@ interface Entry {
 
 /** A dialog of checkboxes, one per column the catalog allows. */
 export class ColumnChooser {
-  readonly element = el('div', { className: 'column-chooser', attributes: { role: 'dialog', 'aria-label': 'Choose columns', 'aria-modal': 'false' } });
-  private readonly search = el('input', { className: 'column-search', attributes: { type: 'search', placeholder: 'Search columns', 'aria-label': 'Search columns' } });
+  readonly element = el('div', {
+    className: 'column-chooser',
+    attributes: { role: 'dialog', 'aria-label': 'Choose columns', 'aria-modal': 'false' },
+  });
+  private readonly search = el('input', {
+    className: 'column-search',
+    attributes: { type: 'search', placeholder: 'Search columns', 'aria-label': 'Search columns' },
+  });
   private readonly list = el('div', { className: 'column-list' });
   private readonly note = el('span', { className: 'column-note', attributes: { 'aria-live': 'polite' } });
   private readonly applyButton = el('vscode-button', { className: 'column-apply', text: 'Apply' });
@@ -49,10 +55,27 @@ export class ColumnChooser {
     this.chosen = [...shown];
     this.entries = [];
     this.list.replaceChildren(
-      this.section('Attributes', TABLE_ATTRIBUTES.map((key) => this.checkboxRow(columnLabel({ kind: 'attribute', key }), [{ kind: 'attribute', key }]))),
-      this.section('Params', catalog.params.map((key) => this.checkboxRow(key, [{ kind: 'param', key }]))),
-      this.section('Metrics', catalog.metrics.map((key) => this.checkboxRow(key, METRIC_AGGREGATES.map((aggregate) => ({ kind: 'metric', key, aggregate }))))),
-      this.section('Tags', catalog.tags.map((key) => this.checkboxRow(key, [{ kind: 'tag', key }]))),
+      this.section(
+        'Attributes',
+        TABLE_ATTRIBUTES.map((key) => this.checkboxRow(columnLabel({ kind: 'attribute', key }), [{ kind: 'attribute', key }])),
+      ),
+      this.section(
+        'Params',
+        catalog.params.map((key) => this.checkboxRow(key, [{ kind: 'param', key }])),
+      ),
+      this.section(
+        'Metrics',
+        catalog.metrics.map((key) =>
+          this.checkboxRow(
+            key,
+            METRIC_AGGREGATES.map((aggregate) => ({ kind: 'metric', key, aggregate })),
+          ),
+        ),
+      ),
+      this.section(
+        'Tags',
+        catalog.tags.map((key) => this.checkboxRow(key, [{ kind: 'tag', key }])),
+      ),
     );
     this.search.value = '';
     this.element.hidden = false;
@@ -86,7 +109,12 @@ export class ColumnChooser {
     const row =
       columns.length === 1
         ? el('div', { className: 'column-row' }, ...boxes)
-        : el('div', { className: 'column-row metric-row' }, el('span', { className: 'metric-key', text: label, attributes: { title: label } }), ...boxes);
+        : el(
+            'div',
+            { className: 'column-row metric-row' },
+            el('span', { className: 'metric-key', text: label, attributes: { title: label } }),
+            ...boxes,
+          );
     this.entries.push({ search: label.toLowerCase(), element: row });
     return row;
   }

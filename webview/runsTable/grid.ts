@@ -66,7 +66,10 @@ function pinnedCells(columns: readonly RunsTableColumn[]): number {
 /** The table of runs. */
 export class RunsGrid {
   /** The scroll container (role=grid); the keyboard acts on it. */
-  readonly element = el('div', { className: 'grid', attributes: { role: 'grid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-label': 'Runs' } });
+  readonly element = el('div', {
+    className: 'grid',
+    attributes: { role: 'grid', tabindex: '0', 'aria-multiselectable': 'true', 'aria-label': 'Runs' },
+  });
   readonly cache = new RowCache();
   readonly selection = new Selection();
   private readonly header = el('div', { className: 'grid-header', attributes: { role: 'row', 'aria-rowindex': '1' } });
@@ -133,13 +136,22 @@ export class RunsGrid {
     this.pinned = pinnedCells(columns);
     this.runIds = runIds;
     this.sort = sort;
-    this.cache.reset(generation, columns.map((c) => c.id), rows);
+    this.cache.reset(
+      generation,
+      columns.map((c) => c.id),
+      rows,
+    );
     this.selection.setIds(runIds);
     if (columnsChanged) this.clearDrawn();
     if (headerChanged) this.drawHeader();
     this.element.setAttribute('aria-rowcount', String(runIds.length + 1));
     this.element.setAttribute('aria-colcount', String(columns.length + 1));
-    this.virtualizer.setOptions({ ...this.virtualizer.options, count: runIds.length, scrollMargin: this.body.offsetTop, scrollPaddingStart: this.body.offsetTop });
+    this.virtualizer.setOptions({
+      ...this.virtualizer.options,
+      count: runIds.length,
+      scrollMargin: this.body.offsetTop,
+      scrollPaddingStart: this.body.offsetTop,
+    });
     this.virtualizer._willUpdate();
     this.render();
   }
@@ -185,7 +197,8 @@ export class RunsGrid {
     this.element.style.setProperty('--lb-grid-columns', widths.map((w) => `${w}px`).join(' '));
     this.element.style.setProperty('--lb-grid-width', `${total}px`);
     for (const drawn of this.drawn.values()) this.placeCells(drawn.element);
-    for (const [index, cell] of [...this.header.children].entries()) if (index < this.pinned) (cell as HTMLElement).style.left = `${this.lefts[index]}px`;
+    for (const [index, cell] of [...this.header.children].entries())
+      if (index < this.pinned) (cell as HTMLElement).style.left = `${this.lefts[index]}px`;
   }
 
   /** Column widths the user set, by column id, to keep with the page state. */
@@ -223,7 +236,11 @@ export class RunsGrid {
   }
 
   private drawHeader(): void {
-    const star = el('div', { className: 'header-cell star-header', text: '★', attributes: { role: 'columnheader', title: 'Starred', 'aria-label': 'Starred' } });
+    const star = el('div', {
+      className: 'header-cell star-header',
+      text: '★',
+      attributes: { role: 'columnheader', title: 'Starred', 'aria-label': 'Starred' },
+    });
     this.header.replaceChildren(star, ...this.columns.map((column, index) => this.headerCell(column, index)));
     this.markPinned([...this.header.children]);
     this.applyWidths();
@@ -233,12 +250,22 @@ export class RunsGrid {
     const rank = this.sort.findIndex((term) => term.columnId === column.id);
     const term = rank >= 0 ? this.sort[rank] : undefined;
     const arrow = term ? (term.descending ? '↓' : '↑') : '';
-    const indicator = el('span', { className: 'sort-indicator', text: term && this.sort.length > 1 ? `${arrow}${rank + 1}` : arrow, attributes: { 'aria-hidden': 'true' } });
+    const indicator = el('span', {
+      className: 'sort-indicator',
+      text: term && this.sort.length > 1 ? `${arrow}${rank + 1}` : arrow,
+      attributes: { 'aria-hidden': 'true' },
+    });
     const cell = el(
       'div',
       {
         className: `header-cell${column.numeric ? ' numeric' : ''}${term ? ' sorted' : ''}`,
-        attributes: { role: 'columnheader', tabindex: index === 0 ? '0' : '-1', title: `${column.label}: click to sort, Shift+click to add to the sort`, 'aria-colindex': String(index + 2), 'data-column-id': column.id },
+        attributes: {
+          role: 'columnheader',
+          tabindex: index === 0 ? '0' : '-1',
+          title: `${column.label}: click to sort, Shift+click to add to the sort`,
+          'aria-colindex': String(index + 2),
+          'data-column-id': column.id,
+        },
       },
       el('span', { className: 'header-label', text: column.label }),
       indicator,
@@ -369,7 +396,12 @@ export class RunsGrid {
       const kind = column.id === STATUS_COLUMN ? ' status-cell' : column.numeric ? ' numeric' : '';
       return el('div', { className: `cell${kind}`, attributes: { role: 'gridcell' } });
     });
-    const element = el('div', { className: 'row', attributes: { role: 'row' } }, el('div', { className: 'cell star', attributes: { role: 'gridcell' } }, star), ...cells);
+    const element = el(
+      'div',
+      { className: 'row', attributes: { role: 'row' } },
+      el('div', { className: 'cell star', attributes: { role: 'gridcell' } }, star),
+      ...cells,
+    );
     this.placeCells(element);
     this.markPinned([...element.children]);
     this.body.append(element);
@@ -437,7 +469,14 @@ export class RunsGrid {
   private onKey(event: KeyboardEvent): void {
     if (this.runIds.length === 0 || (event.target as Element).closest('.header-cell')) return;
     const focusedIndex = this.selection.indexOf(this.selection.focused);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: this.pageRows(), PageUp: -this.pageRows(), Home: -Infinity, End: Infinity };
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: this.pageRows(),
+      PageUp: -this.pageRows(),
+      Home: -Infinity,
+      End: Infinity,
+    };
     const accel = event.ctrlKey || event.metaKey;
     if (event.key in moves) {
       event.preventDefault();

@@ -10,7 +10,8 @@ export function nextSort(sort: readonly SortTerm[], columnId: string, additive: 
   const index = sort.findIndex((term) => term.columnId === columnId);
   const term = index >= 0 ? sort[index] : undefined;
   const first: SortTerm = { columnId, descending: firstDescending };
-  const next: SortTerm | undefined = term === undefined ? first : term.descending === firstDescending ? { columnId, descending: !firstDescending } : undefined;
+  const next: SortTerm | undefined =
+    term === undefined ? first : term.descending === firstDescending ? { columnId, descending: !firstDescending } : undefined;
   if (!additive) return next ? [next] : [];
   if (term === undefined) return sort.length < MAX_SORT_TERMS ? [...sort, first] : [...sort];
   return next ? sort.map((t, i) => (i === index ? next : t)) : sort.filter((_, i) => i !== index);

@@ -9,7 +9,11 @@ export interface ElementOptions {
 }
 
 /** A new element with text and attributes set safely and `children` appended (strings become text nodes). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (options.className) element.className = options.className;
   if (options.text !== undefined) element.textContent = options.text;
@@ -17,7 +21,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: Eleme
   element.append(...children);
   return element;
 }
-
 
 /** Appends `element` to `parent` among the elements of `byKey` so that keys stay in sorted order (`key` already in `byKey`). */
 export function insertInKeyOrder(parent: Element, byKey: ReadonlyMap<string, { element: Element }>, key: string, element: Element): void {

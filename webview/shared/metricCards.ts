@@ -167,7 +167,14 @@ class MetricCard {
     const detail = zoom && this.detail?.range.axis === axis ? this.detail : null;
     const raw = detail ? withDetail(this.points, detail.range.points, detail.range, origin) : this.points;
     const smoothed = settings.smoothing > 0 ? this.smoothedPoints(raw, detail) : null;
-    this.chart?.update({ label: this.key, raw: toXY(raw, axis, origin), smoothed: smoothed && toXY(smoothed, axis, origin), axis, logScale: settings.logScale, zoom });
+    this.chart?.update({
+      label: this.key,
+      raw: toXY(raw, axis, origin),
+      smoothed: smoothed && toXY(smoothed, axis, origin),
+      axis,
+      logScale: settings.logScale,
+      zoom,
+    });
     this.reset.hidden = !zoom;
     this.showSummary(raw, axis);
   }
@@ -317,7 +324,10 @@ export class MetricsSection implements CardContext {
   }
 
   private controls(): HTMLElement {
-    const slider = el('input', { className: 'smoothing-slider', attributes: { type: 'range', min: '0', max: String(MAX_SMOOTHING), step: '0.001', id: 'smoothing' } });
+    const slider = el('input', {
+      className: 'smoothing-slider',
+      attributes: { type: 'range', min: '0', max: String(MAX_SMOOTHING), step: '0.001', id: 'smoothing' },
+    });
     slider.value = String(this.settings.smoothing);
     const value = el('output', { className: 'smoothing-value', text: this.settings.smoothing.toFixed(2), attributes: { for: 'smoothing' } });
     slider.addEventListener('input', () => {

@@ -69,7 +69,12 @@ export class MetricChart {
     container.append(canvas, this.selection);
     this.chart = new ChartCtor(canvas, { type: 'line', data: { datasets: [] }, options: this.options(null) });
     // Steps are whole numbers: a window of whole steps reads better on the axis and in the request.
-    listenForDragZoom(this.chart, this.selection, () => this.data?.axis === 'step', (window) => this.onZoom(window));
+    listenForDragZoom(
+      this.chart,
+      this.selection,
+      () => this.data?.axis === 'step',
+      (window) => this.onZoom(window),
+    );
   }
 
   /** Draws new data in place. */
@@ -170,7 +175,8 @@ export class MetricChart {
           bodyFont: font,
           displayColors: false,
           callbacks: {
-            title: (items: TooltipItem<'line'>[]) => (items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : ''),
+            title: (items: TooltipItem<'line'>[]) =>
+              items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : '',
             label: (item: TooltipItem<'line'>) => `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}`,
           },
         },

@@ -21,7 +21,12 @@ export function emptyNote(text: string): HTMLParagraphElement {
 export class EntryTable {
   readonly element: HTMLElementTagNameMap['vscode-collapsible'];
   private readonly body = el('tbody');
-  private readonly table = el('table', { className: 'entries' }, el('thead', {}, el('tr', {}, el('th', { text: 'Name' }), el('th', { text: 'Value' }))), this.body);
+  private readonly table = el(
+    'table',
+    { className: 'entries' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'Name' }), el('th', { text: 'Value' }))),
+    this.body,
+  );
   private readonly empty: HTMLParagraphElement;
 
   constructor(heading: string, emptyText: string) {
@@ -31,7 +36,9 @@ export class EntryTable {
 
   /** Shows these entries, in this order. */
   show(entries: readonly RunPanelEntry[]): void {
-    this.body.replaceChildren(...entries.map((e) => el('tr', {}, el('td', { className: 'key', text: e.key }), el('td', { className: 'value', text: e.value }))));
+    this.body.replaceChildren(
+      ...entries.map((e) => el('tr', {}, el('td', { className: 'key', text: e.key }), el('td', { className: 'value', text: e.value }))),
+    );
     this.table.hidden = entries.length === 0;
     this.empty.hidden = entries.length > 0;
     this.element.description = entries.length > 0 ? String(entries.length) : '';

@@ -66,7 +66,14 @@ function xColumn(series: SeriesColumns, axis: CompareAxis, origin: number): Floa
 }
 
 function statsOf(runId: string, summary: MetricSummary): CompareStats {
-  return { runId, count: summary.count, last: encodeNumber(summary.last), lastStep: summary.lastStep, min: encodeNumber(summary.min), max: encodeNumber(summary.max) };
+  return {
+    runId,
+    count: summary.count,
+    last: encodeNumber(summary.last),
+    lastStep: summary.lastStep,
+    min: encodeNumber(summary.min),
+    max: encodeNumber(summary.max),
+  };
 }
 
 /** One run's series read from the store and sampled for the wire. */
@@ -177,7 +184,13 @@ export class CompareFeed {
       }
     }
     const keys = [...byKey.keys()].sort();
-    const requests = keys.flatMap((key) => this.requests((byKey.get(key) ?? []).map(({ run }) => run), key, view));
+    const requests = keys.flatMap((key) =>
+      this.requests(
+        (byKey.get(key) ?? []).map(({ run }) => run),
+        key,
+        view,
+      ),
+    );
     const series = await this.reader.sampleAll(store, requests);
     let next = 0;
     return keys.map((key) => {

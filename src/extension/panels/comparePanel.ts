@@ -58,7 +58,12 @@ class ComparePanel {
     });
     this.feed = new CompareFeed(runIds, { reader: deps.seriesReader });
     showWebviewPage(this.panel.webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
-    this.host = new WebviewHost(panelSurface(this.panel), PROTOCOL, { receive: (message) => this.handle(this.requireStore(), message), disposed: onDisposed }, deps.log);
+    this.host = new WebviewHost(
+      panelSurface(this.panel),
+      PROTOCOL,
+      { receive: (message) => this.handle(this.requireStore(), message), disposed: onDisposed },
+      deps.log,
+    );
   }
 
   reveal(): void {

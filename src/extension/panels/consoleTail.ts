@@ -64,7 +64,14 @@ export class ConsoleTail {
     // (except a trailing \r, which may be the first half of \r\n).
     const lastReturn = rest.subarray(0, Math.max(0, rest.length - 1)).lastIndexOf(0x0d);
     this.offset = start + (buffer.length - body.length) + complete.length + lastReturn + 1;
-    const lines = complete.length > 0 ? complete.toString('utf8').replace(/\r?\n$/, '').split(/\r?\n/).map(cleanConsoleLine) : [];
+    const lines =
+      complete.length > 0
+        ? complete
+            .toString('utf8')
+            .replace(/\r?\n$/, '')
+            .split(/\r?\n/)
+            .map(cleanConsoleLine)
+        : [];
     return {
       lines: lines.slice(-this.maxLines),
       partial: cleanConsoleLine(rest.toString('utf8').replace(/\r$/, '')),

@@ -50,8 +50,21 @@ export function lineageSnapshot(store: Store, query: LineageQuery = {}): Lineage
   const artifacts: LineageArtifact[] = runs.flatMap((run) =>
     store.artifacts(run.id).map((a) => ({ runId: a.runId, path: a.path, sha256: a.sha256, role: a.role, direction: a.direction })),
   );
-  const versions: LineageVersion[] = registry.listVersions().map((v) => ({ name: v.name, version: v.version, stage: v.stage, aliases: v.aliases, runId: v.runId }));
-  const graph = buildLineage({ runs: runs.map((run) => ({ id: run.id, name: run.name, status: run.status, commit: run.git.commit, branch: run.git.branch, dirty: run.git.dirty })), artifacts, versions });
+  const versions: LineageVersion[] = registry
+    .listVersions()
+    .map((v) => ({ name: v.name, version: v.version, stage: v.stage, aliases: v.aliases, runId: v.runId }));
+  const graph = buildLineage({
+    runs: runs.map((run) => ({
+      id: run.id,
+      name: run.name,
+      status: run.status,
+      commit: run.git.commit,
+      branch: run.git.branch,
+      dirty: run.git.dirty,
+    })),
+    artifacts,
+    versions,
+  });
   return {
     type: 'lineagePanel/snapshot',
     graph: focus ? lineageSubgraph(graph, focus) : graph,

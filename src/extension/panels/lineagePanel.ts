@@ -46,9 +46,17 @@ export async function pickLineageFocus(store: Store): Promise<string | null> {
   const items: FocusItem[] = [
     { label: '$(type-hierarchy) All runs', description: `the newest ${LINEAGE_MAX_RUNS}`, focus: null },
     ...(versions.length ? [separator('Model versions')] : []),
-    ...versions.map((v) => ({ label: `${v.name} v${v.version}`, description: [v.stage, ...v.aliases.map((alias) => `@${alias}`)].join(' · '), focus: `version:${v.name}/${v.version}` })),
+    ...versions.map((v) => ({
+      label: `${v.name} v${v.version}`,
+      description: [v.stage, ...v.aliases.map((alias) => `@${alias}`)].join(' · '),
+      focus: `version:${v.name}/${v.version}`,
+    })),
     ...(runs.length ? [separator('Recent runs')] : []),
-    ...runs.map((run) => ({ label: run.name, description: `${run.experimentName} · ${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`, focus: `run:${run.id}` })),
+    ...runs.map((run) => ({
+      label: run.name,
+      description: `${run.experimentName} · ${run.status.toLowerCase()} · ${run.id.slice(0, 8)}`,
+      focus: `run:${run.id}`,
+    })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Show Lineage of…', matchOnDescription: true });
   if (picked?.focus === undefined) throw new Cancelled();

@@ -43,10 +43,15 @@ export class RunPanel {
 
   /** Opens a new panel for the run in the active editor column; with `preserveFocus` focus stays where it is (a preview). */
   static create(runId: string, title: string, deps: RunPanelDeps, onDisposed: () => void, preserveFocus = false): RunPanel {
-    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, {
-      enableScripts: true,
-      enableFindWidget: true,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      RUN_PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      {
+        enableScripts: true,
+        enableFindWidget: true,
+      },
+    );
     return new RunPanel(runId, panel, deps, onDisposed);
   }
 

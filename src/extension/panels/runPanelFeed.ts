@@ -76,7 +76,13 @@ function columns(points: readonly HistoryPoint[]): RunPanelPoints {
 }
 
 function summaryOf(summary: MetricSummary): RunPanelSummary {
-  return { count: summary.count, last: encodeNumber(summary.last), lastStep: summary.lastStep, min: encodeNumber(summary.min), max: encodeNumber(summary.max) };
+  return {
+    count: summary.count,
+    last: encodeNumber(summary.last),
+    lastStep: summary.lastStep,
+    min: encodeNumber(summary.min),
+    max: encodeNumber(summary.max),
+  };
 }
 
 // Points logged without a step (MLflow's default step 0) all share one step: bucket those by time.
@@ -247,7 +253,9 @@ export class RunPanelFeed {
       // Unchanged, unless points held back for a half-filled bucket are due because the run ended.
       if (cursor && cursor.reported === summary.count && (cursor.consumed === summary.count || waitForBuckets)) continue;
       // A key that appeared since the snapshot is appended whole: the webview starts a chart for it.
-      const increment = cursor ? this.increment(store, summary, cursor, waitForBuckets) : { series: this.wholeSeries(store, summary), replace: false };
+      const increment = cursor
+        ? this.increment(store, summary, cursor, waitForBuckets)
+        : { series: this.wholeSeries(store, summary), replace: false };
       (increment.replace ? replaced : appended).push(increment.series);
     }
     const messages: RunPanelToWebview[] = [];
@@ -256,7 +264,12 @@ export class RunPanelFeed {
     return messages;
   }
 
-  private increment(store: Store, summary: MetricSummary, cursor: SeriesCursor, waitForBuckets: boolean): { series: RunPanelSeries; replace: boolean } {
+  private increment(
+    store: Store,
+    summary: MetricSummary,
+    cursor: SeriesCursor,
+    waitForBuckets: boolean,
+  ): { series: RunPanelSeries; replace: boolean } {
     const fresh = store.history(this.runId, summary.key, { offset: cursor.consumed });
     cursor.reported = summary.count;
     const { sampling } = cursor;
@@ -271,7 +284,10 @@ export class RunPanelFeed {
     if (fresh.length === 0 || (waitForBuckets && span < sampling.width)) return { series: this.series(summary, true, [], null), replace: false };
     const buckets = sampling.width > 0 ? Math.max(1, Math.floor(span / sampling.width)) : 1;
     const points = downsampleMinMax(fresh, buckets, { x: sampling.axis });
-    const smooth = this.smoothing > 0 ? downsampleMinMax(this.smoothedTail(store, summary.key, cursor.consumed, fresh, sampling.axis), buckets, { x: sampling.axis }) : null;
+    const smooth =
+      this.smoothing > 0
+        ? downsampleMinMax(this.smoothedTail(store, summary.key, cursor.consumed, fresh, sampling.axis), buckets, { x: sampling.axis })
+        : null;
     cursor.consumed += fresh.length;
     cursor.shipped += points.length;
     if (cursor.shipped > this.maxPoints) return { series: this.wholeSeries(store, summary), replace: true };

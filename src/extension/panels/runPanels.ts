@@ -43,7 +43,10 @@ export class RunPanels {
     }
     // Webview tabs cannot be italic, so the preview is emulated: the next preview takes the place of this one.
     if (preserveFocus && this.preview) this.panels.get(this.preview)?.dispose();
-    this.panels.set(runId, RunPanel.create(runId, this.title(runId), this.panelDeps(), () => this.forget(runId), preserveFocus));
+    this.panels.set(
+      runId,
+      RunPanel.create(runId, this.title(runId), this.panelDeps(), () => this.forget(runId), preserveFocus),
+    );
     if (preserveFocus) this.preview = runId;
   }
 

@@ -10,7 +10,14 @@ import { metricDirection } from '../../core/metricDirection';
 import type { MetricDirection } from '../../core/metricDirection';
 import { columnId, columnLabel, compareRows, defaultColumns, isNumericColumn, parseColumnId } from '../../core/runsTable';
 import type { CellValue, ColumnSpec, TableAttribute } from '../../core/runsTable';
-import type { RunsTableColumn, RunsTableFilterErrorMessage, RunsTableQuery, RunsTableRow, RunsTableRowsMessage, RunsTableSnapshotMessage } from '../../protocol/runsTable';
+import type {
+  RunsTableColumn,
+  RunsTableFilterErrorMessage,
+  RunsTableQuery,
+  RunsTableRow,
+  RunsTableRowsMessage,
+  RunsTableSnapshotMessage,
+} from '../../protocol/runsTable';
 import { columnValues, metricValueKey, tableCatalog, tableRuns } from '../../store/runsTable';
 import type { TableRunData } from '../../store/runsTable';
 import type { Store } from '../../store/store';
@@ -107,7 +114,12 @@ export class RunsTableFeed {
   constructor(private readonly options: RunsTableFeedOptions = {}) {}
 
   /** The table for a query: every matching id in order and the first rows, or why the filter is wrong. */
-  snapshot(store: Store, asked: RunsTableQuery, columnIds: readonly string[] | undefined, now = Date.now()): RunsTableSnapshotMessage | RunsTableFilterErrorMessage {
+  snapshot(
+    store: Store,
+    asked: RunsTableQuery,
+    columnIds: readonly string[] | undefined,
+    now = Date.now(),
+  ): RunsTableSnapshotMessage | RunsTableFilterErrorMessage {
     // A remembered experiment may have been deleted since: show every experiment rather than "no runs yet".
     const gone = asked.experimentId !== null && store.experimentById(asked.experimentId)?.lifecycle !== 'active';
     const query = gone ? { ...asked, experimentId: null } : asked;
@@ -119,7 +131,12 @@ export class RunsTableFeed {
       if (!(error instanceof FilterError)) throw error;
       // queryFilter trims the text, so the offset counts from its first non-blank character.
       const leading = query.filter.length - query.filter.trimStart().length;
-      return { type: 'runsTable/filterError', filter: query.filter, message: error.message, position: Math.min(leading + error.position, query.filter.length) };
+      return {
+        type: 'runsTable/filterError',
+        filter: query.filter,
+        message: error.message,
+        position: Math.min(leading + error.position, query.filter.length),
+      };
     }
     const catalog = tableCatalog(store, query.experimentId);
     const columns = columnIds ? columnsOf(columnIds) : defaultColumns(catalog, this.options.primaryMetric?.());
@@ -131,7 +148,10 @@ export class RunsTableFeed {
       columns: columns.map(header),
       catalog,
       metricDirections: this.directions(catalog.metrics),
-      experiments: store.listExperiments().filter((e) => e.lifecycle === 'active').map((e) => ({ id: e.id, name: e.name })),
+      experiments: store
+        .listExperiments()
+        .filter((e) => e.lifecycle === 'active')
+        .map((e) => ({ id: e.id, name: e.name })),
       totalRuns: store.countRuns({ experimentIds }),
       runIds,
       rows: this.rowsOf(store, runIds.slice(0, FIRST_ROWS), columns, now),
@@ -171,10 +191,12 @@ export class RunsTableFeed {
 
   private directions(keys: readonly string[]): Record<string, MetricDirection> {
     const directionOf = this.options.direction ?? metricDirection;
-    return Object.fromEntries(keys.flatMap((key) => {
-      const direction = directionOf(key);
-      return direction ? [[key, direction]] : [];
-    }));
+    return Object.fromEntries(
+      keys.flatMap((key) => {
+        const direction = directionOf(key);
+        return direction ? [[key, direction]] : [];
+      }),
+    );
   }
 
   private rowsOf(store: Store, runIds: readonly string[], columns: readonly ColumnSpec[], now: number): RunsTableRow[] {

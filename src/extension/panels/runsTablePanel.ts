@@ -89,7 +89,12 @@ export class RunsTablePanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    this.adopt(vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, 'Runs', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) }));
+    this.adopt(
+      vscode.window.createWebviewPanel(RUNS_TABLE_VIEW_TYPE, 'Runs', vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: webviewRoots(this.deps.extensionUri),
+      }),
+    );
   }
 
   dispose(): void {
@@ -165,7 +170,18 @@ export class RunsTablePanel implements vscode.Disposable {
   }
 
   private emptySnapshot(query: RunsTableQuery): RunsTableSnapshotMessage {
-    return { type: 'runsTable/snapshot', generation: 0, query, columns: [], catalog: { params: [], metrics: [], tags: [] }, metricDirections: {}, experiments: [], totalRuns: 0, runIds: [], rows: [] };
+    return {
+      type: 'runsTable/snapshot',
+      generation: 0,
+      query,
+      columns: [],
+      catalog: { params: [], metrics: [], tags: [] },
+      metricDirections: {},
+      experiments: [],
+      totalRuns: 0,
+      runIds: [],
+      rows: [],
+    };
   }
 
   private async exportCsv(runIds: string[] | null): Promise<void> {
@@ -181,9 +197,14 @@ export class RunsTablePanel implements vscode.Disposable {
       filters: { CSV: ['csv'] },
     });
     if (!target) return;
-    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Labbook: exporting runs…' }, async () => this.feed.csv(store, ids, this.shownColumns));
+    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Labbook: exporting runs…' }, async () =>
+      this.feed.csv(store, ids, this.shownColumns),
+    );
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    const choice = await vscode.window.showInformationMessage(`Labbook: exported ${ids.length === 1 ? 'one run' : `${ids.length} runs`} to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
+    const choice = await vscode.window.showInformationMessage(
+      `Labbook: exported ${ids.length === 1 ? 'one run' : `${ids.length} runs`} to ${vscode.workspace.asRelativePath(target)}.`,
+      'Open',
+    );
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
   }
 

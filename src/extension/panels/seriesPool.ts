@@ -17,9 +17,7 @@ export interface SeriesWorkerRequest {
 
 /** What a series worker sends: once 'ready' when its store is open, then one answer per request. */
 export type SeriesWorkerMessage =
-  | { type: 'ready' }
-  | { type: 'series'; id: number; series: CompareSeries }
-  | { type: 'failed'; id: number; message: string };
+  { type: 'ready' } | { type: 'series'; id: number; series: CompareSeries } | { type: 'failed'; id: number; message: string };
 
 /** Where a pool says that a worker started, or that workers cannot start (the Labbook output channel). */
 export interface SeriesPoolLog {

@@ -28,13 +28,9 @@ export function newNonce(): string {
 
 /** The page's Content-Security-Policy: nothing by default, scripts only with the nonce, the rest from the extension. */
 export function webviewCsp(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-  ].join('; ');
+  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource}`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join(
+    '; ',
+  );
 }
 
 function attribute(value: string): string {

@@ -159,7 +159,7 @@ test("compare three runs selected in the Runs tree, change smoothing and the x a
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'clf v1' }).waitFor({ timeout: 60_000 });
     await vscode.screenshot('lineage-pick');
     await vscode.pickQuickItem('clf v1');
-    const lineage = await vscode.webviewFrame('main[aria-busy="false"] svg', 60_000);
+    const lineage = await vscode.webviewFrame('main.lineage-panel[aria-busy="false"] svg', 60_000);
     const drawn = await lineage.evaluate(() =>
       (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn(),
     );
@@ -188,7 +188,7 @@ test("compare three runs selected in the Runs tree, change smoothing and the x a
     // and leaves out the version registered from that baseline (not upstream of the third run).
     await hostile.click({ button: 'right' });
     await chooseMenuItem(vscode, 'Show Lineage');
-    const runLineage = await vscode.webviewFrame(`main[aria-busy="false"] g.node.focus[data-id="run:${ids[2]}"]`, 60_000);
+    const runLineage = await vscode.webviewFrame(`main.lineage-panel[aria-busy="false"] g.node.focus[data-id="run:${ids[2]}"]`, 60_000);
     const runDrawn = await runLineage.evaluate(() =>
       (window as unknown as { labbookLineagePanel: { drawn(): { nodes: number; edges: number } } }).labbookLineagePanel.drawn(),
     );

@@ -189,6 +189,8 @@ function loadNodeSqlite(): Opener {
 
 // better-sqlite3 binds undefined as NULL and spreads an array argument; node:sqlite refuses both.
 function bindable(params: unknown[]): unknown[] {
+  // Most calls bind plain values: hand them on as they are (this runs once per statement call).
+  if (!params.some((param) => param === undefined || Array.isArray(param))) return params;
   const out: unknown[] = [];
   for (const param of params) {
     if (Array.isArray(param)) out.push(...bindable(param));
@@ -214,11 +216,21 @@ class NodeSqliteStatement implements SqlStatement {
 
   all(...params: unknown[]): unknown[] {
     const rows = this.statement.all(...bindable(params));
-    return this.first || (this.arrays && !this.statement.setReturnArrays) ? rows.map((row) => this.shape(row)) : rows;
+    return this.needsShape() ? rows.map((row) => this.shape(row)) : rows;
   }
 
-  *iterate(...params: unknown[]): IterableIterator<unknown> {
-    for (const row of this.statement.iterate(...bindable(params))) yield this.shape(row);
+  iterate(...params: unknown[]): IterableIterator<unknown> {
+    const rows = this.statement.iterate(...bindable(params));
+    // Rows that need no reshaping stream straight from SQLite, without a generator step per row.
+    return this.needsShape() ? this.shaped(rows) : rows;
+  }
+
+  private *shaped(rows: IterableIterator<unknown>): IterableIterator<unknown> {
+    for (const row of rows) yield this.shape(row);
+  }
+
+  private needsShape(): boolean {
+    return this.first || (this.arrays && !this.statement.setReturnArrays);
   }
 
   raw(on = true): SqlStatement {

@@ -4,13 +4,13 @@
 // Run: node esbuild.mjs && node --import tsx --test test/webview/chartLayout.test.ts
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { HistoryPoint } from '../../src/core/types';
 import type { CompareMetric } from '../../src/protocol/comparePanel';
 import { BROWSER_IDS, expectedSnapshot as compareSnapshot } from '../fixtures/compare/runs';
 import { BROWSER_ENV, START, expectedSnapshot as runSnapshot, fullSeries } from '../fixtures/runPanel/liveRun';
-import { WebviewHarness } from './harness';
 import type { OpenOptions, ThemeKind, WebviewPage } from './harness';
+import { webviewPages } from './pageSuite';
 
 type TickBox = { label: string; top: number; bottom: number };
 
@@ -20,29 +20,10 @@ const VIEWPORTS = [
   { width: 1024, height: 768 },
 ];
 
-let harness: WebviewHarness;
-let current: WebviewPage | undefined;
+const pages = webviewPages();
 
-before(async () => {
-  harness = await WebviewHarness.start();
-});
-
-after(async () => {
-  await harness?.close();
-});
-
-afterEach(async () => {
-  if (!current) return;
-  const { csp, errors } = await current.recorded();
-  await current.page.context().close();
-  current = undefined;
-  assert.deepEqual(csp, [], 'CSP violations');
-  assert.deepEqual(errors, [], 'page errors');
-});
-
-async function open(name: string, options: OpenOptions): Promise<WebviewPage> {
-  current = await harness.open(name, options);
-  return current;
+function open(name: string, options: OpenOptions): Promise<WebviewPage> {
+  return pages.open(name, options);
 }
 
 function points(values: readonly number[]): HistoryPoint[] {
@@ -132,8 +113,7 @@ describe('Run panel charts', () => {
         await page.page.locator('article.metric-card:has(h3:text-is("lr"))').scrollIntoViewIfNeeded();
         await page.screenshot(`layout-run-${theme}-${viewport.width}`);
       }
-      await current!.page.context().close();
-      current = undefined;
+      await pages.discard();
     }
   });
 });
@@ -203,8 +183,7 @@ describe('Compare charts', () => {
         await page.setTheme(theme);
         await page.screenshot(`layout-compare-parallel-${theme}-${viewport.width}`);
       }
-      await current!.page.context().close();
-      current = undefined;
+      await pages.discard();
     }
   });
 });

@@ -6,8 +6,14 @@ import { after, afterEach, before } from 'node:test';
 import { WebviewHarness } from './harness';
 import type { OpenOptions, WebviewPage } from './harness';
 
-/** Registers the hooks and returns `open`, which loads dist/webview/<name>.js in a fresh page. */
-export function webviewSuite(name: string): { open(options?: OpenOptions): Promise<WebviewPage> } {
+/** Pages of any entry: `open(name)` loads dist/webview/<name>.js in a fresh page; `discard` closes it unchecked. */
+export interface WebviewPages {
+  open(name: string, options?: OpenOptions): Promise<WebviewPage>;
+  discard(): Promise<void>;
+}
+
+/** Registers the hooks (one harness per file, the checks after each test) for tests that open several entries. */
+export function webviewPages(): WebviewPages {
   let harness: WebviewHarness;
   let current: WebviewPage | undefined;
   before(async () => {
@@ -25,9 +31,19 @@ export function webviewSuite(name: string): { open(options?: OpenOptions): Promi
     assert.deepEqual(errors, [], 'no page errors or warnings');
   });
   return {
-    async open(options?: OpenOptions): Promise<WebviewPage> {
+    async open(name, options) {
       current = await harness.open(name, options);
       return current;
     },
+    async discard() {
+      await current?.page.context().close();
+      current = undefined;
+    },
   };
+}
+
+/** Registers the hooks and returns `open`, which loads dist/webview/<name>.js in a fresh page. */
+export function webviewSuite(name: string): { open(options?: OpenOptions): Promise<WebviewPage> } {
+  const pages = webviewPages();
+  return { open: (options) => pages.open(name, options) };
 }

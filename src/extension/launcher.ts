@@ -238,7 +238,10 @@ function pickOrType(known: Promise<CommandItem[]>, cwd: string): Promise<LaunchS
       },
     );
     pick.onDidAccept(() => {
-      const spec = pick.selectedItems[0]?.spec;
+      // Enter can beat the extension host's update of the list (a pasted line and Enter at once): with nothing
+      // highlighted, the typed line is what the user sees coming and what runs.
+      const chosen = pick.selectedItems.length ? pick.selectedItems[0] : typed(pick.value)[0];
+      const spec = chosen?.spec;
       if (!spec) return;
       resolve(spec);
       pick.hide();

@@ -70,7 +70,7 @@ function logYieldingParams(store: Store, runId: string, records: readonly Journa
     fresh[record.key] = record.value;
     sources[record.key] = record.source;
   }
-  if (Object.keys(fresh).length > 0) store.logParams(runId, fresh);
+  if (Object.keys(fresh).length > 0) store.logParams(runId, fresh, { inferred: true });
   return sources;
 }
 

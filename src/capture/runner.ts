@@ -94,7 +94,7 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
     cwd,
     sourceFile: script,
   });
-  if (Object.keys(collected.params).length) store.logParams(run.id, collected.params, { overwrite: true });
+  if (Object.keys(collected.params).length) store.logParams(run.id, collected.params, { inferred: true });
   if (options.tags && Object.keys(options.tags).length) store.setTags(run.id, options.tags);
   const runDir = store.runDir(run.id);
   mkdirSync(runDir, { recursive: true });

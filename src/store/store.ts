@@ -250,8 +250,8 @@ export class Store {
 
   // ---- params and tags ----
 
-  /** Logs params; re-logging the same value is fine, a different value throws ParamConflictError unless overwrite. */
-  logParams(runId: string, params: Record<string, string>, options: { overwrite?: boolean } = {}): void {
+  /** Logs params; re-logging the same value is fine, a different value throws ParamConflictError unless the old one was inferred. */
+  logParams(runId: string, params: Record<string, string>, options: paramsTags.LogParamsOptions = {}): void {
     paramsTags.logParams(this.db, runId, params, options);
   }
 

@@ -1,7 +1,7 @@
 // The MLflow client under the runner: `labbook run -- python3 script.py` serves the tracking API for the child,
 // the first runs/create adopts the runner's run, and the runner's exit code decides how the run ends.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import type { ClientSummary } from './mlflowHarness';
 
 const ROOT = join(__dirname, '..', '..');
 const CRASH = join(ROOT, 'test', 'fixtures', 'python', 'mlflow_crash.py');
+const LOG_PARAMS = join(ROOT, 'test', 'fixtures', 'python', 'mlflow_log_params.py');
 // `--import tsx` resolves from the working directory, which is a temp workspace here.
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
@@ -22,10 +23,10 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function labbookRun(workspace: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function labbookRun(workspace: string, script: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return runProcess(
     process.execPath,
-    ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--', '/usr/bin/python3', script],
+    ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--', '/usr/bin/python3', script, ...args],
     cleanEnv(),
     workspace,
   );
@@ -77,6 +78,31 @@ test('labbook run: a crash after the client ended the run FINISHED still ends it
       const second = store.getRunDetail(ids.second);
       assert.equal(second.status, 'FINISHED');
       assert.equal(second.tags['mlflow.parentRunId'], ids.first);
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+test('labbook run: params the runner read from argv and params.yaml yield to the values the script logs itself', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'labbook-mlflow-params-'));
+  try {
+    writeFileSync(join(workspace, 'params.yaml'), 'dropout: 0.10\noptimizer: Adam\n');
+    const result = await labbookRun(workspace, LOG_PARAMS, ['--lr', '5e-2', '--model', 'resnet18']);
+    assert.equal(result.code, 0, result.stderr);
+    const { run_id: runId } = lastJsonLine<{ run_id: string }>(result.stdout);
+    const store = Store.open(join(workspace, '.labbook'));
+    try {
+      const run = store.getRunDetail(runId);
+      assert.equal(run.status, 'FINISHED');
+      assert.deepEqual(run.params, { dropout: '0.1', lr: '0.05', model: 'RESNET18', optimizer: 'adam' });
+      // What the runner had read is kept beside them, not lost.
+      assert.equal(run.tags['labbook.inferred_param.lr'], '5e-2');
+      assert.equal(run.tags['labbook.inferred_param.model'], 'resnet18');
+      assert.equal(run.tags['labbook.inferred_param.optimizer'], 'Adam');
+      assert.equal(run.tags['labbook.inferred_param.dropout'], undefined, 'params.yaml 0.10 and the logged 0.1 are one value');
     } finally {
       store.close();
     }

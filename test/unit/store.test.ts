@@ -83,14 +83,33 @@ describe('Store', () => {
     store.close();
   });
 
-  test('params are immutable unless overwritten; the same value again is fine', () => {
+  test('an inferred param yields once to an explicit value, which is then immutable; the inferred one is kept in a tag', () => {
+    const store = freshStore();
+    const run = store.createRun();
+    store.logParams(run.id, { lr: '5e-2', seed: '1', epochs: '10' }, { inferred: true });
+    store.logParams(run.id, { lr: '0.05', seed: '1' });
+    assert.deepEqual({ ...store.params(run.id) }, { epochs: '10', lr: '0.05', seed: '1' });
+    const tags = store.tags(run.id);
+    assert.equal(tags['labbook.inferred_param.lr'], '5e-2');
+    assert.equal(tags['labbook.inferred_param.seed'], undefined, 'an equal value replaced nothing');
+    assert.equal(tags['labbook.inferred_params'], '["epochs"]');
+    assert.throws(() => store.logParams(run.id, { lr: '0.07' }), ParamConflictError);
+    assert.throws(() => store.logParams(run.id, { seed: '2' }), ParamConflictError);
+    // Inferred values never replace explicit ones (an argparse default read after the script logged its value).
+    store.logParams(run.id, { lr: '0.1', epochs: '12' }, { inferred: true });
+    assert.deepEqual({ ...store.params(run.id) }, { epochs: '12', lr: '0.05', seed: '1' });
+    store.setTags(run.id, { 'labbook.inferred_params': 'not json' });
+    assert.throws(() => store.logParams(run.id, { epochs: '3' }), ParamConflictError, 'a damaged tag makes nothing yield');
+    store.close();
+  });
+
+  test('params are immutable; the same value again is fine', () => {
     const store = freshStore();
     const run = store.createRun();
     store.logParams(run.id, { lr: '0.1' });
     store.logParams(run.id, { lr: '0.1' });
     assert.throws(() => store.logParams(run.id, { lr: '0.2' }), ParamConflictError);
-    store.logParams(run.id, { lr: '0.3' }, { overwrite: true });
-    assert.deepEqual({ ...store.params(run.id) }, { lr: '0.3' });
+    assert.deepEqual({ ...store.params(run.id) }, { lr: '0.1' });
     store.logParams(run.id, JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>);
     store.setTags(run.id, JSON.parse('{"__proto__": "t"}') as Record<string, string>);
     assert.equal(store.params(run.id).__proto__, 'p');

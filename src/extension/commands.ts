@@ -106,13 +106,15 @@ function orSelection(view: RunsView, args: readonly unknown[]): readonly unknown
   return runIdsOf(args).length ? args : [undefined, view.view.selection];
 }
 
-function requireStore(host: StoreHost): Store {
+/** The open store, or the reason there is none as the error. */
+export function requireStore(host: StoreHost): Store {
   const store = host.store;
   if (!store) throw host.error ?? new Error('There are no runs in this workspace yet.');
   return store;
 }
 
-interface PickOptions {
+/** How a command asks for runs when it was given none. */
+export interface PickOptions {
   title: string;
   many?: boolean;
   /** MLflow filter limiting what is offered (e.g. live runs only). */
@@ -138,7 +140,7 @@ async function pickRuns(store: Store, view: RunsView, options: PickOptions): Pro
 }
 
 /** The runs a command acts on: those in its arguments, else the ones the user picks. */
-async function runsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: readonly unknown[], options: PickOptions): Promise<Run[]> {
+export async function runsFor(deps: Pick<CommandDeps, 'host' | 'view'>, args: readonly unknown[], options: PickOptions): Promise<Run[]> {
   const store = requireStore(deps.host);
   const ids = runIdsOf(args);
   if (ids.length === 0) return pickRuns(store, deps.view, options);
@@ -181,7 +183,7 @@ function patchLeafOf(value: unknown): LeafNode & { patchSha: string } {
 const LIVE = "attributes.status = 'RUNNING'";
 
 /** The command table: id to handler. package.json declares the same ids. */
-export function commandTable(deps: CommandDeps): Record<string, (...args: unknown[]) => unknown> {
+export function commandTable(deps: CommandDeps): CommandTable {
   const { host, view, launcher, panels, context } = deps;
   const store = (): Store => requireStore(host);
   const gesture = new OpenGesture();
@@ -283,7 +285,10 @@ export function commandTable(deps: CommandDeps): Record<string, (...args: unknow
   };
 }
 
-/** Registers every command of the table, each wrapped once for error reporting. */
-export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  return Object.entries(commandTable(deps)).map(([id, handler]) => vscode.commands.registerCommand(id, deps.reporter.wrap(id, handler)));
+/** A table of command handlers by command id. */
+export type CommandTable = Record<string, (...args: unknown[]) => unknown>;
+
+/** Registers every command of the tables, each wrapped once for error reporting. */
+export function registerCommands(reporter: Reporter, ...tables: CommandTable[]): vscode.Disposable[] {
+  return tables.flatMap((table) => Object.entries(table).map(([id, handler]) => vscode.commands.registerCommand(id, reporter.wrap(id, handler))));
 }

@@ -1,13 +1,15 @@
 import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
 import { installCliLauncher } from './cliLauncher';
-import { registerCommands } from './commands';
+import { commandTable, registerCommands } from './commands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
 import { LiveRunStatus } from './liveRunStatus';
 import { MetricDirections } from './metricDirections';
+import { modelCommandTable } from './modelCommands';
+import { ModelsView } from './modelsView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { ComparePanels } from './panels/comparePanel';
@@ -91,6 +93,14 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     codeDiff,
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
-    ...registerCommands({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
+  );
+  const models = new ModelsView(host);
+  context.subscriptions.push(
+    models,
+    ...registerCommands(
+      reporter,
+      commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
+      modelCommandTable({ host, view, panels, lineage, compare, models }),
+    ),
   );
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { versionContextValue } from '../../src/core/modelPresentation';
 import { runContextValue } from '../../src/core/runPresentation';
 
 const ROOT = join(__dirname, '..', '..');
@@ -72,8 +73,8 @@ describe('package.json contributions', () => {
     assert.equal(declared.size, contributes.commands.length, 'no duplicate command ids');
   });
 
-  it('registers exactly the declared commands in the one command table', () => {
-    const source = readFileSync(join(ROOT, 'src', 'extension', 'commands.ts'), 'utf8');
+  it('registers exactly the declared commands in the command tables', () => {
+    const source = ['commands.ts', 'modelCommands.ts'].map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8')).join('\n');
     const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
     assert.deepEqual([...registered].sort(), [...declared].sort());
   });
@@ -84,7 +85,7 @@ describe('package.json contributions', () => {
     }
     const builtIn = new Set(['workbench.action.files.openFolder', 'workbench.trust.manage']);
     for (const welcome of contributes.viewsWelcome) {
-      assert.equal(welcome.view, 'labbook.runs');
+      assert.ok(['labbook.runs', 'labbook.models'].includes(welcome.view), welcome.view);
       for (const [, id] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(id) || builtIn.has(id), id);
     }
   });
@@ -121,6 +122,15 @@ describe('package.json contributions', () => {
     assert.ok(matches('labbook.openGitPatch', 'gitPatch'));
     for (const id of ['labbook.restoreRun', 'labbook.deleteRunPermanently']) assert.ok(matches(id, 'trashedRun'), id);
     assert.ok(matches('labbook.emptyTrash', 'trash'));
+    assert.ok(matches('labbook.registerModel', ended) && matches('labbook.registerModel', 'artifact'));
+    const version = (stage: string, aliases: string[] = [], runId: string | null = 'r1'): string => versionContextValue({ stage, aliases, runId });
+    assert.ok(matches('labbook.promoteToProduction', version('Staging')) && !matches('labbook.promoteToProduction', version('Production')));
+    assert.ok(matches('labbook.promoteToStaging', version('None')) && !matches('labbook.promoteToStaging', version('Staging')));
+    assert.ok(matches('labbook.archiveModelVersion', version('Production')) && !matches('labbook.archiveModelVersion', version('Archived')));
+    assert.ok(matches('labbook.removeModelAlias', version('None', ['champion'])) && !matches('labbook.removeModelAlias', version('None')));
+    assert.ok(matches('labbook.openModelSourceRun', version('None')) && !matches('labbook.openModelSourceRun', version('None', [], null)));
+    for (const id of ['labbook.setModelAlias', 'labbook.deleteModelVersion', 'labbook.showModelLineage', 'labbook.transitionModelStage'])
+      assert.ok(matches(id, version('Archived', ['old'], null)), id);
     for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar'])
       assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
   });

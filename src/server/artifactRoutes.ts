@@ -9,7 +9,8 @@ import { runArtifactAt, runArtifactsUnder } from '../store/tracking';
 import type { JsonCall, RawCall, Route, ServerContext } from './context';
 import { ApiError, invalid } from './fields';
 import { receive, sendJson } from './http';
-import { requireActiveRun } from './runRoutes';
+import { requireActiveRun, runNotFound } from './runRoutes';
+import { runArtifactUri } from './wire';
 
 /** Where an artifact path points: a run's files or a logged model's, and the path inside them. */
 export type ArtifactLocation = { kind: 'run'; ownerId: string; path: string } | { kind: 'model'; ownerId: string; path: string };
@@ -18,25 +19,27 @@ export type ArtifactLocation = { kind: 'run'; ownerId: string; path: string } | 
 const DRIVE = /^[A-Za-z]:/;
 
 /**
- * Checks a decoded artifact path: no `..` or `.` parts, no empty parts (so no `//server` share), not absolute, no
- * backslash, no NUL, no part starting with a drive letter. Anything else could name a file outside the artifact root
- * of a client that downloads it.
+ * Checks a decoded artifact path and returns it without its `.` parts (MLflow reads `./dir` as `dir`, `.` as the root):
+ * no `..` parts (MLflow's 400 "Invalid path"), no empty parts (so no `//server` share), not absolute, no backslash, no
+ * NUL, no part starting with a drive letter. Anything else could name a file outside the artifact root of a client
+ * that downloads it.
  */
-export function checkArtifactPath(path: string): void {
+export function checkArtifactPath(path: string): string {
   if (path.includes('\u0000')) throw invalid('Artifact paths cannot contain NUL characters.');
   if (path.includes('\\')) throw invalid(`Invalid artifact path '${path}': backslashes are not allowed.`);
-  if (path.startsWith('/')) throw invalid(`Invalid artifact path '${path}': it must be relative.`);
-  for (const part of path.split('/')) {
-    if (part === '..' || part === '.') throw invalid(`Invalid artifact path '${path}': '${part}' is not allowed.`);
+  if (path.startsWith('/')) throw invalid('Invalid path');
+  const parts = path.split('/').filter((part) => part !== '.');
+  for (const part of parts) {
+    if (part === '..') throw invalid('Invalid path');
     if (part === '') throw invalid(`Invalid artifact path '${path}': empty path segment.`);
     if (DRIVE.test(part)) throw invalid(`Invalid artifact path '${path}': '${part}' names a drive.`);
   }
+  return parts.join('/');
 }
 
 /** Parses `<eid>/<run id>/artifacts[/<path>]` or `<eid>/models/<model id>/artifacts[/<path>]`; undefined if neither. */
 export function parseLocation(raw: string): ArtifactLocation | undefined {
-  checkArtifactPath(raw);
-  const parts = raw.split('/');
+  const parts = checkArtifactPath(raw).split('/');
   if (!/^\d+$/.test(parts[0])) return undefined;
   if (parts[1] === 'models' && parts[3] === 'artifacts' && parts[2]) return { kind: 'model', ownerId: parts[2], path: parts.slice(4).join('/') };
   if (parts[2] === 'artifacts' && parts[1]) return { kind: 'run', ownerId: parts[1], path: parts.slice(3).join('/') };
@@ -75,6 +78,19 @@ export function childrenOf(files: readonly StoredFile[], dir: string): { path: s
     else if (!children.has(first)) children.set(first, { path: first, is_dir: false, file_size: file.size });
   }
   return [...children.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The tracking API's own listing (`mlflow/artifacts/list`): paths relative to the run's root, as the request wrote its folder. */
+function listRunArtifacts({ ctx, fields }: JsonCall): object {
+  const runId = fields.runId();
+  const run = ctx.store.findRun(runId);
+  if (!run) throw runNotFound(runId);
+  const asked = fields.optString('path') ?? '';
+  const dir = asked ? checkArtifactPath(asked.replace(/\/+$/, '')) : '';
+  const prefix = asked ? `${asked.replace(/\/+$/, '')}/` : '';
+  const files = runArtifactsUnder(ctx.store, runId, dir).filter((f) => f.path !== dir);
+  const root = { root_uri: runArtifactUri(run.experimentId, runId) };
+  return files.length ? { ...root, files: childrenOf(files, dir).map((f) => ({ ...f, path: `${prefix}${f.path}` })) } : root;
 }
 
 function list({ ctx, fields }: JsonCall): object {
@@ -132,6 +148,7 @@ async function upload({ ctx, req, res, params }: RawCall): Promise<void> {
 /** Artifact endpoints. */
 export const artifactRoutes: readonly Route[] = [
   { method: 'GET', path: 'mlflow-artifacts/artifacts', json: list },
+  { method: 'GET', path: 'mlflow/artifacts/list', json: listRunArtifacts },
   { method: 'GET', path: 'mlflow-artifacts/artifacts/*path', raw: download },
   { method: 'PUT', path: 'mlflow-artifacts/artifacts/*path', raw: upload },
 ];

@@ -10,12 +10,13 @@ import {
   setExperimentTag,
 } from '../store/tracking';
 import type { ExperimentRecord } from '../store/tracking';
+import { AlreadyExistsError } from '../store/errors';
 import type { JsonCall, Route, ServerContext } from './context';
-import { ApiError, invalid } from './fields';
+import { ApiError, invalid, invalidValue } from './fields';
 import type { Fields } from './fields';
 import { pagedJson } from './paging';
-import { searchPage } from './searchFilter';
-import type { Searchable } from './searchFilter';
+import { isFieldOf, parseOrderBy, searchPage } from './searchFilter';
+import type { OrderTerm, Searchable } from './searchFilter';
 import { experimentJson } from './wire';
 
 /** An experiment id field ("0", "12"): anything else is a 400. */
@@ -24,12 +25,16 @@ export function experimentIdOf(text: string, name = 'experiment_id'): number {
   return Number(text);
 }
 
+/** The experiment with this id (as sent), or MLflow's 404, which a malformed id gets too. */
+export function experimentOf(ctx: ServerContext, text: string): ExperimentRecord {
+  const experiment = /^\d{1,15}$/.test(text) ? experimentRecord(ctx.store, Number(text)) : undefined;
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${text} exists`);
+  return experiment;
+}
+
 /** The experiment named by the `experiment_id` field, or a 404. */
 export function requireExperiment(ctx: ServerContext, fields: Fields): ExperimentRecord {
-  const id = experimentIdOf(fields.string('experiment_id'));
-  const experiment = experimentRecord(ctx.store, id);
-  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment with id ${id}.`);
-  return experiment;
+  return experimentOf(ctx, fields.string('experiment_id'));
 }
 
 function getExperiment({ ctx, fields }: JsonCall): object {
@@ -39,12 +44,19 @@ function getExperiment({ ctx, fields }: JsonCall): object {
 function getByName({ ctx, fields }: JsonCall): object {
   const name = fields.string('experiment_name');
   const experiment = experimentRecordByName(ctx.store, name);
-  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'.`);
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
   return { experiment: experimentJson(experiment) };
 }
 
 function create({ ctx, fields }: JsonCall): object {
-  return { experiment_id: String(createExperiment(ctx.store, fields.nonEmpty('name'), fields.keyValueMap('tags'))) };
+  const name = fields.nonEmpty('name');
+  fields.optString('artifact_location');
+  try {
+    return { experiment_id: String(createExperiment(ctx.store, name, fields.keyValueMap('tags'))) };
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) throw new ApiError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
+    throw error;
+  }
 }
 
 const searchable: Searchable<ExperimentRecord> = {
@@ -66,14 +78,26 @@ export function lifecyclesOf(viewType: string | undefined): readonly string[] {
     case '3':
       return ['active', 'deleted'];
     default:
-      throw invalid(`Invalid view_type '${viewType}': expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
+      throw invalidValue('view_type', viewType);
   }
+}
+
+// MLflow's order: newest first by default; experiment_id breaks ties (DESC after an order_by that does not name it).
+function experimentOrder(fields: Fields): OrderTerm[] {
+  const terms = parseOrderBy(fields.strings('order_by'), isFieldOf(searchable));
+  if (terms.length === 0)
+    return [
+      { field: 'creation_time', descending: true },
+      { field: 'experiment_id', descending: false },
+    ];
+  const named = terms.some((t) => t.field.replace(/^attributes?\./, '') === 'experiment_id');
+  return named ? terms : [...terms, { field: 'experiment_id', descending: true }];
 }
 
 function search({ ctx, fields }: JsonCall): object {
   const lifecycles = lifecyclesOf(fields.optString('view_type'));
   const experiments = experimentRecords(ctx.store).filter((e) => lifecycles.includes(e.lifecycle));
-  const page = searchPage(experiments, searchable, fields, { fallback: 1000, cap: 50_000 });
+  const page = searchPage(experiments, searchable, fields, { fallback: 1000, cap: 50_000 }, experimentOrder(fields));
   return pagedJson('experiments', page.items.map(experimentJson), page.nextPageToken);
 }
 

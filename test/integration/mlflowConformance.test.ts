@@ -114,9 +114,13 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 // Where the stand-in that recorded the fixtures was simpler than MLflow's server (and Labbook):
 // - it kept mlflow 3's re-logged metric twice; MLflow's SQL store keeps identical (key, value, timestamp, step)
 //   rows once;
-// - it did not record the metrics logged with a model_id on the logged model; MLflow does.
+// - it did not record the metrics logged with a model_id on the logged model; MLflow does;
+// - it listed experiments oldest first; MLflow's server lists them newest first (creation time, then id).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
+  if (entry.path.endsWith('/experiments/search') && isObject(resp) && Array.isArray(resp.experiments)) {
+    return { ...resp, experiments: [...resp.experiments].reverse() };
+  }
   if (entry.path.endsWith('/metrics/get-history') && isObject(resp) && Array.isArray(resp.metrics)) {
     const seen = new Set<string>();
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };

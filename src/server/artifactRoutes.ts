@@ -1,16 +1,17 @@
 // Proxied artifacts (mlflow-artifacts): upload, list and download files of runs (`<eid>/<run id>/artifacts/<path>`)
 // and of logged models (`<eid>/models/<model id>/artifacts/<path>`), stored content-addressed in the object store.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { runArtifactAt, runArtifactsUnder } from '../store/tracking';
 import type { JsonCall, RawCall, Route, ServerContext } from './context';
 import { ApiError, invalid } from './fields';
 import { receive, sendJson } from './http';
 import { requireActiveRun, runNotFound } from './runRoutes';
-import { runArtifactUri } from './wire';
+import { runArtifactUriIn } from './wire';
 
 /** Where an artifact path points: a run's files or a logged model's, and the path inside them. */
 export type ArtifactLocation = { kind: 'run'; ownerId: string; path: string } | { kind: 'model'; ownerId: string; path: string };
@@ -80,17 +81,40 @@ export function childrenOf(files: readonly StoredFile[], dir: string): { path: s
   return [...children.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+type Listed = { path: string; is_dir: boolean; file_size?: number };
+
+// A folder the client wrote itself (an experiment's local artifact_location): its entries, read from disk.
+function localChildren(folder: string): Listed[] {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .map((entry) =>
+      entry.isDirectory()
+        ? { path: entry.name, is_dir: true }
+        : { path: entry.name, is_dir: false, file_size: statSync(join(folder, entry.name)).size },
+    )
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function localFolderOf(uri: string): string {
+  return /^file:/i.test(uri) ? fileURLToPath(uri) : uri;
+}
+
 /** The tracking API's own listing (`mlflow/artifacts/list`): paths relative to the run's root, as the request wrote its folder. */
 function listRunArtifacts({ ctx, fields }: JsonCall): object {
   const runId = fields.runId();
   const run = ctx.store.findRun(runId);
   if (!run) throw runNotFound(runId);
-  const asked = fields.optString('path') ?? '';
-  const dir = asked ? checkArtifactPath(asked.replace(/\/+$/, '')) : '';
-  const prefix = asked ? `${asked.replace(/\/+$/, '')}/` : '';
-  const files = runArtifactsUnder(ctx.store, runId, dir).filter((f) => f.path !== dir);
-  const root = { root_uri: runArtifactUri(run.experimentId, runId) };
-  return files.length ? { ...root, files: childrenOf(files, dir).map((f) => ({ ...f, path: `${prefix}${f.path}` })) } : root;
+  const asked = (fields.optString('path') ?? '').replace(/\/+$/, '');
+  const dir = asked ? checkArtifactPath(asked) : '';
+  const rootUri = runArtifactUriIn(ctx.store, run);
+  const children = rootUri.startsWith('mlflow-artifacts:')
+    ? childrenOf(
+        runArtifactsUnder(ctx.store, runId, dir).filter((f) => f.path !== dir),
+        dir,
+      )
+    : localChildren(join(localFolderOf(rootUri), dir));
+  const files = children.map((f) => ({ ...f, path: asked ? `${asked}/${f.path}` : f.path }));
+  return files.length ? { root_uri: rootUri, files } : { root_uri: rootUri };
 }
 
 function list({ ctx, fields }: JsonCall): object {

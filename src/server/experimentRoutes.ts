@@ -1,4 +1,6 @@
 // Experiments: create, get, get-by-name, search, update, delete, restore, tags.
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createExperiment,
   deleteExperimentTag,
@@ -48,11 +50,32 @@ function getByName({ ctx, fields }: JsonCall): object {
   return { experiment: experimentJson(experiment) };
 }
 
+/**
+ * The artifact root an experiments/create asked for: null (unset or empty) for this server's own store, or a local
+ * folder (an absolute path or a file:// URI) the client writes to itself, as with MLflow. Anything else (object
+ * stores, other servers, another mlflow-artifacts root) Labbook cannot serve: a 400 that says so.
+ */
+export function artifactLocationOf(text: string | undefined): string | null {
+  if (!text) return null;
+  if (isAbsolute(text) && !text.includes('\u0000')) return text;
+  if (/^file:/i.test(text)) {
+    try {
+      fileURLToPath(text);
+      return text;
+    } catch {
+      // not a local file URI: refused below
+    }
+  }
+  throw invalid(
+    `The artifact_location '${text}' cannot be served by Labbook: leave it unset (Labbook stores the artifacts) or give a local folder as an absolute path or file:// URI.`,
+  );
+}
+
 function create({ ctx, fields }: JsonCall): object {
   const name = fields.nonEmpty('name');
-  fields.optString('artifact_location');
+  const location = artifactLocationOf(fields.optString('artifact_location'));
   try {
-    return { experiment_id: String(createExperiment(ctx.store, name, fields.keyValueMap('tags'))) };
+    return { experiment_id: String(createExperiment(ctx.store, name, fields.keyValueMap('tags'), location)) };
   } catch (error) {
     if (error instanceof AlreadyExistsError) throw new ApiError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
     throw error;

@@ -153,7 +153,7 @@ function updateRun({ ctx, fields }: JsonCall): object {
   if (status === 'RUNNING' || status === 'SCHEDULED') store.setStatus(runId, status);
   else if (status && runId === ctx.adoption?.runId) ctx.log(`run ${runId} stays RUNNING: the client asked for ${status}, the runner's exit decides`);
   else if (status) store.finishRun(runId, status, { endTime: endTime ?? Date.now() });
-  return { run_info: runInfoJson(store.getRun(runId), runLifecycle(store, runId)) };
+  return { run_info: runInfoJson(store, store.getRun(runId), runLifecycle(store, runId)) };
 }
 
 function lifecycleSetter(lifecycle: 'active' | 'deleted') {
@@ -227,7 +227,8 @@ function logParamsOf(store: Store, runId: string, params: Record<string, string>
 
 function logParameter({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
-  logParamsOf(ctx.store, runId, { [fields.key()]: fields.string('value') }, false);
+  // MLflow's server stores a param sent without a value as an empty one.
+  logParamsOf(ctx.store, runId, { [fields.key()]: fields.optString('value') ?? '' }, false);
   return {};
 }
 

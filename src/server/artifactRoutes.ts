@@ -38,13 +38,21 @@ export function checkArtifactPath(path: string): string {
   return parts.join('/');
 }
 
-/** Parses `<eid>/<run id>/artifacts[/<path>]` or `<eid>/models/<model id>/artifacts[/<path>]`; undefined if neither. */
+const RUN_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * Parses `<eid>/<run id>/artifacts[/<path>]` or `<eid>/models/<model id>/artifacts[/<path>]`, or, under an
+ * experiment's own mlflow-artifacts root, `<root...>/<run id>/artifacts[/<path>]` (the first 32-hex part followed by
+ * `artifacts`); undefined if none.
+ */
 export function parseLocation(raw: string): ArtifactLocation | undefined {
   const parts = checkArtifactPath(raw).split('/');
-  if (!/^\d+$/.test(parts[0])) return undefined;
-  if (parts[1] === 'models' && parts[3] === 'artifacts' && parts[2]) return { kind: 'model', ownerId: parts[2], path: parts.slice(4).join('/') };
-  if (parts[2] === 'artifacts' && parts[1]) return { kind: 'run', ownerId: parts[1], path: parts.slice(3).join('/') };
-  return undefined;
+  if (/^\d+$/.test(parts[0])) {
+    if (parts[1] === 'models' && parts[3] === 'artifacts' && parts[2]) return { kind: 'model', ownerId: parts[2], path: parts.slice(4).join('/') };
+    if (parts[2] === 'artifacts' && parts[1]) return { kind: 'run', ownerId: parts[1], path: parts.slice(3).join('/') };
+  }
+  const at = parts.findIndex((part, i) => i > 0 && RUN_ID.test(part) && parts[i + 1] === 'artifacts');
+  return at > 0 ? { kind: 'run', ownerId: parts[at], path: parts.slice(at + 2).join('/') } : undefined;
 }
 
 interface StoredFile {

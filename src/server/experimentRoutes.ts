@@ -14,6 +14,7 @@ import {
 import type { ExperimentRecord } from '../store/tracking';
 import { AlreadyExistsError } from '../store/errors';
 import type { JsonCall, Route, ServerContext } from './context';
+import { checkArtifactPath } from './artifactRoutes';
 import { ApiError, invalid, invalidValue } from './fields';
 import type { Fields } from './fields';
 import { pagedJson } from './paging';
@@ -50,13 +51,28 @@ function getByName({ ctx, fields }: JsonCall): object {
   return { experiment: experimentJson(experiment) };
 }
 
+// `mlflow-artifacts:/<root>` without a host: this server's proxy, under another root (a host names another server).
+const PROXIED_ROOT = /^mlflow-artifacts:\/(?!\/)(.+)$/;
+
+function servedRoot(text: string): boolean {
+  const root = PROXIED_ROOT.exec(text)?.[1]?.replace(/\/+$/, '');
+  if (!root) return false;
+  try {
+    return checkArtifactPath(root) === root;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The artifact root an experiments/create asked for: null (unset or empty) for this server's own store, or a local
- * folder (an absolute path or a file:// URI) the client writes to itself, as with MLflow. Anything else (object
- * stores, other servers, another mlflow-artifacts root) Labbook cannot serve: a 400 that says so.
+ * The artifact root an experiments/create asked for: null (unset or empty) for this server's own store; another
+ * root of this server's proxy (`mlflow-artifacts:/<root>`); or a local folder (an absolute path or a file:// URI)
+ * the client writes to itself, as with MLflow. Anything else (object stores, other servers) Labbook cannot serve:
+ * a 400 that says so.
  */
 export function artifactLocationOf(text: string | undefined): string | null {
   if (!text) return null;
+  if (servedRoot(text)) return text;
   if (isAbsolute(text) && !text.includes('\u0000')) return text;
   if (/^file:/i.test(text)) {
     try {

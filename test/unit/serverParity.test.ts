@@ -105,13 +105,37 @@ describe('MLflow parity', () => {
     const fallback = (await h.ok('GET', api('experiments/get'), { query: { experiment_id: defaultLoc } })).experiment as Json;
     assert.equal(fallback.artifact_location, `mlflow-artifacts:/${defaultLoc}`);
 
-    for (const location of ['s3://bucket/path', 'relative/dir', 'mlflow-artifacts:/custom-root', 'http://example.com/x']) {
+    for (const location of [
+      's3://bucket/path',
+      'relative/dir',
+      'mlflow-artifacts://other-host/x',
+      'mlflow-artifacts:/a/../b',
+      'http://example.com/x',
+    ]) {
       const refused = await h.call('POST', api('experiments/create'), { body: { name: `refused ${location}`, artifact_location: location } });
       assert.equal(refused.status, 400, location);
       assert.match((refused.json as Json).message as string, /artifact_location .* cannot be served by Labbook/, location);
     }
     const taken = await h.call('GET', api('experiments/get-by-name'), { query: { experiment_name: 'refused s3://bucket/path' } });
     assert.equal(taken.status, 404, 'a refused experiment is not created');
+  });
+
+  test('experiments/create honours another mlflow-artifacts root: runs upload, list and download under it', async () => {
+    const eid = await createExperiment(h, { name: 'custom-root', artifact_location: 'mlflow-artifacts:/team/custom-root' });
+    const experiment = (await h.ok('GET', api('experiments/get'), { query: { experiment_id: eid } })).experiment as Json;
+    assert.equal(experiment.artifact_location, 'mlflow-artifacts:/team/custom-root');
+    const info = await createRun(h, eid);
+    const root = `team/custom-root/${info.run_id as string}/artifacts`;
+    assert.equal(info.artifact_uri, `mlflow-artifacts:/${root}`);
+    await h.ok('PUT', `/api/2.0/mlflow-artifacts/artifacts/${root}/d/f.txt`, { bytes: Buffer.from('custom') });
+    assert.deepEqual(await h.ok('GET', '/api/2.0/mlflow-artifacts/artifacts', { query: { path: `${root}/d` } }), {
+      files: [{ path: 'f.txt', is_dir: false, file_size: 6 }],
+    });
+    assert.deepEqual(await h.ok('GET', api('artifacts/list'), { query: { run_id: info.run_id as string } }), {
+      root_uri: `mlflow-artifacts:/${root}`,
+      files: [{ path: 'd', is_dir: true }],
+    });
+    assert.equal((await h.call('GET', `/api/2.0/mlflow-artifacts/artifacts/${root}/d/f.txt`)).body.toString(), 'custom');
   });
 
   test("validation as MLflow's: artifact_location type, log-batch metrics without timestamp, log-inputs without datasets", async () => {

@@ -57,7 +57,7 @@ test('Fields reads typed values and names the bad field', () => {
     () => Fields.fromJson({ value: 'abc' }).metricValue(),
     /Invalid value abc for parameter 'value' supplied\. Hint: Value was of type 'str'/,
   );
-  rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /expected an integer/);
+  rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /Invalid value 1.5 for parameter 'step' supplied\. Hint: Value was of type 'float'/);
   assert.throws(
     () => Fields.fromJson([1]),
     (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST',

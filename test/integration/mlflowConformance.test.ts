@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { SERVER_TIME_FIELDS } from '../mlflow-parity/parity';
 import { bytesFor, startHarness } from './mlflowHarness';
 
 // A copy of shared/fixtures/mlflow-client, kept in the repository so the test needs nothing beside it.
@@ -24,14 +25,7 @@ interface Entry {
 }
 
 // Set by the server, not by the client: they cannot match a recording.
-const VOLATILE = new Set([
-  'creation_time',
-  'last_update_time',
-  'creation_timestamp',
-  'last_updated_timestamp',
-  'creation_timestamp_ms',
-  'last_updated_timestamp_ms',
-]);
+const VOLATILE = new Set(SERVER_TIME_FIELDS);
 
 const ID_FIELDS = new Set(['run_id', 'run_uuid', 'model_id']);
 

@@ -141,17 +141,17 @@ function lookup(value: unknown, dotted: string): string | undefined {
   return typeof at === 'string' || typeof at === 'number' ? String(at) : undefined;
 }
 
-// Set by the server's clock, never by the client.
-const TIME_KEYS = new Set([
-  'start_time',
-  'end_time',
+/** Times only the server sets (creation and update): no two servers answer them alike. */
+export const SERVER_TIME_FIELDS: readonly string[] = [
   'creation_time',
   'last_update_time',
   'creation_timestamp',
   'last_updated_timestamp',
   'creation_timestamp_ms',
   'last_updated_timestamp_ms',
-]);
+];
+// A run's start and end are the server's clock too unless the client sends them.
+const TIME_KEYS = new Set([...SERVER_TIME_FIELDS, 'start_time', 'end_time']);
 const EXPERIMENT_ID_KEYS = new Set(['experiment_id', 'experiment_ids']);
 // Key/value lists whose order carries no meaning (the client reads them into dicts). Sorting is stable, so a metric
 // history (one key) keeps its order.

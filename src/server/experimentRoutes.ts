@@ -1,4 +1,6 @@
 // Experiments: create, get, get-by-name, search, update, delete, restore, tags.
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createExperiment,
   deleteExperimentTag,
@@ -10,12 +12,14 @@ import {
   setExperimentTag,
 } from '../store/tracking';
 import type { ExperimentRecord } from '../store/tracking';
+import { AlreadyExistsError } from '../store/errors';
 import type { JsonCall, Route, ServerContext } from './context';
-import { ApiError, invalid } from './fields';
+import { checkArtifactPath } from './artifactRoutes';
+import { ApiError, invalid, invalidValue } from './fields';
 import type { Fields } from './fields';
 import { pagedJson } from './paging';
-import { searchPage } from './searchFilter';
-import type { Searchable } from './searchFilter';
+import { isFieldOf, parseOrderBy, searchPage } from './searchFilter';
+import type { OrderTerm, Searchable } from './searchFilter';
 import { experimentJson } from './wire';
 
 /** An experiment id field ("0", "12"): anything else is a 400. */
@@ -24,12 +28,16 @@ export function experimentIdOf(text: string, name = 'experiment_id'): number {
   return Number(text);
 }
 
+/** The experiment with this id (as sent), or MLflow's 404, which a malformed id gets too. */
+export function experimentOf(ctx: ServerContext, text: string): ExperimentRecord {
+  const experiment = /^\d{1,15}$/.test(text) ? experimentRecord(ctx.store, Number(text)) : undefined;
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No Experiment with id=${text} exists`);
+  return experiment;
+}
+
 /** The experiment named by the `experiment_id` field, or a 404. */
 export function requireExperiment(ctx: ServerContext, fields: Fields): ExperimentRecord {
-  const id = experimentIdOf(fields.string('experiment_id'));
-  const experiment = experimentRecord(ctx.store, id);
-  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment with id ${id}.`);
-  return experiment;
+  return experimentOf(ctx, fields.string('experiment_id'));
 }
 
 function getExperiment({ ctx, fields }: JsonCall): object {
@@ -39,12 +47,55 @@ function getExperiment({ ctx, fields }: JsonCall): object {
 function getByName({ ctx, fields }: JsonCall): object {
   const name = fields.string('experiment_name');
   const experiment = experimentRecordByName(ctx.store, name);
-  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'.`);
+  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
   return { experiment: experimentJson(experiment) };
 }
 
+// `mlflow-artifacts:/<root>` without a host: this server's proxy, under another root (a host names another server).
+const PROXIED_ROOT = /^mlflow-artifacts:\/(?!\/)(.+)$/;
+
+function servedRoot(text: string): boolean {
+  const root = PROXIED_ROOT.exec(text)?.[1]?.replace(/\/+$/, '');
+  if (!root) return false;
+  try {
+    return checkArtifactPath(root) === root;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The artifact root an experiments/create asked for: null (unset or empty) for this server's own store; another
+ * root of this server's proxy (`mlflow-artifacts:/<root>`); or a local folder (an absolute path or a file:// URI)
+ * the client writes to itself, as with MLflow. Anything else (object stores, other servers) Labbook cannot serve:
+ * a 400 that says so.
+ */
+export function artifactLocationOf(text: string | undefined): string | null {
+  if (!text) return null;
+  if (servedRoot(text)) return text;
+  if (isAbsolute(text) && !text.includes('\u0000')) return text;
+  if (/^file:/i.test(text)) {
+    try {
+      fileURLToPath(text);
+      return text;
+    } catch {
+      // not a local file URI: refused below
+    }
+  }
+  throw invalid(
+    `The artifact_location '${text}' cannot be served by Labbook: leave it unset (Labbook stores the artifacts) or give a local folder as an absolute path or file:// URI.`,
+  );
+}
+
 function create({ ctx, fields }: JsonCall): object {
-  return { experiment_id: String(createExperiment(ctx.store, fields.nonEmpty('name'), fields.keyValueMap('tags'))) };
+  const name = fields.nonEmpty('name');
+  const location = artifactLocationOf(fields.optString('artifact_location'));
+  try {
+    return { experiment_id: String(createExperiment(ctx.store, name, fields.keyValueMap('tags'), location)) };
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) throw new ApiError('RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists.`);
+    throw error;
+  }
 }
 
 const searchable: Searchable<ExperimentRecord> = {
@@ -66,14 +117,26 @@ export function lifecyclesOf(viewType: string | undefined): readonly string[] {
     case '3':
       return ['active', 'deleted'];
     default:
-      throw invalid(`Invalid view_type '${viewType}': expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
+      throw invalidValue('view_type', viewType);
   }
+}
+
+// MLflow's order: newest first by default; experiment_id breaks ties (DESC after an order_by that does not name it).
+function experimentOrder(fields: Fields): OrderTerm[] {
+  const terms = parseOrderBy(fields.strings('order_by'), isFieldOf(searchable));
+  if (terms.length === 0)
+    return [
+      { field: 'creation_time', descending: true },
+      { field: 'experiment_id', descending: false },
+    ];
+  const named = terms.some((t) => t.field.replace(/^attributes?\./, '') === 'experiment_id');
+  return named ? terms : [...terms, { field: 'experiment_id', descending: true }];
 }
 
 function search({ ctx, fields }: JsonCall): object {
   const lifecycles = lifecyclesOf(fields.optString('view_type'));
   const experiments = experimentRecords(ctx.store).filter((e) => lifecycles.includes(e.lifecycle));
-  const page = searchPage(experiments, searchable, fields, { fallback: 1000, cap: 50_000 });
+  const page = searchPage(experiments, searchable, fields, { fallback: 1000, cap: 50_000 }, experimentOrder(fields));
   return pagedJson('experiments', page.items.map(experimentJson), page.nextPageToken);
 }
 

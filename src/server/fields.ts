@@ -54,9 +54,42 @@ const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.P
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
+const API_DOCS = 'See the API docs for more information about request parameters.';
+
+// Python's repr of a JSON value, as MLflow's messages print request values.
+function pyRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
+  return String(value);
+}
+
+function pyType(value: unknown): string {
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return 'list';
+  return value === null || value === undefined ? 'NoneType' : 'dict';
+}
+
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text = typeof value === 'string' ? value : pyRepr(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/** MLflow's 400 for a field it could not read: the value, its type, and the pointer to the API docs. */
+export function invalidValue(name: string, value: unknown): ApiError {
+  return invalid(`Invalid value ${describe(value)} for parameter '${name}' supplied. Hint: Value was of type '${pyType(value)}'. ${API_DOCS}`);
+}
+
+/** MLflow's 400 for a required field that is absent (or empty, which protobuf cannot tell from absent). */
+export function missing(name: string): ApiError {
+  return invalid(`Missing value for required parameter '${name}'. ${API_DOCS}`);
 }
 
 /** True for a plain JSON object (not null, not a list). */
@@ -94,21 +127,26 @@ export class Fields {
   /** A required string. */
   string(name: string): string {
     const value = this.optString(name);
-    if (value === undefined) throw invalid(`Missing value for required parameter '${this.label(name)}'.`);
+    if (value === undefined) throw missing(this.label(name));
     return value;
   }
 
   /** A required, non-blank string. */
   nonEmpty(name: string): string {
     const value = this.string(name);
-    if (!value.trim()) throw invalid(`Parameter '${this.label(name)}' cannot be empty.`);
+    if (!value.trim()) throw missing(this.label(name));
     return value;
+  }
+
+  /** The field as sent, unchecked (for messages that quote it). */
+  raw(name: string): unknown {
+    return this.data[name];
   }
 
   optString(name: string): string | undefined {
     const value = this.data[name];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw this.wrongType(name, value, 'a string');
+    if (typeof value !== 'string') throw this.wrongType(name, value);
     return value;
   }
 
@@ -125,13 +163,13 @@ export class Fields {
     const value = this.data[name];
     if (value === undefined || value === null) return undefined;
     const number = typeof value === 'string' && INTEGER.test(value.trim()) ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw this.wrongType(name, value, 'an integer');
+    if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw this.wrongType(name, value);
     return number;
   }
 
   int(name: string, fallback?: number): number {
     const value = this.optInt(name) ?? fallback;
-    if (value === undefined) throw invalid(`Missing value for required parameter '${this.label(name)}'.`);
+    if (value === undefined) throw missing(this.label(name));
     return value;
   }
 
@@ -147,17 +185,17 @@ export class Fields {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'false') return value === 'true';
-    throw this.wrongType(name, value, 'true or false');
+    throw this.wrongType(name, value);
   }
 
   /** A metric value: a number, or the strings "NaN", "Infinity", "-Infinity" (or a decimal string). */
   metricValue(name = 'value'): number {
     const value = this.data[name];
-    if (value === undefined || value === null) throw invalid(`Missing value for required parameter '${this.label(name)}'.`);
+    if (value === undefined || value === null) throw missing(this.label(name));
     if (typeof value === 'number') return value;
     if (typeof value === 'string' && value in NON_FINITE) return NON_FINITE[value];
     if (typeof value === 'string' && DECIMAL.test(value.trim())) return Number(value);
-    throw this.wrongType(name, value, 'a number, "NaN", "Infinity" or "-Infinity"');
+    throw this.wrongType(name, value);
   }
 
   /** A list of strings (a single string counts as a list of one; absent is empty). */
@@ -165,7 +203,7 @@ export class Fields {
     const value = this.data[name];
     if (value === undefined || value === null) return [];
     const list = Array.isArray(value) ? value : [value];
-    for (const item of list) if (typeof item !== 'string') throw this.wrongType(name, value, 'a list of strings');
+    for (const item of list) if (typeof item !== 'string') throw this.wrongType(name, value);
     return list as string[];
   }
 
@@ -173,7 +211,7 @@ export class Fields {
   objects(name: string, limit = Number.POSITIVE_INFINITY): Fields[] {
     const value = this.data[name];
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) throw this.wrongType(name, value, 'a list');
+    if (!Array.isArray(value)) throw this.wrongType(name, value);
     if (value.length > limit) throw invalid(`A request may carry at most ${limit} ${name}; this one has ${value.length}.`);
     return value.map((item, i) => Fields.fromJson(item, `${this.label(name)}[${i}]`));
   }
@@ -197,7 +235,7 @@ export class Fields {
   /** The run id, sent as `run_id` and/or the legacy `run_uuid`. */
   runId(): string {
     const id = this.optString('run_id') || this.optString('run_uuid');
-    if (!id) throw invalid("Missing value for required parameter 'run_id'.");
+    if (!id) throw missing('run_id');
     return id;
   }
 
@@ -205,8 +243,8 @@ export class Fields {
     return this.where ? `${this.where}.${name}` : name;
   }
 
-  private wrongType(name: string, value: unknown, expected: string): ApiError {
-    return invalid(`Invalid value ${describe(value)} for parameter '${this.label(name)}': expected ${expected}.`);
+  private wrongType(name: string, value: unknown): ApiError {
+    return invalidValue(this.label(name), value);
   }
 }
 

@@ -10,6 +10,9 @@ import type { Searchable } from './searchFilter';
 import { modelArtifactUri, modelVersionJson, registeredModelJson, runArtifactUri } from './wire';
 
 function versionOf(fields: Fields): number {
+  const raw = fields.raw('version');
+  // MLflow's own wording: scripts match on it.
+  if (typeof raw === 'string' && !/^-?\d+$/.test(raw.trim())) throw invalid(`Model version must be an integer, got '${raw}'`);
   const version = fields.int('version');
   if (version < 1) throw invalid(`Invalid value ${version} for parameter 'version': versions start at 1.`);
   return version;

@@ -2,9 +2,9 @@
 // batches, inputs, outputs, MLflow 2 log-model and metric history.
 import { FilterError, parseFilter, parseOrderBy } from '../core/filter';
 import type { MetricPoint, Run, RunStatus } from '../core/types';
+import { NotFoundError, ParamConflictError } from '../store/errors';
 import type { Store } from '../store/store';
 import {
-  experimentRecord,
   linkModels,
   logDatasetInputs,
   logMetricsOnce,
@@ -16,8 +16,8 @@ import {
 } from '../store/tracking';
 import type { DatasetInput } from '../store/tracking';
 import type { JsonCall, Route, ServerContext } from './context';
-import { experimentIdOf, lifecyclesOf } from './experimentRoutes';
-import { ApiError, invalid, isJsonObject, recordOf } from './fields';
+import { experimentIdOf, experimentOf, lifecyclesOf } from './experimentRoutes';
+import { ApiError, invalid, invalidValue, isJsonObject, missing, recordOf } from './fields';
 import type { Fields } from './fields';
 import { offsetOf, pageToken, pagedJson } from './paging';
 import { metricJson, runInfoJson, runJson } from './wire';
@@ -38,14 +38,25 @@ function statusOf(text: string): RunStatus {
 
 function requireRun(store: Store, runId: string): Run {
   const run = store.findRun(runId);
-  if (!run) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `Run '${runId}' not found.`);
+  if (!run) throw runNotFound(runId);
   return run;
+}
+
+/** MLflow's 404 for an unknown run. */
+export function runNotFound(runId: string): ApiError {
+  return new ApiError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runId} not found`);
 }
 
 /** The run id of a write; an unknown run is a 404, a deleted one a 400 (a finished run still takes data, as in MLflow). */
 export function requireActiveRun(store: Store, runId: string): string {
-  // runLifecycle is the one-column read of the hot logging path; it throws NotFoundError (404) for an unknown run.
-  if (runLifecycle(store, runId) !== 'active') throw invalid(`Run '${runId}' is deleted; restore it before logging to it.`);
+  // runLifecycle is the one-column read of the hot logging path; it throws NotFoundError for an unknown run.
+  let lifecycle: string;
+  try {
+    lifecycle = runLifecycle(store, runId);
+  } catch (error) {
+    throw error instanceof NotFoundError ? runNotFound(runId) : error;
+  }
+  if (lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${lifecycle}.`);
   return runId;
 }
 
@@ -75,11 +86,10 @@ interface CreateSpec {
 // "wherever the runner put its run" rather than moving the run to Default.
 function targetExperiment(ctx: ServerContext, requested: string | undefined): number | undefined {
   if (ctx.adoption && (requested === undefined || requested === '0')) return undefined;
-  const id = experimentIdOf(requested ?? '0');
-  const experiment = experimentRecord(ctx.store, id);
-  if (!experiment) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No experiment with id ${id}.`);
-  if (experiment.lifecycle !== 'active') throw invalid(`Experiment ${id} is deleted; runs cannot be created in it.`);
-  return id;
+  const experiment = experimentOf(ctx, requested ?? '0');
+  if (experiment.lifecycle !== 'active')
+    throw invalid(`The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycle}.`);
+  return experiment.id;
 }
 
 function adoptRun(ctx: ServerContext, runId: string, spec: CreateSpec): Run {
@@ -101,7 +111,8 @@ function newRun(ctx: ServerContext, spec: CreateSpec): Run {
     startTime: spec.startTime,
     sourceFile: spec.tags['mlflow.source.name'] ?? null,
   });
-  if (spec.user) setRunUser(store, run.id, spec.user);
+  // A client that names no user gets none, as from MLflow (not the server's own OS user).
+  setRunUser(store, run.id, spec.user ?? '');
   store.setTags(run.id, { ...spec.tags, ...parent, [RUN_NAME_TAG]: run.name });
   return store.getRun(run.id);
 }
@@ -142,7 +153,7 @@ function updateRun({ ctx, fields }: JsonCall): object {
   if (status === 'RUNNING' || status === 'SCHEDULED') store.setStatus(runId, status);
   else if (status && runId === ctx.adoption?.runId) ctx.log(`run ${runId} stays RUNNING: the client asked for ${status}, the runner's exit decides`);
   else if (status) store.finishRun(runId, status, { endTime: endTime ?? Date.now() });
-  return { run_info: runInfoJson(store.getRun(runId), runLifecycle(store, runId)) };
+  return { run_info: runInfoJson(store, store.getRun(runId), runLifecycle(store, runId)) };
 }
 
 function lifecycleSetter(lifecycle: 'active' | 'deleted') {
@@ -183,7 +194,7 @@ function searchRuns({ ctx, fields }: JsonCall): object {
 // ---- params, metrics, tags ----
 
 function metricPoint(f: Fields): MetricPoint {
-  return { key: f.key(), value: f.metricValue(), timestamp: f.int('timestamp', Date.now()), step: f.int('step', 0) };
+  return { key: f.key(), value: f.metricValue(), timestamp: f.int('timestamp'), step: f.int('step', 0) };
 }
 
 // MLflow 3 sends the logged model a metric belongs to; a model this store does not know keeps the run's copy only.
@@ -199,9 +210,25 @@ function logModelMetrics(ctx: ServerContext, runId: string, points: readonly (Me
   }
 }
 
+// MLflow's wording of a changed param, one logged alone or several in a batch.
+function logParamsOf(store: Store, runId: string, params: Record<string, string>, batch: boolean): void {
+  try {
+    store.logParams(runId, params);
+  } catch (error) {
+    if (!(error instanceof ParamConflictError)) throw error;
+    const { key, oldValue, newValue } = error;
+    throw invalid(
+      batch
+        ? `Changing param values is not allowed. Params were already logged='[{'key': '${key}', 'old_value': '${oldValue}', 'new_value': '${newValue}'}]' for run ID='${runId}'.`
+        : `Changing param values is not allowed. Param with key='${key}' was already logged with value='${oldValue}' for run ID='${runId}'. Attempted logging new value '${newValue}'.`,
+    );
+  }
+}
+
 function logParameter({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
-  ctx.store.logParams(runId, { [fields.key()]: fields.string('value') });
+  // MLflow's server stores a param sent without a value as an empty one.
+  logParamsOf(ctx.store, runId, { [fields.key()]: fields.optString('value') ?? '' }, false);
   return {};
 }
 
@@ -222,20 +249,23 @@ function setTag({ ctx, fields }: JsonCall): object {
 function deleteTag({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
   const key = fields.key();
-  if (!ctx.store.deleteTag(runId, key)) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No tag with name '${key}' in run '${runId}'.`);
+  if (!ctx.store.deleteTag(runId, key)) throw new ApiError('RESOURCE_DOES_NOT_EXIST', `No tag with name: ${key} in run with id ${runId}`);
   return {};
 }
 
 function logBatch({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
-  const metrics = fields.objects('metrics', BATCH_LIMITS.metrics).map((m) => ({ ...metricPoint(m), modelId: m.optString('model_id') }));
+  const metricFields = fields.objects('metrics', BATCH_LIMITS.metrics);
+  // MLflow quotes the whole list when one of its metrics has no timestamp.
+  if (metricFields.some((m) => !m.has('timestamp'))) throw invalidValue('metrics', fields.raw('metrics'));
+  const metrics = metricFields.map((m) => ({ ...metricPoint(m), modelId: m.optString('model_id') }));
   const params = recordOf(fields.keyValues('params', BATCH_LIMITS.params), 'param');
   const tags = fields.keyValueMap('tags', BATCH_LIMITS.tags);
   const total = metrics.length + Object.keys(params).length + Object.keys(tags).length;
   if (total > BATCH_LIMITS.total)
     throw invalid(`A batch may carry at most ${BATCH_LIMITS.total} metrics, params and tags together; this one has ${total}.`);
   ctx.store.transaction(() => {
-    if (Object.keys(params).length) ctx.store.logParams(runId, params);
+    if (Object.keys(params).length) logParamsOf(ctx.store, runId, params, true);
     if (Object.keys(tags).length) setRunTags(ctx.store, runId, tags);
     logMetricsOnce(ctx.store, runId, metrics);
   });
@@ -258,6 +288,8 @@ function datasetOf(input: Fields): DatasetInput {
 
 function logInputs({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
+  // MLflow 2 requires datasets; MLflow 3 may send models alone.
+  if (!fields.has('datasets') && !fields.has('models')) throw missing('datasets');
   const datasets = fields.objects('datasets').map(datasetOf);
   const models = fields.objects('models').map((m) => ({ modelId: m.nonEmpty('model_id'), step: 0 }));
   ctx.store.transaction(() => {
@@ -280,11 +312,17 @@ function logOutputs({ ctx, fields }: JsonCall): object {
 
 function logModel({ ctx, fields }: JsonCall): object {
   const runId = requireActiveRun(ctx.store, fields.runId());
-  const model = parseJson(fields.string('model_json'));
-  if (!isJsonObject(model)) throw invalid("Parameter 'model_json' must be a JSON object.");
+  const text = fields.string('model_json');
+  const model = parseJson(text);
+  if (!isJsonObject(model)) throw invalid(`Malformed model info. \n ${text} \n is not a valid JSON.`);
+  const absent = MODEL_FIELDS.filter((f) => !(f in model));
+  if (absent.length) throw invalid(`Model json is missing mandatory fields: {${absent.map((f) => `'${f}'`).join(', ')}}`);
   recordLoggedModel(ctx.store, runId, model);
   return {};
 }
+
+// What MLflow's server requires of a log-model's model_json.
+const MODEL_FIELDS = ['artifact_path', 'flavors', 'run_id', 'utc_time_created'];
 
 function parseJson(text: string): unknown {
   try {
@@ -296,7 +334,6 @@ function parseJson(text: string): unknown {
 
 function metricHistory({ ctx, fields }: JsonCall): object {
   const runId = fields.runId();
-  requireRun(ctx.store, runId);
   const key = fields.string('metric_key');
   const pageSize = Math.min(fields.maxResults(HISTORY_PAGE, Number.MAX_SAFE_INTEGER), HISTORY_PAGE);
   const offset = offsetOf(fields.optString('page_token'));

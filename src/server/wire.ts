@@ -4,7 +4,7 @@ import type { MetricSummary, Run, RunStatus } from '../core/types';
 import type { LoggedModel } from '../store/loggedModels';
 import type { ModelVersion, RegisteredModel } from '../store/registry';
 import type { Store } from '../store/store';
-import { datasetInputs, linkedModels } from '../store/tracking';
+import { datasetInputs, experimentArtifactLocation, linkedModels } from '../store/tracking';
 import type { ExperimentRecord, Lifecycle } from '../store/tracking';
 import type { KeyValue } from './fields';
 
@@ -23,6 +23,12 @@ export function runArtifactUri(experimentId: number, runId: string): string {
   return `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
 }
 
+/** Where a run's files are: under its experiment's own artifact root when it has one, else this server's proxy. */
+export function runArtifactUriIn(store: Store, run: Pick<Run, 'id' | 'experimentId'>): string {
+  const root = experimentArtifactLocation(store, run.experimentId);
+  return root ? `${root.replace(/\/+$/, '')}/${run.id}/artifacts` : runArtifactUri(run.experimentId, run.id);
+}
+
 /** Artifact URI of a logged model's files. */
 export function modelArtifactUri(experimentId: number, modelId: string): string {
   return `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`;
@@ -32,7 +38,7 @@ export function experimentJson(e: ExperimentRecord): object {
   return {
     experiment_id: String(e.id),
     name: e.name,
-    artifact_location: `mlflow-artifacts:/${e.id}`,
+    artifact_location: e.artifactLocation ?? `mlflow-artifacts:/${e.id}`,
     lifecycle_stage: e.lifecycle,
     creation_time: e.createdAt,
     last_update_time: e.updatedAt,
@@ -45,7 +51,7 @@ function wireStatus(status: RunStatus): string {
   return status === 'CRASHED' ? 'FAILED' : status;
 }
 
-export function runInfoJson(run: Run, lifecycle: Lifecycle): object {
+export function runInfoJson(store: Store, run: Run, lifecycle: Lifecycle): object {
   return {
     run_id: run.id,
     run_uuid: run.id,
@@ -55,7 +61,7 @@ export function runInfoJson(run: Run, lifecycle: Lifecycle): object {
     status: wireStatus(run.status),
     start_time: run.startTime,
     ...(run.endTime !== null ? { end_time: run.endTime } : {}),
-    artifact_uri: runArtifactUri(run.experimentId, run.id),
+    artifact_uri: runArtifactUriIn(store, run),
     lifecycle_stage: lifecycle,
   };
 }
@@ -75,7 +81,7 @@ export interface RunData {
 /** A whole Run message: info, latest metrics, params, tags, dataset and model inputs, model outputs. */
 export function runJson(store: Store, run: Run, data: RunData, lifecycle: Lifecycle): object {
   return {
-    info: runInfoJson(run, lifecycle),
+    info: runInfoJson(store, run, lifecycle),
     data: {
       metrics: data.metrics.map((m) => metricJson(m.key, m.last, m.lastTimestamp, m.lastStep)),
       params: keyValueList(data.params),

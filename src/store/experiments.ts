@@ -10,9 +10,10 @@ export interface ExperimentRow {
   created_at: number;
   updated_at: number;
   lifecycle: 'active' | 'deleted';
+  artifact_location: string | null;
 }
 
-const EXPERIMENT_COLUMNS = 'id, name, created_at, updated_at, lifecycle';
+const EXPERIMENT_COLUMNS = 'id, name, created_at, updated_at, lifecycle, artifact_location';
 
 /** The row -> Experiment mapping every experiment read uses. */
 export function toExperiment(row: ExperimentRow): Experiment {

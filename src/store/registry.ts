@@ -112,7 +112,7 @@ export class ModelRegistry {
 
   getModel(name: string): RegisteredModel {
     const row = this.modelRow(name);
-    if (!row) throw new NotFoundError(`No registered model named '${name}'.`);
+    if (!row) throw new NotFoundError(`Registered Model with name=${name} not found`);
     return this.toModel(row);
   }
 
@@ -142,7 +142,7 @@ export class ModelRegistry {
   /** Deletes a model with its versions, tags and aliases. */
   deleteModel(name: string): void {
     if (this.sql('DELETE FROM registered_models WHERE name = ?').run(name).changes === 0)
-      throw new NotFoundError(`No registered model named '${name}'.`);
+      throw new NotFoundError(`Registered Model with name=${name} not found`);
   }
 
   setModelTag(name: string, key: string, value: string): void {
@@ -190,7 +190,7 @@ export class ModelRegistry {
 
   getVersion(name: string, version: number): ModelVersion {
     const row = this.versionRow(name, version);
-    if (!row) throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+    if (!row) throw new NotFoundError(`Model Version (name=${name}, version=${version}) not found`);
     return this.toVersion(row);
   }
 
@@ -222,7 +222,7 @@ export class ModelRegistry {
     connectionOf(this.store)
       .transaction(() => {
         if (this.sql('DELETE FROM model_versions WHERE name = ? AND version = ?').run(name, version).changes === 0) {
-          throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+          throw new NotFoundError(`Model Version (name=${name}, version=${version}) not found`);
         }
         this.sql('DELETE FROM model_aliases WHERE name = ? AND version = ?').run(name, version);
         this.touchModel(name);
@@ -263,7 +263,7 @@ export class ModelRegistry {
 
   /** The newest version in each of the given stages (every stage when none given), in stage order. */
   latestVersions(name: string, stages: readonly ModelStage[] = []): ModelVersion[] {
-    if (!this.modelRow(name)) throw new NotFoundError(`No registered model named '${name}'.`);
+    if (!this.modelRow(name)) throw new NotFoundError(`Registered Model with name=${name} not found`);
     const wanted = stages.length ? stages : MODEL_STAGES;
     const newest = new Map<ModelStage, ModelVersion>();
     for (const v of this.listVersions(name)) if (!newest.has(v.stage)) newest.set(v.stage, v);
@@ -351,7 +351,7 @@ export class ModelRegistry {
   private touchModel(name: string): number {
     const now = Date.now();
     if (this.sql('UPDATE registered_models SET updated_at = ? WHERE name = ?').run(now, name).changes === 0) {
-      throw new NotFoundError(`No registered model named '${name}'.`);
+      throw new NotFoundError(`Registered Model with name=${name} not found`);
     }
     return now;
   }
@@ -359,7 +359,7 @@ export class ModelRegistry {
   private touchVersion(name: string, version: number): number {
     const now = Date.now();
     if (this.sql('UPDATE model_versions SET updated_at = ? WHERE name = ? AND version = ?').run(now, name, version).changes === 0) {
-      throw new NotFoundError(`Registered model '${name}' has no version ${version}.`);
+      throw new NotFoundError(`Model Version (name=${name}, version=${version}) not found`);
     }
     return now;
   }

@@ -216,6 +216,11 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET deleted_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE lifecycle = 'deleted';
   CREATE INDEX runs_in_trash ON runs (deleted_at) WHERE deleted_at IS NOT NULL;
   `,
+  // 5: an experiment's own artifact root, as MLflow's experiments/create takes it (a local folder the client writes
+  // to itself); NULL is the default, this server's proxied store.
+  `
+  ALTER TABLE experiments ADD COLUMN artifact_location TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -13,6 +13,8 @@ import { restoreRuns, trashRuns } from './trash';
 export interface ExperimentRecord extends Experiment {
   updatedAt: number;
   tags: Record<string, string>;
+  /** The artifact root asked for at creation (a local folder or file:// URI); null for the store's own. */
+  artifactLocation: string | null;
 }
 
 /** Active or soft-deleted, as MLflow's lifecycle_stage. */
@@ -23,7 +25,7 @@ function toRecord(store: Store, row: ExperimentRow): ExperimentRecord {
     key: string;
     value: string;
   }[];
-  return { ...toExperiment(row), updatedAt: row.updated_at, tags: keyValueRecord(tags) };
+  return { ...toExperiment(row), updatedAt: row.updated_at, tags: keyValueRecord(tags), artifactLocation: row.artifact_location };
 }
 
 /** The experiment with that id, with tags. */
@@ -38,20 +40,26 @@ export function experimentRecordByName(store: Store, name: string): ExperimentRe
   return row && toRecord(store, row);
 }
 
+/** An experiment's own artifact root (null: the store's); one column, read for every run a search answers. */
+export function experimentArtifactLocation(store: Store, id: number): string | null {
+  const row = prepared(connectionOf(store), 'SELECT artifact_location FROM experiments WHERE id = ?').get(id) as
+    { artifact_location: string | null } | undefined;
+  return row?.artifact_location ?? null;
+}
+
 /** Every experiment with tags, by id. */
 export function experimentRecords(store: Store): ExperimentRecord[] {
   return experimentRows(connectionOf(store)).map((row) => toRecord(store, row));
 }
 
 /** Creates an experiment; a taken name (even of a deleted experiment) throws AlreadyExistsError. */
-export function createExperiment(store: Store, name: string, tags: Record<string, string> = {}): number {
+export function createExperiment(store: Store, name: string, tags: Record<string, string> = {}, artifactLocation: string | null = null): number {
   return connectionOf(store)
     .transaction(() => {
       if (experimentRecordByName(store, name)) throw new AlreadyExistsError(`Experiment '${name}' already exists.`);
       const now = Date.now();
-      const id = Number(
-        prepared(connectionOf(store), 'INSERT INTO experiments (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now).lastInsertRowid,
-      );
+      const insert = 'INSERT INTO experiments (name, created_at, updated_at, artifact_location) VALUES (?, ?, ?, ?)';
+      const id = Number(prepared(connectionOf(store), insert).run(name, now, now, artifactLocation).lastInsertRowid);
       for (const [key, value] of Object.entries(tags)) setExperimentTag(store, id, key, value);
       return id;
     })

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { SERVER_TIME_FIELDS } from '../mlflow-parity/parity';
 import { bytesFor, startHarness } from './mlflowHarness';
 
 // A copy of shared/fixtures/mlflow-client, kept in the repository so the test needs nothing beside it.
@@ -24,14 +25,7 @@ interface Entry {
 }
 
 // Set by the server, not by the client: they cannot match a recording.
-const VOLATILE = new Set([
-  'creation_time',
-  'last_update_time',
-  'creation_timestamp',
-  'last_updated_timestamp',
-  'creation_timestamp_ms',
-  'last_updated_timestamp_ms',
-]);
+const VOLATILE = new Set(SERVER_TIME_FIELDS);
 
 const ID_FIELDS = new Set(['run_id', 'run_uuid', 'model_id']);
 
@@ -114,9 +108,13 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 // Where the stand-in that recorded the fixtures was simpler than MLflow's server (and Labbook):
 // - it kept mlflow 3's re-logged metric twice; MLflow's SQL store keeps identical (key, value, timestamp, step)
 //   rows once;
-// - it did not record the metrics logged with a model_id on the logged model; MLflow does.
+// - it did not record the metrics logged with a model_id on the logged model; MLflow does;
+// - it listed experiments oldest first; MLflow's server lists them newest first (creation time, then id).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
+  if (entry.path.endsWith('/experiments/search') && isObject(resp) && Array.isArray(resp.experiments)) {
+    return { ...resp, experiments: [...resp.experiments].reverse() };
+  }
   if (entry.path.endsWith('/metrics/get-history') && isObject(resp) && Array.isArray(resp.metrics)) {
     const seen = new Set<string>();
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };

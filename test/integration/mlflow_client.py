@@ -281,7 +281,7 @@ def main():
         v2_files = model_files(LinearModel([0.5, 0.25], 0.1), run_id, "model", "a" * 32)
         write_files(os.path.join(tmp, "model2"), v2_files)
         client.upload_dir(artifact_uri, os.path.join(tmp, "model2"), "model")
-        model_json = {"run_id": run_id, "artifact_path": "model", "flavors": {"sklearn": {"pickled_model": "model.pkl"}}, "model_uuid": "a" * 32}
+        model_json = {"run_id": run_id, "artifact_path": "model", "flavors": {"sklearn": {"pickled_model": "model.pkl"}}, "model_uuid": "a" * 32, "utc_time_created": "2024-01-01 00:00:00.000000"}
         client.api("POST", "runs/log-model", {"run_id": run_id, "model_json": json.dumps(model_json)})
 
         # MLflow 3: a logged model with its own artifact root, finalized READY, linked as the run's output.

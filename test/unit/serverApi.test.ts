@@ -205,8 +205,12 @@ describe('tracking API', () => {
     await h.ok('POST', '/api/2.0/mlflow/experiments/restore', { body: { experiment_id: id } });
     const missing = await h.call('GET', '/api/2.0/mlflow/experiments/get', { query: { experiment_id: '999' } });
     assert.deepEqual([missing.status, errorCode(missing.json)], [404, 'RESOURCE_DOES_NOT_EXIST']);
+    // MLflow answers a malformed id as an unknown one.
     const malformed = await h.call('GET', '/api/2.0/mlflow/experiments/get', { query: { experiment_id: 'abc' } });
-    assert.deepEqual([malformed.status, errorCode(malformed.json)], [400, 'INVALID_PARAMETER_VALUE']);
+    assert.deepEqual(
+      [malformed.status, malformed.json],
+      [404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No Experiment with id=abc exists' }],
+    );
   });
 
   test('registry: versions, stages with archive_existing_versions, aliases, download URIs, searches', async () => {

@@ -35,15 +35,29 @@ test('Fields reads typed values and names the bad field', () => {
   assert.equal(f.optBool('ok'), true);
   assert.deepEqual(f.strings('list'), ['a']);
   assert.deepEqual(f.keyValueMap('tags'), { k: 'v' });
-  rejects400(() => f.int('key'), /'key': expected an integer/);
-  rejects400(() => f.string('nope'), /Missing value for required parameter 'nope'/);
+  rejects400(() => f.int('key'), /^Invalid value loss for parameter 'key' supplied\. Hint: Value was of type 'str'\. See the API docs/);
+  rejects400(
+    () => Fields.fromJson({ m: [{ k: 'a', v: 1.5, n: null, b: true }] }).string('m'),
+    /Invalid value \[\{'k': 'a', 'v': 1\.5, 'n': None, 'b': True\}\] for parameter 'm' supplied\. Hint: Value was of type 'list'/,
+  );
+  rejects400(
+    () => f.string('nope'),
+    /^Missing value for required parameter 'nope'\. See the API docs for more information about request parameters\.$/,
+  );
+  rejects400(() => Fields.fromJson({ name: '' }).nonEmpty('name'), /^Missing value for required parameter 'name'\./);
   rejects400(() => Fields.fromJson({ tags: [{ key: 'k', value: 3 }] }).keyValues('tags'), /tags\[0\]\.value/);
   rejects400(() => Fields.fromJson({ m: [1, 2, 3] }).objects('m', 2), /at most 2 m/);
   rejects400(() => Fields.fromJson({ key: 'x'.repeat(251) }).key(), /longer than 250/);
   rejects400(() => Fields.fromJson({ key: 'a\u0000b' }).key(), /NUL/);
-  rejects400(() => Fields.fromJson({ value: true }).metricValue(), /expected a number/);
-  rejects400(() => Fields.fromJson({ value: 'abc' }).metricValue(), /expected a number/);
-  rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /expected an integer/);
+  rejects400(
+    () => Fields.fromJson({ value: true }).metricValue(),
+    /Invalid value True for parameter 'value' supplied\. Hint: Value was of type 'bool'/,
+  );
+  rejects400(
+    () => Fields.fromJson({ value: 'abc' }).metricValue(),
+    /Invalid value abc for parameter 'value' supplied\. Hint: Value was of type 'str'/,
+  );
+  rejects400(() => Fields.fromJson({ step: 1.5 }).int('step'), /Invalid value 1.5 for parameter 'step' supplied\. Hint: Value was of type 'float'/);
   assert.throws(
     () => Fields.fromJson([1]),
     (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST',
@@ -170,7 +184,9 @@ test('router: exact paths first, then :param and *rest patterns, percent-decoded
 });
 
 test('artifact paths: traversal, absolute, backslash, NUL and empty parts are refused', () => {
-  for (const bad of ['../x', 'a/../../b', './a', '/etc/passwd', 'C:/x', 'a\\b', 'a\u0000b', 'a//b']) rejects400(() => checkArtifactPath(bad), /./);
+  assert.equal(checkArtifactPath('./a'), 'a', 'MLflow reads ./dir as dir');
+  assert.equal(checkArtifactPath('.'), '', 'and . as the root');
+  for (const bad of ['../x', 'a/../../b', '/etc/passwd', 'C:/x', 'a\\b', 'a\u0000b', 'a//b']) rejects400(() => checkArtifactPath(bad), /./);
   checkArtifactPath('sub dir/notes v1+final.txt');
   assert.deepEqual(parseLocation('1/abc/artifacts/model/MLmodel'), { kind: 'run', ownerId: 'abc', path: 'model/MLmodel' });
   assert.deepEqual(parseLocation('1/abc/artifacts'), { kind: 'run', ownerId: 'abc', path: '' });

@@ -216,6 +216,22 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE runs SET deleted_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) WHERE lifecycle = 'deleted';
   CREATE INDEX runs_in_trash ON runs (deleted_at) WHERE deleted_at IS NOT NULL;
   `,
+  // 5: the model registry's audit trail: who changed a version's stage or aliases, when, and from where (cli,
+  // extension, api, ci). No foreign key: the trail outlives a deleted version or model.
+  `
+  CREATE TABLE model_audit (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT,
+    who TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX model_audit_by_version ON model_audit (name, version, id);
+  `,
 ];
 
 /** The schema version this build writes. */

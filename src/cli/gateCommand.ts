@@ -1,7 +1,7 @@
 // `labbook gate`: exit 0 when the candidate beats the current model on every --metric (and, with --promote, make
 // it the current one), 1 when it does not, 2 on usage or data errors. Writes a Markdown report for CI.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signed } from '../core/gate';
 import { formatMetric } from '../core/format';
@@ -9,7 +9,7 @@ import { evaluateGate } from '../models/gate';
 import type { GateMetricRequest, GateOutcome } from '../models/gate';
 import { withModels } from './modelsCommand';
 import { runsJson } from './queryCommands';
-import { CliError } from './workspace';
+import { CliError, findWorkspace } from './workspace';
 
 const OPTIONS = {
   model: { type: 'string', short: 'm' },
@@ -76,6 +76,8 @@ export async function gateCommand(args: string[]): Promise<number> {
   const { values, tokens } = parseArgs({ args, options: OPTIONS, strict: true, tokens: true });
   if (!values.model || !values.metric?.length) throw new CliError(`Usage: labbook ${GATE_USAGE}`, 2);
   const metrics = metricRequests(tokens);
+  const { storeDir } = findWorkspace(process.cwd());
+  if (!existsSync(join(storeDir, 'labbook.db'))) throw new CliError(`No Labbook store at ${storeDir}: there is no candidate run to gate.`, 2);
   return withModels((service, store) => {
     const outcome = evaluateGate(store, service, {
       model: values.model!,

@@ -111,3 +111,9 @@ describe('CI workflow template', () => {
     }
   });
 });
+
+test('docs/models.md shows the GitLab job the template writes', () => {
+  const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'models.md'), 'utf8');
+  const example = gitlabCi({ trainCommand: 'python train.py', model: 'iris', metric: 'val_acc', direction: 'higher', minDelta: 0 });
+  assert.ok(docs.includes(`\`\`\`yaml\n${example}\`\`\``), example);
+});

@@ -156,7 +156,9 @@ export function evaluateGate(store: Store, service: ModelsService, request: Gate
   const current = findCurrent(store, service, request.model, baseline);
   const decision = decideGate(conditions, valuesOf(candidate), current ? valuesOf(current.run) : null);
   const sameAsCurrent = current?.run.id === candidate.id;
-  const promotion = decision.passed && request.promote ? promoteCandidate(service, request, baseline, candidate, current) : null;
+  // Registering and promoting are one change: a failure in between leaves no half-promoted candidate.
+  const promotion =
+    decision.passed && request.promote ? store.transaction(() => promoteCandidate(service, request, baseline, candidate, current)) : null;
   const candidateVersion = service.versionOfRun(request.model, candidate.id) ?? null;
   const against = againstLabel(baseline);
   if (candidateVersion) recordGate(service, candidateVersion, against, decision);

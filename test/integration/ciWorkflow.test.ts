@@ -26,15 +26,21 @@ interface Step {
   if?: string;
 }
 
+/** A folder holding a `labbook` that runs this build, to put first on PATH. */
+function labbookShim(dir: string): string {
+  const bin = join(dir, '.bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'labbook'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+  chmodSync(join(bin, 'labbook'), 0o755);
+  return bin;
+}
+
 const options = { trainCommand: `${PYTHON} train.py`, model: 'iris', metric: 'acc', direction: 'higher' as const, minDelta: 0.01 };
 
 describe('CI workflow template', () => {
   const { dir, cleanup } = makeWorkspace({ git: true, files: { 'train.py': TRAIN } });
   after(cleanup);
-  const bin = join(dir, '.bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'labbook'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
-  chmodSync(join(bin, 'labbook'), 0o755);
+  const bin = labbookShim(dir);
   const summary = join(dir, 'summary.md');
   const steps = (parse(githubWorkflow(options)) as { jobs: Record<string, { steps: Step[] }> }).jobs['train-and-gate'].steps;
 
@@ -116,4 +122,42 @@ test('docs/models.md shows the GitLab job the template writes', () => {
   const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'models.md'), 'utf8');
   const example = gitlabCi({ trainCommand: 'python train.py', model: 'iris', metric: 'val_acc', direction: 'higher', minDelta: 0 });
   assert.ok(docs.includes(`\`\`\`yaml\n${example}\`\`\``), example);
+});
+
+test('the GitLab job runs too: its script trains, gates and promotes on main', () => {
+  const { dir, cleanup } = makeWorkspace({ git: true, files: { 'train.py': TRAIN } });
+  try {
+    const bin = labbookShim(dir);
+    const job = (parse(gitlabCi(options)) as { labbook: { script: string[] } }).labbook;
+    const script = job.script.filter((line) => !/npm install|pip install/.test(line)).join('\n');
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        LABBOOK_DIR: '',
+        GITLAB_CI: 'true',
+        CI_COMMIT_BRANCH: 'main',
+        CI_COMMIT_SHORT_SHA: 'abc12345',
+        ACC: '0.9',
+      },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /PASS \(first deployment/);
+    const store = openStore(dir);
+    try {
+      assert.deepEqual(
+        auditTrail(store, 'iris').map((e) => [e.action, e.to, e.source]),
+        [
+          ['register', `runs:/${store.listRuns()[0].id}/model.pkl`, 'ci'],
+          ['stage', 'Production', 'ci'],
+        ],
+      );
+    } finally {
+      store.close();
+    }
+  } finally {
+    cleanup();
+  }
 });

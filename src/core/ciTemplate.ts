@@ -41,8 +41,8 @@ export function githubWorkflow(options: CiWorkflowOptions): string {
   const pkg = options.labbookPackage ?? 'labbook';
   // A command line with a newline would break out of the block scalar; one line is all a step needs.
   const train = options.trainCommand.replace(/\s*\n\s*/g, ' ').trim();
-  return `# Written by "Labbook: Add CI Workflow". Trains, gates the new model against Production and promotes it
-# on ${branch} only when it is better; the gate's report becomes the job summary. See docs/models.md.
+  return `# Written by "Labbook: Add CI Workflow" (see Labbook's docs/models.md). Trains, gates the new model
+# against Production, promotes it on ${branch} only when it is better; the report becomes the job summary.
 name: Labbook
 
 on:

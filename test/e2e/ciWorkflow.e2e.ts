@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { EXTENSION_ID } from './labbookUi';
+import { EXTENSION_ID, openRunsView } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 test('Add CI Workflow shows the workflow, then writes it on confirmation', { timeout: 300_000 }, async () => {
@@ -16,6 +16,8 @@ test('Add CI Workflow shows the workflow, then writes it on confirmation', { tim
   let vscode: VsCode | undefined;
   try {
     vscode = await startVsCode({ testName: 'add-ci-workflow', workspace: workspace.dir, extensionVsix: labbookVsix() });
+    // The extension activates when its view opens (or one of its commands runs).
+    await openRunsView(vscode);
     await vscode.waitForActivation(EXTENSION_ID, 60_000);
     await vscode.runCommand('Labbook: Add CI Workflow', { waitForClose: false });
     await vscode.answerQuickInput('Training command', 'python iris/train.py --epochs 5');

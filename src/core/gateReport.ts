@@ -71,6 +71,7 @@ function paramChanges(current: GateSide, candidate: GateSide): string[] {
 function commitLine(current: GateSide, candidate: GateSide): string {
   const short = (side: GateSide): string =>
     side.commit ? `${side.commit.slice(0, 12)}${side.dirty ? ' (+ uncommitted changes)' : ''}` : 'no commit';
+  if (!current.commit && !candidate.commit) return 'Neither run recorded a git commit.';
   if (current.commit && current.commit === candidate.commit && !current.dirty && !candidate.dirty) return `Same commit: ${short(candidate)}.`;
   const range = current.commit && candidate.commit ? ` (\`git log ${current.commit.slice(0, 12)}..${candidate.commit.slice(0, 12)}\`)` : '';
   return `Commits: ${short(current)} → ${short(candidate)}${range}.`;

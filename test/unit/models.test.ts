@@ -230,5 +230,7 @@ describe('gate over a store', () => {
     assert.ok(!report.includes('<script>') && !report.includes('<x>'));
     assert.match(report, /a\\\|&lt;x&gt;/);
     assert.equal(metricChartSvg('m', [{ label: 'c', color: '#000', points: [] }]), '');
+    const noGit = gateReport({ model: 'm', against: 'Production', decision, candidate: side, current: side, sameAsCurrent: true, actions: [] });
+    assert.match(noGit, /Neither run recorded a git commit\./);
   });
 });

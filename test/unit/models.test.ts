@@ -7,6 +7,7 @@ import { modelCard } from '../../src/models/card';
 import { evaluateGate, parseAgainst } from '../../src/models/gate';
 import { ModelsError } from '../../src/models/models';
 import { auditTrail, AuditedRegistry, localActor } from '../../src/store/modelAudit';
+import { startTrackingServer } from '../../src/server/trackingServer';
 import type { Store } from '../../src/store/store';
 import { seedRun, tempStore, testService } from './modelFixtures';
 
@@ -120,6 +121,43 @@ describe('models service and audit trail', () => {
         ['delete', 'Staging', 'bob', 'api'],
       ],
     );
+  });
+});
+
+describe('audit trail through the MLflow API', () => {
+  test('stage and alias changes made by MLflow clients are recorded as api (ci inside a CI job)', async () => {
+    const { store, cleanup } = tempStore();
+    const server = await startTrackingServer({ store, port: 0, log: () => {} });
+    try {
+      const run = seedRun(store, { name: 'api-run', model: 'm' });
+      const call = async (method: string, path: string, body: object): Promise<void> => {
+        const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(response.status, 200, await response.text());
+      };
+      await call('POST', 'registered-models/create', { name: 'api-model' });
+      await call('POST', 'model-versions/create', { name: 'api-model', source: `runs:/${run}/model.pkl`, run_id: run });
+      await call('POST', 'model-versions/transition-stage', { name: 'api-model', version: '1', stage: 'Staging', archive_existing_versions: false });
+      await call('POST', 'registered-models/alias', { name: 'api-model', alias: 'champion', version: '1' });
+      await call('DELETE', 'registered-models/alias', { name: 'api-model', alias: 'champion' });
+      const expected = changeSource('api', process.env);
+      assert.deepEqual(
+        auditTrail(store, 'api-model').map((e) => [e.action, e.from, e.to, e.source]),
+        [
+          ['register', null, `runs:/${run}/model.pkl`, expected],
+          ['stage', 'None', 'Staging', expected],
+          ['alias', null, 'champion', expected],
+          ['unalias', 'champion', null, expected],
+        ],
+      );
+      assert.equal(auditTrail(store, 'api-model')[0].who, localActor('api').who);
+    } finally {
+      await server.close();
+      cleanup();
+    }
   });
 });
 

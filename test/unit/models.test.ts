@@ -100,9 +100,9 @@ describe('models service and audit trail', () => {
       (e) => e instanceof ModelsError && /wrote no model file/.test(e.message),
     );
     assert.throws(() => service.register('train-1', { name: 'iris', path: 'nope.pkl' }), /has no artifact 'nope.pkl'/);
-    assert.throws(() => service.promote('iris', 99, 'Production'), /no version 99/);
+    assert.throws(() => service.promote('iris', 99, 'Production'), /no version 99|version=99/);
     assert.throws(() => service.setAlias('iris', 'latest', 1), /reserved/);
-    assert.throws(() => service.history('ghost'), /No registered model named 'ghost'/);
+    assert.throws(() => service.history('ghost'), /No registered model named 'ghost'|name=ghost not found/);
     assert.equal(auditTrail(store, 'iris').length, before);
   });
 

@@ -5,7 +5,9 @@ import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
 import { doctorCommand } from './doctorCommand';
+import { GATE_USAGE, gateCommand } from './gateCommand';
 import { lspCommand } from './lspCommand';
+import { modelsCommand } from './modelsCommand';
 import {
   compareCommand,
   exportCommand,
@@ -40,6 +42,18 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
     run: serveCommand,
   },
+  models: {
+    summary: [
+      'models ls [NAME] [--json]   registered models and their versions',
+      "  labbook models register <run> [--name N] [--path artifact]   register a run's model file as a new version",
+      '  labbook models promote NAME VERSION --stage Production [--archive-existing]   move a version to a stage',
+      '  labbook models alias NAME ALIAS VERSION   point an alias (champion…) at a version (--remove to drop it)',
+      '  labbook models history NAME [--version V] [--json]   who changed stages and aliases, when, from where',
+      '  labbook models card NAME VERSION [-o FILE] [--intended-use T] [--notes T]   the model card (Markdown)',
+    ].join('\n'),
+    run: modelsCommand,
+  },
+  gate: { summary: `${GATE_USAGE}   exit 0 if the candidate beats the current model, 1 if not, 2 on errors`, run: gateCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },

@@ -9,6 +9,7 @@ import { runDescription } from '../core/runPresentation';
 import type { Run } from '../core/types';
 import type { Store } from '../store/store';
 import { listTrash } from '../store/trash';
+import { addCiWorkflow } from './ciWorkflow';
 import { copyCliPath } from './cliLauncher';
 import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
@@ -282,6 +283,7 @@ export function commandTable(deps: CommandDeps): CommandTable {
     'labbook.copyCliPath': () => copyCliPath(deps.cliDir),
     'labbook.runWithParams': (argument) => runWithParams(launcher, host, argument),
     'labbook.copyTrackingUri': () => copyTrackingUri(deps.tracking),
+    'labbook.addCiWorkflow': () => addCiWorkflow(host),
   };
 }
 

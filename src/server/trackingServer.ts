@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LoggedModels } from '../store/loggedModels';
-import { ModelRegistry } from '../store/registry';
+import { AuditedRegistry, localActor } from '../store/modelAudit';
 import type { Store } from '../store/store';
 import { artifactRoutes } from './artifactRoutes';
 import type { ServerContext } from './context';
@@ -134,7 +134,8 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   if (!isLoopback(host)) log(`warning: the MLflow tracking API listens on ${host}, beyond this machine; requests need the token.`);
   const ctx: ServerContext = {
     store: options.store,
-    registry: new ModelRegistry(options.store),
+    // MLflow clients change stages and aliases through here: the audit trail names them 'api' (or 'ci' in a CI job).
+    registry: new AuditedRegistry(options.store, () => localActor('api')),
     models: new LoggedModels(options.store),
     adoption: options.adoptRunId ? { runId: options.adoptRunId, adopted: false } : undefined,
     maxArtifactBytes: options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT,

@@ -221,6 +221,22 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE experiments ADD COLUMN artifact_location TEXT;
   `,
+  // 6: the model registry's audit trail: who changed a version's stage or aliases, when, and from where (cli,
+  // extension, api, ci). No foreign key: the trail outlives a deleted version or model.
+  `
+  CREATE TABLE model_audit (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT,
+    who TEXT NOT NULL,
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX model_audit_by_version ON model_audit (name, version, id);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -42,6 +42,7 @@ const { contributes } = manifest;
 const declared = new Set(contributes.commands.map((command) => command.command));
 
 const REQUIRED_COMMANDS = [
+  'labbook.addCiWorkflow',
   'labbook.runCurrentFile',
   'labbook.runAndTrack',
   'labbook.rerun',

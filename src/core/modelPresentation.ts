@@ -2,9 +2,8 @@
 // same words can be checked without VS Code.
 
 import { formatDateTime, formatMetric, relativeTime, truncate } from './format';
-import { choosePrimaryMetric } from './runDistinction';
 
-/** What a version row shows: the registry's facts and, when its source run is in the store, that run's key metric. */
+/** What a version row shows: the registry's facts and, when its source run is in the store, that run's name and key metric. */
 export interface VersionFacts {
   name: string;
   version: number;
@@ -13,16 +12,10 @@ export interface VersionFacts {
   source: string;
   createdAt: number;
   description: string;
-  /** The source run, when the store has it. */
-  run?: { id: string; name: string; metrics: Readonly<Record<string, number>> };
+  runName: string | null;
+  keyMetric: { key: string; value: number } | null;
   /** sha256 of the model file the source points to, when the store recorded it. */
-  modelSha256?: string;
-}
-
-/** The metric a version row shows: the source run's primary metric (val_loss before loss before system/*). */
-export function keyMetric(metrics: Readonly<Record<string, number>>): { key: string; value: number } | undefined {
-  const key = choosePrimaryMetric(Object.keys(metrics));
-  return key === undefined ? undefined : { key, value: metrics[key] };
+  modelSha256: string | null;
 }
 
 /** `Production · @champion · val_loss 0.231 · 3d ago`: stage (unless None), aliases, key metric, age. */
@@ -30,26 +23,29 @@ export function versionDescription(facts: VersionFacts, now = Date.now()): strin
   const parts: string[] = [];
   if (facts.stage !== 'None') parts.push(facts.stage);
   if (facts.aliases.length) parts.push(facts.aliases.map((alias) => `@${alias}`).join(' '));
-  const metric = facts.run && keyMetric(facts.run.metrics);
-  if (metric) parts.push(`${metric.key} ${formatMetric(metric.value)}`);
+  if (facts.keyMetric) parts.push(`${facts.keyMetric.key} ${formatMetric(facts.keyMetric.value)}`);
   parts.push(relativeTime(facts.createdAt, now));
   return parts.join(' · ');
 }
 
-/** The tooltip's lines (plain text; the view renders them as such, never as Markdown). */
-export function versionTooltip(facts: VersionFacts): string {
+/** The tooltip's lines (plain text; never rendered as Markdown), ending with the newest audit entries given. */
+export function versionTooltip(facts: VersionFacts, history: readonly string[] = []): string {
   const lines = [`${facts.name} version ${facts.version}`, `Stage: ${facts.stage}`];
   if (facts.aliases.length) lines.push(`Aliases: ${facts.aliases.map((alias) => `@${alias}`).join(', ')}`);
   lines.push(`Source: ${truncate(facts.source, 200)}`);
-  if (facts.run) {
-    const metric = keyMetric(facts.run.metrics);
-    lines.push(`Run: ${truncate(facts.run.name, 120)}${metric ? ` (${metric.key} ${formatMetric(metric.value)})` : ''}`);
+  if (facts.runName !== null) {
+    const metric = facts.keyMetric ? ` (${facts.keyMetric.key} ${formatMetric(facts.keyMetric.value)})` : '';
+    lines.push(`Run: ${truncate(facts.runName, 120)}${metric}`);
   }
   if (facts.modelSha256) lines.push(`Model file: sha256 ${facts.modelSha256.slice(0, 16)}…`);
   lines.push(`Created: ${formatDateTime(facts.createdAt)}`);
   if (facts.description) lines.push('', truncate(facts.description, 500));
+  if (history.length) lines.push('', 'History:', ...history.slice(-TOOLTIP_HISTORY).map((line) => truncate(line, 200)));
   return lines.join('\n');
 }
+
+/** How many of a version's newest audit entries its tooltip lists. */
+const TOOLTIP_HISTORY = 5;
 
 /** A version row's context value: the words the Models view's menus match (package.json `viewItem =~ ...`). */
 export function versionContextValue(version: { stage: string; aliases: readonly string[]; runId: string | null }): string {
@@ -57,9 +53,4 @@ export function versionContextValue(version: { stage: string; aliases: readonly 
   if (version.aliases.length) words.push('hasAliases');
   if (version.runId) words.push('hasRun');
   return words.join(' ');
-}
-
-/** `runs:/<id>/<path>` for a file or folder of a run, as MLflow writes a version's source. */
-export function runSource(runId: string, path: string): string {
-  return `runs:/${runId}/${path.replace(/^\/+/, '')}`;
 }

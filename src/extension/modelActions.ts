@@ -2,8 +2,9 @@
 // delete, and open a version's run, lineage or comparison. Each asks what it needs and says what it did.
 
 import * as vscode from 'vscode';
-import { runSource } from '../core/modelPresentation';
-import { MODEL_STAGES, ModelRegistry, type ModelStage } from '../store/registry';
+import { ModelsService } from '../models/models';
+import { localActor } from '../store/modelAudit';
+import { MODEL_STAGES, type ModelStage } from '../store/registry';
 import type { Store } from '../store/store';
 import { Cancelled } from './errors';
 import type { VersionNode } from './modelsView';
@@ -22,8 +23,13 @@ export interface RegisterSource {
 
 const NEW_MODEL = '$(add) New model…';
 
-async function askModelName(registry: ModelRegistry, suggestion: string): Promise<string> {
-  const names = registry.listModels().map((model) => model.name);
+/** The registry workflow as this window changes it: every change is audited as made from the extension by the git user. */
+export function modelsService(store: Store): ModelsService {
+  return new ModelsService(store, () => localActor('extension', { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath }));
+}
+
+async function askModelName(service: ModelsService, suggestion: string): Promise<string> {
+  const names = service.registry.listModels().map((model) => model.name);
   if (names.length) {
     const picked = await vscode.window.showQuickPick([NEW_MODEL, ...names], { title: 'Register Model: pick a model or make a new one' });
     if (picked === undefined) throw new Cancelled();
@@ -53,20 +59,19 @@ async function askModelPath(store: Store, runId: string): Promise<string> {
 
 /** Registers a run's model file as the next version of a model the user picks or names. */
 export async function registerModel(store: Store, source: RegisterSource): Promise<VersionRef> {
-  const registry = new ModelRegistry(store);
+  const service = modelsService(store);
   const path = source.path ?? (await askModelPath(store, source.runId));
-  const name = await askModelName(registry, store.getRun(source.runId).experimentName);
-  if (!registry.listModels().some((model) => model.name === name)) registry.createModel(name);
-  const created = registry.createVersion(name, { source: runSource(source.runId, path), runId: source.runId });
+  const name = await askModelName(service, store.getRun(source.runId).experimentName);
+  const created = service.register(source.runId, { name, path });
   void vscode.window.showInformationMessage(`Registered ${path} as ${name} version ${created.version}.`);
   return { name, version: created.version };
 }
 
 /** Moves a version to Staging or Production, asking whether the version now there goes to Archived. */
 export async function promoteVersion(store: Store, ref: VersionRef, stage?: ModelStage): Promise<void> {
-  const registry = new ModelRegistry(store);
+  const service = modelsService(store);
   const target = stage ?? (await askStage(ref));
-  const current = registry.listVersions(ref.name).filter((version) => version.stage === target && version.version !== ref.version);
+  const current = service.registry.listVersions(ref.name).filter((version) => version.stage === target && version.version !== ref.version);
   let archive = false;
   if (current.length) {
     const answer = await vscode.window.showQuickPick(
@@ -79,7 +84,13 @@ export async function promoteVersion(store: Store, ref: VersionRef, stage?: Mode
     if (!answer) throw new Cancelled();
     archive = answer.archive;
   }
-  registry.transitionStage(ref.name, ref.version, target, archive);
+  service.promote(ref.name, ref.version, target, archive);
+}
+
+/** Moves versions to Archived. */
+export function archiveVersions(store: Store, refs: readonly VersionRef[]): void {
+  const service = modelsService(store);
+  for (const ref of refs) service.archive(ref.name, ref.version);
 }
 
 async function askStage(ref: VersionRef): Promise<ModelStage> {
@@ -93,14 +104,13 @@ async function askStage(ref: VersionRef): Promise<ModelStage> {
 
 /** Sets (or moves) an alias such as champion to a version. */
 export async function setAlias(store: Store, ref: VersionRef): Promise<void> {
-  const registry = new ModelRegistry(store);
   const alias = await vscode.window.showInputBox({
     title: `Set Alias on ${ref.name} version ${ref.version}`,
     prompt: 'An alias names one version (champion, challenger); setting it here moves it from any other version.',
     validateInput: (value) => (value.trim() ? undefined : 'An alias cannot be empty.'),
   });
   if (alias === undefined) throw new Cancelled();
-  registry.setAlias(ref.name, alias.trim(), ref.version);
+  modelsService(store).setAlias(ref.name, alias.trim(), ref.version);
 }
 
 /** Removes one of a version's aliases (asking which when it has several). */
@@ -111,7 +121,7 @@ export async function removeAlias(store: Store, ref: VersionRef & { aliases: rea
       ? ref.aliases[0]
       : await vscode.window.showQuickPick([...ref.aliases], { title: `Remove Alias from ${ref.name} version ${ref.version}` });
   if (!alias) throw new Cancelled();
-  new ModelRegistry(store).deleteAlias(ref.name, alias);
+  modelsService(store).removeAlias(ref.name, alias);
 }
 
 /** Deletes versions after a modal confirmation naming them. */
@@ -123,8 +133,8 @@ export async function deleteVersions(store: Store, refs: readonly VersionRef[]):
     'Delete',
   );
   if (answer !== 'Delete') throw new Cancelled();
-  const registry = new ModelRegistry(store);
-  for (const ref of refs) registry.deleteVersion(ref.name, ref.version);
+  const service = modelsService(store);
+  for (const ref of refs) service.deleteVersion(ref.name, ref.version);
 }
 
 /** The versions a command acts on: the clicked row with the selection, as the Explorer does. */

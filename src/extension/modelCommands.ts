@@ -6,7 +6,7 @@ import { relativeTime } from '../core/format';
 import { ModelRegistry } from '../store/registry';
 import { requireStore, runIdsOf, runsFor, type CommandDeps, type CommandTable } from './commands';
 import { Cancelled } from './errors';
-import { deleteVersions, promoteVersion, registerModel, removeAlias, setAlias, versionsOf } from './modelActions';
+import { archiveVersions, deleteVersions, promoteVersion, registerModel, removeAlias, setAlias, versionsOf } from './modelActions';
 import type { ModelsView, VersionNode } from './modelsView';
 
 /** What the model commands work with. */
@@ -84,11 +84,7 @@ export function modelCommandTable(deps: ModelCommandDeps): CommandTable {
       promoteVersion(store(), await versionFor(deps, clicked, 'Promote to Production'), 'Production'),
     ),
     'labbook.transitionModelStage': writing(async (clicked) => promoteVersion(store(), await versionFor(deps, clicked, 'Move Version to Stage'))),
-    'labbook.archiveModelVersion': writing(async (clicked) => {
-      const registry = new ModelRegistry(store());
-      for (const version of await versionsFor(deps, clicked, 'Archive Versions', true))
-        registry.transitionStage(version.name, version.version, 'Archived');
-    }),
+    'labbook.archiveModelVersion': writing(async (clicked) => archiveVersions(store(), await versionsFor(deps, clicked, 'Archive Versions', true))),
     'labbook.setModelAlias': writing(async (clicked) => setAlias(store(), await versionFor(deps, clicked, 'Set Alias'))),
     'labbook.removeModelAlias': writing(async (clicked) => removeAlias(store(), await versionFor(deps, clicked, 'Remove Alias'))),
     'labbook.deleteModelVersion': writing(async (clicked) => deleteVersions(store(), await versionsFor(deps, clicked, 'Delete Versions', true))),

@@ -2,9 +2,11 @@
 // when the store changes. What the rows say is worded in core/modelPresentation.
 
 import * as vscode from 'vscode';
-import { versionContextValue, versionDescription, versionTooltip, type VersionFacts } from '../core/modelPresentation';
+import { versionContextValue, versionDescription, versionTooltip } from '../core/modelPresentation';
+import { describeAudit } from '../models/card';
+import type { ModelsService } from '../models/models';
 import { ModelRegistry, type ModelVersion, type RegisteredModel } from '../store/registry';
-import type { Store } from '../store/store';
+import { modelsService } from './modelActions';
 import type { StoreHost } from './storeHost';
 
 /** Id of the Models view (package.json contributes.views). */
@@ -41,26 +43,12 @@ const STAGE_ICONS: Readonly<Record<string, vscode.ThemeIcon>> = {
   None: new vscode.ThemeIcon('versions'),
 };
 
-function factsOf(store: Store, version: ModelVersion): VersionFacts {
-  const facts: VersionFacts = { ...version };
-  if (!version.runId) return facts;
-  try {
-    const run = store.getRunDetail(version.runId);
-    facts.run = { id: run.id, name: run.name, metrics: Object.fromEntries(run.metrics.map((metric) => [metric.key, metric.last])) };
-    const path = version.source.startsWith(`runs:/${run.id}/`) ? version.source.slice(`runs:/${run.id}/`.length) : undefined;
-    facts.modelSha256 = store.artifacts(run.id).find((artifact) => artifact.direction === 'output' && artifact.path === path)?.sha256;
-  } catch {
-    // The source run is in another store (a copied version): the registry's facts are all there is.
-  }
-  return facts;
-}
-
-function versionItem(store: Store, version: ModelVersion): vscode.TreeItem {
-  const facts = factsOf(store, version);
+function versionItem(service: ModelsService, name: string, number: number): vscode.TreeItem {
+  const version = service.version(name, number);
   const item = new vscode.TreeItem(`Version ${version.version}`, vscode.TreeItemCollapsibleState.None);
   item.id = `version:${version.name}/${version.version}`;
-  item.description = versionDescription(facts);
-  item.tooltip = versionTooltip(facts);
+  item.description = versionDescription(version);
+  item.tooltip = versionTooltip(version, service.history(name, number).map(describeAudit));
   item.iconPath = STAGE_ICONS[version.stage] ?? STAGE_ICONS.None;
   item.contextValue = versionContextValue(version);
   if (version.runId) item.command = { command: 'labbook.openModelSourceRun', title: 'Open Source Run', arguments: [nodeOf(version)] };
@@ -102,9 +90,9 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.
   getTreeItem(node: ModelsNode): vscode.TreeItem {
     const store = this.host.store;
     if (!store) return new vscode.TreeItem(node.name);
-    const registry = new ModelRegistry(store);
-    if (node.kind === 'model') return modelItem(registry.getModel(node.name), registry.listVersions(node.name).length);
-    return versionItem(store, registry.getVersion(node.name, node.version));
+    const service = modelsService(store);
+    if (node.kind === 'model') return modelItem(service.registry.getModel(node.name), service.registry.listVersions(node.name).length);
+    return versionItem(service, node.name, node.version);
   }
 
   getChildren(node?: ModelsNode): ModelsNode[] {

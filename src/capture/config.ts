@@ -2,6 +2,7 @@
 // docs/configuration.md. A bad config never stops a run: each bad field warns and falls back to its default.
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseGates, type GateConfig } from './gateConfig';
 import { metricPatternProblem } from './scalarParser';
 import { parseYamlText } from './yamlText';
 
@@ -41,6 +42,8 @@ export interface LabbookConfig {
   };
   /** The metric that ranks runs (compare views, "best run"). */
   primaryMetric?: string;
+  /** Model gates (Testing view, `labbook gate`). */
+  gates: GateConfig[];
 }
 
 const MODEL_EXTENSIONS = [
@@ -74,6 +77,7 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
     modelExtensions: MODEL_EXTENSIONS,
     maxFileBytes: 2 * 1024 ** 3,
   },
+  gates: [],
 });
 
 /** The file names looked for, in order of preference. */
@@ -132,7 +136,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric']);
+  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates']);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
@@ -155,6 +159,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   config.artifacts.modelExtensions =
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
+  config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
   return config;
 }
 

@@ -12,6 +12,7 @@ import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
+import { GateTests } from './gateTests';
 import { ComparePanels } from './panels/comparePanel';
 import { SeriesWorkerPool } from './panels/seriesPool';
 import { LineagePanel } from './panels/lineagePanel';
@@ -82,6 +83,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   context.subscriptions.push(
     tracking,
     new LabbookLanguageClient(context, host, reporter.log),
+    new GateTests(host),
     metrics,
     vscode.window.registerWebviewViewProvider(METRICS_VIEW_ID, metrics),
   );

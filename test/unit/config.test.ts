@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_CONFIG, loadConfig, matchesAny, validateConfig, type LabbookConfig } from '../../src/capture/config';
 import { compileGlobs } from '../../src/capture/glob';
+import { parseYamlText } from '../../src/capture/yamlText';
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -129,6 +130,7 @@ describe('loadConfig', () => {
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      gates: [],
     });
   });
 
@@ -302,5 +304,68 @@ describe('matchesAny', () => {
   it('compiles a reusable matcher', () => {
     const match = compileGlobs(['val_*', 'train/*']);
     assert.deepEqual(['val_loss', 'train/loss', 'loss', 'train/a/b'].map(match), [true, true, false, false]);
+  });
+});
+
+describe('gates in labbook.yaml', () => {
+  const read = (yaml: string): { gates: LabbookConfig['gates']; warnings: string[] } => {
+    const warnings: string[] = [];
+    return { gates: validateConfig(parseYamlText(yaml), 'labbook.yaml', warnings).gates, warnings };
+  };
+
+  it('reads gates with named, directed and delta conditions; defaults name the model and metrics', () => {
+    const { gates, warnings } = read(`gates:
+  - model: churn
+    metrics: [val_loss]
+  - name: beats the champion
+    model: churn
+    against: '@champion'
+    candidate: '@best:val_auc'
+    metrics:
+      - metric: val_auc
+        minDelta: 0.01
+      - metric: latency
+        direction: lower
+`);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(gates, [
+      { name: 'churn: val_loss', model: 'churn', metrics: [{ metric: 'val_loss' }] },
+      {
+        name: 'beats the champion',
+        model: 'churn',
+        against: '@champion',
+        candidate: '@best:val_auc',
+        metrics: [
+          { metric: 'val_auc', minDelta: 0.01 },
+          { metric: 'latency', direction: 'lower' },
+        ],
+      },
+    ]);
+  });
+
+  it('leaves out what cannot be used, each with a warning naming the field', () => {
+    const { gates, warnings } = read(`gates:
+  - metrics: [loss]
+  - model: m
+    metrics: []
+  - model: m
+    metrics:
+      - metric: loss
+        direction: sideways
+        minDelta: -1
+        typo: 1
+  - model: m
+    metrics: [loss]
+`);
+    assert.deepEqual(gates, [{ name: 'm: loss', model: 'm', metrics: [{ metric: 'loss' }] }]);
+    assert.deepEqual(warnings, [
+      "labbook.yaml: gates[0] must be a mapping with 'model' and 'metrics'; this gate is left out",
+      'labbook.yaml: gates[1] has no usable metrics; this gate is left out',
+      "labbook.yaml: unknown key 'gates[2].metrics[0].typo' is ignored",
+      "labbook.yaml: gates[2].metrics[0].direction must be 'lower' or 'higher'; using what the name implies",
+      'labbook.yaml: gates[2].metrics[0].minDelta must be a number of 0 or more; using 0',
+      "labbook.yaml: gates: a second gate named 'm: loss' is left out; give each gate its own name",
+    ]);
+    assert.deepEqual(read('gates: churn').warnings, ['labbook.yaml: gates must be a list of gates; none are used']);
   });
 });

@@ -16,6 +16,14 @@ function withoutCharts(report: string): string {
   return report.replace(/<svg[\s\S]*?<\/svg>/g, '(chart: `labbook gate … --report FILE.md`)');
 }
 
+function linesOf(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n');
+  } catch {
+    return []; // removed since it was read: the watcher loads again
+  }
+}
+
 /** Id of the Labbook gates' test controller. */
 export const GATE_CONTROLLER_ID = 'labbook.gates';
 
@@ -46,7 +54,7 @@ export class GateTests implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const loaded = folder?.uri.scheme === 'file' ? loadConfig(folder.uri.fsPath) : undefined;
     this.gates.clear();
-    const lines = loaded?.path ? readFileSync(loaded.path, 'utf8').split('\n') : [];
+    const lines = loaded?.path ? linesOf(loaded.path) : [];
     const items = (loaded?.config.gates ?? []).map((gate) => {
       this.gates.set(gate.name, gate);
       const item = this.controller.createTestItem(gate.name, gate.name, loaded?.path ? vscode.Uri.file(loaded.path) : undefined);

@@ -54,6 +54,17 @@ function logParams({ ctx, fields, params }: JsonCall): object {
   return {};
 }
 
+// A model's value of each metric for `metrics.<key>` filters and orders: the latest (time, then step), as MLflow
+// orders by. (MLflow's filter matches any logged value; models log a metric once per key as a rule.)
+function latestMetrics(model: LoggedModel): Record<string, number> {
+  const latest = new Map<string, { timestamp: number; step: number; value: number }>();
+  for (const m of model.metrics) {
+    const seen = latest.get(m.key);
+    if (!seen || m.timestamp > seen.timestamp || (m.timestamp === seen.timestamp && m.step >= seen.step)) latest.set(m.key, m);
+  }
+  return Object.fromEntries([...latest].map(([key, m]) => [key, m.value]));
+}
+
 const searchable: Searchable<LoggedModel> = {
   attributes: {
     name: 'string',
@@ -75,7 +86,7 @@ const searchable: Searchable<LoggedModel> = {
     creation_time: m.createdAt,
     last_updated_timestamp: m.updatedAt,
   }),
-  keyed: { tags: (m) => m.tags, params: (m) => m.params },
+  keyed: { tags: (m) => m.tags, params: (m) => m.params, metrics: latestMetrics },
 };
 const isField = isFieldOf(searchable);
 

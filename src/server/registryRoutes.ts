@@ -137,11 +137,12 @@ function transitionStage({ ctx, fields }: JsonCall): object {
 
 /**
  * Where a version's files can be downloaded, as MLflow answers: the location stored when it was registered from a
- * `models:/` URI, its logged model's artifacts (MLflow 3), else its source as given (a `runs:/` URI included).
+ * `models:/` URI (versions stored before that was kept: a logged model's URI is resolved now), else its source as
+ * given (a `runs:/` URI included, and whatever model_id came with it).
  */
 export function downloadUri(ctx: ServerContext, version: ModelVersion): string {
   if (version.storageLocation) return version.storageLocation;
-  const modelId = version.modelId ?? /^models:\/(m-[0-9a-f]{32})\/?$/.exec(version.source)?.[1];
+  const modelId = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(version.source)?.[1];
   if (!modelId) return version.source;
   const model = ctx.models.get(modelId);
   return modelArtifactUri(model.experimentId, model.id);

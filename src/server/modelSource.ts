@@ -52,9 +52,13 @@ export function unquotePlus(text: string): string {
 const RELATIVE_REASON =
   'If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be ' +
   'provided without relative path references present. Please provide an absolute path.';
-const LOCAL_REASON =
-  'To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be ' +
-  'contained within the artifact directory of the run specified by the run_id.';
+// MLflow 3 names the model_id instead of the run_id when one was sent (its wording, "run specified by the model_id", kept).
+function localReason(param: 'run_id' | 'model_id'): string {
+  return (
+    `To use a local path as a model version source, the ${param} request parameter has to be specified and the local path has to be ` +
+    `contained within the artifact directory of the run specified by the ${param}.`
+  );
+}
 
 function refused(source: string, reason: string): ApiError {
   return invalid(`Invalid model version source: '${source}'. ${reason}`);
@@ -92,13 +96,21 @@ function localPathOf(source: string): string {
   return path.resolve(unquote(raw));
 }
 
+/** What a version source is checked against: the run (or MLflow 3 logged model) sent with it, if any. */
+export interface SourceOwner {
+  param: 'run_id' | 'model_id';
+  id: string | null;
+  /** Throws the owner's 404 when it does not exist. */
+  exists: (id: string) => void;
+}
+
 /**
- * Checks a model version source as MLflow does; `runExists` throws the run's 404 when a run id is given but unknown.
- * Local paths are always refused here, since no Labbook run has a local artifact directory.
+ * Checks a model version source as MLflow does. Local paths are always refused here, since no Labbook run or
+ * logged model has a local artifact directory; the owner named with one must exist first.
  */
-export function checkModelVersionSource(source: string, runId: string | null, runExists: (runId: string) => void): void {
+export function checkModelVersionSource(source: string, owner: SourceOwner): void {
   if (!isLocalUri(source)) return checkNoRelativeParts(source);
-  if (!runId) throw refused(source, LOCAL_REASON);
-  runExists(runId);
-  throw refused(localPathOf(source), LOCAL_REASON);
+  if (!owner.id) throw refused(source, localReason(owner.param));
+  owner.exists(owner.id);
+  throw refused(localPathOf(source), localReason(owner.param));
 }

@@ -82,7 +82,12 @@ function createVersion({ ctx, fields }: JsonCall): object {
   const source = fields.nonEmpty('source');
   const runId = fields.optString('run_id') || null;
   const modelId = fields.optString('model_id') || null;
-  checkModelVersionSource(source, runId, (id) => ctx.store.getRun(id));
+  checkModelVersionSource(
+    source,
+    modelId
+      ? { param: 'model_id', id: modelId, exists: (id) => ctx.models.get(id) }
+      : { param: 'run_id', id: runId, exists: (id) => ctx.store.getRun(id) },
+  );
   const resolved = resolveSource(ctx, source, { runId, modelId });
   const version = ctx.registry.createVersion(fields.string('name'), {
     source,
@@ -93,7 +98,29 @@ function createVersion({ ctx, fields }: JsonCall): object {
     description: fields.optString('description') ?? '',
     tags: fields.keyValueMap('tags'),
   });
+  if (modelId) noteRegistration(ctx, modelId, version);
   return { model_version: modelVersionJson(version) };
+}
+
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+
+function listedVersions(tag: string | undefined): unknown[] | undefined {
+  if (tag === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(tag);
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** MLflow 3's server lists each version registered from a logged model in its `mlflow.modelVersions` tag (the version a number). */
+function noteRegistration(ctx: ServerContext, modelId: string, version: ModelVersion): void {
+  const entry = { name: version.name, version: version.version };
+  const entries = listedVersions(ctx.models.get(modelId).tags[MODEL_VERSIONS_TAG]);
+  // A tag someone overwrote with something else is left as it is (MLflow would fail after registering).
+  if (!entries || entries.some((e) => JSON.stringify(e) === JSON.stringify(entry))) return;
+  ctx.models.setTags(modelId, { [MODEL_VERSIONS_TAG]: JSON.stringify([...entries, entry]) });
 }
 
 function getVersion({ ctx, fields }: JsonCall): object {

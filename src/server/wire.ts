@@ -138,7 +138,8 @@ export function registeredModelJson(m: RegisteredModel): object {
   };
 }
 
-export function loggedModelJson(m: LoggedModel, registrations: readonly ModelVersion[]): object {
+/** A logged model as MLflow 3's server answers it (no `registrations`: only Databricks fills those). */
+export function loggedModelJson(m: LoggedModel): object {
   return {
     info: {
       model_id: m.id,
@@ -151,7 +152,6 @@ export function loggedModelJson(m: LoggedModel, registrations: readonly ModelVer
       ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
       model_type: m.modelType,
       tags: keyValueList(m.tags),
-      registrations: registrations.map((v) => ({ name: v.name, version: String(v.version) })),
     },
     data: {
       params: keyValueList(m.params),

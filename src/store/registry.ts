@@ -221,13 +221,6 @@ export class ModelRegistry {
     return rows.map((row) => this.toVersion(row));
   }
 
-  /** Versions registered from a logged model (MLflow 3 `models:/<model id>` sources). */
-  versionsOfLoggedModel(modelId: string): ModelVersion[] {
-    return (this.sql('SELECT * FROM model_versions WHERE model_id = ? ORDER BY name, version').all(modelId) as VersionRow[]).map((row) =>
-      this.toVersion(row),
-    );
-  }
-
   updateVersion(name: string, version: number, description: string): ModelVersion {
     this.touchVersion(name, version);
     this.sql('UPDATE model_versions SET description = ? WHERE name = ? AND version = ?').run(description, name, version);
@@ -282,13 +275,16 @@ export class ModelRegistry {
     return this.getVersion(name, version);
   }
 
-  /** The newest version in each of the given stages (every stage when none given), in stage order. */
+  /**
+   * The newest version in each of the given stages (every stage when none given), listed as MLflow lists them: in
+   * the order each stage first appears going up the versions.
+   */
   latestVersions(name: string, stages: readonly ModelStage[] = []): ModelVersion[] {
     if (!this.modelRow(name)) throw new NotFoundError(`No registered model named '${name}'.`);
     const wanted = stages.length ? stages : MODEL_STAGES;
     const newest = new Map<ModelStage, ModelVersion>();
-    for (const v of this.listVersions(name)) if (!newest.has(v.stage)) newest.set(v.stage, v);
-    return MODEL_STAGES.filter((s) => wanted.includes(s) && newest.has(s)).map((s) => newest.get(s)!);
+    for (const v of this.listVersions(name).reverse()) newest.set(v.stage, v);
+    return [...newest].filter(([stage]) => wanted.includes(stage)).map(([, v]) => v);
   }
 
   // ---- aliases ----

@@ -1,5 +1,5 @@
 // Replays every request the real mlflow 2.12 and 3.11 clients sent (test/fixtures/mlflow-client, copied from shared/fixtures) against
-// Labbook's server and checks the status and every field the recorded answer had. Ids the fixture server made
+// Labbook's server and checks the status and every field the recorded answer had, and no other. Ids the fixture server made
 // are mapped to the ones Labbook makes, learnt from the create answers as the replay goes.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ function sortKey(item: unknown): string {
   return isObject(item) && typeof item.key === 'string' ? item.key : JSON.stringify(item);
 }
 
-/** Every field of the recorded answer must be in ours with the same value (server-set times excepted). */
+/** Every field of the recorded answer must be in ours with the same value (server-set times excepted), and ours has no other. */
 function expectShape(recorded: unknown, ours: unknown, where: string): void {
   if (typeof recorded === 'string' && typeof ours === 'string' && /^[[{]/.test(recorded)) {
     const [a, b] = [parsedJson(recorded), parsedJson(ours)];
@@ -106,6 +106,9 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
       assert.ok(key in ours, `${where}: missing field '${key}' in ${JSON.stringify(ours).slice(0, 300)}`);
       expectShape(value, ours[key], `${where}.${key}`);
     }
+    // A field the client never saw from the server is one a client could tell apart.
+    const extra = Object.keys(ours).filter((key) => !(key in recorded));
+    assert.deepEqual(extra, [], `${where}: fields the recorded answer did not have`);
     return;
   }
   assert.deepEqual(ours, recorded, where);
@@ -114,7 +117,10 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 // Where the stand-in that recorded the fixtures was simpler than MLflow's server (and Labbook):
 // - it kept mlflow 3's re-logged metric twice; MLflow's SQL store keeps identical (key, value, timestamp, step)
 //   rows once;
-// - it did not record the metrics logged with a model_id on the logged model; MLflow does.
+// - it did not record the metrics logged with a model_id on the logged model; MLflow does;
+// - it did not list a version registered with a model_id in the logged model's `mlflow.modelVersions` tag;
+//   MLflow 3's server does (checked against a real 3.11 server), before the client appends its own entry. That
+//   tag is left out on both sides (test/unit/loggedModelParity.test.ts checks it).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
   if (entry.path.endsWith('/metrics/get-history') && isObject(resp) && Array.isArray(resp.metrics)) {
@@ -122,6 +128,11 @@ function expectedAnswer(entry: Entry): unknown {
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };
   }
   return entry.path.includes('/logged-models') ? withoutModelMetrics(resp) : resp;
+}
+
+function withoutModelVersionsTag(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !(isObject(v) && v.key === 'mlflow.modelVersions')).map(withoutModelVersionsTag);
+  return isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutModelVersionsTag(v)])) : value;
 }
 
 function withoutModelMetrics(value: unknown): unknown {
@@ -156,7 +167,7 @@ async function replay(file: string): Promise<void> {
         continue;
       }
       if (CREATES.test(entry.path)) learnIds(entry.resp, reply.json, ids);
-      expectShape(mapIds(expectedAnswer(entry), ids), reply.json, label);
+      expectShape(withoutModelVersionsTag(mapIds(expectedAnswer(entry), ids)), withoutModelVersionsTag(reply.json), label);
     }
   } finally {
     await h.close();

@@ -52,4 +52,53 @@ describe('logged models as the MLflow 3 client uses them', () => {
     const uri = await h.ok('GET', api('model-versions/get-download-uri'), { query: { name: 'lm-src', version: '1' } });
     assert.equal(uri.artifact_uri, source);
   });
+
+  test('registering with a model_id adds the version to the logged model’s mlflow.modelVersions tag, as MLflow 3’s server does', async () => {
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'lm-tag' } });
+    const model = ids[1];
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'lm-tag', source: `models:/${model}`, model_id: model } });
+    // The client then appends its own entry, with the version as a string.
+    await h.ok('PATCH', api(`logged-models/${model}/tags`), {
+      body: {
+        tags: [
+          {
+            key: 'mlflow.modelVersions',
+            value: JSON.stringify([
+              { name: 'lm-tag', version: 1 },
+              { name: 'lm-tag', version: '1' },
+            ]),
+          },
+        ],
+      },
+    });
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'lm-tag', source: `models:/${model}`, model_id: model } });
+    const info = ((await h.ok('GET', api(`logged-models/${model}`))).model as Json).info as Json;
+    // MLflow's own server never fills `registrations` (a Databricks field); the tag is where it lists versions.
+    assert.equal('registrations' in info, false);
+    const tags = info.tags as Json[];
+    const versions = tags.find((t) => t.key === 'mlflow.modelVersions')?.value as string;
+    assert.deepEqual(JSON.parse(versions), [
+      { name: 'lm-tag', version: 1 },
+      { name: 'lm-tag', version: '1' },
+      { name: 'lm-tag', version: 2 },
+    ]);
+    // A tag overwritten with something that is not a list is left alone, and the version is still registered.
+    await h.ok('PATCH', api(`logged-models/${model}/tags`), { body: { tags: [{ key: 'mlflow.modelVersions', value: 'mine' }] } });
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'lm-tag', source: `models:/${model}`, model_id: model } });
+    const after = (((await h.ok('GET', api(`logged-models/${model}`))).model as Json).info as Json).tags as Json[];
+    assert.equal(after.find((t) => t.key === 'mlflow.modelVersions')?.value, 'mine');
+  });
+
+  test('a local source with a model_id is refused with MLflow 3’s model message; an unknown model_id is 404', async () => {
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'lm-local' } });
+    const local = await h.call('POST', api('model-versions/create'), { body: { name: 'lm-local', source: '/tmp/m', model_id: ids[0] } });
+    assert.deepEqual(local.json, {
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message:
+        "Invalid model version source: '/tmp/m'. To use a local path as a model version source, the model_id request parameter has to be " +
+        'specified and the local path has to be contained within the artifact directory of the run specified by the model_id.',
+    });
+    const unknown = await h.call('POST', api('model-versions/create'), { body: { name: 'lm-local', source: '/tmp/m', model_id: 'm-0' } });
+    assert.equal(unknown.status, 404);
+  });
 });

@@ -111,6 +111,18 @@ describe('model registry parity with MLflow 2.12', () => {
     assert.equal((next.model_version as Json).version, '3');
   });
 
+  test('latest versions come in the order their stages first appear going up the versions, as MLflow lists them', async () => {
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'l-m' } });
+    for (let i = 0; i < 3; i++) await h.ok('POST', api('model-versions/create'), { body: { name: 'l-m', source: `runs:/${runId}/model` } });
+    await h.ok('POST', api('model-versions/transition-stage'), { body: { name: 'l-m', version: '1', stage: 'Production' } });
+    await h.ok('POST', api('model-versions/transition-stage'), { body: { name: 'l-m', version: '2', stage: 'Staging' } });
+    const latest = (reply: Json, field: string) => (reply[field] as Json[]).map((v) => `${v.version as string}:${v.current_stage as string}`);
+    const model = (await h.ok('GET', api('registered-models/get'), { query: { name: 'l-m' } })).registered_model as Json;
+    assert.deepEqual(latest(model, 'latest_versions'), ['1:Production', '2:Staging', '3:None']);
+    const asked = await h.ok('POST', api('registered-models/get-latest-versions'), { body: { name: 'l-m', stages: ['None', 'Production'] } });
+    assert.deepEqual(latest(asked, 'model_versions'), ['1:Production', '3:None']);
+  });
+
   test('archive_existing_versions with a stage other than Staging or Production is MLflow’s 500', async () => {
     await h.ok('POST', api('registered-models/create'), { body: { name: 'a-m' } });
     await h.ok('POST', api('model-versions/create'), { body: { name: 'a-m', source: `runs:/${runId}/model` } });

@@ -8,7 +8,7 @@ import { checkModelVersionSource, splitUri } from './modelSource';
 import { pagedJson } from './paging';
 import { parseOrderBy, searchPage } from './searchFilter';
 import type { OrderTerm, Searchable } from './searchFilter';
-import { modelArtifactUri, modelVersionJson, registeredModelJson } from './wire';
+import { listedModelVersionJson, modelArtifactUri, modelVersionJson, registeredModelJson } from './wire';
 
 // ---- registered models ----
 
@@ -57,7 +57,7 @@ function searchModels({ ctx, fields }: JsonCall): object {
 
 function latestVersions({ ctx, fields }: JsonCall): object {
   const stages = fields.strings('stages').map(parseStage);
-  return { model_versions: ctx.registry.latestVersions(fields.string('name'), stages).map(modelVersionJson) };
+  return { model_versions: ctx.registry.latestVersions(fields.string('name'), stages).map(listedModelVersionJson) };
 }
 
 // ---- aliases ----
@@ -270,7 +270,7 @@ function versionOrder(fields: Fields): OrderTerm[] {
 
 function searchVersions({ ctx, fields }: JsonCall): object {
   const page = searchPage(ctx.registry.listVersions(), searchableVersions, fields, { fallback: 10_000, cap: 200_000 }, versionOrder(fields));
-  return pagedJson('model_versions', page.items.map(modelVersionJson), page.nextPageToken);
+  return pagedJson('model_versions', page.items.map(listedModelVersionJson), page.nextPageToken);
 }
 
 /** Model registry endpoints. */

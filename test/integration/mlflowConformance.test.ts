@@ -120,14 +120,28 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 // - it did not record the metrics logged with a model_id on the logged model; MLflow does;
 // - it did not list a version registered with a model_id in the logged model's `mlflow.modelVersions` tag;
 //   MLflow 3's server does (checked against a real 3.11 server), before the client appends its own entry. That
-//   tag is left out on both sides (test/unit/loggedModelParity.test.ts checks it).
+//   tag is left out on both sides (test/unit/loggedModelParity.test.ts checks it);
+// - it echoed a model version's model_id and listed aliases on versions in searches and latest versions; MLflow's
+//   server (2.12 and 3.11, checked) does neither (test/unit/registryParity.test.ts).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
   if (entry.path.endsWith('/metrics/get-history') && isObject(resp) && Array.isArray(resp.metrics)) {
     const seen = new Set<string>();
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };
   }
-  return entry.path.includes('/logged-models') ? withoutModelMetrics(resp) : resp;
+  if (entry.path.includes('/logged-models')) return withoutModelMetrics(resp);
+  return asMlflowListsVersions(resp, !/model-versions\/(create|get|update|transition-stage)$|registered-models\/alias$/.test(entry.path));
+}
+
+// A model version (anything with a current_stage) without model_id, and without aliases when listed.
+function asMlflowListsVersions(value: unknown, listed: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => asMlflowListsVersions(v, listed));
+  if (!isObject(value)) return value;
+  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asMlflowListsVersions(v, listed)]));
+  if (!('current_stage' in out)) return out;
+  delete out.model_id;
+  if (listed) delete out.aliases;
+  return out;
 }
 
 function withoutModelVersionsTag(value: unknown): unknown {

@@ -123,6 +123,28 @@ describe('model registry parity with MLflow 2.12', () => {
     assert.deepEqual(latest(asked, 'model_versions'), ['1:Production', '3:None']);
   });
 
+  test('aliases are listed on a version read alone, not in searches or latest versions; no model_id is echoed', async () => {
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'al-m' } });
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'al-m', source: `runs:/${runId}/model` } });
+    await h.ok('POST', api('registered-models/alias'), { body: { name: 'al-m', alias: 'champ', version: '1' } });
+    const alone = (await h.ok('GET', api('model-versions/get'), { query: { name: 'al-m', version: '1' } })).model_version as Json;
+    assert.deepEqual(alone.aliases, ['champ']);
+    const listed = [
+      ...((await h.ok('GET', api('model-versions/search'), { query: { filter: "name = 'al-m'" } })).model_versions as Json[]),
+      ...(((await h.ok('GET', api('registered-models/get'), { query: { name: 'al-m' } })).registered_model as Json).latest_versions as Json[]),
+      ...((await h.ok('POST', api('registered-models/get-latest-versions'), { body: { name: 'al-m' } })).model_versions as Json[]),
+    ];
+    assert.deepEqual(
+      listed.map((v) => 'aliases' in v),
+      [false, false, false],
+    );
+    const lm = ((await h.ok('POST', api('logged-models'), { body: { experiment_id: '0', name: 'al-lm' } })).model as Json).info as Json;
+    const fromModel = await h.ok('POST', api('model-versions/create'), {
+      body: { name: 'al-m', source: `models:/${lm.model_id as string}`, model_id: lm.model_id },
+    });
+    assert.equal('model_id' in (fromModel.model_version as Json), false);
+  });
+
   test('archive_existing_versions with a stage other than Staging or Production is MLflow’s 500', async () => {
     await h.ok('POST', api('registered-models/create'), { body: { name: 'a-m' } });
     await h.ok('POST', api('model-versions/create'), { body: { name: 'a-m', source: `runs:/${runId}/model` } });

@@ -2,7 +2,7 @@
 // without these, log_model raises.
 import { isLoggedModelStatus } from '../store/loggedModels';
 import type { LoggedModel } from '../store/loggedModels';
-import type { JsonCall, Route, ServerContext } from './context';
+import type { JsonCall, Route } from './context';
 import { experimentIdOf, requireExperiment } from './experimentRoutes';
 import { invalid, recordOf } from './fields';
 import type { Fields } from './fields';
@@ -10,10 +10,6 @@ import { pagedJson } from './paging';
 import { isFieldOf, searchPage } from './searchFilter';
 import type { OrderTerm, Searchable } from './searchFilter';
 import { loggedModelJson } from './wire';
-
-function modelJson(ctx: ServerContext, model: LoggedModel): object {
-  return loggedModelJson(model, ctx.registry.versionsOfLoggedModel(model.id));
-}
 
 function create({ ctx, fields }: JsonCall): object {
   const experiment = requireExperiment(ctx, fields);
@@ -26,17 +22,17 @@ function create({ ctx, fields }: JsonCall): object {
     params: recordOf(fields.keyValues('params'), 'param'),
     tags: fields.keyValueMap('tags'),
   });
-  return { model: modelJson(ctx, model) };
+  return { model: loggedModelJson(model) };
 }
 
 function get({ ctx, params }: JsonCall): object {
-  return { model: modelJson(ctx, ctx.models.get(params.id)) };
+  return { model: loggedModelJson(ctx.models.get(params.id)) };
 }
 
 function finalize({ ctx, fields, params }: JsonCall): object {
   const status = fields.string('status');
   if (!isLoggedModelStatus(status)) throw invalid(`Invalid logged model status '${status}'.`);
-  return { model: modelJson(ctx, ctx.models.setStatus(params.id, status)) };
+  return { model: loggedModelJson(ctx.models.setStatus(params.id, status)) };
 }
 
 function setTags({ ctx, fields, params }: JsonCall): object {
@@ -52,6 +48,17 @@ function deleteTag({ ctx, params }: JsonCall): object {
 function logParams({ ctx, fields, params }: JsonCall): object {
   ctx.models.logParams(params.id, recordOf(fields.keyValues('params'), 'param'));
   return {};
+}
+
+// A model's value of each metric for `metrics.<key>` filters and orders: the latest (time, then step), as MLflow
+// orders by. (MLflow's filter matches any logged value; models log a metric once per key as a rule.)
+function latestMetrics(model: LoggedModel): Record<string, number> {
+  const latest = new Map<string, { timestamp: number; step: number; value: number }>();
+  for (const m of model.metrics) {
+    const seen = latest.get(m.key);
+    if (!seen || m.timestamp > seen.timestamp || (m.timestamp === seen.timestamp && m.step >= seen.step)) latest.set(m.key, m);
+  }
+  return Object.fromEntries([...latest].map(([key, m]) => [key, m.value]));
 }
 
 const searchable: Searchable<LoggedModel> = {
@@ -75,7 +82,7 @@ const searchable: Searchable<LoggedModel> = {
     creation_time: m.createdAt,
     last_updated_timestamp: m.updatedAt,
   }),
-  keyed: { tags: (m) => m.tags, params: (m) => m.params },
+  keyed: { tags: (m) => m.tags, params: (m) => m.params, metrics: latestMetrics },
 };
 const isField = isFieldOf(searchable);
 
@@ -93,7 +100,7 @@ function search({ ctx, fields }: JsonCall): object {
   const page = searchPage(ctx.models.list(experimentIds), searchable, fields, { fallback: 100, cap: 10_000 }, orderOf(fields));
   return pagedJson(
     'models',
-    page.items.map((m) => modelJson(ctx, m)),
+    page.items.map((m) => loggedModelJson(m)),
     page.nextPageToken,
   );
 }

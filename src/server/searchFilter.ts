@@ -50,12 +50,14 @@ export function fieldSet(attributes: readonly string[], prefixes: readonly strin
   return (field) => attributes.includes(field) || prefixes.some((p) => field.startsWith(`${p}.`) && field.length > p.length + 1);
 }
 
-/** How one kind of record is searched: its attributes with their kinds, their values, and its keyed maps (tags.x, params.x). */
+/** How one kind of record is searched: its attributes with their kinds, their values, and its keyed maps (tags.x, params.x, metrics.x). */
 export interface Searchable<T> {
   attributes: Readonly<Record<string, Exclude<FilterValueKind, 'boolean'>>>;
   valuesOf: (item: T) => Record<string, string | number>;
-  keyed: Partial<Record<'tags' | 'params', (item: T) => Record<string, string>>>;
+  keyed: Partial<Record<KeyedMap, (item: T) => Record<string, string | number>>>;
 }
+
+type KeyedMap = 'tags' | 'params' | 'metrics';
 
 const ATTRIBUTE_OPS: Readonly<Record<Exclude<FilterValueKind, 'boolean'>, FilterAttribute>> = {
   string: { kind: 'string', ops: [...STRING_OPS, ...LIST_OPS] },
@@ -63,21 +65,21 @@ const ATTRIBUTE_OPS: Readonly<Record<Exclude<FilterValueKind, 'boolean'>, Filter
 };
 
 // The keyed map of each keyed entity a filter names (`tags.x` is the tag entity).
-const KEYED_MAPS: Readonly<Partial<Record<KeyedEntity, 'tags' | 'params'>>> = { tag: 'tags', param: 'params' };
+const KEYED_MAPS: Readonly<Record<KeyedEntity, KeyedMap>> = { tag: 'tags', param: 'params', metric: 'metrics' };
 
 /** The filter schema of this kind of record. */
 export function filterSchemaOf<T>(spec: Searchable<T>): FilterSchema {
   return {
     attributes: Object.fromEntries(Object.entries(spec.attributes).map(([name, kind]) => [name, ATTRIBUTE_OPS[kind]])),
     aliases: {},
-    keyed: (['tag', 'param'] as const).filter((entity) => spec.keyed[KEYED_MAPS[entity]!] !== undefined),
+    keyed: (['metric', 'param', 'tag'] as const).filter((entity) => spec.keyed[KEYED_MAPS[entity]] !== undefined),
   };
 }
 
 /** The value a clause looks at on a record of this kind; null when the record lacks it. */
 function filterValueOf<T>(spec: Searchable<T>): (item: T, entity: FilterEntity, key: string) => FilterActual {
   return (item, entity, key) => {
-    const values = entity === 'attribute' ? spec.valuesOf(item) : (spec.keyed[KEYED_MAPS[entity]!]?.(item) ?? {});
+    const values = entity === 'attribute' ? spec.valuesOf(item) : (spec.keyed[KEYED_MAPS[entity]]?.(item) ?? {});
     return Object.hasOwn(values, key) ? values[key] : null;
   };
 }

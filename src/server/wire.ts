@@ -113,7 +113,11 @@ function runOutputsJson(store: Store, runId: string): object {
   return models.length ? { model_outputs: models } : {};
 }
 
-export function modelVersionJson(v: ModelVersion): object {
+/**
+ * A model version as MLflow's server lists it (searches, latest versions): without its aliases, which MLflow fills
+ * in only for a version read on its own, and without a model_id, which its server keeps to itself.
+ */
+export function listedModelVersionJson(v: ModelVersion): object {
   return {
     name: v.name,
     version: String(v.version),
@@ -127,9 +131,12 @@ export function modelVersionJson(v: ModelVersion): object {
     status: v.status,
     run_link: v.runLink,
     tags: keyValueList(v.tags),
-    aliases: v.aliases,
-    ...(v.modelId ? { model_id: v.modelId } : {}),
   };
+}
+
+/** A model version read, created or changed on its own: with its aliases. */
+export function modelVersionJson(v: ModelVersion): object {
+  return { ...listedModelVersionJson(v), aliases: v.aliases };
 }
 
 export function registeredModelJson(m: RegisteredModel): object {
@@ -138,13 +145,14 @@ export function registeredModelJson(m: RegisteredModel): object {
     creation_timestamp: m.createdAt,
     last_updated_timestamp: m.updatedAt,
     description: m.description,
-    latest_versions: m.latestVersions.map(modelVersionJson),
+    latest_versions: m.latestVersions.map(listedModelVersionJson),
     tags: keyValueList(m.tags),
     aliases: m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),
   };
 }
 
-export function loggedModelJson(m: LoggedModel, registrations: readonly ModelVersion[]): object {
+/** A logged model as MLflow 3's server answers it (no `registrations`: only Databricks fills those). */
+export function loggedModelJson(m: LoggedModel): object {
   return {
     info: {
       model_id: m.id,
@@ -157,7 +165,6 @@ export function loggedModelJson(m: LoggedModel, registrations: readonly ModelVer
       ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
       model_type: m.modelType,
       tags: keyValueList(m.tags),
-      registrations: registrations.map((v) => ({ name: v.name, version: String(v.version) })),
     },
     data: {
       params: keyValueList(m.params),

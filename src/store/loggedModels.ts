@@ -95,6 +95,11 @@ export class LoggedModels {
     return this.get(id);
   }
 
+  /** Whether a logged model with this id exists. */
+  has(id: string): boolean {
+    return this.sql('SELECT 1 FROM logged_models WHERE id = ?').get(id) !== undefined;
+  }
+
   get(id: string): LoggedModel {
     const row = this.sql('SELECT * FROM logged_models WHERE id = ?').get(id) as ModelRow | undefined;
     if (!row) throw new NotFoundError(`No logged model with id ${id}.`);

@@ -22,6 +22,8 @@ export interface ModelVersion {
   source: string;
   runId: string | null;
   modelId: string | null;
+  /** Where the files were found when the version was registered from another version's `models:/` URI. */
+  storageLocation: string | null;
   runLink: string;
   status: string;
   userId: string | null;
@@ -45,6 +47,7 @@ export interface NewModelVersion {
   source: string;
   runId?: string | null;
   modelId?: string | null;
+  storageLocation?: string | null;
   runLink?: string;
   description?: string;
   userId?: string | null;
@@ -68,6 +71,7 @@ interface VersionRow {
   source: string;
   run_id: string | null;
   model_id: string | null;
+  storage_location: string | null;
   run_link: string;
   status: string;
   user_id: string | null;
@@ -159,16 +163,23 @@ export class ModelRegistry {
 
   // ---- versions ----
 
-  /** Adds the next version of a model, READY at once (files are already stored when a client registers). */
+  /**
+   * Adds the next version of a model, READY at once (files are already stored when a client registers). Numbers
+   * of deleted versions are not given again, as in MLflow.
+   */
   createVersion(name: string, spec: NewModelVersion): ModelVersion {
     const version = connectionOf(this.store)
       .transaction(() => {
         this.touchModel(name);
-        const next = (this.sql('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?').get(name) as { v: number }).v;
+        const next = (
+          this.sql('UPDATE registered_models SET last_version = last_version + 1 WHERE name = ? RETURNING last_version').get(name) as {
+            last_version: number;
+          }
+        ).last_version;
         const now = Date.now();
         this.sql(
-          `INSERT INTO model_versions (name, version, created_at, updated_at, stage, description, source, run_id, model_id, run_link, status, user_id)
-           VALUES (?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, 'READY', ?)`,
+          `INSERT INTO model_versions (name, version, created_at, updated_at, stage, description, source, run_id, model_id, storage_location, run_link, status, user_id)
+           VALUES (?, ?, ?, ?, 'None', ?, ?, ?, ?, ?, ?, 'READY', ?)`,
         ).run(
           name,
           next,
@@ -178,6 +189,7 @@ export class ModelRegistry {
           spec.source,
           spec.runId ?? null,
           spec.modelId ?? null,
+          spec.storageLocation ?? null,
           spec.runLink ?? '',
           spec.userId ?? null,
         );
@@ -186,6 +198,11 @@ export class ModelRegistry {
       })
       .immediate();
     return this.getVersion(name, version);
+  }
+
+  /** Whether the model has this version. */
+  hasVersion(name: string, version: number): boolean {
+    return this.versionRow(name, version) !== undefined;
   }
 
   getVersion(name: string, version: number): ModelVersion {
@@ -202,13 +219,6 @@ export class ModelRegistry {
         : this.sql('SELECT * FROM model_versions WHERE name = ? ORDER BY version DESC').all(name)
     ) as VersionRow[];
     return rows.map((row) => this.toVersion(row));
-  }
-
-  /** Versions registered from a logged model (MLflow 3 `models:/<model id>` sources). */
-  versionsOfLoggedModel(modelId: string): ModelVersion[] {
-    return (this.sql('SELECT * FROM model_versions WHERE model_id = ? ORDER BY name, version').all(modelId) as VersionRow[]).map((row) =>
-      this.toVersion(row),
-    );
   }
 
   updateVersion(name: string, version: number, description: string): ModelVersion {
@@ -242,12 +252,16 @@ export class ModelRegistry {
     }
   }
 
-  /** Moves a version to a stage; with archiveExisting, the other versions in Staging/Production stages go to Archived. */
+  /**
+   * Moves a version to a stage; with archiveExisting, the other versions in Staging/Production stages go to Archived.
+   * The model's last-updated time moves with it, as in MLflow.
+   */
   transitionStage(name: string, version: number, stage: ModelStage, archiveExisting = false): ModelVersion {
     connectionOf(this.store)
       .transaction(() => {
         const now = this.touchVersion(name, version);
         this.sql('UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?').run(stage, name, version);
+        this.sql('UPDATE registered_models SET updated_at = ? WHERE name = ?').run(now, name);
         if (archiveExisting && (stage === 'Staging' || stage === 'Production')) {
           this.sql("UPDATE model_versions SET stage = 'Archived', updated_at = ? WHERE name = ? AND stage = ? AND version != ?").run(
             now,
@@ -261,13 +275,16 @@ export class ModelRegistry {
     return this.getVersion(name, version);
   }
 
-  /** The newest version in each of the given stages (every stage when none given), in stage order. */
+  /**
+   * The newest version in each of the given stages (every stage when none given), listed as MLflow lists them: in
+   * the order each stage first appears going up the versions.
+   */
   latestVersions(name: string, stages: readonly ModelStage[] = []): ModelVersion[] {
     if (!this.modelRow(name)) throw new NotFoundError(`Registered Model with name=${name} not found`);
     const wanted = stages.length ? stages : MODEL_STAGES;
     const newest = new Map<ModelStage, ModelVersion>();
-    for (const v of this.listVersions(name)) if (!newest.has(v.stage)) newest.set(v.stage, v);
-    return MODEL_STAGES.filter((s) => wanted.includes(s) && newest.has(s)).map((s) => newest.get(s)!);
+    for (const v of this.listVersions(name).reverse()) newest.set(v.stage, v);
+    return [...newest].filter(([stage]) => wanted.includes(stage)).map(([, v]) => v);
   }
 
   // ---- aliases ----
@@ -336,6 +353,7 @@ export class ModelRegistry {
       source: row.source,
       runId: row.run_id,
       modelId: row.model_id,
+      storageLocation: row.storage_location,
       runLink: row.run_link,
       status: row.status,
       userId: row.user_id,

@@ -237,6 +237,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX model_audit_by_version ON model_audit (name, version, id);
   `,
+  // 7: MLflow registry parity: a version registered from another (models:/<name>/<version>) keeps the download
+  // location it had then, even once that version is gone; version numbers are never reused after a delete.
+  `
+  ALTER TABLE model_versions ADD COLUMN storage_location TEXT;
+  ALTER TABLE registered_models ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+  UPDATE registered_models SET last_version = (SELECT COALESCE(MAX(version), 0) FROM model_versions v WHERE v.name = registered_models.name);
+  `,
 ];
 
 /** The schema version this build writes. */

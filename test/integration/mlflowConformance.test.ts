@@ -1,5 +1,5 @@
 // Replays every request the real mlflow 2.12 and 3.11 clients sent (test/fixtures/mlflow-client, copied from shared/fixtures) against
-// Labbook's server and checks the status and every field the recorded answer had. Ids the fixture server made
+// Labbook's server and checks the status and every field the recorded answer had, and no other. Ids the fixture server made
 // are mapped to the ones Labbook makes, learnt from the create answers as the replay goes.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -67,7 +67,7 @@ function sortKey(item: unknown): string {
   return isObject(item) && typeof item.key === 'string' ? item.key : JSON.stringify(item);
 }
 
-/** Every field of the recorded answer must be in ours with the same value (server-set times excepted). */
+/** Every field of the recorded answer must be in ours with the same value (server-set times excepted), and ours has no other. */
 function expectShape(recorded: unknown, ours: unknown, where: string): void {
   if (typeof recorded === 'string' && typeof ours === 'string' && /^[[{]/.test(recorded)) {
     const [a, b] = [parsedJson(recorded), parsedJson(ours)];
@@ -100,6 +100,9 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
       assert.ok(key in ours, `${where}: missing field '${key}' in ${JSON.stringify(ours).slice(0, 300)}`);
       expectShape(value, ours[key], `${where}.${key}`);
     }
+    // A field the client never saw from the server is one a client could tell apart.
+    const extra = Object.keys(ours).filter((key) => !(key in recorded));
+    assert.deepEqual(extra, [], `${where}: fields the recorded answer did not have`);
     return;
   }
   assert.deepEqual(ours, recorded, where);
@@ -110,6 +113,11 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 //   rows once;
 // - it did not record the metrics logged with a model_id on the logged model; MLflow does;
 // - it listed experiments oldest first; MLflow's server lists them newest first (creation time, then id).
+// - it did not list a version registered with a model_id in the logged model's `mlflow.modelVersions` tag;
+//   MLflow 3's server does (checked against a real 3.11 server), before the client appends its own entry. That
+//   tag is left out on both sides (test/unit/loggedModelParity.test.ts checks it);
+// - it echoed a model version's model_id and listed aliases on versions in searches and latest versions; MLflow's
+//   server (2.12 and 3.11, checked) does neither (test/unit/registryParity.test.ts).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
   if (entry.path.endsWith('/experiments/search') && isObject(resp) && Array.isArray(resp.experiments)) {
@@ -119,7 +127,24 @@ function expectedAnswer(entry: Entry): unknown {
     const seen = new Set<string>();
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };
   }
-  return entry.path.includes('/logged-models') ? withoutModelMetrics(resp) : resp;
+  if (entry.path.includes('/logged-models')) return withoutModelMetrics(resp);
+  return asMlflowListsVersions(resp, !/model-versions\/(create|get|update|transition-stage)$|registered-models\/alias$/.test(entry.path));
+}
+
+// A model version (anything with a current_stage) without model_id, and without aliases when listed.
+function asMlflowListsVersions(value: unknown, listed: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => asMlflowListsVersions(v, listed));
+  if (!isObject(value)) return value;
+  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asMlflowListsVersions(v, listed)]));
+  if (!('current_stage' in out)) return out;
+  delete out.model_id;
+  if (listed) delete out.aliases;
+  return out;
+}
+
+function withoutModelVersionsTag(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !(isObject(v) && v.key === 'mlflow.modelVersions')).map(withoutModelVersionsTag);
+  return isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutModelVersionsTag(v)])) : value;
 }
 
 function withoutModelMetrics(value: unknown): unknown {
@@ -154,7 +179,7 @@ async function replay(file: string): Promise<void> {
         continue;
       }
       if (CREATES.test(entry.path)) learnIds(entry.resp, reply.json, ids);
-      expectShape(mapIds(expectedAnswer(entry), ids), reply.json, label);
+      expectShape(withoutModelVersionsTag(mapIds(expectedAnswer(entry), ids)), withoutModelVersionsTag(reply.json), label);
     }
   } finally {
     await h.close();

@@ -216,11 +216,23 @@ export function normalise(value: unknown, ids: IdNames, key = ''): unknown {
 }
 
 /** Sends every step of a sequence to `baseUrl` and returns the normalised answers. */
+/**
+ * Waits until the clock moves to a new millisecond. The recorded server took more than one per request, so the
+ * records a sequence creates have distinct creation times there; Labbook can create two in one millisecond, and
+ * MLflow's tie-break (id) would then order them otherwise than the recording shows. It waits on the clock, not a
+ * fixed time.
+ */
+async function nextMillisecond(): Promise<void> {
+  const start = Date.now();
+  while (Date.now() === start) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 export async function runSequence(baseUrl: string, sequence: Sequence): Promise<Answer[]> {
   const vars = new Map<string, string>();
   const ids = new IdNames(vars);
   const answers: Answer[] = [];
   for (const step of sequence.steps) {
+    await nextMillisecond();
     const json = step.body !== undefined;
     const body = json ? JSON.stringify(substitute(step.body, vars)) : step.text;
     const raw = await send(baseUrl, step.method, pathWithQuery(step, vars), body, json ? 'application/json' : step.contentType);

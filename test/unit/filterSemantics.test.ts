@@ -35,7 +35,7 @@ describe('filter semantics are the same for every entity', () => {
       await h.ok('POST', '/api/2.0/mlflow/experiments/create', { body: { name } });
       await h.ok('POST', '/api/2.0/mlflow/runs/create', { body: { experiment_id: experimentId, run_name: name, start_time: 1 } });
       await h.ok('POST', '/api/2.0/mlflow/registered-models/create', { body: { name } });
-      await h.ok('POST', '/api/2.0/mlflow/model-versions/create', { body: { name, source: 'file:///m' } });
+      await h.ok('POST', '/api/2.0/mlflow/model-versions/create', { body: { name, source: 's3://bucket/m' } });
       await h.ok('POST', '/api/2.0/mlflow/logged-models', { body: { experiment_id: experimentId, name } });
     }
   });

@@ -22,11 +22,17 @@ export function labbookVsix(): string {
   return out;
 }
 
-/** Records a tiny finished run named `name` (metric loss 0.25) in `workspace` with the CLI built into dist/. */
-export function recordRun(workspace: string, name: string): void {
+/**
+ * Records a tiny finished run named `name` (metric loss 0.25) in `workspace` with the CLI built into dist/; with
+ * `modelFile`, the run also writes that file (kept as its model, as `models/*.pkl` is).
+ */
+export function recordRun(workspace: string, name: string, modelFile?: string): void {
   const cli = path.join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (or unset LABBOOK_VSIX to pack and build)`);
-  const command = [process.execPath, cli, 'run', '--name', name, '--', process.execPath, '-e', "console.log('loss: 0.25')"];
+  const writeModel = modelFile
+    ? `const fs = require('fs'); fs.mkdirSync(require('path').dirname(${JSON.stringify(modelFile)}), { recursive: true }); fs.writeFileSync(${JSON.stringify(modelFile)}, 'model of ${name}');`
+    : '';
+  const command = [process.execPath, cli, 'run', '--name', name, '--', process.execPath, '-e', `${writeModel} console.log('loss: 0.25')`];
   execFileSync(command[0], command.slice(1), { cwd: workspace, stdio: 'pipe', timeout: 60_000 });
 }
 

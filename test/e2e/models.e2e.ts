@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { auditTrail } from '../../src/store/modelAudit';
 import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
@@ -44,6 +45,23 @@ function versionRow(tree: Locator, version: number): Locator {
 
 const description = (row: Locator): Promise<string> => row.locator('.label-description').innerText();
 
+/** Register Model… on a run of the Runs view that wrote one model file: it becomes churn's next version. */
+async function registerFromRun(vscode: VsCode): Promise<void> {
+  const runs = await openRunsView(vscode);
+  await runs.locator('.monaco-list-row', { hasText: 'retrained' }).click({ button: 'right' });
+  await chooseMenuItem(vscode, 'Register Model…');
+  await vscode.pickQuickItem('churn');
+  const models = await vscode.treeView('Models', 30_000);
+  await versionRow(models, 3).waitFor({ timeout: 30_000 });
+  const registered = readStore(vscode.workspace, (store) => new ModelRegistry(store).getVersion('churn', 3));
+  assert.match(registered.source, /^runs:\/[0-9a-f]+\/models\/churn\.pkl$/);
+  const history = readStore(vscode.workspace, (store) => auditTrail(store, 'churn', 3));
+  assert.deepEqual(
+    history.map((entry) => [entry.action, entry.source]),
+    [['register', 'extension']],
+  );
+}
+
 async function promoteAndAlias(vscode: VsCode, tree: Locator): Promise<void> {
   await versionRow(tree, 2).click({ button: 'right' });
   await chooseMenuItem(vscode, 'Promote to Production');
@@ -63,6 +81,7 @@ async function promoteAndAlias(vscode: VsCode, tree: Locator): Promise<void> {
   });
   assert.deepEqual(stored, {
     stages: [
+      [3, 'None'],
       [2, 'Production'],
       [1, 'Archived'],
     ],
@@ -75,6 +94,7 @@ for (const [label, theme] of THEMES) {
     const vsix = labbookVsix();
     const workspace = copyExamples();
     seedModels(workspace.dir);
+    if (label === 'dark') recordRun(workspace.dir, 'retrained', 'models/churn.pkl');
     let vscode: VsCode | undefined;
     try {
       vscode = await startVsCode({
@@ -92,6 +112,7 @@ for (const [label, theme] of THEMES) {
       await parkMouse(vscode);
       await vscode.screenshot(`models-${label}`);
       if (label === 'dark') {
+        await registerFromRun(vscode);
         await promoteAndAlias(vscode, tree);
         await parkMouse(vscode);
         await vscode.screenshot('models-promoted-dark');

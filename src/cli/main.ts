@@ -5,6 +5,7 @@ import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
 import { doctorCommand } from './doctorCommand';
+import { driftCommand } from './driftCommand';
 import { lspCommand } from './lspCommand';
 import {
   compareCommand,
@@ -39,6 +40,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   serve: {
     summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
     run: serveCommand,
+  },
+  drift: {
+    summary:
+      'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
+    run: driftCommand,
   },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },

@@ -261,6 +261,20 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads drift settings per column and warns about bad methods, thresholds and shares', () => {
+    const { config, warnings } = load(
+      'drift:\n  driftShare: 0.3\n  ignore: [id]\n  columns:\n    age: { method: ks, threshold: 0.01 }\n    city: { method: psi, threshold: -1 }\n',
+    );
+    assert.deepEqual(config.drift, { driftShare: 0.3, ignore: ['id'], columns: { age: { method: 'ks', threshold: 0.01 } } });
+    assert.deepEqual(warnings, [
+      'labbook.yaml: drift.columns.city.method must be one of ks, chisquare, z, wasserstein, jensenshannon; using the default',
+      'labbook.yaml: drift.columns.city.threshold must be a number above 0; using the default',
+    ]);
+    const bad = load('drift:\n  driftShare: 2\n');
+    assert.equal(bad.config.drift.driftShare, 0.5);
+    assert.deepEqual(bad.warnings, ['labbook.yaml: drift.driftShare must be a number above 0 and at most 1; using the default']);
+  });
+
   it('ignores a folder named labbook.yaml', () => {
     const dir = workspace({});
     mkdirSync(join(dir, 'labbook.yaml'));

@@ -112,6 +112,11 @@ describe('loadConfig', () => {
         '  inputs: ["datasets/**", "*.csv"]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'drift:',
+        '  driftShare: 0.4',
+        '  ignore: [id]',
+        '  columns:',
+        '    age: { method: wasserstein, threshold: 0.2 }',
       ].join('\n'),
     });
     const { config, warnings, path } = loadConfig(dir);
@@ -129,6 +134,7 @@ describe('loadConfig', () => {
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });
 

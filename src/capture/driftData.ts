@@ -100,15 +100,18 @@ function readInWorker(script: string, path: string, options: ReadOptions): Promi
     const columns = options.columns ? [...options.columns] : undefined;
     // No execArgv: the parent's flags (inspector, loaders) are not for this plain bundled script.
     const worker = new Worker(script, { workerData: { path, columns }, execArgv: [] });
+    let answered = false;
     worker.once('message', (message: { dataset?: DatasetSample; error?: string; badFile?: boolean }) => {
+      answered = true;
       void worker.terminate();
       if (message.dataset) resolve(message.dataset);
       else reject(message.badFile ? new DataFileError(message.error) : new Error(message.error));
     });
-    worker.once('error', () => {
-      void worker.terminate();
-      resolve(readSortedDataset(path, options));
+    // A worker that cannot start, or ends without an answer, leaves the file to this thread.
+    worker.once('exit', () => {
+      if (!answered) resolve(readSortedDataset(path, options));
     });
+    worker.once('error', () => undefined);
   });
 }
 

@@ -173,7 +173,15 @@ function columnsToCompare(reference: DatasetSample, current: DatasetSample, opti
 
 /** Values of one column, both sides in one representation. */
 type Pair =
-  | { type: 'numeric'; reference: Float64Array; current: Float64Array; integerDtype: boolean }
+  | {
+      type: 'numeric';
+      reference: Float64Array;
+      current: Float64Array;
+      /** The current data reads as int64 (Evidently types the column by the current data's dtype). */
+      integerDtype: boolean;
+      /** Both read as int64, so their concatenation does (numpy's bin width is then at least 1). */
+      bothIntegers: boolean;
+    }
   | { type: 'categorical'; reference: Map<string, number>; current: Map<string, number> };
 
 function compareColumn(name: string, reference: ColumnSample, current: ColumnSample, options: DriftOptions): ColumnDrift | SkippedColumn {
@@ -221,7 +229,13 @@ function valueCount(values: Float64Array | Map<string, number>): number {
 /** Numbers on both sides stay numbers (sorted); text on either side makes both categorical. */
 function pairOf(reference: ColumnSample, current: ColumnSample): Pair {
   if (reference.numbers && current.numbers) {
-    return { type: 'numeric', reference: ascending(reference), current: ascending(current), integerDtype: current.integerDtype };
+    return {
+      type: 'numeric',
+      reference: ascending(reference),
+      current: ascending(current),
+      integerDtype: current.integerDtype,
+      bothIntegers: reference.integerDtype && current.integerDtype,
+    };
   }
   return { type: 'categorical', reference: countsOf(reference), current: countsOf(current) };
 }
@@ -296,7 +310,7 @@ function runMethod(method: DriftMethod, pair: Pair): TestOutcome {
     if (method === 'ks') return ksTwoSample(pair.reference, pair.current);
     if (method === 'wasserstein')
       return { statistic: wassersteinDistance(pair.reference, pair.current) / Math.max(populationStd(pair.reference), 0.001) };
-    if (method === 'jensenshannon') return { statistic: numericJensenShannon(pair.reference, pair.current, pair.integerDtype) };
+    if (method === 'jensenshannon') return { statistic: numericJensenShannon(pair.reference, pair.current, pair.bothIntegers) };
     return runMethod(method, { type: 'categorical', reference: numberCounts(pair.reference), current: numberCounts(pair.current) });
   }
   const keys = [...new Set([...pair.reference.keys(), ...pair.current.keys()])];
@@ -335,13 +349,13 @@ function sortKeys(keys: string[]): string[] {
 }
 
 /** Jensen-Shannon on numbers: Sturges bins over both datasets when the reference has more than 20 distinct values, else per value. */
-function numericJensenShannon(reference: Float64Array, current: Float64Array, integerDtype: boolean): number {
+function numericJensenShannon(reference: Float64Array, current: Float64Array, integers: boolean): number {
   if (distinctSortedValues(reference) <= BINNED_ABOVE) {
     return runMethod('jensenshannon', { type: 'categorical', reference: numberCounts(reference), current: numberCounts(current) }).statistic;
   }
   const min = Math.min(reference[0], current[0]);
   const max = Math.max(reference[reference.length - 1], current[current.length - 1]);
-  const edges = sturgesEdges(min, max, reference.length + current.length, integerDtype);
+  const edges = sturgesEdges(min, max, reference.length + current.length, integers);
   return jensenShannonDistance(histogramCounts(reference, edges), histogramCounts(current, edges));
 }
 

@@ -34,11 +34,25 @@ function histogramSvg(column: ColumnDrift): string {
         return `<rect x="${(k * slot + inset).toFixed(1)}" y="${(height - h).toFixed(1)}" width="${Math.max(slot - 2 * inset, 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}" fill-opacity="0.6"><title>${escapeHtml(labels[k])}: ${(v * 100).toFixed(1)}%</title></rect>`;
       })
       .join('');
-  const first = escapeHtml(labels[0] ?? '');
-  const last = escapeHtml(
-    column.histogram.edges ? formatNumber(column.histogram.edges[column.histogram.edges.length - 1]) : (labels[labels.length - 1] ?? ''),
-  );
-  return `<svg role="img" aria-label="${escapeHtml(column.column)}: reference and current" width="${width}" height="${height + 16}" viewBox="0 0 ${width} ${height + 16}">${bar(reference, REFERENCE_COLOUR, 0)}${bar(current, CURRENT_COLOUR, slot * 0.2)}<text x="0" y="${height + 13}" font-size="10">${first}</text><text x="${width}" y="${height + 13}" font-size="10" text-anchor="end">${last}</text></svg>`;
+  return `<svg role="img" aria-label="${escapeHtml(column.column)}: reference and current" width="${width}" height="${height + 16}" viewBox="0 0 ${width} ${height + 16}">${bar(reference, REFERENCE_COLOUR, 1)}${bar(current, CURRENT_COLOUR, slot * 0.25)}${axisLabels(column, width, height, slot)}</svg>`;
+}
+
+/** Numbers: the range's ends; categories: each name under its bar (shortened), when they fit. */
+function axisLabels(column: ColumnDrift, width: number, height: number, slot: number): string {
+  const { labels, edges } = column.histogram;
+  const y = height + 13;
+  if (edges) {
+    const last = formatNumber(edges[edges.length - 1]);
+    return `<text x="0" y="${y}" font-size="10">${escapeHtml(labels[0] ?? '')}</text><text x="${width}" y="${y}" font-size="10" text-anchor="end">${escapeHtml(last)}</text>`;
+  }
+  const room = Math.floor(slot / 6);
+  if (room < 2) return '';
+  return labels
+    .map((label, k) => {
+      const text = label.length > room ? `${label.slice(0, room - 1)}…` : label;
+      return `<text x="${(k * slot + slot / 2).toFixed(1)}" y="${y}" font-size="10" text-anchor="middle">${escapeHtml(text)}</text>`;
+    })
+    .join('');
 }
 
 function columnRow(column: ColumnDrift): string {

@@ -77,6 +77,14 @@ describe('CSV', () => {
   });
 });
 
+describe('worker threads', () => {
+  it('a worker that ends without an answer leaves the file to the calling thread', async () => {
+    const script = file('dying-worker.js', 'process.exit(3);\n');
+    const [data] = await readSortedDatasets([file('w.csv', 'x\n2\n1\n')], {}, script);
+    assert.deepEqual([...data.columns.get('x')!.numbers!], [1, 2]);
+  });
+});
+
 describe('Parquet', () => {
   it('reads typed columns row group by row group: ints, doubles, strings, booleans, nulls; dates are not compared', async () => {
     const { parquetWriteBuffer } = await import('hyparquet-writer');

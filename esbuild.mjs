@@ -17,6 +17,7 @@ const nodeEntries = [
   ['src/cli/runInTerminal.ts', 'dist/runInTerminal.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
+  ['src/capture/driftWorker.ts', 'dist/driftWorker.js'],
 ]
   .filter(([input]) => existsSync(input))
   .map(([input, outfile]) => [input, outfile.replace(/^dist\//, `${outRoot}/`)]);

@@ -3,6 +3,7 @@
 import { ScalarParser } from '../src/capture/scalarParser';
 import { downsampleMinMax } from '../src/core/series';
 import type { HistoryPoint } from '../src/core/types';
+import { runDriftBench } from './bench/drift';
 import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   benchParser();
   benchDownsample();
   runRunnerMemoryBench(report);
+  await runDriftBench(report);
   await runMlflowBench(report);
   await runLspBench(report);
   await runExtensionBench(report);

@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseGates, type GateConfig } from './gateConfig';
+import { DEFAULT_DRIFT_SHARE, DRIFT_METHODS, type ColumnDriftSettings, type DriftMethod } from '../core/drift';
 import { metricPatternProblem } from './scalarParser';
 import { parseYamlText } from './yamlText';
 
@@ -44,6 +45,14 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  drift: {
+    /** Dataset drift when at least this share of the compared columns drifted. */
+    driftShare: number;
+    /** Columns never compared. */
+    ignore: string[];
+    /** Method and threshold per column name. */
+    columns: Record<string, ColumnDriftSettings>;
+  };
 }
 
 const MODEL_EXTENSIONS = [
@@ -78,6 +87,7 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  drift: { driftShare: DEFAULT_DRIFT_SHARE, ignore: [], columns: {} },
 });
 
 /** The file names looked for, in order of preference. */
@@ -136,7 +146,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates']);
+  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'drift']);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
@@ -160,6 +170,15 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+
+  const drift = fields.section(root.drift, 'drift', ['driftShare', 'ignore', 'columns']);
+  config.drift.driftShare = fields.fraction(drift, 'drift.driftShare') ?? config.drift.driftShare;
+  config.drift.ignore = fields.strings(drift, 'drift.ignore') ?? config.drift.ignore;
+  const columns = fields.section(drift.columns, 'drift.columns', Object.keys((drift.columns as object | undefined) ?? {}));
+  for (const [column, value] of Object.entries(columns)) {
+    const settings = fields.driftColumn(value, `drift.columns.${column}`);
+    if (settings) config.drift.columns[column] = settings;
+  }
   return config;
 }
 
@@ -235,6 +254,28 @@ class FieldReader {
     if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
     this.warn(`${path} must be a whole number of bytes (0 or more); using the default`);
     return undefined;
+  }
+
+  /** A number in (0, 1]. */
+  fraction(section: Section, path: string): number | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && value > 0 && value <= 1) return value;
+    this.warn(`${path} must be a number above 0 and at most 1; using the default`);
+    return undefined;
+  }
+
+  /** One column's drift settings: `method` (one of DRIFT_METHODS) and `threshold` (a number above 0). */
+  driftColumn(value: unknown, path: string): ColumnDriftSettings | undefined {
+    const section = this.section(value, path, ['method', 'threshold']);
+    const settings: ColumnDriftSettings = {};
+    const method = section.method;
+    if (DRIFT_METHODS.includes(method as DriftMethod)) settings.method = method as DriftMethod;
+    else if (method !== undefined) this.warn(`${path}.method must be one of ${DRIFT_METHODS.join(', ')}; using the default`);
+    const threshold = section.threshold;
+    if (typeof threshold === 'number' && threshold > 0) settings.threshold = threshold;
+    else if (threshold !== undefined) this.warn(`${path}.threshold must be a number above 0; using the default`);
+    return Object.keys(settings).length > 0 ? settings : undefined;
   }
 
   private warn(message: string): void {

@@ -6,6 +6,7 @@ import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/i
 import { TRASH_DAYS } from '../store/trash';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
+import { driftCommand } from './driftCommand';
 import { lspCommand } from './lspCommand';
 import { modelsCommand } from './modelsCommand';
 import {
@@ -54,6 +55,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: modelsCommand,
   },
   gate: { summary: `${GATE_USAGE}   exit 0 if the candidate beats the current model, 1 if not, 2 on errors`, run: gateCommand },
+  drift: {
+    summary:
+      'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
+    run: driftCommand,
+  },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },

@@ -113,6 +113,11 @@ describe('loadConfig', () => {
         '  inputs: ["datasets/**", "*.csv"]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'drift:',
+        '  driftShare: 0.4',
+        '  ignore: [id]',
+        '  columns:',
+        '    age: { method: wasserstein, threshold: 0.2 }',
       ].join('\n'),
     });
     const { config, warnings, path } = loadConfig(dir);
@@ -131,6 +136,7 @@ describe('loadConfig', () => {
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
       gates: [],
+      drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });
 
@@ -261,6 +267,20 @@ describe('loadConfig', () => {
       assert.equal(warnings.length, 1, `${name}: ${warnings.join(' | ')}`);
       assert.match(warnings[0], message, name);
     }
+  });
+
+  it('reads drift settings per column and warns about bad methods, thresholds and shares', () => {
+    const { config, warnings } = load(
+      'drift:\n  driftShare: 0.3\n  ignore: [id]\n  columns:\n    age: { method: ks, threshold: 0.01 }\n    city: { method: psi, threshold: -1 }\n',
+    );
+    assert.deepEqual(config.drift, { driftShare: 0.3, ignore: ['id'], columns: { age: { method: 'ks', threshold: 0.01 } } });
+    assert.deepEqual(warnings, [
+      'labbook.yaml: drift.columns.city.method must be one of ks, chisquare, z, wasserstein, jensenshannon; using the default',
+      'labbook.yaml: drift.columns.city.threshold must be a number above 0; using the default',
+    ]);
+    const bad = load('drift:\n  driftShare: 2\n');
+    assert.equal(bad.config.drift.driftShare, 0.5);
+    assert.deepEqual(bad.warnings, ['labbook.yaml: drift.driftShare must be a number above 0 and at most 1; using the default']);
   });
 
   it('ignores a folder named labbook.yaml', () => {

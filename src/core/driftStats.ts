@@ -1,0 +1,248 @@
+// The statistics behind drift detection, computed as scipy computes them (ks_2samp, chisquare, wasserstein_distance,
+// spatial.distance.jensenshannon, norm for the proportion Z-test) and as Evidently calls them.
+import { chiSquareSf, kolmogorovSf, normalCdf } from './specialFunctions';
+
+/** A test's statistic and, for hypothesis tests, its p-value. */
+export interface TestOutcome {
+  statistic: number;
+  pValue?: number;
+}
+
+/** Sums with Neumaier's compensation: long sums over a million terms stay exact to rounding. */
+class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+
+  add(value: number): void {
+    const t = this.sum + value;
+    this.compensation += Math.abs(this.sum) >= Math.abs(value) ? this.sum - t + value : value - t + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    return this.sum + this.compensation;
+  }
+}
+
+/** Number of values in a sorted array that are <= `value`, from `from` on (a galloping walk would not pay here). */
+function countAtMost(sorted: Float64Array, value: number, from: number): number {
+  let i = from;
+  while (i < sorted.length && sorted[i] <= value) i++;
+  return i;
+}
+
+/** Distinct values of sorted arrays taken together (a merge, no copy). */
+export function distinctSortedValues(a: Float64Array, b: Float64Array = new Float64Array(0)): number {
+  let i = 0;
+  let j = 0;
+  let distinct = 0;
+  let last = NaN;
+  while (i < a.length || j < b.length) {
+    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (value !== last) distinct++;
+    last = value;
+  }
+  return distinct;
+}
+
+/** Mean of the values. */
+export function mean(values: Float64Array): number {
+  const sum = new CompensatedSum();
+  for (const v of values) sum.add(v);
+  return sum.value / values.length;
+}
+
+/** Population standard deviation (numpy's np.std, ddof = 0). */
+export function populationStd(values: Float64Array): number {
+  const centre = mean(values);
+  const sum = new CompensatedSum();
+  for (const v of values) sum.add((v - centre) * (v - centre));
+  return Math.sqrt(sum.value / values.length);
+}
+
+/**
+ * Two-sample Kolmogorov-Smirnov test, two-sided, on sorted samples: exact p-value when neither sample has more
+ * than 10,000 values, else the one-sample Kolmogorov distribution at n = round(mn/(m+n)) (scipy's method='auto').
+ */
+export function ksTwoSample(a: Float64Array, b: Float64Array): TestOutcome {
+  const n1 = a.length;
+  const n2 = b.length;
+  let i = 0;
+  let j = 0;
+  let maxDiff = 0;
+  let minDiff = 0;
+  while (i < n1 || j < n2) {
+    const value = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+    i = countAtMost(a, value, i);
+    j = countAtMost(b, value, j);
+    const diff = i / n1 - j / n2;
+    if (diff > maxDiff) maxDiff = diff;
+    if (diff < minDiff) minDiff = diff;
+  }
+  const minS = Math.min(1, Math.max(0, -minDiff));
+  const d = minS > maxDiff ? minS : maxDiff;
+  if (Math.max(n1, n2) <= 10_000) {
+    const exact = exactKsTwoSided(n1, n2, d);
+    if (exact) return exact;
+  }
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  const en = (m * n) / (m + n);
+  return { statistic: d, pValue: kolmogorovSf(roundHalfEven(en), d) };
+}
+
+/** The exact two-sided p-value (Hodges' lattice paths), or undefined when it cannot be computed in doubles. */
+function exactKsTwoSided(n1: number, n2: number, d: number): TestOutcome | undefined {
+  const g = gcd(n1, n2);
+  const lcm = (n1 / g) * n2;
+  const h = roundHalfEven(d * lcm);
+  const statistic = h / lcm;
+  if (h === 0) return { statistic, pValue: 1 };
+  const p = n1 === n2 ? probOutsideSquare(n1, h) : probOutsideBand(n1, n2, g, h);
+  return p >= 0 && p <= 1 ? { statistic, pValue: p } : undefined;
+}
+
+/** Pr(D(n,n) >= h/n) as a Horner-like alternating sum of binomial ratios, which avoids cancellation. */
+function probOutsideSquare(n: number, h: number): number {
+  let p = 0;
+  for (let k = Math.floor(n / h); k >= 0; k--) {
+    let term = 1;
+    for (let j = 0; j < h; j++) term = ((n - k * h - j) * term) / (n + k * h + j + 1);
+    p = term * (1 - p);
+  }
+  return 2 * p;
+}
+
+/**
+ * Share of lattice paths from (0,0) to (m,n) that leave the band |x/m - y/n| < h/lcm(m,n), computed directly as
+ * 1 - p column by column (Viehmann 2021), keeping only the window of the band.
+ */
+function probOutsideBand(m0: number, n0: number, g: number, h: number): number {
+  const [m, n] = m0 >= n0 ? [m0, n0] : [n0, m0];
+  const mg = m / g;
+  const ng = n / g;
+  let minj = 0;
+  let maxj = Math.min(Math.ceil(h / mg), n + 1);
+  let curlen = maxj - minj;
+  const A = new Float64Array(Math.min(2 * maxj + 2, n + 1)).fill(1);
+  A.fill(0, minj, maxj);
+  for (let i = 1; i <= m; i++) {
+    const lastminj = minj;
+    const lastlen = curlen;
+    minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+    maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+    if (maxj <= minj) return 1;
+    let val = minj === 0 ? 0 : 1;
+    for (let jj = 0; jj < maxj - minj; jj++) {
+      const j = jj + minj;
+      val = (A[jj + minj - lastminj] * i + val * j) / (i + j);
+      A[jj] = val;
+    }
+    curlen = maxj - minj;
+    if (lastlen > curlen) A.fill(1, curlen, curlen + (lastlen - curlen));
+  }
+  return A[maxj - minj - 1];
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** numpy's round: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Pearson's chi-square test of observed against expected frequencies (scipy.stats.chisquare, ddof 0). */
+export function chiSquareTest(observed: readonly number[], expected: readonly number[]): TestOutcome {
+  if (observed.length < 2) return { statistic: 0, pValue: 1 };
+  let statistic = 0;
+  for (let k = 0; k < observed.length; k++) {
+    const diff = observed[k] - expected[k];
+    statistic += expected[k] === 0 ? (diff === 0 ? 0 : Infinity) : (diff * diff) / expected[k];
+  }
+  return { statistic, pValue: chiSquareSf(statistic, observed.length - 1) };
+}
+
+/**
+ * Two-proportion Z-test, two-sided: `x1` of `n1` against `x2` of `n2`. The p-value is 2(1 - Φ(|z|)) as Evidently
+ * writes it (so it rounds to 0 past |z| ≈ 8.3 exactly as there).
+ */
+export function proportionZTest(x1: number, n1: number, x2: number, n2: number): TestOutcome {
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const z = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  return { statistic: z, pValue: 2 * (1 - normalCdf(Math.abs(z))) };
+}
+
+/** First Wasserstein distance between two sorted samples (scipy.stats.wasserstein_distance, unweighted). */
+export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
+  const sum = new CompensatedSum();
+  let i = 0;
+  let j = 0;
+  let previous = Math.min(a[0], b[0]);
+  while (i < a.length || j < b.length) {
+    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+    sum.add(Math.abs(i / a.length - j / b.length) * (value - previous));
+    i = countAtMost(a, value, i);
+    j = countAtMost(b, value, j);
+    previous = value;
+  }
+  return sum.value;
+}
+
+/** Jensen-Shannon distance (natural log) between two frequency vectors, each normalised to sum to 1. */
+export function jensenShannonDistance(p: readonly number[], q: readonly number[]): number {
+  const pTotal = p.reduce((s, v) => s + v, 0);
+  const qTotal = q.reduce((s, v) => s + v, 0);
+  let left = 0;
+  let right = 0;
+  for (let k = 0; k < p.length; k++) {
+    const pk = p[k] / pTotal;
+    const qk = q[k] / qTotal;
+    const m = (pk + qk) / 2;
+    left += relativeEntropy(pk, m);
+    right += relativeEntropy(qk, m);
+  }
+  return Math.sqrt((left + right) / 2);
+}
+
+function relativeEntropy(x: number, y: number): number {
+  if (x === 0) return 0;
+  return x * Math.log(x / y);
+}
+
+/**
+ * numpy's histogram_bin_edges(values, bins='sturges') for values spanning [min, max]: width range/(log2 n + 1)
+ * (at least 1 for integer data), ceil(range/width) equal bins, edges from linspace.
+ */
+export function sturgesEdges(min: number, max: number, count: number, integers: boolean): Float64Array {
+  let first = min;
+  let last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  let width = (max - min) / (Math.log2(count) + 1);
+  if (integers && width < 1) width = 1;
+  const bins = width > 0 ? Math.ceil((last - first) / width) : 1;
+  const edges = new Float64Array(bins + 1);
+  const step = (last - first) / bins;
+  for (let k = 0; k < bins; k++) edges[k] = k * step + first;
+  edges[bins] = last;
+  return edges;
+}
+
+/** Counts of sorted values per bin of `edges`: [e_k, e_k+1), the last bin closed (numpy.histogram). */
+export function histogramCounts(sorted: Float64Array, edges: Float64Array): number[] {
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  let bin = 0;
+  for (const v of sorted) {
+    if (v < edges[0] || v > edges[edges.length - 1]) continue;
+    while (bin < counts.length - 1 && v >= edges[bin + 1]) bin++;
+    counts[bin]++;
+  }
+  return counts;
+}

@@ -6,6 +6,7 @@ import type { HistoryPoint } from '../src/core/types';
 import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
+import { runMlflowHttpBench } from './bench/mlflowHttp';
 import { runPanelsBench } from './bench/panels';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   benchDownsample();
   runRunnerMemoryBench(report);
   await runMlflowBench(report);
+  await runMlflowHttpBench(report);
   await runLspBench(report);
   await runExtensionBench(report);
   await runPanelsBench(report);

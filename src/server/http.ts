@@ -5,6 +5,7 @@ import { AlreadyExistsError, InvalidValueError } from '../store/errors';
 import { sqliteErrorCode } from '../store/sqlite';
 import { NotFoundError, ParamConflictError } from '../store/store';
 import { ApiError } from './fields';
+import { JsonText } from './wire';
 
 /** A 413 for a body over the limit (not 429: the client would retry it). */
 export function tooLarge(limit: number): ApiError {
@@ -75,9 +76,9 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Answers with a JSON body. */
+/** Answers with a JSON body (JsonText goes as it is). */
 export function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

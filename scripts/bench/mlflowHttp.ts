@@ -115,9 +115,14 @@ class Target {
   }
 }
 
-function reportPair(report: Report, name: string, unit: string, labbook: number, limit: number): void {
-  report(`mlflow HTTP (Node client): ${name}, labbook serve`, labbook, unit, 'within 10% of the null server');
+// No target: Node's client is so much cheaper than Python's that the server's share of a workload dominates here;
+// the 10% target of issue 13 is for the real mlflow client (mlflowClient.ts). The last line is the server's own time.
+function reportPair(report: Report, name: string, unit: string, labbook: number, limit: number, pointsPerCall?: number): void {
+  report(`mlflow HTTP (Node client): ${name}, labbook serve`, labbook, unit, '');
   report(`  baseline: the same against a null server`, limit, unit, '');
+  // A rate (points a second) becomes time per call; a duration stays one.
+  const own = pointsPerCall ? (1 / labbook - 1 / limit) * pointsPerCall * 1e6 : (labbook - limit) * 1e3;
+  report(`  labbook's own time (labbook - null)`, own, pointsPerCall ? 'us a call' : 'ms', '');
 }
 
 /** The four workloads against `labbook serve` and a null server, rounds interleaved, best of three each. */
@@ -134,8 +139,8 @@ export async function runMlflowHttpBench(report: Report): Promise<void> {
     }
     for (const target of [labbook, limit]) target.client.close();
     const [l, n] = [labbook.figures, limit.figures];
-    reportPair(report, `log-metric, one point a call (${CALLS.toLocaleString('en-US')} calls)`, 'calls/s', l.logMetric, n.logMetric);
-    reportPair(report, `log-batch, 1,000 metrics a call`, 'points/s', l.logBatch, n.logBatch);
+    reportPair(report, `log-metric, one point a call (${CALLS.toLocaleString('en-US')} calls)`, 'calls/s', l.logMetric, n.logMetric, 1);
+    reportPair(report, `log-batch, 1,000 metrics a call`, 'points/s', l.logBatch, n.logBatch, 1000);
     reportPair(report, `get-history of ${NULL_HISTORY.points.toLocaleString('en-US')} points (4 pages)`, 's', l.history, n.history);
     reportPair(report, `${RUNS.toLocaleString('en-US')} runs: create, 10 params, 10 metrics, end`, 's', l.runs, n.runs);
   } finally {

@@ -7,6 +7,7 @@ import { runDriftBench } from './bench/drift';
 import { runExtensionBench } from './bench/extension';
 import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
+import { runMlflowHttpBench } from './bench/mlflowHttp';
 import { runPanelsBench } from './bench/panels';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   runRunnerMemoryBench(report);
   await runDriftBench(report);
   await runMlflowBench(report);
+  await runMlflowHttpBench(report);
   await runLspBench(report);
   await runExtensionBench(report);
   await runPanelsBench(report);

@@ -1,36 +1,14 @@
 // MLflow tracking API figures on a temp store: log-batch ingest over HTTP and one log-metric's round trip, with a
 // keep-alive connection as the mlflow client (requests.Session) keeps one.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricPoint } from '../../src/core/types';
 import { startTrackingServer } from '../../src/server/trackingServer';
 import { Store } from '../../src/store/store';
+import { BenchClient } from './httpClient';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
-
-/** POSTs JSON and resolves when the whole answer is in; any status but 200 is an error. */
-function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        hostname: url.hostname,
-        port: url.port,
-        path,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -52,12 +30,12 @@ function batches(): MetricPoint[][] {
   );
 }
 
-async function benchIngest(agent: Agent, url: URL, store: Store, report: Report): Promise<void> {
+async function benchIngest(client: BenchClient, store: Store, report: Report): Promise<void> {
   const runId = store.createRun({ name: 'bench-ingest' }).id;
   // Bodies are built up front: the figure is the server's (parse, check, de-duplicate, insert), not the client's.
   const bodies = batches().map((metrics) => JSON.stringify({ run_id: runId, metrics }));
   const start = process.hrtime.bigint();
-  for (const body of bodies) await post(agent, url, '/api/2.0/mlflow/runs/log-batch', body);
+  for (const body of bodies) await client.post('/api/2.0/mlflow/runs/log-batch', body);
   report(
     'mlflow: log-batch ingest over HTTP (1,000 metrics a request, one keep-alive connection)',
     (REQUESTS * 1000) / seconds(start),
@@ -72,12 +50,12 @@ async function benchIngest(agent: Agent, url: URL, store: Store, report: Report)
   report('  baseline: the same batches into store.logMetrics directly', (REQUESTS * 1000) / seconds(baseStart), 'points/s', '');
 }
 
-async function benchRoundTrip(agent: Agent, url: URL, runId: string, report: Report): Promise<void> {
+async function benchRoundTrip(client: BenchClient, runId: string, report: Report): Promise<void> {
   const samples: number[] = [];
   for (let i = 0; i < 3000; i++) {
     const body = JSON.stringify({ run_id: runId, run_uuid: runId, key: 'single', value: Math.random(), timestamp: Date.now(), step: i });
     const start = process.hrtime.bigint();
-    await post(agent, url, '/api/2.0/mlflow/runs/log-metric', body);
+    await client.post('/api/2.0/mlflow/runs/log-metric', body);
     if (i >= 200) samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   samples.sort((a, b) => a - b);
@@ -90,13 +68,12 @@ export async function runMlflowBench(report: Report): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-mlflow-'));
   const store = Store.open(join(dir, '.labbook'));
   const server = await startTrackingServer({ store, log: () => undefined });
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const client = new BenchClient(server.url);
   try {
-    const url = new URL(server.url);
-    await benchIngest(agent, url, store, report);
-    await benchRoundTrip(agent, url, store.createRun({ name: 'bench-latency' }).id, report);
+    await benchIngest(client, store, report);
+    await benchRoundTrip(client, store.createRun({ name: 'bench-latency' }).id, report);
   } finally {
-    agent.destroy();
+    client.close();
     await server.close();
     store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -38,6 +38,12 @@ export interface RawCall {
 /** HTTP methods the API uses. */
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** An endpoint whose handler returns the response object. */
+export interface JsonRoute {
+  method: Method;
+  path: string;
+  json: (call: JsonCall) => object;
+}
+
 /** One endpoint: a JSON handler returns the response object; a raw handler writes the response itself. */
-export type Route =
-  { method: Method; path: string; json: (call: JsonCall) => object } | { method: Method; path: string; raw: (call: RawCall) => Promise<void> };
+export type Route = JsonRoute | { method: Method; path: string; raw: (call: RawCall) => Promise<void> };

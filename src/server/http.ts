@@ -1,10 +1,11 @@
 // HTTP plumbing shared by the server and the streaming endpoints: bounded body reading, JSON answers, errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { AlreadyExistsError, InvalidValueError } from '../store/errors';
 import { sqliteErrorCode } from '../store/sqlite';
 import { NotFoundError, ParamConflictError } from '../store/store';
 import { ApiError } from './fields';
+import { JsonText } from './wire';
 
 /** A 413 for a body over the limit (not 429: the client would retry it). */
 export function tooLarge(limit: number): ApiError {
@@ -46,17 +47,34 @@ export function receive(req: IncomingMessage, out: Writable, limit: number): Pro
   });
 }
 
-/** The whole body as a buffer, bounded by `limit`. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
+/**
+ * The whole body as a buffer, bounded by `limit` as `receive` bounds it. Collected from 'data' events rather than
+ * piped into a Writable: a JSON request is one small chunk, and a stream pair per request cost more than reading it.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: unknown): void => {
+      req.removeListener('data', collect);
+      req.resume();
+      reject(error);
+    };
+    const collect = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) fail(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > limit) return fail(tooLarge(limit));
+    req.on('data', collect);
+    req.on('error', fail);
+    req.on('end', () => {
+      if (size <= limit) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on('close', () => {
+      if (!req.complete) fail(new ApiError('BAD_REQUEST', 'The request body ended early.'));
+    });
   });
-  await receive(req, sink, limit);
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -75,9 +93,9 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Answers with a JSON body. */
+/** Answers with a JSON body (JsonText goes as it is). */
 export function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -20,7 +20,7 @@ import { experimentIdOf, experimentOf, lifecyclesOf } from './experimentRoutes';
 import { ApiError, invalid, invalidValue, isJsonObject, missing, recordOf } from './fields';
 import type { Fields } from './fields';
 import { offsetOf, pageToken, pagedJson } from './paging';
-import { metricJson, runInfoJson, runJson } from './wire';
+import { metricHistoryJson, runInfoJson, runJson } from './wire';
 
 /** MLflow's server limits per log-batch request. */
 export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 } as const;
@@ -338,8 +338,9 @@ function metricHistory({ ctx, fields }: JsonCall): object {
   const pageSize = Math.min(fields.maxResults(HISTORY_PAGE, Number.MAX_SAFE_INTEGER), HISTORY_PAGE);
   const offset = offsetOf(fields.optString('page_token'));
   const points = ctx.store.history(runId, key, { offset, limit: pageSize + 1 });
-  const metrics = points.slice(0, pageSize).map((p) => metricJson(key, p.value, p.timestamp, p.step));
-  return pagedJson('metrics', metrics, points.length > pageSize ? pageToken(offset + pageSize) : undefined);
+  const next = points.length > pageSize ? pageToken(offset + pageSize) : undefined;
+  if (next) points.length = pageSize;
+  return metricHistoryJson(key, points, next);
 }
 
 /** Run and metric endpoints. */

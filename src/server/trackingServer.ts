@@ -8,7 +8,7 @@ import { LoggedModels } from '../store/loggedModels';
 import { AuditedRegistry, localActor } from '../store/modelAudit';
 import type { Store } from '../store/store';
 import { artifactRoutes } from './artifactRoutes';
-import type { ServerContext } from './context';
+import type { JsonCall, JsonRoute, ServerContext } from './context';
 import { isJsonContentType, isLoopback, notJson, siteGuard } from './crossSite';
 import { experimentRoutes } from './experimentRoutes';
 import { ApiError, Fields } from './fields';
@@ -78,6 +78,19 @@ async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: numb
   return Fields.fromJson(parseJsonBody(body.toString('utf8')));
 }
 
+// Reads that clients send as POST: they must not hold the write lock, which writes from other processes would wait on.
+const READ_ONLY_POST = /\/(?:search|get-latest-versions)$/;
+
+/**
+ * Runs a JSON endpoint. A write runs in one IMMEDIATE transaction, so the request takes the store's locks once and
+ * commits once, however many statements it runs (a run's creation ran a dozen, each locking and unlocking the file on
+ * its own), and a request that fails part way leaves nothing behind.
+ */
+function answer(ctx: ServerContext, route: JsonRoute, call: JsonCall, method: string): object {
+  if (method === 'GET' || READ_ONLY_POST.test(route.path)) return route.json(call);
+  return ctx.store.transaction(() => route.json(call));
+}
+
 async function dispatch(
   ctx: ServerContext,
   req: IncomingMessage,
@@ -92,7 +105,7 @@ async function dispatch(
     return;
   }
   const fields = await fieldsOf(req, target, maxBodyBytes);
-  sendJson(res, 200, route.json({ ctx, fields, params }));
+  sendJson(res, 200, answer(ctx, route, { ctx, fields, params }, req.method ?? 'GET'));
 }
 
 /** The request path (still percent-encoded) and query. */

@@ -6,11 +6,12 @@ import { checkArtifactPath, childrenOf, parseLocation } from '../../src/server/a
 import type { Route } from '../../src/server/context';
 import { ApiError, Fields, recordOf } from '../../src/server/fields';
 import { parseJsonBody } from '../../src/server/http';
-import { offsetOf, pageOf, pageToken } from '../../src/server/paging';
+import { offsetOf, pageOf, pagedJson, pageToken } from '../../src/server/paging';
 import { Router } from '../../src/server/router';
 import { fieldSet, filterSchemaOf, parseOrderBy, searchPage, sortBy } from '../../src/server/searchFilter';
 import type { Searchable } from '../../src/server/searchFilter';
 import { allowedHosts, isJsonContentType, isLoopback } from '../../src/server/crossSite';
+import { metricHistoryJson, metricJson } from '../../src/server/wire';
 
 function rejects400(action: () => unknown, pattern: RegExp): void {
   assert.throws(action, (error: unknown) => error instanceof ApiError && error.status === 400 && pattern.test(error.message));
@@ -165,6 +166,24 @@ test('page tokens round-trip; a foreign token is a 400', () => {
   assert.deepEqual(page.items, [3, 4]);
   assert.equal(offsetOf(page.nextPageToken), 4);
   assert.equal(pageOf([1, 2], 2, undefined).nextPageToken, undefined);
+});
+
+test('a metric-history page written as text is byte for byte what JSON.stringify makes of its Metric objects', () => {
+  const values = [0, -0, 1, -1.5, 0.1, 1 / 3, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, NaN, Infinity, -Infinity, 123456789.123];
+  const points = values.map((value, i) => ({ value, step: i * 7 - 3, timestamp: 1_733_000_000_000 + i }));
+  for (const key of ['loss', 'a "quoted" \\ key', 'ünïcode/κλειδί', 'tab\tnew\nline']) {
+    for (const token of [undefined, pageToken(25_000)]) {
+      const expected = JSON.stringify(
+        pagedJson(
+          'metrics',
+          points.map((p) => metricJson(key, p.value, p.timestamp, p.step)),
+          token,
+        ),
+      );
+      assert.equal(metricHistoryJson(key, points, token).text, expected);
+    }
+  }
+  assert.equal(metricHistoryJson('k', [], undefined).text, '{"metrics":[]}');
 });
 
 test('router: exact paths first, then :param and *rest patterns, percent-decoded with + kept', () => {

@@ -33,6 +33,12 @@ function freshStore(): Store {
 }
 
 describe('Store', () => {
+  test('keeps temporary data (savepoint journals of nested transactions) in memory, not in temp files', () => {
+    const store = freshStore();
+    assert.equal(connectionOf(store).pragma('temp_store', { simple: true }), 2);
+    store.close();
+  });
+
   test('creates the folder layout with its own .gitignore', () => {
     const dir = storeDir();
     Store.open(dir).close();

@@ -14,7 +14,8 @@ import * as runs from './runs';
 import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { applyMigration, MIGRATIONS, SCHEMA_VERSION } from './schema';
+import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
 // Where callers have always imported them from; they live with their entity modules.
@@ -48,7 +49,7 @@ export class Store {
   }
 
   /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder; a damaged file is refused first. */
-  static open(dir: string, options: { readonly?: boolean } = {}): Store {
+  static open(dir: string, options: { readonly?: boolean; onMigration?: MigrationProgress } = {}): Store {
     checkStoreFile(join(dir, 'labbook.db'));
     if (options.readonly) {
       const db = openDatabase(join(dir, 'labbook.db'), { readonly: true });
@@ -62,7 +63,7 @@ export class Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     const store = new Store(dir, db);
-    store.migrate();
+    store.migrate(options.onMigration);
     purgeExpiredTrash(store);
     return store;
   }
@@ -94,7 +95,7 @@ export class Store {
     if (!existsSync(ignore)) writeFileSync(ignore, '# Written by Labbook: the run store stays out of git.\n*\n');
   }
 
-  private migrate(): void {
+  private migrate(progress: MigrationProgress = () => undefined): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new Error(`This store (${this.dir}) has schema ${version}, newer than this Labbook understands (${SCHEMA_VERSION}). Update Labbook.`);
@@ -104,7 +105,7 @@ export class Store {
     this.db
       .transaction(() => {
         const current = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+        for (let v = current; v < SCHEMA_VERSION; v++) applyMigration(this.db, MIGRATIONS[v], progress);
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
       .immediate();

@@ -275,8 +275,12 @@ describe('migration 5: rows into chunks', () => {
       );
     }
     const db = connectionOf(store);
-    assert.equal(db.prepare('SELECT count(*) FROM metric_chunks').pluck().get(), 4, 'four full chunks of the long series');
-    assert.equal(db.prepare('SELECT count(*) FROM metrics').pluck().get(), 5000 - 4 * CHUNK_POINTS + 40, 'the rest stays as open rows');
+    const chunked = db.prepare('SELECT count(*) AS chunks, sum(count) AS points, min(count) AS least FROM metric_chunks').get() as Record<
+      string,
+      number
+    >;
+    assert.ok(chunked.chunks >= 5 && chunked.least >= 256, `the long series is in chunks (${JSON.stringify(chunked)})`);
+    assert.equal(db.prepare('SELECT count(*) FROM metrics').pluck().get(), 5040 - chunked.points, 'the rest stays as open rows');
     // Appending after the migration continues the same series.
     store.logMetrics('aa', [{ key: 'long', step: 1e6, timestamp: 5, value: 42 }]);
     assert.equal(store.history('aa', 'long', { offset: 5000 })[0].value, 42);

@@ -6,6 +6,9 @@ import type { SqlDatabase } from './sqlite';
 /** Hears how far a long migration is: units done of the total (metric points for migration 5). */
 export type MigrationProgress = (done: number, total: number) => void;
 
+/** A migration moving at least this many metric points is worth a progress bar (CLI) or a notification (VS Code). */
+export const LARGE_MIGRATION_POINTS = 200_000;
+
 /** SQL, or SQL followed by a data move in code (run in the same transaction). */
 export type Migration = string | { sql: string; move: (db: SqlDatabase, progress: MigrationProgress) => void };
 
@@ -252,6 +255,9 @@ export const MIGRATIONS: readonly Migration[] = [
     move: sealAllSeries,
   },
 ];
+
+/** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */
+export const CHUNKS_VERSION = MIGRATIONS.findIndex((m) => typeof m !== 'string' && m.move === sealAllSeries) + 1;
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

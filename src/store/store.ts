@@ -14,7 +14,7 @@ import * as runs from './runs';
 import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
-import { applyMigration, MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { applyMigration, CHUNKS_VERSION, MIGRATIONS, SCHEMA_VERSION } from './schema';
 import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
@@ -66,6 +66,24 @@ export class Store {
     store.migrate(options.onMigration);
     purgeExpiredTrash(store);
     return store;
+  }
+
+  /**
+   * How many metric points opening the store in `dir` would move into chunks (0 when no such migration is
+   * pending, or there is no store yet), so a caller can say a long upgrade is coming before it blocks.
+   */
+  static pendingChunkMigration(dir: string): number {
+    const file = join(dir, 'labbook.db');
+    if (!existsSync(file)) return 0;
+    checkStoreFile(file);
+    const db = openDatabase(file, { readonly: true });
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 0 || version >= CHUNKS_VERSION) return 0;
+      return db.prepare('SELECT count(*) FROM metrics').pluck().get() as number;
+    } finally {
+      db.close();
+    }
   }
 
   /** The folder for a live run's console log and journal. */

@@ -3,7 +3,7 @@
 // answers as the plain list of logged points would; chunk encodings keep every value exact; migration 5 moves
 // old rows into chunks losing nothing.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,11 +11,12 @@ import type { HistoryPoint, MetricPoint } from '../../src/core/types';
 import { decodeChunk, encodeChunk } from '../../src/store/chunkCodec';
 import { connectionOf } from '../../src/store/connection';
 import { CHUNK_POINTS } from '../../src/store/metrics';
-import { applyMigration, MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema';
+import { SCHEMA_VERSION } from '../../src/store/schema';
 import { readSeriesColumns, valueAtStepOf } from '../../src/store/seriesReads';
-import { openDatabase } from '../../src/store/sqlite';
 import { Store } from '../../src/store/store';
 import { logMetricsOnce } from '../../src/store/tracking';
+import { migrationReporter } from '../../src/cli/workspace';
+import { makeSchema4Store } from '../fixtures/stores/schema4';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -240,23 +241,8 @@ describe('chunk encoding', () => {
 describe('migration 5: rows into chunks', () => {
   test('a schema-4 store with long series opens with them in chunks, every point intact, progress reported', () => {
     const dir = storeDir();
-    mkdirSync(dir, { recursive: true });
-    const old = openDatabase(join(dir, 'labbook.db'));
-    for (let v = 0; v < 4; v++) applyMigration(old, MIGRATIONS[v]);
-    old.pragma('user_version = 4');
-    old.prepare("INSERT INTO runs (id, experiment_id, name, status, start_time, updated_at) VALUES ('aa', 0, 'old', 'FINISHED', 1, 1)").run();
     const logged = { long: awkwardPoints(5000, 3), short: awkwardPoints(40, 4) };
-    for (const [key, points] of Object.entries(logged)) {
-      const id = old
-        .prepare(
-          "INSERT INTO metric_series (run_id, key, last, last_step, last_timestamp, min, max, count) VALUES ('aa', ?, 0, 0, 0, 0, 0, ?) RETURNING id",
-        )
-        .pluck()
-        .get(key, points.length) as number;
-      const insert = old.prepare('INSERT INTO metrics (series_id, seq, step, timestamp, value) VALUES (?, ?, ?, ?, ?)');
-      old.transaction(() => points.forEach((p, seq) => insert.run(id, seq, p.step, p.timestamp, Number.isNaN(p.value) ? null : p.value)))();
-    }
-    old.close();
+    makeSchema4Store(dir, logged);
     const heard: number[][] = [];
     const store = Store.open(dir, { onMigration: (done, total) => heard.push([done, total]) });
     assert.equal(connectionOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
@@ -285,5 +271,32 @@ describe('migration 5: rows into chunks', () => {
     store.logMetrics('aa', [{ key: 'long', step: 1e6, timestamp: 5, value: 42 }]);
     assert.equal(store.history('aa', 'long', { offset: 5000 })[0].value, 42);
     store.close();
+  });
+});
+
+describe('migration progress', () => {
+  test('the CLI reports a large upgrade every 10%, on one line in a terminal, and stays quiet for a small one', () => {
+    const lines = (isTTY: boolean, total: number): string[] => {
+      const written: string[] = [];
+      const report = migrationReporter({ write: (text: string) => written.push(text), isTTY });
+      for (let done = 0; done <= total; done += total / 20) report(done, total);
+      return written;
+    };
+    const plain = lines(false, 1_000_000);
+    assert.equal(plain.length, 11);
+    assert.equal(plain[10], 'labbook: upgrading the store: 100% of 1,000,000 metric points moved into chunks\n');
+    const terminal = lines(true, 1_000_000);
+    assert.ok(terminal.every((text) => text.startsWith('\r')));
+    assert.ok(terminal[10].endsWith('\n') && !terminal[9].endsWith('\n'));
+    assert.deepEqual(lines(false, 1000), []);
+  });
+
+  test('a pending chunk migration is counted before the store is opened for writing', () => {
+    const dir = storeDir();
+    makeSchema4Store(dir, { loss: awkwardPoints(300, 5) });
+    assert.equal(Store.pendingChunkMigration(dir), 300);
+    Store.open(dir).close();
+    assert.equal(Store.pendingChunkMigration(dir), 0);
+    assert.equal(Store.pendingChunkMigration(join(dir, 'missing')), 0);
   });
 });

@@ -229,6 +229,7 @@ export function sealAllSeries(db: SqlDatabase, progress: (done: number, total: n
   const series = prepared(db, 'SELECT DISTINCT series_id FROM metrics').pluck().all() as number[];
   const setSealed = prepared(db, 'UPDATE metric_series SET sealed = ? WHERE id = ?');
   let done = 0;
+  progress(done, total);
   for (const id of series) {
     const rows = prepared(db, 'SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq').raw().all(id) as [
       number,

@@ -19,7 +19,8 @@ import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
 // Where callers have always imported them from; they live with their entity modules.
-export { NotFoundError, ParamConflictError } from './errors';
+export { NotFoundError, ParamConflictError, StoreTooNewError } from './errors';
+import { StoreTooNewError } from './errors';
 export { HEARTBEAT_STALE_MS, newRunId } from './runs';
 import { HEARTBEAT_STALE_MS } from './runs';
 export type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
@@ -59,6 +60,7 @@ export class Store {
     Store.prepareFolder(dir);
     const db = openDatabase(join(dir, 'labbook.db'));
     Store.tune(db);
+    Store.refuseNewer(db, dir);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -121,11 +123,18 @@ export class Store {
     if (!existsSync(ignore)) writeFileSync(ignore, '# Written by Labbook: the run store stays out of git.\n*\n');
   }
 
+  // Before anything writes (even switching to WAL rewrites the header): a newer store is left byte for byte.
+  private static refuseNewer(db: SqlDatabase, dir: string): void {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version <= SCHEMA_VERSION) return;
+    db.close();
+    throw new StoreTooNewError(
+      `This store (${dir}) has schema ${version}, newer than this Labbook understands (${SCHEMA_VERSION}): a newer Labbook wrote it. Update Labbook to open it; the store was left as it is.`,
+    );
+  }
+
   private migrate(progress: MigrationProgress = () => undefined): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`This store (${this.dir}) has schema ${version}, newer than this Labbook understands (${SCHEMA_VERSION}). Update Labbook.`);
-    }
     if (version === SCHEMA_VERSION) return;
     // IMMEDIATE so two processes opening a new store at once do not both migrate.
     this.db

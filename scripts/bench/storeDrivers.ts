@@ -1,13 +1,19 @@
-// The store's figures (insert, history read, `labbook ls --json`) for each SQLite driver, side by side: better-sqlite3
+// The store's figures (issue 18's targets: insert in batches and one point per call, bytes per point, a 1,000,000-point
+// chart series, the Compare snapshot of 100 runs x 100,000 points, `labbook ls --json`; and the history read), each
+// beside a baseline measured in the same process, for each SQLite driver, side by side: better-sqlite3
 // under the Node running the bench, and under Node 24 (scripts/setup-node24.sh) node:sqlite and better-sqlite3 built
 // for it. Each configuration runs in its own process, since a process chooses its driver once.
 // Alone: `node --import tsx scripts/bench/storeDrivers.ts --json` prints this process's figures as JSON.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sampleColumns } from '../../src/core/series';
 import type { MetricPoint } from '../../src/core/types';
+import { CompareFeed } from '../../src/extension/panels/compareFeed';
+import { readSeriesColumns } from '../../src/store/seriesReads';
 import { openDatabase, sqliteDriver } from '../../src/store/sqlite';
+import type { SqlDatabase } from '../../src/store/sqlite';
 import { Store } from '../../src/store/store';
 import { NODE24_BETTER_SQLITE3, NODE24_BIN } from './node24';
 import { connectionOf } from '../../src/store/connection';
@@ -20,6 +26,14 @@ export interface StoreFigures {
   driver: string;
   insertPointsPerSecond: number;
   bareInsertPointsPerSecond: number;
+  singleInsertPointsPerSecond: number;
+  bareSingleInsertPointsPerSecond: number;
+  bytesPerPoint: number;
+  rowBytesPerPoint: number;
+  chartSeriesMs: number;
+  rowScanMs: number;
+  compareSnapshotMs: number;
+  compareRowScanMs: number;
   historyReadMs: number;
   listJsonMs: number;
   nodeStartMs: number;
@@ -50,21 +64,66 @@ function best(repeats: number, action: () => void): number {
 
 const KEYS = ['loss', 'acc', 'val_loss', 'val_acc', 'lr'];
 
-function insertFigures(dir: string): Pick<StoreFigures, 'insertPointsPerSecond' | 'bareInsertPointsPerSecond' | 'historyReadMs'> {
+type InsertFigures = Pick<
+  StoreFigures,
+  | 'insertPointsPerSecond'
+  | 'bareInsertPointsPerSecond'
+  | 'singleInsertPointsPerSecond'
+  | 'bareSingleInsertPointsPerSecond'
+  | 'bytesPerPoint'
+  | 'rowBytesPerPoint'
+  | 'historyReadMs'
+>;
+
+/** The release's metrics table (schema 1-4: one row per point), for the figures of the layout before chunks. */
+function rowTable(db: SqlDatabase): (points: readonly MetricPoint[]) => void {
+  db.exec(
+    'CREATE TABLE metrics (series_id INTEGER NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL, PRIMARY KEY (series_id, seq)) WITHOUT ROWID',
+  );
+  const insert = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?)');
+  const seqs = new Map<string, number>();
+  return (points) =>
+    db.transaction(() => {
+      for (const p of points) {
+        const seq = seqs.get(p.key) ?? 0;
+        seqs.set(p.key, seq + 1);
+        insert.run(KEYS.indexOf(p.key), seq, p.step, p.timestamp, p.value);
+      }
+    })();
+}
+
+function fileBytes(db: SqlDatabase, file: string): number {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return statSync(file).size;
+}
+
+function insertFigures(dir: string): InsertFigures {
   const store = Store.open(join(dir, '.labbook'));
   const run = store.createRun();
   const batch = 10_000;
+  const now = Date.now();
   const points: MetricPoint[][] = Array.from({ length: 100 }, (_, b) =>
-    Array.from({ length: batch }, (_, i) => ({ key: KEYS[i % KEYS.length], value: Math.random(), step: b * batch + i, timestamp: Date.now() })),
+    Array.from({ length: batch }, (_, i) => ({
+      key: KEYS[i % KEYS.length],
+      value: Math.random(),
+      step: b * batch + i,
+      timestamp: now + b * batch + i,
+    })),
   );
   const start = process.hrtime.bigint();
   for (const chunk of points) store.logMetrics(run.id, chunk);
   const insertPointsPerSecond = (batch * points.length) / (elapsedMs(start) / 1000);
+  const bytesPerPoint = fileBytes(connectionOf(store), join(dir, '.labbook', 'labbook.db')) / (batch * points.length);
   // One key holds 200,000 of the million points: the history a chart or get-history reads.
   const historyReadMs = best(3, () => void store.history(run.id, 'loss'));
+  const live = store.createRun().id;
+  const singles = 20_000;
+  const singleStart = process.hrtime.bigint();
+  for (let i = 0; i < singles; i++) store.logMetrics(live, [{ key: 'loss', value: Math.random(), step: i, timestamp: now + i }]);
+  const singleInsertPointsPerSecond = singles / (elapsedMs(singleStart) / 1000);
   store.close();
 
-  // Baseline: the same rows into a bare table with no index, no summary, same pragmas.
+  // Baselines: the same rows into a bare table with no index, no summary, same pragmas; the release's row layout.
   const db = openDatabase(join(dir, 'baseline.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -73,8 +132,95 @@ function insertFigures(dir: string): Pick<StoreFigures, 'insertPointsPerSecond' 
   const baseStart = process.hrtime.bigint();
   for (const chunk of points) db.transaction(() => chunk.forEach((p, i) => insert.run(i % 5, p.step, p.timestamp, p.value)))();
   const bareInsertPointsPerSecond = (batch * points.length) / (elapsedMs(baseStart) / 1000);
+  const bareSingleStart = process.hrtime.bigint();
+  for (let i = 0; i < singles; i++) db.transaction(() => insert.run(9, i, now + i, Math.random()))();
+  const bareSingleInsertPointsPerSecond = singles / (elapsedMs(bareSingleStart) / 1000);
   db.close();
-  return { insertPointsPerSecond, bareInsertPointsPerSecond, historyReadMs };
+  const rows = openDatabase(join(dir, 'rows.db'));
+  rows.pragma('journal_mode = WAL');
+  const insertRows = rowTable(rows);
+  for (const chunk of points) insertRows(chunk);
+  const rowBytesPerPoint = fileBytes(rows, join(dir, 'rows.db')) / (batch * points.length);
+  rows.close();
+  return {
+    insertPointsPerSecond,
+    bareInsertPointsPerSecond,
+    singleInsertPointsPerSecond,
+    bareSingleInsertPointsPerSecond,
+    bytesPerPoint,
+    rowBytesPerPoint,
+    historyReadMs,
+  };
+}
+
+const CHART_POINTS = 1_000_000;
+
+/** A 1,000,000-point series read from the store and sampled to at most 2,000 chart points (min and max per bucket). */
+function chartFigures(dir: string): Pick<StoreFigures, 'chartSeriesMs' | 'rowScanMs'> {
+  const store = Store.open(join(dir, 'chart', '.labbook'));
+  const rows = openDatabase(join(dir, 'chart-rows.db'));
+  rows.pragma('journal_mode = WAL');
+  const insertRows = rowTable(rows);
+  const run = store.createRun().id;
+  for (let from = 0; from < CHART_POINTS; from += 10_000) {
+    const points = Array.from({ length: 10_000 }, (_, i) => ({
+      key: 'loss',
+      step: from + i,
+      timestamp: from + i,
+      value: Math.sin((from + i) / 1e4),
+    }));
+    store.logMetrics(run, points);
+    insertRows(points);
+  }
+  let sampled = 0;
+  const chartSeriesMs = best(5, () => {
+    const columns = readSeriesColumns(store, run, 'loss');
+    sampled = sampleColumns(columns.steps, columns.values, 1000).rows.length;
+  });
+  if (sampled > 2000) throw new Error(`the chart series has ${sampled} points`);
+  const scan = rows.prepare('SELECT sum(value) FROM metrics WHERE series_id = 0');
+  const rowScanMs = best(5, () => void scan.get());
+  store.close();
+  rows.close();
+  return { chartSeriesMs, rowScanMs };
+}
+
+const COMPARE_RUNS = 100;
+const COMPARE_POINTS = 100_000;
+
+/** The Compare panel's host snapshot (read, smooth, sample) of 100 runs x 100,000 points, read in this thread. */
+async function compareFigures(dir: string): Promise<Pick<StoreFigures, 'compareSnapshotMs' | 'compareRowScanMs'>> {
+  const store = Store.open(join(dir, 'compare', '.labbook'));
+  const rows = openDatabase(join(dir, 'compare-rows.db'));
+  rows.pragma('journal_mode = WAL');
+  const insertRows = rowTable(rows);
+  const ids: string[] = [];
+  for (let r = 0; r < COMPARE_RUNS; r++) {
+    const run = store.createRun({ name: `run-${r % 10}`, startTime: 0 });
+    const points = Array.from({ length: COMPARE_POINTS }, (_, step) => ({
+      key: 'loss',
+      step,
+      timestamp: step * 10,
+      value: Math.exp(-step / 30_000) + r / 200 + Math.sin(step / 7) / 50,
+    }));
+    store.logMetrics(run.id, points);
+    // The release's rows of 10 runs: its bare scan, times 10, is the floor the snapshot used to be held to.
+    if (r < 10) insertRows(points);
+    store.finishRun(run.id, 'FINISHED', { exitCode: 0, endTime: COMPARE_POINTS * 10 });
+    ids.push(run.id);
+  }
+  const view = { axis: 'step', smoothing: 0.6 } as const;
+  let compareSnapshotMs = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = process.hrtime.bigint();
+    await new CompareFeed(ids).snapshot(store, view);
+    compareSnapshotMs = Math.min(compareSnapshotMs, elapsedMs(start));
+  }
+  const scan = rows.prepare('SELECT count(*) FROM metrics WHERE series_id = 0');
+  const compareRowScanMs = 10 * best(3, () => void scan.get());
+  store.close();
+  rows.close();
+  return { compareSnapshotMs, compareRowScanMs };
 }
 
 function listFigures(dir: string): Pick<StoreFigures, 'listJsonMs' | 'nodeStartMs'> {
@@ -103,10 +249,17 @@ function listFigures(dir: string): Pick<StoreFigures, 'listJsonMs' | 'nodeStartM
 }
 
 /** Measures this process's driver. */
-export function measureStore(): StoreFigures {
+export async function measureStore(): Promise<StoreFigures> {
   const dir = tempDir();
   try {
-    return { runtime: `Node ${process.version}`, driver: sqliteDriver(), ...insertFigures(dir), ...listFigures(dir) };
+    return {
+      runtime: `Node ${process.version}`,
+      driver: sqliteDriver(),
+      ...insertFigures(dir),
+      ...chartFigures(dir),
+      ...(await compareFigures(dir)),
+      ...listFigures(dir),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -143,8 +296,21 @@ export function runStoreDriversBench(report: Report): void {
   const all = configurations().map(measureIn);
   for (const figures of all) {
     const who = `${figures.driver} on ${figures.runtime}`;
-    report(`store [${who}]: metric points inserted (batches of 10,000, summaries kept)`, figures.insertPointsPerSecond, 'points/s', '>= 1,000,000');
+    report(`store [${who}]: metric points inserted (batches of 10,000, summaries kept)`, figures.insertPointsPerSecond, 'points/s', '>= 2,000,000');
     report(`  baseline [${who}]: bare INSERTs into an unindexed table`, figures.bareInsertPointsPerSecond, 'points/s', '');
+    report(`store [${who}]: metric points inserted one per call (a live run)`, figures.singleInsertPointsPerSecond, 'points/s', '>= 300,000');
+    report(`  baseline [${who}]: bare INSERTs, one row per transaction`, figures.bareSingleInsertPointsPerSecond, 'points/s', '');
+    report(`store [${who}]: bytes on disk per metric point (file / points)`, figures.bytesPerPoint, 'bytes', '<= 12');
+    report(`  baseline [${who}]: the release's layout, one row per point`, figures.rowBytesPerPoint, 'bytes', '');
+    report(`store [${who}]: 1,000,000-point history -> 2,000-point min/max chart series`, figures.chartSeriesMs, 'ms', '<= 30 ms');
+    report(`  baseline [${who}]: SQLite alone summing the same points as rows (release layout)`, figures.rowScanMs, 'ms', '');
+    report(
+      `store [${who}]: compare snapshot of 100 runs x 100,000 points (read, smooth, sample; one thread)`,
+      figures.compareSnapshotMs,
+      'ms',
+      '<= 300 ms',
+    );
+    report(`  baseline [${who}]: SQLite alone scanning the same points as rows (count(*), 10 runs x 10)`, figures.compareRowScanMs, 'ms', '');
     report(`store [${who}]: history of one key (200,000 points) read`, figures.historyReadMs, 'ms', '');
     report(`cli [${who}]: \`labbook ls --json\` over 10,000 runs x 20 metrics (whole process)`, figures.listJsonMs, 'ms', '<= 300 ms');
     report(`  baseline [${who}]: \`node -e ""\` process start`, figures.nodeStartMs, 'ms', '');
@@ -158,6 +324,14 @@ function sideBySide(all: readonly StoreFigures[]): string {
   const rows: [string, (f: StoreFigures) => string][] = [
     ['insert, points/s', (f) => round(f.insertPointsPerSecond)],
     ['  bare INSERTs, points/s', (f) => round(f.bareInsertPointsPerSecond)],
+    ['insert one per call, points/s', (f) => round(f.singleInsertPointsPerSecond)],
+    ['  bare INSERT per transaction, points/s', (f) => round(f.bareSingleInsertPointsPerSecond)],
+    ['bytes per point', (f) => f.bytesPerPoint.toFixed(1)],
+    ['  release row layout, bytes per point', (f) => f.rowBytesPerPoint.toFixed(1)],
+    ['1M-point chart series, ms', (f) => f.chartSeriesMs.toFixed(1)],
+    ['  rows summed by SQLite, ms', (f) => f.rowScanMs.toFixed(1)],
+    ['compare 100 x 100,000, ms', (f) => round(f.compareSnapshotMs)],
+    ['  rows counted by SQLite, ms', (f) => round(f.compareRowScanMs)],
     ['history read (200,000 points), ms', (f) => f.historyReadMs.toFixed(1)],
     ['ls --json (10,000 runs), ms', (f) => round(f.listJsonMs)],
     ['  node -e "", ms', (f) => round(f.nodeStartMs)],
@@ -170,4 +344,4 @@ function sideBySide(all: readonly StoreFigures[]): string {
     .join('\n');
 }
 
-if (require.main === module && process.argv.includes('--json')) process.stdout.write(JSON.stringify(measureStore()));
+if (require.main === module && process.argv.includes('--json')) void measureStore().then((figures) => process.stdout.write(JSON.stringify(figures)));

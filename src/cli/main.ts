@@ -4,6 +4,7 @@ import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
+import { StoreTooNewError } from '../store/errors';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
@@ -105,7 +106,7 @@ function reportError(error: unknown): number {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
   }
-  if (error instanceof StoreCorruptError) {
+  if (error instanceof StoreCorruptError || error instanceof StoreTooNewError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return 2;
   }

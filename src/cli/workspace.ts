@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { recoverOrphanedRuns } from '../capture/recovery';
 import { loadConfig, type LabbookConfig } from '../capture/config';
+import { LARGE_MIGRATION_POINTS } from '../store/schema';
+import type { MigrationProgress } from '../store/schema';
 import { STORE_DIR_NAME, Store } from '../store/store';
 
 /** A user-facing failure: printed without a stack trace, exit code 1 (or the given one). */
@@ -47,7 +49,7 @@ export async function openWorkspace(cwd: string, options: { create?: boolean } =
     throw new CliError(`No Labbook store at ${storeDir}. Track a run first: labbook run -- python3 train.py`);
   }
   const { config, warnings } = loadConfig(root);
-  const store = Store.open(storeDir);
+  const store = Store.open(storeDir, { onMigration: migrationReporter() });
   const recovered = await recoverOrphanedRuns(store, {
     modelExtensions: config.artifacts.modelExtensions,
     maxFileBytes: config.artifacts.maxFileBytes,
@@ -55,6 +57,22 @@ export async function openWorkspace(cwd: string, options: { create?: boolean } =
   });
   for (const id of recovered) warnings.push(`run ${id.slice(0, 8)} lost its runner; marked CRASHED (its logged data was kept)`);
   return { root, store, config, warnings };
+}
+
+/**
+ * Prints a long store upgrade's progress (every 10%; on one line in a terminal, a line each otherwise, so logs
+ * stay readable); quiet for stores too small to keep anyone waiting.
+ */
+export function migrationReporter(out: { write(text: string): unknown; isTTY?: boolean } = process.stderr): MigrationProgress {
+  let shown = -1;
+  return (done, total) => {
+    if (total < LARGE_MIGRATION_POINTS) return;
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth === shown) return;
+    shown = tenth;
+    const text = `labbook: upgrading the store: ${tenth * 10}% of ${total.toLocaleString('en-US')} metric points moved into chunks`;
+    out.write(out.isTTY ? `\r${text}${done === total ? '\n' : ''}` : `${text}\n`);
+  };
 }
 
 /** Folder of the bundled `labbook` Python package (next to dist/ when bundled, at the repo root in development). */

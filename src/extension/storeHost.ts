@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, loadConfig } from '../capture/config';
 import { recoverOrphanedRuns } from '../capture/recovery';
 import { runtimeSummary } from '../capture/doctor';
+import { LARGE_MIGRATION_POINTS } from '../store/schema';
 import { sqliteDriver } from '../store/sqlite';
 import { Store, storeDirFor } from '../store/store';
 import type { Reporter } from './errors';
@@ -22,6 +23,7 @@ export class StoreHost implements vscode.Disposable {
   private current: Store | undefined;
   private version = -1;
   private failure: Error | undefined;
+  private upgrading = false;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly timers: NodeJS.Timeout[];
   private readonly subscriptions: vscode.Disposable[];
@@ -94,7 +96,33 @@ export class StoreHost implements vscode.Disposable {
   open(create: boolean): Store | undefined {
     if (this.current) return this.current;
     const dir = this.dir();
-    if (!dir || (!create && !existsSync(join(dir, 'labbook.db')))) return undefined;
+    if (!dir || (!create && !existsSync(join(dir, 'labbook.db'))) || this.upgrading) return undefined;
+    const moving = Store.pendingChunkMigration(dir);
+    if (moving >= LARGE_MIGRATION_POINTS) {
+      this.upgrade(dir, moving);
+      return undefined;
+    }
+    return this.opened(dir);
+  }
+
+  // The upgrade blocks this thread while it runs, so the notification is put up first and the store opened a
+  // moment later; the views stay empty until then.
+  private upgrade(dir: string, points: number): void {
+    const title = `Labbook: upgrading the run store (${points.toLocaleString('en-US')} metric points)…`;
+    this.upgrading = true;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      try {
+        this.opened(dir);
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.upgrading = false;
+      }
+    });
+  }
+
+  private opened(dir: string): Store {
     this.current = Store.open(dir);
     this.failure = undefined;
     this.version = this.current.dataVersion();
@@ -134,12 +162,16 @@ export class StoreHost implements vscode.Disposable {
       this.version = version;
       this.changed.fire();
     } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
-      this.reporter.report(error, 'Opening the Labbook store');
-      this.current?.close();
-      this.current = undefined;
-      this.changed.fire();
+      this.fail(error);
     }
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.reporter.report(error, 'Opening the Labbook store');
+    this.current?.close();
+    this.current = undefined;
+    this.changed.fire();
   }
 
   dispose(): void {

@@ -19,3 +19,6 @@ export class ParamConflictError extends Error {
 
 /** A run, experiment or model that does not exist. */
 export class NotFoundError extends Error {}
+
+/** The store was written by a newer Labbook (a schema this build does not know): refused before anything is written. */
+export class StoreTooNewError extends Error {}

@@ -1,10 +1,18 @@
-// A run's metrics: appending points while keeping each key's summary current, summaries and full histories.
+// A run's metrics: appending points in chunks while keeping each key's summary current, summaries and histories.
+// Layout (docs/architecture.md, "Metric history"): closed chunks in `metric_chunks`, the open chunk as rows of
+// `metrics`; `metric_series.sealed` counts the points in closed chunks, so seq < sealed is in a chunk.
 import type { HistoryPoint, MetricPoint, MetricSummary } from '../core/types';
+import { decodeChunk, decodeChunkInto, encodeChunk } from './chunkCodec';
+import type { ColumnTarget, PointColumns } from './chunkCodec';
 import { touchRun } from './runs';
 import type { SqlDatabase } from './sqlite';
 import { nanFromSql, prepared } from './statements';
 
-const POINT_COLUMNS = 5;
+/** Points in a full chunk. */
+export const CHUNK_POINTS = 1024;
+/** A batch that brings this many points of a key writes them as chunks at once rather than as open rows. */
+export const MIN_CHUNK_POINTS = 256;
+
 const POINTS_PER_INSERT = 64;
 
 interface SeriesRow {
@@ -17,6 +25,7 @@ interface SeriesRow {
   min: number | null;
   max: number | null;
   count: number;
+  sealed: number;
 }
 
 function toSummary(row: SeriesRow): MetricSummary {
@@ -41,6 +50,14 @@ function maxOf(a: number | null, b: number): number | null {
   return a === null || b > a ? b : a;
 }
 
+/** One key's points of a batch, as columns in logging order. */
+interface KeyPoints {
+  series: SeriesRow;
+  steps: number[];
+  timestamps: number[];
+  values: number[];
+}
+
 /**
  * Appends metric points in one transaction and keeps each key's summary current in the same transaction.
  * "last" follows the highest step (ties: the latest write), as MLflow's latest metric does.
@@ -52,49 +69,180 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
     db,
     'INSERT INTO metric_series (run_id, key, last, last_step, last_timestamp, min, max, count) VALUES (?, ?, NULL, 0, 0, NULL, NULL, 0) RETURNING *',
   );
-  const saveSeries = prepared(db, 'UPDATE metric_series SET last = ?, last_step = ?, last_timestamp = ?, min = ?, max = ?, count = ? WHERE id = ?');
+  const saveSeries = prepared(
+    db,
+    'UPDATE metric_series SET last = ?, last_step = ?, last_timestamp = ?, min = ?, max = ?, count = ?, sealed = ? WHERE id = ?',
+  );
   db.transaction(() => {
     touchRun(db, runId);
-    const touched = new Map<string, SeriesRow>();
-    const rows: (number | null)[] = new Array(points.length * POINT_COLUMNS);
-    points.forEach((point, i) => {
-      let series = touched.get(point.key);
-      if (!series) {
-        series = (getSeries.get(runId, point.key) ?? newSeries.get(runId, point.key)) as SeriesRow;
-        touched.set(point.key, series);
+    const byKey = new Map<string, KeyPoints>();
+    for (const point of points) {
+      let group = byKey.get(point.key);
+      if (!group) {
+        const series = (getSeries.get(runId, point.key) ?? newSeries.get(runId, point.key)) as SeriesRow;
+        byKey.set(point.key, (group = { series, steps: [], timestamps: [], values: [] }));
       }
-      const step = Math.trunc(point.step);
-      const value = Number.isNaN(point.value) ? null : point.value;
-      const at = i * POINT_COLUMNS;
-      rows[at] = series.id;
-      rows[at + 1] = series.count;
-      rows[at + 2] = step;
-      rows[at + 3] = Math.trunc(point.timestamp);
-      rows[at + 4] = value;
-      if (series.count === 0 || step >= series.last_step) {
-        series.last = value;
-        series.last_step = step;
-        series.last_timestamp = Math.trunc(point.timestamp);
-      }
-      series.min = minOf(series.min, point.value);
-      series.max = maxOf(series.max, point.value);
-      series.count += 1;
-    });
-    insertPoints(db, rows);
-    for (const s of touched.values()) saveSeries.run(s.last, s.last_step, s.last_timestamp, s.min, s.max, s.count, s.id);
+      group.steps.push(Math.trunc(point.step));
+      group.timestamps.push(Math.trunc(point.timestamp));
+      group.values.push(point.value);
+    }
+    for (const group of byKey.values()) {
+      const countBefore = group.series.count;
+      summarize(group);
+      append(db, group, countBefore);
+      const s = group.series;
+      saveSeries.run(s.last, s.last_step, s.last_timestamp, s.min, s.max, s.count, s.sealed, s.id);
+    }
   }).immediate();
 }
 
+function summarize({ series, steps, timestamps, values }: KeyPoints): void {
+  for (let i = 0; i < steps.length; i++) {
+    if (series.count === 0 || steps[i] >= series.last_step) {
+      series.last = Number.isNaN(values[i]) ? null : values[i];
+      series.last_step = steps[i];
+      series.last_timestamp = timestamps[i];
+    }
+    series.min = minOf(series.min, values[i]);
+    series.max = maxOf(series.max, values[i]);
+    series.count += 1;
+  }
+}
+
+// Small appends (a live run's one point per call) stay cheap one-row inserts into the open chunk; once the open
+// rows would fill a chunk, or the batch alone is big, the open rows and the batch are written as chunks together.
+function append(db: SqlDatabase, group: KeyPoints, countBefore: number): void {
+  const { series } = group;
+  const open = countBefore - series.sealed;
+  if (open + group.steps.length < CHUNK_POINTS && group.steps.length < MIN_CHUNK_POINTS) {
+    insertRows(db, series.id, countBefore, group, 0, group.steps.length);
+    return;
+  }
+  const all = open > 0 ? withOpenRows(db, series.id, group) : group;
+  if (open > 0) prepared(db, 'DELETE FROM metrics WHERE series_id = ?').run(series.id);
+  series.sealed = sealChunks(db, series.id, series.sealed, all, 0, all.steps.length);
+}
+
+/** The open rows of a series followed by the batch's points. */
+function withOpenRows(db: SqlDatabase, seriesId: number, group: KeyPoints): PointColumns & { steps: number[] } {
+  const rows = prepared(db, 'SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq').raw().all(seriesId) as [
+    number,
+    number,
+    number | null,
+  ][];
+  return {
+    steps: [...rows.map((r) => r[0]), ...group.steps],
+    timestamps: [...rows.map((r) => r[1]), ...group.timestamps],
+    values: [...rows.map((r) => nanFromSql(r[2])), ...group.values],
+  };
+}
+
+/**
+ * Writes rows [from, to) of `columns` as chunks of CHUNK_POINTS starting at seq `sealed`; a last part of at least
+ * MIN_CHUNK_POINTS is a chunk too, a smaller one stays as open rows. Returns the new sealed count.
+ */
+export function sealChunks(db: SqlDatabase, seriesId: number, sealed: number, columns: PointColumns, from: number, to: number): number {
+  const put = prepared(
+    db,
+    'INSERT INTO metric_chunks (series_id, first_seq, count, min_step, max_step, min_value, max_value, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  let at = from;
+  while (to - at >= MIN_CHUNK_POINTS) {
+    let end = Math.min(to, at + CHUNK_POINTS);
+    let data = encodeChunk(columns, at, end);
+    const fitted = at + fittedCount(db, data.length, end - at);
+    if (fitted < end) data = encodeChunk(columns, at, (end = fitted));
+    const h = chunkHeader(columns, at, end);
+    put.run(seriesId, sealed, end - at, h.minStep, h.maxStep, h.minValue, h.maxValue, data);
+    sealed += end - at;
+    at = end;
+  }
+  if (at < to) insertRows(db, seriesId, sealed, columns, at, to);
+  return sealed;
+}
+
+const pageSizes = new WeakMap<SqlDatabase, number>();
+// The chunk row's columns besides the BLOB, with their record header, at most.
+const ROW_BYTES = 64;
+
+/**
+ * How many of `count` points to put in a chunk so that its row fills whole overflow pages. SQLite keeps between
+ * M and X bytes of a long row in the B-tree page and the rest in overflow pages; a row whose remainder would
+ * not fit in X spills a partly used overflow page (a 1,024-point chunk wasted a quarter of its bytes, 13 bytes a
+ * point instead of 10). So a chunk is cut to X + k full overflow pages, fewer points but no waste.
+ */
+function fittedCount(db: SqlDatabase, bytes: number, count: number): number {
+  let page = pageSizes.get(db);
+  if (page === undefined) pageSizes.set(db, (page = db.pragma('page_size', { simple: true }) as number));
+  const overflow = page - 4;
+  const least = Math.floor(((page - 12) * 32) / 255) - 23;
+  const most = Math.floor(((page - 12) * 64) / 255) - 23;
+  const row = bytes + ROW_BYTES;
+  if (least + ((row - least) % overflow) <= most) return count;
+  const pages = Math.floor((row - least) / overflow);
+  if (pages === 0) return count;
+  const fits = most + pages * overflow - ROW_BYTES;
+  // Bytes per point, rounded up, so the shorter chunk is at most `fits` bytes long.
+  return Math.min(count, Math.floor(((fits - 64) * count) / bytes));
+}
+
+function chunkHeader(
+  columns: PointColumns,
+  from: number,
+  to: number,
+): { minStep: number; maxStep: number; minValue: number | null; maxValue: number | null } {
+  let minStep = Infinity;
+  let maxStep = -Infinity;
+  let minValue: number | null = null;
+  let maxValue: number | null = null;
+  for (let i = from; i < to; i++) {
+    const step = columns.steps[i];
+    if (step < minStep) minStep = step;
+    if (step > maxStep) maxStep = step;
+    minValue = minOf(minValue, columns.values[i]);
+    maxValue = maxOf(maxValue, columns.values[i]);
+  }
+  return { minStep, maxStep, minValue, maxValue };
+}
+
 // Many rows per INSERT: binding one statement per point costs about twice as much as the B-tree work itself.
-function insertPoints(db: SqlDatabase, rows: (number | null)[]): void {
+function insertRows(db: SqlDatabase, seriesId: number, firstSeq: number, columns: PointColumns, from: number, to: number): void {
   const sql = (count: number): string =>
     `INSERT INTO metrics (series_id, seq, step, timestamp, value) VALUES ${Array(count).fill('(?, ?, ?, ?, ?)').join(', ')}`;
-  const chunk = POINTS_PER_INSERT * POINT_COLUMNS;
-  let offset = 0;
-  for (const wide = prepared(db, sql(POINTS_PER_INSERT)); offset + chunk <= rows.length; offset += chunk)
-    wide.run(rows.slice(offset, offset + chunk));
-  const rest = rows.length - offset;
-  if (rest > 0) prepared(db, sql(rest / POINT_COLUMNS)).run(rows.slice(offset));
+  const rowsOf = (start: number, end: number): (number | null)[] => {
+    const rows: (number | null)[] = [];
+    for (let i = start; i < end; i++) {
+      const value = columns.values[i];
+      rows.push(seriesId, firstSeq + i - from, columns.steps[i], columns.timestamps[i], Number.isNaN(value) ? null : value);
+    }
+    return rows;
+  };
+  let at = from;
+  for (const wide = prepared(db, sql(POINTS_PER_INSERT)); at + POINTS_PER_INSERT <= to; at += POINTS_PER_INSERT)
+    wide.run(rowsOf(at, at + POINTS_PER_INSERT));
+  if (at < to) prepared(db, sql(to - at)).run(rowsOf(at, to));
+}
+
+/** Moves every series' rows into chunks (migration 8); `progress` hears points done of the total. */
+export function sealAllSeries(db: SqlDatabase, progress: (done: number, total: number) => void = () => undefined): void {
+  const total = prepared(db, 'SELECT count(*) FROM metrics').pluck().get() as number;
+  const series = prepared(db, 'SELECT DISTINCT series_id FROM metrics').pluck().all() as number[];
+  const setSealed = prepared(db, 'UPDATE metric_series SET sealed = ? WHERE id = ?');
+  let done = 0;
+  progress(done, total);
+  for (const id of series) {
+    const rows = prepared(db, 'SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq').raw().all(id) as [
+      number,
+      number,
+      number | null,
+    ][];
+    const columns = { steps: rows.map((r) => r[0]), timestamps: rows.map((r) => r[1]), values: rows.map((r) => nanFromSql(r[2])) };
+    prepared(db, 'DELETE FROM metrics WHERE series_id = ?').run(id);
+    // The same rule as appends: chunks of at least MIN_CHUNK_POINTS, a shorter rest back as open rows.
+    setSealed.run(sealChunks(db, id, 0, columns, 0, rows.length), id);
+    done += rows.length;
+    progress(done, total);
+  }
 }
 
 /** A run's metric summaries (last, min, max, count per key), by key. */
@@ -102,16 +250,117 @@ export function metricSummaries(db: SqlDatabase, runId: string): MetricSummary[]
   return (prepared(db, 'SELECT * FROM metric_series WHERE run_id = ? ORDER BY key').all(runId) as SeriesRow[]).map(toSummary);
 }
 
+/** The stored series of a run's key: id, points and points in closed chunks; undefined when never logged. */
+export function seriesOf(db: SqlDatabase, runId: string, key: string): { id: number; count: number; sealed: number } | undefined {
+  return prepared(db, 'SELECT id, count, sealed FROM metric_series WHERE run_id = ? AND key = ?').get(runId, key) as
+    { id: number; count: number; sealed: number } | undefined;
+}
+
+/**
+ * Points [from, to) of a series in logging order as columns, reading only the chunks that overlap; call it in a
+ * read transaction with the series row it was given, so a concurrent seal cannot move points between the two.
+ */
+export function readPoints(db: SqlDatabase, series: { id: number; sealed: number }, from: number, to: number): ColumnTarget {
+  const size = Math.max(0, to - from);
+  const out = { steps: new Float64Array(size), timestamps: new Float64Array(size), values: new Float64Array(size) };
+  if (size === 0) return out;
+  if (from < series.sealed) {
+    const chunks = prepared(
+      db,
+      'SELECT first_seq, count, data FROM metric_chunks WHERE series_id = ? AND first_seq < ? AND first_seq + count > ? ORDER BY first_seq',
+    )
+      .raw()
+      .iterate(series.id, to, from) as Iterable<[number, number, Uint8Array]>;
+    for (const [first, count, data] of chunks) copyChunk(data, first, count, out, from, to);
+  }
+  if (to > series.sealed) {
+    const rows = prepared(db, 'SELECT seq, step, timestamp, value FROM metrics WHERE series_id = ? AND seq >= ? AND seq < ? ORDER BY seq')
+      .raw()
+      .iterate(series.id, Math.max(from, series.sealed), to) as Iterable<[number, number, number, number | null]>;
+    for (const [seq, step, timestamp, value] of rows) {
+      out.steps[seq - from] = step;
+      out.timestamps[seq - from] = timestamp;
+      out.values[seq - from] = nanFromSql(value);
+    }
+  }
+  return out;
+}
+
+function copyChunk(data: Uint8Array, first: number, count: number, out: ColumnTarget, from: number, to: number): void {
+  if (first >= from && first + count <= to) {
+    decodeChunkInto(data, out, first - from);
+    return;
+  }
+  const whole = { steps: new Float64Array(count), timestamps: new Float64Array(count), values: new Float64Array(count) };
+  decodeChunkInto(data, whole, 0);
+  const start = Math.max(from, first);
+  const end = Math.min(to, first + count);
+  out.steps.set(whole.steps.subarray(start - first, end - first), start - from);
+  out.timestamps.set(whole.timestamps.subarray(start - first, end - first), start - from);
+  out.values.set(whole.values.subarray(start - first, end - first), start - from);
+}
+
 /** Full history of one metric in logging order (use core/series to downsample before charting). */
 export function history(db: SqlDatabase, runId: string, key: string, page: { offset?: number; limit?: number } = {}): HistoryPoint[] {
-  const limit = page.limit ?? -1;
-  const rows = prepared(
-    db,
-    `SELECT m.step, m.timestamp, m.value FROM metrics m JOIN metric_series s ON s.id = m.series_id
-     WHERE s.run_id = ? AND s.key = ? ORDER BY m.seq LIMIT ? OFFSET ?`,
-  )
-    // Arrays, not row objects: node:sqlite builds each row object property by property (1.5x the read time).
+  const columns = db.transaction(() => {
+    const series = seriesOf(db, runId, key);
+    if (!series) return undefined;
+    const from = Math.max(0, page.offset ?? 0);
+    const to = page.limit === undefined || page.limit < 0 ? series.count : Math.min(series.count, from + page.limit);
+    return readPoints(db, series, from, to);
+  })();
+  if (!columns) return [];
+  const points: HistoryPoint[] = new Array(columns.steps.length);
+  for (let i = 0; i < points.length; i++) points[i] = { step: columns.steps[i], timestamp: columns.timestamps[i], value: columns.values[i] };
+  return points;
+}
+
+/** Whether a series already holds a point with this step, timestamp and value (NaN equals NaN), reading only chunks whose steps can hold it. */
+export function hasPoint(db: SqlDatabase, seriesId: number, step: number, timestamp: number, value: number): boolean {
+  const row = prepared(db, 'SELECT 1 FROM metrics WHERE series_id = ? AND step = ? AND timestamp = ? AND value IS ? LIMIT 1').get(
+    seriesId,
+    step,
+    timestamp,
+    Number.isNaN(value) ? null : value,
+  );
+  if (row) return true;
+  const chunks = prepared(db, 'SELECT data FROM metric_chunks WHERE series_id = ? AND min_step <= ? AND max_step >= ?')
+    .pluck()
+    .iterate(seriesId, step, step) as Iterable<Uint8Array>;
+  for (const data of chunks) {
+    const points = decodeChunk(data);
+    for (let i = 0; i < points.steps.length; i++) {
+      if (points.steps[i] !== step || points.timestamps[i] !== timestamp) continue;
+      if (points.values[i] === value || (Number.isNaN(value) && Number.isNaN(points.values[i]))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The value logged last at the greatest step not above `step` (the Compare panel's rule); undefined before the
+ * first step. Only chunks whose step range reaches from the best closed candidate up to `step` are decoded.
+ */
+export function valueAtStep(db: SqlDatabase, seriesId: number, step: number): number | undefined {
+  // Steps are whole numbers in the store: anything below the first whole step at or before `step` is what counts.
+  const bound = Math.floor(step);
+  const floor = prepared(db, 'SELECT max(max_step) FROM metric_chunks WHERE series_id = ? AND max_step <= ?').pluck().get(seriesId, bound) as
+    number | null;
+  let best: { step: number; value: number } | undefined;
+  const chunks = prepared(db, 'SELECT data FROM metric_chunks WHERE series_id = ? AND min_step <= ? AND max_step >= ? ORDER BY first_seq')
+    .pluck()
+    .iterate(seriesId, bound, floor ?? -Number.MAX_VALUE) as Iterable<Uint8Array>;
+  for (const data of chunks) {
+    const points = decodeChunk(data);
+    for (let i = 0; i < points.steps.length; i++) {
+      const at = points.steps[i];
+      if (at <= bound && (!best || at >= best.step)) best = { step: at, value: points.values[i] };
+    }
+  }
+  const row = prepared(db, 'SELECT step, value FROM metrics WHERE series_id = ? AND step <= ? ORDER BY step DESC, seq DESC LIMIT 1')
     .raw()
-    .all(runId, key, limit, page.offset ?? 0) as [step: number, timestamp: number, value: number | null][];
-  return rows.map(([step, timestamp, value]) => ({ step, timestamp, value: nanFromSql(value) }));
+    .get(seriesId, bound) as [number, number | null] | undefined;
+  // Open rows come after every chunk in logging order, so at the same step they win.
+  if (row && (!best || row[0] >= best.step)) return nanFromSql(row[1]);
+  return best?.value;
 }

@@ -1,8 +1,26 @@
 // Schema migrations. Each entry moves the store from version i to i + 1; never edit a released one, append.
 // NaN metric values are stored as NULL (SQLite turns NaN into NULL); ±Infinity are stored as REAL.
+import { sealAllSeries } from './metrics';
+import type { SqlDatabase } from './sqlite';
+
+/** Hears how far a long migration is: units done of the total (metric points for the chunk migration, 8). */
+export type MigrationProgress = (done: number, total: number) => void;
+
+/** A migration moving at least this many metric points is worth a progress bar (CLI) or a notification (VS Code). */
+export const LARGE_MIGRATION_POINTS = 200_000;
+
+/** SQL, or SQL followed by a data move in code (run in the same transaction). */
+export type Migration = string | { sql: string; move: (db: SqlDatabase, progress: MigrationProgress) => void };
+
+/** Applies one migration on `db` (the caller holds the transaction). */
+export function applyMigration(db: SqlDatabase, migration: Migration, progress: MigrationProgress = () => undefined): void {
+  if (typeof migration === 'string') return db.exec(migration);
+  db.exec(migration.sql);
+  migration.move(db, progress);
+}
 
 /** Ordered migrations; index i takes user_version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: runs, params, tags, metrics, artifacts, git facts, registry.
   `
   CREATE TABLE experiments (
@@ -244,7 +262,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE registered_models ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
   UPDATE registered_models SET last_version = (SELECT COALESCE(MAX(version), 0) FROM model_versions v WHERE v.name = registered_models.name);
   `,
+  // 8: metric points in chunks (docs/architecture.md, "Metric history"): closed chunks of up to 1,024 points in
+  // one BLOB each, with the header a read needs to skip them; `metrics` keeps only each series' open chunk as rows.
+  // WITHOUT ROWID: one B-tree keyed as reads look chunks up; the headers stay in the leaf, the BLOB overflows.
+  {
+    sql: `
+    ALTER TABLE metric_series ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE metric_chunks (
+      series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+      first_seq INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      min_step INTEGER NOT NULL,
+      max_step INTEGER NOT NULL,
+      min_value REAL,
+      max_value REAL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (series_id, first_seq)
+    ) WITHOUT ROWID;
+    `,
+    move: sealAllSeries,
+  },
 ];
+
+/** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */
+export const CHUNKS_VERSION = MIGRATIONS.findIndex((m) => typeof m !== 'string' && m.move === sealAllSeries) + 1;
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

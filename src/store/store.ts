@@ -14,11 +14,13 @@ import * as runs from './runs';
 import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { applyMigration, CHUNKS_VERSION, MIGRATIONS, SCHEMA_VERSION } from './schema';
+import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
 // Where callers have always imported them from; they live with their entity modules.
-export { NotFoundError, ParamConflictError } from './errors';
+export { NotFoundError, ParamConflictError, StoreTooNewError } from './errors';
+import { StoreTooNewError } from './errors';
 export { HEARTBEAT_STALE_MS, newRunId } from './runs';
 import { HEARTBEAT_STALE_MS } from './runs';
 export type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
@@ -48,16 +50,17 @@ export class Store {
   }
 
   /** Opens (creating and migrating when needed) the store in `dir`, a `.labbook` folder; a damaged file is refused first. */
-  static open(dir: string, options: { readonly?: boolean } = {}): Store {
+  static open(dir: string, options: { readonly?: boolean; onMigration?: MigrationProgress } = {}): Store {
     checkStoreFile(join(dir, 'labbook.db'));
     if (options.readonly) {
       const db = openDatabase(join(dir, 'labbook.db'), { readonly: true });
-      db.pragma('busy_timeout = 10000');
+      Store.tune(db);
       return new Store(dir, db);
     }
     Store.prepareFolder(dir);
     const db = openDatabase(join(dir, 'labbook.db'));
-    db.pragma('busy_timeout = 10000');
+    Store.tune(db);
+    Store.refuseNewer(db, dir);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // Savepoint and statement journals in memory: on disk each nested transaction created, wrote and unlinked a temp
@@ -65,9 +68,27 @@ export class Store {
     db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = ON');
     const store = new Store(dir, db);
-    store.migrate();
+    store.migrate(options.onMigration);
     purgeExpiredTrash(store);
     return store;
+  }
+
+  /**
+   * How many metric points opening the store in `dir` would move into chunks (0 when no such migration is
+   * pending, or there is no store yet), so a caller can say a long upgrade is coming before it blocks.
+   */
+  static pendingChunkMigration(dir: string): number {
+    const file = join(dir, 'labbook.db');
+    if (!existsSync(file)) return 0;
+    checkStoreFile(file);
+    const db = openDatabase(file, { readonly: true });
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 0 || version >= CHUNKS_VERSION) return 0;
+      return db.prepare('SELECT count(*) FROM metrics').pluck().get() as number;
+    } finally {
+      db.close();
+    }
   }
 
   /** The folder for a live run's console log and journal. */
@@ -90,6 +111,14 @@ export class Store {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
+  // Memory-mapped reads: a chart's chunks are read where the OS cache holds them, with no copy through SQLite's
+  // page cache (a 1,000,000-point series: 55 ms -> 10 ms). The map is address space, not memory, shared by every
+  // process that has the store open.
+  private static tune(db: SqlDatabase): void {
+    db.pragma('busy_timeout = 10000');
+    db.pragma(`mmap_size = ${256 * 1024 * 1024}`);
+  }
+
   private static prepareFolder(dir: string): void {
     mkdirSync(join(dir, 'objects'), { recursive: true });
     mkdirSync(join(dir, 'runs'), { recursive: true });
@@ -97,17 +126,24 @@ export class Store {
     if (!existsSync(ignore)) writeFileSync(ignore, '# Written by Labbook: the run store stays out of git.\n*\n');
   }
 
-  private migrate(): void {
+  // Before anything writes (even switching to WAL rewrites the header): a newer store is left byte for byte.
+  private static refuseNewer(db: SqlDatabase, dir: string): void {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version <= SCHEMA_VERSION) return;
+    db.close();
+    throw new StoreTooNewError(
+      `This store (${dir}) has schema ${version}, newer than this Labbook understands (${SCHEMA_VERSION}): a newer Labbook wrote it. Update Labbook to open it; the store was left as it is.`,
+    );
+  }
+
+  private migrate(progress: MigrationProgress = () => undefined): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`This store (${this.dir}) has schema ${version}, newer than this Labbook understands (${SCHEMA_VERSION}). Update Labbook.`);
-    }
     if (version === SCHEMA_VERSION) return;
     // IMMEDIATE so two processes opening a new store at once do not both migrate.
     this.db
       .transaction(() => {
         const current = this.db.pragma('user_version', { simple: true }) as number;
-        for (let v = current; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+        for (let v = current; v < SCHEMA_VERSION; v++) applyMigration(this.db, MIGRATIONS[v], progress);
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })
       .immediate();

@@ -4,9 +4,10 @@ import type { Artifact, Experiment, MetricPoint } from '../core/types';
 import { AlreadyExistsError, InvalidValueError, NotFoundError } from './errors';
 import { experimentRowById, experimentRowByName, experimentRows, toExperiment } from './experiments';
 import type { ExperimentRow } from './experiments';
-import { keyValueRecord, nanToSql, prepared } from './statements';
+import { keyValueRecord, prepared } from './statements';
 import type { Store } from './store';
 import { connectionOf } from './connection';
+import { hasPoint } from './metrics';
 import { restoreRuns, trashRuns } from './trash';
 
 /** An experiment with what MLflow shows of it besides the basics. */
@@ -157,8 +158,8 @@ interface SeriesEnd {
 
 // last_step is the highest step logged and last_timestamp the time of the latest point at it, so a point past them
 // is new without a lookup: ordinary logging (rising steps, or step 0 with a rising clock) never reads the history.
-// Only a point at or before the end (mlflow 3 re-logging, two points in one millisecond) is looked up, by scanning
-// that key's history: the store keeps no (step) index, which would slow every insert for this rare case.
+// Only a point at or before the end (mlflow 3 re-logging, two points in one millisecond) is looked up, in the open
+// rows and the chunks whose step range holds its step: the store keeps no (step) index, which would slow every insert.
 function mayRepeat(end: SeriesEnd, step: number, timestamp: number): boolean {
   return step < end.last_step || (step === end.last_step && timestamp <= end.last_timestamp);
 }
@@ -169,7 +170,6 @@ function sameValue(a: number, b: number): boolean {
 
 function newPoints(store: Store, runId: string, points: readonly MetricPoint[]): MetricPoint[] {
   const seriesOf = prepared(connectionOf(store), 'SELECT id, last_step, last_timestamp FROM metric_series WHERE run_id = ? AND key = ?');
-  const exists = prepared(connectionOf(store), 'SELECT 1 FROM metrics WHERE series_id = ? AND step = ? AND timestamp = ? AND value IS ? LIMIT 1');
   const series = new Map<string, SeriesEnd | undefined>();
   // Points of this batch by key, then step (number keys: no string building on the hot path).
   const kept = new Map<string, Map<number, MetricPoint[]>>();
@@ -183,7 +183,7 @@ function newPoints(store: Store, runId: string, points: readonly MetricPoint[]):
     if (same?.some((p) => Math.trunc(p.timestamp) === timestamp && sameValue(p.value, point.value))) continue;
     if (!series.has(point.key)) series.set(point.key, seriesOf.get(runId, point.key) as SeriesEnd | undefined);
     const known = series.get(point.key);
-    if (known && mayRepeat(known, step, timestamp) && exists.get(known.id, step, timestamp, nanToSql(point.value))) continue;
+    if (known && mayRepeat(known, step, timestamp) && hasPoint(connectionOf(store), known.id, step, timestamp, point.value)) continue;
     if (same) same.push(point);
     else steps.set(step, [point]);
     fresh.push(point);

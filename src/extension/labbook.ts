@@ -8,6 +8,7 @@ import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
 import { LiveRunStatus } from './liveRunStatus';
 import { MetricDirections } from './metricDirections';
+import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
@@ -97,8 +98,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
   const models = new ModelsView(host);
+  const cards = new ModelCards(host);
   context.subscriptions.push(
     models,
+    cards,
+    vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),

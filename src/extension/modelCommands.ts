@@ -7,6 +7,7 @@ import { ModelRegistry } from '../store/registry';
 import { requireStore, runIdsOf, runsFor, type CommandDeps, type CommandTable } from './commands';
 import { Cancelled } from './errors';
 import { archiveVersions, deleteVersions, promoteVersion, registerModel, removeAlias, setAlias, versionsOf } from './modelActions';
+import { editModelCard, openModelCard } from './modelCards';
 import type { ModelsView, VersionNode } from './modelsView';
 
 /** What the model commands work with. */
@@ -88,6 +89,8 @@ export function modelCommandTable(deps: ModelCommandDeps): CommandTable {
     'labbook.setModelAlias': writing(async (clicked) => setAlias(store(), await versionFor(deps, clicked, 'Set Alias'))),
     'labbook.removeModelAlias': writing(async (clicked) => removeAlias(store(), await versionFor(deps, clicked, 'Remove Alias'))),
     'labbook.deleteModelVersion': writing(async (clicked) => deleteVersions(store(), await versionsFor(deps, clicked, 'Delete Versions', true))),
+    'labbook.openModelCard': async (clicked) => openModelCard(await versionFor(deps, clicked, 'Open Model Card')),
+    'labbook.editModelCard': writing(async (clicked) => editModelCard(deps.host, await versionFor(deps, clicked, 'Edit Model Card'))),
     'labbook.openModelSourceRun': async (clicked) => deps.panels.open(sourceRunOf(await versionFor(deps, clicked, 'Open Source Run'))),
     'labbook.showModelLineage': async (clicked) => {
       const version = await versionFor(deps, clicked, 'Show Lineage');

@@ -62,6 +62,20 @@ async function registerFromRun(vscode: VsCode): Promise<void> {
   );
 }
 
+/** Edit Model Card… stores the intended use and notes, and the card opens in the Markdown preview with its history. */
+async function editCard(vscode: VsCode, tree: Locator): Promise<void> {
+  await versionRow(tree, 2).click({ button: 'right' });
+  await chooseMenuItem(vscode, 'Edit Model Card…');
+  await vscode.answerQuickInput('intended use', 'Weekly churn risk scores for the retention team');
+  await vscode.answerQuickInput('notes', 'Not for customers outside the EU');
+  const card = await vscode.webviewFrame('h1:has-text("Model card: churn v2")', 60_000);
+  await card.getByText('Weekly churn risk scores for the retention team').waitFor({ timeout: 30_000 });
+  await card.locator('h2:has-text("Stage history")').waitFor({ timeout: 30_000 });
+  assert.match(await card.locator('body').innerText(), /None → Production by .* \(extension\)/);
+  const tags = readStore(vscode.workspace, (store) => new ModelRegistry(store).getVersion('churn', 2).tags);
+  assert.equal(tags['labbook.card.notes'], 'Not for customers outside the EU');
+}
+
 async function promoteAndAlias(vscode: VsCode, tree: Locator): Promise<void> {
   await versionRow(tree, 2).click({ button: 'right' });
   await chooseMenuItem(vscode, 'Promote to Production');
@@ -116,6 +130,9 @@ for (const [label, theme] of THEMES) {
         await promoteAndAlias(vscode, tree);
         await parkMouse(vscode);
         await vscode.screenshot('models-promoted-dark');
+        await editCard(vscode, tree);
+        await parkMouse(vscode);
+        await vscode.screenshot('model-card-dark');
       }
     } catch (error) {
       await vscode?.screenshot('failure');

@@ -11,7 +11,7 @@ import {
   setExperimentLifecycle,
   setExperimentTag,
 } from '../store/tracking';
-import type { ExperimentRecord } from '../store/tracking';
+import type { ExperimentRecord, Lifecycle } from '../store/tracking';
 import { AlreadyExistsError } from '../store/errors';
 import type { JsonCall, Route, ServerContext } from './context';
 import { checkArtifactPath } from './artifactRoutes';
@@ -105,7 +105,7 @@ const searchable: Searchable<ExperimentRecord> = {
 };
 
 /** Which lifecycles a view_type asks for (MLflow: ACTIVE_ONLY by default, DELETED_ONLY, ALL). */
-export function lifecyclesOf(viewType: string | undefined): readonly string[] {
+export function lifecyclesOf(viewType: string | undefined): readonly Lifecycle[] {
   switch (viewType ?? 'ACTIVE_ONLY') {
     case 'ACTIVE_ONLY':
     case '1':

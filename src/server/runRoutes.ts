@@ -185,7 +185,7 @@ function searchRuns({ ctx, fields }: JsonCall): object {
   const maxResults = fields.maxResults(1000, 50_000);
   const offset = offsetOf(fields.optString('page_token'));
   // Deleted runs are the ones in the Trash: DELETED_ONLY lists those, ALL both, each with its lifecycle_stage.
-  const lifecycles = lifecyclesOf(fields.optString('run_view_type'));
+  const lifecycles = lifecyclesOf(fields.optString('run_view_type'), 'run_view_type');
   checkedFilter(filter, orderBy);
   const rows = ctx.store.listRuns({ experimentIds, filter, orderBy, lifecycles, limit: maxResults + 1, offset });
   const page = rows.slice(0, maxResults);

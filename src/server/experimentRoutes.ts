@@ -11,7 +11,7 @@ import {
   setExperimentLifecycle,
   setExperimentTag,
 } from '../store/tracking';
-import type { ExperimentRecord } from '../store/tracking';
+import type { ExperimentRecord, Lifecycle } from '../store/tracking';
 import { AlreadyExistsError } from '../store/errors';
 import type { JsonCall, Route, ServerContext } from './context';
 import { checkArtifactPath } from './artifactRoutes';
@@ -104,8 +104,8 @@ const searchable: Searchable<ExperimentRecord> = {
   keyed: { tags: (e) => e.tags },
 };
 
-/** Which lifecycles a view_type asks for (MLflow: ACTIVE_ONLY by default, DELETED_ONLY, ALL). */
-export function lifecyclesOf(viewType: string | undefined): readonly string[] {
+/** Which lifecycles a view type asks for (MLflow: ACTIVE_ONLY by default, DELETED_ONLY, ALL); `param` names it in errors. */
+export function lifecyclesOf(viewType: string | undefined, param = 'view_type'): readonly Lifecycle[] {
   switch (viewType ?? 'ACTIVE_ONLY') {
     case 'ACTIVE_ONLY':
     case '1':
@@ -117,7 +117,7 @@ export function lifecyclesOf(viewType: string | undefined): readonly string[] {
     case '3':
       return ['active', 'deleted'];
     default:
-      throw invalidValue('view_type', viewType);
+      throw invalidValue(param, viewType);
   }
 }
 

@@ -79,8 +79,13 @@ function deleteAlias({ ctx, fields }: JsonCall): object {
   return {};
 }
 
+// MLflow looks the alias up without checking the model first, and reports a missing one as a bad parameter.
 function getByAlias({ ctx, fields }: JsonCall): object {
-  return { model_version: modelVersionJson(ctx.registry.versionByAlias(fields.string('name'), fields.string('alias'))) };
+  const name = fields.string('name');
+  const alias = fields.string('alias');
+  const version = ctx.registry.aliasVersion(name, alias);
+  if (version === undefined) throw invalid(`Registered model alias ${alias} not found.`);
+  return { model_version: modelVersionJson(ctx.registry.getVersion(name, version)) };
 }
 
 // ---- versions ----

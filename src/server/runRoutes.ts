@@ -15,6 +15,7 @@ import {
   setRunUser,
 } from '../store/tracking';
 import type { DatasetInput } from '../store/tracking';
+import { trashedAmong } from '../store/trash';
 import type { JsonCall, Route, ServerContext } from './context';
 import { experimentIdOf, experimentOf, lifecyclesOf } from './experimentRoutes';
 import { ApiError, invalid, invalidValue, isJsonObject, missing, recordOf } from './fields';
@@ -183,11 +184,18 @@ function searchRuns({ ctx, fields }: JsonCall): object {
   const orderBy = fields.strings('order_by');
   const maxResults = fields.maxResults(1000, 50_000);
   const offset = offsetOf(fields.optString('page_token'));
-  // The store lists active runs only; a search for deleted runs alone finds none.
-  if (!lifecyclesOf(fields.optString('run_view_type')).includes('active')) return { runs: [] };
+  // Deleted runs are the ones in the Trash: DELETED_ONLY lists those, ALL both, each with its lifecycle_stage.
+  const lifecycles = lifecyclesOf(fields.optString('run_view_type'), 'run_view_type');
   checkedFilter(filter, orderBy);
-  const rows = ctx.store.listRuns({ experimentIds, filter, orderBy, limit: maxResults + 1, offset });
-  const runs = rows.slice(0, maxResults).map((r) => runJson(ctx.store, r, { ...r, metrics: Object.values(r.metrics) }, 'active'));
+  const rows = ctx.store.listRuns({ experimentIds, filter, orderBy, lifecycles, limit: maxResults + 1, offset });
+  const page = rows.slice(0, maxResults);
+  const trashed = lifecycles.includes('deleted')
+    ? trashedAmong(
+        ctx.store,
+        page.map((r) => r.id),
+      )
+    : new Set<string>();
+  const runs = page.map((r) => runJson(ctx.store, r, { ...r, metrics: Object.values(r.metrics) }, trashed.has(r.id) ? 'deleted' : 'active'));
   return pagedJson('runs', runs, rows.length > maxResults ? pageToken(offset + maxResults) : undefined);
 }
 

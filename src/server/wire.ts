@@ -158,12 +158,13 @@ export function modelVersionJson(v: ModelVersion): object {
   return { ...listedModelVersionJson(v), aliases: v.aliases };
 }
 
+/** A registered model as MLflow answers it: an empty description left out (MLflow sets it only when non-empty; a version keeps its empty one). */
 export function registeredModelJson(m: RegisteredModel): object {
   return {
     name: m.name,
     creation_timestamp: m.createdAt,
     last_updated_timestamp: m.updatedAt,
-    description: m.description,
+    ...(m.description ? { description: m.description } : {}),
     latest_versions: m.latestVersions.map(listedModelVersionJson),
     tags: keyValueList(m.tags),
     aliases: m.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),

@@ -80,7 +80,7 @@ interface VersionRow {
 /** The canonical stage for any casing of its name ("production" is Production), or InvalidValueError. */
 export function parseStage(text: string): ModelStage {
   const stage = MODEL_STAGES.find((s) => s.toLowerCase() === text.trim().toLowerCase());
-  if (!stage) throw new InvalidValueError(`Invalid stage '${text}': expected one of ${MODEL_STAGES.join(', ')}.`);
+  if (!stage) throw new InvalidValueError(`Invalid Model Version stage: ${text}. Value must be one of ${MODEL_STAGES.join(', ')}.`);
   return stage;
 }
 
@@ -100,7 +100,7 @@ export class ModelRegistry {
     if (!name.trim()) throw new InvalidValueError('A registered model needs a name.');
     connectionOf(this.store)
       .transaction(() => {
-        if (this.modelRow(name)) throw new AlreadyExistsError(`Registered model '${name}' already exists.`);
+        if (this.modelRow(name)) throw new AlreadyExistsError(`Registered Model (name=${name}) already exists.`);
         const now = Date.now();
         this.sql('INSERT INTO registered_models (name, created_at, updated_at, description) VALUES (?, ?, ?, ?)').run(
           name,
@@ -130,7 +130,7 @@ export class ModelRegistry {
     connectionOf(this.store)
       .transaction(() => {
         this.touchModel(name);
-        if (name !== newName && this.modelRow(newName)) throw new AlreadyExistsError(`Registered model '${newName}' already exists.`);
+        if (name !== newName && this.modelRow(newName)) throw new AlreadyExistsError(`Registered Model (name=${newName}) already exists.`);
         this.sql('UPDATE registered_models SET name = ? WHERE name = ?').run(newName, name);
       })
       .immediate();
@@ -154,11 +154,10 @@ export class ModelRegistry {
     this.sql('INSERT OR REPLACE INTO registered_model_tags (name, key, value) VALUES (?, ?, ?)').run(name, key, value);
   }
 
+  /** Removes a model's tag; one that is not set is no error, as in MLflow (the model must exist). */
   deleteModelTag(name: string, key: string): void {
     this.touchModel(name);
-    if (this.sql('DELETE FROM registered_model_tags WHERE name = ? AND key = ?').run(name, key).changes === 0) {
-      throw new NotFoundError(`Registered model '${name}' has no tag '${key}'.`);
-    }
+    this.sql('DELETE FROM registered_model_tags WHERE name = ? AND key = ?').run(name, key);
   }
 
   // ---- versions ----
@@ -245,11 +244,10 @@ export class ModelRegistry {
     this.sql('INSERT OR REPLACE INTO model_version_tags (name, version, key, value) VALUES (?, ?, ?, ?)').run(name, version, key, value);
   }
 
+  /** Removes a version's tag; one that is not set is no error, as in MLflow (the version must exist). */
   deleteVersionTag(name: string, version: number, key: string): void {
     this.touchVersion(name, version);
-    if (this.sql('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?').run(name, version, key).changes === 0) {
-      throw new NotFoundError(`Version ${version} of '${name}' has no tag '${key}'.`);
-    }
+    this.sql('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?').run(name, version, key);
   }
 
   /**
@@ -307,10 +305,15 @@ export class ModelRegistry {
     }
   }
 
+  /** The version an alias points at, or undefined when the model has no such alias (or there is no such model). */
+  aliasVersion(name: string, alias: string): number | undefined {
+    return (this.sql('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias) as { version: number } | undefined)?.version;
+  }
+
   versionByAlias(name: string, alias: string): ModelVersion {
-    const row = this.sql('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias) as { version: number } | undefined;
-    if (!row) throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'.`);
-    return this.getVersion(name, row.version);
+    const version = this.aliasVersion(name, alias);
+    if (version === undefined) throw new NotFoundError(`Registered model '${name}' has no alias '${alias}'.`);
+    return this.getVersion(name, version);
   }
 
   // ---- rows ----

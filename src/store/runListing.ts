@@ -5,10 +5,13 @@ import { RUN_COLUMNS, toRun } from './runs';
 import type { RunRow } from './runs';
 import type { SqlDatabase } from './sqlite';
 import { nanFromSql } from './statements';
+import type { Lifecycle } from './tracking';
 
-/** Options of listRuns: MLflow filter and order-by text, experiment scope and paging. */
+/** Options of listRuns: MLflow filter and order-by text, experiment scope, lifecycles and paging. */
 export interface ListRunsOptions {
   experimentIds?: number[];
+  /** Which runs to list: active ones by default; 'deleted' are those in the Trash. */
+  lifecycles?: readonly Lifecycle[];
   filter?: string;
   orderBy?: string[];
   limit?: number;
@@ -44,7 +47,7 @@ export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunLis
 }
 
 /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */
-export function runIds(db: SqlDatabase, options: Pick<ListRunsOptions, 'experimentIds' | 'filter'> = {}): string[] {
+export function runIds(db: SqlDatabase, options: Pick<ListRunsOptions, 'experimentIds' | 'filter' | 'lifecycles'> = {}): string[] {
   const { where, whereParams } = runWhere(options);
   return db
     .prepare(`SELECT r.id FROM runs r WHERE ${where} ORDER BY r.start_time DESC, r.id`)
@@ -59,8 +62,9 @@ export function countRuns(db: SqlDatabase, options: ListRunsOptions = {}): numbe
 }
 
 function runWhere(options: ListRunsOptions): { where: string; whereParams: unknown[] } {
-  const clauses = ["r.lifecycle = 'active'"];
-  const whereParams: unknown[] = [];
+  const lifecycles = options.lifecycles ?? ['active'];
+  const clauses = [`r.lifecycle IN (${lifecycles.map(() => '?').join(', ')})`];
+  const whereParams: unknown[] = [...lifecycles];
   if (options.experimentIds?.length) {
     clauses.push(`r.experiment_id IN (${options.experimentIds.map(() => '?').join(', ')})`);
     whereParams.push(...options.experimentIds);

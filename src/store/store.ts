@@ -278,7 +278,7 @@ export class Store {
   }
 
   /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */
-  runIds(options: Pick<ListRunsOptions, 'experimentIds' | 'filter'> = {}): string[] {
+  runIds(options: Pick<ListRunsOptions, 'experimentIds' | 'filter' | 'lifecycles'> = {}): string[] {
     return runListing.runIds(this.db, options);
   }
 

@@ -71,6 +71,12 @@ export function listTrash(store: Store): TrashedRun[] {
   });
 }
 
+/** Which of these runs are in the Trash. */
+export function trashedAmong(store: Store, runIds: readonly string[]): Set<string> {
+  const sql = "SELECT id FROM runs WHERE lifecycle = 'deleted' AND id IN (SELECT value FROM json_each(?))";
+  return new Set(prepared(connectionOf(store), sql).pluck().all(JSON.stringify(runIds)) as string[]);
+}
+
 /** How many runs are in the Trash. */
 export function trashCount(store: Store): number {
   return (prepared(connectionOf(store), "SELECT COUNT(*) AS n FROM runs WHERE lifecycle = 'deleted'").get() as { n: number }).n;

@@ -117,7 +117,9 @@ function expectShape(recorded: unknown, ours: unknown, where: string): void {
 //   MLflow 3's server does (checked against a real 3.11 server), before the client appends its own entry. That
 //   tag is left out on both sides (test/unit/loggedModelParity.test.ts checks it);
 // - it echoed a model version's model_id and listed aliases on versions in searches and latest versions; MLflow's
-//   server (2.12 and 3.11, checked) does neither (test/unit/registryParity.test.ts).
+//   server (2.12 and 3.11, checked) does neither (test/unit/registryParity.test.ts);
+// - it answered a registered model's empty description; MLflow's server (2.12 and 3.11) leaves it out (recorded in
+//   test/fixtures/mlflow-parity/07-registry.json, checked by test/unit/registryParity.test.ts).
 function expectedAnswer(entry: Entry): unknown {
   const resp = entry.resp;
   if (entry.path.endsWith('/experiments/search') && isObject(resp) && Array.isArray(resp.experiments)) {
@@ -128,14 +130,16 @@ function expectedAnswer(entry: Entry): unknown {
     return { ...resp, metrics: resp.metrics.filter((m) => !seen.has(JSON.stringify(m)) && seen.add(JSON.stringify(m))) };
   }
   if (entry.path.includes('/logged-models')) return withoutModelMetrics(resp);
-  return asMlflowListsVersions(resp, !/model-versions\/(create|get|update|transition-stage)$|registered-models\/alias$/.test(entry.path));
+  return asMlflowRegistry(resp, !/model-versions\/(create|get|update|transition-stage)$|registered-models\/alias$/.test(entry.path));
 }
 
-// A model version (anything with a current_stage) without model_id, and without aliases when listed.
-function asMlflowListsVersions(value: unknown, listed: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => asMlflowListsVersions(v, listed));
+// A registered model (anything with latest_versions) without an empty description; a model version (anything with
+// a current_stage) without model_id, and without aliases when listed.
+function asMlflowRegistry(value: unknown, listed: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => asMlflowRegistry(v, listed));
   if (!isObject(value)) return value;
-  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asMlflowListsVersions(v, listed)]));
+  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asMlflowRegistry(v, listed)]));
+  if ('latest_versions' in out && out.description === '') delete out.description;
   if (!('current_stage' in out)) return out;
   delete out.model_id;
   if (listed) delete out.aliases;

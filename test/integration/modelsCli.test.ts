@@ -86,7 +86,10 @@ describe('labbook models and labbook gate', () => {
     const before = auditTrail(store, 'iris').length;
     store.close();
     for (const [args, message] of [
-      [['models', 'promote', 'iris', '1', '--stage', 'Live'], /Invalid stage 'Live'/],
+      [
+        ['models', 'promote', 'iris', '1', '--stage', 'Live'],
+        /Invalid Model Version stage: Live\. Value must be one of None, Staging, Production, Archived\./,
+      ],
       [['models', 'promote', 'iris', 'x', '--stage', 'Staging'], /A version is a number/],
       [['models', 'promote', 'iris', '9', '--stage', 'Staging'], /has no version 9|version=9/],
       [['models', 'alias', 'iris', 'latest', '1'], /reserved/],

@@ -196,4 +196,52 @@ describe('model registry parity with MLflow 2.12', () => {
       assert.deepEqual([source, reply.status], [source, 200]);
     }
   });
+  test('an empty registered-model description is left out, as MLflow does; a version keeps its empty one', async () => {
+    const bare = (await h.ok('POST', api('registered-models/create'), { body: { name: 'd-m' } })).registered_model as Json;
+    assert.equal('description' in bare, false);
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'd-m', source: `runs:/${runId}/model` } });
+    const read = (await h.ok('GET', api('registered-models/get'), { query: { name: 'd-m' } })).registered_model as Json;
+    assert.equal('description' in read, false);
+    assert.equal((read.latest_versions as Json[])[0].description, '');
+    const found = (await h.ok('GET', api('registered-models/search'), { query: { filter: "name = 'd-m'" } })).registered_models as Json[];
+    assert.equal('description' in found[0], false);
+    const described = (await h.ok('PATCH', api('registered-models/update'), { body: { name: 'd-m', description: 'kept' } })).registered_model as Json;
+    assert.equal(described.description, 'kept');
+    const cleared = (await h.ok('PATCH', api('registered-models/update'), { body: { name: 'd-m', description: '' } })).registered_model as Json;
+    assert.equal('description' in cleared, false);
+    const renamed = (await h.ok('POST', api('registered-models/rename'), { body: { name: 'd-m', new_name: 'd-m2' } })).registered_model as Json;
+    assert.equal('description' in renamed, false);
+  });
+
+  test('MLflow’s answers for a taken name, an invalid stage, an unknown alias and an unset tag', async () => {
+    const refusal = async (method: string, path: string, options: Json): Promise<unknown[]> => {
+      const reply = await h.call(method, api(path), options);
+      return [reply.status, reply.json];
+    };
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'w-m' } });
+    await h.ok('POST', api('registered-models/create'), { body: { name: 'w-n' } });
+    await h.ok('POST', api('model-versions/create'), { body: { name: 'w-m', source: `runs:/${runId}/model` } });
+    const taken = (name: string) => [400, { error_code: 'RESOURCE_ALREADY_EXISTS', message: `Registered Model (name=${name}) already exists.` }];
+    assert.deepEqual(await refusal('POST', 'registered-models/create', { body: { name: 'w-m' } }), taken('w-m'));
+    assert.deepEqual(await refusal('POST', 'registered-models/rename', { body: { name: 'w-m', new_name: 'w-n' } }), taken('w-n'));
+    assert.deepEqual(await refusal('POST', 'model-versions/transition-stage', { body: { name: 'w-m', version: '1', stage: 'Bogus' } }), [
+      400,
+      {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message: 'Invalid Model Version stage: Bogus. Value must be one of None, Staging, Production, Archived.',
+      },
+    ]);
+    // MLflow looks the alias up without checking the model: an unknown model's alias is the same 400.
+    for (const name of ['w-m', 'no-such-model']) {
+      assert.deepEqual(await refusal('GET', 'registered-models/alias', { query: { name, alias: 'none' } }), [
+        400,
+        { error_code: 'INVALID_PARAMETER_VALUE', message: 'Registered model alias none not found.' },
+      ]);
+    }
+    assert.deepEqual(await refusal('DELETE', 'model-versions/delete-tag', { body: { name: 'w-m', version: '1', key: 'never-set' } }), [200, {}]);
+    assert.deepEqual(await refusal('DELETE', 'registered-models/delete-tag', { body: { name: 'w-m', key: 'never-set' } }), [200, {}]);
+    // The model or version must still exist.
+    assert.equal((await h.call('DELETE', api('model-versions/delete-tag'), { body: { name: 'w-m', version: '9', key: 'k' } })).status, 404);
+    assert.equal((await h.call('DELETE', api('registered-models/delete-tag'), { body: { name: 'nope', key: 'k' } })).status, 404);
+  });
 });

@@ -9,9 +9,8 @@ import { test } from 'node:test';
 import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { openRunsView, parkMouse, readStore } from './labbookUi';
+import { inVsCode, openRunsView, parkMouse, readStore } from './labbookUi';
 
 const GATES = `gates:
   - name: churn improves on Production
@@ -56,9 +55,7 @@ function testRow(vscode: VsCode, name: string): ReturnType<VsCode['page']['locat
 test('gates of labbook.yaml run in the Testing view: pass, fail with the report, nothing promoted', { timeout: 240_000 }, async () => {
   const workspace = copyExamples();
   seed(workspace.dir);
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({ testName: 'gate-tests', workspace: workspace.dir, extensionVsix: labbookVsix() });
+  await inVsCode({ testName: 'gate-tests', workspace: workspace.dir, extensionVsix: labbookVsix() }, workspace, async (vscode) => {
     await openRunsView(vscode); // activates Labbook, which reads the gates
     await vscode.runCommand('Testing: Focus on Test Explorer View');
     // With one test controller, VS Code lists its items at the top level.
@@ -76,11 +73,5 @@ test('gates of labbook.yaml run in the Testing view: pass, fail with the report,
     await vscode.screenshot('gate-failure-report');
     const stages = readStore(workspace.dir, (store) => new ModelRegistry(store).listVersions('churn').map((v) => v.stage));
     assert.deepEqual(stages, ['Production'], 'a gate in the Testing view never promotes');
-  } catch (error) {
-    await vscode?.screenshot('failure');
-    throw error;
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+  });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import { Store } from '../../src/store/store';
-import type { VsCode } from './harness';
+import { startVsCode, type StartOptions, type VsCode } from './harness';
 import { waitUntil } from './waitUntil';
 
 /** The extension id the e2e tests install. */
@@ -120,4 +120,22 @@ export async function chooseMenuItem(vscode: VsCode, label: string): Promise<voi
   });
   await vscode.page.keyboard.press('Enter');
   await menu.waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/**
+ * Starts VS Code with `options`, runs `body`, saves a `failure` screenshot if it throws, and always stops VS Code
+ * and removes the workspace: the life cycle every e2e test repeats.
+ */
+export async function inVsCode(options: StartOptions, workspace: { remove: () => void }, body: (vscode: VsCode) => Promise<void>): Promise<void> {
+  let vscode: VsCode | undefined;
+  try {
+    vscode = await startVsCode(options);
+    await body(vscode);
+  } catch (error) {
+    await vscode?.screenshot('failure');
+    throw error;
+  } finally {
+    await vscode?.stop();
+    workspace.remove();
+  }
 }

@@ -10,9 +10,8 @@ import { auditTrail } from '../../src/store/modelAudit';
 import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { chooseMenuItem, openRunsView, parkMouse, readStore } from './labbookUi';
+import { chooseMenuItem, inVsCode, openRunsView, parkMouse, readStore } from './labbookUi';
 import type { Locator } from 'playwright-core';
 
 const THEMES = [
@@ -47,7 +46,7 @@ const description = (row: Locator): Promise<string> => row.locator('.label-descr
 
 /** Register Model… on a run of the Runs view that wrote one model file: it becomes churn's next version. */
 async function registerFromRun(vscode: VsCode): Promise<void> {
-  const runs = await openRunsView(vscode);
+  const runs = await vscode.treeView('Runs', 30_000); // the container is open: clicking its icon again would close it
   await runs.locator('.monaco-list-row', { hasText: 'retrained' }).click({ button: 'right' });
   await chooseMenuItem(vscode, 'Register Model…');
   await vscode.pickQuickItem('churn');
@@ -105,19 +104,16 @@ async function promoteAndAlias(vscode: VsCode, tree: Locator): Promise<void> {
 
 for (const [label, theme] of THEMES) {
   test(`the Models view in ${label}`, { timeout: 240_000 }, async () => {
-    const vsix = labbookVsix();
     const workspace = copyExamples();
     seedModels(workspace.dir);
     if (label === 'dark') recordRun(workspace.dir, 'retrained', 'models/churn.pkl');
-    let vscode: VsCode | undefined;
-    try {
-      vscode = await startVsCode({
-        testName: `models-${label}`,
-        workspace: workspace.dir,
-        extensionVsix: vsix,
-        viewport: { width: 1400, height: 900 },
-        settings: { 'workbench.colorTheme': theme },
-      });
+    const options = {
+      testName: `models-${label}`,
+      workspace: workspace.dir,
+      extensionVsix: labbookVsix(),
+      settings: { 'workbench.colorTheme': theme },
+    };
+    await inVsCode({ ...options, viewport: { width: 1400, height: 900 } }, workspace, async (vscode) => {
       await openRunsView(vscode);
       const tree = await vscode.treeView('Models', 60_000);
       await tree.locator('.monaco-list-row', { hasText: 'churn' }).waitFor({ timeout: 60_000 });
@@ -125,41 +121,26 @@ for (const [label, theme] of THEMES) {
       assert.match(await description(versionRow(tree, 2)), /^@challenger · loss 0\.25 · /);
       await parkMouse(vscode);
       await vscode.screenshot(`models-${label}`);
-      if (label === 'dark') {
-        await registerFromRun(vscode);
-        await promoteAndAlias(vscode, tree);
-        await parkMouse(vscode);
-        await vscode.screenshot('models-promoted-dark');
-        await editCard(vscode, tree);
-        await parkMouse(vscode);
-        await vscode.screenshot('model-card-dark');
-      }
-    } catch (error) {
-      await vscode?.screenshot('failure');
-      throw error;
-    } finally {
-      await vscode?.stop();
-      workspace.remove();
-    }
+      if (label !== 'dark') return;
+      await registerFromRun(vscode);
+      await promoteAndAlias(vscode, tree);
+      await parkMouse(vscode);
+      await vscode.screenshot('models-promoted-dark');
+      await editCard(vscode, tree);
+      await parkMouse(vscode);
+      await vscode.screenshot('model-card-dark');
+    });
   });
 }
 
 test('the Models view with no registered model says how to register one', { timeout: 240_000 }, async () => {
   const workspace = copyExamples();
   recordRun(workspace.dir, 'lonely');
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({ testName: 'models-empty', workspace: workspace.dir, extensionVsix: labbookVsix() });
+  await inVsCode({ testName: 'models-empty', workspace: workspace.dir, extensionVsix: labbookVsix() }, workspace, async (vscode) => {
     await openRunsView(vscode);
     await vscode.page.getByText('No registered models yet.').waitFor({ timeout: 60_000 });
     await vscode.page.getByRole('button', { name: 'Register Model…' }).waitFor({ timeout: 10_000 });
     await parkMouse(vscode);
     await vscode.screenshot('models-empty');
-  } catch (error) {
-    await vscode?.screenshot('failure');
-    throw error;
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+  });
 });

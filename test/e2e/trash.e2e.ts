@@ -11,6 +11,7 @@ import { copyExamples, labbookVsix, recordRun } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
 import { openRunsView, parkMouse, readStore } from './labbookUi';
+import { waitUntil } from './waitUntil';
 
 const THEMES = [
   ['light', 'Default Light Modern'],
@@ -39,8 +40,15 @@ function seedTrash(workspace: string): void {
 /** Delete Permanently… on a trashed run: the quick pick's focused item is Cancel, and Enter deletes nothing. */
 async function enterCancelsPermanentDelete(vscode: VsCode): Promise<void> {
   await vscode.runCommand('Labbook: Delete Permanently…', { waitForClose: false });
-  await vscode.pickQuickItem('typo-run');
-  await vscode.page.keyboard.press('Enter'); // the picker takes several runs: Enter accepts the one checked
+  // The picker takes several runs: a click checks a row (the input stays open, so pickQuickItem's wait for it to
+  // move on does not apply), and Enter accepts the checked one.
+  const row = vscode.page.locator('.quick-input-widget .monaco-list-row', { has: vscode.page.locator('.label-name', { hasText: /^typo-run$/ }) });
+  await row.click({ timeout: 30_000 });
+  await waitUntil(async () => ((await row.getAttribute('aria-checked')) === 'true' ? true : undefined), {
+    timeoutMs: 30_000,
+    what: 'typo-run checked',
+  });
+  await vscode.page.keyboard.press('Enter');
   const focused = vscode.page.locator('.quick-input-widget .monaco-list-row.focused .label-name');
   await focused.filter({ hasText: /^Cancel$/ }).waitFor({ timeout: 30_000 });
   await vscode.screenshot('delete-permanently-cancel-focused');

@@ -5,6 +5,7 @@ import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
 import { StoreTooNewError } from '../store/errors';
+import { checkoutCommand } from './checkoutCommand';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
@@ -31,10 +32,20 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  run: { summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  run: {
+    summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>   track a command',
+    run: runCommand,
+  },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
-  compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },
+  compare: {
+    summary: 'compare <run> <run>… [--only-diff] [--tolerance REL[,ABS]]   params and metrics side by side; whether a rerun reproduced',
+    run: compareCommand,
+  },
+  checkout: {
+    summary: "checkout <run> [--into DIR]   the run's commit, uncommitted changes and input files in a git worktree (docs/reproduce.md)",
+    run: checkoutCommand,
+  },
   log: { summary: 'log <run>   console output of a run', run: logCommand },
   rm: { summary: 'rm [--purge] <run>…   move runs to the Trash (--purge: delete now)', run: rmCommand },
   trash: { summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`, run: trashCommand },

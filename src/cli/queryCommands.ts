@@ -3,7 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
+import { runLabels } from '../core/compare';
 import { formatDuration, formatMetric, relativeTime } from '../core/format';
+import { parseTolerance, REPRODUCES_TAG, reproductionPair, reproductionVerdict, type Tolerance } from '../core/reproduction';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
 import type { Run, RunDetail, RunListing } from '../core/types';
@@ -14,8 +16,8 @@ import { listTrash, restoreRuns, trashRuns, TRASH_DAYS } from '../store/trash';
 import { formatTable } from './format';
 import { CliError, openWorkspace, type Workspace } from './workspace';
 
-/** Runs a query against the workspace store, turning filter and reference mistakes into plain messages. */
-async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
+/** Runs a command against the workspace store, turning filter and reference mistakes into plain messages. */
+export async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
   const workspace = await openWorkspace(process.cwd());
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   try {
@@ -138,6 +140,7 @@ function describeRun(store: Store, run: RunDetail): string {
     `  started     ${new Date(run.startTime).toISOString()}  duration ${formatDuration((run.endTime ?? Date.now()) - run.startTime)}`,
     `  command     ${run.argv.join(' ')}`,
     `  cwd         ${run.cwd ?? ''}`,
+    ...reproducesLine(store, run),
     `  git         ${run.git.commit ? `${run.git.commit.slice(0, 12)}${run.git.branch ? ` on ${run.git.branch}` : ''}${run.git.dirty ? ' (uncommitted changes stored)' : ''}` : 'not a git repository'}`,
   ];
   const section = (title: string, header: string[], rows: string[][]): void => {
@@ -166,6 +169,14 @@ function describeRun(store: Store, run: RunDetail): string {
   return lines.join('\n');
 }
 
+/** `reproduces  <name> (<id>)` for a rerun of another run; the id alone when that run is gone. */
+function reproducesLine(store: Store, run: RunDetail): string[] {
+  const id = run.tags[REPRODUCES_TAG];
+  if (!id) return [];
+  const original = store.findRun(id);
+  return [`  reproduces  ${original ? `${original.name} (${id.slice(0, 8)})` : `${id} (no longer in the store)`}`];
+}
+
 /** The whole history of a metric as a one-line chart, first step on the left. */
 function historySparkline(store: Store, runId: string, key: string): string {
   const points = downsampleMinMax(store.history(runId, key), 24);
@@ -175,24 +186,49 @@ function historySparkline(store: Store, runId: string, key: string): string {
   )} ${points[points.length - 1]?.step ?? ''}`;
 }
 
+function cliTolerance(text: string | undefined): Tolerance {
+  try {
+    return parseTolerance(text);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+}
+
+/** The verdict when one of the compared runs reproduces another (its tag names it), with both runs named. */
+function reproductionOf(runs: readonly RunDetail[], tolerance: Tolerance) {
+  const pair = reproductionPair(runs);
+  if (!pair) return undefined;
+  const lastValues = (run: RunDetail): Record<string, number> => Object.fromEntries(run.metrics.map((m) => [m.key, m.last]));
+  const labels = runLabels([pair.original, pair.reproduction]);
+  return {
+    original: pair.original.id,
+    originalName: labels[0],
+    reproduction: pair.reproduction.id,
+    reproductionName: labels[1],
+    ...reproductionVerdict(lastValues(pair.original), lastValues(pair.reproduction), tolerance),
+  };
+}
+
 /** `labbook compare <run> <run>…`: params and metrics side by side. */
 export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { 'only-diff': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { 'only-diff': { type: 'boolean' }, json: { type: 'boolean' }, tolerance: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length < 2) throw new CliError('Usage: labbook compare <run> <run>… [--only-diff]', 2);
+  if (positionals.length < 2) throw new CliError('Usage: labbook compare <run> <run>… [--only-diff] [--tolerance REL[,ABS]]', 2);
+  const tolerance = cliTolerance(values.tolerance);
   return withWorkspace(({ store }) => {
     const runs = positionals.map((ref) => store.getRunDetail(resolveRunRef(store, ref).id));
+    const reproduction = reproductionOf(runs, tolerance);
     const rows = diffRuns(
       runs.map((run) => ({ label: run.name, params: run.params, metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m])) })),
       { onlyDifferences: values['only-diff'] },
     );
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })) })}\n`,
+        `${runsJson({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })), reproduction })}\n`,
       );
       return 0;
     }
@@ -203,6 +239,7 @@ export async function compareCommand(args: string[]): Promise<number> {
       ...row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? '—'))),
     ]);
     process.stdout.write(rows.length ? `${formatTable(header, table)}\n` : 'The runs have the same params and metrics.\n');
+    if (reproduction) process.stdout.write(`\n${reproduction.reproductionName} reproduces ${reproduction.originalName}: ${reproduction.summary}\n`);
     return 0;
   });
 }

@@ -1,5 +1,9 @@
 import { parseArgs } from 'node:util';
+import { readMarker } from '../capture/reproduce';
 import { runTracked, exitCodeForSignal } from '../capture/runner';
+import { REPRODUCES_TAG } from '../core/reproduction';
+import { resolveRunRef, RunRefError } from '../store/runRefs';
+import type { Store } from '../store/store';
 import { startRunServer } from './serveCommand';
 import { CliError, openWorkspace, pythonShimDir } from './workspace';
 import type { TrackingServer } from '../server/trackingServer';
@@ -15,7 +19,7 @@ export function parsePairs(pairs: readonly string[] | undefined, flag: string): 
   return out;
 }
 
-const RUN_OPTIONS_WITH_VALUE = new Set(['--experiment', '-e', '--name', '-n', '--tag', '--param']);
+const RUN_OPTIONS_WITH_VALUE = new Set(['--experiment', '-e', '--name', '-n', '--tag', '--param', '--reproduces']);
 
 /** Splits `labbook run [options] [--] command…`: the command starts at `--` or at the first word that is no option. */
 export function splitRunArgs(args: readonly string[]): { options: string[]; command: string[] } {
@@ -25,6 +29,20 @@ export function splitRunArgs(args: readonly string[]): { options: string[]; comm
     else if (!args[i].startsWith('-')) return { options: args.slice(0, i), command: args.slice(i) };
   }
   return { options: [...args], command: [] };
+}
+
+/** The tag naming the run this one reproduces: from --reproduces, else from the marker of a `labbook checkout`. */
+function reproducesTag(store: Store, ref: string | undefined, cwd: string): Record<string, string> {
+  if (ref === undefined) {
+    const marker = readMarker(cwd);
+    return marker ? { [REPRODUCES_TAG]: marker.run } : {};
+  }
+  try {
+    return { [REPRODUCES_TAG]: resolveRunRef(store, ref).id };
+  } catch (error) {
+    if (error instanceof RunRefError) throw new CliError(`--reproduces: ${error.message}`, 2);
+    throw error;
+  }
 }
 
 /** `labbook run`: tracks a command; exits with the command's own exit code. */
@@ -37,11 +55,12 @@ export async function runCommand(args: string[]): Promise<number> {
       name: { type: 'string', short: 'n' },
       tag: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true },
+      reproduces: { type: 'string' },
     },
     strict: true,
   });
   if (split.command.length === 0)
-    throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>');
+    throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>');
   const cwd = process.cwd();
   const workspace = await openWorkspace(cwd, { create: true });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
@@ -54,7 +73,7 @@ export async function runCommand(args: string[]): Promise<number> {
     pythonShimDir: pythonShimDir(),
     experiment: values.experiment,
     name: values.name,
-    tags: parsePairs(values.tag, '--tag'),
+    tags: { ...parsePairs(values.tag, '--tag'), ...reproducesTag(workspace.store, values.reproduces, cwd) },
     params: parsePairs(values.param, '--param'),
     childEnv: async (runId) => {
       const started = await startRunServer(workspace.store, runId);

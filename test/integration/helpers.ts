@@ -1,8 +1,8 @@
 // Shared helpers for integration tests: temp workspaces, the built CLI, and bounded waiting without sleeps.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Store } from '../../src/store/store';
 
 /** Repository root. */
@@ -14,10 +14,13 @@ export const PYTHON = process.env.LABBOOK_TEST_PYTHON ?? '/usr/bin/python3';
 /** Test scripts run by the runner. */
 export const SCRIPTS = join(ROOT, 'test', 'fixtures', 'scripts');
 
-/** A fresh folder, optionally a git repository with one commit; removed by the returned cleanup. */
+/** A fresh folder with the given files (paths may hold folders), optionally a git repository with them committed; removed by the returned cleanup. */
 export function makeWorkspace(options: { git?: boolean; files?: Record<string, string> } = {}): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'labbook-it-'));
-  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   if (options.git) {
     const git = (...args: string[]): void => {
       const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });

@@ -81,11 +81,14 @@ function checkTarget(dir: string): void {
     throw new ReproduceError(`${dir} already exists and is not empty; choose another folder with --into DIR (or remove it).`, true);
 }
 
-/** Reads the marker of the checkout `cwd` lies in (looked for up to the worktree's root), if any. */
-export function readMarker(cwd: string): ReproduceMarker | undefined {
+/** Reads the marker of the checkout `cwd` lies in (looked for up to the worktree's root), with the checkout's root. */
+export function readMarker(cwd: string): (ReproduceMarker & { root: string }) | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const path = join(dir, MARKER_FILE);
-    if (existsSync(path)) return parseMarker(readFileSync(path, 'utf8'));
+    if (existsSync(path)) {
+      const marker = parseMarker(readFileSync(path, 'utf8'));
+      return marker && { ...marker, root: dir };
+    }
     if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined;
   }
 }

@@ -5,18 +5,23 @@ import { resolveRunRef } from '../store/runRefs';
 import { withWorkspace } from './queryCommands';
 import { CliError, findWorkspace } from './workspace';
 
-const USAGE = 'Usage: labbook checkout <run> [--into DIR]';
+const USAGE = 'Usage: labbook checkout <run> [--into DIR] [--json]';
 
 /** `labbook checkout <run> [--into DIR]`: the run's code, patch and inputs in a git worktree, and the command to rerun it. */
 export async function checkoutCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { into: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { into: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new CliError(USAGE, 2);
   const cwd = process.cwd();
   return withWorkspace(async ({ store }) => {
     const run = store.getRunDetail(resolveRunRef(store, positionals[0]).id);
     try {
       const result = await checkoutRun(store, run, { cwd, storeDir: findWorkspace(cwd).storeDir, into: values.into });
-      process.stdout.write(`${describeCheckout(run.name, run.id, result)}\n`);
+      process.stdout.write(values.json ? `${JSON.stringify({ run: run.id, ...result })}\n` : `${describeCheckout(run.name, run.id, result)}\n`);
       return 0;
     } catch (error) {
       if (error instanceof ReproduceError) throw new CliError(error.message, error.badInput ? 2 : 1);

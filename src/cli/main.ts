@@ -43,7 +43,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: compareCommand,
   },
   checkout: {
-    summary: "checkout <run> [--into DIR]   the run's commit, uncommitted changes and input files in a git worktree (docs/reproduce.md)",
+    summary: "checkout <run> [--into DIR] [--json]   the run's commit, uncommitted changes and input files in a git worktree (docs/reproduce.md)",
     run: checkoutCommand,
   },
   log: { summary: 'log <run>   console output of a run', run: logCommand },

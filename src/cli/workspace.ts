@@ -26,7 +26,8 @@ export function findWorkspace(cwd: string, env: NodeJS.ProcessEnv = process.env)
   if (env.LABBOOK_DIR) return { root: resolve(cwd), storeDir: resolve(env.LABBOOK_DIR) };
   const start = resolve(cwd);
   const marker = readMarker(start);
-  if (marker) return { root: dirname(marker.store), storeDir: marker.store };
+  // The checkout's own labbook.yaml (as of the run's commit) configures the rerun; the original's store records it.
+  if (marker) return { root: marker.root, storeDir: marker.store };
   const root = findUp(start, STORE_DIR_NAME) ?? findUp(start, '.git') ?? start;
   return { root, storeDir: join(root, STORE_DIR_NAME) };
 }

@@ -91,6 +91,12 @@ describe('labbook checkout and reruns that reproduce', () => {
     const loose = await runCli(['compare', original, rerun, '--tolerance', '1e-3', '--json'], { cwd: dir });
     assert.equal(loose.code, 0, loose.stderr);
     assert.equal((JSON.parse(loose.stdout) as { reproduction: { summary: string } }).reproduction.summary, 'reproduced: all 2 metrics match');
+    const unknown = await runCli(['run', '--reproduces', 'nosuchrun', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--reproduces: No run matches 'nosuchrun'/);
+    const store = openStore(dir);
+    assert.equal(store.listRuns({}).length, 2, 'a bad --reproduces starts no run');
+    store.close();
     const bad = await runCli(['compare', original, rerun, '--tolerance', 'tight'], { cwd: dir });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--tolerance takes/);
@@ -99,9 +105,21 @@ describe('labbook checkout and reruns that reproduce', () => {
   it('checks out into .labbook/checkouts/<id> by default and refuses a folder that is not empty', async () => {
     const dir = repo();
     const original = await trackRun(dir);
-    const first = await runCli(['checkout', original], { cwd: dir });
+    const first = await runCli(['checkout', original, '--json'], { cwd: dir });
     assert.equal(first.code, 0, first.stderr);
     const target = join(dir, '.labbook', 'checkouts', original.slice(0, 8));
+    // Which inputs a run records is the runner's business (globs, or the files it opened): train.csv is among them.
+    const { restored, ...rest } = JSON.parse(first.stdout) as { restored: string[] };
+    assert.ok(restored.includes('data/train.csv'), String(restored));
+    assert.deepEqual(rest, {
+      run: original,
+      dir: target,
+      commit: git(dir, 'rev-parse', 'HEAD').trim(),
+      patchApplied: false,
+      missing: [],
+      cwd: '',
+      rerun: `labbook run --reproduces ${original} -- ${PYTHON} train.py`,
+    });
     assert.equal(readFileSync(join(target, 'train.py'), 'utf8'), TRAIN);
     assert.equal(git(dir, 'status', '--porcelain'), '', 'the checkout leaves the repository clean');
     const second = await runCli(['checkout', original], { cwd: dir });

@@ -37,6 +37,7 @@ import {
   type ArtifactRef,
 } from './runActions';
 import type { LeafNode, TreeNode } from './runItems';
+import { reproduceRun } from './reproduceRun';
 import { runWithParams } from './runWithParams';
 import type { RunsView } from './runsView';
 import type { StoreHost } from './storeHost';
@@ -121,11 +122,14 @@ export interface PickOptions {
   /** MLflow filter limiting what is offered (e.g. live runs only). */
   filter?: string;
   preselected?: readonly string[];
+  /** What the filter language cannot say (e.g. runs with a git commit), and the message when no run qualifies. */
+  only?: { test: (run: Run) => boolean; none: string };
 }
 
 async function pickRuns(store: Store, view: RunsView, options: PickOptions): Promise<Run[]> {
-  const runs = store.listRuns({ filter: options.filter, limit: 300 });
-  if (runs.length === 0) throw new Error(options.filter ? 'No run matches.' : 'There are no runs yet.');
+  const listed = store.listRuns({ filter: options.filter, limit: 300 });
+  const runs = options.only ? listed.filter(options.only.test) : listed;
+  if (runs.length === 0) throw new Error(options.only?.none ?? (options.filter ? 'No run matches.' : 'There are no runs yet.'));
   const now = Date.now();
   const items = runs.map((run) => ({
     label: run.name,
@@ -193,6 +197,11 @@ export function commandTable(deps: CommandDeps): CommandTable {
     'labbook.runAndTrack': () => launcher.runAndTrack(),
     'labbook.rerun': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Rerun' })) await launcher.rerun(run);
+    },
+    'labbook.reproduceRun': async (...args) => {
+      const only = { test: (run: Run) => run.git.commit !== null, none: 'No run was made in a git repository, so there is none to reproduce.' };
+      const [run] = await runsFor(deps, args, { title: 'Reproduce Run', only });
+      await reproduceRun(launcher, run, deps.reporter.log);
     },
     'labbook.stop': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Stop Run', filter: LIVE })) launcher.stop(run);

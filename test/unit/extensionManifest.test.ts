@@ -46,6 +46,7 @@ const REQUIRED_COMMANDS = [
   'labbook.runCurrentFile',
   'labbook.runAndTrack',
   'labbook.rerun',
+  'labbook.reproduceRun',
   'labbook.stop',
   'labbook.openRun',
   'labbook.compareRuns',
@@ -97,7 +98,7 @@ describe('package.json contributions', () => {
   });
 
   it('matches run context menus to the context values runs really have', () => {
-    const run = { starred: false, argv: ['python', 'train.py'], cwd: '/ws' };
+    const run = { starred: false, argv: ['python', 'train.py'], cwd: '/ws', git: { commit: 'c0ffee' } };
     const live = runContextValue({ ...run, status: 'RUNNING' });
     const ended = runContextValue({ ...run, status: 'FINISHED', starred: true });
     const noCommand = runContextValue({ ...run, status: 'FAILED', argv: [] });
@@ -116,6 +117,11 @@ describe('package.json contributions', () => {
     assert.ok(!matches('labbook.deleteRun', live), 'live runs cannot be deleted from the menu');
     assert.ok(matches('labbook.rerun', ended));
     assert.ok(!matches('labbook.rerun', noCommand));
+    assert.ok(matches('labbook.reproduceRun', ended) && matches('labbook.reproduceRun', noCommand));
+    assert.ok(
+      !matches('labbook.reproduceRun', runContextValue({ ...run, status: 'FINISHED', git: { commit: null } })),
+      'a run outside git has no commit to check out',
+    );
     for (const id of ['labbook.openRun', 'labbook.compareRuns', 'labbook.copyRunId', 'labbook.toggleStar', 'labbook.showConsole']) {
       assert.ok(matches(id, live) && matches(id, ended), id);
     }
@@ -132,7 +138,7 @@ describe('package.json contributions', () => {
     assert.ok(matches('labbook.openModelSourceRun', version('None')) && !matches('labbook.openModelSourceRun', version('None', [], null)));
     for (const id of ['labbook.setModelAlias', 'labbook.deleteModelVersion', 'labbook.showModelLineage', 'labbook.transitionModelStage'])
       assert.ok(matches(id, version('Archived', ['old'], null)), id);
-    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar'])
+    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.reproduceRun', 'labbook.toggleStar'])
       assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
   });
 

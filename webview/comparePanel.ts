@@ -105,7 +105,7 @@ class ComparePage {
           ? `${message.missing.length} of the runs no longer exist: ${message.missing.join(', ')}`
           : '';
         this.missing.hidden = message.missing.length === 0;
-        this.diff.show(message.runs, message.metrics);
+        this.diff.show(message.runs, message.metrics, message.reproduction);
         this.grid.reset(message.runs, message.metrics);
         this.relations.show(message.runs, message.metrics);
         this.askStepValues();

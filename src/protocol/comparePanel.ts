@@ -65,11 +65,22 @@ export interface CompareView {
   smoothing: number;
 }
 
+/** When one compared run reproduces another (its `labbook.reproduces` tag): whether the last metric values matched. */
+export interface CompareReproduction {
+  originalId: string;
+  reproductionId: string;
+  reproduced: boolean;
+  /** `reproduced: all N metrics match` or `differs: loss 0.31 vs 0.35` (core/reproduction). */
+  summary: string;
+}
+
 /** Everything the panel shows. */
 export interface CompareSnapshotMessage extends CompareView {
   type: 'comparePanel/snapshot';
   runs: CompareRun[];
   metrics: CompareMetric[];
+  /** The reproduction verdict, when one run reproduces another; null otherwise. */
+  reproduction: CompareReproduction | null;
   /** Ids asked for that are not in the store (deleted). */
   missing: string[];
 }

@@ -142,6 +142,28 @@ describe('CompareFeed', () => {
     assert.equal(snapshot.runs[2].label, RUNS[2].name);
   });
 
+  it('gives the reproduction verdict when one run reproduces another', async () => {
+    const ids = seedCompareRuns(store);
+    const rerun = store.createRun({ name: 'rerun', experimentName: 'sweep' });
+    store.setTags(rerun.id, { 'labbook.reproduces': ids[0] });
+    const last = (key: string): number => RUNS[0].metrics[key][RUNS[0].metrics[key].length - 1].value;
+    store.logMetrics(rerun.id, [
+      { key: 'loss', value: last('loss') * (1 + 1e-9), step: 0, timestamp: 1 },
+      { key: 'accuracy', value: last('accuracy'), step: 0, timestamp: 1 },
+    ]);
+    const matched = await new CompareFeed([rerun.id, ids[0]]).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.deepEqual(matched.reproduction, {
+      originalId: ids[0],
+      reproductionId: rerun.id,
+      reproduced: true,
+      summary: 'reproduced: all 2 metrics match',
+    });
+    store.logMetrics(rerun.id, [{ key: 'loss', value: 0.35, step: 1, timestamp: 2 }]);
+    const differs = await new CompareFeed([ids[0], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.equal(differs.reproduction?.summary, `differs: loss ${last('loss')} vs 0.35`);
+    assert.equal((await new CompareFeed([ids[1], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 })).reproduction, null);
+  });
+
   it('names runs that are gone and notices changes', async () => {
     const ids = seedCompareRuns(store);
     const gone = 'd'.repeat(32);

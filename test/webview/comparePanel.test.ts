@@ -42,6 +42,20 @@ async function tableRows(page: WebviewPage, selector: string): Promise<string[][
 }
 
 describe('Compare panel webview', () => {
+  it('shows the reproduction verdict, as text, only when one run reproduces another', async () => {
+    const page = await open();
+    await page.send(snapshot);
+    await page.page.waitForSelector('main[aria-busy="false"]');
+    assert.equal(await page.page.locator('p.verdict').isHidden(), true);
+    const [original, , rerun] = snapshot.runs;
+    const reproduction = { originalId: original.id, reproductionId: rerun.id, reproduced: false, summary: 'differs: loss 0.31 vs 0.35' };
+    await page.send({ ...snapshot, reproduction });
+    await page.page.waitForSelector('p.verdict.not-reproduced');
+    assert.equal(await page.page.locator('p.verdict').textContent(), `${HOSTILE_NAME} reproduces ${original.label}: differs: loss 0.31 vs 0.35`);
+    await page.send({ ...snapshot, reproduction: { ...reproduction, reproduced: true, summary: 'reproduced: all 2 metrics match' } });
+    await page.page.waitForSelector('p.verdict.reproduced');
+  });
+
   it('says ready, then shows every run string as text with labels that tell runs apart', async () => {
     const page = await open();
     const ready = (await page.recorded()).posted[0];

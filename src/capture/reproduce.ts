@@ -191,6 +191,8 @@ export async function checkoutRun(store: Store, run: RunDetail, options: { cwd: 
     throw new ReproduceError(`The run's uncommitted changes (blob ${patchSha.slice(0, 12)}) are missing from the store at ${store.objects.root}.`);
   const dir = resolve(options.cwd, options.into ?? defaultCheckoutDir(options.storeDir, run.id));
   checkTarget(dir);
+  // A checkout folder deleted by hand stays registered until pruned, and git would refuse the same path again.
+  await git(repoRoot, ['worktree', 'prune']);
   const added = await git(repoRoot, ['worktree', 'add', '--detach', dir, commit]);
   if (!added.ok) throw new ReproduceError(`git worktree add failed:\n${added.stderr.trim()}`);
   try {

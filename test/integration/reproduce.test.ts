@@ -125,6 +125,9 @@ describe('labbook checkout and reruns that reproduce', () => {
     const second = await runCli(['checkout', original], { cwd: dir });
     assert.equal(second.code, 2);
     assert.match(second.stderr, /already exists and is not empty; choose another folder with --into DIR/);
+    rmSync(target, { recursive: true });
+    const again = await runCli(['checkout', original], { cwd: dir });
+    assert.equal(again.code, 0, `a checkout folder deleted by hand can be made again: ${again.stderr}`);
   });
 
   it('lists inputs the store has no bytes for, with DVC instructions for DVC-tracked data', async () => {

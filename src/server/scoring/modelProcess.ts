@@ -24,6 +24,8 @@ export interface ModelProcessOptions {
   modelPath: string;
   /** Where the child's stderr goes (the model's own prints and warnings). */
   log: (line: string) => void;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Pending {
@@ -53,7 +55,10 @@ export class ModelProcess {
 
   private spawnChild(): Promise<ModelInfo> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.python, [this.options.script, this.options.modelPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.options.python, [this.options.script, this.options.modelPath], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: this.options.env,
+      });
       this.child = child;
       let ready = false;
       child.on('error', (error) => reject(new Error(`Cannot start ${this.options.python}: ${error.message}`)));

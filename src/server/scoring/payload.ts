@@ -173,7 +173,7 @@ function csvCell(text: string, row: number, column: string): Cell {
 
 /** The rows of a text/csv body: a header line of column names, then one line per row. */
 export function parseCsv(text: string): InputTable {
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: true });
+  const parsed = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: true });
   if (parsed.errors.length) throw bad(`Failed to parse input as CSV: ${parsed.errors[0].message} (row ${parsed.errors[0].row ?? 0}).`);
   const [header, ...lines] = parsed.data;
   if (!header) throw bad('The CSV body is empty: send a header line of column names, then the rows.');

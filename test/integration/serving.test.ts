@@ -185,3 +185,22 @@ test('serve-model: MLflow payloads, /metrics scraped by a real Prometheus, drift
     workspace.cleanup();
   }
 });
+
+test('serve-model: a usage mistake or an unknown model is exit 2 with a message that says which', async () => {
+  const workspace = makeWorkspace();
+  try {
+    openStore(workspace.dir).close();
+    const usage = await runCli(['serve-model'], { cwd: workspace.dir });
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Usage: labbook serve-model NAME/);
+    const port = await runCli(['serve-model', 'churn', '--port', 'http'], { cwd: workspace.dir });
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port takes a port number, got 'http'/);
+    const unknown = await runCli(['serve-model', 'churn/Production'], { cwd: workspace.dir });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Registered Model with name=churn not found/);
+    assert.deepEqual(servedModels(join(workspace.dir, '.labbook')), []);
+  } finally {
+    workspace.cleanup();
+  }
+});

@@ -24,6 +24,8 @@ export interface LabbookConfig {
     builtin: boolean;
     /** true also records step markers written as pairs (`step=3`) as metrics. */
     recordStepMarkers: boolean;
+    /** Read the TensorBoard, CSV logger and DVCLive files a run writes while it runs. */
+    fromLogFiles: boolean;
   };
   params: {
     /** Params files relative to the run's cwd, read in order (later files win). */
@@ -77,7 +79,7 @@ const OUTPUT_DIRS = ['outputs', 'output', 'models', 'model', 'checkpoints', 'art
 
 /** The configuration used where labbook.yaml says nothing; frozen, so copy before changing. */
 export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
-  metrics: { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false },
+  metrics: { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true },
   params: { files: ['params.yaml', 'params.json'], fromArgv: true },
   artifacts: {
     // Anywhere below the run folder: a script in examples/iris/ run from the repo root writes examples/iris/models/.
@@ -152,12 +154,13 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   if (config.experiment === undefined) delete config.experiment;
   if (config.primaryMetric === undefined) delete config.primaryMetric;
 
-  const metrics = fields.section(root.metrics, 'metrics', ['patterns', 'include', 'exclude', 'builtin', 'recordStepMarkers']);
+  const metrics = fields.section(root.metrics, 'metrics', ['patterns', 'include', 'exclude', 'builtin', 'recordStepMarkers', 'fromLogFiles']);
   config.metrics.patterns = fields.patterns(metrics, 'metrics.patterns') ?? config.metrics.patterns;
   config.metrics.include = fields.strings(metrics, 'metrics.include') ?? config.metrics.include;
   config.metrics.exclude = fields.strings(metrics, 'metrics.exclude') ?? config.metrics.exclude;
   config.metrics.builtin = fields.boolean(metrics, 'metrics.builtin') ?? config.metrics.builtin;
   config.metrics.recordStepMarkers = fields.boolean(metrics, 'metrics.recordStepMarkers') ?? config.metrics.recordStepMarkers;
+  config.metrics.fromLogFiles = fields.boolean(metrics, 'metrics.fromLogFiles') ?? config.metrics.fromLogFiles;
 
   const params = fields.section(root.params, 'params', ['files', 'fromArgv']);
   config.params.files = fields.strings(params, 'params.files') ?? config.params.files;

@@ -8,6 +8,7 @@ import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
 import type { LabbookConfig } from './config';
 import { captureGitFacts } from './git';
 import { ingestJournal, type IngestContext } from './ingest';
+import { LogTailer } from './logImport/tailer';
 import { JOURNAL_ENV } from './journal';
 import { LineSplitter, MetricCollector, scalarParserFor } from './outputCapture';
 import { processRef, storeConsoleLog } from './recovery';
@@ -239,8 +240,10 @@ function superviseChild(
       .catch((error: Error) => void warnings.push(`journal: ${error.message}`));
   };
   const sampler = new SystemSampler(child.pid ?? -1);
+  const followLogs = config.metrics.fromLogFiles ? logFileFollower(store, runId, options.cwd, warnings) : () => undefined;
   const timers = [
     setInterval(flush, options.flushIntervalMs ?? envMs('LABBOOK_FLUSH_INTERVAL_MS', 250)),
+    setInterval(followLogs, envMs('LABBOOK_LOG_FILES_INTERVAL_MS', 1000)),
     setInterval(() => store.logMetrics(runId, sampler.sample()), options.sampleIntervalMs ?? 5000),
     setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? Math.min(10_000, HEARTBEAT_STALE_MS / 4)),
   ];
@@ -257,6 +260,7 @@ function superviseChild(
       await Promise.all(streams);
       consoleLog.close();
       flush();
+      followLogs();
       await ingesting;
       if (spawnError) {
         const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${options.command[0]}` : spawnError.message;
@@ -266,6 +270,25 @@ function superviseChild(
       resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted, warnings });
     });
   });
+}
+
+/** Reads the TensorBoard, CSV logger and DVCLive files the run writes (docs/import.md) into the run. */
+function logFileFollower(store: Store, runId: string, cwd: string, warnings: string[]): () => void {
+  const tailer = new LogTailer(cwd, Date.now());
+  return () => {
+    try {
+      const { points, params, problems } = tailer.poll();
+      if (points.length > 0) store.logMetrics(runId, points);
+      if (Object.keys(params).length > 0) store.logParams(runId, params, { inferred: true });
+      warnings.push(
+        ...problems.map(
+          (problem) => `log file ${problem.file}${problem.offset === undefined ? '' : ` at byte ${problem.offset}`}: ${problem.message}`,
+        ),
+      );
+    } catch (error) {
+      warnings.push(`log files: ${(error as Error).message}`);
+    }
+  };
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -30,7 +30,7 @@ function copyOfDefaults(): LabbookConfig {
 describe('DEFAULT_CONFIG', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(DEFAULT_CONFIG.params, { files: ['params.yaml', 'params.json'], fromArgv: true });
-    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false });
+    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true });
     assert.deepEqual(DEFAULT_CONFIG.artifacts.inputs, ['data/**']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
     for (const ext of [
@@ -105,6 +105,7 @@ describe('loadConfig', () => {
         '  exclude: [lr]',
         '  builtin: false',
         '  recordStepMarkers: true',
+        '  fromLogFiles: false',
         'params:',
         '  files: [conf/params.yaml]',
         '  fromArgv: false',
@@ -132,6 +133,7 @@ describe('loadConfig', () => {
         exclude: ['lr'],
         builtin: false,
         recordStepMarkers: true,
+        fromLogFiles: false,
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },

@@ -1,6 +1,6 @@
 // Lightning's CSVLogger (version_N/metrics.csv with a step column, hparams.yaml beside it) and Keras's CSVLogger (one
 // row per epoch). Neither writes times, so every point gets the file's modification time.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Papa from 'papaparse';
 import type { MetricPoint } from '../../core/types';
@@ -13,9 +13,31 @@ export function csvLoggerKind(header: readonly string[]): 'lightning-csv' | 'ker
   return header[0] === 'epoch' ? 'keras-csv' : undefined;
 }
 
+/** The first line of a CSV file, split on commas: enough to tell a logger's file from other CSVs without reading it. */
+export function firstCsvLine(file: string): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const length = readSync(fd, head, 0, head.length, 0);
+    return head
+      .subarray(0, length)
+      .toString('utf8')
+      .split(/\r?\n/)[0]
+      .split(',')
+      .map((cell) => cell.trim());
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a CSV logger file; undefined when its header is neither logger's. */
 export function readCsvLogger(file: string): LogSource | undefined {
-  const parsed = Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true });
+  return csvLoggerSource(file, readFileSync(file, 'utf8'));
+}
+
+/** A CSV logger file's run from its text (read by the caller, who may hold back a line still being written). */
+export function csvLoggerSource(file: string, text: string): LogSource | undefined {
+  const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
   const header = parsed.meta.fields ?? [];
   const kind = csvLoggerKind(header);
   if (!kind) return undefined;

@@ -1,8 +1,8 @@
 // Finds the logs under the paths given to `labbook import` and groups them into runs: one run per TensorBoard log
 // folder, CSV logger file or DVCLive folder, and a Hydra run folder's config joins the logs written inside it.
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
-import { csvLoggerKind, readCsvLogger } from './csvLoggers';
+import { csvLoggerKind, firstCsvLine, readCsvLogger } from './csvLoggers';
 import { isDvcLiveDir, readDvcLive } from './dvclive';
 import { isHydraRunDir, readHydraRun } from './hydra';
 import { eventFileScalars, type TagPlugins } from './tensorboard';
@@ -39,7 +39,7 @@ function sourcesOfFile(file: string): LogSource[] {
 function sourcesUnder(root: string): LogSource[] {
   const eventFiles = filesUnder(root, isEventFile);
   const eventDirs = [...new Set(eventFiles.map((file) => dirname(file)))];
-  const csvFiles = filesUnder(root, (name) => extname(name) === '.csv').filter((file) => csvLoggerKind(csvHeader(file)) !== undefined);
+  const csvFiles = filesUnder(root, (name) => extname(name) === '.csv').filter((file) => csvLoggerKind(firstCsvLine(file)) !== undefined);
   const dvcLiveDirs = dirsUnder(root, (dir) => basename(dir) === 'dvclive' && isDvcLiveDir(dir));
   return [
     ...eventDirs.map((dir) =>
@@ -65,23 +65,6 @@ function readEventFiles(dir: string, files: string[]): LogSource {
     return scalars.points;
   });
   return { kind: 'tensorboard', dir, params: {}, tags: {}, points, problems };
-}
-
-/** The first line of a CSV file, split on commas (enough to tell a logger's file from other CSVs). */
-function csvHeader(file: string): string[] {
-  const fd = openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(4096);
-    const length = readSync(fd, head, 0, head.length, 0);
-    return head
-      .subarray(0, length)
-      .toString('utf8')
-      .split(/\r?\n/)[0]
-      .split(',')
-      .map((cell) => cell.trim());
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Hydra folders take the logs written inside them; every other log is a run of its own. */

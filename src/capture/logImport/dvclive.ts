@@ -24,12 +24,14 @@ export function readDvcLive(dir: string): LogSource {
   return { kind: 'dvclive', dir, params: paramsFromFile(join(dir, 'params.yaml')), tags: {}, points, problems };
 }
 
-function metricKey(plotsDir: string, file: string): string {
+/** A DVCLive metric's name: its TSV's path under plots/metrics, without the extension. */
+export function metricKey(plotsDir: string, file: string): string {
   return relative(plotsDir, file).slice(0, -'.tsv'.length).split(sep).join('/');
 }
 
-function tsvPoints(file: string, key: string, problems: ImportProblem[]): MetricPoint[] {
-  const parsed = Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), { header: true, delimiter: '\t', skipEmptyLines: true });
+/** The points of one metric's TSV; `text` defaults to the whole file. */
+export function tsvPoints(file: string, key: string, problems: ImportProblem[], text = readFileSync(file, 'utf8')): MetricPoint[] {
+  const parsed = Papa.parse<Record<string, string>>(text, { header: true, delimiter: '\t', skipEmptyLines: true });
   const valueColumn = (parsed.meta.fields ?? []).find((field) => field !== 'timestamp' && field !== 'step');
   if (!valueColumn) {
     problems.push({ file, message: 'no value column (expected timestamp, step and the metric)' });

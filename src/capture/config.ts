@@ -47,6 +47,12 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  system: {
+    /** Seconds between system metric samples after the run's first minute. */
+    interval: number;
+    /** Seconds between samples in the first minute (short runs get a curve too). */
+    firstMinuteInterval: number;
+  };
   drift: {
     /** Dataset drift when at least this share of the compared columns drifted. */
     driftShare: number;
@@ -89,6 +95,7 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  system: { interval: 5, firstMinuteInterval: 1 },
   drift: { driftShare: DEFAULT_DRIFT_SHARE, ignore: [], columns: {} },
 });
 
@@ -148,7 +155,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'drift']);
+  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'system', 'drift']);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
@@ -173,6 +180,10 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+
+  const system = fields.section(root.system, 'system', ['interval', 'firstMinuteInterval']);
+  config.system.interval = fields.seconds(system, 'system.interval') ?? config.system.interval;
+  config.system.firstMinuteInterval = fields.seconds(system, 'system.firstMinuteInterval') ?? config.system.firstMinuteInterval;
 
   const drift = fields.section(root.drift, 'drift', ['driftShare', 'ignore', 'columns']);
   config.drift.driftShare = fields.fraction(drift, 'drift.driftShare') ?? config.drift.driftShare;
@@ -260,6 +271,15 @@ class FieldReader {
   }
 
   /** A number in (0, 1]. */
+  /** A sampling interval: seconds from 0.1 to an hour. */
+  seconds(section: Section, path: string): number | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && value >= 0.1 && value <= 3600) return value;
+    this.warn(`${path} must be a number of seconds from 0.1 to 3600; using the default`);
+    return undefined;
+  }
+
   fraction(section: Section, path: string): number | undefined {
     const value = section[leaf(path)];
     if (value === undefined || value === null) return undefined;

@@ -8,11 +8,12 @@ import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
 import type { LabbookConfig } from './config';
 import { captureGitFacts } from './git';
 import { ingestJournal, type IngestContext } from './ingest';
+import { GpuSampler } from './gpuSampler';
 import { LogTailer } from './logImport/tailer';
 import { JOURNAL_ENV } from './journal';
 import { LineSplitter, MetricCollector, scalarParserFor } from './outputCapture';
 import { processRef, storeConsoleLog } from './recovery';
-import { SystemSampler } from './systemSampler';
+import { nextSampleDelay, SystemSampler } from './systemSampler';
 
 /** Everything the runner needs to launch and record one command. */
 export interface RunnerOptions {
@@ -239,12 +240,11 @@ function superviseChild(
       .then((found) => void warnings.push(...found))
       .catch((error: Error) => void warnings.push(`journal: ${error.message}`));
   };
-  const sampler = new SystemSampler(child.pid ?? -1);
+  const stopSampling = sampleSystem(store, runId, child.pid ?? -1, options.sampleIntervalMs, config);
   const followLogs = config.metrics.fromLogFiles ? logFileFollower(store, runId, options.cwd, warnings) : () => undefined;
   const timers = [
     setInterval(flush, options.flushIntervalMs ?? envMs('LABBOOK_FLUSH_INTERVAL_MS', 250)),
     setInterval(followLogs, envMs('LABBOOK_LOG_FILES_INTERVAL_MS', 1000)),
-    setInterval(() => store.logMetrics(runId, sampler.sample()), options.sampleIntervalMs ?? 5000),
     setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? Math.min(10_000, HEARTBEAT_STALE_MS / 4)),
   ];
 
@@ -255,6 +255,7 @@ function superviseChild(
     });
     child.on('close', async (code, signal) => {
       timers.forEach(clearInterval);
+      stopSampling();
       for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
       stopStdin();
       await Promise.all(streams);
@@ -270,6 +271,30 @@ function superviseChild(
       resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted, warnings });
     });
   });
+}
+
+/**
+ * Samples the process tree (and GPUs when nvidia-smi exists) at once, then every `system.firstMinuteInterval` s for
+ * the first minute and every `system.interval` s after (a fixed `fixedMs` when given); returns the stop function.
+ */
+function sampleSystem(store: Store, runId: string, pid: number, fixedMs: number | undefined, config: LabbookConfig): () => void {
+  const sampler = new SystemSampler(pid);
+  const gpus = new GpuSampler();
+  const start = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    const points = [...sampler.sample(), ...(await gpus.sample())];
+    if (stopped) return; // the run ended while nvidia-smi answered: the store may be closing
+    if (points.length > 0) store.logMetrics(runId, points);
+    const delay = fixedMs ?? nextSampleDelay(Date.now() - start, config.system.interval * 1000, config.system.firstMinuteInterval * 1000);
+    timer = setTimeout(() => void tick(), delay);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 /** Reads the TensorBoard, CSV logger and DVCLive files the run writes (docs/import.md) into the run. */

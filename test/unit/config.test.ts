@@ -114,6 +114,9 @@ describe('loadConfig', () => {
         '  inputs: ["datasets/**", "*.csv"]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'system:',
+        '  interval: 10',
+        '  firstMinuteInterval: 0.5',
         'drift:',
         '  driftShare: 0.4',
         '  ignore: [id]',
@@ -138,6 +141,7 @@ describe('loadConfig', () => {
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
       gates: [],
+      system: { interval: 10, firstMinuteInterval: 0.5 },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });
@@ -283,6 +287,15 @@ describe('loadConfig', () => {
     const bad = load('drift:\n  driftShare: 2\n');
     assert.equal(bad.config.drift.driftShare, 0.5);
     assert.deepEqual(bad.warnings, ['labbook.yaml: drift.driftShare must be a number above 0 and at most 1; using the default']);
+  });
+
+  it('keeps sampling intervals between 0.1 s and an hour', () => {
+    const { config, warnings } = load('system:\n  interval: 0\n  firstMinuteInterval: fast\n');
+    assert.deepEqual(config.system, { interval: 5, firstMinuteInterval: 1 });
+    assert.deepEqual(warnings, [
+      'labbook.yaml: system.interval must be a number of seconds from 0.1 to 3600; using the default',
+      'labbook.yaml: system.firstMinuteInterval must be a number of seconds from 0.1 to 3600; using the default',
+    ]);
   });
 
   it('ignores a folder named labbook.yaml', () => {

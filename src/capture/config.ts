@@ -36,8 +36,13 @@ export interface LabbookConfig {
   artifacts: {
     /** Globs (relative to the run's cwd) of files a run writes that are kept as outputs. */
     outputs: string[];
-    /** Globs of files a run reads that are recorded as data inputs. */
-    inputs: string[];
+    /**
+     * Globs of files recorded as inputs in addition to the files the run reads (Python); unset, programs whose
+     * reads are not recorded get the files under data/ they did not change.
+     */
+    inputs?: string[];
+    /** Folders outside the workspace whose files a run reads are inputs too (shared datasets). */
+    dataRoots: string[];
     /** Lower-case extensions (with the dot) of files that are models. */
     modelExtensions: string[];
     /** Files larger than this are recorded without storing their bytes. */
@@ -47,6 +52,10 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  environment: {
+    /** Names (globs) of environment variables recorded with each run's environment. */
+    variables: string[];
+  };
   system: {
     /** Seconds between system metric samples after the run's first minute. */
     interval: number;
@@ -90,11 +99,12 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
   artifacts: {
     // Anywhere below the run folder: a script in examples/iris/ run from the repo root writes examples/iris/models/.
     outputs: [...OUTPUT_DIRS.map((dir) => `**/${dir}/**`), ...MODEL_EXTENSIONS.map((ext) => `**/*${ext}`)],
-    inputs: ['data/**'],
     modelExtensions: MODEL_EXTENSIONS,
+    dataRoots: [],
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  environment: { variables: ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED'] },
   system: { interval: 5, firstMinuteInterval: 1 },
   drift: { driftShare: DEFAULT_DRIFT_SHARE, ignore: [], columns: {} },
 });
@@ -155,7 +165,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'system', 'drift']);
+  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'environment', 'system', 'drift']);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
@@ -173,13 +183,18 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   config.params.files = fields.strings(params, 'params.files') ?? config.params.files;
   config.params.fromArgv = fields.boolean(params, 'params.fromArgv') ?? config.params.fromArgv;
 
-  const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'modelExtensions', 'maxFileBytes']);
+  const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'dataRoots', 'modelExtensions', 'maxFileBytes']);
   config.artifacts.outputs = fields.strings(artifacts, 'artifacts.outputs') ?? config.artifacts.outputs;
-  config.artifacts.inputs = fields.strings(artifacts, 'artifacts.inputs') ?? config.artifacts.inputs;
+  const inputs = fields.strings(artifacts, 'artifacts.inputs');
+  if (inputs) config.artifacts.inputs = inputs;
+  config.artifacts.dataRoots = fields.strings(artifacts, 'artifacts.dataRoots') ?? config.artifacts.dataRoots;
   config.artifacts.modelExtensions =
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+
+  const environment = fields.section(root.environment, 'environment', ['variables']);
+  config.environment.variables = fields.strings(environment, 'environment.variables') ?? config.environment.variables;
 
   const system = fields.section(root.system, 'system', ['interval', 'firstMinuteInterval']);
   config.system.interval = fields.seconds(system, 'system.interval') ?? config.system.interval;

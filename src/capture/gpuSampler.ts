@@ -50,6 +50,11 @@ function reported(cell: string): number | undefined {
   return cell === '' || !Number.isFinite(value) ? undefined : value;
 }
 
+/** The "CUDA Version: 12.2" of nvidia-smi's summary header. */
+export function parseCudaVersion(summary: string): string | undefined {
+  return /CUDA Version:\s*([\d.]+)/.exec(summary)?.[1];
+}
+
 /** The readings as `system/gpu<i>/…` metrics. */
 export function gpuPoints(readings: readonly GpuReading[], step: number, timestamp: number): MetricPoint[] {
   return readings.flatMap((gpu) => {
@@ -93,11 +98,22 @@ export class GpuSampler {
     return readings.length === 0 ? [] : gpuPoints(readings, this.step++, now);
   }
 
+  /** The CUDA version the driver supports, from the header of nvidia-smi's summary; undefined when unknown. */
+  async cudaVersion(): Promise<string | undefined> {
+    try {
+      return parseCudaVersion(await this.run([]));
+    } catch {
+      return undefined;
+    }
+  }
+
   private query(): Promise<string> {
+    return this.run([`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']);
+  }
+
+  private run(args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.command, [`--query-gpu=${GPU_QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits'], { timeout: 5000 }, (error, stdout) =>
-        error ? reject(error) : resolve(stdout),
-      );
+      execFile(this.command, args, { timeout: 5000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
     });
   }
 }

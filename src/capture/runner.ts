@@ -8,7 +8,10 @@ import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
 import type { LabbookConfig } from './config';
 import { captureGitFacts } from './git';
 import { ingestJournal, type IngestContext } from './ingest';
+import { recordMachineEnvironment } from './environment';
 import { GpuSampler } from './gpuSampler';
+import { dvcStageOf } from './dvc';
+import { DVC_STAGE_TAG, dvcRootOf, globInputs, READ_ROOTS_ENV, readRoots } from './inputs';
 import { LogTailer } from './logImport/tailer';
 import { JOURNAL_ENV } from './journal';
 import { LineSplitter, MetricCollector, scalarParserFor } from './outputCapture';
@@ -106,28 +109,35 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
   options.onStart?.(run.id);
 
   const gitFacts = captureGitFacts(cwd, store.objects).then((facts) => store.setGitFacts(run.id, facts));
-  const inputs = Promise.all(
-    [...snapshotFiles(cwd, config.artifacts.inputs).keys()].map((path) =>
-      storeArtifact(store, run.id, cwd, path, 'data', 'input', config.artifacts.maxFileBytes),
-    ),
-  );
+  const dvcRoot = dvcRootOf(cwd);
+  const dvcStage = dvcRoot && dvcStageOf(dvcRoot, options.command.join(' '));
+  if (dvcStage) store.setTags(run.id, { [DVC_STAGE_TAG]: dvcStage });
+  const finishInputs = globInputs(store, run.id, cwd, config.artifacts, dvcRoot);
+  const environment = recordMachineEnvironment(store, run.id, config.environment.variables, options.env ?? process.env);
   const { ELECTRON_RUN_AS_NODE: _runnerOnly, ...inherited } = options.env ?? process.env; // the editor's Node flag must not reach the script
   const env = {
     ...inherited,
     PYTHONUNBUFFERED: '1',
     PYTHONPATH: [options.pythonShimDir, inherited.PYTHONPATH].filter(Boolean).join(delimiter),
     [JOURNAL_ENV]: journalPath,
+    [READ_ROOTS_ENV]: readRoots(cwd, store.dir, config.artifacts.dataRoots).join(delimiter),
     LABBOOK_RUN_ID: run.id,
     ...(await options.childEnv?.(run.id)),
   };
 
-  const ingestContext: IngestContext = { cwd, modelExtensions: config.artifacts.modelExtensions, maxFileBytes: config.artifacts.maxFileBytes };
+  const ingestContext: IngestContext = {
+    cwd,
+    modelExtensions: config.artifacts.modelExtensions,
+    maxFileBytes: config.artifacts.maxFileBytes,
+    dvcRoot,
+  };
   const outcome = await superviseChild(options, run.id, env, consolePath, ingestContext, stdout, stderr);
   warnings.push(...outcome.warnings);
 
   await gitFacts.catch((error: Error) => warnings.push(`git: ${error.message}`));
-  for (const problem of await inputs) if (problem) warnings.push(`input: ${problem}`);
   warnings.push(...(await ingestJournal(store, run.id, ingestContext, true)));
+  for (const problem of await finishInputs()) warnings.push(`input: ${problem}`);
+  await environment.catch((error: Error) => warnings.push(`environment: ${error.message}`));
   const after = snapshotFiles(cwd, config.artifacts.outputs);
   for (const path of changedFiles(before, after)) {
     const problem = await storeArtifact(

@@ -31,7 +31,9 @@ describe('DEFAULT_CONFIG', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(DEFAULT_CONFIG.params, { files: ['params.yaml', 'params.json'], fromArgv: true });
     assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true });
-    assert.deepEqual(DEFAULT_CONFIG.artifacts.inputs, ['data/**']);
+    assert.equal(DEFAULT_CONFIG.artifacts.inputs, undefined, "unset: a run's reads are its inputs (data/** for programs whose reads are not recorded)");
+    assert.deepEqual(DEFAULT_CONFIG.artifacts.dataRoots, []);
+    assert.deepEqual(DEFAULT_CONFIG.environment.variables, ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
     for (const ext of [
       '.pkl',
@@ -112,8 +114,11 @@ describe('loadConfig', () => {
         'artifacts:',
         '  outputs: ["out/**"]',
         '  inputs: ["datasets/**", "*.csv"]',
+        '  dataRoots: [/mnt/shared]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'environment:',
+        '  variables: [SEED, TORCH_*]',
         'system:',
         '  interval: 10',
         '  firstMinuteInterval: 0.5',
@@ -139,7 +144,8 @@ describe('loadConfig', () => {
         fromLogFiles: false,
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
-      artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], dataRoots: ['/mnt/shared'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
       system: { interval: 10, firstMinuteInterval: 0.5 },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
@@ -208,6 +214,7 @@ describe('loadConfig', () => {
     ]);
     const expected = copyOfDefaults();
     expected.metrics.patterns = ['(?<key>a)(?<value>1)'];
+    expected.artifacts.inputs = ['data/**'];
     assert.deepEqual(config, expected);
   });
 

@@ -31,7 +31,11 @@ describe('DEFAULT_CONFIG', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(DEFAULT_CONFIG.params, { files: ['params.yaml', 'params.json'], fromArgv: true });
     assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true });
-    assert.equal(DEFAULT_CONFIG.artifacts.inputs, undefined, "unset: a run's reads are its inputs (data/** for programs whose reads are not recorded)");
+    assert.equal(
+      DEFAULT_CONFIG.artifacts.inputs,
+      undefined,
+      "unset: a run's reads are its inputs (data/** for programs whose reads are not recorded)",
+    );
     assert.deepEqual(DEFAULT_CONFIG.artifacts.dataRoots, []);
     assert.deepEqual(DEFAULT_CONFIG.environment.variables, ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
@@ -144,7 +148,13 @@ describe('loadConfig', () => {
         fromLogFiles: false,
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
-      artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], dataRoots: ['/mnt/shared'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      artifacts: {
+        outputs: ['out/**'],
+        inputs: ['datasets/**', '*.csv'],
+        dataRoots: ['/mnt/shared'],
+        modelExtensions: ['.pt', '.onnx'],
+        maxFileBytes: 1048576,
+      },
       environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
       system: { interval: 10, firstMinuteInterval: 0.5 },

@@ -9,6 +9,7 @@ import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runMlflowHttpBench } from './bench/mlflowHttp';
 import { runPanelsBench } from './bench/panels';
+import { runPythonShimBench } from './bench/pythonShim';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
 import { runServingBench } from './bench/serving';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   benchParser();
   benchDownsample();
   runRunnerMemoryBench(report);
+  runPythonShimBench(report);
   await runDriftBench(report);
   await runServingBench(report);
   await runMlflowBench(report);

@@ -8,6 +8,7 @@ import { StoreTooNewError } from '../store/errors';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
+import { IMPORT_USAGE, importCommand } from './importCommand';
 import { lspCommand } from './lspCommand';
 import { modelsCommand } from './modelsCommand';
 import {
@@ -65,6 +66,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary:
       'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
     run: driftCommand,
+  },
+  import: {
+    summary: `${IMPORT_USAGE}   runs logged by TensorBoard, Lightning/Keras CSV loggers, DVCLive or Hydra, with their own times`,
+    run: importCommand,
   },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },

@@ -295,6 +295,15 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX inference_log_by_version ON inference_log (name, version, id);
   `,
+  // 10: input hashes by (path, size, mtime), so a big data file a run reads is hashed once, not per run.
+  `
+  CREATE TABLE file_hashes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    sha256 TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */

@@ -341,6 +341,16 @@ export class Store {
     artifacts.addArtifact(this.db, artifact);
   }
 
+  /** The sha256 of a file hashed before at this size and modification time. */
+  knownFileHash(path: string, size: number, mtimeMs: number): string | undefined {
+    return artifacts.knownFileHash(this.db, path, size, mtimeMs);
+  }
+
+  /** Remembers a file's sha256 at this size and modification time. */
+  rememberFileHash(path: string, size: number, mtimeMs: number, sha256: string): void {
+    artifacts.rememberFileHash(this.db, path, size, mtimeMs, sha256);
+  }
+
   /** A run's artifacts, by direction then path. */
   artifacts(runId: string): Artifact[] {
     return artifacts.artifacts(this.db, runId);

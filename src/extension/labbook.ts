@@ -2,6 +2,7 @@ import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
 import { installCliLauncher } from './cliLauncher';
 import { commandTable, registerCommands } from './commands';
+import { driftCommandTable } from './driftCommands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
@@ -16,6 +17,7 @@ import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
 import { ComparePanels } from './panels/comparePanel';
 import { SeriesWorkerPool } from './panels/seriesPool';
+import { DriftPanel } from './panels/driftPanel';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
@@ -65,9 +67,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     openRun: (runId) => panels.open(runId),
     log: reporter.log,
   });
+  const drift = new DriftPanel({ extensionUri: context.extensionUri, log: reporter.log });
   context.subscriptions.push(
     host,
     view,
+    drift,
     ends,
     panels,
     compare,
@@ -107,6 +111,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
       modelCommandTable({ host, view, panels, lineage, compare, models }),
+      driftCommandTable({ drift }),
     ),
   );
 }

@@ -110,7 +110,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
-      modelCommandTable({ host, view, panels, lineage, compare, models }),
+      modelCommandTable({ host, view, panels, lineage, compare, models, drift }),
       driftCommandTable({ drift }),
     ),
   );

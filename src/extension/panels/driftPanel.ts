@@ -37,6 +37,8 @@ const PROGRESS_AFTER_MS = 400;
 export interface DriftFiles {
   reference: vscode.Uri;
   current: vscode.Uri;
+  /** How the panel names the reference when its file is a temporary one (a model version's training data). */
+  referenceLabel?: string;
   /** How the panel names the current data when its file is a temporary one (a served model's window). */
   currentLabel?: string;
 }

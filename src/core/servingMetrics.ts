@@ -141,3 +141,8 @@ export function servingFigures(before: ServingScrape, after: ServingScrape): Ser
     driftShare: after.driftShare,
   };
 }
+
+/** True when the drift share has just passed `threshold` (from at or below it, or from unknown): one alert per crossing. */
+export function driftAlertDue(previous: number | null, current: number | null, threshold: number): boolean {
+  return current !== null && current > threshold && (previous === null || previous <= threshold);
+}

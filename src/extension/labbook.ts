@@ -12,6 +12,7 @@ import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
+import { MONITORING_VIEW_ID, MonitoringViewProvider } from './monitoringView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
@@ -103,9 +104,12 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
+  const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
   context.subscriptions.push(
     models,
     cards,
+    monitoring,
+    vscode.window.registerWebviewViewProvider(MONITORING_VIEW_ID, monitoring),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,

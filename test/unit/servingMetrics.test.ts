@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bucketIncrease, histogramQuantile, servingFigures, servingScrape, type Bucket } from '../../src/core/servingMetrics';
+import { bucketIncrease, driftAlertDue, histogramQuantile, servingFigures, servingScrape, type Bucket } from '../../src/core/servingMetrics';
 import { parseExposition } from '../../src/extension/servingClient';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'serving', name), 'utf8');
@@ -78,5 +78,13 @@ describe('bucketIncrease', () => {
     assert.deepEqual(bucketIncrease(buckets([1, 2, 3, 4, 5, 6]), buckets([2, 4, 6, 8, 10, 12])), buckets([1, 2, 3, 4, 5, 6]));
     assert.deepEqual(bucketIncrease(buckets([5, 5, 5, 5, 5, 5]), buckets([1, 1, 1, 1, 1, 1])), buckets([1, 1, 1, 1, 1, 1]));
     assert.deepEqual(bucketIncrease([], buckets([1, 2, 3, 4, 5, 6])), buckets([1, 2, 3, 4, 5, 6]));
+  });
+});
+
+describe('driftAlertDue', () => {
+  it('fires once when the share passes the threshold, again only after it fell back', () => {
+    const shares = [null, 0.1, 0.3, 0.35, 0.5, 0.2, 0.31, 0.31, null, 0.4];
+    const fired = shares.map((share, k) => driftAlertDue(k === 0 ? null : shares[k - 1], share, 0.3));
+    assert.deepEqual(fired, [false, false, false, true, false, false, true, false, false, true]);
   });
 });

@@ -11,6 +11,7 @@ import { runMlflowHttpBench } from './bench/mlflowHttp';
 import { runPanelsBench } from './bench/panels';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
+import { runServingBench } from './bench/serving';
 import { runStoreDriversBench } from './bench/storeDrivers';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   benchDownsample();
   runRunnerMemoryBench(report);
   await runDriftBench(report);
+  await runServingBench(report);
   await runMlflowBench(report);
   await runMlflowHttpBench(report);
   await runLspBench(report);

@@ -23,6 +23,7 @@ import {
 } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
+import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
 import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
@@ -43,6 +44,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   serve: {
     summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
     run: serveCommand,
+  },
+  'serve-model': {
+    summary: `${SERVE_MODEL_USAGE}   score a registered model (MLflow's /invocations, /predict) with Prometheus /metrics and drift`,
+    run: serveModelCommand,
   },
   models: {
     summary: [

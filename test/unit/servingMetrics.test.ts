@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { bucketIncrease, driftAlertDue, histogramQuantile, servingFigures, servingScrape, type Bucket } from '../../src/core/servingMetrics';
 import { parseExposition } from '../../src/extension/servingClient';
 
@@ -28,6 +29,36 @@ describe('servingScrape', () => {
       buckets: [],
       driftShare: null,
     });
+  });
+});
+
+describe('servingScrape on prom-client’s own exposition', () => {
+  it('maps what prom-client writes for the serving series (le first, other series around them)', async () => {
+    const registry = new Registry();
+    const registers = [registry];
+    const predictions = new Counter({ name: 'predictions_total', help: 'h', labelNames: ['model', 'version', 'status'], registers });
+    const duration = new Histogram({
+      name: 'prediction_duration_seconds',
+      help: 'h',
+      labelNames: ['model', 'version'],
+      buckets: [0.01, 0.1],
+      registers,
+    });
+    const drift = new Gauge({ name: 'drift_share_of_drifted_features', help: 'h', labelNames: ['model', 'version'], registers });
+    new Counter({ name: 'model_process_restarts_total', help: 'h', registers }).inc();
+    for (const [version, seconds] of [
+      ['2', 0.005],
+      ['2', 0.05],
+      ['2', 0.5],
+      ['3', 0.005],
+    ] as const) {
+      predictions.inc({ model: 'churn', version, status: 'ok' });
+      duration.observe({ model: 'churn', version }, seconds);
+    }
+    predictions.inc({ model: 'churn', version: '2', status: 'error' }, 2);
+    drift.set({ model: 'churn', version: '2' }, 0.25);
+    const scrape = servingScrape(await parseExposition(await registry.metrics()), 'churn', 2, 5);
+    assert.deepEqual(scrape, { at: 5, ok: 3, errors: 2, buckets: buckets([1, 2, 3], [0.01, 0.1, Infinity]), driftShare: 0.25 });
   });
 });
 

@@ -114,6 +114,11 @@ test('the Monitoring view charts a served model under load, and the drift alert 
       const latency = live.find((c) => c.chart === 'latency')!.datasets;
       assert.ok((latency[1].last ?? 0) >= (latency[0].last ?? 0) && (latency[0].last ?? 0) > 0, 'p95 ≥ p50 > 0');
       assert.ok(live.find((c) => c.chart === 'errors')!.datasets[0].points > 0);
+      // Room for all four charts: the other Labbook views folded away.
+      for (const title of ['Runs', 'Models', 'Metrics']) {
+        // The title itself: the header's middle may hold the view's action buttons (Filter Runs…).
+        await vscode.page.locator('.pane-header[aria-expanded="true"] h3.title', { hasText: new RegExp(`^${title}$`, 'i') }).click();
+      }
       await parkMouse(vscode);
       await vscode.screenshot('monitoring-live');
 

@@ -104,7 +104,7 @@ export class DriftPanel implements vscode.Disposable {
 
   private names(files: DriftFiles): DriftPanelFiles {
     return {
-      reference: vscode.workspace.asRelativePath(files.reference, false),
+      reference: files.referenceLabel ?? vscode.workspace.asRelativePath(files.reference, false),
       current: files.currentLabel ?? vscode.workspace.asRelativePath(files.current, false),
     };
   }

@@ -117,6 +117,10 @@ export async function serveModelCommand(args: string[]): Promise<number> {
       drift,
       window,
       log,
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        throw new CliError(`Port ${port} on ${values.host} is in use: pick another with --port (0 takes a free one).`, 2);
+      throw error;
     });
     const removeAnnouncement = announceServedModel(store.dir, {
       pid: process.pid,

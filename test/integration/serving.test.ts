@@ -3,7 +3,7 @@
 // /metrics, read back through its query API, and the drift share rising in it once the inputs shift.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -182,6 +182,87 @@ test('serve-model: MLflow payloads, /metrics scraped by a real Prometheus, drift
   } finally {
     await stop(prometheus, 'SIGTERM');
     await stop(served?.child, 'SIGKILL');
+    workspace.cleanup();
+  }
+});
+
+test('serve-model: a usage mistake or an unknown model is exit 2 with a message that says which', async () => {
+  const workspace = makeWorkspace();
+  try {
+    openStore(workspace.dir).close();
+    const usage = await runCli(['serve-model'], { cwd: workspace.dir });
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Usage: labbook serve-model NAME/);
+    const port = await runCli(['serve-model', 'churn', '--port', 'http'], { cwd: workspace.dir });
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port takes a port number, got 'http'/);
+    const unknown = await runCli(['serve-model', 'churn/Production'], { cwd: workspace.dir });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Registered Model with name=churn not found/);
+    assert.deepEqual(servedModels(join(workspace.dir, '.labbook')), []);
+  } finally {
+    workspace.cleanup();
+  }
+});
+
+test('serve-model: a plain model.pkl registered with labbook models register is served; a port in use is exit 2', async () => {
+  const workspace = makeWorkspace();
+  try {
+    const made = spawnSync(PYTHON, [join(ROOT, 'test', 'fixtures', 'python', 'serving_model.py'), join(workspace.dir, 'mlflow-layout')], {
+      encoding: 'utf8',
+    });
+    assert.equal(made.status, 0, made.stderr);
+    const store = openStore(workspace.dir);
+    try {
+      const run = store.createRun({
+        name: 'pickled',
+        experimentName: 'plain',
+        argv: ['python3', 'train.py'],
+        git: { commit: null, branch: null, dirty: false },
+      });
+      const sha256 = store.objects.putBuffer(readFileSync(join(workspace.dir, 'mlflow-layout', 'model.pkl')));
+      store.addArtifact({ runId: run.id, path: 'model.pkl', sha256, size: 1, role: 'model', direction: 'output' });
+      store.setStatus(run.id, 'FINISHED');
+    } finally {
+      store.close();
+    }
+    assert.equal((await runCli(['models', 'register', '@last', '--name', 'plain'], { cwd: workspace.dir })).code, 0);
+    const served = startCli(['serve-model', 'plain/1', '--port', '0', '--python', PYTHON], {
+      cwd: workspace.dir,
+      env: { LABBOOK_SERVE_TOKEN: TOKEN },
+    });
+    try {
+      const entry = await waitFor('the discovery file', () => servedModels(join(workspace.dir, '.labbook'))[0], 60_000);
+      assert.equal(entry.stage, undefined);
+      assert.deepEqual(
+        await post(
+          entry.url,
+          '/predict',
+          JSON.stringify({
+            features: [
+              [1, 1, 0],
+              [-1, -1, 0],
+            ],
+          }),
+        ),
+        { status: 200, json: { predictions: [1, 0] } },
+      );
+    } finally {
+      await stop(served.child, 'SIGINT');
+    }
+    assert.match((await served.done).stderr, /no drift gauge: Run pickled, the source of plain version 1, recorded no CSV or Parquet input/);
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = busy.address();
+      const busyPort = String(typeof address === 'object' && address ? address.port : 0);
+      const taken = await runCli(['serve-model', 'plain', '--port', busyPort, '--python', PYTHON], { cwd: workspace.dir });
+      assert.equal(taken.code, 2);
+      assert.match(taken.stderr, new RegExp(`Port ${busyPort} on 127.0.0.1 is in use`));
+    } finally {
+      busy.close();
+    }
+  } finally {
     workspace.cleanup();
   }
 });

@@ -141,7 +141,7 @@ export class DriftPanel implements vscode.Disposable {
     }
   }
 
-  /** The check, with a bad file or mismatched schemas as a message rather than a throw. */
+  /** The check, with a bad file, mismatched schemas or a failure as a message for the page rather than a throw. */
   private async read(files: DriftFiles): Promise<DriftCheck | { error: string }> {
     const workspace = vscode.workspace.getWorkspaceFolder(files.current) ?? vscode.workspace.workspaceFolders?.[0];
     try {
@@ -151,7 +151,9 @@ export class DriftPanel implements vscode.Disposable {
       });
     } catch (error) {
       if (error instanceof DriftCheckError) return { error: error.message };
-      throw error;
+      // Anything else is Labbook's fault, not the files': the page says so instead of staying on "Reading…".
+      this.deps.log.warn(`drift check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { error: `The drift check failed: ${error instanceof Error ? error.message : String(error)} (details in the Labbook output).` };
     }
   }
 

@@ -23,6 +23,7 @@ import {
 } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
+import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
 import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
@@ -61,6 +62,13 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
     run: driftCommand,
   },
+  remote: {
+    summary: 'remote add NAME URL [--token-env VAR] | remote ls | remote rm NAME   MLflow tracking servers to sync with (docs/sync.md)',
+    run: remoteCommand,
+  },
+  push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
+  pull: { summary: 'pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote\'s runs here (read-only)', run: pullCommand },
+  adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },

@@ -1,0 +1,239 @@
+// Push and pull against `labbook serve` as the remote (real sockets, the built CLI): the round trip of a large run
+// compared exactly, a re-push that sends nothing, pull's read-only runs and adopt, and a push SIGKILLed halfway.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { HistoryPoint } from '../../src/core/types';
+import { startTrackingServer, type TrackingServer } from '../../src/server/trackingServer';
+import { ReadOnlyRunError, Store } from '../../src/store/store';
+import { makeWorkspace, runCli, startCli, waitFor } from './helpers';
+
+const POINTS = 100_000;
+
+interface Remote {
+  store: Store;
+  server: TrackingServer;
+  cleanup: () => void;
+}
+
+async function startRemote(): Promise<Remote> {
+  const ws = makeWorkspace();
+  const store = Store.open(join(ws.dir, '.labbook'));
+  const server = await startTrackingServer({ store, log: () => undefined });
+  return {
+    store,
+    server,
+    cleanup: () => {
+      void server.close().then(() => {
+        store.close();
+        ws.cleanup();
+      });
+    },
+  };
+}
+
+/** A finished run with 100,000 points over three keys (NaN and ±Infinity among them), 50 params, 20 tags and a 10 MB file. */
+function recordBigRun(store: Store): { runId: string; artifact: Buffer } {
+  const run = store.createRun({
+    experimentName: 'sync-test',
+    name: 'big',
+    startTime: 1_700_000_000_000,
+    argv: ['python', 'train.py'],
+    git: { commit: 'a'.repeat(40), branch: 'main' },
+  });
+  const params: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) params[`p${i}`] = `value-${i}`;
+  store.logParams(run.id, params);
+  const tags: Record<string, string> = {};
+  for (let i = 0; i < 20; i++) tags[`t${i}`] = `tag-${i}`;
+  store.setTags(run.id, tags);
+  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const batch: { key: string; value: number; step: number; timestamp: number }[] = [];
+  for (let i = 0; i < POINTS; i++) {
+    const key = i % 10 === 0 ? 'val/acc' : i % 997 === 0 ? 'odd' : 'loss';
+    const value = key === 'odd' ? special[i % 3] : Math.sin(i) * 1e-3 + i / 7;
+    batch.push({ key, value, step: i, timestamp: 1_700_000_000_000 + i });
+    if (batch.length === 10_000) store.logMetrics(run.id, batch.splice(0));
+  }
+  store.logMetrics(run.id, batch);
+  const artifact = randomBytes(10 * 1024 * 1024);
+  const sha256 = store.objects.putBuffer(artifact);
+  store.addArtifact({ runId: run.id, path: 'models/model.bin', sha256, size: artifact.byteLength, role: 'model', direction: 'output' });
+  store.finishRun(run.id, 'FINISHED', { endTime: 1_700_000_200_000, exitCode: 0 });
+  return { runId: run.id, artifact };
+}
+
+function histories(store: Store, runId: string): Record<string, HistoryPoint[]> {
+  return Object.fromEntries(store.metricSummaries(runId).map((m) => [m.key, store.history(runId, m.key)]));
+}
+
+function remoteRunOf(store: Store, localRunId: string): string {
+  const ids = store.runIds({ filter: `tags.\`labbook.run_id\` = '${localRunId}'` });
+  assert.equal(ids.length, 1, `one remote run for ${localRunId}, found ${ids.length}`);
+  return ids[0];
+}
+
+async function cli(cwd: string, ...args: string[]): Promise<Record<string, unknown>> {
+  const result = await runCli(args, { cwd });
+  assert.equal(result.code, 0, `labbook ${args.join(' ')}: ${result.stderr}`);
+  return args.includes('--json') ? (JSON.parse(result.stdout) as Record<string, unknown>) : {};
+}
+
+describe('push and pull with labbook serve as the remote', () => {
+  let remote: Remote;
+  const local = makeWorkspace();
+  const third = makeWorkspace();
+  let big: { runId: string; artifact: Buffer };
+
+  before(async () => {
+    remote = await startRemote();
+    const store = Store.open(join(local.dir, '.labbook'));
+    big = recordBigRun(store);
+    store.close();
+    await cli(local.dir, 'remote', 'add', 'origin', remote.server.url);
+    mkdirSync(join(third.dir, '.labbook'));
+    await cli(third.dir, 'remote', 'add', 'team', remote.server.url);
+  });
+
+  after(() => {
+    remote.cleanup();
+    local.cleanup();
+    third.cleanup();
+  });
+
+  test('push copies the run exactly, and a second push sends nothing', async () => {
+    const first = await cli(local.dir, 'push', '--json');
+    assert.equal(first.points, POINTS);
+    assert.equal(first.params, 50);
+    assert.equal(first.created, 1);
+    assert.equal(first.artifacts, 1);
+    const remoteId = remoteRunOf(remote.store, big.runId);
+    assert.equal((first.remoteIds as Record<string, string>)[big.runId], remoteId);
+
+    const store = Store.open(join(local.dir, '.labbook'));
+    try {
+      const source = store.getRunDetail(big.runId);
+      const copy = remote.store.getRunDetail(remoteId);
+      assert.deepEqual(copy.params, source.params);
+      for (const [key, value] of Object.entries(source.tags)) assert.equal(copy.tags[key], value, key);
+      assert.equal(copy.tags['labbook.git.commit'], 'a'.repeat(40));
+      assert.equal(copy.status, 'FINISHED');
+      assert.equal(copy.startTime, source.startTime);
+      assert.equal(copy.endTime, source.endTime);
+      assert.equal(copy.experimentName, 'sync-test');
+      assert.deepEqual(histories(remote.store, remoteId), histories(store, big.runId));
+      const file = copy.artifacts.find((a) => a.path === 'models/model.bin');
+      assert.equal(file?.sha256, source.artifacts[0].sha256);
+    } finally {
+      store.close();
+    }
+
+    const again = await cli(local.dir, 'push', '--json');
+    assert.equal(again.points, 0);
+    assert.equal(again.runs, 0);
+    assert.equal(again.upToDate, 1);
+    assert.equal(again.requests, 0, 'a push with nothing new asks the server nothing');
+  });
+
+  test('a run that grew sends only its new points', async () => {
+    const store = Store.open(join(local.dir, '.labbook'));
+    store.logMetrics(big.runId, [{ key: 'loss', value: 0.5, step: POINTS, timestamp: 1_700_000_300_000 }]);
+    store.setTags(big.runId, { t0: 'changed' });
+    store.close();
+    const grown = await cli(local.dir, 'push', '--json');
+    assert.equal(grown.points, 1);
+    assert.equal(grown.tags, 1);
+    const remoteId = remoteRunOf(remote.store, big.runId);
+    assert.equal(remote.store.tags(remoteId).t0, 'changed');
+    assert.equal(remote.store.metricSummaries(remoteId).find((m) => m.key === 'loss')?.last, 0.5);
+  });
+
+  test('pull brings the run into a third store exactly, read-only until adopted', async () => {
+    const pulled = await cli(third.dir, 'pull', '--json');
+    assert.equal(pulled.created, 1);
+    const remoteId = remoteRunOf(remote.store, big.runId);
+    const source = Store.open(join(local.dir, '.labbook'));
+    const copy = Store.open(join(third.dir, '.labbook'));
+    try {
+      const run = copy.getRunDetail(remoteId);
+      assert.equal(run.tags['labbook.origin'], remote.server.url);
+      assert.deepEqual(run.params, source.params(big.runId));
+      assert.equal(run.status, 'FINISHED');
+      assert.equal(run.endTime, source.getRun(big.runId).endTime);
+      assert.equal(run.git.commit, 'a'.repeat(40));
+      assert.deepEqual(histories(copy, remoteId), histories(source, big.runId));
+      const file = run.artifacts.find((a) => a.path === 'models/model.bin');
+      assert.equal(file?.sha256, source.artifacts(big.runId)[0].sha256);
+      assert.deepEqual(copy.objects.read(file!.sha256), big.artifact);
+      assert.throws(() => copy.logMetrics(remoteId, [{ key: 'loss', value: 1, step: 1, timestamp: 1 }]), ReadOnlyRunError);
+      assert.throws(() => copy.setTags(remoteId, { x: 'y' }), ReadOnlyRunError);
+    } finally {
+      source.close();
+      copy.close();
+    }
+    const again = await cli(third.dir, 'pull', '--json');
+    assert.equal(again.points, 0);
+    assert.equal(again.created, 0);
+
+    await cli(third.dir, 'adopt', remoteId.slice(0, 8));
+    const adopted = Store.open(join(third.dir, '.labbook'));
+    try {
+      adopted.setTags(remoteId, { note: 'mine now' });
+      assert.equal(adopted.originOf(remoteId), undefined);
+    } finally {
+      adopted.close();
+    }
+  });
+
+  test('pull leaves this store its own pushed runs', async () => {
+    const result = await cli(local.dir, 'pull', '--json');
+    assert.equal(result.created, 0);
+    assert.equal(result.own, 1);
+  });
+});
+
+describe('a push killed halfway', () => {
+  test('resumes with no duplicates and without resending what was acknowledged', async () => {
+    const remote = await startRemote();
+    const local = makeWorkspace();
+    try {
+      const store = Store.open(join(local.dir, '.labbook'));
+      const { runId } = recordBigRun(store);
+      store.close();
+      await cli(local.dir, 'remote', 'add', 'origin', remote.server.url);
+      const pushing = startCli(['push', '--json'], { cwd: local.dir });
+      const remoteId = await waitFor('the remote run', () => remote.store.runIds({ filter: `tags.\`labbook.run_id\` = '${runId}'` })[0]);
+      const sentBefore = await waitFor(
+        '30,000 points on the remote',
+        () => {
+          const n = remote.store.metricSummaries(remoteId).reduce((sum, m) => sum + m.count, 0);
+          return n >= 30_000 && n;
+        },
+        60_000,
+      );
+      pushing.child.kill('SIGKILL');
+      const killed = await pushing.done;
+      assert.equal(killed.signal, 'SIGKILL');
+      assert.ok(sentBefore < POINTS, 'killed before the end');
+
+      const resumed = await cli(local.dir, 'push', '--json');
+      assert.equal(resumed.created, 0, 'the same remote run continues');
+      assert.ok(
+        (resumed.points as number) <= POINTS - sentBefore + 1000,
+        `resent at most the batch in flight (sent ${String(resumed.points)} after ${sentBefore})`,
+      );
+      const source = Store.open(join(local.dir, '.labbook'));
+      try {
+        assert.equal(remoteRunOf(remote.store, runId), remoteId);
+        assert.deepEqual(histories(remote.store, remoteId), histories(source, runId));
+      } finally {
+        source.close();
+      }
+    } finally {
+      remote.cleanup();
+      local.cleanup();
+    }
+  });
+});

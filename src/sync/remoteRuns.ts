@@ -8,6 +8,16 @@ export const RUN_ID_TAG = 'labbook.run_id';
 
 const HISTORY_PAGE = 25_000;
 
+/**
+ * A value from a remote's history. MLflow's SQL store cannot keep ±Infinity and writes ±Number.MAX_VALUE instead
+ * (its own clients then read 1.797e308), so pull reads those back as ±Infinity: the round trip of an infinite value
+ * is exact, at the cost of a logged value of exactly ±MAX_VALUE coming back infinite.
+ */
+export function remoteValue(wire: unknown): number {
+  const value = wireValue(wire);
+  return Math.abs(value) === Number.MAX_VALUE ? Math.sign(value) * Number.POSITIVE_INFINITY : value;
+}
+
 interface WireMetric {
   key?: string;
   value?: unknown;
@@ -26,7 +36,7 @@ export async function remoteHistory(client: MlflowClient, runId: string, key: st
       max_results: HISTORY_PAGE,
       page_token: token,
     });
-    for (const m of page.metrics ?? []) points.push({ step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0), value: wireValue(m.value) });
+    for (const m of page.metrics ?? []) points.push({ step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0), value: remoteValue(m.value) });
     token = page.next_page_token || undefined;
   } while (token);
   return points;

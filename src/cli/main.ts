@@ -4,7 +4,7 @@ import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
-import { StoreTooNewError } from '../store/errors';
+import { ReadOnlyRunError, StoreTooNewError } from '../store/errors';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
@@ -67,7 +67,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: remoteCommand,
   },
   push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
-  pull: { summary: 'pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote\'s runs here (read-only)', run: pullCommand },
+  pull: {
+    summary: "pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
+    run: pullCommand,
+  },
   adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
@@ -113,6 +116,10 @@ function reportError(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof ReadOnlyRunError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof StoreCorruptError || error instanceof StoreTooNewError) {
     process.stderr.write(`labbook: ${error.message}\n`);

@@ -131,6 +131,18 @@ describe('push and pull with labbook serve as the remote', () => {
       assert.deepEqual(copy.objects.read(file!.sha256), big.artifact);
       assert.throws(() => copy.logMetrics(remoteId, [{ key: 'loss', value: 1, step: 1, timestamp: 1 }]), ReadOnlyRunError);
       assert.throws(() => copy.setTags(remoteId, { x: 'y' }), ReadOnlyRunError);
+      const server = await startTrackingServer({ store: copy, log: () => undefined });
+      try {
+        const answer = await fetch(`${server.url}/api/2.0/mlflow/runs/log-metric`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ run_id: remoteId, key: 'loss', value: 1, timestamp: 1, step: 1 }),
+        });
+        assert.equal(answer.status, 400);
+        assert.equal(((await answer.json()) as { error_code: string }).error_code, 'INVALID_PARAMETER_VALUE');
+      } finally {
+        await server.close();
+      }
     } finally {
       source.close();
       copy.close();

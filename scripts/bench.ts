@@ -12,6 +12,7 @@ import { runPanelsBench } from './bench/panels';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
 import { runStoreDriversBench } from './bench/storeDrivers';
+import { runSyncBench } from './bench/sync';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   await runDriftBench(report);
   await runMlflowBench(report);
   await runMlflowHttpBench(report);
+  await runSyncBench(report);
   await runLspBench(report);
   // The page benches read their test hooks from dist/webview; the extension bench packs the shipped .vsix, whose
   // build has none, into dist: so the pages first.

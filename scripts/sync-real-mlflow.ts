@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ModelRegistry } from '../src/store/registry';
 import { Store } from '../src/store/store';
 import { MlflowClient } from '../src/sync/client';
 import { remoteHistory } from '../src/sync/remoteRuns';
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
   const local = workspace();
   const store = Store.open(join(local, '.labbook'));
   const big = recordBigRun(store);
+  const registry = new ModelRegistry(store);
+  registry.createModel('churn');
+  registry.createVersion('churn', { source: `runs:/${big.runId}/models/model.bin`, runId: big.runId });
+  registry.transitionStage('churn', 1, 'Production');
+  registry.setAlias('churn', 'champion', 1);
   const source = histories(store, big.runId);
   const sourceDetail = store.getRunDetail(big.runId);
   store.close();
@@ -90,6 +96,20 @@ async function main(): Promise<void> {
     assert.equal(summary.artifacts, 1);
     remoteId = (summary.remoteIds as Record<string, string>)[big.runId];
     return `${summary.requests} requests, ${Math.round(100_000 / ((Date.now() - started) / 1000))} points/s`;
+  });
+
+  await check('the model version is on the real server with its stage and alias', async () => {
+    const client = new MlflowClient(url);
+    const answer = await client.get<{ model_version: { version: string; current_stage: string; run_id: string; source: string } }>(
+      'registered-models/alias',
+      {
+        name: 'churn',
+        alias: 'champion',
+      },
+    );
+    assert.equal(answer.model_version.current_stage, 'Production');
+    assert.equal(answer.model_version.run_id, remoteId);
+    return `version ${answer.model_version.version}, source ${answer.model_version.source}`;
   });
 
   await check('re-push sends nothing', () => {

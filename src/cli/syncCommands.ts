@@ -96,9 +96,13 @@ function pushLine(remote: Remote, s: PushSummary, ms: number): string {
   const rate = s.points > 0 && ms > 0 ? ` (${Math.round((s.points * 1000) / ms).toLocaleString('en-US')} points/s)` : '';
   const files = s.artifacts ? `, ${plural(s.artifacts, 'file')} (${megabytes(s.artifactBytes)})` : '';
   const pulled = s.pulled ? `; ${plural(s.pulled, 'pulled run')} left out` : '';
+  const models =
+    s.models.versions + s.models.stages + s.models.aliases
+      ? `, ${plural(s.models.versions, 'model version')} (${s.models.stages} stage and ${s.models.aliases} alias changes)`
+      : '';
   return (
     `Pushed ${plural(s.runs, 'run')} to ${remote.name} (${s.created} created, ${s.upToDate} already up to date${pulled}): ` +
-    `${count(s.points)} points, ${count(s.params)} params, ${count(s.tags)} tags${files} in ${formatDuration(ms)}${rate}.`
+    `${count(s.points)} points, ${count(s.params)} params, ${count(s.tags)} tags${files}${models} in ${formatDuration(ms)}${rate}.`
   );
 }
 

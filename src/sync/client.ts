@@ -64,6 +64,11 @@ export class MlflowClient {
     return this.json<T>('POST', endpoint, JSON.stringify(body, wireNumbers), options.once);
   }
 
+  /** DELETEs with a JSON body (as MLflow's DELETE endpoints read their fields). */
+  delete<T = Record<string, unknown>>(endpoint: string, body: unknown): Promise<T> {
+    return this.json<T>('DELETE', endpoint, JSON.stringify(body));
+  }
+
   /** GETs `/api/2.0/mlflow/<endpoint>?query` and returns the parsed answer. */
   get<T = Record<string, unknown>>(endpoint: string, query: Record<string, string | number | undefined>): Promise<T> {
     const params = new URLSearchParams();

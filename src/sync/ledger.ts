@@ -30,17 +30,34 @@ export class Ledger {
 
   /** Replaces a run's ledger atomically. */
   put(ledger: RunLedger): void {
+    this.writeAtomically(this.fileOf(ledger.localRunId), JSON.stringify(ledger));
+  }
+
+  private writeAtomically(file: string, text: string): void {
     mkdirSync(this.dir, { recursive: true });
-    const file = this.fileOf(ledger.localRunId);
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify(ledger));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
+  }
+
+  /** What the remote holds of the registered model versions pushed there, by `<name>/<version>` (local numbers). */
+  models(): Record<string, ModelLedger> {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, 'models.json'), 'utf8')) as Record<string, ModelLedger>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Replaces the model versions' ledger atomically. */
+  putModels(models: Record<string, ModelLedger>): void {
+    this.writeAtomically(join(this.dir, 'models.json'), JSON.stringify(models));
   }
 
   /** Local run ids with a ledger here (pushed or pulled). */
@@ -58,6 +75,14 @@ export class Ledger {
     if (!/^[0-9a-f]{32}$/.test(localRunId)) throw new Error(`Not a run id: ${localRunId}`);
     return join(this.dir, `${localRunId}.json`);
   }
+}
+
+/** A registered model version on the remote: its number there, and the stage and aliases last sent. */
+export interface ModelLedger {
+  /** Empty while a create is unanswered: the next push looks for the version by its `labbook.source_version` tag. */
+  remoteVersion: string;
+  stage?: string;
+  aliases: string[];
 }
 
 /** A fresh ledger for a run about to be created on the remote. */

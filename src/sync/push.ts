@@ -9,6 +9,8 @@ import type { Ledger } from './ledger';
 import { newLedger } from './ledger';
 import { chunkRecord, inflightLanded, isEmptyPlan, metricBatches, MLFLOW_LIMITS, planPoints, planPush, reconcile } from './plan';
 import type { LocalRunState, MetricSegment, PushPlan, RunLedger } from './plan';
+import { pushModelVersions } from './models';
+import type { ModelPushSummary } from './models';
 import { historyCounts, RUN_ID_TAG } from './remoteRuns';
 
 /** Where a push is, for a progress line. */
@@ -36,6 +38,8 @@ export interface PushSummary {
   skipped: string[];
   /** Local run id -> remote run id, for every run pushed or up to date. */
   remoteIds: Record<string, string>;
+  /** Registered model versions of these runs created on the remote, stage changes and alias changes sent. */
+  models: ModelPushSummary;
 }
 
 interface PushContext {
@@ -68,6 +72,7 @@ export async function push(
     artifactBytes: 0,
     skipped: [],
     remoteIds: {},
+    models: { versions: 0, stages: 0, aliases: 0 },
   };
   const runs = runIds.map((id) => store.getRun(id));
   const own = runs.filter((run) => store.originOf(run.id) === undefined);
@@ -86,6 +91,7 @@ export async function push(
     progress.runsDone++;
     onProgress(progress);
   }
+  summary.models = await pushModelVersions(store, client, ledger, summary.remoteIds);
   progress.bytes = client.stats.bytesSent;
   return summary;
 }

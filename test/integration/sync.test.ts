@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTrackingServer, type TrackingServer } from '../../src/server/trackingServer';
+import { ModelRegistry } from '../../src/store/registry';
 import { ReadOnlyRunError, Store } from '../../src/store/store';
 import { makeWorkspace, runCli, startCli, waitFor } from './helpers';
 import { histories, POINTS, recordBigRun } from './syncFixture';
@@ -31,6 +32,10 @@ async function startRemote(): Promise<Remote> {
   };
 }
 
+function copyExperimentId(store: Store, runId: string): number {
+  return store.getRun(runId).experimentId;
+}
+
 function remoteRunOf(store: Store, localRunId: string): string {
   const ids = store.runIds({ filter: `tags.\`labbook.run_id\` = '${localRunId}'` });
   assert.equal(ids.length, 1, `one remote run for ${localRunId}, found ${ids.length}`);
@@ -53,6 +58,11 @@ describe('push and pull with labbook serve as the remote', () => {
     remote = await startRemote();
     const store = Store.open(join(local.dir, '.labbook'));
     big = recordBigRun(store);
+    const registry = new ModelRegistry(store);
+    registry.createModel('churn');
+    registry.createVersion('churn', { source: `runs:/${big.runId}/models/model.bin`, runId: big.runId });
+    registry.transitionStage('churn', 1, 'Production');
+    registry.setAlias('churn', 'champion', 1);
     store.close();
     await cli(local.dir, 'remote', 'add', 'origin', remote.server.url);
     mkdirSync(join(third.dir, '.labbook'));
@@ -92,6 +102,14 @@ describe('push and pull with labbook serve as the remote', () => {
       store.close();
     }
 
+    const remoteRegistry = new ModelRegistry(remote.store);
+    const version = remoteRegistry.getVersion('churn', 1);
+    assert.equal(version.runId, remoteId);
+    assert.equal(version.stage, 'Production');
+    assert.equal(version.source, `mlflow-artifacts:/${copyExperimentId(remote.store, remoteId)}/${remoteId}/artifacts/models/model.bin`);
+    assert.equal(remoteRegistry.aliasVersion('churn', 'champion'), 1);
+    assert.deepEqual(first.models, { versions: 1, stages: 1, aliases: 1 });
+
     const again = await cli(local.dir, 'push', '--json');
     assert.equal(again.points, 0);
     assert.equal(again.runs, 0);
@@ -103,10 +121,18 @@ describe('push and pull with labbook serve as the remote', () => {
     const store = Store.open(join(local.dir, '.labbook'));
     store.logMetrics(big.runId, [{ key: 'loss', value: 0.5, step: POINTS, timestamp: 1_700_000_300_000 }]);
     store.setTags(big.runId, { t0: 'changed' });
+    const registry = new ModelRegistry(store);
+    registry.transitionStage('churn', 1, 'Staging');
+    registry.deleteAlias('churn', 'champion');
+    registry.setAlias('churn', 'candidate', 1);
     store.close();
     const grown = await cli(local.dir, 'push', '--json');
     assert.equal(grown.points, 1);
     assert.equal(grown.tags, 1);
+    assert.deepEqual(grown.models, { versions: 0, stages: 1, aliases: 2 });
+    const remoteRegistry = new ModelRegistry(remote.store);
+    assert.equal(remoteRegistry.getVersion('churn', 1).stage, 'Staging');
+    assert.deepEqual(remoteRegistry.getVersion('churn', 1).aliases, ['candidate']);
     const remoteId = remoteRunOf(remote.store, big.runId);
     assert.equal(remote.store.tags(remoteId).t0, 'changed');
     assert.equal(remote.store.metricSummaries(remoteId).find((m) => m.key === 'loss')?.last, 0.5);

@@ -176,6 +176,13 @@ function adopt(store: Store, runId: string): void {
 }
 
 async function syncErrors<T>(what: string, action: () => Promise<T>): Promise<T> {
+  // Ctrl-C stops at once: the ledger already holds every acknowledged batch, so there is nothing to finish first.
+  const interrupted = (): void => {
+    endProgress();
+    process.stderr.write(`labbook: ${what} interrupted; what the remote acknowledged is recorded: run the same command again to resume.\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     return await action();
   } catch (error) {
@@ -186,6 +193,8 @@ async function syncErrors<T>(what: string, action: () => Promise<T>): Promise<T>
         1,
       );
     throw error;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
   }
 }
 

@@ -195,45 +195,50 @@ describe('push and pull with labbook serve as the remote', () => {
 });
 
 describe('a push killed halfway', () => {
-  test('resumes with no duplicates and without resending what was acknowledged', async () => {
-    const remote = await startRemote();
-    const local = makeWorkspace();
-    try {
-      const store = Store.open(join(local.dir, '.labbook'));
-      const { runId } = recordBigRun(store);
-      store.close();
-      await cli(local.dir, 'remote', 'add', 'origin', remote.server.url);
-      const pushing = startCli(['push', '--json'], { cwd: local.dir });
-      const remoteId = await waitFor('the remote run', () => remote.store.runIds({ filter: `tags.\`labbook.run_id\` = '${runId}'` })[0]);
-      const sentBefore = await waitFor(
-        '30,000 points on the remote',
-        () => {
-          const n = remote.store.metricSummaries(remoteId).reduce((sum, m) => sum + m.count, 0);
-          return n >= 30_000 && n;
-        },
-        60_000,
-      );
-      pushing.child.kill('SIGKILL');
-      const killed = await pushing.done;
-      assert.equal(killed.signal, 'SIGKILL');
-      assert.ok(sentBefore < POINTS, 'killed before the end');
-
-      const resumed = await cli(local.dir, 'push', '--json');
-      assert.equal(resumed.created, 0, 'the same remote run continues');
-      assert.ok(
-        (resumed.points as number) <= POINTS - sentBefore + 1000,
-        `resent at most the batch in flight (sent ${String(resumed.points)} after ${sentBefore})`,
-      );
-      const source = Store.open(join(local.dir, '.labbook'));
+  for (const signal of ['SIGKILL', 'SIGINT'] as const)
+    test(`${signal}: the next push resumes with no duplicates and without resending what was acknowledged`, async () => {
+      const remote = await startRemote();
+      const local = makeWorkspace();
       try {
-        assert.equal(remoteRunOf(remote.store, runId), remoteId);
-        assert.deepEqual(histories(remote.store, remoteId), histories(source, runId));
+        const store = Store.open(join(local.dir, '.labbook'));
+        const { runId } = recordBigRun(store);
+        store.close();
+        await cli(local.dir, 'remote', 'add', 'origin', remote.server.url);
+        const pushing = startCli(['push', '--json'], { cwd: local.dir });
+        const remoteId = await waitFor('the remote run', () => remote.store.runIds({ filter: `tags.\`labbook.run_id\` = '${runId}'` })[0]);
+        const sentBefore = await waitFor(
+          '30,000 points on the remote',
+          () => {
+            const n = remote.store.metricSummaries(remoteId).reduce((sum, m) => sum + m.count, 0);
+            return n >= 30_000 && n;
+          },
+          60_000,
+        );
+        pushing.child.kill(signal);
+        const killed = await pushing.done;
+        if (signal === 'SIGKILL') assert.equal(killed.signal, 'SIGKILL');
+        else {
+          assert.equal(killed.code, 130);
+          assert.match(killed.stderr, /push interrupted; .*run the same command again to resume/);
+        }
+        assert.ok(sentBefore < POINTS, 'killed before the end');
+
+        const resumed = await cli(local.dir, 'push', '--json');
+        assert.equal(resumed.created, 0, 'the same remote run continues');
+        assert.ok(
+          (resumed.points as number) <= POINTS - sentBefore + 1000,
+          `resent at most the batch in flight (sent ${String(resumed.points)} after ${sentBefore})`,
+        );
+        const source = Store.open(join(local.dir, '.labbook'));
+        try {
+          assert.equal(remoteRunOf(remote.store, runId), remoteId);
+          assert.deepEqual(histories(remote.store, remoteId), histories(source, runId));
+        } finally {
+          source.close();
+        }
       } finally {
-        source.close();
+        remote.cleanup();
+        local.cleanup();
       }
-    } finally {
-      remote.cleanup();
-      local.cleanup();
-    }
-  });
+    });
 });

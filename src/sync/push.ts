@@ -110,7 +110,8 @@ export function localState(store: Store, run: Run): LocalRunState {
     startTime: run.startTime,
     endTime: run.endTime,
     params: detail.params,
-    tags: { ...detail.tags, ...factTags(run, inputs) },
+    // A tag the run already has wins over a fact: an adopted run keeps the `labbook.run_id` it was first pushed with.
+    tags: { ...factTags(run, inputs), ...detail.tags },
     metricCounts,
     artifacts,
   };

@@ -185,6 +185,12 @@ describe('push and pull with labbook serve as the remote', () => {
     } finally {
       adopted.close();
     }
+    // The adopted run continues its remote run: only what changed here goes.
+    const pushed = await cli(third.dir, 'push', '--json');
+    assert.equal(pushed.created, 0);
+    assert.equal(pushed.points, 0);
+    assert.equal(remote.store.tags(remoteId).note, 'mine now');
+    assert.equal(remote.store.tags(remoteId)['labbook.run_id'], big.runId, 'the run keeps its first identity');
   });
 
   test('pull leaves this store its own pushed runs', async () => {

@@ -113,6 +113,8 @@ describe('loadConfig', () => {
         '  inputs: ["datasets/**", "*.csv"]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'remotes:',
+        '  origin: { url: "https://mlflow.example", tokenEnv: MLFLOW_TOKEN }',
         'drift:',
         '  driftShare: 0.4',
         '  ignore: [id]',
@@ -136,6 +138,7 @@ describe('loadConfig', () => {
       params: { files: ['conf/params.yaml'], fromArgv: false },
       artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
       gates: [],
+      remotes: { origin: { url: 'https://mlflow.example', tokenEnv: 'MLFLOW_TOKEN' } },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });

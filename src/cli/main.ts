@@ -4,7 +4,7 @@ import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
-import { StoreTooNewError } from '../store/errors';
+import { ReadOnlyRunError, StoreTooNewError } from '../store/errors';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
@@ -25,6 +25,7 @@ import {
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
+import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
 import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
@@ -71,6 +72,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: `${IMPORT_USAGE}   runs logged by TensorBoard, Lightning/Keras CSV loggers, DVCLive or Hydra, with their own times`,
     run: importCommand,
   },
+  remote: {
+    summary: 'remote add NAME URL [--token-env VAR] | remote ls | remote rm NAME   MLflow tracking servers to sync with (docs/sync.md)',
+    run: remoteCommand,
+  },
+  push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
+  pull: {
+    summary: "pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
+    run: pullCommand,
+  },
+  adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
@@ -115,6 +126,10 @@ function reportError(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof ReadOnlyRunError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof StoreCorruptError || error instanceof StoreTooNewError) {
     process.stderr.write(`labbook: ${error.message}\n`);

@@ -16,9 +16,9 @@ import { CliError, openWorkspace, type Workspace } from './workspace';
 import { environmentDifferences, type EnvironmentDifference } from '../core/environment';
 import { environmentOf } from '../capture/environment';
 
-/** Runs a query against the workspace store, turning filter and reference mistakes into plain messages. */
-async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
-  const workspace = await openWorkspace(process.cwd());
+/** Runs a query against the workspace store (closing it after), turning filter and reference mistakes into plain messages. */
+export async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>, create = false): Promise<T> {
+  const workspace = await openWorkspace(process.cwd(), { create });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   try {
     return await action(workspace);
@@ -31,7 +31,8 @@ async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>
   }
 }
 
-function experimentIds(store: Store, name: string | undefined): number[] | undefined {
+/** The ids of the experiment named `name` (undefined: every experiment); a usage error naming the experiments when there is none. */
+export function experimentIds(store: Store, name: string | undefined): number[] | undefined {
   if (name === undefined) return undefined;
   const experiment = store.experimentByName(name, false);
   if (!experiment)

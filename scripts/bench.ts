@@ -9,9 +9,12 @@ import { runLspBench } from './bench/lsp';
 import { runMlflowBench } from './bench/mlflow';
 import { runMlflowHttpBench } from './bench/mlflowHttp';
 import { runPanelsBench } from './bench/panels';
+import { runPythonShimBench } from './bench/pythonShim';
 import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
+import { runServingBench } from './bench/serving';
 import { runStoreDriversBench } from './bench/storeDrivers';
+import { runSyncBench } from './bench/sync';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -77,9 +80,12 @@ async function main(): Promise<void> {
   benchParser();
   benchDownsample();
   runRunnerMemoryBench(report);
+  runPythonShimBench(report);
   await runDriftBench(report);
+  await runServingBench(report);
   await runMlflowBench(report);
   await runMlflowHttpBench(report);
+  await runSyncBench(report);
   await runLspBench(report);
   // The page benches read their test hooks from dist/webview; the extension bench packs the shipped .vsix, whose
   // build has none, into dist: so the pages first.

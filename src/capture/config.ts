@@ -24,6 +24,8 @@ export interface LabbookConfig {
     builtin: boolean;
     /** true also records step markers written as pairs (`step=3`) as metrics. */
     recordStepMarkers: boolean;
+    /** Read the TensorBoard, CSV logger and DVCLive files a run writes while it runs. */
+    fromLogFiles: boolean;
   };
   params: {
     /** Params files relative to the run's cwd, read in order (later files win). */
@@ -34,8 +36,13 @@ export interface LabbookConfig {
   artifacts: {
     /** Globs (relative to the run's cwd) of files a run writes that are kept as outputs. */
     outputs: string[];
-    /** Globs of files a run reads that are recorded as data inputs. */
-    inputs: string[];
+    /**
+     * Globs of files recorded as inputs in addition to the files the run reads (Python); unset, programs whose
+     * reads are not recorded get the files under data/ they did not change.
+     */
+    inputs?: string[];
+    /** Folders outside the workspace whose files a run reads are inputs too (shared datasets). */
+    dataRoots: string[];
     /** Lower-case extensions (with the dot) of files that are models. */
     modelExtensions: string[];
     /** Files larger than this are recorded without storing their bytes. */
@@ -45,6 +52,18 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  environment: {
+    /** Names (globs) of environment variables recorded with each run's environment. */
+    variables: string[];
+  };
+  system: {
+    /** Seconds between system metric samples after the run's first minute. */
+    interval: number;
+    /** Seconds between samples in the first minute (short runs get a curve too). */
+    firstMinuteInterval: number;
+  };
+  /** MLflow tracking servers to push runs to and pull them from, by name (`labbook remote add`). */
+  remotes: Record<string, RemoteConfig>;
   drift: {
     /** Dataset drift when at least this share of the compared columns drifted. */
     driftShare: number;
@@ -53,6 +72,12 @@ export interface LabbookConfig {
     /** Method and threshold per column name. */
     columns: Record<string, ColumnDriftSettings>;
   };
+}
+
+/** One remote: its URL and, when it needs a token, the environment variable holding it (never the token). */
+export interface RemoteConfig {
+  url: string;
+  tokenEnv?: string;
 }
 
 const MODEL_EXTENSIONS = [
@@ -77,16 +102,19 @@ const OUTPUT_DIRS = ['outputs', 'output', 'models', 'model', 'checkpoints', 'art
 
 /** The configuration used where labbook.yaml says nothing; frozen, so copy before changing. */
 export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
-  metrics: { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false },
+  metrics: { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true },
   params: { files: ['params.yaml', 'params.json'], fromArgv: true },
   artifacts: {
     // Anywhere below the run folder: a script in examples/iris/ run from the repo root writes examples/iris/models/.
     outputs: [...OUTPUT_DIRS.map((dir) => `**/${dir}/**`), ...MODEL_EXTENSIONS.map((ext) => `**/*${ext}`)],
-    inputs: ['data/**'],
     modelExtensions: MODEL_EXTENSIONS,
+    dataRoots: [],
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  environment: { variables: ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED'] },
+  system: { interval: 5, firstMinuteInterval: 1 },
+  remotes: {},
   drift: { driftShare: DEFAULT_DRIFT_SHARE, ignore: [], columns: {} },
 });
 
@@ -146,30 +174,56 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'drift']);
+  const root = fields.section(raw, '', [
+    'experiment',
+    'metrics',
+    'params',
+    'artifacts',
+    'primaryMetric',
+    'gates',
+    'environment',
+    'system',
+    'remotes',
+    'drift',
+  ]);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
   if (config.primaryMetric === undefined) delete config.primaryMetric;
 
-  const metrics = fields.section(root.metrics, 'metrics', ['patterns', 'include', 'exclude', 'builtin', 'recordStepMarkers']);
+  const metrics = fields.section(root.metrics, 'metrics', ['patterns', 'include', 'exclude', 'builtin', 'recordStepMarkers', 'fromLogFiles']);
   config.metrics.patterns = fields.patterns(metrics, 'metrics.patterns') ?? config.metrics.patterns;
   config.metrics.include = fields.strings(metrics, 'metrics.include') ?? config.metrics.include;
   config.metrics.exclude = fields.strings(metrics, 'metrics.exclude') ?? config.metrics.exclude;
   config.metrics.builtin = fields.boolean(metrics, 'metrics.builtin') ?? config.metrics.builtin;
   config.metrics.recordStepMarkers = fields.boolean(metrics, 'metrics.recordStepMarkers') ?? config.metrics.recordStepMarkers;
+  config.metrics.fromLogFiles = fields.boolean(metrics, 'metrics.fromLogFiles') ?? config.metrics.fromLogFiles;
 
   const params = fields.section(root.params, 'params', ['files', 'fromArgv']);
   config.params.files = fields.strings(params, 'params.files') ?? config.params.files;
   config.params.fromArgv = fields.boolean(params, 'params.fromArgv') ?? config.params.fromArgv;
 
-  const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'modelExtensions', 'maxFileBytes']);
+  const artifacts = fields.section(root.artifacts, 'artifacts', ['outputs', 'inputs', 'dataRoots', 'modelExtensions', 'maxFileBytes']);
   config.artifacts.outputs = fields.strings(artifacts, 'artifacts.outputs') ?? config.artifacts.outputs;
-  config.artifacts.inputs = fields.strings(artifacts, 'artifacts.inputs') ?? config.artifacts.inputs;
+  const inputs = fields.strings(artifacts, 'artifacts.inputs');
+  if (inputs) config.artifacts.inputs = inputs;
+  config.artifacts.dataRoots = fields.strings(artifacts, 'artifacts.dataRoots') ?? config.artifacts.dataRoots;
   config.artifacts.modelExtensions =
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+
+  const environment = fields.section(root.environment, 'environment', ['variables']);
+  config.environment.variables = fields.strings(environment, 'environment.variables') ?? config.environment.variables;
+
+  const system = fields.section(root.system, 'system', ['interval', 'firstMinuteInterval']);
+  config.system.interval = fields.seconds(system, 'system.interval') ?? config.system.interval;
+  config.system.firstMinuteInterval = fields.seconds(system, 'system.firstMinuteInterval') ?? config.system.firstMinuteInterval;
+  const remotes = fields.section(root.remotes, 'remotes', Object.keys((root.remotes as object | undefined) ?? {}));
+  for (const [name, value] of Object.entries(remotes)) {
+    const remote = fields.remote(value, `remotes.${name}`);
+    if (remote) config.remotes[name] = remote;
+  }
 
   const drift = fields.section(root.drift, 'drift', ['driftShare', 'ignore', 'columns']);
   config.drift.driftShare = fields.fraction(drift, 'drift.driftShare') ?? config.drift.driftShare;
@@ -257,6 +311,15 @@ class FieldReader {
   }
 
   /** A number in (0, 1]. */
+  /** A sampling interval: seconds from 0.1 to an hour. */
+  seconds(section: Section, path: string): number | undefined {
+    const value = section[leaf(path)];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && value >= 0.1 && value <= 3600) return value;
+    this.warn(`${path} must be a number of seconds from 0.1 to 3600; using the default`);
+    return undefined;
+  }
+
   fraction(section: Section, path: string): number | undefined {
     const value = section[leaf(path)];
     if (value === undefined || value === null) return undefined;
@@ -276,6 +339,21 @@ class FieldReader {
     if (typeof threshold === 'number' && threshold > 0) settings.threshold = threshold;
     else if (threshold !== undefined) this.warn(`${path}.threshold must be a number above 0; using the default`);
     return Object.keys(settings).length > 0 ? settings : undefined;
+  }
+
+  /** A remote: `url` (http or https) and an optional `tokenEnv` (an environment variable name). */
+  remote(value: unknown, path: string): RemoteConfig | undefined {
+    const section = this.section(value, path, ['url', 'tokenEnv']);
+    const url = section.url;
+    if (typeof url !== 'string' || !/^https?:\/\/[^/]/.test(url)) {
+      this.warn(`${path}.url must be an http:// or https:// URL; ignoring this remote`);
+      return undefined;
+    }
+    const tokenEnv = section.tokenEnv;
+    if (tokenEnv === undefined || tokenEnv === null) return { url };
+    if (typeof tokenEnv === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) return { url, tokenEnv };
+    this.warn(`${path}.tokenEnv must be an environment variable name; ignoring it`);
+    return { url };
   }
 
   private warn(message: string): void {

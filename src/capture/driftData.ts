@@ -13,6 +13,8 @@ export class DataFileError extends Error {}
 /** Which columns to keep (all when undefined). */
 export interface ReadOptions {
   columns?: ReadonlySet<string>;
+  /** The file's format when its name does not tell (a blob in the store has no extension). */
+  format?: 'csv' | 'tsv' | 'parquet';
 }
 
 /** pandas.read_csv's default NA markers. */
@@ -49,7 +51,7 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
     if (error instanceof DataFileError) throw error;
     throw new DataFileError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const ext = extname(path).toLowerCase();
+  const ext = options.format ? `.${options.format}` : extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.tsv') return readCsv(path, ext === '.tsv' ? '\t' : ',', options);
   if (ext === '.parquet' || ext === '.pq') return readParquet(path, options);
   throw new DataFileError(`${path}: unknown data format '${ext || basename(path)}' (Labbook reads .csv, .tsv and .parquet)`);

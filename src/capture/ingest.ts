@@ -1,6 +1,8 @@
 import type { MetricPoint } from '../core/types';
 import { ParamConflictError, type Store } from '../store/store';
 import { storeArtifact, outputRole } from './artifacts';
+import { mergeEnvironment } from './environment';
+import { INPUTS_FROM_TAG, jsonObjectTag, recordInputs } from './inputs';
 import { readJournal, type JournalRecord } from './journal';
 
 /** Where journal artifacts are resolved and how they are classified. */
@@ -8,6 +10,8 @@ export interface IngestContext {
   cwd: string;
   modelExtensions: readonly string[];
   maxFileBytes: number;
+  /** The DVC repository's root, when the run's folder is in one (DVC-tracked inputs are not copied). */
+  dvcRoot?: string;
 }
 
 /**
@@ -20,13 +24,19 @@ export async function ingestJournal(store: Store, runId: string, context: Ingest
   const chunk = readJournal(journalPath, journalOffset, final);
   if (chunk.nextOffset === journalOffset) return chunk.errors.map((e) => `journal: ${e}`);
   const warnings = chunk.errors.map((e) => `journal: ${e}`);
-  // Artifacts are hashed first (async, possibly large); only their rows go into the transaction.
+  // Artifacts and inputs are hashed first (async, possibly large); only their rows go into the transaction.
   for (const record of chunk.records) {
     if (record.t !== 'artifact') continue;
     const role = record.role ?? outputRole(record.path, context.modelExtensions);
     const problem = await storeArtifact(store, runId, context.cwd, record.path, role, role === 'data' ? 'input' : 'output', context.maxFileBytes);
     if (problem) warnings.push(`artifact: ${problem}`);
   }
+  const reads = chunk.records.flatMap((record) => (record.t === 'read' ? [record.path] : []));
+  if (reads.length > 0) {
+    const problems = await recordInputs(store, runId, context.cwd, reads, context.maxFileBytes, context.dvcRoot);
+    warnings.push(...problems.map((problem) => `input: ${problem}`));
+  }
+  for (const record of chunk.records) if (record.t === 'environment') mergeEnvironment(store, runId, { python: record.python });
   store.transaction(() => {
     // Another process recovering the same run may have ingested these lines meanwhile: then do nothing.
     if (store.journalState(runId).journalOffset !== journalOffset) return;
@@ -48,10 +58,11 @@ function applyRecords(store: Store, runId: string, records: readonly JournalReco
     else if (record.t === 'tag') tags[record.key] = record.value;
     else if (record.t === 'param' && record.source !== undefined) yielding.push(record);
     else if (record.t === 'param') logParam(store, runId, record.key, record.value, warnings);
+    else if (record.t === 'reads-tracked') tags[INPUTS_FROM_TAG] = 'reads';
   }
   store.logMetrics(runId, metrics);
   const sources = logYieldingParams(store, runId, yielding);
-  if (Object.keys(sources).length > 0) tags[PARAM_SOURCES_TAG] = JSON.stringify({ ...storedSources(store, runId), ...sources });
+  if (Object.keys(sources).length > 0) tags[PARAM_SOURCES_TAG] = JSON.stringify({ ...jsonObjectTag(store, runId, PARAM_SOURCES_TAG), ...sources });
   if (Object.keys(tags).length > 0) store.setTags(runId, tags);
 }
 
@@ -72,15 +83,6 @@ function logYieldingParams(store: Store, runId: string, records: readonly Journa
   }
   if (Object.keys(fresh).length > 0) store.logParams(runId, fresh, { inferred: true });
   return sources;
-}
-
-function storedSources(store: Store, runId: string): Record<string, string> {
-  try {
-    const parsed = JSON.parse(store.tags(runId)[PARAM_SOURCES_TAG] ?? '{}') as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
 }
 
 function logParam(store: Store, runId: string, key: string, value: string, warnings: string[]): void {

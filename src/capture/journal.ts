@@ -10,7 +10,24 @@ export type JournalRecord =
   /** `source` (argparse, its defaults, hydra, a config) makes a param yield to a value the run already has. */
   | { t: 'param'; key: string; value: string; ts: number; source?: string }
   | { t: 'tag'; key: string; value: string; ts: number }
-  | { t: 'artifact'; path: string; role: ArtifactRole | null; ts: number };
+  | { t: 'artifact'; path: string; role: ArtifactRole | null; ts: number }
+  /** A file the script opened for reading (Python's audit hook); it becomes an input of the run. */
+  | { t: 'read'; path: string; ts: number }
+  /** The audit hook is on: the run's inputs are the files it reads, not the configured globs. */
+  | { t: 'reads-tracked'; ts: number }
+  /** The interpreter and its installed distributions. */
+  | { t: 'environment'; python: PythonEnvironment; ts: number };
+
+/** What the Python shim reports of its interpreter. */
+export interface PythonEnvironment {
+  version: string;
+  implementation: string;
+  executable: string;
+  prefix: string;
+  virtualenv: boolean;
+  /** Normalized distribution name -> version. */
+  packages: Record<string, string>;
+}
 
 const ROLES: readonly string[] = ['model', 'data', 'output', 'log'];
 const MAX_KEY_LENGTH = 250;
@@ -58,9 +75,39 @@ export function parseJournalLine(line: string): JournalRecord | { error: string 
       const role = typeof record.role === 'string' && ROLES.includes(record.role) ? (record.role as ArtifactRole) : null;
       return { t: 'artifact', path, role, ts };
     }
+    case 'read': {
+      const path = text(record.path, 4096);
+      return path === undefined ? { error: 'read needs a path' } : { t: 'read', path, ts };
+    }
+    case 'reads-tracked':
+      return { t: 'reads-tracked', ts };
+    case 'environment': {
+      const python = pythonEnvironment(record.python);
+      return python === undefined ? { error: 'environment needs a python object with version and packages' } : { t: 'environment', python, ts };
+    }
     default:
       return { error: `unknown record type ${JSON.stringify(record.t)}` };
   }
+}
+
+const MAX_PACKAGES = 10_000;
+
+function pythonEnvironment(value: unknown): PythonEnvironment | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const raw = value as Record<string, unknown>;
+  const version = text(raw.version, 64);
+  if (version === undefined || typeof raw.packages !== 'object' || raw.packages === null) return undefined;
+  const packages = Object.entries(raw.packages as Record<string, unknown>)
+    .filter((entry): entry is [string, string] => text(entry[0], MAX_KEY_LENGTH) !== undefined && text(entry[1], 128) !== undefined)
+    .slice(0, MAX_PACKAGES);
+  return {
+    version,
+    implementation: text(raw.implementation, 64) ?? '',
+    executable: text(raw.executable, 4096) ?? '',
+    prefix: text(raw.prefix, 4096) ?? '',
+    virtualenv: raw.virtualenv === true,
+    packages: Object.fromEntries(packages),
+  };
 }
 
 function parseMetric(record: Record<string, unknown>, ts: number): JournalRecord | { error: string } {

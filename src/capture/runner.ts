@@ -8,10 +8,15 @@ import { paramsFromArgv, paramsFromFile, scriptOfCommand } from './argvParams';
 import type { LabbookConfig } from './config';
 import { captureGitFacts } from './git';
 import { ingestJournal, type IngestContext } from './ingest';
+import { recordMachineEnvironment } from './environment';
+import { GpuSampler } from './gpuSampler';
+import { dvcStageOf } from './dvc';
+import { DVC_STAGE_TAG, dvcRootOf, globInputs, READ_ROOTS_ENV, readRoots } from './inputs';
+import { LogTailer } from './logImport/tailer';
 import { JOURNAL_ENV } from './journal';
 import { LineSplitter, MetricCollector, scalarParserFor } from './outputCapture';
 import { processRef, storeConsoleLog } from './recovery';
-import { SystemSampler } from './systemSampler';
+import { nextSampleDelay, SystemSampler } from './systemSampler';
 
 /** Everything the runner needs to launch and record one command. */
 export interface RunnerOptions {
@@ -104,28 +109,35 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
   options.onStart?.(run.id);
 
   const gitFacts = captureGitFacts(cwd, store.objects).then((facts) => store.setGitFacts(run.id, facts));
-  const inputs = Promise.all(
-    [...snapshotFiles(cwd, config.artifacts.inputs).keys()].map((path) =>
-      storeArtifact(store, run.id, cwd, path, 'data', 'input', config.artifacts.maxFileBytes),
-    ),
-  );
+  const dvcRoot = dvcRootOf(cwd);
+  const dvcStage = dvcRoot && dvcStageOf(dvcRoot, options.command.join(' '));
+  if (dvcStage) store.setTags(run.id, { [DVC_STAGE_TAG]: dvcStage });
+  const finishInputs = globInputs(store, run.id, cwd, config.artifacts, dvcRoot);
+  const environment = recordMachineEnvironment(store, run.id, config.environment.variables, options.env ?? process.env);
   const { ELECTRON_RUN_AS_NODE: _runnerOnly, ...inherited } = options.env ?? process.env; // the editor's Node flag must not reach the script
   const env = {
     ...inherited,
     PYTHONUNBUFFERED: '1',
     PYTHONPATH: [options.pythonShimDir, inherited.PYTHONPATH].filter(Boolean).join(delimiter),
     [JOURNAL_ENV]: journalPath,
+    [READ_ROOTS_ENV]: readRoots(cwd, store.dir, config.artifacts.dataRoots).join(delimiter),
     LABBOOK_RUN_ID: run.id,
     ...(await options.childEnv?.(run.id)),
   };
 
-  const ingestContext: IngestContext = { cwd, modelExtensions: config.artifacts.modelExtensions, maxFileBytes: config.artifacts.maxFileBytes };
+  const ingestContext: IngestContext = {
+    cwd,
+    modelExtensions: config.artifacts.modelExtensions,
+    maxFileBytes: config.artifacts.maxFileBytes,
+    dvcRoot,
+  };
   const outcome = await superviseChild(options, run.id, env, consolePath, ingestContext, stdout, stderr);
   warnings.push(...outcome.warnings);
 
   await gitFacts.catch((error: Error) => warnings.push(`git: ${error.message}`));
-  for (const problem of await inputs) if (problem) warnings.push(`input: ${problem}`);
   warnings.push(...(await ingestJournal(store, run.id, ingestContext, true)));
+  for (const problem of await finishInputs()) warnings.push(`input: ${problem}`);
+  await environment.catch((error: Error) => warnings.push(`environment: ${error.message}`));
   const after = snapshotFiles(cwd, config.artifacts.outputs);
   for (const path of changedFiles(before, after)) {
     const problem = await storeArtifact(
@@ -238,10 +250,11 @@ function superviseChild(
       .then((found) => void warnings.push(...found))
       .catch((error: Error) => void warnings.push(`journal: ${error.message}`));
   };
-  const sampler = new SystemSampler(child.pid ?? -1);
+  const stopSampling = sampleSystem(store, runId, child.pid ?? -1, options.sampleIntervalMs, config);
+  const followLogs = config.metrics.fromLogFiles ? logFileFollower(store, runId, options.cwd, warnings) : () => undefined;
   const timers = [
     setInterval(flush, options.flushIntervalMs ?? envMs('LABBOOK_FLUSH_INTERVAL_MS', 250)),
-    setInterval(() => store.logMetrics(runId, sampler.sample()), options.sampleIntervalMs ?? 5000),
+    setInterval(followLogs, envMs('LABBOOK_LOG_FILES_INTERVAL_MS', 1000)),
     setInterval(() => store.heartbeat(runId), options.heartbeatIntervalMs ?? Math.min(10_000, HEARTBEAT_STALE_MS / 4)),
   ];
 
@@ -252,11 +265,13 @@ function superviseChild(
     });
     child.on('close', async (code, signal) => {
       timers.forEach(clearInterval);
+      stopSampling();
       for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
       stopStdin();
       await Promise.all(streams);
       consoleLog.close();
       flush();
+      followLogs();
       await ingesting;
       if (spawnError) {
         const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${options.command[0]}` : spawnError.message;
@@ -266,6 +281,49 @@ function superviseChild(
       resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted, warnings });
     });
   });
+}
+
+/**
+ * Samples the process tree (and GPUs when nvidia-smi exists) at once, then every `system.firstMinuteInterval` s for
+ * the first minute and every `system.interval` s after (a fixed `fixedMs` when given); returns the stop function.
+ */
+function sampleSystem(store: Store, runId: string, pid: number, fixedMs: number | undefined, config: LabbookConfig): () => void {
+  const sampler = new SystemSampler(pid);
+  const gpus = new GpuSampler();
+  const start = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    const points = [...sampler.sample(), ...(await gpus.sample())];
+    if (stopped) return; // the run ended while nvidia-smi answered: the store may be closing
+    if (points.length > 0) store.logMetrics(runId, points);
+    const delay = fixedMs ?? nextSampleDelay(Date.now() - start, config.system.interval * 1000, config.system.firstMinuteInterval * 1000);
+    timer = setTimeout(() => void tick(), delay);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Reads the TensorBoard, CSV logger and DVCLive files the run writes (docs/import.md) into the run. */
+function logFileFollower(store: Store, runId: string, cwd: string, warnings: string[]): () => void {
+  const tailer = new LogTailer(cwd, Date.now());
+  return () => {
+    try {
+      const { points, params, problems } = tailer.poll();
+      if (points.length > 0) store.logMetrics(runId, points);
+      if (Object.keys(params).length > 0) store.logParams(runId, params, { inferred: true });
+      warnings.push(
+        ...problems.map(
+          (problem) => `log file ${problem.file}${problem.offset === undefined ? '' : ` at byte ${problem.offset}`}: ${problem.message}`,
+        ),
+      );
+    } catch (error) {
+      warnings.push(`log files: ${(error as Error).message}`);
+    }
+  };
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

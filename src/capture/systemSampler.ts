@@ -54,11 +54,48 @@ export function processTree(rootPid: number, stats: readonly ProcStat[]): ProcSt
   return tree;
 }
 
-/** Samples CPU % and RSS of a process tree as `system/…` metrics; Linux only (elsewhere it records nothing). */
+/** Bytes a process made the storage layer read and write (/proc/<pid>/io); undefined when unreadable. */
+export function parseProcIo(text: string): { readBytes: number; writeBytes: number } | undefined {
+  const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1]);
+  const io = { readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
+  return Number.isFinite(io.readBytes) && Number.isFinite(io.writeBytes) ? io : undefined;
+}
+
+/** Received and sent bytes over every interface but loopback, from /proc/net/dev. */
+export function parseNetDev(text: string): { recvBytes: number; sentBytes: number } {
+  let recvBytes = 0;
+  let sentBytes = 0;
+  for (const line of text.split('\n').slice(2)) {
+    const [name, counters] = line.split(':');
+    if (!counters || name.trim() === 'lo') continue;
+    const fields = counters.trim().split(/\s+/).map(Number);
+    recvBytes += fields[0] || 0;
+    sentBytes += fields[8] || 0;
+  }
+  return { recvBytes, sentBytes };
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // the process ended, or its io file is not ours to read
+  }
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Samples a process tree as `system/…` metrics: CPU %, RSS, process count, disk bytes the tree read and wrote since
+ * the run started (processes that ended keep counting), and network bytes of its network namespace (all the
+ * machine's traffic outside containers: Linux keeps no per-process count). Linux only; elsewhere nothing.
+ */
 export class SystemSampler {
   private lastTicks: number | undefined;
   private lastTime = 0;
   private step = 0;
+  private readonly ioByPid = new Map<number, { readBytes: number; writeBytes: number }>();
+  private netStart: { recvBytes: number; sentBytes: number } | undefined;
   readonly supported = process.platform === 'linux';
 
   constructor(private readonly rootPid: number) {}
@@ -81,6 +118,40 @@ export class SystemSampler {
     }
     this.lastTicks = ticks;
     this.lastTime = now;
+    return [...points, ...this.ioPoints(tree, step, now)];
+  }
+
+  private ioPoints(tree: readonly ProcStat[], step: number, timestamp: number): MetricPoint[] {
+    for (const { pid } of tree) {
+      const io = parseProcIo(readText(`/proc/${pid}/io`) ?? '');
+      if (io) this.ioByPid.set(pid, io);
+    }
+    const disk = [...this.ioByPid.values()].reduce((sum, io) => ({ read: sum.read + io.readBytes, write: sum.write + io.writeBytes }), {
+      read: 0,
+      write: 0,
+    });
+    const netText = readText(`/proc/${this.rootPid}/net/dev`);
+    const net = netText === undefined ? undefined : parseNetDev(netText);
+    this.netStart ??= net;
+    const mb = (bytes: number): number => Math.round((bytes / MB) * 1000) / 1000;
+    const points: MetricPoint[] = [];
+    if (this.ioByPid.size > 0) {
+      points.push(
+        { key: 'system/disk_read_mb', value: mb(disk.read), step, timestamp },
+        { key: 'system/disk_write_mb', value: mb(disk.write), step, timestamp },
+      );
+    }
+    if (net && this.netStart) {
+      points.push(
+        { key: 'system/net_recv_mb', value: mb(Math.max(0, net.recvBytes - this.netStart.recvBytes)), step, timestamp },
+        { key: 'system/net_sent_mb', value: mb(Math.max(0, net.sentBytes - this.netStart.sentBytes)), step, timestamp },
+      );
+    }
     return points;
   }
+}
+
+/** Milliseconds to the next sample: `firstMinuteMs` for the run's first minute, then `intervalMs`. */
+export function nextSampleDelay(elapsedMs: number, intervalMs: number, firstMinuteMs: number): number {
+  return elapsedMs < 60_000 ? firstMinuteMs : intervalMs;
 }

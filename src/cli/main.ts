@@ -4,11 +4,12 @@ import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
-import { StoreTooNewError } from '../store/errors';
+import { ReadOnlyRunError, StoreTooNewError } from '../store/errors';
 import { checkoutCommand } from './checkoutCommand';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
+import { IMPORT_USAGE, importCommand } from './importCommand';
 import { lspCommand } from './lspCommand';
 import { modelsCommand } from './modelsCommand';
 import {
@@ -24,6 +25,8 @@ import {
 } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
+import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
+import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
 import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
@@ -55,6 +58,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
     run: serveCommand,
   },
+  'serve-model': {
+    summary: `${SERVE_MODEL_USAGE}   score a registered model (MLflow's /invocations, /predict) with Prometheus /metrics and drift`,
+    run: serveModelCommand,
+  },
   models: {
     summary: [
       'models ls [NAME] [--json]   registered models and their versions',
@@ -72,6 +79,20 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
     run: driftCommand,
   },
+  import: {
+    summary: `${IMPORT_USAGE}   runs logged by TensorBoard, Lightning/Keras CSV loggers, DVCLive or Hydra, with their own times`,
+    run: importCommand,
+  },
+  remote: {
+    summary: 'remote add NAME URL [--token-env VAR] | remote ls | remote rm NAME   MLflow tracking servers to sync with (docs/sync.md)',
+    run: remoteCommand,
+  },
+  push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
+  pull: {
+    summary: "pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
+    run: pullCommand,
+  },
+  adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
@@ -116,6 +137,10 @@ function reportError(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof ReadOnlyRunError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof StoreCorruptError || error instanceof StoreTooNewError) {
     process.stderr.write(`labbook: ${error.message}\n`);

@@ -15,10 +15,12 @@ import type { Store } from '../store/store';
 import { listTrash, restoreRuns, trashRuns, TRASH_DAYS } from '../store/trash';
 import { formatTable } from './format';
 import { CliError, openWorkspace, type Workspace } from './workspace';
+import { environmentDifferences, type EnvironmentDifference } from '../core/environment';
+import { environmentOf } from '../capture/environment';
 
-/** Runs a command against the workspace store, turning filter and reference mistakes into plain messages. */
-export async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
-  const workspace = await openWorkspace(process.cwd());
+/** Runs a query against the workspace store (closing it after), turning filter and reference mistakes into plain messages. */
+export async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>, create = false): Promise<T> {
+  const workspace = await openWorkspace(process.cwd(), { create });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   try {
     return await action(workspace);
@@ -31,7 +33,8 @@ export async function withWorkspace<T>(action: (workspace: Workspace) => T | Pro
   }
 }
 
-function experimentIds(store: Store, name: string | undefined): number[] | undefined {
+/** The ids of the experiment named `name` (undefined: every experiment); a usage error naming the experiments when there is none. */
+export function experimentIds(store: Store, name: string | undefined): number[] | undefined {
   if (name === undefined) return undefined;
   const experiment = store.experimentByName(name, false);
   if (!experiment)
@@ -226,9 +229,10 @@ export async function compareCommand(args: string[]): Promise<number> {
       runs.map((run) => ({ label: run.name, params: run.params, metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m])) })),
       { onlyDifferences: values['only-diff'] },
     );
+    const environment = environmentChanges(store, runs);
     if (values.json) {
       process.stdout.write(
-        `${runsJson({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })), reproduction })}\n`,
+        `${runsJson({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })), environment, reproduction })}\n`,
       );
       return 0;
     }
@@ -240,8 +244,33 @@ export async function compareCommand(args: string[]): Promise<number> {
     ]);
     process.stdout.write(rows.length ? `${formatTable(header, table)}\n` : 'The runs have the same params and metrics.\n');
     if (reproduction) process.stdout.write(`\n${reproduction.reproductionName} reproduces ${reproduction.originalName}: ${reproduction.summary}\n`);
+    process.stdout.write(environmentText(runs[0], environment));
     return 0;
   });
+}
+
+/** Each run's environment differences from the first run's (runs without a recorded environment are left out). */
+function environmentChanges(
+  store: Store,
+  runs: readonly { id: string; name: string }[],
+): Array<{ id: string; differences: EnvironmentDifference[] }> {
+  const first = environmentOf(store, runs[0].id);
+  if (!first) return [];
+  return runs.slice(1).flatMap((run) => {
+    const other = environmentOf(store, run.id);
+    return other ? [{ id: run.id, differences: environmentDifferences(first, other) }] : [];
+  });
+}
+
+function environmentText(first: { id: string; name: string }, changes: ReturnType<typeof environmentChanges>): string {
+  const changed = changes.filter((change) => change.differences.length > 0);
+  if (changed.length === 0) return changes.length > 0 ? 'Same environment (interpreter, packages, machine, variables).\n' : '';
+  return changed
+    .map(({ id, differences }) => {
+      const lines = differences.map((d) => `  ${d.field}: ${d.left ?? '—'} -> ${d.right ?? '—'}`);
+      return `Environment of ${id.slice(0, 8)} vs ${first.name} (${first.id.slice(0, 8)}):\n${lines.join('\n')}\n`;
+    })
+    .join('');
 }
 
 /** `labbook log <run>`: the console output, live while the run is going. */

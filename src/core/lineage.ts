@@ -52,6 +52,8 @@ export interface LineageArtifact {
   sha256: string;
   role: ArtifactRole;
   direction: ArtifactDirection;
+  /** DVC's md5 when DVC tracks the file (its bytes are in DVC's cache, not Labbook's store). */
+  dvcMd5?: string;
 }
 
 /** A registered model version and the run it came from. */
@@ -133,6 +135,7 @@ function fileGroups(artifacts: readonly LineageArtifact[]): { drawnAs: Map<strin
 
 function fileNode(id: string, artifact: LineageArtifact, group: FileGroup | undefined): LineageNode {
   const kind = fileKind(artifact.role);
+  if (artifact.dvcMd5) return { id, kind, label: baseName(artifact.path), detail: `DVC · md5 ${artifact.dvcMd5.slice(0, 8)}` };
   if (!group) return { id, kind, label: baseName(artifact.path), detail: `${artifact.role} · ${artifact.sha256.slice(0, 8)}` };
   const members = group.members.slice(0, MAX_GROUP_MEMBERS_LISTED).map((member) => `${member.path} · ${member.sha256.slice(0, 8)}`);
   return { id, kind, label: `${group.name} ×${group.members.length}`, detail: `${group.role} · ${group.members.length} files`, members };

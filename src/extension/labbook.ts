@@ -2,6 +2,7 @@ import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
 import { installCliLauncher } from './cliLauncher';
 import { commandTable, registerCommands } from './commands';
+import { driftCommandTable } from './driftCommands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
@@ -11,11 +12,13 @@ import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
+import { MONITORING_VIEW_ID, MonitoringViewProvider } from './monitoringView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
 import { ComparePanels } from './panels/comparePanel';
 import { SeriesWorkerPool } from './panels/seriesPool';
+import { DriftPanel } from './panels/driftPanel';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
@@ -65,9 +68,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     openRun: (runId) => panels.open(runId),
     log: reporter.log,
   });
+  const drift = new DriftPanel({ extensionUri: context.extensionUri, log: reporter.log });
   context.subscriptions.push(
     host,
     view,
+    drift,
     ends,
     panels,
     compare,
@@ -99,14 +104,18 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
+  const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
   context.subscriptions.push(
     models,
     cards,
+    monitoring,
+    vscode.window.registerWebviewViewProvider(MONITORING_VIEW_ID, monitoring),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
-      modelCommandTable({ host, view, panels, lineage, compare, models }),
+      modelCommandTable({ host, view, panels, lineage, compare, models, drift }),
+      driftCommandTable({ drift }),
     ),
   );
 }

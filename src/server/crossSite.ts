@@ -2,6 +2,7 @@
 // 127.0.0.1: plain form posts (CSRF, no preflight), or, after pointing its own host name at 127.0.0.1 (DNS
 // rebinding), same-origin requests it can read. Browsers always name the site in Host and, on posts, in Origin,
 // and forms can only send text/plain or form encodings; the mlflow client sends JSON and no Origin.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './fields';
 
@@ -66,4 +67,18 @@ export function notJson(header: string | undefined): ApiError {
   return denied(
     `Refused a body of type '${header ?? 'none'}': JSON endpoints take Content-Type: application/json (forms and text/plain are what other sites can send).`,
   );
+}
+
+// Hashing both sides first gives equal lengths, so the comparison time says nothing about the token.
+/** A check of the Authorization header against `Bearer <token>`; any header passes when there is no token. */
+export function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  return (header) =>
+    timingSafeEqual(
+      createHash('sha256')
+        .update(header ?? '')
+        .digest(),
+      expected,
+    );
 }

@@ -1,7 +1,6 @@
 // A local MLflow-compatible tracking server over the workspace store: unmodified `mlflow` client code pointed at
 // MLFLOW_TRACKING_URI=http://127.0.0.1:PORT records into Labbook. Plain node:http: the API is a few dozen JSON
 // endpoints and two streaming ones, which a route table covers without a framework.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LoggedModels } from '../store/loggedModels';
@@ -9,7 +8,7 @@ import { AuditedRegistry, localActor } from '../store/modelAudit';
 import type { Store } from '../store/store';
 import { artifactRoutes } from './artifactRoutes';
 import type { JsonCall, JsonRoute, ServerContext } from './context';
-import { isJsonContentType, isLoopback, notJson, siteGuard } from './crossSite';
+import { isJsonContentType, isLoopback, notJson, siteGuard, tokenChecker } from './crossSite';
 import { experimentRoutes } from './experimentRoutes';
 import { ApiError, Fields } from './fields';
 import { apiErrorOf, parseJsonBody, readBody, sendError, sendJson, sendText } from './http';
@@ -52,19 +51,6 @@ const DEFAULT_MAX_ARTIFACT = 8 * 1024 * 1024 * 1024;
 const API_PREFIX = /^\/(?:api|ajax-api)\/2\.0\/(.+)$/;
 
 const router = new Router([...experimentRoutes, ...runRoutes, ...loggedModelRoutes, ...registryRoutes, ...artifactRoutes]);
-
-// Hashing both sides first gives equal lengths, so the comparison time says nothing about the token.
-function tokenChecker(token: string | undefined): (header: string | undefined) => boolean {
-  if (token === undefined) return () => true;
-  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
-  return (header) =>
-    timingSafeEqual(
-      createHash('sha256')
-        .update(header ?? '')
-        .digest(),
-      expected,
-    );
-}
 
 async function fieldsOf(req: IncomingMessage, target: Target, maxBodyBytes: number): Promise<Fields> {
   if (req.method === 'GET') return Fields.fromQuery(target.query);

@@ -282,6 +282,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     move: sealAllSeries,
   },
+  // 9: a served model version's inference log (labbook serve-model): sampled inputs and predictions, the newest
+  // few thousand per version. No foreign key: the log outlives a deleted version, as the audit trail does.
+  `
+  CREATE TABLE inference_log (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    prediction TEXT NOT NULL
+  );
+  CREATE INDEX inference_log_by_version ON inference_log (name, version, id);
+  `,
+  // 10: input hashes by (path, size, mtime), so a big data file a run reads is hashed once, not per run.
+  `
+  CREATE TABLE file_hashes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    sha256 TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */

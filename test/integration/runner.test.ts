@@ -111,6 +111,16 @@ describe('labbook run', () => {
     store.close();
   });
 
+  test('a run shorter than a second still gets a system sample: the first is taken at start', async () => {
+    const dir = workspace();
+    const result = await runCli(['run', '--', process.execPath, '-e', ''], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const store = openStore(dir);
+    const keys = store.metricSummaries(store.listRuns()[0].id).map((summary) => summary.key);
+    store.close();
+    if (process.platform === 'linux') assert.ok(keys.includes('system/rss_mb') && keys.includes('system/disk_write_mb'), keys.join(', '));
+  });
+
   test('a missing command fails the run with exit code 127 and a clear message', async () => {
     const dir = workspace();
     const result = await runCli(['run', '--', 'no-such-command-xyz'], { cwd: dir });

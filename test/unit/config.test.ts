@@ -30,8 +30,14 @@ function copyOfDefaults(): LabbookConfig {
 describe('DEFAULT_CONFIG', () => {
   it('has the documented defaults', () => {
     assert.deepEqual(DEFAULT_CONFIG.params, { files: ['params.yaml', 'params.json'], fromArgv: true });
-    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false });
-    assert.deepEqual(DEFAULT_CONFIG.artifacts.inputs, ['data/**']);
+    assert.deepEqual(DEFAULT_CONFIG.metrics, { patterns: [], include: [], exclude: [], builtin: true, recordStepMarkers: false, fromLogFiles: true });
+    assert.equal(
+      DEFAULT_CONFIG.artifacts.inputs,
+      undefined,
+      "unset: a run's reads are its inputs (data/** for programs whose reads are not recorded)",
+    );
+    assert.deepEqual(DEFAULT_CONFIG.artifacts.dataRoots, []);
+    assert.deepEqual(DEFAULT_CONFIG.environment.variables, ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED']);
     assert.equal(DEFAULT_CONFIG.artifacts.maxFileBytes, 2 * 1024 ** 3);
     for (const ext of [
       '.pkl',
@@ -105,14 +111,23 @@ describe('loadConfig', () => {
         '  exclude: [lr]',
         '  builtin: false',
         '  recordStepMarkers: true',
+        '  fromLogFiles: false',
         'params:',
         '  files: [conf/params.yaml]',
         '  fromArgv: false',
         'artifacts:',
         '  outputs: ["out/**"]',
         '  inputs: ["datasets/**", "*.csv"]',
+        '  dataRoots: [/mnt/shared]',
         '  modelExtensions: [.PT, onnx]',
         '  maxFileBytes: 1048576',
+        'environment:',
+        '  variables: [SEED, TORCH_*]',
+        'system:',
+        '  interval: 10',
+        '  firstMinuteInterval: 0.5',
+        'remotes:',
+        '  origin: { url: "https://mlflow.example", tokenEnv: MLFLOW_TOKEN }',
         'drift:',
         '  driftShare: 0.4',
         '  ignore: [id]',
@@ -132,10 +147,20 @@ describe('loadConfig', () => {
         exclude: ['lr'],
         builtin: false,
         recordStepMarkers: true,
+        fromLogFiles: false,
       },
       params: { files: ['conf/params.yaml'], fromArgv: false },
-      artifacts: { outputs: ['out/**'], inputs: ['datasets/**', '*.csv'], modelExtensions: ['.pt', '.onnx'], maxFileBytes: 1048576 },
+      artifacts: {
+        outputs: ['out/**'],
+        inputs: ['datasets/**', '*.csv'],
+        dataRoots: ['/mnt/shared'],
+        modelExtensions: ['.pt', '.onnx'],
+        maxFileBytes: 1048576,
+      },
+      environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
+      system: { interval: 10, firstMinuteInterval: 0.5 },
+      remotes: { origin: { url: 'https://mlflow.example', tokenEnv: 'MLFLOW_TOKEN' } },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });
@@ -202,6 +227,7 @@ describe('loadConfig', () => {
     ]);
     const expected = copyOfDefaults();
     expected.metrics.patterns = ['(?<key>a)(?<value>1)'];
+    expected.artifacts.inputs = ['data/**'];
     assert.deepEqual(config, expected);
   });
 
@@ -281,6 +307,15 @@ describe('loadConfig', () => {
     const bad = load('drift:\n  driftShare: 2\n');
     assert.equal(bad.config.drift.driftShare, 0.5);
     assert.deepEqual(bad.warnings, ['labbook.yaml: drift.driftShare must be a number above 0 and at most 1; using the default']);
+  });
+
+  it('keeps sampling intervals between 0.1 s and an hour', () => {
+    const { config, warnings } = load('system:\n  interval: 0\n  firstMinuteInterval: fast\n');
+    assert.deepEqual(config.system, { interval: 5, firstMinuteInterval: 1 });
+    assert.deepEqual(warnings, [
+      'labbook.yaml: system.interval must be a number of seconds from 0.1 to 3600; using the default',
+      'labbook.yaml: system.firstMinuteInterval must be a number of seconds from 0.1 to 3600; using the default',
+    ]);
   });
 
   it('ignores a folder named labbook.yaml', () => {

@@ -1,6 +1,7 @@
 // Gathers the lineage facts of the newest runs, or of the runs linked to one, from the store (no vscode, so unit
 // tests drive it).
 
+import { DVC_INPUTS_TAG, jsonObjectTag } from '../../capture/inputs';
 import { buildLineage, lineageSubgraph } from '../../core/lineage';
 import type { LineageArtifact, LineageVersion } from '../../core/lineage';
 import type { Run } from '../../core/types';
@@ -47,9 +48,13 @@ export function lineageSnapshot(store: Store, query: LineageQuery = {}): Lineage
   const { focus = null, maxRuns = LINEAGE_MAX_RUNS } = query;
   const registry = new ModelRegistry(store);
   const { runs, omitted } = runsToDraw(store, registry, focus, maxRuns);
-  const artifacts: LineageArtifact[] = runs.flatMap((run) =>
-    store.artifacts(run.id).map((a) => ({ runId: a.runId, path: a.path, sha256: a.sha256, role: a.role, direction: a.direction })),
-  );
+  const artifacts: LineageArtifact[] = runs.flatMap((run) => {
+    const dvc = jsonObjectTag(store, run.id, DVC_INPUTS_TAG) as Record<string, { md5?: string | null } | undefined>;
+    return store.artifacts(run.id).map((a) => {
+      const md5 = a.direction === 'input' ? dvc[a.path]?.md5 : undefined;
+      return { runId: a.runId, path: a.path, sha256: a.sha256, role: a.role, direction: a.direction, ...(md5 ? { dvcMd5: md5 } : {}) };
+    });
+  });
   const versions: LineageVersion[] = registry
     .listVersions()
     .map((v) => ({ name: v.name, version: v.version, stage: v.stage, aliases: v.aliases, runId: v.runId }));

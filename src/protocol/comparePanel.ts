@@ -74,6 +74,20 @@ export interface CompareReproduction {
   summary: string;
 }
 
+/** One field where a run's environment differs from the first compared run's (docs/inputs.md). */
+export interface CompareEnvironmentDifference {
+  /** `python.version`, `package numpy`, `variable OMP_NUM_THREADS`, … */
+  field: string;
+  first: string | null;
+  other: string | null;
+}
+
+/** How one run's recorded environment differs from the first compared run's. */
+export interface CompareEnvironment {
+  runId: string;
+  differences: CompareEnvironmentDifference[];
+}
+
 /** Everything the panel shows. */
 export interface CompareSnapshotMessage extends CompareView {
   type: 'comparePanel/snapshot';
@@ -81,6 +95,8 @@ export interface CompareSnapshotMessage extends CompareView {
   metrics: CompareMetric[];
   /** The reproduction verdict, when one run reproduces another; null otherwise. */
   reproduction: CompareReproduction | null;
+  /** Each later run's environment against the first run's; empty when the first run recorded none. */
+  environment: CompareEnvironment[];
   /** Ids asked for that are not in the store (deleted). */
   missing: string[];
 }

@@ -1,3 +1,4 @@
+import { mergeEnvironment } from '../../src/capture/environment';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,6 +163,28 @@ describe('CompareFeed', () => {
     const differs = await new CompareFeed([ids[0], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 });
     assert.equal(differs.reproduction?.summary, `differs: loss ${last('loss')} vs 0.35`);
     assert.equal((await new CompareFeed([ids[1], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 })).reproduction, null);
+  });
+
+  it("gives each later run's environment differences from the first run's, and none when the first recorded none", async () => {
+    const ids = seedCompareRuns(store);
+    const python = { version: '3.11.2', implementation: 'cpython', executable: '/usr/bin/python3', prefix: '/usr', virtualenv: false };
+    mergeEnvironment(store, ids[0], { python: { ...python, packages: { numpy: '1.24.2' } }, variables: { SEED: '1' } });
+    mergeEnvironment(store, ids[1], { python: { ...python, packages: { numpy: '1.24.2' } }, variables: { SEED: '1' } });
+    mergeEnvironment(store, ids[2], { python: { ...python, version: '3.12.1', packages: {} }, variables: { SEED: '2' } });
+    const snapshot = await new CompareFeed(ids).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.deepEqual(snapshot.environment, [
+      { runId: ids[1], differences: [] },
+      {
+        runId: ids[2],
+        differences: [
+          { field: 'python.version', first: '3.11.2', other: '3.12.1' },
+          { field: 'package numpy', first: '1.24.2', other: null },
+          { field: 'variable SEED', first: '1', other: '2' },
+        ],
+      },
+    ]);
+    const bare = store.createRun({ name: 'bare', experimentName: 'sweep' });
+    assert.deepEqual((await new CompareFeed([bare.id, ids[0]]).snapshot(store, { axis: 'step', smoothing: 0 })).environment, []);
   });
 
   it('names runs that are gone and notices changes', async () => {

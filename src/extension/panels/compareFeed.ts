@@ -10,8 +10,11 @@ import { reproductionPair, reproductionVerdict } from '../../core/reproduction';
 import { sampleColumns } from '../../core/series';
 import type { XRange } from '../../core/series';
 import type { MetricSummary, Run } from '../../core/types';
+import { environmentOf } from '../../capture/environment';
+import { environmentDifferences } from '../../core/environment';
 import type {
   CompareAxis,
+  CompareEnvironment,
   CompareMetric,
   CompareRangeDetailMessage,
   CompareReproduction,
@@ -101,6 +104,18 @@ export class InThreadSeriesReader implements SeriesReader {
 }
 
 /** The verdict when one of the runs reproduces another, on the stored last values (default tolerance). */
+/** Each later run's environment differences from the first run's (runs that recorded none are left out). */
+function environmentsOf(store: Store, runs: readonly Run[]): CompareEnvironment[] {
+  const first = runs.length > 0 ? environmentOf(store, runs[0].id) : undefined;
+  if (!first) return [];
+  return runs.slice(1).flatMap((run) => {
+    const other = environmentOf(store, run.id);
+    if (!other) return [];
+    const differences = environmentDifferences(first, other).map((d) => ({ field: d.field, first: d.left ?? null, other: d.right ?? null }));
+    return [{ runId: run.id, differences }];
+  });
+}
+
 function reproductionOf(store: Store, runs: readonly Run[]): CompareReproduction | null {
   const pair = reproductionPair(runs.map((run) => ({ id: run.id, tags: store.tags(run.id) })));
   if (!pair) return null;
@@ -146,7 +161,16 @@ export class CompareFeed {
         .map(([key, value]) => ({ key, value })),
     }));
     const reproduction = reproductionOf(store, runs);
-    return { type: 'comparePanel/snapshot', ...view, runs: compared, metrics: await this.metrics(store, runs, view), reproduction, missing };
+    const environment = environmentsOf(store, runs);
+    return {
+      type: 'comparePanel/snapshot',
+      ...view,
+      runs: compared,
+      metrics: await this.metrics(store, runs, view),
+      reproduction,
+      environment,
+      missing,
+    };
   }
 
   /** Every series again for new view settings. */

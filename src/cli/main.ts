@@ -22,6 +22,7 @@ import {
   showCommand,
   trashCommand,
 } from './queryCommands';
+import { QUEUE_USAGE, queueCommand } from './queueCommand';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
@@ -33,7 +34,8 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  run: { summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  run: { summary: 'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  queue: { summary: QUEUE_USAGE, run: queueCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },

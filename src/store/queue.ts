@@ -98,6 +98,11 @@ export function listQueue(store: Store): QueueEntry[] {
   return (prepared(connectionOf(store), `SELECT * FROM queue ${LIST_ORDER}`).all() as EntryRow[]).map(entryOf);
 }
 
+/** How many entries wait for a worker. */
+export function countWaiting(store: Store): number {
+  return prepared(connectionOf(store), "SELECT COUNT(*) FROM queue WHERE state = 'waiting'").pluck().get() as number;
+}
+
 /** One entry, or a QueueError naming the id. */
 export function queueEntry(store: Store, id: number): QueueEntry {
   const row = prepared(connectionOf(store), 'SELECT * FROM queue WHERE id = ?').get(id) as EntryRow | undefined;

@@ -108,7 +108,8 @@ async function queueLs(args: string[]): Promise<number> {
 async function queueWorker(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { parallel: { type: 'string' }, once: { type: 'boolean' } }, strict: true });
   const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
-  if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new CliError(`--parallel takes a whole number from 1, got '${values.parallel}'.`);
+  if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1))
+    throw new CliError(`--parallel takes a whole number from 1, got '${values.parallel}'.`);
   const workspace = await openWorkspace(process.cwd(), { create: true });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   try {

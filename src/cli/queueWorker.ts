@@ -55,6 +55,7 @@ export async function runWorker(workspace: Workspace, options: WorkerOptions): P
   const slots = workerSlots(options.parallel, await new GpuSampler().devices());
   const me = processRef(process.pid);
   const active = new Map<number, Active>();
+  const told = new Set<number>();
   let stopping = false;
   const stop = (): void => {
     stopping = true;
@@ -69,7 +70,7 @@ export async function runWorker(workspace: Workspace, options: WorkerOptions): P
   };
 
   for (;;) {
-    const orphansRunning = await settleOrphans(workspace, options.log);
+    const orphansRunning = await settleOrphans(workspace, options.log, told);
     for (const run of active.values()) if (queueEntry(store, run.entry.id).cancelRequested) run.abort.abort();
     while (!stopping && active.size + orphansRunning < slots.length) {
       const slot = slots.find((s) => ![...active.values()].some((run) => run.slot === s))!;
@@ -84,7 +85,14 @@ export async function runWorker(workspace: Workspace, options: WorkerOptions): P
   process.off('SIGINT', stop).off('SIGTERM', stop);
 }
 
-async function runEntry(workspace: Workspace, entry: QueueEntry, slot: Slot, abort: AbortSignal, parallel: number, log: (line: string) => void): Promise<void> {
+async function runEntry(
+  workspace: Workspace,
+  entry: QueueEntry,
+  slot: Slot,
+  abort: AbortSignal,
+  parallel: number,
+  log: (line: string) => void,
+): Promise<void> {
   const { store } = workspace;
   const where = slot.device === null ? '' : ` on GPU ${slot.device}`;
   // One run at a time may use the worker's terminal; several at once would interleave, so their output is only
@@ -123,16 +131,22 @@ async function runEntry(workspace: Workspace, entry: QueueEntry, slot: Slot, abo
  * once the run has ended (CRASHED) the entry is failed with "worker died", and Retry puts it back. Returns how many
  * such entries still run.
  */
-async function settleOrphans(workspace: Workspace, log: (line: string) => void): Promise<number> {
+async function settleOrphans(workspace: Workspace, log: (line: string) => void, told: Set<number>): Promise<number> {
   const { store, config } = workspace;
   const orphans = orphanedEntries(store, isSameProcess);
   if (orphans.length === 0) return 0;
-  await recoverOrphanedRuns(store, { modelExtensions: config.artifacts.modelExtensions, maxFileBytes: config.artifacts.maxFileBytes, metrics: config.metrics });
+  await recoverOrphanedRuns(store, {
+    modelExtensions: config.artifacts.modelExtensions,
+    maxFileBytes: config.artifacts.maxFileBytes,
+    metrics: config.metrics,
+  });
   let stillRunning = 0;
   for (const entry of orphans) {
     const run = entry.runId ? store.findRun(entry.runId) : undefined;
     if (run?.status === 'RUNNING') {
       stillRunning += 1;
+      if (!told.has(entry.id)) log(`#${entry.id} is still running after its worker ${entry.worker?.pid ?? '?'} died; it holds a slot until it ends`);
+      told.add(entry.id);
       continue;
     }
     const state = run?.status === 'FINISHED' ? 'done' : 'failed';

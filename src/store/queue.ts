@@ -91,7 +91,8 @@ function entryOf(row: EntryRow): QueueEntry {
 }
 
 // Waiting entries first in their order, then running ones, then ended ones newest first.
-const LIST_ORDER = "ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, CASE WHEN state IN ('running', 'waiting') THEN position ELSE -ended_at END, id";
+const LIST_ORDER =
+  "ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, CASE WHEN state IN ('running', 'waiting') THEN position ELSE -ended_at END, id";
 
 /** Every entry: running, then waiting in turn order, then ended ones newest first. */
 export function listQueue(store: Store): QueueEntry[] {
@@ -159,9 +160,20 @@ export function setQueueRun(store: Store, id: number, runId: string): void {
 }
 
 /** Ends a running entry: done, failed or cancelled, with the reason. */
-export function endQueueEntry(store: Store, id: number, state: Exclude<QueueState, 'waiting' | 'running'>, reason: string | null, now = Date.now()): void {
+export function endQueueEntry(
+  store: Store,
+  id: number,
+  state: Exclude<QueueState, 'waiting' | 'running'>,
+  reason: string | null,
+  now = Date.now(),
+): void {
   store.transaction(() =>
-    prepared(connectionOf(store), "UPDATE queue SET state = ?, reason = ?, ended_at = ? WHERE id = ? AND state = 'running'").run(state, reason, now, id),
+    prepared(connectionOf(store), "UPDATE queue SET state = ?, reason = ?, ended_at = ? WHERE id = ? AND state = 'running'").run(
+      state,
+      reason,
+      now,
+      id,
+    ),
   );
 }
 
@@ -184,7 +196,8 @@ export function cancelEntry(store: Store, id: number, now = Date.now()): QueueEn
 export function retryEntry(store: Store, id: number): QueueEntry {
   return store.transaction(() => {
     const entry = queueEntry(store, id);
-    if (entry.state !== 'failed' && entry.state !== 'cancelled') throw new QueueError(`Only a failed or cancelled entry can be retried; ${id} is ${entry.state}.`);
+    if (entry.state !== 'failed' && entry.state !== 'cancelled')
+      throw new QueueError(`Only a failed or cancelled entry can be retried; ${id} is ${entry.state}.`);
     prepared(
       connectionOf(store),
       `UPDATE queue SET state = 'waiting', position = ?, reason = NULL, cancel_requested = 0, run_id = NULL, worker_pid = NULL,
@@ -201,7 +214,10 @@ export type QueueMove = { to: number } | 'up' | 'down';
 export function moveEntry(store: Store, id: number, move: QueueMove): QueueEntry {
   return store.transaction(() => {
     const db = connectionOf(store);
-    const rows = prepared(db, "SELECT id, position FROM queue WHERE state = 'waiting' ORDER BY position, id").all() as { id: number; position: number }[];
+    const rows = prepared(db, "SELECT id, position FROM queue WHERE state = 'waiting' ORDER BY position, id").all() as {
+      id: number;
+      position: number;
+    }[];
     const waiting = rows.map((row) => row.id);
     const from = waiting.indexOf(id);
     if (from === -1) throw new QueueError(`Only a waiting entry can be moved; ${id} is ${queueEntry(store, id).state}.`);

@@ -21,10 +21,20 @@ describe('the run queue in the store', () => {
   });
 
   const add = (name: string): number => enqueue(store, { command: ['python3', 'train.py', `--name=${name}`], cwd: dir, name }).id;
-  const waitingNames = (): (string | null)[] => listQueue(store).filter((e) => e.state === 'waiting').map((e) => e.name);
+  const waitingNames = (): (string | null)[] =>
+    listQueue(store)
+      .filter((e) => e.state === 'waiting')
+      .map((e) => e.name);
 
   test('an entry keeps its command, params, tags and group; an empty command is refused', () => {
-    const entry = enqueue(store, { command: ['python3', 'a b.py'], cwd: dir, experiment: 'E', params: { lr: '0.1' }, tags: { t: 'x' }, group: 'sw1' });
+    const entry = enqueue(store, {
+      command: ['python3', 'a b.py'],
+      cwd: dir,
+      experiment: 'E',
+      params: { lr: '0.1' },
+      tags: { t: 'x' },
+      group: 'sw1',
+    });
     assert.deepEqual(
       { command: entry.command, experiment: entry.experiment, params: entry.params, tags: entry.tags, group: entry.group, state: entry.state },
       { command: ['python3', 'a b.py'], experiment: 'E', params: { lr: '0.1' }, tags: { t: 'x' }, group: 'sw1', state: 'waiting' },

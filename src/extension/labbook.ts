@@ -11,6 +11,7 @@ import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
+import { queueCommandTable, QueueView } from './queueView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
@@ -99,14 +100,17 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
+  const queue = new QueueView(host);
   context.subscriptions.push(
     models,
+    queue,
     cards,
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
       modelCommandTable({ host, view, panels, lineage, compare, models }),
+      queueCommandTable({ host, launcher, queue }),
     ),
   );
 }

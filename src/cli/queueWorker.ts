@@ -44,7 +44,7 @@ const discard = (): Writable => new Writable({ write: (_chunk, _encoding, callba
 /** The entry's end from its run's: FINISHED is done, a cancel that killed it is cancelled, anything else failed. */
 function endOf(result: RunResult, cancelRequested: boolean): { state: 'done' | 'failed' | 'cancelled'; reason: string | null } {
   if (result.status === 'FINISHED') return { state: 'done', reason: null };
-  if (cancelRequested) return { state: 'cancelled', reason: 'cancelled' };
+  if (cancelRequested) return { state: 'cancelled', reason: null };
   const code = result.exitCode === null ? '' : ` (exit ${result.exitCode})`;
   return { state: 'failed', reason: `${result.status}${code}` };
 }
@@ -106,7 +106,7 @@ async function runEntry(
       experiment: entry.experiment ?? undefined,
       name: entry.name ?? undefined,
       params: entry.params,
-      tags: entry.group ? { ...entry.tags, 'labbook.sweep': entry.group } : entry.tags,
+      tags: entry.tags,
       env,
       forwardStdin: false,
       abort,

@@ -185,7 +185,7 @@ export function cancelEntry(store: Store, id: number, now = Date.now()): QueueEn
   return store.transaction(() => {
     const entry = queueEntry(store, id);
     const db = connectionOf(store);
-    if (entry.state === 'waiting') prepared(db, "UPDATE queue SET state = 'cancelled', reason = 'cancelled', ended_at = ? WHERE id = ?").run(now, id);
+    if (entry.state === 'waiting') prepared(db, "UPDATE queue SET state = 'cancelled', ended_at = ? WHERE id = ?").run(now, id);
     else if (entry.state === 'running') prepared(db, 'UPDATE queue SET cancel_requested = 1 WHERE id = ?').run(id);
     else throw new QueueError(`Queue entry ${id} has already ended (${entry.state}).`);
     return queueEntry(store, id);

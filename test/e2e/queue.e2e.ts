@@ -59,7 +59,7 @@ test('the Queue view shows waiting, running and ended entries, and reorders and 
     assert.match(await row(tree, 'lr-0.01').locator('.label-description').innerText(), /^failed · FAILED \(exit 1\) · /);
     assert.match(await row(tree, 'lr-0.001').locator('.label-description').innerText(), /^running · /);
     await parkMouse(vscode);
-    await vscode.screenshot('queue-dark');
+    await vscode.screenshot('queue');
     await inlineAction(tree, 'seed-3', 'Move Up');
     await waitUntil(() => (waitingNames(workspace.dir).join() === 'seed-1,seed-3,seed-2' ? true : undefined), {
       timeoutMs: 30_000,
@@ -71,7 +71,7 @@ test('the Queue view shows waiting, running and ended entries, and reorders and 
       .waitFor({ timeout: 30_000 });
     assert.deepEqual(waitingNames(workspace.dir), ['seed-3', 'seed-2']);
     await parkMouse(vscode);
-    await vscode.screenshot('queue-edited-dark');
+    await vscode.screenshot('queue-edited');
   });
 });
 

@@ -23,6 +23,7 @@ import {
   showCommand,
   trashCommand,
 } from './queryCommands';
+import { QUEUE_USAGE, queueCommand } from './queueCommand';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
@@ -36,9 +37,10 @@ interface Subcommand {
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: {
-    summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>   track a command',
+    summary: 'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>   track a command (or queue it)',
     run: runCommand,
   },
+  queue: { summary: QUEUE_USAGE, run: queueCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: {

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { readMarker } from '../capture/reproduce';
-import { runTracked, exitCodeForSignal } from '../capture/runner';
+import { exitCodeForSignal } from '../capture/runner';
 import { REPRODUCES_TAG } from '../core/reproduction';
+import { enqueue, type NewQueueEntry } from '../store/queue';
 import { resolveRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
-import { startRunServer } from './serveCommand';
-import { CliError, openWorkspace, pythonShimDir } from './workspace';
-import type { TrackingServer } from '../server/trackingServer';
+import { trackCommand } from './track';
+import { CliError, openWorkspace, type Workspace } from './workspace';
 
 /** Splits `k=v` pairs given to --tag/--param; the value may itself hold `=`. */
 export function parsePairs(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
@@ -31,6 +31,8 @@ export function splitRunArgs(args: readonly string[]): { options: string[]; comm
   return { options: [...args], command: [] };
 }
 
+const RUN_USAGE = 'Usage: labbook run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>';
+
 /** The tag naming the run this one reproduces: from --reproduces, else from the marker of a `labbook checkout`. */
 function reproducesTag(store: Store, ref: string | undefined, cwd: string): Record<string, string> {
   if (ref === undefined) {
@@ -45,7 +47,7 @@ function reproducesTag(store: Store, ref: string | undefined, cwd: string): Reco
   }
 }
 
-/** `labbook run`: tracks a command; exits with the command's own exit code. */
+/** `labbook run`: tracks a command (or queues it with --queue); exits with the command's own exit code. */
 export async function runCommand(args: string[]): Promise<number> {
   const split = splitRunArgs(args);
   const { values } = parseArgs({
@@ -55,38 +57,41 @@ export async function runCommand(args: string[]): Promise<number> {
       name: { type: 'string', short: 'n' },
       tag: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true },
+      queue: { type: 'boolean' },
       reproduces: { type: 'string' },
     },
     strict: true,
   });
-  if (split.command.length === 0)
-    throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>');
+  if (split.command.length === 0) throw new CliError(`Nothing to run. ${RUN_USAGE}`);
   const cwd = process.cwd();
   const workspace = await openWorkspace(cwd, { create: true });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
-  let server: TrackingServer | undefined;
-  const result = await runTracked({
-    store: workspace.store,
+  const spec = {
     command: split.command,
     cwd,
-    config: workspace.config,
-    pythonShimDir: pythonShimDir(),
     experiment: values.experiment,
     name: values.name,
     tags: { ...parsePairs(values.tag, '--tag'), ...reproducesTag(workspace.store, values.reproduces, cwd) },
     params: parsePairs(values.param, '--param'),
-    childEnv: async (runId) => {
-      const started = await startRunServer(workspace.store, runId);
-      server = started.server;
-      return started.env;
-    },
+  };
+  if (values.queue) return queueRun(workspace, spec);
+  const result = await trackCommand(workspace, {
+    ...spec,
     onStart: (runId) => process.stderr.write(`labbook: tracking run ${runId.slice(0, 8)} (${workspace.store.getRun(runId).name})\n`),
   });
-  await server?.close();
   const run = workspace.store.getRun(result.runId);
   process.stderr.write(
     `labbook: run ${run.name} ${result.status.toLowerCase()} (${result.runId.slice(0, 8)}); see it with: labbook show ${result.runId.slice(0, 8)}\n`,
   );
   workspace.store.close();
   return result.exitCode ?? (result.signal ? exitCodeForSignal(result.signal) : 1);
+}
+
+/** `labbook run --queue` and `labbook queue add`: appends the command to the queue for a worker to run. */
+function queueRun(workspace: Workspace, spec: NewQueueEntry): number {
+  const entry = enqueue(workspace.store, spec);
+  process.stdout.write(`${entry.id}\n`);
+  process.stderr.write(`labbook: queued #${entry.id}; a worker runs it: labbook queue worker\n`);
+  workspace.store.close();
+  return 0;
 }

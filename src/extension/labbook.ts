@@ -13,6 +13,7 @@ import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
 import { MONITORING_VIEW_ID, MonitoringViewProvider } from './monitoringView';
+import { queueCommandTable, QueueView } from './queueView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
@@ -105,8 +106,10 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
   const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
+  const queue = new QueueView(host);
   context.subscriptions.push(
     models,
+    queue,
     cards,
     monitoring,
     vscode.window.registerWebviewViewProvider(MONITORING_VIEW_ID, monitoring),
@@ -116,6 +119,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
       modelCommandTable({ host, view, panels, lineage, compare, models, drift }),
       driftCommandTable({ drift }),
+      queueCommandTable({ host, launcher, queue }),
     ),
   );
 }

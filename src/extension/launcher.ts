@@ -132,6 +132,31 @@ export class Launcher {
     await this.launch({ ...spec, experiment: spec.experiment ?? this.experiment() });
   }
 
+  /** Picks a command as Run and Track does, for the queue rather than a terminal. */
+  async pickForQueue(): Promise<LaunchSpec> {
+    requireTrust();
+    const spec = await this.pickCommand(this.folder());
+    return { ...spec, experiment: spec.experiment ?? this.experiment() };
+  }
+
+  /** Opens a terminal running `labbook queue worker` on this window's store; it outlives a window reload. */
+  startQueueWorker(): vscode.Terminal {
+    requireTrust();
+    if (!existsSync(this.cliPath)) throw new Error(`The Labbook CLI is missing from this installation (${this.cliPath}). Reinstall Labbook.`);
+    this.host.open(true);
+    const terminal = vscode.window.createTerminal({
+      name: 'Labbook Queue Worker',
+      shellPath: process.execPath,
+      shellArgs: [this.cliPath, 'queue', 'worker'],
+      cwd: this.folder().uri.fsPath,
+      env: this.runnerEnv(),
+      iconPath: new vscode.ThemeIcon('list-ordered'),
+    });
+    terminal.show(true);
+    this.log.info('Started a queue worker (labbook queue worker) in a terminal.');
+    return terminal;
+  }
+
   private async launchConfigItems(folder: vscode.WorkspaceFolder): Promise<CommandItem[]> {
     const configs = vscode.workspace.getConfiguration('launch', folder.uri).get<unknown[]>('configurations') ?? [];
     const python = configs.filter(isPythonLaunchConfig);

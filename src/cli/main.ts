@@ -24,6 +24,7 @@ import {
 } from './queryCommands';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
+import { SWEEP_USAGE, sweepCommand } from './sweepCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
 import { CliError, findWorkspace } from './workspace';
 
@@ -34,6 +35,7 @@ interface Subcommand {
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: { summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  sweep: { summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`, run: sweepCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },

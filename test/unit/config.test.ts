@@ -157,6 +157,7 @@ describe('loadConfig', () => {
       },
       environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
+      sweeps: {},
       system: { interval: 10, firstMinuteInterval: 0.5 },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });

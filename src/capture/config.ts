@@ -169,7 +169,18 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'sweeps', 'environment', 'system', 'drift']);
+  const root = fields.section(raw, '', [
+    'experiment',
+    'metrics',
+    'params',
+    'artifacts',
+    'primaryMetric',
+    'gates',
+    'sweeps',
+    'environment',
+    'system',
+    'drift',
+  ]);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;

@@ -7,6 +7,7 @@ import { loadConfig } from '../capture/config';
 import type { SweepConfig } from '../capture/sweepConfig';
 import { detectParamStyle } from '../capture/sweepParams';
 import { runSweep } from '../capture/sweepRunner';
+import { Store } from '../store/store';
 import { CliError, findWorkspace } from './workspace';
 
 /** One line of usage for `labbook help`. */
@@ -33,7 +34,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   for (const warning of warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   const named = namedSweep(positionals, config.sweeps);
   const command = dash >= 0 ? args.slice(dash + 1) : (named?.command ?? []);
-  if (command.length === 0) throw new CliError(`Nothing to run. Usage: labbook ${SWEEP_USAGE}`);
+  if (command.length === 0) throw new CliError(`Nothing to run. Usage: labbook ${SWEEP_USAGE}`, 2);
   const spec = sweepSpec(values, named);
   const sets = specError(() => expandSweep(spec));
   const parallel = positiveInt(values.parallel ?? named?.parallel?.toString() ?? '1', '--parallel');
@@ -60,6 +61,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
     experiment: values.experiment,
     output: process.stdout,
   });
+  if (outcome.stopped) endInterruptedRuns(cwd, sweepId);
   const ran = outcome.exitCodes.filter((code) => code !== null);
   const failed = ran.filter((code) => code !== 0).length;
   const notStarted = sets.length - ran.length;
@@ -70,12 +72,26 @@ export async function sweepCommand(args: string[]): Promise<number> {
   return outcome.stopped ? 130 : failed > 0 ? 1 : 0;
 }
 
+/**
+ * A Ctrl-C that reaches a run's runner before it started the script ends the runner before it can record the
+ * run: every runner has exited by now, so a run of the sweep still RUNNING is one of those, and was KILLED.
+ */
+function endInterruptedRuns(cwd: string, sweepId: string): void {
+  const store = Store.open(findWorkspace(cwd).storeDir);
+  try {
+    for (const runId of store.runIds({ filter: `tags.\`${SWEEP_TAG}\` = '${sweepId}' AND attributes.status = 'RUNNING'` }))
+      store.finishRun(runId, 'KILLED', { exitCode: 130 });
+  } finally {
+    store.close();
+  }
+}
+
 function namedSweep(positionals: string[], sweeps: Record<string, SweepConfig>): SweepConfig | undefined {
-  if (positionals.length > 1) throw new CliError(`labbook sweep takes one sweep name, got ${positionals.join(' ')}; put the command after --.`);
+  if (positionals.length > 1) throw new CliError(`labbook sweep takes one sweep name, got ${positionals.join(' ')}; put the command after --.`, 2);
   if (positionals.length === 0) return undefined;
   const sweep = sweeps[positionals[0]];
   const known = Object.keys(sweeps);
-  if (!sweep) throw new CliError(`No sweep '${positionals[0]}' in labbook.yaml${known.length ? ` (it has: ${known.join(', ')})` : ''}.`);
+  if (!sweep) throw new CliError(`No sweep '${positionals[0]}' in labbook.yaml${known.length ? ` (it has: ${known.join(', ')})` : ''}.`, 2);
   return sweep;
 }
 
@@ -93,18 +109,18 @@ function specError<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof SweepSpecError) throw new CliError(error.message);
+    if (error instanceof SweepSpecError) throw new CliError(error.message, 2);
     throw error;
   }
 }
 
 function integer(text: string, flag: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new CliError(`${flag} takes an integer, got '${text}'.`);
+  if (!/^-?\d+$/.test(text.trim())) throw new CliError(`${flag} takes an integer, got '${text}'.`, 2);
   return Number(text);
 }
 
 function positiveInt(text: string, flag: string): number {
   const n = integer(text, flag);
-  if (n <= 0) throw new CliError(`${flag} takes a positive integer, got '${text}'.`);
+  if (n <= 0) throw new CliError(`${flag} takes a positive integer, got '${text}'.`, 2);
   return n;
 }

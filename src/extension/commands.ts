@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { SWEEP_TAG } from '../core/sweep';
 import { OpenGesture } from '../core/openGesture';
 import { relativeTime } from '../core/format';
 import { runDescription } from '../core/runPresentation';
@@ -216,6 +217,12 @@ export function commandTable(deps: CommandDeps): CommandTable {
       if (runs.length < 2)
         runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
+    },
+    'labbook.compareSweep': (...args) => {
+      const [node] = args;
+      if (!isTreeNode(node) || node.kind !== 'sweep') throw new Error('Right-click a sweep in the Runs view to compare its runs.');
+      // All the sweep's runs, not only those the view lists.
+      deps.compare.open(store().runIds({ filter: `tags.\`${SWEEP_TAG}\` = '${node.group.sweepId}'` }));
     },
     'labbook.openRunsTable': () => deps.runsTable.open(),
     'labbook.showLineage': async (...args) => {

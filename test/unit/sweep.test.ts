@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSweeps } from '../../src/capture/sweepConfig';
 import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
+import { groupSweeps, parseSweepMetric } from '../../src/core/sweepGroups';
+import type { RunListing } from '../../src/core/types';
 import { expandSweep, parseGridAxis, parseRandomCount, parseRandomParam, sweepSize, validateSweep, type SweepSpec } from '../../src/core/sweep';
 
 const spec = (over: Partial<SweepSpec>): SweepSpec => ({ grid: [], params: [], random: 0, seed: 1, ...over });
@@ -161,5 +163,32 @@ describe('sweeps: in labbook.yaml', () => {
       parseSweeps([1], (m) => warnings.push(m)),
       {},
     );
+  });
+});
+
+describe('sweep groups in the Runs tree', () => {
+  const run = (id: string, tags: Record<string, string>, loss?: number): RunListing =>
+    ({ id, name: id, tags, params: {}, metrics: loss === undefined ? {} : { val_loss: { key: 'val_loss', last: loss } } }) as unknown as RunListing;
+  const sweepTags = (id: string, extra: Record<string, string> = {}) => ({ 'labbook.sweep': id, 'labbook.sweep.name': `s-${id}`, ...extra });
+
+  test("a sweep's runs are one entry at its first run's place; the best is the lowest loss", () => {
+    const entries = groupSweeps(
+      [run('a', {}), run('b', sweepTags('x'), 0.3), run('c', {}), run('d', sweepTags('x'), 0.1), run('e', sweepTags('x'))],
+      'val_loss',
+    );
+    assert.deepEqual(
+      entries.map((e) => (e.kind === 'run' ? e.run.id : `${e.group.name}:${e.group.runs.map((r) => r.id).join('')}:best=${e.group.best?.id}`)),
+      ['a', 's-x:bde:best=d', 'c'],
+    );
+  });
+
+  test("the sweep's own metric and direction win over the primary metric", () => {
+    const tags = sweepTags('y', { 'labbook.sweep.metric': 'val_loss:max' });
+    const [entry] = groupSweeps([run('b', tags, 0.3), run('d', tags, 0.1)], 'acc');
+    assert.ok(entry.kind === 'sweep');
+    assert.equal(entry.group.metric, 'val_loss');
+    assert.equal(entry.group.best?.id, 'b');
+    assert.deepEqual(parseSweepMetric('loss:min'), { metric: 'loss', direction: 'lower' });
+    assert.equal(parseSweepMetric('loss'), undefined);
   });
 });

@@ -32,9 +32,8 @@ export interface SweepOutcome {
   stopped: boolean;
 }
 
-/** The arguments of `labbook run` for the run of one param set. */
-export function runArgs(options: SweepRunOptions, index: number): string[] {
-  const set = options.sets[index];
+/** The arguments of `labbook run` for the run of one param set (`index` from 0). */
+export function runArgs(options: SweepRunOptions, set: Record<string, string>, index: number): string[] {
   const tags = { ...options.tags, [SWEEP_TAG]: options.sweepId, [SWEEP_NAME_TAG]: options.name, [SWEEP_SPEC_TAG]: options.specJson };
   return [
     'run',
@@ -72,17 +71,8 @@ export function runSweep(options: SweepRunOptions): Promise<SweepOutcome> {
       if (running.size === 0) finish();
     };
     const startRun = (index: number): void => {
-      // Its own process group: a terminal's Ctrl-C reaches this process only, which passes it on once.
-      const child = spawn(process.execPath, [options.cli, ...runArgs(options, index)], {
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
+      const child = spawnRun(options, options.sets[index], index, options.sets.length);
       running.add(child);
-      prefixLines(child.stdout!, options.output, `[${index + 1}/${options.sets.length}] `);
-      prefixLines(child.stderr!, options.output, `[${index + 1}/${options.sets.length}] `);
-      child.on('error', (error) => options.output.write(`labbook: run ${index + 1} could not start: ${error.message}\n`));
       child.on('close', (code) => {
         exitCodes[index] = code ?? 1;
         running.delete(child);
@@ -93,6 +83,21 @@ export function runSweep(options: SweepRunOptions): Promise<SweepOutcome> {
     process.on('SIGTERM', onSignal);
     startNext();
   });
+}
+
+/** Starts the `labbook run` of one param set; its output goes to `options.output` prefixed with `[n/total]`. */
+export function spawnRun(options: SweepRunOptions, set: Record<string, string>, index: number, total: number): ChildProcess {
+  // Its own process group: a terminal's Ctrl-C reaches the sweep only, which passes it on once.
+  const child = spawn(process.execPath, [options.cli, ...runArgs(options, set, index)], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  prefixLines(child.stdout!, options.output, `[${index + 1}/${total}] `);
+  prefixLines(child.stderr!, options.output, `[${index + 1}/${total}] `);
+  child.on('error', (error) => options.output.write(`labbook: run ${index + 1} could not start: ${error.message}\n`));
+  return child;
 }
 
 /** Copies a stream to `out` line by line with a prefix, so the output of parallel runs stays readable. */

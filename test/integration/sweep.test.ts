@@ -139,3 +139,30 @@ describe('labbook sweep', () => {
     );
   });
 });
+
+describe('labbook sweep --optuna', () => {
+  const { dir, cleanup } = makeWorkspace();
+  after(cleanup);
+  copyFileSync(join(SCRIPTS, 'sweep_train.py'), join(dir, 'train.py'));
+
+  test('finds the known optimum of a deterministic objective within its trial budget', async () => {
+    // val_loss = (lr - 0.01)^2: the optimum is lr = 0.01.
+    const args = ['sweep', '--optuna', '--name', 'opt', '--seed', '3', '--metric', 'val_loss', '--minimize', '--trials', '15', '--python', PYTHON];
+    const result = await runCli([...args, '--param', 'lr=uniform(0,0.2)', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const runs = sweepRuns(dir, 'opt');
+    assert.equal(runs.length, 15);
+    const best = runs.reduce((a, b) => (b.metrics.val_loss.last < a.metrics.val_loss.last ? b : a));
+    assert.ok(Math.abs(Number(best.params.lr) - 0.01) < 0.01, `best lr ${best.params.lr}`);
+    assert.match(result.stderr, new RegExp(`best trial: ${best.name} with val_loss=`));
+    assert.equal(best.tags['labbook.sweep.metric'], 'val_loss:min');
+  });
+
+  test('without --metric, or with a grid, it says what is missing', async () => {
+    const noMetric = await runCli(['sweep', '--optuna', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.equal(noMetric.code, 2);
+    assert.match(noMetric.stderr, /--optuna needs --metric NAME/);
+    const grid = await runCli(['sweep', '--optuna', '--metric', 'l', '--grid', 'lr=1,2', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.match(grid.stderr, /searches --param distributions \(not --grid\)/);
+  });
+});

@@ -15,6 +15,7 @@ import { copyCliPath } from './cliLauncher';
 import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
+import { SweepFormPanel } from './panels/sweepFormPanel';
 import type { RunCodeDocuments } from './codeDiff';
 import type { ComparePanels } from './panels/comparePanel';
 import { pickLineageFocus, type LineagePanel } from './panels/lineagePanel';
@@ -187,11 +188,19 @@ const LIVE = "attributes.status = 'RUNNING'";
 /** The command table: id to handler. package.json declares the same ids. */
 export function commandTable(deps: CommandDeps): CommandTable {
   const { host, view, launcher, panels, context } = deps;
+  const sweepForm = new SweepFormPanel({
+    extensionUri: context.extensionUri,
+    log: deps.reporter.log,
+    defaultCommand: () => launcher.currentFileCommand(),
+    start: (args) => void launcher.launchSweep(args),
+  });
+  context.subscriptions.push(sweepForm);
   const store = (): Store => requireStore(host);
   const gesture = new OpenGesture();
   return {
     'labbook.runCurrentFile': (uri) => launcher.runCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
     'labbook.runAndTrack': () => launcher.runAndTrack(),
+    'labbook.runSweep': () => sweepForm.open(),
     'labbook.rerun': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Rerun' })) await launcher.rerun(run);
     },

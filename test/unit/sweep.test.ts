@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSweeps } from '../../src/capture/sweepConfig';
 import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
+import { formRunCount, formSweepArgs } from '../../src/core/sweepForm';
+import { parseSweepFormMessage } from '../../src/protocol/sweepForm';
 import { groupSweeps, parseSweepMetric } from '../../src/core/sweepGroups';
 import type { RunListing } from '../../src/core/types';
 import { expandSweep, parseGridAxis, parseRandomCount, parseRandomParam, sweepSize, validateSweep, type SweepSpec } from '../../src/core/sweep';
@@ -190,5 +192,55 @@ describe('sweep groups in the Runs tree', () => {
     assert.equal(entry.group.best?.id, 'b');
     assert.deepEqual(parseSweepMetric('loss:min'), { metric: 'loss', direction: 'lower' });
     assert.equal(parseSweepMetric('loss'), undefined);
+  });
+});
+
+describe('the Run Sweep form', () => {
+  const fields = {
+    command: 'python3 train.py --epochs 2',
+    grid: ['lr=0.1,0.01', ''],
+    params: ['d=uniform(0,1)'],
+    random: 3,
+    parallel: 2,
+    name: ' s ',
+  };
+
+  test('counts runs and builds the labbook sweep arguments', () => {
+    assert.equal(formRunCount(fields), 6);
+    assert.deepEqual(formSweepArgs(fields), [
+      '--grid',
+      'lr=0.1,0.01',
+      '--random',
+      '3',
+      '--param',
+      'd=uniform(0,1)',
+      '--parallel',
+      '2',
+      '--name',
+      's',
+      '--',
+      'python3',
+      'train.py',
+      '--epochs',
+      '2',
+    ]);
+  });
+
+  test('a missing command or parallel 0 is refused', () => {
+    assert.throws(() => formRunCount({ ...fields, command: ' ' }), /Give the command to run/);
+    assert.throws(() => formRunCount({ ...fields, parallel: 0 }), /at least 1 at a time/);
+  });
+
+  test('messages from the form are checked', () => {
+    assert.deepEqual(parseSweepFormMessage({ type: 'sweepForm/ready' }), { ok: true, message: { type: 'sweepForm/ready' } });
+    assert.deepEqual(parseSweepFormMessage({ type: 'sweepForm/start', ...fields, random: -1 }), {
+      ok: false,
+      error: "Bad sweep form message: 'random' must be a whole number.",
+    });
+    assert.deepEqual(parseSweepFormMessage({ type: 'sweepForm/start', ...fields, grid: 'lr=1' }), {
+      ok: false,
+      error: "Bad sweep form message: 'grid' must be a list of at most 100 strings.",
+    });
+    assert.equal(parseSweepFormMessage({ type: 'x' }).ok, false);
   });
 });

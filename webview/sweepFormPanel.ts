@@ -92,5 +92,6 @@ client.listen((message) => {
   update();
   main.setAttribute('aria-busy', 'false');
 });
-window.labbookSweepForm = { summary: () => summary.textContent ?? '' };
+// Compiled out of the shipped build (LABBOOK_TEST_HOOKS is false there).
+if (LABBOOK_TEST_HOOKS) Object.defineProperty(window, 'labbookSweepForm', { value: Object.freeze({ summary: () => summary.textContent ?? '' }) });
 client.post({ type: 'sweepForm/ready' });

@@ -45,3 +45,25 @@ test('a sweep is one row in the Runs view, its best run marked; Compare Sweep co
     await vscode.screenshot('sweep-compare');
   });
 });
+
+test('Run Sweep… from the palette: the form shows the number of runs, Start runs the sweep in a terminal', { timeout: 240_000 }, async () => {
+  const workspace = copyExamples();
+  seedSweep(workspace.dir);
+  const options = { testName: 'sweep-form', workspace: workspace.dir, extensionVsix: labbookVsix() };
+  await inVsCode({ ...options, viewport: { width: 1400, height: 900 } }, workspace, async (vscode) => {
+    const tree = await openRunsView(vscode);
+    await vscode.runCommand('Labbook: Run Sweep…');
+    const form = await vscode.webviewFrame('main[aria-busy="false"] textarea[name="grid"]', 60_000);
+    await form.locator('input[name="command"]').fill(`${DEBIAN_PYTHON} sweep_target.py`);
+    await form.locator('textarea[name="grid"]').fill('lr=0.2,0.02');
+    await form.locator('input[name="name"]').fill('form-sweep');
+    await form.getByText('This sweep makes 2 runs, 1 at a time.').waitFor({ timeout: 10_000 });
+    await parkMouse(vscode);
+    await vscode.screenshot('sweep-form');
+    await form.locator('vscode-button').click();
+    const sweep = runRow(tree, 'form-sweep');
+    await sweep.locator('.label-description', { hasText: /^2 runs · best form-sweep-2/ }).waitFor({ timeout: 90_000 });
+    await parkMouse(vscode);
+    await vscode.screenshot('sweep-form-started');
+  });
+});

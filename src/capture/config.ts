@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseGates, type GateConfig } from './gateConfig';
+import { parseSweeps, type SweepConfig } from './sweepConfig';
 import { DEFAULT_DRIFT_SHARE, DRIFT_METHODS, type ColumnDriftSettings, type DriftMethod } from '../core/drift';
 import { metricPatternProblem } from './scalarParser';
 import { parseYamlText } from './yamlText';
@@ -52,6 +53,8 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  /** Named sweeps (`labbook sweep NAME`). */
+  sweeps: Record<string, SweepConfig>;
   environment: {
     /** Names (globs) of environment variables recorded with each run's environment. */
     variables: string[];
@@ -112,6 +115,7 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  sweeps: {},
   environment: { variables: ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED'] },
   system: { interval: 5, firstMinuteInterval: 1 },
   remotes: {},
@@ -181,6 +185,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
     'artifacts',
     'primaryMetric',
     'gates',
+    'sweeps',
     'environment',
     'system',
     'remotes',
@@ -212,6 +217,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+  config.sweeps = parseSweeps(root.sweeps, (message) => warnings.push(`${fileName}: ${message}`));
 
   const environment = fields.section(root.environment, 'environment', ['variables']);
   config.environment.variables = fields.strings(environment, 'environment.variables') ?? config.environment.variables;

@@ -26,6 +26,7 @@ import {
 import { QUEUE_USAGE, queueCommand } from './queueCommand';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
+import { SWEEP_USAGE, sweepCommand } from './sweepCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
 import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
 import { CliError, findWorkspace } from './workspace';
@@ -41,6 +42,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run: runCommand,
   },
   queue: { summary: QUEUE_USAGE, run: queueCommand },
+  sweep: { summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`, run: sweepCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: {

@@ -93,6 +93,33 @@ export class Launcher {
     return terminal;
   }
 
+  /** Opens a terminal running `labbook sweep <args>` in the workspace folder; Ctrl-C in it stops the sweep. */
+  launchSweep(args: readonly string[]): vscode.Terminal {
+    requireTrust();
+    const cwd = this.folder().uri.fsPath;
+    this.host.open(true);
+    const terminal = vscode.window.createTerminal({
+      name: 'Labbook: sweep',
+      shellPath: process.execPath,
+      shellArgs: [this.terminalProgram, this.cliPath, 'sweep', ...args],
+      cwd,
+      env: this.runnerEnv(),
+      iconPath: new vscode.ThemeIcon('symbol-array'),
+    });
+    terminal.show(true);
+    this.log.info(`Sweep launched in ${cwd}: labbook sweep ${joinCommandLine(args)}`);
+    return terminal;
+  }
+
+  /** The command line that runs the active Python file (relative to its folder), or '' when none is open. */
+  async currentFileCommand(): Promise<string> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.languageId !== 'python' || document.uri.scheme !== 'file') return '';
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const file = folder ? relative(folder.uri.fsPath, document.uri.fsPath) : document.uri.fsPath;
+    return joinCommandLine([await pythonInterpreter(document.uri, this.log), file]);
+  }
+
   private recent(): ReturnType<typeof parseRecentCommands> {
     return parseRecentCommands(this.context.workspaceState.get(RECENT_KEY));
   }

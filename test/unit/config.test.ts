@@ -159,6 +159,7 @@ describe('loadConfig', () => {
       },
       environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
+      sweeps: {},
       system: { interval: 10, firstMinuteInterval: 0.5 },
       remotes: { origin: { url: 'https://mlflow.example', tokenEnv: 'MLFLOW_TOKEN' } },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },

@@ -16,6 +16,7 @@ const HOOKS = [
   'labbookMonitoringView',
   'labbookRunPanel',
   'labbookRunsTable',
+  'labbookSweepForm',
 ];
 const scratch = mkdtempSync(join(tmpdir(), 'labbook-bundle-'));
 

@@ -71,6 +71,7 @@ export async function pushCommand(args: string[]): Promise<number> {
       filter: { type: 'string', short: 'f' },
       remote: { type: 'string', short: 'r' },
       json: { type: 'boolean' },
+      'progress-json': { type: 'boolean' },
     },
   });
   return withWorkspace(async ({ root, store }) => {
@@ -80,7 +81,9 @@ export async function pushCommand(args: string[]): Promise<number> {
       ? positionals.map((ref) => resolveRunRef(store, ref).id)
       : store.runIds({ experimentIds: experimentIds(store, values.experiment), filter: values.filter });
     const started = Date.now();
-    const summary = await syncErrors('push', () => push(store, client, new Ledger(store.dir, remote.url), runIds, progressLine()));
+    const summary = await syncErrors('push', () =>
+      push(store, client, new Ledger(store.dir, remote.url), runIds, values['progress-json'] ? progressJson : progressLine()),
+    );
     endProgress();
     for (const skipped of summary.skipped) process.stderr.write(`labbook: warning: not sent: ${skipped}\n`);
     if (values.json)
@@ -116,6 +119,7 @@ export async function pullCommand(args: string[]): Promise<number> {
       since: { type: 'string' },
       remote: { type: 'string', short: 'r' },
       json: { type: 'boolean' },
+      'progress-json': { type: 'boolean' },
     },
   });
   const since = values.since === undefined ? undefined : parseSince(values.since);
@@ -125,7 +129,8 @@ export async function pullCommand(args: string[]): Promise<number> {
     const started = Date.now();
     const summary = await syncErrors('pull', () =>
       pull(store, client, new Ledger(store.dir, remote.url), { experiment: values.experiment, filter: values.filter, since }, (done) => {
-        if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
+        if (values['progress-json']) progressJson({ runsDone: done });
+        else if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
       }),
     );
     endProgress();
@@ -196,6 +201,11 @@ async function syncErrors<T>(what: string, action: () => Promise<T>): Promise<T>
   } finally {
     process.removeListener('SIGINT', interrupted);
   }
+}
+
+/** `--progress-json`: one JSON line of progress per step on stderr, for a program (the editor) to show. */
+function progressJson(progress: Partial<PushProgress>): void {
+  process.stderr.write(`${JSON.stringify({ progress })}\n`);
 }
 
 let progressShown = false;

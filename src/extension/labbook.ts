@@ -29,6 +29,8 @@ import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
+import { SyncRunner, syncCommandTable } from './syncActions';
+import { REMOTES_VIEW_ID, SyncStates } from './syncView';
 
 /** Builds the extension's parts and registers them with VS Code. */
 export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): void {
@@ -103,6 +105,19 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
+  const states = new SyncStates(host, reporter.log);
+  const syncDeps = { context, host, launcher, states, log: reporter.log };
+  const sync = new SyncRunner(syncDeps);
+  context.subscriptions.push(
+    states,
+    sync,
+    vscode.window.registerTreeDataProvider(REMOTES_VIEW_ID, states),
+    vscode.window.registerFileDecorationProvider(states),
+    ends.onDidEnd((run) => {
+      if (!vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd')) return;
+      void vscode.commands.executeCommand('labbook.pushRuns', run.id);
+    }),
+  );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
   const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
@@ -120,6 +135,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
       modelCommandTable({ host, view, panels, lineage, compare, models, drift }),
       driftCommandTable({ drift }),
       queueCommandTable({ host, launcher, queue }),
+      syncCommandTable(syncDeps, sync),
     ),
   );
 }

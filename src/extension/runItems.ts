@@ -19,6 +19,7 @@ import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import { TRASH_DAYS, type TrashedRun } from '../store/trash';
 import { blobUri } from './documents';
+import { runResource } from './syncView';
 
 /** The detail folders under a run. */
 export type GroupKind = 'params' | 'metrics' | 'artifacts' | 'git';
@@ -111,6 +112,7 @@ export function runItem(run: RunListing, focus: RowFocus, now: number): vscode.T
   const icon = statusIcon(run.status);
   item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
   item.contextValue = runContextValue(run);
+  item.resourceUri = runResource(run.id); // carries the run's sync-state badge (SyncStates)
   item.accessibilityInformation = { label: `${run.name}, ${run.status.toLowerCase()}, ${item.description}` };
   // A click previews (focus stays in the tree); a double click or Enter pins (see OpenGesture).
   item.command = { command: 'labbook.previewRun', title: 'Preview Run', arguments: [run.id] };

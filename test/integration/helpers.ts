@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Store } from '../../src/store/store';
 
 /** Repository root. */
@@ -80,4 +81,25 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
 /** Opens the workspace store read-write for assertions (closed by the caller). */
 export function openStore(dir: string): Store {
   return Store.open(join(dir, '.labbook'));
+}
+
+/** A tracking server (mlflowServeProcess.ts) in a child process on the store in `dir`, taking `token`. */
+export async function startServerProcess(dir: string, token: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'mlflowServeProcess.ts'), dir, token], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
 }

@@ -84,7 +84,7 @@ describe('package.json contributions', () => {
   });
 
   it('registers exactly the declared commands in the command tables', () => {
-    const source = ['commands.ts', 'modelCommands.ts', 'driftCommands.ts', 'queueView.ts']
+    const source = ['commands.ts', 'modelCommands.ts', 'driftCommands.ts', 'queueView.ts', 'syncActions.ts']
       .map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8'))
       .join('\n');
     const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
@@ -97,7 +97,7 @@ describe('package.json contributions', () => {
     }
     const builtIn = new Set(['workbench.action.files.openFolder', 'workbench.trust.manage']);
     for (const welcome of contributes.viewsWelcome) {
-      assert.ok(['labbook.runs', 'labbook.models', 'labbook.queue'].includes(welcome.view), welcome.view);
+      assert.ok(['labbook.runs', 'labbook.models', 'labbook.queue', 'labbook.remotes'].includes(welcome.view), welcome.view);
       for (const [, id] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(id) || builtIn.has(id), id);
     }
   });

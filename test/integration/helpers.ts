@@ -1,6 +1,6 @@
 // Shared helpers for integration tests: temp workspaces, the built CLI, and bounded waiting without sleeps.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +76,18 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The pid a fixture script wrote to `file`, once the whole number is there. A pid read while the file is still empty
+ * would be 0, and process.kill(0) signals the test's own process group (npm and CI with it).
+ */
+export async function readyPid(file: string): Promise<number> {
+  const pid = await waitFor(`a pid in ${file}`, () => {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return /^[1-9]\d*$/.test(text.trim()) && Number(text);
+  });
+  return pid;
 }
 
 /** Opens the workspace store read-write for assertions (closed by the caller). */

@@ -2,7 +2,7 @@
 // delete, and open a version's run, lineage or comparison. Each asks what it needs and says what it did.
 
 import * as vscode from 'vscode';
-import { ModelsService } from '../models/models';
+import { isModelFile, ModelsService } from '../models/models';
 import { localActor } from '../store/modelAudit';
 import { MODEL_STAGES, type ModelStage } from '../store/registry';
 import type { Store } from '../store/store';
@@ -45,7 +45,7 @@ async function askModelName(service: ModelsService, suggestion: string): Promise
 }
 
 async function askModelPath(store: Store, runId: string): Promise<string> {
-  const models = store.artifacts(runId).filter((artifact) => artifact.direction === 'output' && artifact.role === 'model');
+  const models = store.artifacts(runId).filter(isModelFile);
   const run = store.getRun(runId);
   if (models.length === 0) throw new Error(`Run ${run.name} has no model files. Register one of its artifacts, or save the model under models/.`);
   if (models.length === 1) return models[0].path;

@@ -40,8 +40,13 @@ export function runSourcePath(source: string): string | null {
   return match ? match[1] : null;
 }
 
+/** Whether an artifact is a model file a run wrote (what registering picks from). */
+export function isModelFile(artifact: Pick<Artifact, 'direction' | 'role'>): boolean {
+  return artifact.direction === 'output' && artifact.role === 'model';
+}
+
 function modelFiles(run: RunDetail): Artifact[] {
-  return run.artifacts.filter((a) => a.direction === 'output' && a.role === 'model');
+  return run.artifacts.filter(isModelFile);
 }
 
 /** The file (or folder) of a run to register: `path` when given, else its newest model file. */

@@ -6,6 +6,7 @@ import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
 import type { ColumnSample, DatasetSample } from '../core/drift';
+import { sortNumbers } from '../core/driftStats';
 
 /** A data file that cannot be read: the message names the file and what is wrong. */
 export class DataFileError extends Error {}
@@ -62,11 +63,18 @@ const PLUS = 43;
 const MINUS = 45;
 const DOT = 46;
 
+/** Powers of ten that doubles hold exactly. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Decimal digits a double holds exactly (below 2^53). */
+const EXACT_DIGITS = 15;
+
 /**
  * The value of a plain decimal number ('12', '-0.5', '.5', '1e-3'), else undefined. Number() alone would also take
  * ' 12', '0x1F' and '0b11', which pandas reads as text: the first and last characters rule those out cheaply.
  */
-function decimalNumber(text: string): number | undefined {
+export function decimalNumber(text: string): number | undefined {
+  const fast = shortDecimal(text);
+  if (fast !== undefined) return fast;
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
   if (!(isDigit(first) || first === MINUS || first === PLUS || first === DOT) || !(isDigit(last) || last === DOT)) return undefined;
@@ -76,12 +84,37 @@ function decimalNumber(text: string): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
+/**
+ * '-12.345' and the like with at most 15 digits, read digit by digit: the digits as a whole number and the power of
+ * ten are both exact doubles, so one division rounds correctly and gives Number()'s value (Clinger's fast path).
+ * Anything else (exponents, more digits, other characters) is undefined, left to Number().
+ */
+function shortDecimal(text: string): number | undefined {
+  const first = text.charCodeAt(0);
+  const signed = first === MINUS || first === PLUS;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (let i = signed ? 1 : 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isDigit(code)) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (code === DOT && decimals < 0) decimals = 0;
+    else return undefined;
+  }
+  if (digits === 0 || digits > EXACT_DIGITS) return undefined;
+  const value = decimals > 0 ? mantissa / EXACT_POWERS_OF_TEN[decimals] : mantissa;
+  return first === MINUS ? -value : value;
+}
+
 /** Reads `path` and sorts its numeric columns (what src/core/drift needs), each into an array of its own. */
 export async function readSortedDataset(path: string, options: ReadOptions = {}): Promise<DatasetSample> {
   const dataset = await readDataset(path, options);
   for (const column of dataset.columns.values()) {
     if (column.numbers) {
-      column.numbers = column.numbers.slice().sort();
+      column.numbers = sortNumbers(column.numbers);
       column.sorted = true;
     }
   }

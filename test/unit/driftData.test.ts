@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DataFileError, readDataset, readSortedDatasets } from '../../src/capture/driftData';
+import { DataFileError, decimalNumber, readDataset, readSortedDatasets } from '../../src/capture/driftData';
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-drift-data-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -74,6 +74,35 @@ describe('CSV', () => {
     const [a, b] = await readSortedDatasets([file('s1.csv', 'x\n3\n1\n2\n'), file('s2.csv', 'x\n9\n8\n')], {});
     assert.deepEqual([...a.columns.get('x')!.numbers!], [1, 2, 3]);
     assert.deepEqual([...b.columns.get('x')!.numbers!], [8, 9]);
+  });
+});
+
+/** What a cell reads as by Number() alone, after the guard against padded, hex, binary and octal texts. */
+function numberByNumber(text: string): number | undefined {
+  if (!/^[-+.\d]/.test(text) || !/[.\d]$/.test(text) || /^0[xbo]/i.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+describe('numbers in cells', () => {
+  it('reads every plain decimal exactly as Number() does, to the last bit, and leaves other texts to it', () => {
+    let state = 11;
+    const next = (): number => (state = (state * 16807) % 2147483647) / 2147483647;
+    const digitString = (count: number): string => Array.from({ length: count }, () => Math.floor(next() * 10)).join('');
+    const texts = ['0', '-0', '+0', '-0.0', '.5', '5.', '.', '-', '+', '-.', '007', '1e5', '1E-3', '-2.5e+300', '1e400', '-1e400'];
+    texts.push('0x1F', '0b11', '0o7', ' 12', '12 ', '1_000', '1,5', '1.2.3', '--1', '9007199254740993', '123456789012345', '1234567890123456');
+    texts.push('0.1', '0.2', '0.30000000000000004', '999999999999999', '9999999999999999', '0.000000000000001', '1.7976931348623157e308');
+    for (let i = 0; i < 20_000; i++) {
+      const whole = digitString(1 + Math.floor(next() * 12));
+      const fraction = digitString(Math.floor(next() * 12));
+      const sign = ['', '-', '+'][Math.floor(next() * 3)];
+      texts.push(`${sign}${whole}${fraction || next() < 0.5 ? `.${fraction}` : ''}`, `${sign}.${fraction || '0'}`);
+    }
+    for (const text of texts) {
+      const expected = numberByNumber(text);
+      const actual = decimalNumber(text);
+      assert.ok(expected === undefined ? actual === undefined : Object.is(actual, expected), `${JSON.stringify(text)}: ${actual} != ${expected}`);
+    }
   });
 });
 

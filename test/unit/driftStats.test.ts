@@ -39,6 +39,10 @@ describe('sortNumbers', () => {
     assert.deepEqual([...sortNumbers(new Float64Array(1000).fill(4.5))], new Array(1000).fill(4.5));
     const ascending = Float64Array.from({ length: 5000 }, (_, i) => i - 2500);
     assert.deepEqual([...sortNumbers(ascending.slice())], [...ascending]);
+    const scratch = new Float64Array(6000);
+    const [first, second] = [awkwardNumbers(6000), awkwardNumbers(4001).reverse()];
+    const expected = [nativeSorted(first), nativeSorted(second)];
+    assert.deepEqual([sortNumbers(first, scratch), sortNumbers(second, scratch)], expected, 'one scratch array shared by two sorts');
   });
 });
 

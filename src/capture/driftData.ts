@@ -314,7 +314,10 @@ class CsvColumns {
 
 /** Reads a CSV by its bytes when it is plain (see readPlainCsv), else through papaparse. */
 async function readCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample> {
-  return (await readPlainCsv(path, delimiter, options)) ?? readQuotedCsv(path, delimiter, options);
+  const plain = await readPlainCsv(path, delimiter, options).catch((error: Error) => {
+    throw error instanceof DataFileError ? error : new DataFileError(`${path}: ${error.message}`);
+  });
+  return plain ?? readQuotedCsv(path, delimiter, options);
 }
 
 const QUOTE = 0x22;

@@ -242,8 +242,8 @@ export function histogramCounts(sorted: Float64Array, edges: Float64Array): numb
   let start = firstIndexWhere(sorted, (v) => v >= edges[0]);
   for (let k = 0; k < bins; k++) {
     const end = k === bins - 1 ? firstIndexWhere(sorted, (v) => v > edges[bins]) : firstIndexWhere(sorted, (v) => v >= edges[k + 1]);
-    counts[k] = Math.max(end - start, 0);
-    start = Math.max(start, end);
+    counts[k] = end - start;
+    start = end;
   }
   return counts;
 }

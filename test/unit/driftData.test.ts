@@ -76,6 +76,8 @@ describe('CSV', () => {
       (e: Error) => e instanceof DataFileError && /unknown data format '.xlsx'/.test(e.message),
     );
     await assert.rejects(readDataset(join(root, 'none.csv')), /cannot read .*none\.csv: no such file/);
+    // A regular file whose reading fails (Linux: EIO from offset 0).
+    await assert.rejects(readDataset('/proc/self/mem', { format: 'csv' }), (e: Error) => e instanceof DataFileError && /mem: EIO/.test(e.message));
   });
 
   it('reads several files at once without a worker script, numbers sorted', async () => {

@@ -6,6 +6,7 @@ import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
 import type { ColumnSample, DatasetSample } from '../core/drift';
+import { sortNumbers } from '../core/driftStats';
 
 /** A data file that cannot be read: the message names the file and what is wrong. */
 export class DataFileError extends Error {}
@@ -66,7 +67,7 @@ const DOT = 46;
  * The value of a plain decimal number ('12', '-0.5', '.5', '1e-3'), else undefined. Number() alone would also take
  * ' 12', '0x1F' and '0b11', which pandas reads as text: the first and last characters rule those out cheaply.
  */
-function decimalNumber(text: string): number | undefined {
+export function decimalNumber(text: string): number | undefined {
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
   if (!(isDigit(first) || first === MINUS || first === PLUS || first === DOT) || !(isDigit(last) || last === DOT)) return undefined;
@@ -76,14 +77,44 @@ function decimalNumber(text: string): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
+/** Powers of ten that doubles hold exactly. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Decimal digits a double holds exactly (below 2^53). */
+const EXACT_DIGITS = 15;
+
+/**
+ * The UTF-8 bytes [start, end) as '-12.345' and the like with at most 15 digits, read digit by digit; else NaN (an
+ * exponent, more digits, any other character: left to decimalNumber). The digits as a whole number and the power of
+ * ten are both exact doubles, so one division rounds correctly and gives Number()'s value (Clinger's fast path).
+ */
+export function shortDecimal(bytes: Uint8Array, start: number, end: number): number {
+  const first = bytes[start];
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (let i = first === MINUS || first === PLUS ? start + 1 : start; i < end; i++) {
+    const code = bytes[i];
+    if (isDigit(code)) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (code === DOT && decimals < 0) decimals = 0;
+    else return NaN;
+  }
+  if (digits === 0 || digits > EXACT_DIGITS) return NaN;
+  const value = decimals > 0 ? mantissa / EXACT_POWERS_OF_TEN[decimals] : mantissa;
+  return first === MINUS ? -value : value;
+}
+
 /** Reads `path` and sorts its numeric columns (what src/core/drift needs), each into an array of its own. */
 export async function readSortedDataset(path: string, options: ReadOptions = {}): Promise<DatasetSample> {
   const dataset = await readDataset(path, options);
-  for (const column of dataset.columns.values()) {
-    if (column.numbers) {
-      column.numbers = column.numbers.slice().sort();
-      column.sorted = true;
-    }
+  const numeric = [...dataset.columns.values()].filter((column) => column.numbers);
+  // One scratch array for all columns: a fresh one per column would fault in its pages every time.
+  const scratch = new Float64Array(Math.max(0, ...numeric.map((column) => column.numbers!.length)));
+  for (const column of numeric) {
+    sortNumbers(column.numbers!, scratch);
+    column.sorted = true;
   }
   return dataset;
 }
@@ -119,12 +150,17 @@ function readInWorker(script: string, path: string, options: ReadOptions): Promi
 
 /** One column's values as they stream past. */
 class ColumnBuilder {
-  private numbers = new Float64Array(1024);
+  private numbers: Float64Array;
   private length = 0;
   private counts: Map<string, number> | undefined;
   private missing = 0;
   private integer = true;
   private unusable: string | undefined;
+
+  /** `expectedValues` sizes the array once: growing it would touch (and fault in) twice the memory. */
+  constructor(expectedValues: number) {
+    this.numbers = new Float64Array(Math.max(expectedValues, 1024));
+  }
 
   /** A CSV cell: number, NA marker or text. */
   addText(text: string): void {
@@ -142,6 +178,18 @@ class ColumnBuilder {
     }
     this.becomeCategorical();
     this.addCategory(text);
+  }
+
+  /** A CSV cell as UTF-8 bytes [start, end): short decimals are read in place, anything else as text. */
+  addBytes(bytes: Buffer, start: number, end: number): void {
+    if (this.counts === undefined && !this.unusable) {
+      const value = shortDecimal(bytes, start, end);
+      if (!Number.isNaN(value)) {
+        if (this.integer && countByte(bytes, start, end, DOT) > 0) this.integer = false;
+        return this.addNumber(value);
+      }
+    }
+    this.addText(bytes.toString('utf8', start, end));
   }
 
   /** A typed value from Parquet. */
@@ -170,7 +218,7 @@ class ColumnBuilder {
       return;
     }
     if (this.length === this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
+      const grown = new Float64Array(Math.ceil(this.numbers.length * 1.5));
       grown.set(this.numbers);
       this.numbers = grown;
     }
@@ -217,36 +265,175 @@ function dataset(path: string, rows: number, names: string[], builders: (ColumnB
   return { name: basename(path), rows, columns };
 }
 
-/** Streams a CSV through papaparse; the first row is the header. */
-function readCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample> {
+/** The header and data rows of a CSV, whichever way it is split into cells. */
+class CsvColumns {
+  names: string[] | undefined;
+  builders: (ColumnBuilder | undefined)[] = [];
+  rows = 0;
+  /** Rows the file is expected to hold, known before the header is read. */
+  expectedRows = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ReadOptions,
+  ) {}
+
+  header(row: string[]): void {
+    const names = row.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, '') : name));
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate !== undefined) throw new DataFileError(`${this.path}: column '${duplicate}' appears twice in the header`);
+    this.names = names;
+    this.builders = names.map((name) => (this.options.columns && !this.options.columns.has(name) ? undefined : new ColumnBuilder(this.expectedRows)));
+  }
+
+  /** Counts a data row of `fields` cells, refusing one longer than the header. */
+  startRow(fields: number): void {
+    if (fields > this.builders.length) {
+      throw new DataFileError(`${this.path}: data row ${this.rows + 1} has ${fields} fields, the header has ${this.builders.length}`);
+    }
+    this.rows++;
+  }
+
+  /** A row's missing trailing cells are empty (missing values). */
+  endRow(fields: number): void {
+    for (let i = fields; i < this.builders.length; i++) this.builders[i]?.addText('');
+  }
+
+  row(cells: string[]): void {
+    if (this.names === undefined) return this.header(cells);
+    this.startRow(cells.length);
+    for (let i = 0; i < cells.length; i++) this.builders[i]?.addText(cells[i]);
+    this.endRow(cells.length);
+  }
+
+  result(): DatasetSample {
+    if (this.names === undefined) throw new DataFileError(`${this.path} is empty: no header row`);
+    return dataset(this.path, this.rows, this.names, this.builders);
+  }
+}
+
+/** Reads a CSV by its bytes when it is plain (see readPlainCsv), else through papaparse. */
+async function readCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample> {
+  const plain = await readPlainCsv(path, delimiter, options).catch((error: Error) => {
+    throw error instanceof DataFileError ? error : new DataFileError(`${path}: ${error.message}`);
+  });
+  return plain ?? readQuotedCsv(path, delimiter, options);
+}
+
+const QUOTE = 0x22;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Reads a CSV without quotes and with one line ending throughout (LF or CRLF) straight from its bytes: cells are
+ * split at the delimiter and short decimals read in place, so most cells never become strings. Such a file splits
+ * into exactly the cells papaparse gives; any other (a quote, a stray or mixed CR) is undefined, for papaparse.
+ */
+export async function readPlainCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample | undefined> {
+  const reader = new PlainCsvLines(new CsvColumns(path, options), delimiter);
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (chunk.includes(QUOTE)) return undefined;
+    reader.countCarriageReturns(chunk);
+    if (reader.columns.names === undefined) reader.columns.expectedRows = expectedRows(path, chunk);
+    let start = 0;
+    if (rest) {
+      // Only the line cut by the chunk's end is copied, not the chunk: fresh memory is slow to touch.
+      const newline = chunk.indexOf(LF);
+      start = newline < 0 ? chunk.length : newline + 1;
+      rest = Buffer.concat([rest, chunk.subarray(0, start)]);
+      if (newline < 0) continue;
+      if (reader.lines(rest, 0) < 0) return undefined;
+    }
+    const stop = reader.lines(chunk, start);
+    if (stop < 0) return undefined;
+    rest = stop < chunk.length ? chunk.subarray(stop) : undefined;
+  }
+  return reader.finish(rest);
+}
+
+/** Splits plain CSV bytes into lines and cells for CsvColumns, making sure every line ends alike (LF or CRLF). */
+class PlainCsvLines {
+  private readonly separator: number;
+  private crlf: boolean | undefined;
+  private carriageReturns = 0;
+  private crlfLines = 0;
+
+  constructor(
+    readonly columns: CsvColumns,
+    private readonly delimiter: string,
+  ) {
+    this.separator = delimiter.charCodeAt(0);
+  }
+
+  /** Every carriage return must end a CRLF line (finish checks): papaparse treats any other one its own way. */
+  countCarriageReturns(chunk: Buffer): void {
+    for (let at = chunk.indexOf(CR); at >= 0; at = chunk.indexOf(CR, at + 1)) this.carriageReturns++;
+  }
+
+  /** Reads the complete lines of `bytes` from `start`: where the unfinished last line starts, or -1 on mixed line ends. */
+  lines(bytes: Buffer, start: number): number {
+    for (let newline = bytes.indexOf(LF, start); newline >= 0; newline = bytes.indexOf(LF, start)) {
+      const endsCr = newline > start && bytes[newline - 1] === CR;
+      this.crlf ??= endsCr;
+      if (endsCr !== this.crlf) return -1;
+      if (endsCr) this.crlfLines++;
+      this.line(bytes, start, endsCr ? newline - 1 : newline);
+      start = newline + 1;
+    }
+    return start;
+  }
+
+  /** The dataset once the last line (which may have no line end) is read; undefined when a CR ended no CRLF line. */
+  finish(rest: Buffer | undefined): DatasetSample | undefined {
+    if (this.carriageReturns !== this.crlfLines) return undefined;
+    if (rest) this.line(rest, 0, rest.length);
+    return this.columns.result();
+  }
+
+  private line(bytes: Buffer, start: number, end: number): void {
+    const columns = this.columns;
+    if (start === end) return;
+    if (columns.names === undefined) return columns.header(bytes.toString('utf8', start, end).split(this.delimiter));
+    let fields = 0;
+    let cellStart = start;
+    for (let i = start; i <= end; i++) {
+      if (i < end && bytes[i] !== this.separator) continue;
+      if (fields === columns.builders.length) columns.startRow(countByte(bytes, start, end, this.separator) + 1);
+      columns.builders[fields++]?.addBytes(bytes, cellStart, i);
+      cellStart = i + 1;
+    }
+    columns.startRow(fields);
+    columns.endRow(fields);
+  }
+}
+
+/** The file's rows estimated from its size and the first chunk's lines, with a little to spare. */
+function expectedRows(path: string, firstChunk: Buffer): number {
+  const lines = countByte(firstChunk, 0, firstChunk.length, LF);
+  if (lines === 0) return 0;
+  return Math.ceil((statSync(path).size / firstChunk.length) * lines * 1.05);
+}
+
+/** How often `byte` occurs in [start, end). */
+function countByte(bytes: Buffer, start: number, end: number, byte: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) if (bytes[i] === byte) count++;
+  return count;
+}
+
+/** Streams a CSV through papaparse (quoted fields, any line ending); the first row is the header. */
+export function readQuotedCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample> {
   return new Promise((resolve, reject) => {
-    let names: string[] | undefined;
-    let builders: (ColumnBuilder | undefined)[] = [];
-    let rows = 0;
+    const columns = new CsvColumns(path, options);
     let failure: Error | undefined;
-    const header = (row: string[]): void => {
-      names = row.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, '') : name));
-      const duplicate = names.find((name, i) => names!.indexOf(name) !== i);
-      if (duplicate !== undefined) throw new DataFileError(`${path}: column '${duplicate}' appears twice in the header`);
-      builders = names.map((name) => (options.columns && !options.columns.has(name) ? undefined : new ColumnBuilder()));
-    };
-    const row = (cells: string[]): void => {
-      if (cells.length > builders.length) {
-        throw new DataFileError(`${path}: data row ${rows + 1} has ${cells.length} fields, the header has ${builders.length}`);
-      }
-      rows++;
-      for (let i = 0; i < builders.length; i++) builders[i]?.addText(i < cells.length ? cells[i] : '');
-    };
     const stream = createReadStream(path, { encoding: 'utf8' });
     Papa.parse<string[]>(stream, {
       delimiter,
       skipEmptyLines: true,
       chunk: (results, parser) => {
         try {
-          for (const cells of results.data) {
-            if (names === undefined) header(cells);
-            else row(cells);
-          }
+          for (const cells of results.data) columns.row(cells);
         } catch (error) {
           failure = error as Error;
           parser.abort();
@@ -255,8 +442,11 @@ function readCsv(path: string, delimiter: string, options: ReadOptions): Promise
       complete: () => {
         stream.destroy();
         if (failure) return reject(failure);
-        if (names === undefined) return reject(new DataFileError(`${path} is empty: no header row`));
-        resolve(dataset(path, rows, names, builders));
+        try {
+          resolve(columns.result());
+        } catch (error) {
+          reject(error as Error);
+        }
       },
       error: (error: Error) => reject(new DataFileError(`${path}: ${error.message}`)),
     });
@@ -276,7 +466,8 @@ async function readParquet(path: string, options: ReadOptions): Promise<DatasetS
   }
   const fields = parquetSchema(metadata).children;
   const names = fields.map((field) => field.element.name);
-  const builders = fields.map((field) => (options.columns && !options.columns.has(field.element.name) ? undefined : new ColumnBuilder()));
+  const rows = Number(metadata.num_rows);
+  const builders = fields.map((field) => (options.columns && !options.columns.has(field.element.name) ? undefined : new ColumnBuilder(rows)));
   fields.forEach((field, i) => {
     const type = field.element.type;
     if (type !== 'INT32' && type !== 'INT64') builders[i]?.markNotInteger();
@@ -300,5 +491,5 @@ async function readParquet(path: string, options: ReadOptions): Promise<DatasetS
     });
     rowStart = rowEnd;
   }
-  return dataset(path, Number(metadata.num_rows), names, builders);
+  return dataset(path, rows, names, builders);
 }

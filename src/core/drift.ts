@@ -8,6 +8,7 @@ import {
   ksTwoSample,
   populationStd,
   proportionZTest,
+  sortNumbers,
   sturgesEdges,
   wassersteinDistance,
   type TestOutcome,
@@ -241,7 +242,7 @@ function pairOf(reference: ColumnSample, current: ColumnSample): Pair {
 }
 
 function ascending(sample: ColumnSample): Float64Array {
-  return sample.sorted ? sample.numbers! : sample.numbers!.slice().sort();
+  return sample.sorted ? sample.numbers! : sortNumbers(sample.numbers!.slice());
 }
 
 function countsOf(sample: ColumnSample): Map<string, number> {

@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DataFileError, readDataset, readSortedDatasets } from '../../src/capture/driftData';
+import {
+  DataFileError,
+  decimalNumber,
+  readDataset,
+  readPlainCsv,
+  readQuotedCsv,
+  readSortedDatasets,
+  shortDecimal,
+} from '../../src/capture/driftData';
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-drift-data-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,12 +76,101 @@ describe('CSV', () => {
       (e: Error) => e instanceof DataFileError && /unknown data format '.xlsx'/.test(e.message),
     );
     await assert.rejects(readDataset(join(root, 'none.csv')), /cannot read .*none\.csv: no such file/);
+    // A regular file whose reading fails (Linux: EIO from offset 0).
+    await assert.rejects(readDataset('/proc/self/mem', { format: 'csv' }), (e: Error) => e instanceof DataFileError && /mem: EIO/.test(e.message));
   });
 
   it('reads several files at once without a worker script, numbers sorted', async () => {
     const [a, b] = await readSortedDatasets([file('s1.csv', 'x\n3\n1\n2\n'), file('s2.csv', 'x\n9\n8\n')], {});
     assert.deepEqual([...a.columns.get('x')!.numbers!], [1, 2, 3]);
     assert.deepEqual([...b.columns.get('x')!.numbers!], [8, 9]);
+  });
+});
+
+/** What a cell reads as by Number() alone, after the guard against padded, hex, binary and octal texts. */
+function numberByNumber(text: string): number | undefined {
+  if (!/^[-+.\d]/.test(text) || !/[.\d]$/.test(text) || /^0[xbo]/i.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+describe('numbers in cells', () => {
+  it('reads short plain decimals from bytes exactly as Number() does, to the last bit, and leaves other texts to it', () => {
+    let state = 11;
+    const next = (): number => (state = (state * 16807) % 2147483647) / 2147483647;
+    const digitString = (count: number): string => Array.from({ length: count }, () => Math.floor(next() * 10)).join('');
+    const texts = ['0', '-0', '+0', '-0.0', '.5', '5.', '.', '-', '+', '-.', '007', '1e5', '1E-3', '-2.5e+300', '1e400', '-1e400'];
+    texts.push('0x1F', '0b11', '0o7', ' 12', '12 ', '1_000', '1,5', '1.2.3', '--1', '9007199254740993', '123456789012345', '1234567890123456');
+    texts.push('0.1', '0.2', '0.30000000000000004', '999999999999999', '9999999999999999', '0.000000000000001', '1.7976931348623157e308');
+    for (let i = 0; i < 20_000; i++) {
+      const whole = digitString(1 + Math.floor(next() * 12));
+      const fraction = digitString(Math.floor(next() * 12));
+      const sign = ['', '-', '+'][Math.floor(next() * 3)];
+      texts.push(`${sign}${whole}${fraction || next() < 0.5 ? `.${fraction}` : ''}`, `${sign}.${fraction || '0'}`);
+    }
+    let fast = 0;
+    for (const text of texts) {
+      const expected = numberByNumber(text);
+      assert.ok(Object.is(decimalNumber(text), expected), `${JSON.stringify(text)}: ${decimalNumber(text)} != ${expected}`);
+      const bytes = Buffer.from(`,${text},`);
+      const actual = shortDecimal(bytes, 1, bytes.length - 1);
+      if (Number.isNaN(actual)) continue;
+      fast++;
+      assert.ok(Object.is(actual, expected), `${JSON.stringify(text)} from bytes: ${actual} != ${expected}`);
+    }
+    assert.ok(fast > 30_000, `${fast} texts read by the fast path`);
+  });
+});
+
+/** A read's dataset, or its error message. */
+const outcome = <T>(read: Promise<T>): Promise<T | string> => read.catch((e: Error) => e.message);
+
+describe('plain CSV read from bytes', () => {
+  const plain: Record<string, string> = {
+    'NA markers, NaN, infinities, empty cells and short rows': 'a,b,c\n1,NA,x\nNaN,,y\n-inf,inf,\n2,nan\n,#N/A,None\n3\n',
+    'huge, tiny and long numbers, signs and exponents':
+      'v\n1e308\n1e400\n-1e400\n12345678901234567890\n0.1234567890123456789\n5e-324\n-0\n+7\n.5\n5.\n1E3\n',
+    'CRLF line ends, a BOM, no final newline': '\uFEFFid,x\r\n1,0.5\r\n2,-3\r\n3,4.25',
+    'a text column, a column turning to text, hex and padded numbers': 'n,t,w\n1,red,1\n2,green,2\n3,red,two\n4,0x1F, 5\n',
+    'blank lines anywhere, integers, unicode names and texts': '\n\nprix €,ville\n\n10,Zürich\n20,東京\n\n\n30,Zürich\n\n',
+    'tab separated': 'a\tb\n1\tx y\n2.5\t\n',
+  };
+  for (const [name, text] of Object.entries(plain)) {
+    it(`${name}: the same columns as papaparse gives`, async () => {
+      const path = file('plain.csv', text);
+      const delimiter = name === 'tab separated' ? '\t' : ',';
+      const fast = await readPlainCsv(path, delimiter, {});
+      assert.ok(fast, 'read from bytes');
+      assert.deepStrictEqual(fast, await readQuotedCsv(path, delimiter, {}));
+    });
+  }
+
+  it('a file of several megabytes splits into the same cells across chunk ends (multibyte texts too), rows past the estimate kept', async () => {
+    // Long first rows make the size-based row estimate far too small: the columns must grow.
+    const city = (i: number): string => (i < 10_000 ? 'Zürich'.repeat(30) : ['Zürich', '東京', 'NA', ''][i % 4]);
+    const rows = Array.from({ length: 120_000 }, (_, i) => `${i},${(i * 0.37).toFixed(3)},${city(i)},${i % 7 === 0 ? 'x' : i}`);
+    const path = file('big.csv', `id,x,city,late\r\n${rows.join('\r\n')}\r\n`);
+    const fast = await readPlainCsv(path, ',', { columns: new Set(['x', 'city', 'late']) });
+    assert.ok(fast);
+    assert.deepStrictEqual(fast, await readQuotedCsv(path, ',', { columns: new Set(['x', 'city', 'late']) }));
+    assert.equal(fast.columns.get('x')!.numbers!.length, 120_000);
+  });
+
+  it('leaves quoted fields, mixed line ends and stray carriage returns to papaparse, which reads them', async () => {
+    const others = ['a,b\n"1,5",2\n', 'a,b\n1,2\r\n3,4\n', 'a,b\r\n1,2\n3,4\r\n', 'a,b\n1,2\r3\n', 'a,b\r1,2\r3,4\r', 'a\r\n1\r'];
+    for (const text of others) {
+      const path = file('other.csv', text);
+      assert.equal(await readPlainCsv(path, ',', {}), undefined, JSON.stringify(text));
+      assert.deepStrictEqual(await outcome(readDataset(path)), await outcome(readQuotedCsv(path, ',', {})));
+    }
+  });
+
+  it('refuses the same bad files with the same messages as papaparse', async () => {
+    for (const text of ['a,b\n1,2,3\n', 'a,a\n1,2\n', '', '\n\n']) {
+      const path = file('bad.csv', text);
+      const expected = await outcome(readQuotedCsv(path, ',', {}));
+      await assert.rejects(readPlainCsv(path, ',', {}), (e: Error) => e instanceof DataFileError && e.message === expected);
+    }
   });
 });
 

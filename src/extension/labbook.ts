@@ -29,6 +29,7 @@ import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
+import { LazyHistories } from './lazyHistories';
 import { SyncRunner, syncCommandTable } from './syncActions';
 import { REMOTES_VIEW_ID, SyncStates } from './syncView';
 
@@ -39,11 +40,13 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const view = new RunsView(host, context.workspaceState, directions);
   const ends = new RunEndNotifier(host, (experiment) => view.primaryMetricOf(experiment), reporter.log);
   const launcher = new Launcher(context, host, reporter.log, ends);
+  const histories = new LazyHistories(host, context.secrets, reporter.log);
   const panels = new RunPanels({
     extensionUri: context.extensionUri,
     store: () => host.store,
     onDidChangeStore: host.onDidChange,
     log: reporter.log,
+    onOpen: (ids) => histories.fetch(ids),
   });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
@@ -54,6 +57,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     openRun: (runId) => panels.open(runId),
     seriesReader: seriesPool,
     log: reporter.log,
+    onOpen: (ids) => histories.fetch(ids),
   });
   const runsTable = new RunsTablePanel({
     extensionUri: context.extensionUri,

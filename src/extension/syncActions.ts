@@ -26,7 +26,7 @@ export interface SyncDeps {
 }
 
 /** The SecretStorage key of a remote's token. */
-function secretKey(url: string): string {
+export function secretKey(url: string): string {
   return `labbook.remoteToken:${url}`;
 }
 

@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { startTrackingServer, type TrackingServer } from '../../src/server/trackingServer';
 import { ModelRegistry } from '../../src/store/registry';
 import { ReadOnlyRunError, Store } from '../../src/store/store';
+import { MlflowClient } from '../../src/sync/client';
+import { HistoryFetcher } from '../../src/sync/lazyHistory';
 import { makeWorkspace, runCli, startCli, waitFor } from './helpers';
 import { histories, POINTS, recordBigRun } from './syncFixture';
 
@@ -141,6 +143,9 @@ describe('push and pull with labbook serve as the remote', () => {
   test('pull brings the run into a third store exactly, read-only until adopted', async () => {
     const pulled = await cli(third.dir, 'pull', '--json');
     assert.equal(pulled.created, 1);
+    // Each history is past 10,000 steps: only its latest point came; the first open fetches it whole.
+    assert.equal(pulled.deferred, 3);
+    assert.equal(pulled.points, 0);
     const remoteId = remoteRunOf(remote.store, big.runId);
     const source = Store.open(join(local.dir, '.labbook'));
     const copy = Store.open(join(third.dir, '.labbook'));
@@ -151,6 +156,9 @@ describe('push and pull with labbook serve as the remote', () => {
       assert.equal(run.status, 'FINISHED');
       assert.equal(run.endTime, source.getRun(big.runId).endTime);
       assert.equal(run.git.commit, 'a'.repeat(40));
+      const latest = (store: Store, id: string) => store.metricSummaries(id).map((m) => [m.key, m.last, m.lastStep, m.lastTimestamp]);
+      assert.deepEqual(latest(copy, remoteId), latest(source, big.runId));
+      await new HistoryFetcher(copy, (url) => new MlflowClient(url)).fetch(remoteId);
       assert.deepEqual(histories(copy, remoteId), histories(source, big.runId));
       const file = run.artifacts.find((a) => a.path === 'models/model.bin');
       assert.equal(file?.sha256, source.artifacts(big.runId)[0].sha256);

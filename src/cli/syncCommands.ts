@@ -115,6 +115,7 @@ export async function pullCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      run: { type: 'string', multiple: true },
       experiment: { type: 'string', short: 'e' },
       filter: { type: 'string', short: 'f' },
       since: { type: 'string' },
@@ -132,10 +133,16 @@ export async function pullCommand(args: string[]): Promise<number> {
     const client = remoteErrors(() => clientFor(remote));
     const started = Date.now();
     const summary = await syncErrors('pull', () =>
-      pull(store, client, new Ledger(store.dir, remote.url), { experiment: values.experiment, filter: values.filter, since, lazyAbove }, (done) => {
-        if (values['progress-json']) progressJson({ runsDone: done });
-        else if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
-      }),
+      pull(
+        store,
+        client,
+        new Ledger(store.dir, remote.url),
+        { runIds: values.run, experiment: values.experiment, filter: values.filter, since, lazyAbove },
+        (done) => {
+          if (values['progress-json']) progressJson({ runsDone: done });
+          else if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
+        },
+      ),
     );
     endProgress();
     if (values.json) process.stdout.write(`${JSON.stringify({ remote: remote.name, url: remote.url, ...summary }, null, 2)}\n`);

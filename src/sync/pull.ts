@@ -15,6 +15,8 @@ import type { HistoryPage } from './remoteRuns';
 
 /** Which remote runs to pull. */
 export interface PullOptions {
+  /** Only these remote runs (by id), whatever their experiment. */
+  runIds?: readonly string[];
   experiment?: string;
   filter?: string;
   /** Only runs started at or after this time (ms since epoch). */
@@ -36,7 +38,8 @@ export interface PullSummary {
   artifactBytes: number;
 }
 
-interface WireRun {
+/** A run as runs/search and runs/get answer it. */
+export interface WireRun {
   info: {
     run_id: string;
     run_name?: string;
@@ -69,8 +72,9 @@ export async function pull(
   onRun: (done: number) => void = () => undefined,
 ): Promise<PullSummary> {
   const summary: PullSummary = { runs: 0, created: 0, own: 0, points: 0, deferred: 0, artifacts: 0, artifactBytes: 0 };
-  const experiments = await remoteExperiments(client, options.experiment);
-  for await (const remote of searchRuns(client, [...experiments.keys()], options)) {
+  const experiments = options.runIds ? new Map<string, string>() : await remoteExperiments(client, options.experiment);
+  const selected = options.runIds ? runsById(client, options.runIds, experiments) : searchRuns(client, [...experiments.keys()], options);
+  for await (const remote of selected) {
     const origin = store.findRun(remote.info.run_id) ? store.originOf(remote.info.run_id) : client.url;
     const ownId = tagOf(remote, RUN_ID_TAG);
     if (origin === undefined || (ownId && ownId !== remote.info.run_id && store.findRun(ownId) && store.originOf(ownId) === undefined)) {
@@ -83,7 +87,21 @@ export async function pull(
   return summary;
 }
 
-async function remoteExperiments(client: MlflowClient, name: string | undefined): Promise<Map<string, string>> {
+/** The runs of `ids` (runs/get), noting their experiments' names in `experiments` as it meets them. */
+async function* runsById(client: MlflowClient, ids: readonly string[], experiments: Map<string, string>): AsyncGenerator<WireRun> {
+  for (const id of ids) {
+    const { run } = await client.get<{ run: WireRun }>('runs/get', { run_id: id });
+    const experimentId = run.info.experiment_id;
+    if (!experiments.has(experimentId)) {
+      const found = await client.get<{ experiment: { name: string } }>('experiments/get', { experiment_id: experimentId });
+      experiments.set(experimentId, found.experiment.name);
+    }
+    yield run;
+  }
+}
+
+/** The remote's experiments (id to name): the one named, or all of them (paged). */
+export async function remoteExperiments(client: MlflowClient, name: string | undefined): Promise<Map<string, string>> {
   if (name !== undefined) {
     const found = await client.get<{ experiment: { experiment_id: string; name: string } }>('experiments/get-by-name', { experiment_name: name });
     return new Map([[found.experiment.experiment_id, found.experiment.name]]);
@@ -101,19 +119,23 @@ async function remoteExperiments(client: MlflowClient, name: string | undefined)
   return all;
 }
 
-async function* searchRuns(client: MlflowClient, experimentIds: string[], options: PullOptions): AsyncGenerator<WireRun> {
+/** The remote's runs in these experiments that the options select, newest first (paged). */
+export async function* searchRuns(client: MlflowClient, experimentIds: string[], options: PullOptions & { max?: number }): AsyncGenerator<WireRun> {
   if (experimentIds.length === 0) return;
   const clauses = [options.filter, options.since === undefined ? undefined : `attributes.start_time >= ${Math.floor(options.since)}`].filter(Boolean);
   let token: string | undefined;
+  let left = options.max ?? Number.POSITIVE_INFINITY;
   do {
     const page = await client.post<{ runs?: WireRun[]; next_page_token?: string }>('runs/search', {
       experiment_ids: experimentIds,
       filter: clauses.join(' AND ') || undefined,
-      max_results: SEARCH_PAGE,
+      max_results: Math.min(SEARCH_PAGE, left),
+      order_by: ['attributes.start_time DESC'],
       page_token: token,
     });
     yield* page.runs ?? [];
-    token = page.next_page_token || undefined;
+    left -= page.runs?.length ?? 0;
+    token = left > 0 ? page.next_page_token || undefined : undefined;
   } while (token);
 }
 

@@ -30,7 +30,7 @@ import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
 import { LazyHistories } from './lazyHistories';
-import { SyncRunner, syncCommandTable } from './syncActions';
+import { remoteClient, SyncRunner, syncCommandTable } from './syncActions';
 import { REMOTES_VIEW_ID, SyncStates } from './syncView';
 
 /** Builds the extension's parts and registers them with VS Code. */
@@ -109,7 +109,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
-  const states = new SyncStates(host, reporter.log);
+  const states = new SyncStates(host, reporter.log, (remote) => remoteClient(context.secrets, remote));
   const syncDeps = { context, host, launcher, states, log: reporter.log };
   const sync = new SyncRunner(syncDeps);
   context.subscriptions.push(

@@ -3,10 +3,11 @@
 // value shown and says so.
 import * as vscode from 'vscode';
 import type { Store } from '../store/store';
-import { HistoryFetcher, originClient } from '../sync/lazyHistory';
+import { MlflowClient } from '../sync/client';
+import { HistoryFetcher } from '../sync/lazyHistory';
 import { findRemoteByUrl } from '../sync/remotes';
 import type { StoreHost } from './storeHost';
-import { secretKey } from './syncActions';
+import { remoteClient } from './syncActions';
 
 /** Fetches the deferred histories of the runs a panel opens on. */
 export class LazyHistories {
@@ -40,11 +41,9 @@ export class LazyHistories {
     }
   }
 
-  /** The run's remote client, with the token from its variable or, failing that, from SecretStorage. */
-  private async client(root: string, url: string) {
+  /** The client of a run's origin: the remote of labbook.yaml with that URL (its token), else one without a token. */
+  private async client(root: string, url: string): Promise<MlflowClient> {
     const remote = findRemoteByUrl(root, url);
-    const env = { ...process.env };
-    if (remote?.tokenEnv && !env[remote.tokenEnv]) env[remote.tokenEnv] = await this.secrets.get(secretKey(remote.url));
-    return originClient(root, url, env);
+    return remote ? remoteClient(this.secrets, remote) : new MlflowClient(url);
   }
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import { failureText, parseProgressLine, progressPercent, progressText, summaryText } from '../core/syncText';
 import type { SyncProgress } from '../core/syncText';
+import { MlflowClient } from '../sync/client';
 import { findRemote, listRemotes } from '../sync/remotes';
 import type { Remote } from '../sync/remotes';
 import type { CommandTable } from './commands';
@@ -14,7 +15,7 @@ import { Cancelled } from './errors';
 import type { Launcher } from './launcher';
 import { requireTrust } from './launcher';
 import type { StoreHost } from './storeHost';
-import type { SyncStates } from './syncView';
+import type { RemoteExperimentNode, SyncRunNode, SyncStates } from './syncView';
 
 /** What the sync commands work with. */
 export interface SyncDeps {
@@ -28,6 +29,20 @@ export interface SyncDeps {
 /** The SecretStorage key of a remote's token. */
 export function secretKey(url: string): string {
   return `labbook.remoteToken:${url}`;
+}
+
+/**
+ * The token of a remote: from its variable when the environment has it, else from SecretStorage (Add Remote keeps
+ * it there under the remote's URL); undefined for a remote without a token.
+ */
+export async function remoteTokenOf(secrets: vscode.SecretStorage, remote: Remote): Promise<string | undefined> {
+  if (!remote.tokenEnv) return undefined;
+  return process.env[remote.tokenEnv] || (await secrets.get(secretKey(remote.url)));
+}
+
+/** A client of the remote for reads in the editor (the remote's listing, a lazy history). */
+export async function remoteClient(secrets: vscode.SecretStorage, remote: Remote): Promise<MlflowClient> {
+  return new MlflowClient(remote.url, { token: await remoteTokenOf(secrets, remote) });
 }
 
 function workspaceRoot(): string {
@@ -86,7 +101,7 @@ export class SyncRunner implements vscode.Disposable {
     );
     this.status.hide();
     this.deps.host.wroteHere();
-    this.deps.states.refresh();
+    this.deps.states.refresh(true);
     if (outcome.code === 0) {
       const text = summaryText(kind, remote.name, JSON.parse(outcome.stdout) as Record<string, unknown>);
       this.deps.log.info(text);
@@ -98,10 +113,8 @@ export class SyncRunner implements vscode.Disposable {
 
   private async environment(remote: Remote): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
-    if (remote.tokenEnv && !process.env[remote.tokenEnv]) {
-      const token = await this.deps.context.secrets.get(secretKey(remote.url));
-      if (token) env[remote.tokenEnv] = token;
-    }
+    const token = await remoteTokenOf(this.deps.context.secrets, remote);
+    if (remote.tokenEnv && token) env[remote.tokenEnv] = token;
     return { ...(process.env as Record<string, string>), ...this.deps.launcher.runnerEnv(env) };
   }
 
@@ -220,7 +233,17 @@ export function syncCommandTable(deps: SyncDeps, runner: SyncRunner): CommandTab
     'labbook.pushWorkspace': async (clicked?: unknown) => runner.run('push', await chooseRemote(clicked), []),
     'labbook.pull': async (clicked?: unknown) => runner.run('pull', await chooseRemote(clicked), []),
     'labbook.addRemote': () => addRemote(deps, { cli: (args) => cliOnce(deps, args) }),
-    'labbook.refreshRemotes': () => deps.states.refresh(),
+    'labbook.refreshRemotes': () => deps.states.refresh(true),
+    'labbook.pullRemoteRun': async (clicked?: unknown) => {
+      const node = clicked as SyncRunNode | undefined;
+      if (node?.kind !== 'syncRun') throw new Error('Pick a run under a remote in the Remotes view to pull it.');
+      await runner.run('pull', node.remote, ['--run', node.run.id]);
+    },
+    'labbook.pullRemoteExperiment': async (clicked?: unknown) => {
+      const node = clicked as RemoteExperimentNode | undefined;
+      if (node?.kind !== 'remoteExperiment') throw new Error('Pick an experiment under a remote in the Remotes view to pull it.');
+      await runner.run('pull', node.remote, ['--experiment', node.experiment.name]);
+    },
   };
 }
 

@@ -64,14 +64,14 @@ export interface LocalRun {
 /**
  * The Remotes view's experiments of one remote: the remote's (from `listing`, when it has been read) and those of
  * local runs with a state there, each with the local runs (in the given order) and then the remote's runs no local
- * run stands for: not pulled (its id is not here), not pushed from here (`remoteIds`: the ledger's remote ids),
- * and not this store's own by its `labbook.run_id` tag.
+ * run stands for: neither pulled (its id is a run here) nor pushed from here (its `labbook.run_id` tag is one).
  */
 export function remoteTree(
   listing: readonly RemoteExperiment[] | undefined,
   locals: readonly LocalRun[],
   states: ReadonlyMap<string, SyncState>,
-  remoteIds: ReadonlySet<string>,
+  /** Whether the store has a run of this id (all of it, not only `locals`). */
+  isHere: (runId: string) => boolean,
 ): TreeExperiment[] {
   const experiments = new Map<string, TreeExperiment>();
   const experiment = (name: string, onRemote: boolean): TreeExperiment => {
@@ -81,14 +81,12 @@ export function remoteTree(
     return found;
   };
   for (const remote of listing ?? []) experiment(remote.name, true);
-  const localIds = new Set(locals.map((run) => run.id));
   for (const run of locals) {
     const state = states.get(run.id);
     if (state) experiment(run.experimentName, state !== 'local').runs.push({ id: run.id, name: run.name, state });
   }
   for (const remote of listing ?? []) {
-    const known = (run: RemoteRun): boolean =>
-      localIds.has(run.id) || remoteIds.has(run.id) || (!!run.labbookRunId && localIds.has(run.labbookRunId));
+    const known = (run: RemoteRun): boolean => isHere(run.id) || (!!run.labbookRunId && isHere(run.labbookRunId));
     for (const run of remote.runs) if (!known(run)) experiment(remote.name, true).runs.push({ id: run.id, name: run.name, state: 'remote' });
   }
   return [...experiments.values()];

@@ -54,9 +54,11 @@ describe('remote-only runs', () => {
         ledger,
         runs.map((run) => run.id),
       );
-      const remoteIds = new Set(ledger.runIds().map((runId) => ledger.get(runId)?.remoteRunId ?? ''));
       return Object.fromEntries(
-        remoteTree(listing, runs, states, remoteIds).map((e) => [e.name, Object.fromEntries(e.runs.map((r) => [r.name, r.state]))]),
+        remoteTree(listing, runs, states, (runId) => local.findRun(runId) !== undefined).map((e) => [
+          e.name,
+          Object.fromEntries(e.runs.map((r) => [r.name, r.state])),
+        ]),
       );
     } finally {
       local.close();

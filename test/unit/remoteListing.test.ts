@@ -14,8 +14,8 @@ const listing: RemoteExperiment[] = [
     name: 'mnist',
     runs: [
       { id: id('p'), name: 'pulled-here', status: 'FINISHED', startTime: 5 },
-      { id: id('r'), name: 'pushed-from-here', status: 'FINISHED', startTime: 4 },
-      { id: id('t'), name: 'pushed-ledger-lost', status: 'FINISHED', startTime: 3, labbookRunId: id('l') },
+      { id: id('t'), name: 'pushed-from-here', status: 'FINISHED', startTime: 3, labbookRunId: id('l') },
+      { id: id('d'), name: 'pushed-then-deleted-here', status: 'FINISHED', startTime: 3, labbookRunId: id('z') },
       { id: id('n'), name: 'teammate', status: 'RUNNING', startTime: 2 },
     ],
   },
@@ -37,7 +37,8 @@ const states = new Map<string, SyncState>([
 ]);
 
 test('remote runs no local run stands for are remote only; local runs keep their state', () => {
-  const tree = remoteTree(listing, locals, states, new Set([id('r')]));
+  const here = new Set(locals.map((run) => run.id));
+  const tree = remoteTree(listing, locals, states, (runId) => here.has(runId));
   assert.deepEqual(tree, [
     {
       name: 'mnist',
@@ -46,6 +47,7 @@ test('remote runs no local run stands for are remote only; local runs keep their
         { id: id('p'), name: 'pulled-here', state: 'pulled' },
         { id: id('a'), name: 'mine', state: 'pushed' },
         { id: id('l'), name: 'mine-too', state: 'local' },
+        { id: id('d'), name: 'pushed-then-deleted-here', state: 'remote' },
         { id: id('n'), name: 'teammate', state: 'remote' },
       ],
     },
@@ -55,7 +57,7 @@ test('remote runs no local run stands for are remote only; local runs keep their
 });
 
 test('before the listing is read, the local runs with a state are shown', () => {
-  const tree = remoteTree(undefined, locals, states, new Set());
+  const tree = remoteTree(undefined, locals, states, () => true);
   assert.deepEqual(
     tree.map((e) => [e.name, e.onRemote, e.runs.map((r) => r.state)]),
     [

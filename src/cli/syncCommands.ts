@@ -155,7 +155,10 @@ function pullLine(remote: Remote, s: PullSummary, ms: number): string {
   const own = s.own ? `; ${plural(s.own, 'run')} of this store left alone` : '';
   const files = s.artifacts ? `, ${plural(s.artifacts, 'file')} (${megabytes(s.artifactBytes)})` : '';
   const lazy = s.deferred ? `; ${plural(s.deferred, 'large history', 'large histories')} left on the remote until first opened` : '';
-  return `Pulled ${plural(s.runs, 'run')} from ${remote.name} (${s.created} new${own}): ${count(s.points)} new points${files}${lazy} in ${formatDuration(ms)}.`;
+  const m = s.models;
+  const models =
+    m.versions + m.stages + m.aliases ? `, ${plural(m.versions, 'model version')} (${m.stages} stage and ${m.aliases} alias changes)` : '';
+  return `Pulled ${plural(s.runs, 'run')} from ${remote.name} (${s.created} new${own}): ${count(s.points)} new points${files}${models}${lazy} in ${formatDuration(ms)}.`;
 }
 
 /** A history longer than this is left on the remote by a pull until something opens it (`--lazy-above`). */

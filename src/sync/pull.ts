@@ -9,6 +9,8 @@ import { ORIGIN_TAG } from '../store/runs';
 import { setRunUser } from '../store/tracking';
 import type { MlflowClient } from './client';
 import type { Ledger } from './ledger';
+import { pullModelVersions } from './modelPull';
+import type { ModelPullSummary } from './modelPull';
 import { proxiedRoot } from './push';
 import { historyPage, remoteHistory, remoteValue, RUN_ID_TAG } from './remoteRuns';
 import type { HistoryPage } from './remoteRuns';
@@ -36,6 +38,8 @@ export interface PullSummary {
   deferred: number;
   artifacts: number;
   artifactBytes: number;
+  /** Registered model versions of pulled runs: created here, stage and alias changes. */
+  models: ModelPullSummary;
 }
 
 /** A run as runs/search and runs/get answer it. */
@@ -71,7 +75,16 @@ export async function pull(
   options: PullOptions,
   onRun: (done: number) => void = () => undefined,
 ): Promise<PullSummary> {
-  const summary: PullSummary = { runs: 0, created: 0, own: 0, points: 0, deferred: 0, artifacts: 0, artifactBytes: 0 };
+  const summary: PullSummary = {
+    runs: 0,
+    created: 0,
+    own: 0,
+    points: 0,
+    deferred: 0,
+    artifacts: 0,
+    artifactBytes: 0,
+    models: { versions: 0, stages: 0, aliases: 0 },
+  };
   const experiments = options.runIds ? new Map<string, string>() : await remoteExperiments(client, options.experiment);
   const selected = options.runIds ? runsById(client, options.runIds, experiments) : searchRuns(client, [...experiments.keys()], options);
   for await (const remote of selected) {
@@ -84,6 +97,7 @@ export async function pull(
     await pullRun(store, client, ledger, remote, experiments.get(remote.info.experiment_id) ?? 'Default', summary, options.lazyAbove);
     onRun(++summary.runs);
   }
+  summary.models = await pullModelVersions(store, client, ledger);
   return summary;
 }
 

@@ -146,6 +146,7 @@ describe('push and pull with labbook serve as the remote', () => {
     // Each history is past 10,000 steps: only its latest point came; the first open fetches it whole.
     assert.equal(pulled.deferred, 3);
     assert.equal(pulled.points, 0);
+    assert.deepEqual(pulled.models, { versions: 1, stages: 1, aliases: 1 });
     const remoteId = remoteRunOf(remote.store, big.runId);
     const source = Store.open(join(local.dir, '.labbook'));
     const copy = Store.open(join(third.dir, '.labbook'));
@@ -184,6 +185,19 @@ describe('push and pull with labbook serve as the remote', () => {
     const again = await cli(third.dir, 'pull', '--json');
     assert.equal(again.points, 0);
     assert.equal(again.created, 0);
+    assert.deepEqual(again.models, { versions: 0, stages: 0, aliases: 0 }, 'a second pull registers nothing');
+    const registered = Store.open(join(third.dir, '.labbook'));
+    try {
+      const versions = new ModelRegistry(registered).listVersions('churn');
+      assert.equal(versions.length, 1);
+      assert.equal(versions[0].runId, remoteId);
+      // As the earlier push left it on the remote.
+      assert.equal(versions[0].stage, 'Staging');
+      assert.deepEqual(versions[0].aliases, ['candidate']);
+      assert.equal(versions[0].source, `runs:/${remoteId}/models/model.bin`);
+    } finally {
+      registered.close();
+    }
 
     await cli(third.dir, 'adopt', remoteId.slice(0, 8));
     const adopted = Store.open(join(third.dir, '.labbook'));
@@ -197,6 +211,7 @@ describe('push and pull with labbook serve as the remote', () => {
     const pushed = await cli(third.dir, 'push', '--json');
     assert.equal(pushed.created, 0);
     assert.equal(pushed.points, 0);
+    assert.deepEqual(pushed.models, { versions: 0, stages: 0, aliases: 0 }, 'the pulled version is not registered again');
     assert.equal(remote.store.tags(remoteId).note, 'mine now');
     assert.equal(remote.store.tags(remoteId)['labbook.run_id'], big.runId, 'the run keeps its first identity');
   });

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTrackingServer, type TrackingServer } from '../../src/server/trackingServer';
+import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { MlflowClient } from '../../src/sync/client';
 import { Ledger } from '../../src/sync/ledger';
@@ -81,6 +82,40 @@ describe('remote-only runs', () => {
     const t = tree();
     assert.deepEqual(t.mnist, { 'teammate-a': 'pulled', 'teammate-b': 'remote' });
     assert.deepEqual(t.cifar, { 'ci-run': 'remote' });
+  });
+
+  test("pull brings the model versions of pulled runs with the remote's stage and aliases, once", async () => {
+    const remoteRegistry = new ModelRegistry(remoteStore);
+    remoteRegistry.createModel('digits');
+    remoteRegistry.createVersion('digits', { source: `runs:/${ids['teammate-b']}/model`, runId: ids['teammate-b'] }); // not pulled here
+    remoteRegistry.createVersion('digits', { source: `runs:/${ids['teammate-a']}/model`, runId: ids['teammate-a'] });
+    remoteRegistry.transitionStage('digits', 2, 'Staging');
+    remoteRegistry.setAlias('digits', 'candidate', 2);
+    const pull = async (): Promise<unknown> => {
+      const result = await runCli(['pull', '--run', ids['teammate-a'], '--json'], { cwd: localWs.dir });
+      assert.equal(result.code, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { models: unknown }).models;
+    };
+    const localVersions = () => {
+      const local = Store.open(join(localWs.dir, '.labbook'));
+      try {
+        return new ModelRegistry(local)
+          .listVersions('digits')
+          .map((v) => ({ version: v.version, runId: v.runId, stage: v.stage, aliases: v.aliases }));
+      } finally {
+        local.close();
+      }
+    };
+    assert.deepEqual(await pull(), { versions: 1, stages: 1, aliases: 1 });
+    assert.deepEqual(localVersions(), [{ version: 1, runId: ids['teammate-a'], stage: 'Staging', aliases: ['candidate'] }]);
+    assert.deepEqual(await pull(), { versions: 0, stages: 0, aliases: 0 });
+    remoteRegistry.transitionStage('digits', 2, 'Production');
+    remoteRegistry.setAlias('digits', 'champion', 2);
+    assert.deepEqual(await pull(), { versions: 0, stages: 1, aliases: 1 });
+    assert.deepEqual(localVersions(), [{ version: 1, runId: ids['teammate-a'], stage: 'Production', aliases: ['candidate', 'champion'] }]);
+    remoteRegistry.deleteAlias('digits', 'candidate');
+    assert.deepEqual(await pull(), { versions: 0, stages: 0, aliases: 1 });
+    assert.deepEqual(localVersions()[0].aliases, ['champion']);
   });
 
   test('pull --run of a run the remote does not have says so and changes nothing', async () => {

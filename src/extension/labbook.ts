@@ -29,6 +29,7 @@ import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
+import { pushOnRunEnd } from '../sync/editorSync';
 import { LazyHistories } from './lazyHistories';
 import { remoteClient, SyncRunner, syncCommandTable } from './syncActions';
 import { REMOTES_VIEW_ID, SyncStates } from './syncView';
@@ -117,10 +118,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     sync,
     vscode.window.registerTreeDataProvider(REMOTES_VIEW_ID, states),
     vscode.window.registerFileDecorationProvider(states),
-    ends.onDidEnd((run) => {
-      if (!vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd')) return;
-      void vscode.commands.executeCommand('labbook.pushRuns', run.id);
-    }),
+    pushOnRunEnd(
+      (listener) => ends.onDidEnd(listener),
+      () => vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd') === true,
+      (runId) => void vscode.commands.executeCommand('labbook.pushRuns', runId),
+    ),
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);

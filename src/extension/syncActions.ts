@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { failureText, parseProgressLine, progressPercent, progressText, summaryText } from '../core/syncText';
 import type { SyncProgress } from '../core/syncText';
 import { MlflowClient } from '../sync/client';
+import { resolveToken, tokenEnvironment } from '../sync/editorSync';
 import { findRemote, listRemotes } from '../sync/remotes';
 import type { Remote } from '../sync/remotes';
 import type { CommandTable } from './commands';
@@ -35,9 +36,8 @@ export function secretKey(url: string): string {
  * The token of a remote: from its variable when the environment has it, else from SecretStorage (Add Remote keeps
  * it there under the remote's URL); undefined for a remote without a token.
  */
-export async function remoteTokenOf(secrets: vscode.SecretStorage, remote: Remote): Promise<string | undefined> {
-  if (!remote.tokenEnv) return undefined;
-  return process.env[remote.tokenEnv] || (await secrets.get(secretKey(remote.url)));
+export function remoteTokenOf(secrets: vscode.SecretStorage, remote: Remote): Promise<string | undefined> {
+  return resolveToken(remote, process.env, () => secrets.get(secretKey(remote.url)));
 }
 
 /** A client of the remote for reads in the editor (the remote's listing, a lazy history). */
@@ -112,9 +112,7 @@ export class SyncRunner implements vscode.Disposable {
   }
 
   private async environment(remote: Remote): Promise<Record<string, string>> {
-    const env: Record<string, string> = {};
-    const token = await remoteTokenOf(this.deps.context.secrets, remote);
-    if (remote.tokenEnv && token) env[remote.tokenEnv] = token;
+    const env = tokenEnvironment(remote, await remoteTokenOf(this.deps.context.secrets, remote));
     return { ...(process.env as Record<string, string>), ...this.deps.launcher.runnerEnv(env) };
   }
 

@@ -84,6 +84,12 @@ test('remote runs in the tree with their sync state, pull and push from the edit
       await vscode.page.locator('.notifications-toasts', { hasText: /Remote 'team' is/ }).waitFor({ timeout: 60_000 });
       assert.doesNotMatch(readFileSync(path.join(workspace.dir, 'labbook.yaml'), 'utf8'), new RegExp(TOKEN));
 
+      // Room for the Remotes tree: the side bar's other sections are folded (a virtualized tree draws only what shows).
+      for (const section of ['Runs', 'Models', 'Queue', 'Metrics', 'Monitoring']) {
+        const header = vscode.page.locator(`.pane-header[aria-label="${section} Section"]`);
+        // On the title: the header's middle may be one of its actions (the Runs view's Filter).
+        if ((await header.getAttribute('aria-expanded')) === 'true') await header.locator('.title').click();
+      }
       await vscode.page.locator('.pane-header', { hasText: 'Remotes' }).click();
       const remotes = await vscode.treeView('Remotes', 60_000);
       const row = (name: string) => remotes.locator('.monaco-list-row', { hasText: name });

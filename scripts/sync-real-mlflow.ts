@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { ModelRegistry } from '../src/store/registry';
 import { Store } from '../src/store/store';
 import { MlflowClient } from '../src/sync/client';
+import { HistoryFetcher } from '../src/sync/lazyHistory';
 import { remoteHistory } from '../src/sync/remoteRuns';
 import { histories, recordBigRun } from '../test/integration/syncFixture';
 
@@ -126,13 +127,21 @@ async function main(): Promise<void> {
   });
 
   const third = workspace();
-  await check('pull into a third store compares exactly (values, steps, timestamps, NaN/±Inf, params, tags, artifact sha256)', () => {
+  await check('pull into a third store (histories left on the server, fetched on first open) compares exactly', async () => {
     const summary = cli(third, 'pull', '--json', '--experiment', 'sync-test', '--filter', `tags.\`labbook.run_id\` = '${big.runId}'`);
     assert.equal(summary.created, 1);
+    assert.equal(summary.deferred, 3, 'every history is past 10,000 steps: only its latest point is pulled');
+    assert.deepEqual(summary.models, { versions: 1, stages: 1, aliases: 1 });
     const copy = Store.open(join(third, '.labbook'));
     try {
       const run = copy.getRunDetail(remoteId);
+      const client = new MlflowClient(url);
+      await new HistoryFetcher(copy, () => client).fetch(remoteId);
       assert.deepEqual(histories(copy, remoteId), source);
+      const version = new ModelRegistry(copy).listVersions('churn')[0];
+      assert.equal(version.stage, 'Production');
+      assert.deepEqual(version.aliases, ['champion']);
+      assert.equal(version.source, `runs:/${remoteId}/models/model.bin`);
       assert.deepEqual(run.params, sourceDetail.params);
       for (const [key, value] of Object.entries(sourceDetail.tags)) assert.equal(run.tags[key], value, key);
       assert.equal(run.status, 'FINISHED');
@@ -142,7 +151,13 @@ async function main(): Promise<void> {
     } finally {
       copy.close();
     }
-    return `${summary.points} points pulled`;
+    return `${summary.points} points pulled, ${summary.deferred} histories fetched on open`;
+  });
+
+  await check('a second pull registers no model version again', () => {
+    const summary = cli(third, 'pull', '--json', '--experiment', 'sync-test', '--filter', `tags.\`labbook.run_id\` = '${big.runId}'`);
+    assert.deepEqual(summary.models, { versions: 0, stages: 0, aliases: 0 });
+    return '';
   });
 
   await check('a grown run sends only its new point', () => {

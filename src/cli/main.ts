@@ -93,7 +93,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
   pull: {
-    summary: "pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
+    summary:
+      "pull [--run ID…|--experiment E|--filter F] [--since T] [--lazy-above N|--full-histories] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
     run: pullCommand,
   },
   adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isLoopback } from '../server/crossSite';
 import { startTrackingServer, type TrackingServer } from '../server/trackingServer';
 import type { Store } from '../store/store';
+import { HistoryFetcher, originClient } from '../sync/lazyHistory';
 import { CliError, openWorkspace } from './workspace';
 
 /** Environment that points an mlflow client in a child process at a tracking server. */
@@ -36,12 +37,15 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (!isLoopback(values.host) && !token)
     throw new CliError(`Serving on ${values.host} exposes your runs to the network: give --token (clients send it as MLFLOW_TRACKING_TOKEN).`, 2);
   const workspace = await openWorkspace(process.cwd(), { create: true });
+  // A pulled run's large history is fetched from its remote the first time a client asks for it.
+  const histories = new HistoryFetcher(workspace.store, (url) => originClient(workspace.root, url));
   const server = await startTrackingServer({
     store: workspace.store,
     host: values.host,
     port,
     token,
     log: (line) => process.stderr.write(`labbook: ${line}\n`),
+    beforeHistory: (runId, key) => histories.fetch(runId, [key]),
   });
   process.stdout.write(
     `Labbook tracking server for ${workspace.store.dir}\n  export MLFLOW_TRACKING_URI=${server.url}\n${token ? '  export MLFLOW_TRACKING_TOKEN=<your token>\n' : ''}Press Ctrl-C to stop.\n`,

@@ -7,6 +7,7 @@ import { resolveRunRef } from '../store/runRefs';
 import { ORIGIN_TAG } from '../store/runs';
 import type { Store } from '../store/store';
 import { MlflowClient, SyncError } from '../sync/client';
+import { HistoryFetcher, originClient } from '../sync/lazyHistory';
 import { Ledger } from '../sync/ledger';
 import { pull } from '../sync/pull';
 import type { PullSummary } from '../sync/pull';
@@ -114,24 +115,34 @@ export async function pullCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      run: { type: 'string', multiple: true },
       experiment: { type: 'string', short: 'e' },
       filter: { type: 'string', short: 'f' },
       since: { type: 'string' },
+      'lazy-above': { type: 'string', default: String(LAZY_ABOVE) },
+      'full-histories': { type: 'boolean' },
       remote: { type: 'string', short: 'r' },
       json: { type: 'boolean' },
       'progress-json': { type: 'boolean' },
     },
   });
   const since = values.since === undefined ? undefined : parseSince(values.since);
+  const lazyAbove = values['full-histories'] ? undefined : pointCount(values['lazy-above'], '--lazy-above');
   return withWorkspace(async ({ root, store }) => {
     const remote = remoteErrors(() => findRemote(root, values.remote));
     const client = remoteErrors(() => clientFor(remote));
     const started = Date.now();
     const summary = await syncErrors('pull', () =>
-      pull(store, client, new Ledger(store.dir, remote.url), { experiment: values.experiment, filter: values.filter, since }, (done) => {
-        if (values['progress-json']) progressJson({ runsDone: done });
-        else if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
-      }),
+      pull(
+        store,
+        client,
+        new Ledger(store.dir, remote.url),
+        { runIds: values.run, experiment: values.experiment, filter: values.filter, since, lazyAbove },
+        (done) => {
+          if (values['progress-json']) progressJson({ runsDone: done });
+          else if (process.stderr.isTTY) process.stderr.write(`\rlabbook: pulled ${plural(done, 'run')}`);
+        },
+      ),
     );
     endProgress();
     if (values.json) process.stdout.write(`${JSON.stringify({ remote: remote.name, url: remote.url, ...summary }, null, 2)}\n`);
@@ -143,7 +154,20 @@ export async function pullCommand(args: string[]): Promise<number> {
 function pullLine(remote: Remote, s: PullSummary, ms: number): string {
   const own = s.own ? `; ${plural(s.own, 'run')} of this store left alone` : '';
   const files = s.artifacts ? `, ${plural(s.artifacts, 'file')} (${megabytes(s.artifactBytes)})` : '';
-  return `Pulled ${plural(s.runs, 'run')} from ${remote.name} (${s.created} new${own}): ${count(s.points)} new points${files} in ${formatDuration(ms)}.`;
+  const lazy = s.deferred ? `; ${plural(s.deferred, 'large history', 'large histories')} left on the remote until first opened` : '';
+  const m = s.models;
+  const models =
+    m.versions + m.stages + m.aliases ? `, ${plural(m.versions, 'model version')} (${m.stages} stage and ${m.aliases} alias changes)` : '';
+  return `Pulled ${plural(s.runs, 'run')} from ${remote.name} (${s.created} new${own}): ${count(s.points)} new points${files}${models}${lazy} in ${formatDuration(ms)}.`;
+}
+
+/** A history longer than this is left on the remote by a pull until something opens it (`--lazy-above`). */
+export const LAZY_ABOVE = 10_000;
+
+function pointCount(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${option} takes a number of points (0 or more), got '${text}'.`, 2);
+  return n;
 }
 
 /** A time for --since: an ISO date or date-time, or an age such as 30m, 12h, 7d. */
@@ -159,18 +183,21 @@ export function parseSince(text: string, now = Date.now()): number {
 export async function adoptCommand(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length === 0) throw new CliError('Usage: labbook adopt RUN…', 2);
-  return withWorkspace(({ store }) => {
-    for (const ref of positionals) adopt(store, resolveRunRef(store, ref).id);
+  return withWorkspace(async ({ root, store }) => {
+    const histories = new HistoryFetcher(store, (url) => remoteErrors(() => originClient(root, url)));
+    for (const ref of positionals) await adopt(store, histories, resolveRunRef(store, ref).id);
     return 0;
   });
 }
 
-function adopt(store: Store, runId: string): void {
+async function adopt(store: Store, histories: HistoryFetcher, runId: string): Promise<void> {
   const origin = store.originOf(runId);
   if (origin === undefined) {
     process.stdout.write(`Run ${runId.slice(0, 8)} is already this store's own.\n`);
     return;
   }
+  // An adopted run is pushed from its local histories: the ones left on the remote come first.
+  await syncErrors('adopt', () => histories.fetch(runId));
   store.asImport(() => {
     store.deleteTag(runId, ORIGIN_TAG);
     store.setTags(runId, { 'labbook.adopted_from': origin });
@@ -226,8 +253,8 @@ function endProgress(): void {
   progressShown = false;
 }
 
-function plural(n: number, word: string): string {
-  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string, words = `${word}s`): string {
+  return `${count(n)} ${n === 1 ? word : words}`;
 }
 
 function count(n: number): string {

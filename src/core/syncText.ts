@@ -40,7 +40,11 @@ export function progressPercent(p: SyncProgress): number | undefined {
 export function summaryText(kind: 'push' | 'pull', remote: string, summary: Record<string, unknown>): string {
   const n = (key: string): number => (typeof summary[key] === 'number' ? (summary[key] as number) : 0);
   const runs = `${count(n('runs'))} run${n('runs') === 1 ? '' : 's'}`;
-  if (kind === 'pull') return `Pulled ${runs} from ${remote} (${count(n('created'))} new): ${count(n('points'))} new points.`;
+  if (kind === 'pull') {
+    const versions = Number((summary.models as { versions?: unknown } | undefined)?.versions ?? 0);
+    const models = versions ? `, ${count(versions)} model version${versions === 1 ? '' : 's'}` : '';
+    return `Pulled ${runs} from ${remote} (${count(n('created'))} new): ${count(n('points'))} new points${models}.`;
+  }
   const pulled = n('pulled') ? `, ${count(n('pulled'))} pulled left out` : '';
   return `Pushed ${runs} to ${remote} (${count(n('created'))} created, ${count(n('upToDate'))} up to date${pulled}): ${count(n('points'))} points, ${count(n('params'))} params, ${count(n('tags'))} tags.`;
 }

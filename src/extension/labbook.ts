@@ -29,7 +29,9 @@ import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
-import { SyncRunner, syncCommandTable } from './syncActions';
+import { pushOnRunEnd } from '../sync/editorSync';
+import { LazyHistories } from './lazyHistories';
+import { remoteClient, SyncRunner, syncCommandTable } from './syncActions';
 import { REMOTES_VIEW_ID, SyncStates } from './syncView';
 
 /** Builds the extension's parts and registers them with VS Code. */
@@ -39,11 +41,13 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   const view = new RunsView(host, context.workspaceState, directions);
   const ends = new RunEndNotifier(host, (experiment) => view.primaryMetricOf(experiment), reporter.log);
   const launcher = new Launcher(context, host, reporter.log, ends);
+  const histories = new LazyHistories(host, context.secrets, reporter.log);
   const panels = new RunPanels({
     extensionUri: context.extensionUri,
     store: () => host.store,
     onDidChangeStore: host.onDidChange,
     log: reporter.log,
+    onOpen: (ids) => histories.fetch(ids),
   });
   // Its threads start with the first comparison; a worker that cannot start leaves the reads to this thread.
   const seriesPool = new SeriesWorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'seriesWorker.js').fsPath, { log: reporter.log });
@@ -54,6 +58,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     openRun: (runId) => panels.open(runId),
     seriesReader: seriesPool,
     log: reporter.log,
+    onOpen: (ids) => histories.fetch(ids),
   });
   const runsTable = new RunsTablePanel({
     extensionUri: context.extensionUri,
@@ -105,7 +110,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
-  const states = new SyncStates(host, reporter.log);
+  const states = new SyncStates(host, reporter.log, (remote) => remoteClient(context.secrets, remote));
   const syncDeps = { context, host, launcher, states, log: reporter.log };
   const sync = new SyncRunner(syncDeps);
   context.subscriptions.push(
@@ -113,10 +118,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     sync,
     vscode.window.registerTreeDataProvider(REMOTES_VIEW_ID, states),
     vscode.window.registerFileDecorationProvider(states),
-    ends.onDidEnd((run) => {
-      if (!vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd')) return;
-      void vscode.commands.executeCommand('labbook.pushRuns', run.id);
-    }),
+    pushOnRunEnd(
+      (listener) => ends.onDidEnd(listener),
+      () => vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd') === true,
+      (runId) => void vscode.commands.executeCommand('labbook.pushRuns', runId),
+    ),
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);

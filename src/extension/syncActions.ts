@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import { failureText, parseProgressLine, progressPercent, progressText, summaryText } from '../core/syncText';
 import type { SyncProgress } from '../core/syncText';
+import { MlflowClient } from '../sync/client';
+import { resolveToken, tokenEnvironment } from '../sync/editorSync';
 import { findRemote, listRemotes } from '../sync/remotes';
 import type { Remote } from '../sync/remotes';
 import type { CommandTable } from './commands';
@@ -14,7 +16,7 @@ import { Cancelled } from './errors';
 import type { Launcher } from './launcher';
 import { requireTrust } from './launcher';
 import type { StoreHost } from './storeHost';
-import type { SyncStates } from './syncView';
+import type { RemoteExperimentNode, SyncRunNode, SyncStates } from './syncView';
 
 /** What the sync commands work with. */
 export interface SyncDeps {
@@ -26,8 +28,21 @@ export interface SyncDeps {
 }
 
 /** The SecretStorage key of a remote's token. */
-function secretKey(url: string): string {
+export function secretKey(url: string): string {
   return `labbook.remoteToken:${url}`;
+}
+
+/**
+ * The token of a remote: from its variable when the environment has it, else from SecretStorage (Add Remote keeps
+ * it there under the remote's URL); undefined for a remote without a token.
+ */
+export function remoteTokenOf(secrets: vscode.SecretStorage, remote: Remote): Promise<string | undefined> {
+  return resolveToken(remote, process.env, () => secrets.get(secretKey(remote.url)));
+}
+
+/** A client of the remote for reads in the editor (the remote's listing, a lazy history). */
+export async function remoteClient(secrets: vscode.SecretStorage, remote: Remote): Promise<MlflowClient> {
+  return new MlflowClient(remote.url, { token: await remoteTokenOf(secrets, remote) });
 }
 
 function workspaceRoot(): string {
@@ -86,7 +101,7 @@ export class SyncRunner implements vscode.Disposable {
     );
     this.status.hide();
     this.deps.host.wroteHere();
-    this.deps.states.refresh();
+    this.deps.states.refresh(true);
     if (outcome.code === 0) {
       const text = summaryText(kind, remote.name, JSON.parse(outcome.stdout) as Record<string, unknown>);
       this.deps.log.info(text);
@@ -97,11 +112,7 @@ export class SyncRunner implements vscode.Disposable {
   }
 
   private async environment(remote: Remote): Promise<Record<string, string>> {
-    const env: Record<string, string> = {};
-    if (remote.tokenEnv && !process.env[remote.tokenEnv]) {
-      const token = await this.deps.context.secrets.get(secretKey(remote.url));
-      if (token) env[remote.tokenEnv] = token;
-    }
+    const env = tokenEnvironment(remote, await remoteTokenOf(this.deps.context.secrets, remote));
     return { ...(process.env as Record<string, string>), ...this.deps.launcher.runnerEnv(env) };
   }
 
@@ -220,7 +231,17 @@ export function syncCommandTable(deps: SyncDeps, runner: SyncRunner): CommandTab
     'labbook.pushWorkspace': async (clicked?: unknown) => runner.run('push', await chooseRemote(clicked), []),
     'labbook.pull': async (clicked?: unknown) => runner.run('pull', await chooseRemote(clicked), []),
     'labbook.addRemote': () => addRemote(deps, { cli: (args) => cliOnce(deps, args) }),
-    'labbook.refreshRemotes': () => deps.states.refresh(),
+    'labbook.refreshRemotes': () => deps.states.refresh(true),
+    'labbook.pullRemoteRun': async (clicked?: unknown) => {
+      const node = clicked as SyncRunNode | undefined;
+      if (node?.kind !== 'syncRun') throw new Error('Pick a run under a remote in the Remotes view to pull it.');
+      await runner.run('pull', node.remote, ['--run', node.run.id]);
+    },
+    'labbook.pullRemoteExperiment': async (clicked?: unknown) => {
+      const node = clicked as RemoteExperimentNode | undefined;
+      if (node?.kind !== 'remoteExperiment') throw new Error('Pick an experiment under a remote in the Remotes view to pull it.');
+      await runner.run('pull', node.remote, ['--experiment', node.experiment.name]);
+    },
   };
 }
 

@@ -18,6 +18,8 @@ export interface ServerContext {
   adoption: Adoption | undefined;
   maxArtifactBytes: number;
   log: (line: string) => void;
+  /** Runs before a history is read (sync fetches a pulled run's large history here on first ask). */
+  beforeHistory?: (runId: string, key: string) => Promise<unknown>;
 }
 
 /** A JSON endpoint's input: its fields (query for GET, JSON body otherwise) and path parameters. */
@@ -43,6 +45,8 @@ export interface JsonRoute {
   method: Method;
   path: string;
   json: (call: JsonCall) => object;
+  /** Awaited before `json`, outside its transaction (what needs the network, such as a lazy history). */
+  prepare?: (call: JsonCall) => Promise<void>;
 }
 
 /** One endpoint: a JSON handler returns the response object; a raw handler writes the response itself. */

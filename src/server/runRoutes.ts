@@ -351,6 +351,16 @@ function metricHistory({ ctx, fields }: JsonCall): object {
   return metricHistoryJson(key, points, next);
 }
 
+/** Lets sync fetch a pulled run's large history before it is read; the stored history is served when that fails. */
+async function prepareHistory({ ctx, fields }: JsonCall): Promise<void> {
+  if (!ctx.beforeHistory) return;
+  try {
+    await ctx.beforeHistory(fields.runId(), fields.string('metric_key'));
+  } catch (error) {
+    ctx.log(`warning: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Run and metric endpoints. */
 export const runRoutes: readonly Route[] = [
   { method: 'POST', path: 'mlflow/runs/create', json: createRun },
@@ -367,5 +377,5 @@ export const runRoutes: readonly Route[] = [
   { method: 'POST', path: 'mlflow/runs/log-inputs', json: logInputs },
   { method: 'POST', path: 'mlflow/runs/outputs', json: logOutputs },
   { method: 'POST', path: 'mlflow/runs/log-model', json: logModel },
-  { method: 'GET', path: 'mlflow/metrics/get-history', json: metricHistory },
+  { method: 'GET', path: 'mlflow/metrics/get-history', json: metricHistory, prepare: prepareHistory },
 ];

@@ -34,6 +34,8 @@ export interface TrackingServerOptions {
   /** Limit of one uploaded artifact in bytes (default 8 GiB). */
   maxArtifactBytes?: number;
   log?: (line: string) => void;
+  /** Runs before a metric history is read; a failure is logged and the history the store has is served. */
+  beforeHistory?: (runId: string, key: string) => Promise<unknown>;
 }
 
 /** A running tracking server. */
@@ -91,6 +93,7 @@ async function dispatch(
     return;
   }
   const fields = await fieldsOf(req, target, maxBodyBytes);
+  await route.prepare?.({ ctx, fields, params });
   sendJson(res, 200, answer(ctx, route, { ctx, fields, params }, req.method ?? 'GET'));
 }
 
@@ -139,6 +142,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     adoption: options.adoptRunId ? { runId: options.adoptRunId, adopted: false } : undefined,
     maxArtifactBytes: options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT,
     log,
+    beforeHistory: options.beforeHistory,
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const authorized = tokenChecker(options.token);

@@ -96,6 +96,18 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
   }).immediate();
 }
 
+/**
+ * Replaces a key's whole history (pull swaps the latest-value stub of a large remote history for the full one).
+ * Dropping the series drops its rows and chunks (ON DELETE CASCADE); the summary is rebuilt from `points`.
+ */
+export function replaceHistory(db: SqlDatabase, runId: string, key: string, points: readonly MetricPoint[]): void {
+  db.transaction(() => {
+    touchRun(db, runId);
+    prepared(db, 'DELETE FROM metric_series WHERE run_id = ? AND key = ?').run(runId, key);
+    logMetrics(db, runId, points);
+  }).immediate();
+}
+
 function summarize({ series, steps, timestamps, values }: KeyPoints): void {
   for (let i = 0; i < steps.length; i++) {
     if (series.count === 0 || steps[i] >= series.last_step) {

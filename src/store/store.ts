@@ -334,6 +334,16 @@ export class Store {
     metrics.logMetrics(this.db, runId, points);
   }
 
+  /** Replaces one key's whole history in one transaction (`points` are all of its points, keys ignored). */
+  replaceHistory(runId: string, key: string, points: readonly Omit<MetricPoint, 'key'>[]): void {
+    metrics.replaceHistory(
+      this.db,
+      runId,
+      key,
+      points.map((p) => ({ ...p, key })),
+    );
+  }
+
   /** A run's metric summaries (last, min, max, count per key), by key. */
   metricSummaries(runId: string): MetricSummary[] {
     return metrics.metricSummaries(this.db, runId);

@@ -36,13 +36,15 @@ export interface ClientOptions {
 export interface ClientStats {
   requests: number;
   bytesSent: number;
+  /** Bytes of the answers (lazy pull's test and figures count them). */
+  bytesReceived: number;
 }
 
 const RETRIED_STATUS = new Set([429, 502, 503, 504]);
 
 /** The MLflow REST API of one tracking server. */
 export class MlflowClient {
-  readonly stats: ClientStats = { requests: 0, bytesSent: 0 };
+  readonly stats: ClientStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
   /** The server's URL without a trailing slash. */
   readonly url: string;
   private readonly base: string;
@@ -144,6 +146,7 @@ export class MlflowClient {
     } catch (error) {
       return networkFailure(this.base, error); // the connection dropped mid-answer
     }
+    this.stats.bytesReceived += data.byteLength;
     if (response.ok) return data;
     const error = httpFailure(this.base, method, url, response.status, data.toString('utf8'));
     return { error, retry: RETRIED_STATUS.has(response.status), retryAfterMs: retryAfter(response.headers.get('retry-after')) };

@@ -34,6 +34,8 @@ export interface RunLedger {
   artifacts: Record<string, string>;
   /** A metric batch sent whose answer was not recorded (a kill or a lost connection): reconciled before resuming. */
   inflight?: MetricSegment[];
+  /** Keys of a pulled run whose large remote history is not fetched yet: the store holds only their latest point. */
+  deferred?: string[];
 }
 
 /** A local run as push sees it. */

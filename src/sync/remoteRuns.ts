@@ -25,20 +25,32 @@ interface WireMetric {
   step?: number | string;
 }
 
-/** A remote run's whole history of one metric, in the server's order (MLflow 2.x sends it in one answer). */
-export async function remoteHistory(client: MlflowClient, runId: string, key: string): Promise<HistoryPoint[]> {
-  const points: HistoryPoint[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.get<{ metrics?: WireMetric[]; next_page_token?: string }>('metrics/get-history', {
-      run_id: runId,
-      metric_key: key,
-      max_results: HISTORY_PAGE,
-      page_token: token,
-    });
-    for (const m of page.metrics ?? []) points.push({ step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0), value: remoteValue(m.value) });
-    token = page.next_page_token || undefined;
-  } while (token);
+/** One page of a remote history, and the token of the next page when the server pages (MLflow 2.x answers whole). */
+export interface HistoryPage {
+  points: HistoryPoint[];
+  next: string | undefined;
+}
+
+/** One page of at most `pageSize` points of a remote run's history of `key` (a server may ignore the size). */
+export async function historyPage(client: MlflowClient, runId: string, key: string, pageSize = HISTORY_PAGE, token?: string): Promise<HistoryPage> {
+  const page = await client.get<{ metrics?: WireMetric[]; next_page_token?: string }>('metrics/get-history', {
+    run_id: runId,
+    metric_key: key,
+    max_results: pageSize,
+    page_token: token,
+  });
+  const points = (page.metrics ?? []).map((m) => ({ step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0), value: remoteValue(m.value) }));
+  return { points, next: page.next_page_token || undefined };
+}
+
+/** A remote run's whole history of one metric, in the server's order, continuing from `first` when a page is in hand. */
+export async function remoteHistory(client: MlflowClient, runId: string, key: string, first?: HistoryPage): Promise<HistoryPoint[]> {
+  let page = first ?? (await historyPage(client, runId, key));
+  const points = [...page.points];
+  while (page.next) {
+    page = await historyPage(client, runId, key, HISTORY_PAGE, page.next);
+    for (const point of page.points) points.push(point);
+  }
   return points;
 }
 

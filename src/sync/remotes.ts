@@ -38,6 +38,12 @@ export function findRemote(workspaceDir: string, name: string | undefined): Remo
   throw new RemoteError(`Several remotes are set up (${remotes.map((r) => r.name).join(', ')}): name one with --remote.`);
 }
 
+/** The remote of labbook.yaml whose URL is `url` (trailing slashes aside), if any. */
+export function findRemoteByUrl(workspaceDir: string, url: string): Remote | undefined {
+  const wanted = url.replace(/\/+$/, '');
+  return listRemotes(workspaceDir).find((r) => r.url.replace(/\/+$/, '') === wanted);
+}
+
 /** The token of a remote from its environment variable; an error when the variable is named but empty. */
 export function remoteToken(remote: Remote, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (!remote.tokenEnv) return undefined;

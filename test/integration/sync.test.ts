@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { startTrackingServer, type TrackingServer } from '../../src/server/trackingServer';
 import { ModelRegistry } from '../../src/store/registry';
 import { ReadOnlyRunError, Store } from '../../src/store/store';
+import { MlflowClient } from '../../src/sync/client';
+import { HistoryFetcher } from '../../src/sync/lazyHistory';
 import { makeWorkspace, runCli, startCli, waitFor } from './helpers';
 import { histories, POINTS, recordBigRun } from './syncFixture';
 
@@ -141,6 +143,10 @@ describe('push and pull with labbook serve as the remote', () => {
   test('pull brings the run into a third store exactly, read-only until adopted', async () => {
     const pulled = await cli(third.dir, 'pull', '--json');
     assert.equal(pulled.created, 1);
+    // Each history is past 10,000 steps: only its latest point came; the first open fetches it whole.
+    assert.equal(pulled.deferred, 3);
+    assert.equal(pulled.points, 0);
+    assert.deepEqual(pulled.models, { versions: 1, stages: 1, aliases: 1 });
     const remoteId = remoteRunOf(remote.store, big.runId);
     const source = Store.open(join(local.dir, '.labbook'));
     const copy = Store.open(join(third.dir, '.labbook'));
@@ -151,6 +157,9 @@ describe('push and pull with labbook serve as the remote', () => {
       assert.equal(run.status, 'FINISHED');
       assert.equal(run.endTime, source.getRun(big.runId).endTime);
       assert.equal(run.git.commit, 'a'.repeat(40));
+      const latest = (store: Store, id: string) => store.metricSummaries(id).map((m) => [m.key, m.last, m.lastStep, m.lastTimestamp]);
+      assert.deepEqual(latest(copy, remoteId), latest(source, big.runId));
+      await new HistoryFetcher(copy, (url) => new MlflowClient(url)).fetch(remoteId);
       assert.deepEqual(histories(copy, remoteId), histories(source, big.runId));
       const file = run.artifacts.find((a) => a.path === 'models/model.bin');
       assert.equal(file?.sha256, source.artifacts(big.runId)[0].sha256);
@@ -176,6 +185,19 @@ describe('push and pull with labbook serve as the remote', () => {
     const again = await cli(third.dir, 'pull', '--json');
     assert.equal(again.points, 0);
     assert.equal(again.created, 0);
+    assert.deepEqual(again.models, { versions: 0, stages: 0, aliases: 0 }, 'a second pull registers nothing');
+    const registered = Store.open(join(third.dir, '.labbook'));
+    try {
+      const versions = new ModelRegistry(registered).listVersions('churn');
+      assert.equal(versions.length, 1);
+      assert.equal(versions[0].runId, remoteId);
+      // As the earlier push left it on the remote.
+      assert.equal(versions[0].stage, 'Staging');
+      assert.deepEqual(versions[0].aliases, ['candidate']);
+      assert.equal(versions[0].source, `runs:/${remoteId}/models/model.bin`);
+    } finally {
+      registered.close();
+    }
 
     await cli(third.dir, 'adopt', remoteId.slice(0, 8));
     const adopted = Store.open(join(third.dir, '.labbook'));
@@ -189,6 +211,7 @@ describe('push and pull with labbook serve as the remote', () => {
     const pushed = await cli(third.dir, 'push', '--json');
     assert.equal(pushed.created, 0);
     assert.equal(pushed.points, 0);
+    assert.deepEqual(pushed.models, { versions: 0, stages: 0, aliases: 0 }, 'the pulled version is not registered again');
     assert.equal(remote.store.tags(remoteId).note, 'mine now');
     assert.equal(remote.store.tags(remoteId)['labbook.run_id'], big.runId, 'the run keeps its first identity');
   });

@@ -24,6 +24,8 @@ export interface ComparePanelDeps {
   /** Reads the compared series (the extension's worker pool; the host thread when absent). */
   seriesReader?: SeriesReader;
   log: HostLog;
+  /** Hears the runs a panel opens on (pulled runs' large histories are fetched then). */
+  onOpen?: (runIds: readonly string[]) => void;
 }
 
 const PROTOCOL: WebviewProtocol<CompareToWebview, CompareFromWebview> = {
@@ -162,6 +164,7 @@ export class ComparePanels implements vscode.Disposable {
     const ids = [...new Set(runIds)];
     if (ids.length < 2) throw new Error('Select at least two runs to compare.');
     const key = [...ids].sort().join(',');
+    this.deps.onOpen?.(ids);
     const existing = this.panels.get(key);
     if (existing) {
       existing.reveal();

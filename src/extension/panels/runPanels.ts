@@ -16,7 +16,13 @@ export class RunPanels {
   private preview: string | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly deps: RunPanelDeps & { onDidChangeStore: vscode.Event<void> }) {
+  constructor(
+    private readonly deps: RunPanelDeps & {
+      onDidChangeStore: vscode.Event<void>;
+      /** Hears the run a panel opens on (a pulled run's large histories are fetched then). */
+      onOpen?: (runIds: readonly string[]) => void;
+    },
+  ) {
     this.subscriptions = [
       deps.onDidChangeStore(() => {
         for (const panel of this.panels.values()) panel.refresh();
@@ -30,6 +36,7 @@ export class RunPanels {
   /** Shows the run's panel, creating it if needed; pinning the preview panel keeps it. */
   open(runId: string, mode: OpenMode = 'pinned'): void {
     const preserveFocus = mode === 'preview';
+    this.deps.onOpen?.([runId]);
     const existing = this.panels.get(runId);
     if (existing) {
       if (!preserveFocus && this.preview === runId) this.preview = undefined;

@@ -184,3 +184,5 @@ export const SWEEP_NAME_TAG = 'labbook.sweep.name';
 export const SWEEP_SPEC_TAG = 'labbook.sweep.spec';
 /** Tag with the metric an Optuna sweep optimised (and its direction), when it had one. */
 export const SWEEP_METRIC_TAG = 'labbook.sweep.metric';
+/** Tag on a run of an Optuna sweep that Optuna pruned: the step of the intermediate value it was stopped at. */
+export const SWEEP_PRUNED_TAG = 'labbook.sweep.pruned';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SWEEP_NAME_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
+import { SWEEP_NAME_TAG, SWEEP_PRUNED_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
 import type { RunListing } from '../../src/core/types';
 import { makeWorkspace, openStore, PYTHON, runCli, SCRIPTS, startCli, waitFor } from './helpers';
 
@@ -158,11 +158,45 @@ describe('labbook sweep --optuna', () => {
     assert.equal(best.tags['labbook.sweep.metric'], 'val_loss:min');
   });
 
+  test('prunes trials whose intermediate values fall behind, stops and tags them, and still finds the optimum', async () => {
+    // Ten epochs of val_loss falling to (lr - 0.01)^2; the median pruner stops trials worse than the median at a step.
+    const args = ['sweep', '--optuna', '--name', 'pruned', '--seed', '3', '--metric', 'val_loss', '--trials', '12', '--python', PYTHON];
+    const command = [PYTHON, 'train.py', '--epochs', '10', '--epoch-seconds', '0.25'];
+    const result = await runCli([...args, '--param', 'lr=uniform(0,0.2)', '--', ...command], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const runs = sweepRuns(dir, 'pruned');
+    assert.equal(runs.length, 12);
+    const pruned = runs.filter((run) => run.tags[SWEEP_PRUNED_TAG] !== undefined);
+    assert.ok(pruned.length > 0, 'no trial was pruned');
+    assert.match(result.stderr, new RegExp(`: ${12 - pruned.length} finished, ${pruned.length} pruned, 0 failed or killed`));
+    const store = openStore(dir);
+    try {
+      for (const run of pruned) {
+        assert.equal(run.status, 'KILLED', run.name);
+        const points = store.history(run.id, 'val_loss');
+        assert.ok(points.length < 10, `${run.name} ran all its epochs`);
+        assert.ok(Number(run.tags[SWEEP_PRUNED_TAG]) < points.length, `${run.name} pruned at step ${run.tags[SWEEP_PRUNED_TAG]}`);
+      }
+    } finally {
+      store.close();
+    }
+    const finished = runs.filter((run) => run.tags[SWEEP_PRUNED_TAG] === undefined);
+    assert.ok(finished.every((run) => run.status === 'FINISHED'));
+    const best = finished.reduce((a, b) => (b.metrics.val_loss.last < a.metrics.val_loss.last ? b : a));
+    assert.ok(Math.abs(Number(best.params.lr) - 0.01) < 0.02, `best lr ${best.params.lr}`);
+    assert.match(result.stderr, new RegExp(`best trial: ${best.name} with val_loss=`));
+  });
+
   test('without --metric, or with a grid, it says what is missing', async () => {
     const noMetric = await runCli(['sweep', '--optuna', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], { cwd: dir });
     assert.equal(noMetric.code, 2);
     assert.match(noMetric.stderr, /--optuna needs --metric NAME/);
     const grid = await runCli(['sweep', '--optuna', '--metric', 'l', '--grid', 'lr=1,2', '--', PYTHON, 'train.py'], { cwd: dir });
     assert.match(grid.stderr, /searches --param distributions \(not --grid\)/);
+    const pruner = await runCli(['sweep', '--optuna', '--metric', 'l', '--pruner', 'hyperband', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], {
+      cwd: dir,
+    });
+    assert.equal(pruner.code, 2);
+    assert.match(pruner.stderr, /--pruner takes median or none, got 'hyperband'/);
   });
 });

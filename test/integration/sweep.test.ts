@@ -193,9 +193,12 @@ describe('labbook sweep --optuna', () => {
     assert.match(noMetric.stderr, /--optuna needs --metric NAME/);
     const grid = await runCli(['sweep', '--optuna', '--metric', 'l', '--grid', 'lr=1,2', '--', PYTHON, 'train.py'], { cwd: dir });
     assert.match(grid.stderr, /searches --param distributions \(not --grid\)/);
-    const pruner = await runCli(['sweep', '--optuna', '--metric', 'l', '--pruner', 'hyperband', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], {
-      cwd: dir,
-    });
+    const pruner = await runCli(
+      ['sweep', '--optuna', '--metric', 'l', '--pruner', 'hyperband', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'],
+      {
+        cwd: dir,
+      },
+    );
     assert.equal(pruner.code, 2);
     assert.match(pruner.stderr, /--pruner takes median or none, got 'hyperband'/);
   });

@@ -8,7 +8,7 @@ import { parseSweeps } from '../../src/capture/sweepConfig';
 import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
 import { formRunCount, formSweepArgs } from '../../src/core/sweepForm';
 import { parseSweepFormMessage } from '../../src/protocol/sweepForm';
-import { groupSweeps, parseSweepMetric } from '../../src/core/sweepGroups';
+import { groupSweeps, parseSweepMetric, prunedStep } from '../../src/core/sweepGroups';
 import type { RunListing } from '../../src/core/types';
 import { expandSweep, parseGridAxis, parseRandomCount, parseRandomParam, sweepSize, validateSweep, type SweepSpec } from '../../src/core/sweep';
 
@@ -192,6 +192,16 @@ describe('sweep groups in the Runs tree', () => {
     assert.equal(entry.group.best?.id, 'b');
     assert.deepEqual(parseSweepMetric('loss:min'), { metric: 'loss', direction: 'lower' });
     assert.equal(parseSweepMetric('loss'), undefined);
+  });
+
+  test('a pruned run is counted and never the best: its last value is an intermediate one', () => {
+    const tags = sweepTags('z', { 'labbook.sweep.metric': 'val_loss:min' });
+    const [entry] = groupSweeps([run('b', tags, 0.3), run('p', { ...tags, 'labbook.sweep.pruned': '2' }, 0.1)], 'val_loss');
+    assert.ok(entry.kind === 'sweep');
+    assert.equal(entry.group.best?.id, 'b');
+    assert.equal(entry.group.pruned, 1);
+    assert.equal(prunedStep(entry.group.runs[1]), '2');
+    assert.equal(prunedStep(entry.group.runs[0]), undefined);
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSweeps } from '../../src/capture/sweepConfig';
 import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
-import { formRunCount, formSweepArgs } from '../../src/core/sweepForm';
+import { formRunCount, formSweepArgs, sweepFormPrefill, triedValuesGrid } from '../../src/core/sweepForm';
 import { parseSweepFormMessage } from '../../src/protocol/sweepForm';
 import { groupSweeps, parseSweepMetric, prunedStep } from '../../src/core/sweepGroups';
 import type { RunListing } from '../../src/core/types';
@@ -206,6 +206,23 @@ describe('sweep groups in the Runs tree', () => {
 });
 
 describe('the Run Sweep form', () => {
+  test('a params hover prefills the grid with the values tried: each once, numbers ascending, unusable ones left out', () => {
+    assert.equal(triedValuesGrid('lr', ['0.1', '0.01', '1e-3', '0.01', ' 0.1 ']), 'lr=1e-3,0.01,0.1');
+    assert.equal(triedValuesGrid('opt', ['sgd', 'adam', 'sgd']), 'opt=sgd,adam');
+    assert.equal(triedValuesGrid('model.depth', ['4', '2']), 'model.depth=2,4');
+    assert.equal(triedValuesGrid('tags', ['a,b', '', 'c']), 'tags=c');
+    assert.equal(triedValuesGrid('tags', ['a,b', 'x\ny']), undefined);
+    assert.equal(triedValuesGrid('not a name', ['1']), undefined);
+    assert.equal(parseGridAxis(triedValuesGrid('lr', ['0.3', '0.1'])!).values.join(' '), '0.1 0.3');
+  });
+
+  test("the Run Sweep command's argument: none from the palette, a grid from the hover link, anything else refused", () => {
+    assert.deepEqual(sweepFormPrefill(undefined), []);
+    assert.deepEqual(sweepFormPrefill({ grid: ['lr=0.1,0.01'] }), ['lr=0.1,0.01']);
+    for (const bad of [null, 'lr=1', { grid: 'lr=1' }, { grid: [1] }])
+      assert.throws(() => sweepFormPrefill(bad), /Run Sweep takes \{ grid: \["name=value,value"\] \}/);
+  });
+
   const fields = {
     command: 'python3 train.py --epochs 2',
     grid: ['lr=0.1,0.01', ''],

@@ -16,14 +16,15 @@ import { loadConfig } from '../capture/config';
 import type { SweepConfig } from '../capture/sweepConfig';
 import { detectParamStyle } from '../capture/sweepParams';
 import { OPTUNA_PRUNERS, runOptunaSweep, type OptunaPruner } from '../capture/optunaSweep';
-import { runSweep, type SweepRunOptions } from '../capture/sweepRunner';
+import { runSweep, sweepRunSpec, type SweepRunOptions } from '../capture/sweepRunner';
+import { enqueue } from '../store/queue';
 import { metricDirection } from '../core/metricDirection';
 import { Store } from '../store/store';
 import { CliError, findWorkspace, pythonShimDir } from './workspace';
 
 /** One line of usage for `labbook help`. */
 export const SWEEP_USAGE =
-  'sweep [NAME] [--grid lr=0.1,0.01] [--grid seed=1..3] [--random N --param "lr=loguniform(1e-4,1e-1)"] [--parallel K] [--name S] [--seed X] [--experiment E] [--dry-run] -- <command…>\n' +
+  'sweep [NAME] [--grid lr=0.1,0.01] [--grid seed=1..3] [--random N --param "lr=loguniform(1e-4,1e-1)"] [--parallel K] [--name S] [--seed X] [--experiment E] [--dry-run|--queue] -- <command…>\n' +
   '  labbook sweep --optuna --metric val_loss [--minimize|--maximize] [--trials 20] [--pruner median|none] [--python P] --param "lr=loguniform(1e-4,1e-1)" -- <command…>';
 
 const OPTIONS = {
@@ -35,6 +36,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   experiment: { type: 'string', short: 'e' },
   'dry-run': { type: 'boolean' },
+  queue: { type: 'boolean' },
   optuna: { type: 'boolean' },
   metric: { type: 'string' },
   minimize: { type: 'boolean' },
@@ -70,8 +72,11 @@ export async function sweepCommand(args: string[]): Promise<number> {
     experiment: values.experiment,
     output: process.stdout,
   };
+  if (values.optuna && values.queue)
+    throw new CliError('--queue queues grid and random sweeps; Optuna picks each trial from the ones before, so an Optuna sweep runs in place.', 2);
   if (values.optuna) return optunaSweep(values, spec, run);
   const sets = specError(() => expandSweep(spec));
+  if (values.queue) return queueSweep(run, sets);
   const parallel = positiveInt(values.parallel ?? named?.parallel?.toString() ?? '1', '--parallel');
   process.stderr.write(
     `labbook: sweep ${name}: ${sets.length} runs, ${Math.min(parallel, sets.length)} at a time, params as ${style === 'hydra' ? 'Hydra overrides' : '--flags'}\n`,
@@ -82,6 +87,23 @@ export async function sweepCommand(args: string[]): Promise<number> {
   }
   const outcome = await runSweep({ ...run, sets, parallel });
   return summarize(run, outcome.exitCodes, sets.length, outcome.stopped);
+}
+
+/** `--queue`: each run of the sweep becomes a queue entry (grouped by the sweep's id) for `labbook queue worker`. */
+function queueSweep(run: Omit<SweepRunOptions, 'sets' | 'parallel'>, sets: Record<string, string>[]): number {
+  const store = Store.open(findWorkspace(run.cwd).storeDir);
+  try {
+    const ids = store.transaction(() =>
+      sets.map((set, index) => enqueue(store, { ...sweepRunSpec(run, set, index), cwd: run.cwd, experiment: run.experiment, group: run.sweepId }).id),
+    );
+    for (const id of ids) process.stdout.write(`${id}\n`);
+    process.stderr.write(
+      `labbook: queued sweep ${run.name} (${run.sweepId}): ${ids.length} runs, #${ids[0]}–#${ids.at(-1)}; a worker runs them: labbook queue worker\n`,
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
 }
 
 /** Prints how the sweep went; the exit code: 130 when stopped, 1 when a run did not finish (pruned ones aside), else 0. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SWEEP_NAME_TAG, SWEEP_PRUNED_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
 import type { RunListing } from '../../src/core/types';
+import { listQueue } from '../../src/store/queue';
 import { makeWorkspace, openStore, PYTHON, runCli, SCRIPTS, startCli, waitFor } from './helpers';
 
 function sweepRuns(dir: string, name: string): RunListing[] {
@@ -137,6 +138,49 @@ describe('labbook sweep', () => {
       runs.map((run) => run.status),
       ['KILLED', 'KILLED'],
     );
+  });
+});
+
+describe('labbook sweep --queue', () => {
+  const { dir, cleanup } = makeWorkspace();
+  after(cleanup);
+  copyFileSync(join(SCRIPTS, 'sweep_train.py'), join(dir, 'train.py'));
+
+  test("queues one entry per run, grouped by the sweep; a worker runs them as the sweep's runs", async () => {
+    const queued = await runCli(['sweep', '--queue', '--name', 'later', '--grid', 'lr=0.1,0.01', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.equal(queued.code, 0, queued.stderr);
+    assert.match(queued.stderr, /queued sweep later \(([0-9a-f]+)\): 2 runs, #1–#2; a worker runs them/);
+    assert.equal(sweepRuns(dir, 'later').length, 0, 'nothing ran yet');
+    const store = openStore(dir);
+    try {
+      const entries = listQueue(store);
+      assert.deepEqual(
+        entries.map((entry) => [entry.state, entry.name, entry.params, entry.command.slice(1)]),
+        [
+          ['waiting', 'later-1', { lr: '0.1' }, ['train.py', '--lr', '0.1']],
+          ['waiting', 'later-2', { lr: '0.01' }, ['train.py', '--lr', '0.01']],
+        ],
+      );
+      assert.equal(new Set(entries.map((entry) => entry.group)).size, 1);
+      assert.equal(entries[0].group, entries[0].tags[SWEEP_TAG]);
+    } finally {
+      store.close();
+    }
+    const worker = await runCli(['queue', 'worker', '--once', '--parallel', '1'], { cwd: dir });
+    assert.equal(worker.code, 0, worker.stderr);
+    const runs = sweepRuns(dir, 'later');
+    assert.deepEqual(
+      runs.map((run) => [run.name, run.status, run.params.lr]),
+      [
+        ['later-1', 'FINISHED', '0.1'],
+        ['later-2', 'FINISHED', '0.01'],
+      ],
+    );
+    const optuna = await runCli(['sweep', '--queue', '--optuna', '--metric', 'l', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], {
+      cwd: dir,
+    });
+    assert.equal(optuna.code, 2);
+    assert.match(optuna.stderr, /an Optuna sweep runs in place/);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 } from '../core/sweep';
 import { loadConfig } from '../capture/config';
 import type { SweepConfig } from '../capture/sweepConfig';
-import { detectParamStyle } from '../capture/sweepParams';
+import { detectParamStyle, paramsFileOnly } from '../capture/sweepParams';
 import { OPTUNA_PRUNERS, runOptunaSweep, type OptunaPruner } from '../capture/optunaSweep';
 import { runSweep, sweepRunSpec, type SweepRunOptions } from '../capture/sweepRunner';
 import { enqueue } from '../store/queue';
@@ -61,6 +61,19 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const spec = sweepSpec(values, named);
   const name = values.name ?? positionals[0] ?? 'sweep';
   const style = detectParamStyle(command, cwd);
+  const unreached =
+    style === 'flags'
+      ? paramsFileOnly(
+          command,
+          [...spec.grid, ...spec.params].map((param) => param.name),
+          cwd,
+        )
+      : [];
+  if (unreached.length > 0)
+    process.stderr.write(
+      `labbook: warning: ${unreached.join(', ')} ${unreached.length === 1 ? 'is' : 'are'} in params.yaml, and the sweep passes params as --flags: ` +
+        `a script that reads ${unreached.length === 1 ? 'it' : 'them'} from params.yaml only runs every sweep run alike (docs/sweeps.md).\n`,
+    );
   const run = {
     cli: process.argv[1],
     cwd,

@@ -1,11 +1,11 @@
 // Sweep specs: parsing each form, bad input with clear messages, the run count, seeded draws, and how params reach a command.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSweeps } from '../../src/capture/sweepConfig';
-import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
+import { commandWithParams, detectParamStyle, paramsFileOnly } from '../../src/capture/sweepParams';
 import { formRunCount, formSweepArgs, sweepFormPrefill, triedValuesGrid } from '../../src/core/sweepForm';
 import { parseSweepFormMessage } from '../../src/protocol/sweepForm';
 import { groupSweeps, parseSweepMetric, prunedStep } from '../../src/core/sweepGroups';
@@ -134,6 +134,20 @@ describe('sweep params reach the command as it takes them', () => {
       mkdirSync(join(dir, 'conf'));
       assert.equal(detectParamStyle(['python3', 'app.py'], dir), 'hydra');
       assert.equal(detectParamStyle(['python3', 'app.py', '--lr', '1'], dir), 'flags');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('names a swept param that only params.yaml holds (no --flag for it in the command)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labbook-sweep-'));
+    try {
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py'], ['lr'], dir), [], 'no params file');
+      writeFileSync(join(dir, 'params.yaml'), 'lr: 0.1\nmodel:\n  depth: 2\n');
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py', '--lr', '0.1'], ['lr', 'model.depth', 'seed'], dir), ['model.depth']);
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py', '--model.depth=3'], ['lr', 'model.depth'], dir), ['lr']);
+      writeFileSync(join(dir, 'params.yaml'), 'lr: [unclosed\n');
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py'], ['lr'], dir), [], 'a malformed file tells nothing');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

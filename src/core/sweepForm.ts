@@ -14,6 +14,8 @@ export interface SweepFormFields {
   random: number;
   parallel: number;
   name: string;
+  /** Queue the sweep's runs for `labbook queue worker` instead of starting them (its K then applies, not `parallel`). */
+  queue: boolean;
 }
 
 /** The number of runs the fields make, or the first problem in them (thrown as a SweepSpecError or CommandLineError). */
@@ -36,8 +38,7 @@ export function formSweepArgs(fields: SweepFormFields): string[] {
     ...nonEmpty(fields.grid).flatMap((line) => ['--grid', line]),
     ...(fields.random > 0 ? ['--random', String(fields.random)] : []),
     ...nonEmpty(fields.params).flatMap((line) => ['--param', line]),
-    '--parallel',
-    String(fields.parallel),
+    ...(fields.queue ? ['--queue'] : ['--parallel', String(fields.parallel)]),
     ...(fields.name.trim() ? ['--name', fields.name.trim()] : []),
     '--',
     ...splitCommandLine(fields.command),

@@ -61,7 +61,7 @@ test('Run Sweep… from the palette: the form shows the number of runs, Start ru
     await form.getByText('This sweep makes 2 runs, 1 at a time.').waitFor({ timeout: 10_000 });
     await parkMouse(vscode);
     await vscode.screenshot('sweep-form');
-    await form.locator('vscode-button').click();
+    await form.locator('vscode-button', { hasText: 'Start Sweep' }).click();
     const sweep = runRow(tree, 'form-sweep');
     await sweep.locator('.label-description', { hasText: /^2 runs · best form-sweep-2/ }).waitFor({ timeout: 90_000 });
     await parkMouse(vscode);

@@ -244,6 +244,7 @@ describe('the Run Sweep form', () => {
     random: 3,
     parallel: 2,
     name: ' s ',
+    queue: false,
   };
 
   test('counts runs and builds the labbook sweep arguments', () => {
@@ -265,6 +266,16 @@ describe('the Run Sweep form', () => {
       '--epochs',
       '2',
     ]);
+  });
+
+  test('Queue Sweep: --queue instead of --parallel (the queue worker decides how many at a time)', () => {
+    const args = formSweepArgs({ ...fields, queue: true });
+    assert.ok(args.includes('--queue'));
+    assert.ok(!args.includes('--parallel'));
+    assert.deepEqual(parseSweepFormMessage({ type: 'sweepForm/start', ...fields, queue: 'yes' }), {
+      ok: false,
+      error: "Bad sweep form message: 'queue' must be true or false.",
+    });
   });
 
   test('a missing command or parallel 0 is refused', () => {

@@ -27,6 +27,10 @@ const parallel = el('input', { attributes: { type: 'number', name: 'parallel', m
 const name = el('input', { attributes: { type: 'text', name: 'name', spellcheck: 'false' } });
 const summary = el('p', { className: 'summary', attributes: { role: 'status', 'aria-live': 'polite' } });
 const start = el('vscode-button', { text: 'Start Sweep' });
+const queue = el('vscode-button', {
+  text: 'Queue Sweep',
+  attributes: { secondary: '', title: 'Queue the runs for the queue worker instead of starting them' },
+});
 
 function fields(): SweepFormFields {
   return {
@@ -36,6 +40,7 @@ function fields(): SweepFormFields {
     random: Number(random.value) || 0,
     parallel: Number(parallel.value) || 0,
     name: name.value,
+    queue: false,
   };
 }
 
@@ -45,15 +50,15 @@ function update(): void {
     const runs = formRunCount(fields());
     summary.textContent = `This sweep makes ${runs} ${runs === 1 ? 'run' : 'runs'}, ${Math.min(Number(parallel.value), runs)} at a time.`;
     summary.classList.remove('problem');
-    start.toggleAttribute('disabled', false);
+    for (const button of [start, queue]) button.toggleAttribute('disabled', false);
   } catch (error) {
     summary.textContent = (error as Error).message;
     summary.classList.add('problem');
-    start.toggleAttribute('disabled', true);
+    for (const button of [start, queue]) button.toggleAttribute('disabled', true);
   }
 }
 
-function send(): void {
+function send(queued: boolean): void {
   update();
   if (start.hasAttribute('disabled')) return;
   client.post({
@@ -61,6 +66,7 @@ function send(): void {
     ...fields(),
     random: Math.max(0, Math.trunc(Number(random.value) || 0)),
     parallel: Math.max(1, Math.trunc(Number(parallel.value) || 1)),
+    queue: queued,
   });
 }
 
@@ -72,14 +78,15 @@ const main = el(
   field('Grid', grid, 'One param per line: lr=0.1,0.01,0.001 or seed=1..3 (every combination runs).'),
   field('Random draws', random, 'Runs per grid point with values drawn from the distributions below (0: none).'),
   field('Distributions', params, 'One per line: lr=loguniform(1e-4,1e-1), d=uniform(0,0.5), n=int(1,4), opt=choice(adam,sgd).'),
-  field('At a time', parallel, 'How many runs run at once.'),
+  field('At a time', parallel, 'How many runs run at once (a queued sweep runs as many at a time as the queue worker does).'),
   field('Name', name, 'Names the sweep and its runs (name-1, name-2…).'),
   summary,
-  start,
+  el('div', { className: 'actions' }, start, queue),
 );
 document.body.append(main);
 main.addEventListener('input', update);
-start.addEventListener('click', send);
+start.addEventListener('click', () => send(false));
+queue.addEventListener('click', () => send(true));
 
 client.listen((message) => {
   if (message.type === 'sweepForm/error') {

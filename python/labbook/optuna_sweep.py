@@ -3,10 +3,14 @@
 The CLI starts this driver and runs the trials itself, so each trial is a tracked run exactly like any other sweep
 run. They talk in JSON lines: this driver writes ``{"trial": n, "params": {...}}`` on stdout for each trial Optuna
 asks for, and reads back ``{"value": x}`` (``null`` when the run failed or logged no value of the metric) on stdin.
-At the end it writes ``{"best": {"trial": n, "value": x, "params": {...}}}``.
+While the trial runs, the CLI may send its intermediate values of the metric, ``{"step": s, "value": x}`` (``null``
+for a value that is not a number, which Optuna's pruners treat as hopeless), and this driver answers each with
+``{"prune": true|false}``: whether Optuna's pruner would stop the trial there. A trial the CLI stopped ends with
+``{"pruned": true}``. At the end it writes ``{"best": {"trial": n, "value": x}}``.
 
 The spec (first argument, JSON): ``params`` (name -> distribution as src/core/sweep.ts parses it), ``direction``
-(``minimize`` or ``maximize``), ``trials`` and ``seed`` (the sampler's, so a sweep can be repeated).
+(``minimize`` or ``maximize``), ``trials``, ``seed`` (the sampler's, so a sweep can be repeated) and ``pruner``
+(``median`` or ``none``).
 """
 
 import json
@@ -30,23 +34,43 @@ def send(message):
     sys.stdout.flush()
 
 
+def pruner(name):
+    """Median: a trial stops when its value at a step is worse than the median of earlier trials at that step."""
+    if name == "none":
+        return optuna.pruners.NopPruner()
+    return optuna.pruners.MedianPruner()
+
+
+def outcome(trial):
+    """Answers the trial's intermediate values until its last message, which is returned."""
+    for line in iter(sys.stdin.readline, ""):
+        message = json.loads(line)
+        if "step" not in message:
+            return message
+        value = message["value"]
+        trial.report(float("nan") if value is None else float(value), int(message["step"]))
+        send({"prune": bool(trial.should_prune())})  # numpy bool -> JSON
+    return None  # the CLI stopped the sweep
+
+
 def main():
     spec = json.loads(sys.argv[1])
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=spec["seed"])
-    study = optuna.create_study(direction=spec["direction"], sampler=sampler)
+    study = optuna.create_study(direction=spec["direction"], sampler=sampler, pruner=pruner(spec.get("pruner", "median")))
     for number in range(spec["trials"]):
         trial = study.ask()
         params = {name: suggest(trial, name, distribution) for name, distribution in spec["params"].items()}
         send({"trial": number, "params": params})
-        line = sys.stdin.readline()
-        if not line:
-            return  # the CLI stopped the sweep
-        value = json.loads(line).get("value")
-        if value is None:
+        message = outcome(trial)
+        if message is None:
+            return
+        if message.get("pruned"):
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        elif message.get("value") is None:
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
         else:
-            study.tell(trial, float(value))
+            study.tell(trial, float(message["value"]))
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if finished:
         best = study.best_trial

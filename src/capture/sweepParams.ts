@@ -1,7 +1,7 @@
 // How a sweep hands a run its params: the way the command already takes them (docs/sweeps.md states the rule).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { scriptOfCommand } from './argvParams';
+import { paramsFromFile, scriptOfCommand } from './argvParams';
 
 /** `flags`: `--lr 0.1` (argparse, click…); `hydra`: `lr=0.1` overrides. */
 export type ParamStyle = 'flags' | 'hydra';
@@ -51,4 +51,23 @@ function withFlag(args: string[], name: string, value: string): string[] {
 /** Whether the token at `i` is the value of the flag before it (not another option, not the end). */
 function hasValue(args: string[], i: number): boolean {
   return i < args.length && args[i] !== '--' && !(args[i].startsWith('-') && !/^-[\d.]/.test(args[i]));
+}
+
+/**
+ * The swept names a `flags` sweep may not reach: keys of the folder's params.yaml / params.json that the command
+ * gives no `--name` flag for. A script that reads them from the file alone would run every sweep run alike; the
+ * sweep says so before it starts. An unreadable params file tells nothing here (the run reports it).
+ */
+export function paramsFileOnly(command: string[], names: readonly string[], cwd: string): string[] {
+  const { args } = scriptOfCommand(command);
+  const inFile = new Set<string>();
+  for (const file of ['params.yaml', 'params.json']) {
+    try {
+      for (const key of Object.keys(paramsFromFile(join(cwd, file)))) inFile.add(key);
+    } catch {
+      continue;
+    }
+  }
+  const flagged = (name: string): boolean => args.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  return names.filter((name) => inFile.has(name) && !flagged(name));
 }

@@ -32,18 +32,32 @@ export interface SweepOutcome {
   stopped: boolean;
 }
 
+/** What the run of one param set (`index` from 0) is: its name, tags, params and command, started or queued. */
+export function sweepRunSpec(
+  options: Omit<SweepRunOptions, 'sets' | 'parallel' | 'output'>,
+  set: Record<string, string>,
+  index: number,
+): { name: string; tags: Record<string, string>; params: Record<string, string>; command: string[] } {
+  return {
+    name: `${options.name}-${index + 1}`,
+    tags: { ...options.tags, [SWEEP_TAG]: options.sweepId, [SWEEP_NAME_TAG]: options.name, [SWEEP_SPEC_TAG]: options.specJson },
+    params: set,
+    command: commandWithParams(options.command, set, options.style),
+  };
+}
+
 /** The arguments of `labbook run` for the run of one param set (`index` from 0). */
 export function runArgs(options: SweepRunOptions, set: Record<string, string>, index: number): string[] {
-  const tags = { ...options.tags, [SWEEP_TAG]: options.sweepId, [SWEEP_NAME_TAG]: options.name, [SWEEP_SPEC_TAG]: options.specJson };
+  const run = sweepRunSpec(options, set, index);
   return [
     'run',
     ...(options.experiment ? ['--experiment', options.experiment] : []),
     '--name',
-    `${options.name}-${index + 1}`,
-    ...Object.entries(tags).flatMap(([key, value]) => ['--tag', `${key}=${value}`]),
-    ...Object.entries(set).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+    run.name,
+    ...Object.entries(run.tags).flatMap(([key, value]) => ['--tag', `${key}=${value}`]),
+    ...Object.entries(run.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
     '--',
-    ...commandWithParams(options.command, set, options.style),
+    ...run.command,
   ];
 }
 

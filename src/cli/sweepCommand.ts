@@ -14,17 +14,18 @@ import {
 } from '../core/sweep';
 import { loadConfig } from '../capture/config';
 import type { SweepConfig } from '../capture/sweepConfig';
-import { detectParamStyle } from '../capture/sweepParams';
-import { runOptunaSweep } from '../capture/optunaSweep';
-import { runSweep, type SweepRunOptions } from '../capture/sweepRunner';
+import { detectParamStyle, paramsFileOnly } from '../capture/sweepParams';
+import { OPTUNA_PRUNERS, runOptunaSweep, type OptunaPruner } from '../capture/optunaSweep';
+import { runSweep, sweepRunSpec, type SweepRunOptions } from '../capture/sweepRunner';
+import { enqueue } from '../store/queue';
 import { metricDirection } from '../core/metricDirection';
 import { Store } from '../store/store';
 import { CliError, findWorkspace, pythonShimDir } from './workspace';
 
 /** One line of usage for `labbook help`. */
 export const SWEEP_USAGE =
-  'sweep [NAME] [--grid lr=0.1,0.01] [--grid seed=1..3] [--random N --param "lr=loguniform(1e-4,1e-1)"] [--parallel K] [--name S] [--seed X] [--experiment E] [--dry-run] -- <command…>\n' +
-  '  labbook sweep --optuna --metric val_loss [--minimize|--maximize] [--trials 20] [--python P] --param "lr=loguniform(1e-4,1e-1)" -- <command…>';
+  'sweep [NAME] [--grid lr=0.1,0.01] [--grid seed=1..3] [--random N --param "lr=loguniform(1e-4,1e-1)"] [--parallel K] [--name S] [--seed X] [--experiment E] [--dry-run|--queue] -- <command…>\n' +
+  '  labbook sweep --optuna --metric val_loss [--minimize|--maximize] [--trials 20] [--pruner median|none] [--python P] --param "lr=loguniform(1e-4,1e-1)" -- <command…>';
 
 const OPTIONS = {
   grid: { type: 'string', multiple: true },
@@ -35,11 +36,13 @@ const OPTIONS = {
   seed: { type: 'string' },
   experiment: { type: 'string', short: 'e' },
   'dry-run': { type: 'boolean' },
+  queue: { type: 'boolean' },
   optuna: { type: 'boolean' },
   metric: { type: 'string' },
   minimize: { type: 'boolean' },
   maximize: { type: 'boolean' },
   trials: { type: 'string' },
+  pruner: { type: 'string' },
   python: { type: 'string' },
 } as const;
 
@@ -58,6 +61,19 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const spec = sweepSpec(values, named);
   const name = values.name ?? positionals[0] ?? 'sweep';
   const style = detectParamStyle(command, cwd);
+  const unreached =
+    style === 'flags'
+      ? paramsFileOnly(
+          command,
+          [...spec.grid, ...spec.params].map((param) => param.name),
+          cwd,
+        )
+      : [];
+  if (unreached.length > 0)
+    process.stderr.write(
+      `labbook: warning: ${unreached.join(', ')} ${unreached.length === 1 ? 'is' : 'are'} in params.yaml, and the sweep passes params as --flags: ` +
+        `a script that reads ${unreached.length === 1 ? 'it' : 'them'} from params.yaml only runs every sweep run alike (docs/sweeps.md).\n`,
+    );
   const run = {
     cli: process.argv[1],
     cwd,
@@ -69,8 +85,11 @@ export async function sweepCommand(args: string[]): Promise<number> {
     experiment: values.experiment,
     output: process.stdout,
   };
+  if (values.optuna && values.queue)
+    throw new CliError('--queue queues grid and random sweeps; Optuna picks each trial from the ones before, so an Optuna sweep runs in place.', 2);
   if (values.optuna) return optunaSweep(values, spec, run);
   const sets = specError(() => expandSweep(spec));
+  if (values.queue) return queueSweep(run, sets);
   const parallel = positiveInt(values.parallel ?? named?.parallel?.toString() ?? '1', '--parallel');
   process.stderr.write(
     `labbook: sweep ${name}: ${sets.length} runs, ${Math.min(parallel, sets.length)} at a time, params as ${style === 'hydra' ? 'Hydra overrides' : '--flags'}\n`,
@@ -83,14 +102,38 @@ export async function sweepCommand(args: string[]): Promise<number> {
   return summarize(run, outcome.exitCodes, sets.length, outcome.stopped);
 }
 
-/** Prints how the sweep went; the exit code: 130 when stopped, 1 when a run did not finish, else 0. */
-function summarize(run: Omit<SweepRunOptions, 'sets' | 'parallel'>, exitCodes: readonly (number | null)[], total: number, stopped: boolean): number {
+/** `--queue`: each run of the sweep becomes a queue entry (grouped by the sweep's id) for `labbook queue worker`. */
+function queueSweep(run: Omit<SweepRunOptions, 'sets' | 'parallel'>, sets: Record<string, string>[]): number {
+  const store = Store.open(findWorkspace(run.cwd).storeDir);
+  try {
+    const ids = store.transaction(() =>
+      sets.map((set, index) => enqueue(store, { ...sweepRunSpec(run, set, index), cwd: run.cwd, experiment: run.experiment, group: run.sweepId }).id),
+    );
+    for (const id of ids) process.stdout.write(`${id}\n`);
+    process.stderr.write(
+      `labbook: queued sweep ${run.name} (${run.sweepId}): ${ids.length} runs, #${ids[0]}–#${ids.at(-1)}; a worker runs them: labbook queue worker\n`,
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** Prints how the sweep went; the exit code: 130 when stopped, 1 when a run did not finish (pruned ones aside), else 0. */
+function summarize(
+  run: Omit<SweepRunOptions, 'sets' | 'parallel'>,
+  exitCodes: readonly (number | null)[],
+  total: number,
+  stopped: boolean,
+  pruned = 0,
+): number {
   if (stopped) endInterruptedRuns(run.cwd, run.sweepId);
   const ran = exitCodes.filter((code) => code !== null);
-  const failed = ran.filter((code) => code !== 0).length;
+  const failed = ran.filter((code) => code !== 0).length - pruned;
   const notStarted = total - ran.length;
   process.stderr.write(
-    `labbook: sweep ${run.name} (${run.sweepId})${stopped ? ' stopped' : ''}: ${ran.length - failed} finished, ${failed} failed or killed` +
+    `labbook: sweep ${run.name} (${run.sweepId})${stopped ? ' stopped' : ''}: ${ran.length - failed - pruned} finished, ` +
+      `${pruned ? `${pruned} pruned, ` : ''}${failed} failed or killed` +
       `${notStarted ? `, ${notStarted} not started` : ''}; list them with: labbook ls --filter "tags.\`${SWEEP_TAG}\` = '${run.sweepId}'"\n`,
   );
   return stopped ? 130 : failed > 0 ? 1 : 0;
@@ -103,6 +146,8 @@ async function optunaSweep(values: SweepValues, spec: SweepSpec, run: Omit<Sweep
     throw new CliError('--optuna searches --param distributions (not --grid); give at least one --param.', 2);
   if (values.minimize && values.maximize) throw new CliError('Give --minimize or --maximize, not both.', 2);
   const trials = positiveInt(values.trials ?? '20', '--trials');
+  const pruner = values.pruner ?? 'median';
+  if (!isPruner(pruner)) throw new CliError(`--pruner takes ${OPTUNA_PRUNERS.join(' or ')}, got '${pruner}'.`, 2);
   const direction = values.maximize || (!values.minimize && metricDirection(values.metric) === 'higher') ? 'maximize' : 'minimize';
   const store = Store.open(findWorkspace(run.cwd).storeDir);
   const tags = { [SWEEP_METRIC_TAG]: `${values.metric}:${direction === 'minimize' ? 'min' : 'max'}` };
@@ -118,12 +163,13 @@ async function optunaSweep(values: SweepValues, spec: SweepSpec, run: Omit<Sweep
         direction,
         trials,
         seed: spec.seed,
+        pruner,
         store,
       },
     );
     if (outcome.best)
       process.stderr.write(`labbook: best trial: ${run.name}-${outcome.best.trial + 1} with ${values.metric}=${outcome.best.value}\n`);
-    return summarize(run, outcome.exitCodes, trials, outcome.stopped);
+    return summarize(run, outcome.exitCodes, trials, outcome.stopped, outcome.pruned);
   } catch (error) {
     throw new CliError(
       `${(error as Error).message}\nIs Optuna installed for ${values.python ?? 'python3'}? (Debian: apt-get install python3-optuna; else pip install optuna)`,
@@ -132,6 +178,10 @@ async function optunaSweep(values: SweepValues, spec: SweepSpec, run: Omit<Sweep
   } finally {
     store.close();
   }
+}
+
+function isPruner(name: string): name is OptunaPruner {
+  return (OPTUNA_PRUNERS as readonly string[]).includes(name);
 }
 
 /**

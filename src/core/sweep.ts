@@ -39,6 +39,11 @@ const NAME = /^[A-Za-z_][\w.@/-]*$/;
 const RANGE = /^(-?\d+)\.\.(-?\d+)(?::(\d+))?$/;
 const CALL = /^(\w+)\((.*)\)$/;
 
+/** Whether `name` can be swept: a param name as `--grid` and `--param` take it. */
+export function isSweepParamName(name: string): boolean {
+  return NAME.test(name);
+}
+
 /** Parses `lr=0.1,0.01` or `seed=1..3` / `seed=1..10:2` (integer ranges, both ends included). */
 export function parseGridAxis(text: string): GridAxis {
   const { name, body } = splitAssignment(text, '--grid', 'lr=0.1,0.01 or seed=1..3');
@@ -91,7 +96,7 @@ function bounds(name: string, kind: 'uniform' | 'loguniform' | 'int', args: stri
 function splitAssignment(text: string, flag: string, example: string): { name: string; body: string } {
   const eq = text.indexOf('=');
   const name = eq > 0 ? text.slice(0, eq).trim() : '';
-  if (!NAME.test(name)) throw new SweepSpecError(`${flag} takes name=values like ${example}, got '${text}'.`);
+  if (!isSweepParamName(name)) throw new SweepSpecError(`${flag} takes name=values like ${example}, got '${text}'.`);
   const body = text.slice(eq + 1).trim();
   if (body === '') throw new SweepSpecError(`${flag} ${name}: no values given (the list is empty).`);
   return { name, body };
@@ -184,3 +189,5 @@ export const SWEEP_NAME_TAG = 'labbook.sweep.name';
 export const SWEEP_SPEC_TAG = 'labbook.sweep.spec';
 /** Tag with the metric an Optuna sweep optimised (and its direction), when it had one. */
 export const SWEEP_METRIC_TAG = 'labbook.sweep.metric';
+/** Tag on a run of an Optuna sweep that Optuna pruned: the step of the intermediate value it was stopped at. */
+export const SWEEP_PRUNED_TAG = 'labbook.sweep.pruned';

@@ -1,6 +1,6 @@
 // How the Runs tree shows sweeps: the runs of one sweep under one row, with the best of them marked.
 import { metricDirection, type MetricDirection } from './metricDirection';
-import { SWEEP_METRIC_TAG, SWEEP_NAME_TAG, SWEEP_TAG } from './sweep';
+import { SWEEP_METRIC_TAG, SWEEP_NAME_TAG, SWEEP_PRUNED_TAG, SWEEP_TAG } from './sweep';
 import type { RunListing } from './types';
 
 /** The listed runs of one sweep and its best run by the sweep's metric (else the experiment's primary metric). */
@@ -8,6 +8,8 @@ export interface SweepGroup {
   sweepId: string;
   name: string;
   runs: RunListing[];
+  /** How many of its runs Optuna pruned. */
+  pruned: number;
   metric?: string;
   best?: RunListing;
 }
@@ -19,6 +21,11 @@ export type ListedEntry = { kind: 'run'; run: RunListing } | { kind: 'sweep'; gr
 export function parseSweepMetric(text: string | undefined): { metric: string; direction: MetricDirection } | undefined {
   const match = /^(.+):(min|max)$/.exec(text ?? '');
   return match ? { metric: match[1], direction: match[2] === 'min' ? 'lower' : 'higher' } : undefined;
+}
+
+/** The step at which Optuna pruned a sweep run; undefined for a run that was not pruned. */
+export function prunedStep(run: RunListing): string | undefined {
+  return run.tags[SWEEP_PRUNED_TAG];
 }
 
 /** Runs in listed order, each sweep's runs gathered under one entry at the place of its first listed run. */
@@ -34,12 +41,15 @@ export function groupSweeps(runs: readonly RunListing[], primaryMetric: string |
     const group = groups.get(sweepId);
     if (group) group.runs.push(run);
     else {
-      const created: SweepGroup = { sweepId, name: run.tags[SWEEP_NAME_TAG] || sweepId, runs: [run] };
+      const created: SweepGroup = { sweepId, name: run.tags[SWEEP_NAME_TAG] || sweepId, runs: [run], pruned: 0 };
       groups.set(sweepId, created);
       entries.push({ kind: 'sweep', group: created });
     }
   }
-  for (const group of groups.values()) markBest(group, primaryMetric);
+  for (const group of groups.values()) {
+    group.pruned = group.runs.filter((run) => prunedStep(run) !== undefined).length;
+    markBest(group, primaryMetric);
+  }
   return entries;
 }
 
@@ -48,7 +58,8 @@ function markBest(group: SweepGroup, primaryMetric: string | undefined): void {
   const metric = stated?.metric ?? primaryMetric;
   if (!metric) return;
   const direction = stated?.direction ?? metricDirection(metric) ?? 'lower';
-  const scored = group.runs.filter((run) => Number.isFinite(run.metrics[metric]?.last));
+  // A pruned run's last value is an intermediate one, not a result to rank.
+  const scored = group.runs.filter((run) => prunedStep(run) === undefined && Number.isFinite(run.metrics[metric]?.last));
   group.metric = metric;
   group.best = scored.reduce<RunListing | undefined>(
     (best, run) => (!best || better(run.metrics[metric].last, best.metrics[metric].last, direction) ? run : best),

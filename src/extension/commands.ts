@@ -16,6 +16,7 @@ import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
 import { SweepFormPanel } from './panels/sweepFormPanel';
+import { sweepFormPrefill } from '../core/sweepForm';
 import type { RunCodeDocuments } from './codeDiff';
 import type { ComparePanels } from './panels/comparePanel';
 import { pickLineageFocus, type LineagePanel } from './panels/lineagePanel';
@@ -204,7 +205,7 @@ export function commandTable(deps: CommandDeps): CommandTable {
   return {
     'labbook.runCurrentFile': (uri) => launcher.runCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
     'labbook.runAndTrack': () => launcher.runAndTrack(),
-    'labbook.runSweep': () => sweepForm.open(),
+    'labbook.runSweep': (prefill) => sweepForm.open(sweepFormPrefill(prefill)),
     'labbook.rerun': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Rerun' })) await launcher.rerun(run);
     },

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { isLspDocument, lspSettingsOf } from './lspSettings';
+import { RUN_SWEEP_COMMAND } from '../core/sweepForm';
 import type { LspSettings } from '../lsp/server';
 import type { StoreHost } from './storeHost';
 
@@ -81,6 +82,8 @@ export class LabbookLanguageClient implements vscode.Disposable {
       documentSelector: DOCUMENTS,
       initializationOptions: this.settings(),
       outputChannel: this.log,
+      // Hovers link to "Sweep lr over …"; no other command runs from the server's markdown.
+      markdown: { isTrusted: { enabledCommands: [RUN_SWEEP_COMMAND] } },
     });
     this.client = client;
     this.starting = client

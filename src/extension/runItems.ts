@@ -134,7 +134,7 @@ export function sweepItem(node: SweepNode): vscode.TreeItem {
   const { group } = node;
   const item = new vscode.TreeItem(truncate(group.name, MAX_LABEL), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `experiment:${node.experimentId}/sweep:${group.sweepId}`;
-  const count = `${group.runs.length} ${group.runs.length === 1 ? 'run' : 'runs'}`;
+  const count = `${group.runs.length} ${group.runs.length === 1 ? 'run' : 'runs'}${group.pruned ? ` · ${group.pruned} pruned` : ''}`;
   const best = group.best && group.metric ? ` · best ${group.best.name} ${group.metric}=${formatMetric(group.best.metrics[group.metric].last)}` : '';
   item.description = `${count}${best}`;
   item.tooltip = `Sweep ${group.name} (${group.sweepId}): ${count}${best}`;
@@ -147,6 +147,12 @@ export function sweepItem(node: SweepNode): vscode.TreeItem {
 /** A sweep's best run says so first in its row. */
 export function markBestRun(item: vscode.TreeItem): vscode.TreeItem {
   item.description = `★ best · ${String(item.description ?? '')}`;
+  return item;
+}
+
+/** A run Optuna pruned says so, and at which step, first in its row. */
+export function markPrunedRun(item: vscode.TreeItem, step: string): vscode.TreeItem {
+  item.description = `pruned at step ${step} · ${String(item.description ?? '')}`;
   return item;
 }
 

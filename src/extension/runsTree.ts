@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { choosePrimaryMetric, distinguishingParams } from '../core/runDistinction';
 import { runDescription, type RowFocus } from '../core/runPresentation';
-import { groupSweeps } from '../core/sweepGroups';
+import { groupSweeps, prunedStep } from '../core/sweepGroups';
 import type { RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import { listTrash, trashCount } from '../store/trash';
@@ -11,6 +11,7 @@ import {
   groupsOf,
   leavesOf,
   markBestRun,
+  markPrunedRun,
   moreItem,
   runItem,
   sweepItem,
@@ -83,6 +84,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return experimentItem(node);
       case 'run': {
         const item = runItem(node.run, this.focus.get(node.run.experimentId) ?? NO_FOCUS, Date.now());
+        const pruned = prunedStep(node.run);
+        if (pruned !== undefined) return markPrunedRun(item, pruned);
         return this.bestRuns.has(node.run.id) ? markBestRun(item) : item;
       }
       case 'sweep':

@@ -7,6 +7,7 @@ import { formatMetric, relativeTime } from '../core/format';
 import type { MetricGoal } from '../core/runRef';
 import { textSparkline } from '../core/series';
 import type { HistoryPoint } from '../core/types';
+import { triedValuesGrid } from '../core/sweepForm';
 import type { MetricInsight, ParamInsight } from './insights';
 
 const MAX_TABLE_ROWS = 10;
@@ -121,8 +122,29 @@ export function metricHover(insight: MetricInsight, now = Date.now()): string {
   ].join('\n\n');
 }
 
-/** Hover for a param: the values tried, best first by the primary metric. */
-export function paramHover(insight: ParamInsight): string {
+/**
+ * A markdown link running `command` with `args`. The arguments are fully percent-encoded (parentheses too, which
+ * encodeURIComponent keeps and which would end the link early); the extension trusts only its sweep command in hovers.
+ */
+export function commandLink(title: string, command: string, args: readonly unknown[], tooltip: string): string {
+  const query = encodeURIComponent(JSON.stringify(args)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${title}](command:${command}?${query} "${tooltip.replace(/["\\]/g, '')}")`;
+}
+
+/** The hover's "Sweep lr over …" link: the Run Sweep form (`command`) with the values tried so far as its grid. */
+function sweepLink(insight: ParamInsight, command: string): string | undefined {
+  const grid = triedValuesGrid(
+    insight.key,
+    insight.values.map((v) => v.value),
+  );
+  if (!grid) return undefined;
+  const count = grid.split(',').length;
+  const tooltip = `Open the Run Sweep form with the ${count} ${count === 1 ? 'value' : 'values'} tried so far`;
+  return commandLink(`Sweep ${escapeMarkdown(insight.key)} over …`, command, [{ grid: [grid] }], tooltip);
+}
+
+/** Hover for a param: the values tried, best first by the primary metric, and a link to sweep it (`sweepCommand`). */
+export function paramHover(insight: ParamInsight, sweepCommand?: string): string {
   const key = escapeMarkdown(insight.key);
   const metric = insight.metric ? escapeMarkdown(insight.metric) : undefined;
   const header = metric
@@ -133,5 +155,7 @@ export function paramHover(insight: ParamInsight): string {
     return `| ${escapeMarkdown(v.value, 40)} | ${result} | ${v.runCount} |`;
   });
   const more = insight.values.length > MAX_TABLE_ROWS ? `\n\n…and ${insight.values.length - MAX_TABLE_ROWS} more values` : '';
-  return [header, [`| ${key} | ${metric ?? 'metric'} | best run | runs |`, '|:--|--:|:--|--:|', ...rows].join('\n') + more].join('\n\n');
+  const table = [`| ${key} | ${metric ?? 'metric'} | best run | runs |`, '|:--|--:|:--|--:|', ...rows].join('\n') + more;
+  const sweep = sweepCommand ? sweepLink(insight, sweepCommand) : undefined;
+  return [header, table, ...(sweep ? [sweep] : [])].join('\n\n');
 }

@@ -23,6 +23,7 @@ import { Insights } from './insights';
 import { isParamsFile, scanParamsFile } from './paramsFile';
 import { scanPython } from './pythonScan';
 import { lensTitle, metricHover, paramHover, plainText } from './render';
+import { RUN_SWEEP_COMMAND } from '../core/sweepForm';
 import { baseName, type RunIdentity, type RunIndex } from './runIndex';
 import { metricSitesNear, siteAt, type DocumentSites, type ParamSite } from './sites';
 import { StoreWatcher, type OpenStore } from './storeWatcher';
@@ -297,7 +298,8 @@ class LabbookServer implements ServerHandle {
     }
     const paramSite = siteAt(context.sites.params, offset);
     const param = paramSite && context.insights.param(context.runs, paramSite.keys, this.settings.primaryMetric);
-    if (paramSite && param) return { contents: { kind: 'markdown', value: paramHover(param) }, range: this.range(context.document, paramSite) };
+    if (paramSite && param)
+      return { contents: { kind: 'markdown', value: paramHover(param, RUN_SWEEP_COMMAND) }, range: this.range(context.document, paramSite) };
     return null;
   }
 

@@ -26,6 +26,8 @@ export interface CompareRun {
   faintColor: string;
   experimentName: string;
   status: RunStatus;
+  /** The step at which Optuna pruned the run (a sweep run stopped early), when it did. */
+  prunedAt?: string;
   startTime: number;
   endTime: number | null;
   commit: string | null;

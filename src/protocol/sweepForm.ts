@@ -35,6 +35,8 @@ export interface SweepFormStartMessage {
   random: number;
   parallel: number;
   name: string;
+  /** Queue the runs instead of starting them. */
+  queue: boolean;
 }
 
 /** Every message the form sends to the host. */
@@ -61,6 +63,12 @@ function count(fields: Fields, key: string): number {
   return value;
 }
 
+function flag(fields: Fields, key: string): boolean {
+  const value = fields[key];
+  if (typeof value !== 'boolean') throw new InvalidMessage(`'${key}' must be true or false.`);
+  return value;
+}
+
 /** Checks a message from the form; a malformed one yields an error that says what is wrong. */
 export function parseSweepFormMessage(value: unknown): ParseResult<SweepFormFromWebview> {
   return parseWebviewMessage(value, 'sweep form', (fields) => {
@@ -74,6 +82,7 @@ export function parseSweepFormMessage(value: unknown): ParseResult<SweepFormFrom
       random: count(fields, 'random'),
       parallel: count(fields, 'parallel'),
       name: text(fields, 'name'),
+      queue: flag(fields, 'queue'),
     };
   });
 }

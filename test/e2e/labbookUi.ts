@@ -139,3 +139,26 @@ export async function inVsCode(options: StartOptions, workspace: { remove: () =>
     workspace.remove();
   }
 }
+
+/** The screen position of `needle` inside the editor line that contains `lineText`. */
+export async function textPosition(vscode: VsCode, lineText: string, needle: string): Promise<{ x: number; y: number }> {
+  const line = vscode.page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
+  await line.waitFor({ timeout: 30_000 });
+  const point = await line.evaluate((element, wanted) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // Monaco renders spaces as non-breaking spaces.
+      const text = (node.textContent ?? '').replace(/\u00a0/g, ' ');
+      const at = text.indexOf(wanted);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + wanted.length);
+      const rect = range.getBoundingClientRect();
+      return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+    }
+    return null;
+  }, needle);
+  if (!point) throw new Error(`"${needle}" is not on the line "${lineText}"`);
+  return point;
+}

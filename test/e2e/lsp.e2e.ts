@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { copyExamples, labbookVsix } from './fixtures';
 import { startVsCode } from './harness';
 import type { VsCode } from './harness';
+import { textPosition } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const EXTENSION_ID = 'labbook.labbook';
@@ -31,29 +32,6 @@ async function goToLine(vscode: VsCode, line: number): Promise<void> {
   await vscode.page.keyboard.press('Control+g');
   await vscode.page.keyboard.type(`${line}`);
   await vscode.page.keyboard.press('Enter');
-}
-
-/** The screen position of `needle` inside the editor line that contains `lineText`. */
-async function textPosition(vscode: VsCode, lineText: string, needle: string): Promise<{ x: number; y: number }> {
-  const line = vscode.page.locator('.monaco-editor .view-line', { hasText: lineText }).first();
-  await line.waitFor({ timeout: 30_000 });
-  const point = await line.evaluate((element, wanted) => {
-    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      // Monaco renders spaces as non-breaking spaces.
-      const text = (node.textContent ?? '').replace(/\u00a0/g, ' ');
-      const at = text.indexOf(wanted);
-      if (at < 0) continue;
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + wanted.length);
-      const rect = range.getBoundingClientRect();
-      return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
-    }
-    return null;
-  }, needle);
-  assert.ok(point, `"${needle}" is not on the line "${lineText}"`);
-  return point;
 }
 
 test('code lenses, hovers and the Metrics view show tracked runs of iris/train.py', { timeout: 600_000 }, async () => {

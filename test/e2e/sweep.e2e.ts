@@ -1,5 +1,5 @@
-// Sweeps in the Runs view (issue 19): a sweep's runs under one row with its run count and best run, and Compare
-// Sweep opening the Compare panel on all of them.
+// Sweeps in the Runs view (issue 19): a sweep's runs under one row with its run count and best run, Compare
+// Sweep opening the Compare panel on all of them, the Run Sweep form from the palette and from a params hover.
 // Run: LABBOOK_VSIX=… node --import tsx --test test/e2e/sweep.e2e.ts
 
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { copyExamples, labbookVsix } from './fixtures';
-import { chooseMenuItem, DEBIAN_PYTHON, inVsCode, openRunsView, parkMouse, runRow } from './labbookUi';
+import { chooseMenuItem, DEBIAN_PYTHON, EXTENSION_ID, inVsCode, openRunsView, parkMouse, runRow, textPosition } from './labbookUi';
+import { waitUntil } from './waitUntil';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -60,10 +61,47 @@ test('Run Sweep… from the palette: the form shows the number of runs, Start ru
     await form.getByText('This sweep makes 2 runs, 1 at a time.').waitFor({ timeout: 10_000 });
     await parkMouse(vscode);
     await vscode.screenshot('sweep-form');
-    await form.locator('vscode-button').click();
+    await form.locator('vscode-button', { hasText: 'Start Sweep' }).click();
     const sweep = runRow(tree, 'form-sweep');
     await sweep.locator('.label-description', { hasText: /^2 runs · best form-sweep-2/ }).waitFor({ timeout: 90_000 });
     await parkMouse(vscode);
     await vscode.screenshot('sweep-form-started');
+  });
+});
+
+test('a params hover links "Sweep lr over …": the Run Sweep form opens with the values tried so far', { timeout: 240_000 }, async () => {
+  const workspace = copyExamples();
+  seedSweep(workspace.dir);
+  const options = { testName: 'sweep-hover', workspace: workspace.dir, extensionVsix: labbookVsix(), settings: { 'editor.hover.delay': 200 } };
+  await inVsCode({ ...options, viewport: { width: 1400, height: 900 } }, workspace, async (vscode) => {
+    const { page } = vscode;
+    await vscode.openFile('sweep_target.py');
+    await vscode.waitForActivation(EXTENSION_ID, 60_000);
+    const link = page.locator('.monaco-hover:not(.hidden) a', { hasText: 'Sweep lr over …' }).first();
+    // The language server answers once it has read the runs: until then the hover is empty, so it is asked again.
+    await waitUntil(
+      async () => {
+        const option = await textPosition(vscode, 'add_argument("--lr"', '--lr');
+        await page.mouse.move(option.x - 60, option.y);
+        await page.mouse.move(option.x, option.y, { steps: 4 });
+        return link.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => true,
+          () => undefined,
+        );
+      },
+      { timeoutMs: 60_000, what: 'the "Sweep lr over …" link in the hover of --lr' },
+    );
+    await vscode.screenshot('sweep-hover');
+    await link.click();
+    const form = await vscode.webviewFrame('main[aria-busy="false"] textarea[name="grid"]', 60_000);
+    const grid = form.locator('textarea[name="grid"]');
+    await waitUntil(async () => ((await grid.inputValue()) === 'lr=0.001,0.01,0.1' ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the grid prefilled with the three values tried',
+    });
+    assert.match(await form.locator('input[name="command"]').inputValue(), /sweep_target\.py/);
+    await form.getByText('This sweep makes 3 runs, 1 at a time.').waitFor({ timeout: 10_000 });
+    await parkMouse(vscode);
+    await vscode.screenshot('sweep-hover-form');
   });
 });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SWEEP_NAME_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
+import { SWEEP_NAME_TAG, SWEEP_PRUNED_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
 import type { RunListing } from '../../src/core/types';
+import { listQueue } from '../../src/store/queue';
 import { makeWorkspace, openStore, PYTHON, runCli, SCRIPTS, startCli, waitFor } from './helpers';
 
 function sweepRuns(dir: string, name: string): RunListing[] {
@@ -140,6 +141,49 @@ describe('labbook sweep', () => {
   });
 });
 
+describe('labbook sweep --queue', () => {
+  const { dir, cleanup } = makeWorkspace();
+  after(cleanup);
+  copyFileSync(join(SCRIPTS, 'sweep_train.py'), join(dir, 'train.py'));
+
+  test("queues one entry per run, grouped by the sweep; a worker runs them as the sweep's runs", async () => {
+    const queued = await runCli(['sweep', '--queue', '--name', 'later', '--grid', 'lr=0.1,0.01', '--', PYTHON, 'train.py'], { cwd: dir });
+    assert.equal(queued.code, 0, queued.stderr);
+    assert.match(queued.stderr, /queued sweep later \(([0-9a-f]+)\): 2 runs, #1–#2; a worker runs them/);
+    assert.equal(sweepRuns(dir, 'later').length, 0, 'nothing ran yet');
+    const store = openStore(dir);
+    try {
+      const entries = listQueue(store);
+      assert.deepEqual(
+        entries.map((entry) => [entry.state, entry.name, entry.params, entry.command.slice(1)]),
+        [
+          ['waiting', 'later-1', { lr: '0.1' }, ['train.py', '--lr', '0.1']],
+          ['waiting', 'later-2', { lr: '0.01' }, ['train.py', '--lr', '0.01']],
+        ],
+      );
+      assert.equal(new Set(entries.map((entry) => entry.group)).size, 1);
+      assert.equal(entries[0].group, entries[0].tags[SWEEP_TAG]);
+    } finally {
+      store.close();
+    }
+    const worker = await runCli(['queue', 'worker', '--once', '--parallel', '1'], { cwd: dir });
+    assert.equal(worker.code, 0, worker.stderr);
+    const runs = sweepRuns(dir, 'later');
+    assert.deepEqual(
+      runs.map((run) => [run.name, run.status, run.params.lr]),
+      [
+        ['later-1', 'FINISHED', '0.1'],
+        ['later-2', 'FINISHED', '0.01'],
+      ],
+    );
+    const optuna = await runCli(['sweep', '--queue', '--optuna', '--metric', 'l', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], {
+      cwd: dir,
+    });
+    assert.equal(optuna.code, 2);
+    assert.match(optuna.stderr, /an Optuna sweep runs in place/);
+  });
+});
+
 describe('labbook sweep --optuna', () => {
   const { dir, cleanup } = makeWorkspace();
   after(cleanup);
@@ -158,11 +202,48 @@ describe('labbook sweep --optuna', () => {
     assert.equal(best.tags['labbook.sweep.metric'], 'val_loss:min');
   });
 
+  test('prunes trials whose intermediate values fall behind, stops and tags them, and still finds the optimum', async () => {
+    // Ten epochs of val_loss falling to (lr - 0.01)^2; the median pruner stops trials worse than the median at a step.
+    const args = ['sweep', '--optuna', '--name', 'pruned', '--seed', '3', '--metric', 'val_loss', '--trials', '12', '--python', PYTHON];
+    const command = [PYTHON, 'train.py', '--epochs', '10', '--epoch-seconds', '0.25'];
+    const result = await runCli([...args, '--param', 'lr=uniform(0,0.2)', '--', ...command], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const runs = sweepRuns(dir, 'pruned');
+    assert.equal(runs.length, 12);
+    const pruned = runs.filter((run) => run.tags[SWEEP_PRUNED_TAG] !== undefined);
+    assert.ok(pruned.length > 0, 'no trial was pruned');
+    assert.match(result.stderr, new RegExp(`: ${12 - pruned.length} finished, ${pruned.length} pruned, 0 failed or killed`));
+    const store = openStore(dir);
+    try {
+      for (const run of pruned) {
+        assert.equal(run.status, 'KILLED', run.name);
+        const points = store.history(run.id, 'val_loss');
+        assert.ok(points.length < 10, `${run.name} ran all its epochs`);
+        assert.ok(Number(run.tags[SWEEP_PRUNED_TAG]) < points.length, `${run.name} pruned at step ${run.tags[SWEEP_PRUNED_TAG]}`);
+      }
+    } finally {
+      store.close();
+    }
+    const finished = runs.filter((run) => run.tags[SWEEP_PRUNED_TAG] === undefined);
+    assert.ok(finished.every((run) => run.status === 'FINISHED'));
+    const best = finished.reduce((a, b) => (b.metrics.val_loss.last < a.metrics.val_loss.last ? b : a));
+    assert.ok(Math.abs(Number(best.params.lr) - 0.01) < 0.02, `best lr ${best.params.lr}`);
+    assert.match(result.stderr, new RegExp(`best trial: ${best.name} with val_loss=`));
+  });
+
   test('without --metric, or with a grid, it says what is missing', async () => {
     const noMetric = await runCli(['sweep', '--optuna', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'], { cwd: dir });
     assert.equal(noMetric.code, 2);
     assert.match(noMetric.stderr, /--optuna needs --metric NAME/);
     const grid = await runCli(['sweep', '--optuna', '--metric', 'l', '--grid', 'lr=1,2', '--', PYTHON, 'train.py'], { cwd: dir });
     assert.match(grid.stderr, /searches --param distributions \(not --grid\)/);
+    const pruner = await runCli(
+      ['sweep', '--optuna', '--metric', 'l', '--pruner', 'hyperband', '--param', 'lr=uniform(0,1)', '--', PYTHON, 'train.py'],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(pruner.code, 2);
+    assert.match(pruner.stderr, /--pruner takes median or none, got 'hyperband'/);
   });
 });

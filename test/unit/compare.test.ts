@@ -187,6 +187,16 @@ describe('CompareFeed', () => {
     assert.deepEqual((await new CompareFeed([bare.id, ids[0]]).snapshot(store, { axis: 'step', smoothing: 0 })).environment, []);
   });
 
+  it('says which runs an Optuna sweep pruned, and at which step', async () => {
+    const ids = seedCompareRuns(store);
+    store.setTags(ids[1], { 'labbook.sweep.pruned': '3' });
+    const runs = (await new CompareFeed(ids).snapshot(store, { axis: 'step', smoothing: 0 })).runs;
+    assert.deepEqual(
+      runs.map((run) => run.prunedAt),
+      [undefined, '3', undefined],
+    );
+  });
+
   it('names runs that are gone and notices changes', async () => {
     const ids = seedCompareRuns(store);
     const gone = 'd'.repeat(32);

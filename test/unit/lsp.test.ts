@@ -333,6 +333,15 @@ describe('language server over a store with runs of train.py', () => {
     assert.deepEqual(values, ['| 0\\.01 0.947', '| 0\\.03 0.931', '| 0\\.1 0.8']);
   });
 
+  test('a param hover links "Sweep lr over …" to the Run Sweep form, its grid prefilled with the values tried by runs of the script', async () => {
+    const { line, character } = positionOf('train.py', '--lr');
+    const markdown = (await client.hover(uri, line, character + 3)) ?? '';
+    const link = /\[Sweep lr over …\]\(command:labbook\.runSweep\?([^ )]+) "Open the Run Sweep form with the 3 values tried so far"\)/.exec(markdown);
+    assert.ok(link, markdown);
+    // Not the other script's lr=9 nor the other folder's lr=8.
+    assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ grid: ['lr=0.01,0.03,0.1'] }]);
+  });
+
   test('offers "Run with lr=<value>" on the option and on log_param, with the script and its flag', async () => {
     for (const needle of ['--lr', '"lr"']) {
       const { line, character } = positionOf('train.py', needle);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { cancelEntry, claimNext, endQueueEntry, enqueue, listQueue, moveEntry, orphanedEntries, QueueError, retryEntry } from '../../src/store/queue';
 import { Store } from '../../src/store/store';
+import { workerSlots } from '../../src/cli/queueWorker';
 
 const WORKER = { pid: 4242, startTime: 7 };
 
@@ -131,5 +132,17 @@ describe('the run queue in the store', () => {
       orphanedEntries(store, (worker) => worker.pid === 1).map((e) => e.name),
       ['a'],
     );
+  });
+});
+
+describe("a worker's slots", () => {
+  test('default K: one per two cores without GPUs, one per GPU with them (each slot holding its device); --parallel wins', () => {
+    const devices = (slots: ReturnType<typeof workerSlots>) => slots.map((slot) => slot.device);
+    assert.deepEqual(devices(workerSlots(undefined, [], 8)), [null, null, null, null]);
+    assert.deepEqual(devices(workerSlots(undefined, [], 3)), [null]);
+    assert.deepEqual(devices(workerSlots(undefined, [], 1)), [null]);
+    assert.deepEqual(devices(workerSlots(undefined, ['0', '1'], 8)), ['0', '1']);
+    assert.deepEqual(devices(workerSlots(3, ['0', '1'], 8)), ['0', '1', '0']);
+    assert.deepEqual(devices(workerSlots(2, [], 8)), [null, null]);
   });
 });

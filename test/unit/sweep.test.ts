@@ -1,14 +1,14 @@
 // Sweep specs: parsing each form, bad input with clear messages, the run count, seeded draws, and how params reach a command.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSweeps } from '../../src/capture/sweepConfig';
-import { commandWithParams, detectParamStyle } from '../../src/capture/sweepParams';
-import { formRunCount, formSweepArgs } from '../../src/core/sweepForm';
+import { commandWithParams, detectParamStyle, paramsFileOnly } from '../../src/capture/sweepParams';
+import { formRunCount, formSweepArgs, sweepFormPrefill, triedValuesGrid } from '../../src/core/sweepForm';
 import { parseSweepFormMessage } from '../../src/protocol/sweepForm';
-import { groupSweeps, parseSweepMetric } from '../../src/core/sweepGroups';
+import { groupSweeps, parseSweepMetric, prunedStep } from '../../src/core/sweepGroups';
 import type { RunListing } from '../../src/core/types';
 import { expandSweep, parseGridAxis, parseRandomCount, parseRandomParam, sweepSize, validateSweep, type SweepSpec } from '../../src/core/sweep';
 
@@ -138,6 +138,20 @@ describe('sweep params reach the command as it takes them', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('names a swept param that only params.yaml holds (no --flag for it in the command)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labbook-sweep-'));
+    try {
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py'], ['lr'], dir), [], 'no params file');
+      writeFileSync(join(dir, 'params.yaml'), 'lr: 0.1\nmodel:\n  depth: 2\n');
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py', '--lr', '0.1'], ['lr', 'model.depth', 'seed'], dir), ['model.depth']);
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py', '--model.depth=3'], ['lr', 'model.depth'], dir), ['lr']);
+      writeFileSync(join(dir, 'params.yaml'), 'lr: [unclosed\n');
+      assert.deepEqual(paramsFileOnly(['python3', 'train.py'], ['lr'], dir), [], 'a malformed file tells nothing');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('sweeps: in labbook.yaml', () => {
@@ -193,9 +207,36 @@ describe('sweep groups in the Runs tree', () => {
     assert.deepEqual(parseSweepMetric('loss:min'), { metric: 'loss', direction: 'lower' });
     assert.equal(parseSweepMetric('loss'), undefined);
   });
+
+  test('a pruned run is counted and never the best: its last value is an intermediate one', () => {
+    const tags = sweepTags('z', { 'labbook.sweep.metric': 'val_loss:min' });
+    const [entry] = groupSweeps([run('b', tags, 0.3), run('p', { ...tags, 'labbook.sweep.pruned': '2' }, 0.1)], 'val_loss');
+    assert.ok(entry.kind === 'sweep');
+    assert.equal(entry.group.best?.id, 'b');
+    assert.equal(entry.group.pruned, 1);
+    assert.equal(prunedStep(entry.group.runs[1]), '2');
+    assert.equal(prunedStep(entry.group.runs[0]), undefined);
+  });
 });
 
 describe('the Run Sweep form', () => {
+  test('a params hover prefills the grid with the values tried: each once, numbers ascending, unusable ones left out', () => {
+    assert.equal(triedValuesGrid('lr', ['0.1', '0.01', '1e-3', '0.01', ' 0.1 ']), 'lr=1e-3,0.01,0.1');
+    assert.equal(triedValuesGrid('opt', ['sgd', 'adam', 'sgd']), 'opt=sgd,adam');
+    assert.equal(triedValuesGrid('model.depth', ['4', '2']), 'model.depth=2,4');
+    assert.equal(triedValuesGrid('tags', ['a,b', '', 'c']), 'tags=c');
+    assert.equal(triedValuesGrid('tags', ['a,b', 'x\ny']), undefined);
+    assert.equal(triedValuesGrid('not a name', ['1']), undefined);
+    assert.equal(parseGridAxis(triedValuesGrid('lr', ['0.3', '0.1'])!).values.join(' '), '0.1 0.3');
+  });
+
+  test("the Run Sweep command's argument: none from the palette, a grid from the hover link, anything else refused", () => {
+    assert.deepEqual(sweepFormPrefill(undefined), []);
+    assert.deepEqual(sweepFormPrefill({ grid: ['lr=0.1,0.01'] }), ['lr=0.1,0.01']);
+    for (const bad of [null, 'lr=1', { grid: 'lr=1' }, { grid: [1] }])
+      assert.throws(() => sweepFormPrefill(bad), /Run Sweep takes \{ grid: \["name=value,value"\] \}/);
+  });
+
   const fields = {
     command: 'python3 train.py --epochs 2',
     grid: ['lr=0.1,0.01', ''],
@@ -203,6 +244,7 @@ describe('the Run Sweep form', () => {
     random: 3,
     parallel: 2,
     name: ' s ',
+    queue: false,
   };
 
   test('counts runs and builds the labbook sweep arguments', () => {
@@ -224,6 +266,16 @@ describe('the Run Sweep form', () => {
       '--epochs',
       '2',
     ]);
+  });
+
+  test('Queue Sweep: --queue instead of --parallel (the queue worker decides how many at a time)', () => {
+    const args = formSweepArgs({ ...fields, queue: true });
+    assert.ok(args.includes('--queue'));
+    assert.ok(!args.includes('--parallel'));
+    assert.deepEqual(parseSweepFormMessage({ type: 'sweepForm/start', ...fields, queue: 'yes' }), {
+      ok: false,
+      error: "Bad sweep form message: 'queue' must be true or false.",
+    });
   });
 
   test('a missing command or parallel 0 is refused', () => {

@@ -1,5 +1,5 @@
 // The Run Sweep form webview in headless chromium under the host's HTML and CSP: the run count shown as the fields
-// change, problems shown with Start disabled, and Start posting the fields.
+// change, problems shown with Start and Queue disabled, and Start or Queue posting the fields.
 // Run: node esbuild.mjs && node --import tsx --test test/webview/sweepForm.test.ts
 
 import assert from 'node:assert/strict';
@@ -21,13 +21,15 @@ describe('Run Sweep form webview', () => {
       await page.page.locator('input[name="random"]').fill('2');
       await page.page.locator('textarea[name="params"]').fill('dropout=gauss(0,1)');
       assert.equal(await summary(), "--param dropout: unknown distribution 'gauss'; use uniform, loguniform, int or choice.");
-      assert.equal(await page.page.locator('vscode-button').getAttribute('disabled'), '');
+      for (const button of ['Start Sweep', 'Queue Sweep'])
+        assert.equal(await page.page.locator('vscode-button', { hasText: button }).getAttribute('disabled'), '', button);
       await page.page.locator('textarea[name="params"]').fill('dropout=uniform(0,0.5)');
       await page.page.locator('input[name="parallel"]').fill('2');
       await page.page.locator('input[name="name"]').fill('lr-seeds');
       assert.equal(await summary(), 'This sweep makes 12 runs, 2 at a time.');
       await page.screenshot(`sweep-form-${theme}`);
-      await page.page.locator('vscode-button').click();
+      const button = theme === 'dark' ? 'Start Sweep' : 'Queue Sweep';
+      await page.page.locator('vscode-button', { hasText: button }).click();
       const posted = await page.waitForPosted('sweepForm/start');
       assert.deepEqual(parseSweepFormMessage(posted), {
         ok: true,
@@ -39,6 +41,7 @@ describe('Run Sweep form webview', () => {
           random: 2,
           parallel: 2,
           name: 'lr-seeds',
+          queue: button === 'Queue Sweep',
         },
       });
     });

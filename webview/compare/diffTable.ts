@@ -107,7 +107,7 @@ export class DiffTable {
   private render(): void {
     const overview: [string, (run: CompareRun) => string][] = [
       ['experiment', (run) => run.experimentName],
-      ['status', (run) => run.status.toLowerCase()],
+      ['status', (run) => run.status.toLowerCase() + (run.prunedAt === undefined ? '' : ` (pruned at step ${run.prunedAt})`)],
       ['commit', (run) => run.commit?.slice(0, 10) ?? '—'],
     ];
     const facts = overview

@@ -8,6 +8,7 @@
 import { compareBuckets, cssColor, runColors, runLabels } from '../../core/compare';
 import { reproductionPair, reproductionVerdict } from '../../core/reproduction';
 import { sampleColumns } from '../../core/series';
+import { SWEEP_PRUNED_TAG } from '../../core/sweep';
 import type { XRange } from '../../core/series';
 import type { MetricSummary, Run } from '../../core/types';
 import { environmentOf } from '../../capture/environment';
@@ -153,6 +154,7 @@ export class CompareFeed {
       faintColor: cssColor(colors[i], 0.3),
       experimentName: run.experimentName,
       status: run.status,
+      prunedAt: store.tags(run.id)[SWEEP_PRUNED_TAG],
       startTime: run.startTime,
       endTime: run.endTime,
       commit: run.git.commit,

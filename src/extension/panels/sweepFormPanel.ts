@@ -30,12 +30,15 @@ export class SweepFormPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private host: WebviewHost<SweepFormToWebview, SweepFormFromWebview> | undefined;
   private grid: string[] = [];
+  private command: Promise<string> = Promise.resolve('');
 
   constructor(private readonly deps: SweepFormDeps) {}
 
   /** Shows the form, its grid prefilled with `grid` lines (`lr=0.1,0.01`). */
   open(grid: string[] = []): void {
     this.grid = grid;
+    // Asked now: once the form's panel is shown, no text editor is active any more.
+    this.command = this.deps.defaultCommand();
     if (this.panel) {
       this.panel.reveal();
       void this.init();
@@ -60,7 +63,7 @@ export class SweepFormPanel implements vscode.Disposable {
   }
 
   private async init(): Promise<void> {
-    const command = await this.deps.defaultCommand();
+    const command = await this.command;
     this.host?.post({ type: 'sweepForm/init', command, grid: this.grid });
   }
 

@@ -33,7 +33,11 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  run: { summary: 'run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   track a command', run: runCommand },
+  run: {
+    summary:
+      'run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--debug [--debug-port P]] -- <command…>   track a command (under debugpy with --debug)',
+    run: runCommand,
+  },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runTracked, exitCodeForSignal } from '../capture/runner';
+import { DEBUGGED_TAG, debugpyCommand, freePort } from '../capture/debugLaunch';
 import { startRunServer } from './serveCommand';
 import { CliError, openWorkspace, pythonShimDir } from './workspace';
 import type { TrackingServer } from '../server/trackingServer';
@@ -15,7 +16,7 @@ export function parsePairs(pairs: readonly string[] | undefined, flag: string): 
   return out;
 }
 
-const RUN_OPTIONS_WITH_VALUE = new Set(['--experiment', '-e', '--name', '-n', '--tag', '--param']);
+const RUN_OPTIONS_WITH_VALUE = new Set(['--experiment', '-e', '--name', '-n', '--tag', '--param', '--debug-port']);
 
 /** Splits `labbook run [options] [--] command…`: the command starts at `--` or at the first word that is no option. */
 export function splitRunArgs(args: readonly string[]): { options: string[]; command: string[] } {
@@ -25,6 +26,17 @@ export function splitRunArgs(args: readonly string[]): { options: string[]; comm
     else if (!args[i].startsWith('-')) return { options: args.slice(0, i), command: args.slice(i) };
   }
   return { options: [...args], command: [] };
+}
+
+/** The debugpy-wrapped command and its port (`--debug-port`, else a free one). */
+async function debugLaunch(command: string[], portText: string | undefined): Promise<{ command: string[]; port: number }> {
+  const port = portText === undefined ? await freePort() : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError(`--debug-port takes a port number (1-65535), got '${portText}'.`);
+  try {
+    return { command: debugpyCommand(command, port), port };
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }
 
 /** `labbook run`: tracks a command; exits with the command's own exit code. */
@@ -37,11 +49,16 @@ export async function runCommand(args: string[]): Promise<number> {
       name: { type: 'string', short: 'n' },
       tag: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true },
+      debug: { type: 'boolean' },
+      'debug-port': { type: 'string' },
     },
     strict: true,
   });
   if (split.command.length === 0)
-    throw new CliError('Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>');
+    throw new CliError(
+      'Nothing to run. Usage: labbook run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--debug [--debug-port P]] -- <command…>',
+    );
+  const launch = values.debug || values['debug-port'] !== undefined ? await debugLaunch(split.command, values['debug-port']) : undefined;
   const cwd = process.cwd();
   const workspace = await openWorkspace(cwd, { create: true });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
@@ -54,14 +71,18 @@ export async function runCommand(args: string[]): Promise<number> {
     pythonShimDir: pythonShimDir(),
     experiment: values.experiment,
     name: values.name,
-    tags: parsePairs(values.tag, '--tag'),
+    launch: launch?.command,
+    tags: { ...parsePairs(values.tag, '--tag'), ...(launch && { [DEBUGGED_TAG]: 'true' }) },
     params: parsePairs(values.param, '--param'),
     childEnv: async (runId) => {
       const started = await startRunServer(workspace.store, runId);
       server = started.server;
       return started.env;
     },
-    onStart: (runId) => process.stderr.write(`labbook: tracking run ${runId.slice(0, 8)} (${workspace.store.getRun(runId).name})\n`),
+    onStart: (runId) => {
+      process.stderr.write(`labbook: tracking run ${runId.slice(0, 8)} (${workspace.store.getRun(runId).name})\n`);
+      if (launch) process.stderr.write(`labbook: debugger listening on 127.0.0.1:${launch.port}; attach a debugpy client to start the script\n`);
+    },
   });
   await server?.close();
   const run = workspace.store.getRun(result.runId);

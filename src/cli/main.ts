@@ -23,6 +23,7 @@ import {
   trashCommand,
 } from './queryCommands';
 import { runCommand } from './runCommand';
+import { NOTEBOOK_USAGE, notebookCommand } from './notebookCommand';
 import { serveCommand } from './serveCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
 import { CliError, findWorkspace } from './workspace';
@@ -38,6 +39,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       'run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--debug [--debug-port P]] -- <command…>   track a command (under debugpy with --debug)',
     run: runCommand,
   },
+  notebook: { summary: `${NOTEBOOK_USAGE}   track a Jupyter kernel session (prints the line to run in the kernel)`, run: notebookCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
   compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isPythonProgram, pythonOptionCount } from './argvParams';
 
@@ -32,4 +33,22 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Whether something listens on TCP `port` (Linux /proc/net/tcp{,6}); undefined where that cannot be seen. */
+export function isListening(port: number): boolean | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let seen = false;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    seen = true;
+    // Columns: sl local_address rem_address st …; state 0A is LISTEN.
+    if (text.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(`:${hexPort}`) && line.trim().split(/\s+/)[3] === '0A')) return true;
+  }
+  return seen ? false : undefined;
 }

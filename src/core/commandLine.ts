@@ -108,6 +108,8 @@ export interface RunnerFlags {
   name?: string;
   tags?: Readonly<Record<string, string>>;
   params?: Readonly<Record<string, string>>;
+  /** Run the Python command under debugpy listening on this port (`labbook run --debug-port`). */
+  debugPort?: number;
 }
 
 function keyValueFlags(flag: string, pairs: Readonly<Record<string, string>> | undefined): string[] {
@@ -127,7 +129,8 @@ export function runnerArgs(cliPath: string, flags: RunnerFlags, command: readonl
     ...(flags.experiment?.trim() ? [`--experiment=${flags.experiment.trim()}`] : []),
     ...(flags.name?.trim() ? [`--name=${flags.name.trim()}`] : []),
   ];
-  return [cliPath, 'run', ...named, ...keyValueFlags('tag', flags.tags), ...keyValueFlags('param', flags.params), '--', ...command];
+  const debug = flags.debugPort === undefined ? [] : [`--debug-port=${flags.debugPort}`];
+  return [cliPath, 'run', ...named, ...keyValueFlags('tag', flags.tags), ...keyValueFlags('param', flags.params), ...debug, '--', ...command];
 }
 
 /** Last segment of a path written with either separator. */

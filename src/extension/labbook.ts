@@ -6,6 +6,8 @@ import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './doc
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
+import { DebugTracker } from './debugTrack';
+import { NotebookTracker } from './notebookTrack';
 import { LiveRunStatus } from './liveRunStatus';
 import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
@@ -99,14 +101,23 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
+  const debugTracker = new DebugTracker(launcher, reporter.log);
+  const notebooks = new NotebookTracker(launcher, reporter.log);
   context.subscriptions.push(
     models,
     cards,
+    notebooks,
+    ...debugTracker.register(),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
       modelCommandTable({ host, view, panels, lineage, compare, models }),
+      {
+        'labbook.debugCurrentFile': (uri) => debugTracker.debugCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
+        'labbook.trackNotebook': (uri) => notebooks.track(uri instanceof vscode.Uri ? uri : undefined),
+        'labbook.stopTrackingNotebook': (uri) => notebooks.stop(uri instanceof vscode.Uri ? uri : undefined),
+      },
     ),
   );
 }

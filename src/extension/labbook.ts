@@ -8,6 +8,7 @@ import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
 import { DebugTracker } from './debugTrack';
 import { NotebookTracker } from './notebookTrack';
+import { trackCommandTable } from './trackCommands';
 import { LiveRunStatus } from './liveRunStatus';
 import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
@@ -113,11 +114,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
       modelCommandTable({ host, view, panels, lineage, compare, models }),
-      {
-        'labbook.debugCurrentFile': (uri) => debugTracker.debugCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
-        'labbook.trackNotebook': (uri) => notebooks.track(uri instanceof vscode.Uri ? uri : undefined),
-        'labbook.stopTrackingNotebook': (uri) => notebooks.stop(uri instanceof vscode.Uri ? uri : undefined),
-      },
+      trackCommandTable(debugTracker, notebooks),
     ),
   );
 }

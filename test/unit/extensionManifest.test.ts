@@ -75,7 +75,9 @@ describe('package.json contributions', () => {
   });
 
   it('registers exactly the declared commands in the command tables', () => {
-    const source = ['commands.ts', 'modelCommands.ts'].map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8')).join('\n');
+    const source = ['commands.ts', 'modelCommands.ts', 'trackCommands.ts']
+      .map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8'))
+      .join('\n');
     const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
     assert.deepEqual([...registered].sort(), [...declared].sort());
   });

@@ -93,6 +93,26 @@ describe('labbook notebook (a real IPython kernel through jupyter_client)', () =
     store.close();
   });
 
+  test('Stop Tracking (SIGTERM to the session) ends the run FINISHED', async () => {
+    const ws = makeWorkspace();
+    cleanups.push(ws.cleanup);
+    const session = startCli(['notebook'], { cwd: ws.dir });
+    let stdout = '';
+    session.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const ready = await waitFor(
+      'the track line',
+      () => stdout.includes('\n') && (JSON.parse(stdout.split('\n')[0]) as { runId: string; code: string }),
+    );
+    assert.match(ready.code, /^import labbook\.notebook; labbook\.notebook\.track\(\{.*"MLFLOW_RUN_ID":/);
+    session.child.kill('SIGTERM');
+    const result = await session.done;
+    assert.equal(result.code, 0, result.stderr);
+    const store = openStore(ws.dir);
+    assert.equal(store.getRun(ready.runId).status, 'FINISHED');
+    assert.equal(store.getRunDetail(ready.runId).tags['labbook.notebook'], 'true');
+    store.close();
+  });
+
   test('a killed kernel ends the run CRASHED, keeping what it recorded', async () => {
     const { dir, runId } = await trackedKernel(['print("loss: 0.5")'], { LABBOOK_TEST_KILL_KERNEL: '1' });
     const store = openStore(dir);

@@ -15,7 +15,7 @@ const noConnection = {
 };
 
 // Every layer, as the folder a relative import names: '../store/x' and '../src/store/x' both match '**/store/**'.
-const LAYERS = ['core', 'store', 'capture', 'server', 'lsp', 'models', 'cli', 'protocol', 'extension', 'webview'];
+const LAYERS = ['core', 'store', 'capture', 'server', 'lsp', 'models', 'sync', 'cli', 'protocol', 'extension', 'webview'];
 
 /** no-restricted-imports for a layer that may import only `allowed` (plus itself) and none of `paths`. */
 const layer = (self, allowed, paths = []) => ({
@@ -57,7 +57,8 @@ export default tseslint.config(
   { files: ['src/server/**/*.ts'], rules: layer('server', ['core', 'store']) },
   { files: ['src/lsp/**/*.ts'], rules: layer('lsp', ['core', 'store']) },
   { files: ['src/models/**/*.ts'], rules: layer('models', ['core', 'store', 'capture']) },
-  { files: ['src/cli/**/*.ts'], rules: layer('cli', ['core', 'store', 'capture', 'server', 'lsp', 'models', 'protocol']) },
+  { files: ['src/sync/**/*.ts'], rules: layer('sync', ['core', 'store', 'capture']) },
+  { files: ['src/cli/**/*.ts'], rules: layer('cli', ['core', 'store', 'capture', 'server', 'lsp', 'models', 'sync', 'protocol']) },
   { files: ['src/protocol/**/*.ts'], rules: layer('protocol', ['core'], [...nodeBuiltinPaths, noSqlite]) },
   { files: ['webview/**/*.ts'], rules: layer('webview', ['protocol', 'core'], [...nodeBuiltinPaths, noSqlite]) },
 );

@@ -14,6 +14,7 @@ import { runRunnerMemoryBench } from './bench/runnerMemory';
 import { runRunsTableBench } from './bench/runsTable';
 import { runServingBench } from './bench/serving';
 import { runStoreDriversBench } from './bench/storeDrivers';
+import { runSyncBench } from './bench/sync';
 
 type Report = (name: string, value: number, unit: string, target: string) => void;
 
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   await runServingBench(report);
   await runMlflowBench(report);
   await runMlflowHttpBench(report);
+  await runSyncBench(report);
   await runLspBench(report);
   // The page benches read their test hooks from dist/webview; the extension bench packs the shipped .vsix, whose
   // build has none, into dist: so the pages first.

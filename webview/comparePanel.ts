@@ -9,6 +9,7 @@ import { COMPARE_AXES, MAX_COMPARE_SMOOTHING, isCompareToWebview } from '../src/
 import type { CompareAxis, CompareFromWebview, CompareToWebview } from '../src/protocol/comparePanel';
 import { decodeNumber } from '../src/protocol/runPanel';
 import { DiffTable } from './compare/diffTable';
+import { EnvironmentList } from './compare/environmentList';
 import { MetricGrid } from './compare/metricGrid';
 import { Relations } from './compare/relations';
 import type { CardInspection, GridSettings } from './compare/metricGrid';
@@ -53,6 +54,7 @@ class ComparePage {
   private readonly diff: DiffTable;
   private readonly grid: MetricGrid;
   private readonly relations = new Relations(readChartTheme());
+  private readonly environment = new EnvironmentList();
   private readonly stepInput = el('input', {
     className: 'step-input',
     attributes: { type: 'number', min: '0', step: '1', placeholder: 'step', 'aria-label': 'Value at step' },
@@ -69,7 +71,14 @@ class ComparePage {
     this.banner.hidden = true;
     this.missing.hidden = true;
     // The toolbar gets its own row and the sections scroll below it, so it never covers the top of a chart.
-    const content = el('div', { className: 'compare-content' }, this.diff.element, this.grid.element, this.relations.element);
+    const content = el(
+      'div',
+      { className: 'compare-content' },
+      this.diff.element,
+      this.environment.element,
+      this.grid.element,
+      this.relations.element,
+    );
     const main = el(
       'main',
       { className: 'compare-panel', attributes: { 'aria-busy': 'true' } },
@@ -105,7 +114,8 @@ class ComparePage {
           ? `${message.missing.length} of the runs no longer exist: ${message.missing.join(', ')}`
           : '';
         this.missing.hidden = message.missing.length === 0;
-        this.diff.show(message.runs, message.metrics);
+        this.diff.show(message.runs, message.metrics, message.reproduction);
+        this.environment.show(message.runs, message.environment);
         this.grid.reset(message.runs, message.metrics);
         this.relations.show(message.runs, message.metrics);
         this.askStepValues();

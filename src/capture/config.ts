@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseGates, type GateConfig } from './gateConfig';
+import { parseSweeps, type SweepConfig } from './sweepConfig';
 import { DEFAULT_DRIFT_SHARE, DRIFT_METHODS, type ColumnDriftSettings, type DriftMethod } from '../core/drift';
 import { metricPatternProblem } from './scalarParser';
 import { parseYamlText } from './yamlText';
@@ -52,6 +53,8 @@ export interface LabbookConfig {
   primaryMetric?: string;
   /** Model gates (Testing view, `labbook gate`). */
   gates: GateConfig[];
+  /** Named sweeps (`labbook sweep NAME`). */
+  sweeps: Record<string, SweepConfig>;
   environment: {
     /** Names (globs) of environment variables recorded with each run's environment. */
     variables: string[];
@@ -62,6 +65,8 @@ export interface LabbookConfig {
     /** Seconds between samples in the first minute (short runs get a curve too). */
     firstMinuteInterval: number;
   };
+  /** MLflow tracking servers to push runs to and pull them from, by name (`labbook remote add`). */
+  remotes: Record<string, RemoteConfig>;
   drift: {
     /** Dataset drift when at least this share of the compared columns drifted. */
     driftShare: number;
@@ -70,6 +75,12 @@ export interface LabbookConfig {
     /** Method and threshold per column name. */
     columns: Record<string, ColumnDriftSettings>;
   };
+}
+
+/** One remote: its URL and, when it needs a token, the environment variable holding it (never the token). */
+export interface RemoteConfig {
+  url: string;
+  tokenEnv?: string;
 }
 
 const MODEL_EXTENSIONS = [
@@ -104,8 +115,10 @@ export const DEFAULT_CONFIG: LabbookConfig = deepFreeze({
     maxFileBytes: 2 * 1024 ** 3,
   },
   gates: [],
+  sweeps: {},
   environment: { variables: ['CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'PYTHONHASHSEED'] },
   system: { interval: 5, firstMinuteInterval: 1 },
+  remotes: {},
   drift: { driftShare: DEFAULT_DRIFT_SHARE, ignore: [], columns: {} },
 });
 
@@ -165,7 +178,19 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const config = defaults();
   if (raw === null || raw === undefined) return config;
   const fields = new FieldReader(fileName, warnings);
-  const root = fields.section(raw, '', ['experiment', 'metrics', 'params', 'artifacts', 'primaryMetric', 'gates', 'environment', 'system', 'drift']);
+  const root = fields.section(raw, '', [
+    'experiment',
+    'metrics',
+    'params',
+    'artifacts',
+    'primaryMetric',
+    'gates',
+    'sweeps',
+    'environment',
+    'system',
+    'remotes',
+    'drift',
+  ]);
   config.experiment = fields.name(root, 'experiment');
   config.primaryMetric = fields.name(root, 'primaryMetric');
   if (config.experiment === undefined) delete config.experiment;
@@ -192,6 +217,7 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
     fields.strings(artifacts, 'artifacts.modelExtensions')?.map(normalizeExtension) ?? config.artifacts.modelExtensions;
   config.artifacts.maxFileBytes = fields.byteCount(artifacts, 'artifacts.maxFileBytes') ?? config.artifacts.maxFileBytes;
   config.gates = parseGates(root.gates, (message) => warnings.push(`${fileName}: ${message}`));
+  config.sweeps = parseSweeps(root.sweeps, (message) => warnings.push(`${fileName}: ${message}`));
 
   const environment = fields.section(root.environment, 'environment', ['variables']);
   config.environment.variables = fields.strings(environment, 'environment.variables') ?? config.environment.variables;
@@ -199,6 +225,11 @@ export function validateConfig(raw: unknown, fileName: string, warnings: string[
   const system = fields.section(root.system, 'system', ['interval', 'firstMinuteInterval']);
   config.system.interval = fields.seconds(system, 'system.interval') ?? config.system.interval;
   config.system.firstMinuteInterval = fields.seconds(system, 'system.firstMinuteInterval') ?? config.system.firstMinuteInterval;
+  const remotes = fields.section(root.remotes, 'remotes', Object.keys((root.remotes as object | undefined) ?? {}));
+  for (const [name, value] of Object.entries(remotes)) {
+    const remote = fields.remote(value, `remotes.${name}`);
+    if (remote) config.remotes[name] = remote;
+  }
 
   const drift = fields.section(root.drift, 'drift', ['driftShare', 'ignore', 'columns']);
   config.drift.driftShare = fields.fraction(drift, 'drift.driftShare') ?? config.drift.driftShare;
@@ -314,6 +345,21 @@ class FieldReader {
     if (typeof threshold === 'number' && threshold > 0) settings.threshold = threshold;
     else if (threshold !== undefined) this.warn(`${path}.threshold must be a number above 0; using the default`);
     return Object.keys(settings).length > 0 ? settings : undefined;
+  }
+
+  /** A remote: `url` (http or https) and an optional `tokenEnv` (an environment variable name). */
+  remote(value: unknown, path: string): RemoteConfig | undefined {
+    const section = this.section(value, path, ['url', 'tokenEnv']);
+    const url = section.url;
+    if (typeof url !== 'string' || !/^https?:\/\/[^/]/.test(url)) {
+      this.warn(`${path}.url must be an http:// or https:// URL; ignoring this remote`);
+      return undefined;
+    }
+    const tokenEnv = section.tokenEnv;
+    if (tokenEnv === undefined || tokenEnv === null) return { url };
+    if (typeof tokenEnv === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) return { url, tokenEnv };
+    this.warn(`${path}.tokenEnv must be an environment variable name; ignoring it`);
+    return { url };
   }
 
   private warn(message: string): void {

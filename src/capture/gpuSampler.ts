@@ -74,6 +74,11 @@ export function gpuPoints(readings: readonly GpuReading[], step: number, timesta
   });
 }
 
+/** Device indices from `nvidia-smi -L` lines ("GPU 0: NVIDIA A100 (UUID: …)"). */
+export function parseGpuList(text: string): string[] {
+  return [...text.matchAll(/^GPU (\d+):/gm)].map((match) => match[1]);
+}
+
 /** Runs nvidia-smi once per sample; after it is found missing (or fails) it is not tried again. */
 export class GpuSampler {
   private available = true;
@@ -96,6 +101,15 @@ export class GpuSampler {
   async sample(now = Date.now()): Promise<MetricPoint[]> {
     const readings = await this.readings();
     return readings.length === 0 ? [] : gpuPoints(readings, this.step++, now);
+  }
+
+  /** The devices' indices from `nvidia-smi -L` ("GPU 0: …"), or [] when there is no nvidia-smi. */
+  async devices(): Promise<string[]> {
+    try {
+      return parseGpuList(await this.run(['-L']));
+    } catch {
+      return [];
+    }
   }
 
   /** The CUDA version the driver supports, from the header of nvidia-smi's summary; undefined when unknown. */

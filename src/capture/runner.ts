@@ -39,6 +39,10 @@ export interface RunnerOptions {
   childEnv?: (runId: string) => Promise<Record<string, string>>;
   /** Called once the run row exists. */
   onStart?: (runId: string) => void;
+  /** False: the child gets an empty stdin instead of the runner's (the queue's worker runs several at once). */
+  forwardStdin?: boolean;
+  /** Stops the run as an interrupt does (the queue's cancel): SIGINT to the child's group, the run ends KILLED. */
+  abort?: AbortSignal;
   flushIntervalMs?: number;
   sampleIntervalMs?: number;
   heartbeatIntervalMs?: number;
@@ -228,7 +232,7 @@ function superviseChild(
   // Recovery leaves the run alone while this process lives, even if the runner is killed or paused.
   if (child.pid !== undefined) store.setChildProcess(runId, processRef(child.pid));
   const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];
-  const stopStdin = forwardStdin(child);
+  const stopStdin = options.forwardStdin === false ? closeStdin(child) : forwardStdin(child);
 
   let interrupted = false;
   let interrupts = 0;
@@ -240,6 +244,8 @@ function superviseChild(
     signalGroup(child, sent);
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  const onAbort = (): void => onSignal('SIGINT');
+  options.abort?.addEventListener('abort', onAbort, { once: true });
 
   let ingesting = Promise.resolve();
   const flush = (): void => {
@@ -270,6 +276,7 @@ function superviseChild(
       timers.forEach(clearInterval);
       stopSampling();
       for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
+      options.abort?.removeEventListener('abort', onAbort);
       stopStdin();
       await Promise.all(streams);
       consoleLog.close();
@@ -372,6 +379,12 @@ function pipeOutput(
     });
     source.on('error', () => resolve());
   });
+}
+
+function closeStdin(child: ChildProcess): () => void {
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end();
+  return () => undefined;
 }
 
 // The child has its own process group (so one Ctrl-C reaches it once), which keeps it from reading the

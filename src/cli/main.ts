@@ -4,7 +4,8 @@ import { version } from '../../package.json';
 import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
-import { StoreTooNewError } from '../store/errors';
+import { ReadOnlyRunError, StoreTooNewError } from '../store/errors';
+import { checkoutCommand } from './checkoutCommand';
 import { doctorCommand } from './doctorCommand';
 import { GATE_USAGE, gateCommand } from './gateCommand';
 import { driftCommand } from './driftCommand';
@@ -22,10 +23,13 @@ import {
   showCommand,
   trashCommand,
 } from './queryCommands';
+import { QUEUE_USAGE, queueCommand } from './queueCommand';
 import { runCommand } from './runCommand';
 import { NOTEBOOK_USAGE, notebookCommand } from './notebookCommand';
 import { serveCommand } from './serveCommand';
+import { SWEEP_USAGE, sweepCommand } from './sweepCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
+import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
 import { CliError, findWorkspace } from './workspace';
 
 interface Subcommand {
@@ -36,13 +40,22 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: {
     summary:
-      'run [--experiment E] [--name N] [--tag k=v] [--param k=v] [--debug [--debug-port P]] -- <command…>   track a command (under debugpy with --debug)',
+      'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] [--debug [--debug-port P]] -- <command…>   track a command (or queue it; under debugpy with --debug)',
     run: runCommand,
   },
   notebook: { summary: `${NOTEBOOK_USAGE}   track a Jupyter kernel session (prints the line to run in the kernel)`, run: notebookCommand },
+  queue: { summary: QUEUE_USAGE, run: queueCommand },
+  sweep: { summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`, run: sweepCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
   show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
-  compare: { summary: 'compare <run> <run>… [--only-diff]   params and metrics side by side', run: compareCommand },
+  compare: {
+    summary: 'compare <run> <run>… [--only-diff] [--tolerance REL[,ABS]]   params and metrics side by side; whether a rerun reproduced',
+    run: compareCommand,
+  },
+  checkout: {
+    summary: "checkout <run> [--into DIR] [--json]   the run's commit, uncommitted changes and input files in a git worktree (docs/reproduce.md)",
+    run: checkoutCommand,
+  },
   log: { summary: 'log <run>   console output of a run', run: logCommand },
   rm: { summary: 'rm [--purge] <run>…   move runs to the Trash (--purge: delete now)', run: rmCommand },
   trash: { summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`, run: trashCommand },
@@ -77,6 +90,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: `${IMPORT_USAGE}   runs logged by TensorBoard, Lightning/Keras CSV loggers, DVCLive or Hydra, with their own times`,
     run: importCommand,
   },
+  remote: {
+    summary: 'remote add NAME URL [--token-env VAR] | remote ls | remote rm NAME   MLflow tracking servers to sync with (docs/sync.md)',
+    run: remoteCommand,
+  },
+  push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
+  pull: {
+    summary: "pull [--experiment E|--filter F] [--since T] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
+    run: pullCommand,
+  },
+  adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
   lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
   gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
   doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
@@ -121,6 +144,10 @@ function reportError(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`labbook: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof ReadOnlyRunError) {
+    process.stderr.write(`labbook: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof StoreCorruptError || error instanceof StoreTooNewError) {
     process.stderr.write(`labbook: ${error.message}\n`);

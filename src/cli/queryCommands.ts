@@ -3,7 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
+import { runLabels } from '../core/compare';
 import { formatDuration, formatMetric, relativeTime } from '../core/format';
+import { parseTolerance, REPRODUCES_TAG, reproductionPair, reproductionVerdict, type Tolerance } from '../core/reproduction';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
 import type { Run, RunDetail, RunListing } from '../core/types';
@@ -16,9 +18,9 @@ import { CliError, openWorkspace, type Workspace } from './workspace';
 import { environmentDifferences, type EnvironmentDifference } from '../core/environment';
 import { environmentOf } from '../capture/environment';
 
-/** Runs a query against the workspace store, turning filter and reference mistakes into plain messages. */
-async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>): Promise<T> {
-  const workspace = await openWorkspace(process.cwd());
+/** Runs a query against the workspace store (closing it after), turning filter and reference mistakes into plain messages. */
+export async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>, create = false): Promise<T> {
+  const workspace = await openWorkspace(process.cwd(), { create });
   for (const warning of workspace.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);
   try {
     return await action(workspace);
@@ -31,7 +33,8 @@ async function withWorkspace<T>(action: (workspace: Workspace) => T | Promise<T>
   }
 }
 
-function experimentIds(store: Store, name: string | undefined): number[] | undefined {
+/** The ids of the experiment named `name` (undefined: every experiment); a usage error naming the experiments when there is none. */
+export function experimentIds(store: Store, name: string | undefined): number[] | undefined {
   if (name === undefined) return undefined;
   const experiment = store.experimentByName(name, false);
   if (!experiment)
@@ -140,6 +143,7 @@ function describeRun(store: Store, run: RunDetail): string {
     `  started     ${new Date(run.startTime).toISOString()}  duration ${formatDuration((run.endTime ?? Date.now()) - run.startTime)}`,
     `  command     ${run.argv.join(' ')}`,
     `  cwd         ${run.cwd ?? ''}`,
+    ...reproducesLine(store, run),
     `  git         ${run.git.commit ? `${run.git.commit.slice(0, 12)}${run.git.branch ? ` on ${run.git.branch}` : ''}${run.git.dirty ? ' (uncommitted changes stored)' : ''}` : 'not a git repository'}`,
   ];
   const section = (title: string, header: string[], rows: string[][]): void => {
@@ -168,6 +172,14 @@ function describeRun(store: Store, run: RunDetail): string {
   return lines.join('\n');
 }
 
+/** `reproduces  <name> (<id>)` for a rerun of another run; the id alone when that run is gone. */
+function reproducesLine(store: Store, run: RunDetail): string[] {
+  const id = run.tags[REPRODUCES_TAG];
+  if (!id) return [];
+  const original = store.findRun(id);
+  return [`  reproduces  ${original ? `${original.name} (${id.slice(0, 8)})` : `${id} (no longer in the store)`}`];
+}
+
 /** The whole history of a metric as a one-line chart, first step on the left. */
 function historySparkline(store: Store, runId: string, key: string): string {
   const points = downsampleMinMax(store.history(runId, key), 24);
@@ -177,17 +189,42 @@ function historySparkline(store: Store, runId: string, key: string): string {
   )} ${points[points.length - 1]?.step ?? ''}`;
 }
 
+function cliTolerance(text: string | undefined): Tolerance {
+  try {
+    return parseTolerance(text);
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+}
+
+/** The verdict when one of the compared runs reproduces another (its tag names it), with both runs named. */
+function reproductionOf(runs: readonly RunDetail[], tolerance: Tolerance) {
+  const pair = reproductionPair(runs);
+  if (!pair) return undefined;
+  const lastValues = (run: RunDetail): Record<string, number> => Object.fromEntries(run.metrics.map((m) => [m.key, m.last]));
+  const labels = runLabels([pair.original, pair.reproduction]);
+  return {
+    original: pair.original.id,
+    originalName: labels[0],
+    reproduction: pair.reproduction.id,
+    reproductionName: labels[1],
+    ...reproductionVerdict(lastValues(pair.original), lastValues(pair.reproduction), tolerance),
+  };
+}
+
 /** `labbook compare <run> <run>…`: params and metrics side by side. */
 export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { 'only-diff': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { 'only-diff': { type: 'boolean' }, json: { type: 'boolean' }, tolerance: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length < 2) throw new CliError('Usage: labbook compare <run> <run>… [--only-diff]', 2);
+  if (positionals.length < 2) throw new CliError('Usage: labbook compare <run> <run>… [--only-diff] [--tolerance REL[,ABS]]', 2);
+  const tolerance = cliTolerance(values.tolerance);
   return withWorkspace(({ store }) => {
     const runs = positionals.map((ref) => store.getRunDetail(resolveRunRef(store, ref).id));
+    const reproduction = reproductionOf(runs, tolerance);
     const rows = diffRuns(
       runs.map((run) => ({ label: run.name, params: run.params, metrics: Object.fromEntries(run.metrics.map((m) => [m.key, m])) })),
       { onlyDifferences: values['only-diff'] },
@@ -195,7 +232,7 @@ export async function compareCommand(args: string[]): Promise<number> {
     const environment = environmentChanges(store, runs);
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })), environment })}\n`,
+        `${runsJson({ runs: runs.map((r) => ({ id: r.id, name: r.name })), rows: rows.map((row) => ({ ...row, values: row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? null))) })), environment, reproduction })}\n`,
       );
       return 0;
     }
@@ -206,6 +243,7 @@ export async function compareCommand(args: string[]): Promise<number> {
       ...row.values.map((v) => (typeof v === 'number' ? formatMetric(v) : (v ?? '—'))),
     ]);
     process.stdout.write(rows.length ? `${formatTable(header, table)}\n` : 'The runs have the same params and metrics.\n');
+    if (reproduction) process.stdout.write(`\n${reproduction.reproductionName} reproduces ${reproduction.originalName}: ${reproduction.summary}\n`);
     process.stdout.write(environmentText(runs[0], environment));
     return 0;
   });

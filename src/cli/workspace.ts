@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { recoverOrphanedRuns } from '../capture/recovery';
+import { readMarker } from '../capture/reproduce';
 import { loadConfig, type LabbookConfig } from '../capture/config';
 import { LARGE_MIGRATION_POINTS } from '../store/schema';
 import type { MigrationProgress } from '../store/schema';
@@ -17,12 +18,16 @@ export class CliError extends Error {
 }
 
 /**
- * The workspace a command works in: the nearest folder upwards holding `.labbook/`, else the nearest git
- * work tree, else the current folder. LABBOOK_DIR names the store folder directly.
+ * The workspace a command works in: inside a `labbook checkout`, the store its marker names; else the nearest
+ * folder upwards holding `.labbook/`, else the nearest git work tree, else the current folder. LABBOOK_DIR names
+ * the store folder directly.
  */
 export function findWorkspace(cwd: string, env: NodeJS.ProcessEnv = process.env): { root: string; storeDir: string } {
   if (env.LABBOOK_DIR) return { root: resolve(cwd), storeDir: resolve(env.LABBOOK_DIR) };
   const start = resolve(cwd);
+  const marker = readMarker(start);
+  // The checkout's own labbook.yaml (as of the run's commit) configures the rerun; the original's store records it.
+  if (marker) return { root: marker.root, storeDir: marker.store };
   const root = findUp(start, STORE_DIR_NAME) ?? findUp(start, '.git') ?? start;
   return { root, storeDir: join(root, STORE_DIR_NAME) };
 }

@@ -14,6 +14,25 @@ export interface CiWorkflowOptions {
   branch?: string;
   /** What `npm install --global` installs to get the `labbook` command (a registry name, a git URL or a tarball). */
   labbookPackage?: string;
+  /** The experiment the run goes to, and the one the push step sends; every run of the store when unset. */
+  experiment?: string;
+}
+
+/** The repository secrets the push step reads: the team server's URL and its token. */
+export const PUSH_SECRETS = { url: 'LABBOOK_REMOTE_URL', token: 'LABBOOK_REMOTE_TOKEN' } as const;
+
+/**
+ * The push step's script: sends the store's runs (only what the server lacks) to the remote `team` when the
+ * repository has the URL secret, with the token secret when there is one; without the secret it says so and passes.
+ */
+export function pushScript(options: Pick<CiWorkflowOptions, 'experiment'>): string[] {
+  const experiment = options.experiment ? ` --experiment ${shellQuote(options.experiment)}` : '';
+  return [
+    `if [ -z "$${PUSH_SECRETS.url}" ]; then echo "No ${PUSH_SECRETS.url} secret: runs are not pushed (docs/sync.md)."; exit 0; fi`,
+    `TOKEN_ENV=""; if [ -n "$${PUSH_SECRETS.token}" ]; then TOKEN_ENV="--token-env ${PUSH_SECRETS.token}"; fi`,
+    `labbook remote add team "$${PUSH_SECRETS.url}" $TOKEN_ENV`,
+    `labbook push${experiment} --remote team`,
+  ];
 }
 
 /** Where the GitHub workflow goes in a repository. */
@@ -41,6 +60,7 @@ export function githubWorkflow(options: CiWorkflowOptions): string {
   const pkg = options.labbookPackage ?? 'labbook';
   // A command line with a newline would break out of the block scalar; one line is all a step needs.
   const train = options.trainCommand.replace(/\s*\n\s*/g, ' ').trim();
+  const experiment = options.experiment ? `--experiment ${shellQuote(options.experiment)} ` : '';
   return `# Written by "Labbook: Add CI Workflow" (see Labbook's docs/models.md). Trains, gates the new model
 # against Production, promotes it on ${branch} only when it is better; the report becomes the job summary.
 name: Labbook
@@ -75,7 +95,7 @@ jobs:
           if [ -f requirements.txt ]; then pip install -r requirements.txt; fi
       - name: Train
         run: |
-          labbook run --name "ci-\${GITHUB_SHA::8}" -- ${train}
+          labbook run ${experiment}--name "ci-\${GITHUB_SHA::8}" -- ${train}
       - name: Gate
         run: |
           PROMOTE=""
@@ -85,6 +105,15 @@ jobs:
         if: always()
         run: |
           if [ -f labbook-gate.md ]; then cat labbook-gate.md >> "$GITHUB_STEP_SUMMARY"; fi
+      # Sends the runs to the team's tracking server (only what it lacks), when the repository has the
+      # ${PUSH_SECRETS.url} secret (and ${PUSH_SECRETS.token} when the server takes a token); see docs/sync.md.
+      - name: Push to the team server
+        if: always()
+        env:
+          ${PUSH_SECRETS.url}: \${{ secrets.${PUSH_SECRETS.url} }}
+          ${PUSH_SECRETS.token}: \${{ secrets.${PUSH_SECRETS.token} }}
+        run: |
+${indent(pushScript(options), 10)}
       - uses: actions/cache/save@v4
         if: always() && github.ref == 'refs/heads/${branch}'
         with:

@@ -3,7 +3,7 @@
 
 import { formatDuration, formatMetric, relativeTime, truncate } from './format';
 import { choosePrimaryMetric, paramSummary } from './runDistinction';
-import { isLiveStatus, type MetricSummary, type Run, type RunListing, type RunStatus } from './types';
+import { isLiveStatus, type GitFacts, type MetricSummary, type Run, type RunListing, type RunStatus } from './types';
 
 const MINUTE = 60_000;
 
@@ -49,12 +49,14 @@ export function runDescription(run: Pick<RunListing, 'metrics' | 'params' | 'sta
   return `${run.starred ? '★ ' : ''}${parts.join(' · ')}`;
 }
 
-/** contextValue of a run row, `run live|ended starred|unstarred [rerunnable]`; package.json's menus match it by regex. */
-export function runContextValue(run: Pick<Run, 'status' | 'starred' | 'argv' | 'cwd'>): string {
+/** contextValue of a run row, `run live|ended starred|unstarred [rerunnable] [committed]`; package.json's menus match it by regex. */
+export function runContextValue(run: Pick<Run, 'status' | 'starred' | 'argv' | 'cwd'> & { git: Pick<GitFacts, 'commit'> }): string {
   const flags = [
     isLiveStatus(run.status) ? 'live' : 'ended',
     run.starred ? 'starred' : 'unstarred',
     ...(run.argv.length && run.cwd ? ['rerunnable'] : []),
+    // Reproduce Run checks out the recorded commit; a run made outside git has none.
+    ...(run.git.commit ? ['committed'] : []),
   ];
   return ['run', ...flags].join(' ');
 }

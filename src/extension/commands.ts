@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { SWEEP_TAG } from '../core/sweep';
 import { OpenGesture } from '../core/openGesture';
 import { relativeTime } from '../core/format';
 import { runDescription } from '../core/runPresentation';
@@ -14,6 +15,7 @@ import { copyCliPath } from './cliLauncher';
 import { showDoctor } from './doctor';
 import { Cancelled, type Reporter } from './errors';
 import type { Launcher } from './launcher';
+import { SweepFormPanel } from './panels/sweepFormPanel';
 import type { RunCodeDocuments } from './codeDiff';
 import type { ComparePanels } from './panels/comparePanel';
 import { pickLineageFocus, type LineagePanel } from './panels/lineagePanel';
@@ -37,6 +39,7 @@ import {
   type ArtifactRef,
 } from './runActions';
 import type { LeafNode, TreeNode } from './runItems';
+import { reproduceRun } from './reproduceRun';
 import { runWithParams } from './runWithParams';
 import type { RunsView } from './runsView';
 import type { StoreHost } from './storeHost';
@@ -121,11 +124,14 @@ export interface PickOptions {
   /** MLflow filter limiting what is offered (e.g. live runs only). */
   filter?: string;
   preselected?: readonly string[];
+  /** What the filter language cannot say (e.g. runs with a git commit), and the message when no run qualifies. */
+  only?: { test: (run: Run) => boolean; none: string };
 }
 
 async function pickRuns(store: Store, view: RunsView, options: PickOptions): Promise<Run[]> {
-  const runs = store.listRuns({ filter: options.filter, limit: 300 });
-  if (runs.length === 0) throw new Error(options.filter ? 'No run matches.' : 'There are no runs yet.');
+  const listed = store.listRuns({ filter: options.filter, limit: 300 });
+  const runs = options.only ? listed.filter(options.only.test) : listed;
+  if (runs.length === 0) throw new Error(options.only?.none ?? (options.filter ? 'No run matches.' : 'There are no runs yet.'));
   const now = Date.now();
   const items = runs.map((run) => ({
     label: run.name,
@@ -186,13 +192,26 @@ const LIVE = "attributes.status = 'RUNNING'";
 /** The command table: id to handler. package.json declares the same ids. */
 export function commandTable(deps: CommandDeps): CommandTable {
   const { host, view, launcher, panels, context } = deps;
+  const sweepForm = new SweepFormPanel({
+    extensionUri: context.extensionUri,
+    log: deps.reporter.log,
+    defaultCommand: () => launcher.currentFileCommand(),
+    start: (args) => void launcher.launchSweep(args),
+  });
+  context.subscriptions.push(sweepForm);
   const store = (): Store => requireStore(host);
   const gesture = new OpenGesture();
   return {
     'labbook.runCurrentFile': (uri) => launcher.runCurrentFile(uri instanceof vscode.Uri ? uri : undefined),
     'labbook.runAndTrack': () => launcher.runAndTrack(),
+    'labbook.runSweep': () => sweepForm.open(),
     'labbook.rerun': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Rerun' })) await launcher.rerun(run);
+    },
+    'labbook.reproduceRun': async (...args) => {
+      const only = { test: (run: Run) => run.git.commit !== null, none: 'No run was made in a git repository, so there is none to reproduce.' };
+      const [run] = await runsFor(deps, args, { title: 'Reproduce Run', only });
+      await reproduceRun(launcher, run, deps.reporter.log);
     },
     'labbook.stop': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Stop Run', filter: LIVE })) launcher.stop(run);
@@ -216,6 +235,12 @@ export function commandTable(deps: CommandDeps): CommandTable {
       if (runs.length < 2)
         runs = await pickRuns(store(), view, { title: 'Compare Runs: pick two or more', many: true, preselected: runs.map((run) => run.id) });
       deps.compare.open(runs.map((run) => run.id));
+    },
+    'labbook.compareSweep': (...args) => {
+      const [node] = args;
+      if (!isTreeNode(node) || node.kind !== 'sweep') throw new Error('Right-click a sweep in the Runs view to compare its runs.');
+      // All the sweep's runs, not only those the view lists.
+      deps.compare.open(store().runIds({ filter: `tags.\`${SWEEP_TAG}\` = '${node.group.sweepId}'` }));
     },
     'labbook.openRunsTable': () => deps.runsTable.open(),
     'labbook.showLineage': async (...args) => {

@@ -2,6 +2,7 @@ import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
 import { installCliLauncher } from './cliLauncher';
 import { commandTable, registerCommands } from './commands';
+import { driftCommandTable } from './driftCommands';
 import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './documents';
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
@@ -14,11 +15,14 @@ import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
 import { modelCommandTable } from './modelCommands';
 import { ModelsView } from './modelsView';
+import { MONITORING_VIEW_ID, MonitoringViewProvider } from './monitoringView';
+import { queueCommandTable, QueueView } from './queueView';
 import { METRICS_VIEW_ID, MetricsViewProvider } from './metricsView';
 import { CODE_SCHEME, RunCodeDocuments } from './codeDiff';
 import { GateTests } from './gateTests';
 import { ComparePanels } from './panels/comparePanel';
 import { SeriesWorkerPool } from './panels/seriesPool';
+import { DriftPanel } from './panels/driftPanel';
 import { LineagePanel } from './panels/lineagePanel';
 import { RunsTablePanel } from './panels/runsTablePanel';
 import { RunPanels } from './panels/runPanels';
@@ -28,6 +32,8 @@ import { StoreHost } from './storeHost';
 import { LabbookTaskProvider, TASK_TYPE } from './taskProvider';
 import { TerminalEnvironment } from './terminalEnvironment';
 import { TrackingService } from './trackingService';
+import { SyncRunner, syncCommandTable } from './syncActions';
+import { REMOTES_VIEW_ID, SyncStates } from './syncView';
 
 /** Builds the extension's parts and registers them with VS Code. */
 export function startLabbook(context: vscode.ExtensionContext, reporter: Reporter): void {
@@ -68,9 +74,11 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     openRun: (runId) => panels.open(runId),
     log: reporter.log,
   });
+  const drift = new DriftPanel({ extensionUri: context.extensionUri, log: reporter.log });
   context.subscriptions.push(
     host,
     view,
+    drift,
     ends,
     panels,
     compare,
@@ -100,20 +108,41 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.workspace.registerTextDocumentContentProvider(CODE_SCHEME, codeDiff),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
+  const states = new SyncStates(host, reporter.log);
+  const syncDeps = { context, host, launcher, states, log: reporter.log };
+  const sync = new SyncRunner(syncDeps);
+  context.subscriptions.push(
+    states,
+    sync,
+    vscode.window.registerTreeDataProvider(REMOTES_VIEW_ID, states),
+    vscode.window.registerFileDecorationProvider(states),
+    ends.onDidEnd((run) => {
+      if (!vscode.workspace.getConfiguration('labbook').get<boolean>('sync.pushOnRunEnd')) return;
+      void vscode.commands.executeCommand('labbook.pushRuns', run.id);
+    }),
+  );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
   const debugTracker = new DebugTracker(launcher, reporter.log);
   const notebooks = new NotebookTracker(launcher, reporter.log);
+  const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
+  const queue = new QueueView(host);
   context.subscriptions.push(
     models,
+    queue,
     cards,
     notebooks,
     ...debugTracker.register(),
+    monitoring,
+    vscode.window.registerWebviewViewProvider(MONITORING_VIEW_ID, monitoring),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
     ...registerCommands(
       reporter,
       commandTable({ context, host, view, launcher, panels, compare, codeDiff, lineage, runsTable, reporter, tracking, cliDir }),
-      modelCommandTable({ host, view, panels, lineage, compare, models }),
+      modelCommandTable({ host, view, panels, lineage, compare, models, drift }),
+      driftCommandTable({ drift }),
+      queueCommandTable({ host, launcher, queue }),
+      syncCommandTable(syncDeps, sync),
       trackCommandTable(debugTracker, notebooks),
     ),
   );

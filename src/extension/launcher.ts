@@ -94,6 +94,33 @@ export class Launcher {
     return terminal;
   }
 
+  /** Opens a terminal running `labbook sweep <args>` in the workspace folder; Ctrl-C in it stops the sweep. */
+  launchSweep(args: readonly string[]): vscode.Terminal {
+    requireTrust();
+    const cwd = this.folder().uri.fsPath;
+    this.host.open(true);
+    const terminal = vscode.window.createTerminal({
+      name: 'Labbook: sweep',
+      shellPath: process.execPath,
+      shellArgs: [this.terminalProgram, this.cliPath, 'sweep', ...args],
+      cwd,
+      env: this.runnerEnv(),
+      iconPath: new vscode.ThemeIcon('symbol-array'),
+    });
+    terminal.show(true);
+    this.log.info(`Sweep launched in ${cwd}: labbook sweep ${joinCommandLine(args)}`);
+    return terminal;
+  }
+
+  /** The command line that runs the active Python file (relative to its folder), or '' when none is open. */
+  async currentFileCommand(): Promise<string> {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.languageId !== 'python' || document.uri.scheme !== 'file') return '';
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const file = folder ? relative(folder.uri.fsPath, document.uri.fsPath) : document.uri.fsPath;
+    return joinCommandLine([await pythonInterpreter(document.uri, this.log), file]);
+  }
+
   private recent(): ReturnType<typeof parseRecentCommands> {
     return parseRecentCommands(this.context.workspaceState.get(RECENT_KEY));
   }
@@ -137,6 +164,31 @@ export class Launcher {
     const folder = this.folder();
     const spec = await this.pickCommand(folder);
     await this.launch({ ...spec, experiment: spec.experiment ?? this.experiment() });
+  }
+
+  /** Picks a command as Run and Track does, for the queue rather than a terminal. */
+  async pickForQueue(): Promise<LaunchSpec> {
+    requireTrust();
+    const spec = await this.pickCommand(this.folder());
+    return { ...spec, experiment: spec.experiment ?? this.experiment() };
+  }
+
+  /** Opens a terminal running `labbook queue worker` on this window's store; it outlives a window reload. */
+  startQueueWorker(): vscode.Terminal {
+    requireTrust();
+    if (!existsSync(this.cliPath)) throw new Error(`The Labbook CLI is missing from this installation (${this.cliPath}). Reinstall Labbook.`);
+    this.host.open(true);
+    const terminal = vscode.window.createTerminal({
+      name: 'Labbook Queue Worker',
+      shellPath: process.execPath,
+      shellArgs: [this.cliPath, 'queue', 'worker'],
+      cwd: this.folder().uri.fsPath,
+      env: this.runnerEnv(),
+      iconPath: new vscode.ThemeIcon('list-ordered'),
+    });
+    terminal.show(true);
+    this.log.info('Started a queue worker (labbook queue worker) in a terminal.');
+    return terminal;
   }
 
   private async launchConfigItems(folder: vscode.WorkspaceFolder): Promise<CommandItem[]> {

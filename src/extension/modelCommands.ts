@@ -6,13 +6,16 @@ import { relativeTime } from '../core/format';
 import { ModelRegistry } from '../store/registry';
 import { requireStore, runIdsOf, runsFor, type CommandDeps, type CommandTable } from './commands';
 import { Cancelled } from './errors';
+import { compareLiveInputs } from './liveDrift';
 import { archiveVersions, deleteVersions, promoteVersion, registerModel, removeAlias, setAlias, versionsOf } from './modelActions';
 import { editModelCard, openModelCard } from './modelCards';
 import type { ModelsView, VersionNode } from './modelsView';
+import type { DriftPanel } from './panels/driftPanel';
 
 /** What the model commands work with. */
 export interface ModelCommandDeps extends Pick<CommandDeps, 'host' | 'view' | 'panels' | 'lineage' | 'compare'> {
   models: ModelsView;
+  drift: DriftPanel;
 }
 
 /** The artifact of a Runs view row, when the command came from an artifact's context menu. */
@@ -96,6 +99,8 @@ export function modelCommandTable(deps: ModelCommandDeps): CommandTable {
       const version = await versionFor(deps, clicked, 'Show Lineage');
       deps.lineage.open(`version:${version.name}/${version.version}`);
     },
+    'labbook.compareLiveInputs': async (clicked) =>
+      compareLiveInputs(deps, await versionFor(deps, clicked, 'Compare Live Inputs with Training Data')),
     'labbook.compareModelVersions': async (clicked) => {
       let versions = await versionsFor(deps, clicked, 'Compare Versions', true);
       if (versions.length < 2) versions = await pickVersions(deps, 'Compare Versions: pick two or more', true);

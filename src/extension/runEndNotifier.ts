@@ -20,6 +20,10 @@ export class RunEndNotifier implements vscode.Disposable {
   private readonly watched = new Set<string>();
   private readonly subscription: vscode.Disposable;
   private statusMessage: vscode.Disposable | undefined;
+  private readonly ended = new vscode.EventEmitter<RunListing>();
+
+  /** Fires when a run launched from this window ended (after it is said), e.g. to push it. */
+  readonly onDidEnd = this.ended.event;
 
   constructor(
     private readonly host: StoreHost,
@@ -47,7 +51,9 @@ export class RunEndNotifier implements vscode.Disposable {
         const run = runs.find((candidate) => candidate.id === runId);
         if (run && isLiveStatus(run.status)) continue;
         this.watched.delete(runId);
-        if (run) this.notify(run);
+        if (!run) continue;
+        this.notify(run);
+        this.ended.fire(run);
       }
     } catch (error) {
       this.log.warn(`Checking launched runs failed: ${(error as Error).message}`);
@@ -84,6 +90,7 @@ export class RunEndNotifier implements vscode.Disposable {
 
   dispose(): void {
     this.statusMessage?.dispose();
+    this.ended.dispose();
     this.subscription.dispose();
   }
 }

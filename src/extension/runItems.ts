@@ -14,10 +14,12 @@ import {
   type RowFocus,
 } from '../core/runPresentation';
 import { textSparkline } from '../core/series';
+import type { SweepGroup } from '../core/sweepGroups';
 import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import { TRASH_DAYS, type TrashedRun } from '../store/trash';
 import { blobUri } from './documents';
+import { runResource } from './syncView';
 
 /** The detail folders under a run. */
 export type GroupKind = 'params' | 'metrics' | 'artifacts' | 'git';
@@ -53,6 +55,14 @@ export interface LeafNode {
   readonly patchSha?: string;
 }
 
+/** A sweep's row: its listed runs under it, the best one marked. */
+export interface SweepNode {
+  readonly kind: 'sweep';
+  readonly experimentId: number;
+  group: SweepGroup;
+  runs: RunNode[];
+}
+
 /** "N more runs" at the end of a long experiment. */
 export interface MoreNode {
   readonly kind: 'more';
@@ -74,7 +84,7 @@ export interface TrashedRunNode {
 }
 
 /** Any row of the Runs view. */
-export type TreeNode = ExperimentNode | RunNode | GroupNode | LeafNode | MoreNode | TrashNode | TrashedRunNode;
+export type TreeNode = ExperimentNode | SweepNode | RunNode | GroupNode | LeafNode | MoreNode | TrashNode | TrashedRunNode;
 
 /** Points read for a metric's sparkline: the end of the history, which is what a glance at a run wants. */
 const SPARKLINE_POINTS = 2000;
@@ -102,6 +112,7 @@ export function runItem(run: RunListing, focus: RowFocus, now: number): vscode.T
   const icon = statusIcon(run.status);
   item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
   item.contextValue = runContextValue(run);
+  item.resourceUri = runResource(run.id); // carries the run's sync-state badge (SyncStates)
   item.accessibilityInformation = { label: `${run.name}, ${run.status.toLowerCase()}, ${item.description}` };
   // A click previews (focus stays in the tree); a double click or Enter pins (see OpenGesture).
   item.command = { command: 'labbook.previewRun', title: 'Preview Run', arguments: [run.id] };
@@ -115,6 +126,27 @@ export function experimentItem(node: ExperimentNode): vscode.TreeItem {
   item.description = `${node.count} ${node.count === 1 ? 'run' : 'runs'}`;
   item.iconPath = new vscode.ThemeIcon('beaker');
   item.contextValue = 'experiment';
+  return item;
+}
+
+/** The row of a sweep: its name, how many runs it has, and its best run by its metric. */
+export function sweepItem(node: SweepNode): vscode.TreeItem {
+  const { group } = node;
+  const item = new vscode.TreeItem(truncate(group.name, MAX_LABEL), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `experiment:${node.experimentId}/sweep:${group.sweepId}`;
+  const count = `${group.runs.length} ${group.runs.length === 1 ? 'run' : 'runs'}`;
+  const best = group.best && group.metric ? ` · best ${group.best.name} ${group.metric}=${formatMetric(group.best.metrics[group.metric].last)}` : '';
+  item.description = `${count}${best}`;
+  item.tooltip = `Sweep ${group.name} (${group.sweepId}): ${count}${best}`;
+  item.iconPath = new vscode.ThemeIcon('symbol-array');
+  item.contextValue = 'sweep';
+  item.accessibilityInformation = { label: `sweep ${group.name}, ${item.description}` };
+  return item;
+}
+
+/** A sweep's best run says so first in its row. */
+export function markBestRun(item: vscode.TreeItem): vscode.TreeItem {
+  item.description = `★ best · ${String(item.description ?? '')}`;
   return item;
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { choosePrimaryMetric, distinguishingParams } from '../core/runDistinction';
 import { runDescription, type RowFocus } from '../core/runPresentation';
+import { groupSweeps } from '../core/sweepGroups';
 import type { RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import { listTrash, trashCount } from '../store/trash';
@@ -9,13 +10,16 @@ import {
   groupItem,
   groupsOf,
   leavesOf,
+  markBestRun,
   moreItem,
   runItem,
+  sweepItem,
   trashedRunItem,
   trashItem,
   type ExperimentNode,
   type MoreNode,
   type RunNode,
+  type SweepNode,
   type TrashedRunNode,
   type TrashNode,
   type TreeNode,
@@ -59,6 +63,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly rows = new Map<string, string>();
   /** What the rows of each listed experiment show besides names (see focusOf). */
   private readonly focus = new Map<number, RowFocus>();
+  /** The best run of each listed sweep, marked in its row. */
+  private readonly bestRuns = new Set<string>();
   private rootKey = '';
   private problem: string | undefined;
   private empty = true;
@@ -75,8 +81,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     switch (node.kind) {
       case 'experiment':
         return experimentItem(node);
-      case 'run':
-        return runItem(node.run, this.focus.get(node.run.experimentId) ?? NO_FOCUS, Date.now());
+      case 'run': {
+        const item = runItem(node.run, this.focus.get(node.run.experimentId) ?? NO_FOCUS, Date.now());
+        return this.bestRuns.has(node.run.id) ? markBestRun(item) : item;
+      }
+      case 'sweep':
+        return sweepItem(node);
       case 'group':
         return groupItem(node);
       case 'leaf':
@@ -100,6 +110,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       if (!node) return this.rootNodes(store);
       if (node.kind === 'trash') return listTrash(store).map((run): TrashedRunNode => ({ kind: 'trashedRun', run }));
       if (node.kind === 'experiment') return this.runNodes(store, node);
+      if (node.kind === 'sweep') return node.runs;
       if (node.kind === 'run') return groupsOf(store, node);
       if (node.kind === 'group') return leavesOf(store, node);
       return [];
@@ -117,6 +128,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     this.listed.clear();
     this.rows.clear();
     this.focus.clear();
+    this.bestRuns.clear();
     this.runs.clear();
     this.experiments.clear();
     this.changed.fire(undefined);
@@ -158,7 +170,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const focus = focusOf(runs, this.query().primaryMetricOf(row.name));
         if (
           row.count !== node.count ||
-          this.listingKey(runs, row.count) !== this.listed.get(row.id) ||
+          this.listingKey(runs, row.count, focus) !== this.listed.get(row.id) ||
           JSON.stringify(focus) !== JSON.stringify(this.focus.get(row.id))
         ) {
           node.count = row.count;
@@ -243,24 +255,32 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return store.listRuns({ experimentIds: [experimentId], filter, orderBy, limit });
   }
 
-  private listingKey(runs: RunListing[], total: number): string {
-    return JSON.stringify([runs.map((run) => run.id), total]);
+  // A sweep's best run is part of the listing: when another run becomes best, the experiment is redrawn.
+  private listingKey(runs: RunListing[], total: number, focus: RowFocus): string {
+    const best = groupSweeps(runs, focus.metric).map((entry) => (entry.kind === 'sweep' ? entry.group.best?.id : undefined));
+    return JSON.stringify([runs.map((run) => run.id), total, best]);
   }
 
-  private runNodes(store: Store, experiment: ExperimentNode): (RunNode | MoreNode)[] {
+  private runNodes(store: Store, experiment: ExperimentNode): (RunNode | SweepNode | MoreNode)[] {
     const runs = this.listRuns(store, experiment.experimentId);
     const total = store.countRuns({ experimentIds: [experiment.experimentId], filter: this.query().filter });
     experiment.count = total;
-    this.listed.set(experiment.experimentId, this.listingKey(runs, total));
     const focus = focusOf(runs, this.query().primaryMetricOf(experiment.name));
+    this.listed.set(experiment.experimentId, this.listingKey(runs, total, focus));
     this.focus.set(experiment.experimentId, focus);
     const now = Date.now();
-    const nodes: (RunNode | MoreNode)[] = runs.map((run) => {
+    const runNode = (run: RunListing): RunNode => {
       const node = this.runs.get(run.id) ?? { kind: 'run', run };
       node.run = run;
       this.runs.set(run.id, node);
       this.rows.set(run.id, rowKey(run, focus, now));
       return node;
+    };
+    for (const run of runs) this.bestRuns.delete(run.id);
+    const nodes: (RunNode | SweepNode | MoreNode)[] = groupSweeps(runs, focus.metric).map((entry) => {
+      if (entry.kind === 'run') return runNode(entry.run);
+      if (entry.group.best) this.bestRuns.add(entry.group.best.id);
+      return { kind: 'sweep', experimentId: experiment.experimentId, group: entry.group, runs: entry.group.runs.map(runNode) };
     });
     if (total > runs.length) nodes.push({ kind: 'more', experimentId: experiment.experimentId, shown: runs.length, total });
     return nodes;

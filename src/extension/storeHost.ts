@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, loadConfig } from '../capture/config';
 import { recoverOrphanedRuns } from '../capture/recovery';
+import { readMarker } from '../capture/reproduce';
 import { runtimeSummary } from '../capture/doctor';
 import { LARGE_MIGRATION_POINTS } from '../store/schema';
 import { sqliteDriver } from '../store/sqlite';
@@ -82,12 +83,17 @@ export class StoreHost implements vscode.Disposable {
     return this.failure;
   }
 
-  /** The store folder of this window: `labbook.storePath`, else $LABBOOK_DIR, else `<first folder>/.labbook`. */
+  /**
+   * The store folder of this window: `labbook.storePath`, else $LABBOOK_DIR, else the original's store when the
+   * folder is a `labbook checkout` (its marker names it), else `<first folder>/.labbook`.
+   */
   dir(): string | undefined {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') return undefined;
     const root = folder.uri.fsPath;
     const setting = vscode.workspace.getConfiguration('labbook', folder.uri).get<string>('storePath')?.trim();
+    const checkout = setting || process.env.LABBOOK_DIR ? undefined : readMarker(root);
+    if (checkout) return checkout.store;
     const env = setting ? { ...process.env, LABBOOK_DIR: isAbsolute(setting) ? setting : join(root, setting) } : process.env;
     return storeDirFor(root, env);
   }

@@ -65,11 +65,38 @@ export interface CompareView {
   smoothing: number;
 }
 
+/** When one compared run reproduces another (its `labbook.reproduces` tag): whether the last metric values matched. */
+export interface CompareReproduction {
+  originalId: string;
+  reproductionId: string;
+  reproduced: boolean;
+  /** `reproduced: all N metrics match` or `differs: loss 0.31 vs 0.35` (core/reproduction). */
+  summary: string;
+}
+
+/** One field where a run's environment differs from the first compared run's (docs/inputs.md). */
+export interface CompareEnvironmentDifference {
+  /** `python.version`, `package numpy`, `variable OMP_NUM_THREADS`, … */
+  field: string;
+  first: string | null;
+  other: string | null;
+}
+
+/** How one run's recorded environment differs from the first compared run's. */
+export interface CompareEnvironment {
+  runId: string;
+  differences: CompareEnvironmentDifference[];
+}
+
 /** Everything the panel shows. */
 export interface CompareSnapshotMessage extends CompareView {
   type: 'comparePanel/snapshot';
   runs: CompareRun[];
   metrics: CompareMetric[];
+  /** The reproduction verdict, when one run reproduces another; null otherwise. */
+  reproduction: CompareReproduction | null;
+  /** Each later run's environment against the first run's; empty when the first run recorded none. */
+  environment: CompareEnvironment[];
   /** Ids asked for that are not in the store (deleted). */
   missing: string[];
 }

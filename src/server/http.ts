@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { AlreadyExistsError, InvalidValueError } from '../store/errors';
 import { sqliteErrorCode } from '../store/sqlite';
-import { NotFoundError, ParamConflictError } from '../store/store';
+import { NotFoundError, ParamConflictError, ReadOnlyRunError } from '../store/store';
 import { ApiError } from './fields';
 import { JsonText } from './wire';
 
@@ -119,6 +119,8 @@ export function apiErrorOf(error: unknown, internal: (error: unknown) => void): 
     );
   }
   if (error instanceof InvalidValueError) return new ApiError('INVALID_PARAMETER_VALUE', message);
+  // A run pulled from a remote is the remote's: as MLflow answers a write to a run that is not active.
+  if (error instanceof ReadOnlyRunError) return new ApiError('INVALID_PARAMETER_VALUE', message);
   const code = sqliteErrorCode(error);
   // Another process held the write lock past the busy timeout: worth a retry, which the client does on 503.
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ApiError('TEMPORARILY_UNAVAILABLE', message);

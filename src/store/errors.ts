@@ -22,3 +22,12 @@ export class NotFoundError extends Error {}
 
 /** The store was written by a newer Labbook (a schema this build does not know): refused before anything is written. */
 export class StoreTooNewError extends Error {}
+
+/** A run pulled from a remote: it changes only through pull until `labbook adopt` makes it a run of this store. */
+export class ReadOnlyRunError extends Error {
+  constructor(readonly runId: string) {
+    super(
+      `Run ${runId.slice(0, 8)} was pulled from a remote and is read-only here; \`labbook adopt ${runId.slice(0, 8)}\` makes it a run of this store.`,
+    );
+  }
+}

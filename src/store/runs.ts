@@ -2,13 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { GitFacts, Run, RunStatus } from '../core/types';
-import { NotFoundError } from './errors';
+import { NotFoundError, ReadOnlyRunError } from './errors';
 import { experimentById, experimentByName } from './experiments';
 import type { SqlDatabase } from './sqlite';
 import { prepared } from './statements';
 
 /** What a new run starts with. */
 export interface NewRun {
+  /** The run's id when it has one already (a run pulled from a remote keeps the remote's id); else a new one. */
+  id?: string;
   experimentName?: string;
   experimentId?: number;
   name?: string;
@@ -132,7 +134,7 @@ function processIdentity(): { user: string | null; host: string } {
 
 /** Creates a run and returns it. The default name is `<script>-<n>` within its experiment. */
 export function createRun(db: SqlDatabase, spec: NewRun = {}): Run {
-  const id = newRunId();
+  const id = spec.id ?? newRunId();
   const now = spec.startTime ?? Date.now();
   const { user, host } = processIdentity();
   db.transaction(() => {
@@ -339,4 +341,28 @@ export function consolePath(db: SqlDatabase, runId: string): string | null {
 export function touchRun(db: SqlDatabase, runId: string): void {
   const changes = prepared(db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(Date.now(), runId).changes;
   if (changes === 0) throw new NotFoundError(`No run with id ${runId}.`);
+  if (!importing.has(db) && originOf(db, runId) !== undefined) throw new ReadOnlyRunError(runId);
+}
+
+/** Tag marking a run pulled from a remote (its value is the remote's URL): read-only here until adopted. */
+export const ORIGIN_TAG = 'labbook.origin';
+
+// Connections currently writing pulled runs (sync's pull): the only writer a pulled run accepts.
+const importing = new WeakSet<SqlDatabase>();
+
+/** The remote a pulled run came from, or undefined for a run of this store (or an adopted one). */
+export function originOf(db: SqlDatabase, runId: string): string | undefined {
+  const row = prepared(db, 'SELECT value FROM tags WHERE run_id = ? AND key = ?').get(runId, ORIGIN_TAG) as { value: string } | undefined;
+  return row?.value;
+}
+
+/** Runs `fn` in a transaction that may write pulled runs (which refuse every other writer). */
+export function asImport<T>(db: SqlDatabase, fn: () => T): T {
+  if (importing.has(db)) return fn();
+  importing.add(db);
+  try {
+    return db.transaction(fn).immediate();
+  } finally {
+    importing.delete(db);
+  }
 }

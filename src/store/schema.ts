@@ -304,6 +304,33 @@ export const MIGRATIONS: readonly Migration[] = [
     sha256 TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 11: the run queue (labbook queue): commands waiting for a worker, in order, with the worker and run that took
+  // them. No foreign key to runs: an entry keeps its history when its run is purged.
+  `
+  CREATE TABLE queue (
+    id INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    command TEXT NOT NULL,
+    cwd TEXT NOT NULL,
+    experiment TEXT,
+    name TEXT,
+    params TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '{}',
+    group_id TEXT,
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'running', 'done', 'failed', 'cancelled')),
+    reason TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    run_id TEXT,
+    worker_pid INTEGER,
+    worker_start INTEGER,
+    device TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX queue_by_state ON queue (state, position);
+  `,
 ];
 
 /** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */

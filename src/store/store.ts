@@ -19,7 +19,7 @@ import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
 // Where callers have always imported them from; they live with their entity modules.
-export { NotFoundError, ParamConflictError, StoreTooNewError } from './errors';
+export { NotFoundError, ParamConflictError, ReadOnlyRunError, StoreTooNewError } from './errors';
 import { StoreTooNewError } from './errors';
 export { HEARTBEAT_STALE_MS, newRunId } from './runs';
 import { HEARTBEAT_STALE_MS } from './runs';
@@ -104,6 +104,16 @@ export class Store {
   /** Runs `fn` in an IMMEDIATE transaction (a savepoint inside another); it commits when `fn` returns, rolls back when it throws. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /** Runs `fn` in a transaction that may write runs pulled from a remote (sync's pull and adopt; every other writer is refused). */
+  asImport<T>(fn: () => T): T {
+    return runs.asImport(this.db, fn);
+  }
+
+  /** The remote URL a pulled run came from; undefined for this store's own (or adopted) runs. */
+  originOf(runId: string): string | undefined {
+    return runs.originOf(this.db, runId);
   }
 
   /** Changes whenever another connection commits; polling it is the cheapest change signal. */

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { githubWorkflow, gitlabCi } from '../../src/core/ciTemplate';
 import { startTrackingServer } from '../../src/server/trackingServer';
 import { auditTrail } from '../../src/store/modelAudit';
-import { CLI, PYTHON, makeWorkspace, openStore } from './helpers';
+import { CLI, PYTHON, makeWorkspace, openStore, startServerProcess } from './helpers';
 
 const TRAIN = `import os, pickle
 acc = float(os.environ["ACC"])
@@ -44,8 +44,10 @@ describe('CI workflow template', () => {
   const summary = join(dir, 'summary.md');
   const steps = (parse(githubWorkflow(options)) as { jobs: Record<string, { steps: Step[] }> }).jobs['train-and-gate'].steps;
 
+  const outputs = new Map<string, string>();
+
   /** Runs the workflow's shell steps as a job would: a failing step skips the rest except `if: always()` ones. */
-  function runJob(acc: number): { failedStep: string | undefined; gateCode: number | null } {
+  function runJob(acc: number, extraEnv: Record<string, string> = {}): { failedStep: string | undefined; gateCode: number | null } {
     let failedStep: string | undefined;
     let gateCode: number | null = null;
     for (const step of steps.filter((s) => s.run !== undefined && s.name !== 'Install')) {
@@ -63,8 +65,10 @@ describe('CI workflow template', () => {
           GITHUB_SHA: '0123456789abcdef',
           GITHUB_STEP_SUMMARY: summary,
           ACC: String(acc),
+          ...extraEnv,
         },
       });
+      outputs.set(step.name ?? '', `${result.stdout}${result.stderr}`);
       if (step.name === 'Gate') gateCode = result.status;
       if (result.status !== 0) failedStep ??= step.name;
     }
@@ -114,6 +118,31 @@ describe('CI workflow template', () => {
     } finally {
       await server.close();
       store.close();
+    }
+  });
+
+  test('the push step sends the runs to the team server when the secrets are set, and passes without them', async () => {
+    assert.deepEqual(runJob(0.5), { failedStep: 'Gate', gateCode: 1 }, 'a failed gate still pushes (the step runs always)');
+    assert.match(outputs.get('Push to the team server')!, /No LABBOOK_REMOTE_URL secret: runs are not pushed/);
+    // In its own process: the job's steps run synchronously here, so an in-process server could not answer.
+    const team = makeWorkspace({});
+    openStore(team.dir).close();
+    const server = await startServerProcess(join(team.dir, '.labbook'), 'ci-secret');
+    try {
+      const secrets = { LABBOOK_REMOTE_URL: server.url, LABBOOK_REMOTE_TOKEN: 'ci-secret' };
+      assert.deepEqual(runJob(0.5, secrets), { failedStep: 'Gate', gateCode: 1 });
+      assert.match(outputs.get('Push to the team server')!, /Pushed 5 runs to team \(5 created/);
+      const teamStore = openStore(team.dir);
+      const names = teamStore.listRuns().map((run) => run.name);
+      teamStore.close();
+      assert.deepEqual(names, Array<string>(5).fill('ci-01234567'));
+      runJob(0.5, secrets);
+      assert.match(outputs.get('Push to the team server')!, /Pushed 1 run to team \(1 created, 5 already up to date/, 'only the new run is sent');
+      runJob(0.5, { ...secrets, LABBOOK_REMOTE_TOKEN: 'wrong' });
+      assert.match(outputs.get('Push to the team server')!, /refused this token|needs a valid token/);
+    } finally {
+      await server.stop();
+      team.cleanup();
     }
   });
 });

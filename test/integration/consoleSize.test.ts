@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { peakRssMib } from '../../scripts/bench/runnerMemory';
 import { isProcessAlive } from '../../src/capture/recovery';
-import { CLI, PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
+import { CLI, PYTHON, SCRIPTS, makeWorkspace, openStore, readyPid, runCli, startCli, waitFor } from './helpers';
 
 const cleanups: (() => void)[] = [];
 after(() => cleanups.forEach((cleanup) => cleanup()));
@@ -33,7 +33,7 @@ describe('console output of any size', () => {
     const path = await waitFor('the console log to hold the first half', consolePath);
     runner.child.kill('SIGKILL');
     await runner.done;
-    const scriptPid = Number(readFileSync(join(dir, 'ready.txt'), 'utf8'));
+    const scriptPid = await readyPid(join(dir, 'ready.txt'));
     process.kill(scriptPid, 'SIGKILL');
     await waitFor('the orphaned script to exit', () => !isProcessAlive(scriptPid));
     // What the runner wrote before it died, then 2.2 GiB more (sparse, as fast to make as a file can be).

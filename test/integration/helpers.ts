@@ -1,8 +1,9 @@
 // Shared helpers for integration tests: temp workspaces, the built CLI, and bounded waiting without sleeps.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Store } from '../../src/store/store';
 
 /** Repository root. */
@@ -14,10 +15,13 @@ export const PYTHON = process.env.LABBOOK_TEST_PYTHON ?? '/usr/bin/python3';
 /** Test scripts run by the runner. */
 export const SCRIPTS = join(ROOT, 'test', 'fixtures', 'scripts');
 
-/** A fresh folder, optionally a git repository with one commit; removed by the returned cleanup. */
+/** A fresh folder with the given files (paths may hold folders), optionally a git repository with them committed; removed by the returned cleanup. */
 export function makeWorkspace(options: { git?: boolean; files?: Record<string, string> } = {}): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'labbook-it-'));
-  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   if (options.git) {
     const git = (...args: string[]): void => {
       const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
@@ -74,7 +78,40 @@ export async function waitFor<T>(what: string, condition: () => T | undefined | 
   }
 }
 
+/**
+ * The pid a fixture script wrote to `file`, once the whole number is there. A pid read while the file is still empty
+ * would be 0, and process.kill(0) signals the test's own process group (npm and CI with it).
+ */
+export async function readyPid(file: string): Promise<number> {
+  const pid = await waitFor(`a pid in ${file}`, () => {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return /^[1-9]\d*$/.test(text.trim()) && Number(text);
+  });
+  return pid;
+}
+
 /** Opens the workspace store read-write for assertions (closed by the caller). */
 export function openStore(dir: string): Store {
   return Store.open(join(dir, '.labbook'));
+}
+
+/** A tracking server (mlflowServeProcess.ts) in a child process on the store in `dir`, taking `token`. */
+export async function startServerProcess(dir: string, token: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'mlflowServeProcess.ts'), dir, token], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
 }

@@ -1,15 +1,14 @@
 // Hostile and concurrent input: traversal paths, oversized bodies, malformed JSON, wrong types, unknown ids, bad
 // tokens (never a 5xx for a client mistake), and several processes and servers logging into one store at once.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { ModelRegistry } from '../../src/store/registry';
 import type { Harness, Reply } from './mlflowHarness';
 import { rawRequest, runProcess, startHarness } from './mlflowHarness';
+import { startServerProcess } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = join(ROOT, 'test', 'fixtures', 'python', 'mlflow_batch_worker.py');
@@ -256,30 +255,9 @@ describe('hostile requests', () => {
   });
 });
 
-/** A tracking server in a child process on the same store. */
-async function startServerProcess(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'mlflowServeProcess.ts'), dir, 'test-token'], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin.end();
-      }),
-  };
-}
-
 test('four processes through two servers in two processes log batches into one run concurrently, nothing lost', async () => {
   const h = await startHarness();
-  const other = await startServerProcess(join(h.dir, '.labbook'));
+  const other = await startServerProcess(join(h.dir, '.labbook'), 'test-token');
   try {
     const runId = h.store.createRun().id;
     new ModelRegistry(h.store).createModel('shared-model');

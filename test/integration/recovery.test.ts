@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { isProcessAlive } from '../../src/capture/recovery';
 import { procStatFields } from '../../src/capture/systemSampler';
 import type { Store } from '../../src/store/store';
-import { PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
+import { PYTHON, SCRIPTS, makeWorkspace, openStore, readyPid, runCli, startCli, waitFor } from './helpers';
 import { connectionOf } from '../../src/store/connection';
 
 const cleanups: (() => void)[] = [];
@@ -42,7 +42,7 @@ async function startHeld(
   await waitFor('the console log to hold the first half', () =>
     readdirSync(runs).some((id) => readFileSync(join(runs, id, 'console.log'), 'utf8').includes('first half done')),
   );
-  return { runner, scriptPid: Number(readFileSync(join(dir, 'ready.txt'), 'utf8')) };
+  return { runner, scriptPid: await readyPid(join(dir, 'ready.txt')) };
 }
 
 function steps(store: Store, runId: string, key: string): number[] {

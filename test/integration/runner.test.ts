@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isProcessAlive } from '../../src/capture/recovery';
-import { PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
+import { PYTHON, SCRIPTS, makeWorkspace, openStore, readyPid, runCli, startCli, waitFor } from './helpers';
 
 const cleanups: (() => void)[] = [];
 after(() => cleanups.forEach((cleanup) => cleanup()));
@@ -181,8 +181,7 @@ describe('labbook run', () => {
   test('a runner killed with SIGKILL leaves a run that the next Labbook process marks CRASHED, journal ingested', async () => {
     const dir = workspace();
     const { child, done } = startCli(['run', '--', PYTHON, join(SCRIPTS, 'journal_logger.py'), '--wait'], { cwd: dir, env: {} });
-    await waitFor('the script to be ready', () => existsSync(join(dir, 'ready.txt')));
-    const scriptPid = Number(readFileSync(join(dir, 'ready.txt'), 'utf8'));
+    const scriptPid = await readyPid(join(dir, 'ready.txt'));
     // The runner must have written the output to its console log before it dies, or the test races it.
     const runs = join(dir, '.labbook', 'runs');
     await waitFor('the console log to hold the output', () =>

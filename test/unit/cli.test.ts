@@ -14,6 +14,10 @@ describe('cli helpers', () => {
     });
     assert.deepEqual(splitRunArgs(['-e', 'exp', 'python3', 't.py', '--', 'a']), { options: ['-e', 'exp'], command: ['python3', 't.py', '--', 'a'] });
     assert.deepEqual(splitRunArgs(['--name', 'x']), { options: ['--name', 'x'], command: [] });
+    assert.deepEqual(splitRunArgs(['--reproduces', 'abc123', 'python3', 't.py']), {
+      options: ['--reproduces', 'abc123'],
+      command: ['python3', 't.py'],
+    });
   });
 
   test('parses key=value pairs and rejects the rest', () => {

@@ -1,3 +1,4 @@
+import { mergeEnvironment } from '../../src/capture/environment';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,6 +141,50 @@ describe('CompareFeed', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(snapshot)), expectedSnapshot(ids));
     assert.match(snapshot.runs[0].label, /^baseline · [0-9a-f]{7,}$/);
     assert.equal(snapshot.runs[2].label, RUNS[2].name);
+  });
+
+  it('gives the reproduction verdict when one run reproduces another', async () => {
+    const ids = seedCompareRuns(store);
+    const rerun = store.createRun({ name: 'rerun', experimentName: 'sweep' });
+    store.setTags(rerun.id, { 'labbook.reproduces': ids[0] });
+    const last = (key: string): number => RUNS[0].metrics[key][RUNS[0].metrics[key].length - 1].value;
+    store.logMetrics(rerun.id, [
+      { key: 'loss', value: last('loss') * (1 + 1e-9), step: 0, timestamp: 1 },
+      { key: 'accuracy', value: last('accuracy'), step: 0, timestamp: 1 },
+    ]);
+    const matched = await new CompareFeed([rerun.id, ids[0]]).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.deepEqual(matched.reproduction, {
+      originalId: ids[0],
+      reproductionId: rerun.id,
+      reproduced: true,
+      summary: 'reproduced: all 2 metrics match',
+    });
+    store.logMetrics(rerun.id, [{ key: 'loss', value: 0.35, step: 1, timestamp: 2 }]);
+    const differs = await new CompareFeed([ids[0], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.equal(differs.reproduction?.summary, `differs: loss ${last('loss')} vs 0.35`);
+    assert.equal((await new CompareFeed([ids[1], rerun.id]).snapshot(store, { axis: 'step', smoothing: 0 })).reproduction, null);
+  });
+
+  it("gives each later run's environment differences from the first run's, and none when the first recorded none", async () => {
+    const ids = seedCompareRuns(store);
+    const python = { version: '3.11.2', implementation: 'cpython', executable: '/usr/bin/python3', prefix: '/usr', virtualenv: false };
+    mergeEnvironment(store, ids[0], { python: { ...python, packages: { numpy: '1.24.2' } }, variables: { SEED: '1' } });
+    mergeEnvironment(store, ids[1], { python: { ...python, packages: { numpy: '1.24.2' } }, variables: { SEED: '1' } });
+    mergeEnvironment(store, ids[2], { python: { ...python, version: '3.12.1', packages: {} }, variables: { SEED: '2' } });
+    const snapshot = await new CompareFeed(ids).snapshot(store, { axis: 'step', smoothing: 0 });
+    assert.deepEqual(snapshot.environment, [
+      { runId: ids[1], differences: [] },
+      {
+        runId: ids[2],
+        differences: [
+          { field: 'python.version', first: '3.11.2', other: '3.12.1' },
+          { field: 'package numpy', first: '1.24.2', other: null },
+          { field: 'variable SEED', first: '1', other: '2' },
+        ],
+      },
+    ]);
+    const bare = store.createRun({ name: 'bare', experimentName: 'sweep' });
+    assert.deepEqual((await new CompareFeed([bare.id, ids[0]]).snapshot(store, { axis: 'step', smoothing: 0 })).environment, []);
   });
 
   it('names runs that are gone and notices changes', async () => {

@@ -126,6 +126,8 @@ describe('loadConfig', () => {
         'system:',
         '  interval: 10',
         '  firstMinuteInterval: 0.5',
+        'remotes:',
+        '  origin: { url: "https://mlflow.example", tokenEnv: MLFLOW_TOKEN }',
         'drift:',
         '  driftShare: 0.4',
         '  ignore: [id]',
@@ -157,7 +159,9 @@ describe('loadConfig', () => {
       },
       environment: { variables: ['SEED', 'TORCH_*'] },
       gates: [],
+      sweeps: {},
       system: { interval: 10, firstMinuteInterval: 0.5 },
+      remotes: { origin: { url: 'https://mlflow.example', tokenEnv: 'MLFLOW_TOKEN' } },
       drift: { driftShare: 0.4, ignore: ['id'], columns: { age: { method: 'wasserstein', threshold: 0.2 } } },
     });
   });

@@ -46,6 +46,7 @@ const REQUIRED_COMMANDS = [
   'labbook.runCurrentFile',
   'labbook.runAndTrack',
   'labbook.rerun',
+  'labbook.reproduceRun',
   'labbook.stop',
   'labbook.openRun',
   'labbook.compareRuns',
@@ -61,7 +62,15 @@ const REQUIRED_COMMANDS = [
   'labbook.revealArtifact',
   'labbook.openGitPatch',
 ];
-const ITEM_ONLY = ['labbook.openArtifact', 'labbook.revealArtifact', 'labbook.openGitPatch'];
+const ITEM_ONLY = [
+  'labbook.openArtifact',
+  'labbook.revealArtifact',
+  'labbook.openGitPatch',
+  'labbook.queueCancel',
+  'labbook.queueMoveUp',
+  'labbook.queueMoveDown',
+  'labbook.queueRetry',
+];
 
 describe('package.json contributions', () => {
   it('declares every command of the issue in the Labbook category with an icon', () => {
@@ -75,7 +84,7 @@ describe('package.json contributions', () => {
   });
 
   it('registers exactly the declared commands in the command tables', () => {
-    const source = ['commands.ts', 'modelCommands.ts', 'trackCommands.ts']
+    const source = ['commands.ts', 'modelCommands.ts', 'driftCommands.ts', 'queueView.ts', 'syncActions.ts', 'trackCommands.ts']
       .map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8'))
       .join('\n');
     const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
@@ -88,7 +97,7 @@ describe('package.json contributions', () => {
     }
     const builtIn = new Set(['workbench.action.files.openFolder', 'workbench.trust.manage']);
     for (const welcome of contributes.viewsWelcome) {
-      assert.ok(['labbook.runs', 'labbook.models'].includes(welcome.view), welcome.view);
+      assert.ok(['labbook.runs', 'labbook.models', 'labbook.queue', 'labbook.remotes'].includes(welcome.view), welcome.view);
       for (const [, id] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(id) || builtIn.has(id), id);
     }
   });
@@ -99,7 +108,7 @@ describe('package.json contributions', () => {
   });
 
   it('matches run context menus to the context values runs really have', () => {
-    const run = { starred: false, argv: ['python', 'train.py'], cwd: '/ws' };
+    const run = { starred: false, argv: ['python', 'train.py'], cwd: '/ws', git: { commit: 'c0ffee' } };
     const live = runContextValue({ ...run, status: 'RUNNING' });
     const ended = runContextValue({ ...run, status: 'FINISHED', starred: true });
     const noCommand = runContextValue({ ...run, status: 'FAILED', argv: [] });
@@ -118,6 +127,11 @@ describe('package.json contributions', () => {
     assert.ok(!matches('labbook.deleteRun', live), 'live runs cannot be deleted from the menu');
     assert.ok(matches('labbook.rerun', ended));
     assert.ok(!matches('labbook.rerun', noCommand));
+    assert.ok(matches('labbook.reproduceRun', ended) && matches('labbook.reproduceRun', noCommand));
+    assert.ok(
+      !matches('labbook.reproduceRun', runContextValue({ ...run, status: 'FINISHED', git: { commit: null } })),
+      'a run outside git has no commit to check out',
+    );
     for (const id of ['labbook.openRun', 'labbook.compareRuns', 'labbook.copyRunId', 'labbook.toggleStar', 'labbook.showConsole']) {
       assert.ok(matches(id, live) && matches(id, ended), id);
     }
@@ -134,7 +148,7 @@ describe('package.json contributions', () => {
     assert.ok(matches('labbook.openModelSourceRun', version('None')) && !matches('labbook.openModelSourceRun', version('None', [], null)));
     for (const id of ['labbook.setModelAlias', 'labbook.deleteModelVersion', 'labbook.showModelLineage', 'labbook.transitionModelStage'])
       assert.ok(matches(id, version('Archived', ['old'], null)), id);
-    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.toggleStar'])
+    for (const id of ['labbook.openRun', 'labbook.deleteRun', 'labbook.rerun', 'labbook.reproduceRun', 'labbook.toggleStar'])
       assert.ok(!matches(id, 'trashedRun'), `${id} is not offered in the Trash`);
   });
 

@@ -8,7 +8,16 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 const ROOT = resolve(__dirname, '..', '..');
-const HOOKS = ['labbookComparePanel', 'labbookLineagePanel', 'labbookMetricsView', 'labbookRunPanel', 'labbookRunsTable'];
+const HOOKS = [
+  'labbookComparePanel',
+  'labbookDriftPanel',
+  'labbookLineagePanel',
+  'labbookMetricsView',
+  'labbookMonitoringView',
+  'labbookRunPanel',
+  'labbookRunsTable',
+  'labbookSweepForm',
+];
 const scratch = mkdtempSync(join(tmpdir(), 'labbook-bundle-'));
 
 /** Builds the production bundle with extra flags and returns the text of each page script by file name. */

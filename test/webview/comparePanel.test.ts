@@ -42,6 +42,49 @@ async function tableRows(page: WebviewPage, selector: string): Promise<string[][
 }
 
 describe('Compare panel webview', () => {
+  it('shows the reproduction verdict, as text, only when one run reproduces another', async () => {
+    const page = await open();
+    await page.send(snapshot);
+    await page.page.waitForSelector('main[aria-busy="false"]');
+    assert.equal(await page.page.locator('p.verdict').isHidden(), true);
+    const [original, , rerun] = snapshot.runs;
+    const reproduction = { originalId: original.id, reproductionId: rerun.id, reproduced: false, summary: 'differs: loss 0.31 vs 0.35' };
+    await page.send({ ...snapshot, reproduction });
+    await page.page.waitForSelector('p.verdict.not-reproduced');
+    assert.equal(await page.page.locator('p.verdict').textContent(), `${HOSTILE_NAME} reproduces ${original.label}: differs: loss 0.31 vs 0.35`);
+    await page.send({ ...snapshot, reproduction: { ...reproduction, reproduced: true, summary: 'reproduced: all 2 metrics match' } });
+    await page.page.waitForSelector('p.verdict.reproduced');
+  });
+
+  it("shows each run's environment differences from the first run, as text, and hides the section without any", async () => {
+    const page = await open();
+    await page.send(snapshot);
+    await page.page.waitForSelector('main[aria-busy="false"]');
+    const environmentSection = page.page.locator('vscode-collapsible.environment-section');
+    assert.equal(await environmentSection.isHidden(), true);
+    const [first, second, third] = snapshot.runs;
+    await page.send({
+      ...snapshot,
+      environment: [
+        { runId: second.id, differences: [] },
+        {
+          runId: third.id,
+          differences: [
+            { field: 'python.version', first: '3.11.2', other: '3.12.1' },
+            { field: 'package <img src=x onerror="window.__pwned=1">', first: null, other: '1.0' },
+          ],
+        },
+      ],
+    });
+    await page.page.waitForSelector('table.environment-diff');
+    assert.equal(await environmentSection.locator('p.empty').textContent(), `${second.label}: same environment as ${first.label}`);
+    assert.deepEqual(await environmentSection.locator('table.environment-diff tbody tr').allTextContents(), [
+      'python.version3.11.23.12.1',
+      'package <img src=x onerror="window.__pwned=1">—1.0',
+    ]);
+    assert.equal(await page.page.evaluate(() => document.querySelectorAll('img').length), 0);
+  });
+
   it('says ready, then shows every run string as text with labels that tell runs apart', async () => {
     const page = await open();
     const ready = (await page.recorded()).posted[0];

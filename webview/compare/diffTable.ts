@@ -5,7 +5,7 @@ import { formatMetric } from '../../src/core/format';
 import { diffRuns } from '../../src/core/runDiff';
 import type { DiffRow } from '../../src/core/runDiff';
 import type { MetricSummary } from '../../src/core/types';
-import type { CompareMetric, CompareRun } from '../../src/protocol/comparePanel';
+import type { CompareMetric, CompareReproduction, CompareRun } from '../../src/protocol/comparePanel';
 import { decodeNumber } from '../../src/protocol/runPanel';
 import { el } from '../shared/dom';
 import { emptyNote, section } from '../shared/sections';
@@ -57,6 +57,7 @@ export class DiffTable {
   private readonly head = el('thead');
   private readonly body = el('tbody');
   private readonly empty = emptyNote('No differences: every param and last metric value is the same in every run.');
+  private readonly verdict = el('p', { className: 'verdict', attributes: { role: 'status' } });
   private runs: readonly CompareRun[] = [];
   private rows: DiffRow[] = [];
 
@@ -65,11 +66,12 @@ export class DiffTable {
     private readonly open: (runId: string) => void,
   ) {
     const table = el('table', { className: 'diff' }, this.head, this.body);
-    this.element = section('Params and metrics', el('div', { className: 'table-scroll' }, table), this.empty);
+    this.element = section('Params and metrics', this.verdict, el('div', { className: 'table-scroll' }, table), this.empty);
   }
 
-  show(runs: readonly CompareRun[], metrics: readonly CompareMetric[]): void {
+  show(runs: readonly CompareRun[], metrics: readonly CompareMetric[], reproduction: CompareReproduction | null): void {
     this.runs = runs;
+    this.showVerdict(reproduction);
     this.rows = diffRuns(
       runs.map((run) => ({
         label: run.label,
@@ -80,6 +82,15 @@ export class DiffTable {
     const header = el('tr', {}, el('th', { className: 'key', text: '' }), ...runs.map((run) => this.runHeader(run)));
     this.head.replaceChildren(header);
     this.render();
+  }
+
+  /** `rerun reproduces original: reproduced: all 2 metrics match` (or what differs) when one run reproduces another. */
+  private showVerdict(reproduction: CompareReproduction | null): void {
+    const label = (id: string): string => this.runs.find((run) => run.id === id)?.label ?? id.slice(0, 8);
+    this.verdict.hidden = reproduction === null;
+    if (!reproduction) return;
+    this.verdict.className = `verdict ${reproduction.reproduced ? 'reproduced' : 'not-reproduced'}`;
+    this.verdict.textContent = `${label(reproduction.reproductionId)} reproduces ${label(reproduction.originalId)}: ${reproduction.summary}`;
   }
 
   setOnlyDifferences(only: boolean): void {

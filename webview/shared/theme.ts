@@ -44,6 +44,18 @@ export function readChartTheme(): ChartTheme {
   }
 }
 
+/** The current value of a CSS colour variable (one a page's stylesheet defines) as a canvas-ready colour. */
+export function readCssColor(variable: string): string {
+  const probe = document.createElement('span');
+  probe.hidden = true;
+  document.body.append(probe);
+  try {
+    return resolveColor(probe, variable);
+  } finally {
+    probe.remove();
+  }
+}
+
 /** Calls `callback` when VS Code switches theme (it rewrites the body class and the root's variables). */
 export function onThemeChange(callback: () => void): void {
   let pending = false;

@@ -6,13 +6,18 @@
 // (seriesPool.ts) that read in parallel and send back only the samples.
 
 import { compareBuckets, cssColor, runColors, runLabels } from '../../core/compare';
+import { reproductionPair, reproductionVerdict } from '../../core/reproduction';
 import { sampleColumns } from '../../core/series';
 import type { XRange } from '../../core/series';
 import type { MetricSummary, Run } from '../../core/types';
+import { environmentOf } from '../../capture/environment';
+import { environmentDifferences } from '../../core/environment';
 import type {
   CompareAxis,
+  CompareEnvironment,
   CompareMetric,
   CompareRangeDetailMessage,
+  CompareReproduction,
   CompareRun,
   CompareSeries,
   CompareSeriesReplacedMessage,
@@ -98,6 +103,27 @@ export class InThreadSeriesReader implements SeriesReader {
   }
 }
 
+/** The verdict when one of the runs reproduces another, on the stored last values (default tolerance). */
+/** Each later run's environment differences from the first run's (runs that recorded none are left out). */
+function environmentsOf(store: Store, runs: readonly Run[]): CompareEnvironment[] {
+  const first = runs.length > 0 ? environmentOf(store, runs[0].id) : undefined;
+  if (!first) return [];
+  return runs.slice(1).flatMap((run) => {
+    const other = environmentOf(store, run.id);
+    if (!other) return [];
+    const differences = environmentDifferences(first, other).map((d) => ({ field: d.field, first: d.left ?? null, other: d.right ?? null }));
+    return [{ runId: run.id, differences }];
+  });
+}
+
+function reproductionOf(store: Store, runs: readonly Run[]): CompareReproduction | null {
+  const pair = reproductionPair(runs.map((run) => ({ id: run.id, tags: store.tags(run.id) })));
+  if (!pair) return null;
+  const lastValues = (runId: string): Record<string, number> => Object.fromEntries(store.metricSummaries(runId).map((m) => [m.key, m.last]));
+  const { reproduced, summary } = reproductionVerdict(lastValues(pair.original.id), lastValues(pair.reproduction.id));
+  return { originalId: pair.original.id, reproductionId: pair.reproduction.id, reproduced, summary };
+}
+
 /** Feeds one Compare panel: the runs are fixed, what they hold is read from the store on every call. */
 export class CompareFeed {
   private readonly budget: number | undefined;
@@ -134,7 +160,17 @@ export class CompareFeed {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, value]) => ({ key, value })),
     }));
-    return { type: 'comparePanel/snapshot', ...view, runs: compared, metrics: await this.metrics(store, runs, view), missing };
+    const reproduction = reproductionOf(store, runs);
+    const environment = environmentsOf(store, runs);
+    return {
+      type: 'comparePanel/snapshot',
+      ...view,
+      runs: compared,
+      metrics: await this.metrics(store, runs, view),
+      reproduction,
+      environment,
+      missing,
+    };
   }
 
   /** Every series again for new view settings. */

@@ -1,0 +1,73 @@
+// Messages between the Drift panel webview and the extension host. The webview says 'driftPanel/ready'; the host
+// answers with where it stands: reading the two files, the report (histogram bins, never rows), or why it failed.
+// The page may ask to check again or to open one of the two files.
+
+import type { DriftPanelReport } from '../core/driftView';
+import { InvalidMessage, parseWebviewMessage, unknownType, type ParseResult } from './messageFields';
+
+/** The two files compared, as the page names them (paths relative to the workspace when inside it). */
+export interface DriftPanelFiles {
+  reference: string;
+  current: string;
+}
+
+/** The host is reading the files (a long read shows a progress notification too). */
+export interface DriftLoadingMessage {
+  type: 'driftPanel/loading';
+  files: DriftPanelFiles;
+}
+
+/** The comparison: one row per column with both histograms, and the dataset verdict. */
+export interface DriftReportMessage {
+  type: 'driftPanel/report';
+  files: DriftPanelFiles;
+  report: DriftPanelReport;
+}
+
+/** The comparison failed: a missing or unreadable file, mismatched schemas; the message says what to change. */
+export interface DriftErrorMessage {
+  type: 'driftPanel/error';
+  message: string;
+  files?: DriftPanelFiles;
+}
+
+/** Every message the host sends to the Drift panel. */
+export type DriftToWebview = DriftLoadingMessage | DriftReportMessage | DriftErrorMessage;
+
+/** The page has loaded. */
+export interface DriftReadyMessage {
+  type: 'driftPanel/ready';
+}
+
+/** Read both files again and compare (they may have changed). */
+export interface DriftRerunMessage {
+  type: 'driftPanel/rerun';
+}
+
+/** Open the reference or the current file in an editor. */
+export interface DriftOpenFileMessage {
+  type: 'driftPanel/openFile';
+  which: 'reference' | 'current';
+}
+
+/** Every message the Drift panel webview sends to the host. */
+export type DriftFromWebview = DriftReadyMessage | DriftRerunMessage | DriftOpenFileMessage;
+
+/** Checks a message from the webview; a malformed one yields an error that says what is wrong. */
+export function parseDriftMessage(value: unknown): ParseResult<DriftFromWebview> {
+  return parseWebviewMessage(value, 'drift panel', (fields): DriftFromWebview => {
+    if (fields.type === 'driftPanel/ready' || fields.type === 'driftPanel/rerun') return { type: fields.type };
+    if (fields.type === 'driftPanel/openFile') {
+      if (fields.which !== 'reference' && fields.which !== 'current') throw new InvalidMessage("'which' must be 'reference' or 'current'.");
+      return { type: 'driftPanel/openFile', which: fields.which };
+    }
+    throw unknownType(fields);
+  });
+}
+
+const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<DriftToWebview['type']>(['driftPanel/loading', 'driftPanel/report', 'driftPanel/error']);
+
+/** True for a message from the host; the host is trusted, so the page checks only the discriminant. */
+export function isDriftToWebview(value: unknown): value is DriftToWebview {
+  return typeof value === 'object' && value !== null && TO_WEBVIEW_TYPES.has((value as { type?: unknown }).type);
+}

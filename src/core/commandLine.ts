@@ -1,6 +1,7 @@
 // Command lines the extension launches. Labbook runs commands directly (no shell), so a typed command line is
 // split into words the way a POSIX shell would, and anything only a shell could do (pipes, redirects,
 // `$VAR`, `~`) is refused with a message instead of being passed on as a literal and failing obscurely.
+import { LABBOOK_DEBUG_TYPE } from './debugAttach';
 
 /** A command line or launch configuration Labbook cannot run; the message says why. */
 export class CommandLineError extends Error {
@@ -197,11 +198,11 @@ export interface LaunchCommand {
   env: Record<string, string>;
 }
 
-/** True for a Python launch configuration (`python` or `debugpy`, request `launch`). */
+/** True for a Python launch configuration (`python`, `debugpy` or Labbook's own `labbook-debugpy`, request `launch`). */
 export function isPythonLaunchConfig(config: unknown): config is Record<string, unknown> {
   if (typeof config !== 'object' || config === null) return false;
   const { type, request } = config as Record<string, unknown>;
-  return (type === 'python' || type === 'debugpy') && request === 'launch';
+  return (type === 'python' || type === 'debugpy' || type === LABBOOK_DEBUG_TYPE) && request === 'launch';
 }
 
 function relativeTo(folder: string, file: string, separator: string): string {

@@ -1,23 +1,36 @@
 import * as vscode from 'vscode';
 import { isListening, freePort } from '../capture/debugLaunch';
 import { isPythonLaunchConfig, launchConfigCommand } from '../core/commandLine';
+import { LABBOOK_DEBUG_TYPE, PYTHON_DEBUG_TYPES, attachConfiguration, attachEndpoint, debugTypeFor } from '../core/debugAttach';
 import type { LaunchSpec, Launcher } from './launcher';
 import { launchVariables } from './launcher';
 import { pythonInterpreter } from './pythonInterpreter';
 
-/** Debug types that attach to debugpy: the Python Debugger extension's, then the older Python extension's. */
-const PYTHON_DEBUG_TYPES = ['debugpy', 'python'];
-const NO_DEBUGGER =
-  'Debug and Track needs a Python debugger in VS Code: install the "Python Debugger" extension (ms-python.debugpy). Without it, run `labbook run --debug -- python file.py` in a terminal and attach any debugpy client to the port it prints.';
 const LISTEN_TIMEOUT_MS = 30_000;
+/** Context key hiding Labbook's own Python debug type from the debugger lists while a Python debugger extension is installed. */
+const PYTHON_DEBUGGER_CONTEXT = 'labbook.pythonDebuggerInstalled';
 
-/** The installed debug type that can attach to debugpy, if any. */
-export function pythonDebugType(): string | undefined {
-  const contributed = (type: string): boolean =>
-    vscode.extensions.all.some((extension) =>
-      ((extension.packageJSON as { contributes?: { debuggers?: { type?: string }[] } }).contributes?.debuggers ?? []).some((d) => d.type === type),
-    );
-  return PYTHON_DEBUG_TYPES.find(contributed);
+/** Whether another extension contributes the debug type `type`. */
+function contributed(type: string): boolean {
+  return vscode.extensions.all.some((extension) =>
+    ((extension.packageJSON as { contributes?: { debuggers?: { type?: string }[] } }).contributes?.debuggers ?? []).some((d) => d.type === type),
+  );
+}
+
+/** The debug type that attaches to debugpy: the Python debugger extension's when installed, else Labbook's own. */
+export function pythonDebugType(): string {
+  return debugTypeFor(contributed);
+}
+
+/**
+ * Labbook's own debug type: VS Code talks DAP to the adapter `python -m debugpy --listen` started on the run's port.
+ * Used when no Python debugger extension is installed.
+ */
+class DebugpyAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
+    const { host, port } = attachEndpoint(session.configuration);
+    return new vscode.DebugAdapterServer(port, host);
+  }
 }
 
 /**
@@ -33,20 +46,26 @@ export class DebugTracker implements vscode.DebugConfigurationProvider {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Registers the `labbook: true` launch attribute and the session end handling. */
+  /** Registers the `labbook: true` launch attribute, Labbook's own debug type and the session end handling. */
   register(): vscode.Disposable[] {
+    const showOwnType = (): Thenable<unknown> =>
+      vscode.commands.executeCommand('setContext', PYTHON_DEBUGGER_CONTEXT, pythonDebugType() !== LABBOOK_DEBUG_TYPE);
+    void showOwnType();
     return [
       ...PYTHON_DEBUG_TYPES.map((type) => vscode.debug.registerDebugConfigurationProvider(type, this)),
+      vscode.debug.registerDebugConfigurationProvider(LABBOOK_DEBUG_TYPE, {
+        resolveDebugConfiguration: (folder, config) => this.resolveOwn(folder, config),
+      }),
+      vscode.debug.registerDebugAdapterDescriptorFactory(LABBOOK_DEBUG_TYPE, new DebugpyAdapterFactory()),
+      vscode.extensions.onDidChange(() => void showOwnType()),
       vscode.debug.onDidTerminateDebugSession((session) => this.ended(session)),
     ];
   }
 
   /** "Debug and Track Current File". */
   async debugCurrentFile(resource?: vscode.Uri): Promise<void> {
-    const type = requireDebugType();
-    const spec = await this.launcher.currentFileSpec(resource);
-    const folder = vscode.workspace.workspaceFolders?.find((f) => spec.cwd === f.uri.fsPath);
-    await vscode.debug.startDebugging(folder, await this.attachConfig(type, spec, `Debug and Track ${spec.command[1]}`, {}));
+    const { folder, config } = await this.currentFileAttach(pythonDebugType(), resource);
+    await vscode.debug.startDebugging(folder, config);
   }
 
   /** A launch configuration with `labbook: true` becomes an attach to the same program started by the runner. */
@@ -65,13 +84,38 @@ export class DebugTracker implements vscode.DebugConfigurationProvider {
     return this.attachConfig(config.type, spec, name, { justMyCode: config.justMyCode, pathMappings: config.pathMappings });
   }
 
+  /**
+   * Labbook's own type: an attach goes straight to debugpy; a launch is always tracked (`labbook: true` implied);
+   * F5 without a launch configuration (no request) is Debug and Track Current File.
+   */
+  private async resolveOwn(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.request === 'attach') {
+      attachEndpoint(config); // a bad connect is refused here, with a message naming the attribute
+      return config;
+    }
+    if (config.request === undefined) return (await this.currentFileAttach(LABBOOK_DEBUG_TYPE)).config;
+    return this.resolveDebugConfiguration(folder, { ...config, labbook: true });
+  }
+
+  private async currentFileAttach(
+    type: string,
+    resource?: vscode.Uri,
+  ): Promise<{ folder?: vscode.WorkspaceFolder; config: vscode.DebugConfiguration }> {
+    const spec = await this.launcher.currentFileSpec(resource);
+    const folder = vscode.workspace.workspaceFolders?.find((f) => spec.cwd === f.uri.fsPath);
+    return { folder, config: await this.attachConfig(type, spec, `Debug and Track ${spec.command[1]}`, {}) };
+  }
+
   private async attachConfig(type: string, spec: LaunchSpec, name: string, extra: Record<string, unknown>): Promise<vscode.DebugConfiguration> {
     const port = await freePort();
     const terminal = await this.launcher.launch({ ...spec, debugPort: port });
     await waitForListening(port);
-    const key = `labbook-${port}`;
-    this.terminals.set(key, terminal);
-    return { type, request: 'attach', name, connect: { host: '127.0.0.1', port }, labbookSession: key, ...extra };
+    const session = `labbook-${port}`;
+    this.terminals.set(session, terminal);
+    return attachConfiguration({ type, name, port, session, extra }) as vscode.DebugConfiguration;
   }
 
   private ended(session: vscode.DebugSession): void {
@@ -82,12 +126,6 @@ export class DebugTracker implements vscode.DebugConfigurationProvider {
     // Ctrl-C reaches the runner, which stops the script and records KILLED; after a finished run it closes the terminal.
     terminal.sendText('\x03', false);
   }
-}
-
-function requireDebugType(): string {
-  const type = pythonDebugType();
-  if (!type) throw new Error(NO_DEBUGGER);
-  return type;
 }
 
 /** Waits until debugpy listens (where that can be seen; elsewhere a short grace). */

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { LABBOOK_DEBUG_TYPE, attachConfiguration, attachEndpoint } from '../../src/core/debugAttach';
+import { listQueue } from '../../src/store/queue';
 import { DapClient } from './dapClient';
 import { PYTHON, SCRIPTS, makeWorkspace, openStore, runCli, startCli, waitFor } from './helpers';
 
@@ -23,9 +25,25 @@ async function stoppedAtBreakpoint(): Promise<{ dir: string; dap: DapClient; thr
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const port = Number(await waitFor('the debugger port', () => /debugger listening on 127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]));
-  const dap = await DapClient.connect(port);
-  await dap.request('initialize', { adapterID: 'debugpy', clientID: 'labbook-test', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const attached = dap.send('attach', { justMyCode: true });
+  // As VS Code does with Labbook's own debug type: connect where the attach configuration says, send it as the attach arguments.
+  const config = attachConfiguration({
+    type: LABBOOK_DEBUG_TYPE,
+    name: 'Debug and Track train.py',
+    port,
+    session: `labbook-${port}`,
+    extra: { justMyCode: true },
+  });
+  const endpoint = attachEndpoint(config);
+  assert.deepEqual(endpoint, { host: '127.0.0.1', port });
+  const dap = await DapClient.connect(endpoint.port);
+  await dap.request('initialize', {
+    adapterID: LABBOOK_DEBUG_TYPE,
+    clientID: 'labbook-test',
+    linesStartAt1: true,
+    columnsStartAt1: true,
+    pathFormat: 'path',
+  });
+  const attached = dap.send('attach', config);
   await dap.event('initialized');
   const breakpoints = await dap.request('setBreakpoints', { source: { path: join(ws.dir, 'train.py') }, breakpoints: [{ line: BREAK_LINE }] });
   assert.equal((breakpoints.body!.breakpoints as { verified: boolean }[])[0].verified, true);
@@ -74,7 +92,7 @@ describe('labbook run --debug', () => {
     store.close();
   });
 
-  test('a command that is not Python is refused with a clear error and no run', async () => {
+  test('a command that is not Python, a bad port or --debug with --queue is refused with a clear error and no run or queue entry', async () => {
     const ws = makeWorkspace();
     cleanups.push(ws.cleanup);
     const result = await runCli(['run', '--debug', '--', 'node', 'train.js'], { cwd: ws.dir });
@@ -82,6 +100,10 @@ describe('labbook run --debug', () => {
     assert.match(result.stderr, /must start with a Python interpreter/);
     const port = await runCli(['run', '--debug-port', 'x', '--', PYTHON, 'train.py'], { cwd: ws.dir });
     assert.match(port.stderr, /--debug-port takes a port number/);
+    const queued = await runCli(['run', '--queue', '--debug', '--', PYTHON, 'train.py'], { cwd: ws.dir });
+    assert.equal(queued.code, 1, queued.stderr);
+    assert.match(queued.stderr, /--debug and --queue do not go together/);
     assert.ok(!existsSync(join(ws.dir, '.labbook', 'store.db')) || openStore(ws.dir).listRuns().length === 0, 'no run is created');
+    assert.ok(!existsSync(join(ws.dir, '.labbook', 'store.db')) || listQueue(openStore(ws.dir)).length === 0, 'nothing is queued');
   });
 });

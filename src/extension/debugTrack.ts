@@ -58,6 +58,11 @@ export class DebugTracker implements vscode.DebugConfigurationProvider {
       }),
       vscode.debug.registerDebugAdapterDescriptorFactory(LABBOOK_DEBUG_TYPE, new DebugpyAdapterFactory()),
       vscode.extensions.onDidChange(() => void showOwnType()),
+      // Interrupt the runner as soon as VS Code asks to stop, before debugpy lets the paused script run on.
+      vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker: (session) =>
+          session.configuration.labbookSession ? { onWillReceiveMessage: (message: unknown) => this.stopping(session, message) } : undefined,
+      }),
       vscode.debug.onDidTerminateDebugSession((session) => this.ended(session)),
     ];
   }
@@ -116,6 +121,11 @@ export class DebugTracker implements vscode.DebugConfigurationProvider {
     const session = `labbook-${port}`;
     this.terminals.set(session, terminal);
     return attachConfiguration({ type, name, port, session, extra }) as vscode.DebugConfiguration;
+  }
+
+  private stopping(session: vscode.DebugSession, message: unknown): void {
+    const { type, command } = message as { type?: string; command?: string };
+    if (type === 'request' && (command === 'disconnect' || command === 'terminate')) this.ended(session);
   }
 
   private ended(session: vscode.DebugSession): void {

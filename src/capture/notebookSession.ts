@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStatus } from '../core/types';
 import { HEARTBEAT_STALE_MS, type Store } from '../store/store';
-import { storeArtifact } from './artifacts';
+import { artifactName, storeArtifact } from './artifacts';
 import type { LabbookConfig } from './config';
 import { ingestJournal, type IngestContext } from './ingest';
 import { JOURNAL_ENV, type JournalRecord } from './journal';
@@ -55,14 +55,16 @@ interface ExecutedCell {
  */
 export async function trackNotebookSession(options: NotebookSessionOptions): Promise<NotebookSessionResult> {
   const { store, config, cwd } = options;
+  // Named as a script is: relative to the run's folder when inside it (the editor passes an absolute path).
+  const notebook = options.notebook === undefined ? undefined : artifactName(cwd, options.notebook);
   const run = store.createRun({
     experimentName: options.experiment ?? config.experiment ?? 'Default',
     name: options.name,
-    argv: ['jupyter', 'kernel', ...(options.notebook ? [options.notebook] : [])],
+    argv: ['jupyter', 'kernel', ...(notebook ? [notebook] : [])],
     cwd,
-    sourceFile: options.notebook ?? null,
+    sourceFile: notebook ?? null,
   });
-  store.setTags(run.id, { [NOTEBOOK_TAG]: options.notebook ?? 'true' });
+  store.setTags(run.id, { [NOTEBOOK_TAG]: notebook ?? 'true' });
   const runDir = store.runDir(run.id);
   mkdirSync(runDir, { recursive: true });
   const journalPath = join(runDir, 'journal.jsonl');

@@ -2,14 +2,18 @@ import { parseArgs } from 'node:util';
 import { trackNotebookSession } from '../capture/notebookSession';
 import type { TrackingServer } from '../server/trackingServer';
 import { startRunServer } from './serveCommand';
-import { openWorkspace } from './workspace';
+import { openWorkspace, pythonShimDir } from './workspace';
 
 /** Usage of `labbook notebook`. */
 export const NOTEBOOK_USAGE = 'notebook [--experiment E] [--name N] [--notebook file.ipynb]';
 
-/** The Python line that turns tracking on in a kernel, given the settings `labbook notebook` printed. */
-export function trackLine(settings: Record<string, string>): string {
-  return `import labbook.notebook; labbook.notebook.track(${JSON.stringify(settings)})`;
+/**
+ * The Python line that turns tracking on in a kernel, given the settings `labbook notebook` printed. It puts Labbook's
+ * python/ folder on the kernel's path itself (last, so it shadows nothing), as a kernel started elsewhere lacks it.
+ */
+export function trackLine(settings: Record<string, string>, pythonDir: string): string {
+  const dir = JSON.stringify(pythonDir); // a JSON string is a valid Python string literal
+  return `import sys; ${dir} in sys.path or sys.path.append(${dir}); import labbook.notebook; labbook.notebook.track(${JSON.stringify(settings)})`;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function notebookCommand(args: string[]): Promise<number> {
       server = started.server;
       return started.env;
     },
-    onReady: (runId, settings) => process.stdout.write(`${JSON.stringify({ runId, settings, code: trackLine(settings) })}\n`),
+    onReady: (runId, settings) => process.stdout.write(`${JSON.stringify({ runId, settings, code: trackLine(settings, pythonShimDir()) })}\n`),
   });
   await server?.close();
   for (const warning of result.warnings) process.stderr.write(`labbook: warning: ${warning}\n`);

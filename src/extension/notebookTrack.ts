@@ -10,6 +10,11 @@ interface SessionReady {
   code: string;
 }
 
+const JUPYTER_EXTENSION = 'ms-toolsai.jupyter';
+const TRACK_ELSEWHERE = 'Track a Kernel Elsewhere';
+const NO_KERNEL_HERE =
+  'This VS Code cannot run notebook cells: no Jupyter extension is installed, so it has no kernel (Select Kernel only offers to install one). Labbook can still track a kernel this notebook runs in elsewhere on this machine (JupyterLab, jupyter console): it creates the run and copies the line to run there.';
+
 /** The part of the Jupyter extension's API used here (ms-toolsai.jupyter, `kernels.getKernel(uri).executeCode`). */
 interface JupyterApi {
   kernels?: {
@@ -20,7 +25,8 @@ interface JupyterApi {
 /**
  * "Track This Notebook": a `labbook notebook` process records the kernel session as a run (docs/notebooks-and-debugging.md).
  * The line that turns tracking on runs in the kernel through the Jupyter extension's kernel API when it offers one;
- * otherwise it is copied for the user to run in a cell. "Stop Tracking" ends the session (FINISHED).
+ * otherwise it is copied for the user to run in a cell. Without the Jupyter extension VS Code has no kernel at all:
+ * the user is told so and may still track a kernel run elsewhere. "Stop Tracking" ends the session (FINISHED).
  */
 export class NotebookTracker implements vscode.Disposable {
   private readonly sessions = new Map<string, ChildProcess>();
@@ -37,6 +43,8 @@ export class NotebookTracker implements vscode.Disposable {
     if (!notebook || notebook.scheme !== 'file') throw new Error('Open a Jupyter notebook (.ipynb saved on disk) to track it.');
     if (this.sessions.has(notebook.toString()))
       throw new Error('This notebook is tracked already; use "Labbook: Stop Tracking This Notebook" first.');
+    const jupyter = vscode.extensions.getExtension<JupyterApi>(JUPYTER_EXTENSION);
+    if (!jupyter && (await vscode.window.showWarningMessage(NO_KERNEL_HERE, TRACK_ELSEWHERE)) !== TRACK_ELSEWHERE) return;
     const folder = vscode.workspace.getWorkspaceFolder(notebook)?.uri.fsPath ?? dirname(notebook.fsPath);
     const child = spawn(process.execPath, [this.launcher.cliPath, 'notebook', '--notebook', notebook.fsPath], {
       cwd: folder,
@@ -47,13 +55,16 @@ export class NotebookTracker implements vscode.Disposable {
     child.stderr!.on('data', (chunk: Buffer) => this.log.info(`notebook: ${chunk.toString('utf8').trimEnd()}`));
     child.on('close', () => this.sessions.delete(notebook.toString()));
     const ready = await firstLine(child);
-    if (await runInKernel(notebook, ready.code)) {
+    if (jupyter && (await runInKernel(jupyter, notebook, ready.code))) {
       void vscode.window.showInformationMessage(`Labbook is tracking this notebook's kernel session (run ${ready.runId.slice(0, 8)}).`);
       return;
     }
     await vscode.env.clipboard.writeText(ready.code);
+    const where = jupyter
+      ? 'in a cell of this notebook (the Jupyter extension offers no kernel API here)'
+      : "in the kernel this notebook runs in (JupyterLab, Jupyter Notebook or jupyter console on this machine); Stop Tracking This Notebook ends the run when you're done";
     void vscode.window.showInformationMessage(
-      'Labbook created the run. Paste and run the copied line in a notebook cell to start recording (the Jupyter extension offers no kernel API here).',
+      `Labbook created run ${ready.runId.slice(0, 8)} and copied the line that starts recording: run it ${where}.`,
     );
   }
 
@@ -82,9 +93,8 @@ function firstLine(child: ChildProcess): Promise<SessionReady> {
   });
 }
 
-async function runInKernel(notebook: vscode.Uri, code: string): Promise<boolean> {
-  const jupyter = vscode.extensions.getExtension<JupyterApi>('ms-toolsai.jupyter');
-  const api = jupyter && (await jupyter.activate());
+async function runInKernel(jupyter: vscode.Extension<JupyterApi>, notebook: vscode.Uri, code: string): Promise<boolean> {
+  const api = await jupyter.activate();
   const kernel = await api?.kernels?.getKernel(notebook);
   if (!kernel) return false;
   const cancel = new vscode.CancellationTokenSource();

@@ -26,6 +26,12 @@ const CELLS = [
   'print("loss: 0.125")',
 ];
 
+function withoutPythonPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.PYTHONPATH;
+  return copy;
+}
+
 const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Starts `labbook notebook`, then runs the track line and `cells` in a real kernel; returns the run id once the session ends. */
@@ -47,7 +53,8 @@ async function trackedKernel(
   writeFileSync(cellsFile, JSON.stringify([ready.code, ...cells]));
   const driver = spawnSync(PYTHON, [join(SCRIPTS, 'notebook_driver.py'), cellsFile], {
     cwd: ws.dir,
-    env: { ...process.env, PYTHONPATH: join(ROOT, 'python'), ...env },
+    // No PYTHONPATH: the track line itself makes Labbook's python/ folder importable, as in a kernel started elsewhere.
+    env: { ...withoutPythonPath(process.env), ...env },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -96,20 +103,29 @@ describe('labbook notebook (a real IPython kernel through jupyter_client)', () =
   test('Stop Tracking (SIGTERM to the session) ends the run FINISHED', async () => {
     const ws = makeWorkspace();
     cleanups.push(ws.cleanup);
-    const session = startCli(['notebook'], { cwd: ws.dir });
+    // The editor passes the notebook's absolute path; the run names it relative to the workspace, as a script.
+    const session = startCli(['notebook', '--notebook', join(ws.dir, 'nb', 'explore.ipynb')], { cwd: ws.dir });
     let stdout = '';
     session.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     const ready = await waitFor(
       'the track line',
       () => stdout.includes('\n') && (JSON.parse(stdout.split('\n')[0]) as { runId: string; code: string }),
     );
-    assert.match(ready.code, /^import labbook\.notebook; labbook\.notebook\.track\(\{.*"MLFLOW_RUN_ID":/);
+    const pythonDir = JSON.stringify(join(ROOT, 'python'));
+    assert.ok(
+      ready.code.startsWith(
+        `import sys; ${pythonDir} in sys.path or sys.path.append(${pythonDir}); import labbook.notebook; labbook.notebook.track({`,
+      ),
+      ready.code,
+    );
+    assert.match(ready.code, /"MLFLOW_RUN_ID":/);
     session.child.kill('SIGTERM');
     const result = await session.done;
     assert.equal(result.code, 0, result.stderr);
     const store = openStore(ws.dir);
     assert.equal(store.getRun(ready.runId).status, 'FINISHED');
-    assert.equal(store.getRunDetail(ready.runId).tags['labbook.notebook'], 'true');
+    assert.equal(store.getRunDetail(ready.runId).tags['labbook.notebook'], 'nb/explore.ipynb');
+    assert.equal(store.getRunDetail(ready.runId).sourceFile, 'nb/explore.ipynb');
     store.close();
   });
 

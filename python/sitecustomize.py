@@ -12,9 +12,16 @@ import os
 import sys
 
 
+def _is_debug_adapter():
+    # Under `labbook run --debug`, debugpy starts its adapter as a Python child that inherits the journal: its
+    # own arguments (an access token among them) are not the script's params, nor its reads the script's inputs.
+    argv = getattr(sys, "argv", None) or [""]
+    return "--for-server" in argv and "debugpy" in argv[0]
+
+
 def _install_labbook_hooks():
     # The runner sets the journal; anywhere else this file is inert.
-    if not os.environ.get("LABBOOK_JOURNAL"):
+    if not os.environ.get("LABBOOK_JOURNAL") or _is_debug_adapter():
         return
     for name, what in (("_config_hooks", "config capture"), ("_reads", "input recording"), ("_environment", "environment capture")):
         try:

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(git prometheus python3 python3-joblib python3-numpy python3-omegaconf python3-optuna python3-pandas python3-scipy python3-sklearn python3-yaml)
+APT_PACKAGES=(git prometheus python3 python3-debugpy python3-ipykernel python3-joblib python3-jupyter-client python3-numpy python3-omegaconf python3-optuna python3-pandas python3-scipy python3-sklearn python3-yaml)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

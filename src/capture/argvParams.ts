@@ -55,6 +55,20 @@ export function scriptOfCommand(command: string[]): CommandScript {
   return fileScript(rest);
 }
 
+/** True when `token` names a Python interpreter (python, python3.11, pypy, py, …). */
+export function isPythonProgram(token: string): boolean {
+  return PYTHON.test(programName(token));
+}
+
+/** How many of a Python command's leading words are interpreter options (`-u`, `-X dev`), which go before `-m`. */
+export function pythonOptionCount(args: readonly string[]): number {
+  let i = 0;
+  while (i < args.length && args[i].startsWith('-') && args[i] !== '-' && args[i] !== '--' && !/^-[mc]/.test(args[i])) {
+    i += PYTHON_VALUE_OPTIONS.has(args[i]) ? 2 : 1;
+  }
+  return Math.min(i, args.length);
+}
+
 function programName(token: string): string {
   return basename(token.replace(/\\/g, '/'));
 }

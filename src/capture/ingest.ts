@@ -12,6 +12,8 @@ export interface IngestContext {
   maxFileBytes: number;
   /** The DVC repository's root, when the run's folder is in one (DVC-tracked inputs are not copied). */
   dvcRoot?: string;
+  /** Sees every ingested batch inside its transaction (a notebook session parses `output` and keeps `cell` records). */
+  onRecords?: (records: readonly JournalRecord[]) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function ingestJournal(store: Store, runId: string, context: Ingest
     // Another process recovering the same run may have ingested these lines meanwhile: then do nothing.
     if (store.journalState(runId).journalOffset !== journalOffset) return;
     applyRecords(store, runId, chunk.records, warnings);
+    context.onRecords?.(chunk.records);
     store.setJournalOffset(runId, chunk.nextOffset);
   });
   return warnings;

@@ -16,7 +16,15 @@ export type JournalRecord =
   /** The audit hook is on: the run's inputs are the files it reads, not the configured globs. */
   | { t: 'reads-tracked'; ts: number }
   /** The interpreter and its installed distributions. */
-  | { t: 'environment'; python: PythonEnvironment; ts: number };
+  | { t: 'environment'; python: PythonEnvironment; ts: number }
+  /** Text a tracked notebook kernel printed (whole lines), parsed for metrics like a script's stdout. */
+  | { t: 'output'; text: string; ts: number }
+  /** A notebook cell the kernel executed: its execution count, source and the source's sha256. */
+  | { t: 'cell'; n: number | null; sha: string; source: string; ok: boolean; ts: number }
+  /** The tracked kernel's process id. */
+  | { t: 'kernel'; pid: number; ts: number }
+  /** The tracked kernel session ended (shut down, or tracking stopped). */
+  | { t: 'end'; ts: number };
 
 /** What the Python shim reports of its interpreter. */
 export interface PythonEnvironment {
@@ -85,6 +93,16 @@ export function parseJournalLine(line: string): JournalRecord | { error: string 
       const python = pythonEnvironment(record.python);
       return python === undefined ? { error: 'environment needs a python object with version and packages' } : { t: 'environment', python, ts };
     }
+    case 'output':
+      return typeof record.text === 'string' ? { t: 'output', text: record.text, ts } : { error: 'output needs a text' };
+    case 'cell':
+      return parseCell(record, ts);
+    case 'kernel':
+      return Number.isInteger(record.pid) && (record.pid as number) > 0
+        ? { t: 'kernel', pid: record.pid as number, ts }
+        : { error: 'kernel needs a pid' };
+    case 'end':
+      return { t: 'end', ts };
     default:
       return { error: `unknown record type ${JSON.stringify(record.t)}` };
   }
@@ -108,6 +126,13 @@ function pythonEnvironment(value: unknown): PythonEnvironment | undefined {
     virtualenv: raw.virtualenv === true,
     packages: Object.fromEntries(packages),
   };
+}
+
+function parseCell(record: Record<string, unknown>, ts: number): JournalRecord | { error: string } {
+  const sha = typeof record.sha === 'string' && /^[0-9a-f]{64}$/.test(record.sha) ? record.sha : undefined;
+  if (sha === undefined || typeof record.source !== 'string') return { error: 'cell needs a source and its sha256' };
+  const n = Number.isInteger(record.n) ? (record.n as number) : null;
+  return { t: 'cell', n, sha, source: record.source, ok: record.ok !== false, ts };
 }
 
 function parseMetric(record: Record<string, unknown>, ts: number): JournalRecord | { error: string } {

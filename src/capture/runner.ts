@@ -22,6 +22,8 @@ import { nextSampleDelay, SystemSampler } from './systemSampler';
 export interface RunnerOptions {
   store: Store;
   command: string[];
+  /** The command actually started when it differs from the recorded `command` (the script under debugpy). */
+  launch?: string[];
   cwd: string;
   config: LabbookConfig;
   /** Folder holding the `labbook` Python package, put on the child's PYTHONPATH. */
@@ -225,7 +227,8 @@ function superviseChild(
   const warnings: string[] = [];
   const consoleLog = new ConsoleLog(consolePath);
   const collector = new MetricCollector(scalarParserFor(config.metrics));
-  const child = spawn(options.command[0], options.command.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const [program, ...programArgs] = options.launch ?? options.command;
+  const child = spawn(program, programArgs, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   // Recovery leaves the run alone while this process lives, even if the runner is killed or paused.
   if (child.pid !== undefined) store.setChildProcess(runId, processRef(child.pid));
   const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];
@@ -281,7 +284,7 @@ function superviseChild(
       followLogs();
       await ingesting;
       if (spawnError) {
-        const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${options.command[0]}` : spawnError.message;
+        const message = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? `command not found: ${program}` : spawnError.message;
         stderr.write(`labbook: ${message}\n`);
         warnings.push(message);
       }

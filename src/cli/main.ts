@@ -25,6 +25,7 @@ import {
 } from './queryCommands';
 import { QUEUE_USAGE, queueCommand } from './queueCommand';
 import { runCommand } from './runCommand';
+import { NOTEBOOK_USAGE, notebookCommand } from './notebookCommand';
 import { serveCommand } from './serveCommand';
 import { SWEEP_USAGE, sweepCommand } from './sweepCommand';
 import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
@@ -38,9 +39,11 @@ interface Subcommand {
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: {
-    summary: 'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] -- <command…>   track a command (or queue it)',
+    summary:
+      'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] [--debug [--debug-port P]] -- <command…>   track a command (or queue it; under debugpy with --debug)',
     run: runCommand,
   },
+  notebook: { summary: `${NOTEBOOK_USAGE}   track a Jupyter kernel session (prints the line to run in the kernel)`, run: notebookCommand },
   queue: { summary: QUEUE_USAGE, run: queueCommand },
   sweep: { summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`, run: sweepCommand },
   ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },

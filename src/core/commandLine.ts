@@ -1,6 +1,7 @@
 // Command lines the extension launches. Labbook runs commands directly (no shell), so a typed command line is
 // split into words the way a POSIX shell would, and anything only a shell could do (pipes, redirects,
 // `$VAR`, `~`) is refused with a message instead of being passed on as a literal and failing obscurely.
+import { LABBOOK_DEBUG_TYPE } from './debugAttach';
 
 /** A command line or launch configuration Labbook cannot run; the message says why. */
 export class CommandLineError extends Error {
@@ -108,6 +109,8 @@ export interface RunnerFlags {
   name?: string;
   tags?: Readonly<Record<string, string>>;
   params?: Readonly<Record<string, string>>;
+  /** Run the Python command under debugpy listening on this port (`labbook run --debug-port`). */
+  debugPort?: number;
 }
 
 function keyValueFlags(flag: string, pairs: Readonly<Record<string, string>> | undefined): string[] {
@@ -127,7 +130,8 @@ export function runnerArgs(cliPath: string, flags: RunnerFlags, command: readonl
     ...(flags.experiment?.trim() ? [`--experiment=${flags.experiment.trim()}`] : []),
     ...(flags.name?.trim() ? [`--name=${flags.name.trim()}`] : []),
   ];
-  return [cliPath, 'run', ...named, ...keyValueFlags('tag', flags.tags), ...keyValueFlags('param', flags.params), '--', ...command];
+  const debug = flags.debugPort === undefined ? [] : [`--debug-port=${flags.debugPort}`];
+  return [cliPath, 'run', ...named, ...keyValueFlags('tag', flags.tags), ...keyValueFlags('param', flags.params), ...debug, '--', ...command];
 }
 
 /** Last segment of a path written with either separator. */
@@ -194,11 +198,11 @@ export interface LaunchCommand {
   env: Record<string, string>;
 }
 
-/** True for a Python launch configuration (`python` or `debugpy`, request `launch`). */
+/** True for a Python launch configuration (`python`, `debugpy` or Labbook's own `labbook-debugpy`, request `launch`). */
 export function isPythonLaunchConfig(config: unknown): config is Record<string, unknown> {
   if (typeof config !== 'object' || config === null) return false;
   const { type, request } = config as Record<string, unknown>;
-  return (type === 'python' || type === 'debugpy') && request === 'launch';
+  return (type === 'python' || type === 'debugpy' || type === LABBOOK_DEBUG_TYPE) && request === 'launch';
 }
 
 function relativeTo(folder: string, file: string, separator: string): string {

@@ -7,6 +7,9 @@ import { BLOB_SCHEME, BlobFileSystem, RUN_DOC_SCHEME, RunDocuments } from './doc
 import type { Reporter } from './errors';
 import { LabbookLanguageClient } from './languageClient';
 import { Launcher } from './launcher';
+import { DebugTracker } from './debugTrack';
+import { NotebookTracker } from './notebookTrack';
+import { trackCommandTable } from './trackCommands';
 import { LiveRunStatus } from './liveRunStatus';
 import { MetricDirections } from './metricDirections';
 import { MODEL_CARD_SCHEME, ModelCards } from './modelCards';
@@ -126,12 +129,16 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
   );
   const models = new ModelsView(host);
   const cards = new ModelCards(host);
+  const debugTracker = new DebugTracker(launcher, reporter.log);
+  const notebooks = new NotebookTracker(launcher, reporter.log);
   const monitoring = new MonitoringViewProvider({ extensionUri: context.extensionUri, host, drift, reporter });
   const queue = new QueueView(host);
   context.subscriptions.push(
     models,
     queue,
     cards,
+    notebooks,
+    ...debugTracker.register(),
     monitoring,
     vscode.window.registerWebviewViewProvider(MONITORING_VIEW_ID, monitoring),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_CARD_SCHEME, cards),
@@ -142,6 +149,7 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
       driftCommandTable({ drift }),
       queueCommandTable({ host, launcher, queue }),
       syncCommandTable(syncDeps, sync),
+      trackCommandTable(debugTracker, notebooks),
     ),
   );
 }

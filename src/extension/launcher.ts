@@ -11,6 +11,7 @@ import {
   runnerArgs,
   splitCommandLine,
   terminalName,
+  type LaunchVariables,
   type RunnerFlags,
 } from '../core/commandLine';
 import { isLiveStatus, type Run } from '../core/types';
@@ -126,6 +127,11 @@ export class Launcher {
 
   /** Runs the active Python file (or `resource`) with the chosen interpreter and `args`, from its workspace folder. */
   async runCurrentFile(resource?: vscode.Uri, args: readonly string[] = []): Promise<void> {
+    await this.launch({ ...(await this.currentFileSpec(resource, args)), experiment: this.experiment() });
+  }
+
+  /** The command that runs the active Python file (or `resource`), saved first, from its workspace folder. */
+  async currentFileSpec(resource?: vscode.Uri, args: readonly string[] = []): Promise<LaunchSpec> {
     requireTrust();
     const document = resource ? await vscode.workspace.openTextDocument(resource) : vscode.window.activeTextEditor?.document;
     if (!document) throw new Error('Open a Python file to run and track it.');
@@ -137,10 +143,11 @@ export class Launcher {
     const cwd = folder?.uri.fsPath ?? document.uri.fsPath.replace(/[\\/][^\\/]*$/, '');
     const file = relative(cwd, document.uri.fsPath);
     const script = file.startsWith('..') || isAbsolute(file) ? document.uri.fsPath : file;
-    await this.launch({ command: [await pythonInterpreter(document.uri, this.log), script, ...args], cwd, experiment: this.experiment() });
+    return { command: [await pythonInterpreter(document.uri, this.log), script, ...args], cwd, experiment: this.experiment() };
   }
 
-  private experiment(): string | undefined {
+  /** The experiment new runs go to (setting labbook.launch.experiment), if set. */
+  experiment(): string | undefined {
     return vscode.workspace.getConfiguration('labbook').get<string>('launch.experiment')?.trim() || undefined;
   }
 
@@ -189,12 +196,7 @@ export class Launcher {
     const python = configs.filter(isPythonLaunchConfig);
     if (python.length === 0) return [];
     const interpreter = await pythonInterpreter(folder.uri, this.log);
-    const vars = {
-      workspaceFolder: folder.uri.fsPath,
-      file: vscode.window.activeTextEditor?.document.uri.scheme === 'file' ? vscode.window.activeTextEditor.document.uri.fsPath : undefined,
-      env: process.env,
-      pathSeparator: process.platform === 'win32' ? '\\' : '/',
-    };
+    const vars = launchVariables(folder);
     return python.map((config): CommandItem => {
       try {
         const command = launchConfigCommand(config, interpreter, vars);
@@ -247,6 +249,16 @@ export class Launcher {
     }
     this.log.info(`Sent SIGINT to the runner (pid ${pid}) of run ${run.id}.`);
   }
+}
+
+/** The ${...} variables a launch configuration may use, for `folder` and the active editor. */
+export function launchVariables(folder: vscode.WorkspaceFolder): LaunchVariables {
+  return {
+    workspaceFolder: folder.uri.fsPath,
+    file: vscode.window.activeTextEditor?.document.uri.scheme === 'file' ? vscode.window.activeTextEditor.document.uri.fsPath : undefined,
+    env: process.env,
+    pathSeparator: process.platform === 'win32' ? '\\' : '/',
+  };
 }
 
 type CommandItem = vscode.QuickPickItem & { spec?: LaunchSpec };

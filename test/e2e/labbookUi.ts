@@ -48,8 +48,8 @@ export function runRow(tree: Locator, name: string): Locator {
   return tree.locator('.monaco-list-row').filter({ has: tree.page().locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
 }
 
-/** The status codicon a run row shows: 'loading~spin' while running, 'pass' once finished, ... */
-export function statusIcon(row: Locator, id: 'loading~spin' | 'pass'): Locator {
+/** The status codicon a run row shows: 'loading~spin' while running, 'pass' once finished, 'circle-slash' once stopped (KILLED). */
+export function statusIcon(row: Locator, id: 'loading~spin' | 'pass' | 'circle-slash'): Locator {
   return row.locator(id === 'loading~spin' ? '.codicon-loading.codicon-modifier-spin' : `.codicon-${id}`);
 }
 

@@ -98,6 +98,7 @@ const vars: LaunchVariables = { workspaceFolder: '/ws', file: '/ws/src/train.py'
 describe('launch configurations', () => {
   it('recognises Python launch configurations only', () => {
     assert.equal(isPythonLaunchConfig({ type: 'debugpy', request: 'launch' }), true);
+    assert.equal(isPythonLaunchConfig({ type: 'labbook-debugpy', request: 'launch' }), true);
     assert.equal(isPythonLaunchConfig({ type: 'python', request: 'attach' }), false);
     assert.equal(isPythonLaunchConfig({ type: 'node', request: 'launch' }), false);
     assert.equal(isPythonLaunchConfig(null), false);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { LABBOOK_DEBUG_TYPE, PYTHON_DEBUG_TYPES } from '../../src/core/debugAttach';
 import { versionContextValue } from '../../src/core/modelPresentation';
 import { runContextValue } from '../../src/core/runPresentation';
 
@@ -84,7 +85,7 @@ describe('package.json contributions', () => {
   });
 
   it('registers exactly the declared commands in the command tables', () => {
-    const source = ['commands.ts', 'modelCommands.ts', 'driftCommands.ts', 'queueView.ts', 'syncActions.ts']
+    const source = ['commands.ts', 'modelCommands.ts', 'driftCommands.ts', 'queueView.ts', 'syncActions.ts', 'trackCommands.ts']
       .map((file) => readFileSync(join(ROOT, 'src', 'extension', file), 'utf8'))
       .join('\n');
     const registered = new Set([...source.matchAll(/^\s+'(labbook\.[A-Za-z]+)':/gm)].map((match) => match[1]));
@@ -186,6 +187,28 @@ describe('package.json contributions', () => {
     const task = contributes.taskDefinitions.find((definition) => definition.type === 'labbook');
     assert.deepEqual(task?.required, ['command']);
     for (const key of ['command', 'args', 'experiment', 'name']) assert.ok(task?.properties[key], key);
+  });
+
+  it("contributes Python breakpoints and Labbook's own debugpy debug type, hidden while a Python debugger extension is installed", () => {
+    const { breakpoints, debuggers } = manifest.contributes as unknown as {
+      breakpoints: { language: string }[];
+      debuggers: {
+        type: string;
+        languages: string[];
+        hiddenWhen: string;
+        configurationAttributes: Record<string, unknown>;
+        configurationSnippets: { body: { type: string; request: string } }[];
+      }[];
+    };
+    assert.deepEqual(breakpoints, [{ language: 'python' }]);
+    const own = debuggers.find((debuggerType) => debuggerType.type === LABBOOK_DEBUG_TYPE);
+    assert.ok(own, 'the labbook-debugpy debugger is contributed');
+    assert.deepEqual(own.languages, ['python']);
+    assert.deepEqual(Object.keys(own.configurationAttributes).sort(), ['attach', 'launch']);
+    for (const snippet of own.configurationSnippets) assert.equal(snippet.body.type, LABBOOK_DEBUG_TYPE);
+    const code = readFileSync(join(ROOT, 'src', 'extension', 'debugTrack.ts'), 'utf8');
+    assert.ok(code.includes(`'${own.hiddenWhen}'`), 'the hiddenWhen context key is the one the extension sets');
+    for (const type of [...PYTHON_DEBUG_TYPES, LABBOOK_DEBUG_TYPE]) assert.ok(manifest.activationEvents.includes(`onDebugResolve:${type}`), type);
   });
 
   it('groups described labbook.* settings in titled sections', () => {

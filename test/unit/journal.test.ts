@@ -9,6 +9,24 @@ const dir = mkdtempSync(join(tmpdir(), 'labbook-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseJournalLine', () => {
+  test('reads the notebook kernel records and refuses malformed ones', () => {
+    const sha = 'a'.repeat(64);
+    assert.deepEqual(parseJournalLine('{"t":"output","text":"loss: 1\\n","ts":5}'), { t: 'output', text: 'loss: 1\n', ts: 5 });
+    assert.deepEqual(parseJournalLine(`{"t":"cell","n":3,"sha":"${sha}","source":"x = 1","ok":false,"ts":5}`), {
+      t: 'cell',
+      n: 3,
+      sha,
+      source: 'x = 1',
+      ok: false,
+      ts: 5,
+    });
+    assert.deepEqual(parseJournalLine('{"t":"kernel","pid":42,"ts":5}'), { t: 'kernel', pid: 42, ts: 5 });
+    assert.deepEqual(parseJournalLine('{"t":"end","ts":5}'), { t: 'end', ts: 5 });
+    assert.deepEqual(parseJournalLine('{"t":"output","text":3}'), { error: 'output needs a text' });
+    assert.deepEqual(parseJournalLine('{"t":"cell","sha":"nothex","source":"x"}'), { error: 'cell needs a source and its sha256' });
+    assert.deepEqual(parseJournalLine('{"t":"kernel","pid":-1}'), { error: 'kernel needs a pid' });
+  });
+
   test('accepts every record type the shim writes', () => {
     assert.deepEqual(parseJournalLine('{"t":"metric","key":"loss","value":0.5,"step":2,"ts":10}'), {
       t: 'metric',

@@ -6,7 +6,9 @@ the kernel, e.g. ``import labbook.notebook; labbook.notebook.track({...})``. Fro
 - ``mlflow`` calls land in the run (MLFLOW_TRACKING_URI and MLFLOW_RUN_ID are set in the kernel),
 - ``labbook.log_*`` calls are journaled as under ``labbook run``,
 - printed text is journaled as ``output`` records, which Labbook parses with the same rules as a script's stdout,
-- each executed cell's source, its sha256 and execution count are journaled in execution order.
+- each executed cell's source, its sha256 and execution count are journaled in execution order,
+- with the sha256 of the notebook file (LABBOOK_NOTEBOOK) as saved when the cell ran; each new content is copied
+  next to the journal (notebook-snapshots/) for Labbook to keep, so the code behind the run can be diffed later.
 
 The run ends when the kernel shuts down or ``labbook.notebook.stop()`` runs.
 """
@@ -14,13 +16,14 @@ The run ends when the kernel shuts down or ``labbook.notebook.stop()`` runs.
 import atexit
 import hashlib
 import os
+import re
 import sys
 
 import labbook
 
 __all__ = ["track", "stop", "load_ipython_extension", "unload_ipython_extension"]
 
-_state = {"shell": None, "streams": None}
+_state = {"shell": None, "streams": None, "notebook_sha": None}
 
 
 class _Tee:
@@ -47,18 +50,47 @@ class _Tee:
         return getattr(self._stream, name)
 
 
+def _notebook_snapshot(count):
+    """The notebook file's sha256 as saved now, and the name of the copy made when its content is new (else None)."""
+    path = os.environ.get("LABBOOK_NOTEBOOK")
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        return {}  # not saved yet, or moved: the cells' sources still say what ran
+    sha = hashlib.sha256(content).hexdigest()
+    if sha == _state["notebook_sha"]:
+        return {"notebook": sha}
+    # Plain ASCII names only: Labbook takes no other path from a journal.
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(path))
+    name = "notebook-snapshots/%s-%s" % (count if count is not None else "x", safe)
+    target = os.path.join(os.path.dirname(os.environ[labbook.JOURNAL_ENV]), name)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(content)
+    except OSError:
+        return {"notebook": sha}
+    _state["notebook_sha"] = sha
+    return {"notebook": sha, "snapshot": name}
+
+
 def _post_run_cell(result):
     info = getattr(result, "info", None)
     source = getattr(info, "raw_cell", None) or ""
+    count = getattr(result, "execution_count", None)
     for tee in _state["streams"] or ():
         tee.flush_pending()
     labbook._write(
         {
             "t": "cell",
-            "n": getattr(result, "execution_count", None),
+            "n": count,
             "sha": hashlib.sha256(source.encode("utf-8")).hexdigest(),
             "source": source,
             "ok": bool(getattr(result, "success", True)),
+            **_notebook_snapshot(count),
         }
     )
 

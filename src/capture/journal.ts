@@ -19,8 +19,11 @@ export type JournalRecord =
   | { t: 'environment'; python: PythonEnvironment; ts: number }
   /** Text a tracked notebook kernel printed (whole lines), parsed for metrics like a script's stdout. */
   | { t: 'output'; text: string; ts: number }
-  /** A notebook cell the kernel executed: its execution count, source and the source's sha256. */
-  | { t: 'cell'; n: number | null; sha: string; source: string; ok: boolean; ts: number }
+  /**
+   * A notebook cell the kernel executed: its execution count, source and the source's sha256; `notebook`, the sha256
+   * of the .ipynb file as saved when it ran, and `snapshot`, the copy the kernel made when that content was new.
+   */
+  | { t: 'cell'; n: number | null; sha: string; source: string; ok: boolean; notebook?: string; snapshot?: string; ts: number }
   /** The tracked kernel's process id. */
   | { t: 'kernel'; pid: number; ts: number }
   /** The tracked kernel session ended (shut down, or tracking stopped). */
@@ -132,7 +135,19 @@ function parseCell(record: Record<string, unknown>, ts: number): JournalRecord |
   const sha = typeof record.sha === 'string' && /^[0-9a-f]{64}$/.test(record.sha) ? record.sha : undefined;
   if (sha === undefined || typeof record.source !== 'string') return { error: 'cell needs a source and its sha256' };
   const n = Number.isInteger(record.n) ? (record.n as number) : null;
-  return { t: 'cell', n, sha, source: record.source, ok: record.ok !== false, ts };
+  const notebook = typeof record.notebook === 'string' && /^[0-9a-f]{64}$/.test(record.notebook) ? record.notebook : undefined;
+  // The copy lies in the run's folder, under notebook-snapshots/: anything else is not taken from a journal.
+  const snapshot = typeof record.snapshot === 'string' && /^notebook-snapshots\/[\w-][\w.-]*$/.test(record.snapshot) ? record.snapshot : undefined;
+  return {
+    t: 'cell',
+    n,
+    sha,
+    source: record.source,
+    ok: record.ok !== false,
+    ...(notebook ? { notebook } : {}),
+    ...(notebook && snapshot ? { snapshot } : {}),
+    ts,
+  };
 }
 
 function parseMetric(record: Record<string, unknown>, ts: number): JournalRecord | { error: string } {

@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { RunStatus } from '../core/types';
 import { HEARTBEAT_STALE_MS, type Store } from '../store/store';
 import { artifactName, storeArtifact } from './artifacts';
@@ -13,6 +13,8 @@ import { isProcessAlive, processRef, storeConsoleLog } from './recovery';
 export const NOTEBOOK_TAG = 'labbook.notebook';
 /** Tag holding the executed cells in order: a JSON array of `{ n, sha }` (execution count, source sha256). */
 export const NOTEBOOK_CELLS_TAG = 'labbook.notebook.cells';
+/** The kernel's variable naming the notebook file, whose content it snapshots as cells run. */
+const NOTEBOOK_ENV = 'LABBOOK_NOTEBOOK';
 /** The artifact with every executed cell's source, in execution order. */
 export const NOTEBOOK_CELLS_FILE = 'notebook-cells.json';
 
@@ -46,6 +48,8 @@ interface ExecutedCell {
   sha: string;
   source: string;
   ok: boolean;
+  /** The sha256 of the notebook file as saved when the cell ran (its content is a `notebook-snapshots/` artifact). */
+  notebook?: string;
 }
 
 /**
@@ -71,7 +75,13 @@ export async function trackNotebookSession(options: NotebookSessionOptions): Pro
   const consolePath = join(runDir, 'console.log');
   writeFileSync(consolePath, '');
   store.setRunnerInfo(run.id, { ...processRef(process.pid), journalPath, consolePath });
-  const settings = { [JOURNAL_ENV]: journalPath, LABBOOK_RUN_ID: run.id, MLFLOW_RUN_ID: run.id, ...(await options.serverEnv(run.id)) };
+  const settings = {
+    [JOURNAL_ENV]: journalPath,
+    LABBOOK_RUN_ID: run.id,
+    MLFLOW_RUN_ID: run.id,
+    ...(options.notebook ? { [NOTEBOOK_ENV]: isAbsolute(options.notebook) ? options.notebook : join(cwd, options.notebook) } : {}),
+    ...(await options.serverEnv(run.id)),
+  };
 
   const session = new SessionRecords(store, run.id, consolePath, scalarParserFor(config.metrics));
   const context: IngestContext = {
@@ -83,6 +93,7 @@ export async function trackNotebookSession(options: NotebookSessionOptions): Pro
   options.onReady(run.id, settings);
   const status = await superviseSession(options, run.id, context, session);
   const warnings = [...session.warnings, ...(await ingestJournal(store, run.id, context, true))];
+  warnings.push(...(await session.storeSnapshots(runDir, config.artifacts.maxFileBytes)));
   writeFileSync(join(runDir, NOTEBOOK_CELLS_FILE), JSON.stringify(session.cells, null, 1));
   const problem = await storeArtifact(store, run.id, runDir, NOTEBOOK_CELLS_FILE, 'log', 'output', config.artifacts.maxFileBytes);
   if (problem) warnings.push(`cells: ${problem}`);
@@ -99,6 +110,7 @@ async function superviseSession(options: NotebookSessionOptions, runId: string, 
   let lastBeat = 0;
   for (;;) {
     session.warnings.push(...(await ingestJournal(store, runId, context)));
+    session.warnings.push(...(await session.storeSnapshots(store.runDir(runId), context.maxFileBytes)));
     if (session.ended || stopped) return 'FINISHED';
     if (session.kernelPid !== undefined && !isProcessAlive(session.kernelPid)) {
       session.warnings.push(...(await ingestJournal(store, runId, context, true)));
@@ -116,6 +128,8 @@ async function superviseSession(options: NotebookSessionOptions, runId: string, 
 class SessionRecords {
   readonly cells: ExecutedCell[] = [];
   readonly warnings: string[] = [];
+  /** Notebook copies the kernel made that are not in the store yet. */
+  private snapshots: string[] = [];
   kernelPid: number | undefined;
   ended = false;
   private readonly collector: MetricCollector;
@@ -134,12 +148,29 @@ class SessionRecords {
     let cellsChanged = false;
     for (const record of records) {
       if (record.t === 'output') this.printed(record.text, record.ts);
-      else if (record.t === 'cell') cellsChanged = this.cells.push({ n: record.n, sha: record.sha, source: record.source, ok: record.ok }) > 0;
-      else if (record.t === 'kernel') this.kernel(record.pid);
+      else if (record.t === 'cell') {
+        this.cell(record);
+        cellsChanged = true;
+      } else if (record.t === 'kernel') this.kernel(record.pid);
       else if (record.t === 'end') this.ended = true;
     }
     this.store.logMetrics(this.runId, this.collector.take());
-    if (cellsChanged) this.store.setTags(this.runId, { [NOTEBOOK_CELLS_TAG]: JSON.stringify(this.cells.map(({ n, sha }) => ({ n, sha }))) });
+    if (cellsChanged)
+      this.store.setTags(this.runId, { [NOTEBOOK_CELLS_TAG]: JSON.stringify(this.cells.map(({ n, sha, notebook }) => ({ n, sha, notebook }))) });
+  }
+
+  /** Stores the notebook copies taken since the last call, as `notebook-snapshots/<count>-<name>` artifacts. */
+  async storeSnapshots(runDir: string, maxBytes: number): Promise<string[]> {
+    const taken = this.snapshots;
+    this.snapshots = [];
+    const problems = await Promise.all(taken.map((path) => storeArtifact(this.store, this.runId, runDir, path, 'log', 'output', maxBytes)));
+    return problems.filter((problem) => problem !== undefined).map((problem) => `notebook snapshot: ${problem}`);
+  }
+
+  private cell(record: Extract<JournalRecord, { t: 'cell' }>): void {
+    const { n, sha, source, ok, notebook, snapshot } = record;
+    this.cells.push({ n, sha, source, ok, ...(notebook ? { notebook } : {}) });
+    if (snapshot) this.snapshots.push(snapshot);
   }
 
   private printed(text: string, ts: number): void {

@@ -38,9 +38,11 @@ const sha = (text: string): string => createHash('sha256').update(text, 'utf8').
 async function trackedKernel(
   cells: string[],
   env: NodeJS.ProcessEnv = {},
+  notebook?: string,
 ): Promise<{ dir: string; runId: string; driver: string[]; stderr: string }> {
   const ws = makeWorkspace();
   cleanups.push(ws.cleanup);
+  if (notebook !== undefined) writeFileSync(join(ws.dir, 'explore.ipynb'), notebook);
   const session = startCli(['notebook', '--name', 'explore', '--notebook', 'explore.ipynb'], { cwd: ws.dir });
   cleanups.unshift(() => session.child.exitCode === null && session.child.kill('SIGKILL'));
   let stdout = '';
@@ -97,6 +99,28 @@ describe('labbook notebook (a real IPython kernel through jupyter_client)', () =
     assert.equal((JSON.parse(store.objects.read(cellsFile!.sha256).toString('utf8')) as { source: string }[])[4].source, CELLS[3]);
     const log = run.artifacts.find((a) => a.role === 'log' && a.path !== 'notebook-cells.json');
     assert.match(store.objects.read(log!.sha256).toString('utf8'), /loss: 0.125/);
+    store.close();
+  });
+
+  test('keeps the notebook file as saved at each execution: a new content is stored once, each cell names the one it ran with', async () => {
+    const [first, second] = ['{"cells": [], "v": 1}', '{"cells": [], "v": 2}'];
+    const save = `open("explore.ipynb", "w").write(${JSON.stringify(second)})`;
+    const { dir, runId } = await trackedKernel(['print("loss: 0.5")', save, 'print("loss: 0.25")'], {}, first);
+    const store = openStore(dir);
+    const run = store.getRunDetail(runId);
+    const cells = JSON.parse(run.tags[NOTEBOOK_CELLS_TAG]) as { n: number; notebook?: string }[];
+    assert.deepEqual(
+      cells.map((c) => c.notebook),
+      [sha(first), sha(first), sha(second), sha(second)],
+    );
+    const snapshots = run.artifacts.filter((a) => a.path.startsWith('notebook-snapshots/')).sort((a, b) => a.path.localeCompare(b.path));
+    assert.deepEqual(
+      snapshots.map((a) => [a.path, store.objects.read(a.sha256).toString('utf8')]),
+      [
+        ['notebook-snapshots/1-explore.ipynb', first],
+        ['notebook-snapshots/3-explore.ipynb', second],
+      ],
+    );
     store.close();
   });
 

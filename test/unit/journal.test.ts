@@ -27,6 +27,35 @@ describe('parseJournalLine', () => {
     assert.deepEqual(parseJournalLine('{"t":"kernel","pid":-1}'), { error: 'kernel needs a pid' });
   });
 
+  test("keeps a cell's notebook snapshot only when it names a copy in the run's notebook-snapshots folder", () => {
+    const sha = 'b'.repeat(64);
+    const cell = (snapshot: string): unknown =>
+      parseJournalLine(JSON.stringify({ t: 'cell', n: 1, sha, source: 'x', notebook: sha, snapshot, ts: 5 }));
+    assert.deepEqual(cell('notebook-snapshots/1-explore.ipynb'), {
+      t: 'cell',
+      n: 1,
+      sha,
+      source: 'x',
+      ok: true,
+      notebook: sha,
+      snapshot: 'notebook-snapshots/1-explore.ipynb',
+      ts: 5,
+    });
+    for (const hostile of [
+      '../../etc/passwd',
+      'notebook-snapshots/../../../etc/passwd',
+      '/etc/passwd',
+      'notebook-snapshots/a/b',
+      'notebook-snapshots/..',
+    ]) {
+      assert.deepEqual(cell(hostile), { t: 'cell', n: 1, sha, source: 'x', ok: true, notebook: sha, ts: 5 }, hostile);
+    }
+    assert.equal(
+      (parseJournalLine(JSON.stringify({ t: 'cell', sha, source: 'x', notebook: 'nothex' })) as { notebook?: string }).notebook,
+      undefined,
+    );
+  });
+
   test('accepts every record type the shim writes', () => {
     assert.deepEqual(parseJournalLine('{"t":"metric","key":"loss","value":0.5,"step":2,"ts":10}'), {
       t: 'metric',

@@ -37,13 +37,16 @@ export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunLis
   const paging =
     options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}` : '';
   const orderParams = order.flatMap((o) => o.params);
-  const rows = db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ${where} ORDER BY ${orderSql}${paging}`)
-    .all(...whereParams, ...orderParams) as RunRow[];
-  // The children of exactly these runs: the same selection again (ordered only when paged).
-  const selectIds = `SELECT r.id FROM runs r WHERE ${where}${paging ? ` ORDER BY ${orderSql}${paging}` : ''}`;
-  const selectionParams = paging ? [...whereParams, ...orderParams] : whereParams;
-  return withDetails(db, rows, selectIds, selectionParams);
+  // One read transaction: a run another process creates between the statements would have children but no row.
+  return db.transaction(() => {
+    const rows = db
+      .prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ${where} ORDER BY ${orderSql}${paging}`)
+      .all(...whereParams, ...orderParams) as RunRow[];
+    // The children of exactly these runs: the same selection again (ordered only when paged).
+    const selectIds = `SELECT r.id FROM runs r WHERE ${where}${paging ? ` ORDER BY ${orderSql}${paging}` : ''}`;
+    const selectionParams = paging ? [...whereParams, ...orderParams] : whereParams;
+    return withDetails(db, rows, selectIds, selectionParams);
+  })();
 }
 
 /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */

@@ -19,11 +19,16 @@ test('listing runs while another process creates them never sees a run in part',
   const child = spawn(process.execPath, ['--import', 'tsx', CREATOR, join(ws.dir, '.labbook')], { stdio: ['ignore', 'pipe', 'inherit'] });
   cleanups.unshift(() => child.exitCode === null && child.kill('SIGKILL'));
   let created = 0;
-  child.stdout.on('data', (data: Buffer) => (created = Number(/created (\d+)\n$/.exec(data.toString())?.[1] ?? created)));
+  // A chunk of output may end inside a line: the highest count seen is how many runs exist.
+  child.stdout.on('data', (data: Buffer) => {
+    for (const match of data.toString().matchAll(/created (\d+)/g)) created = Math.max(created, Number(match[1]));
+  });
   await waitFor('the writer creating runs', () => created > 0, 60_000);
   // The writer commits a run every few hundred microseconds; listings of a growing store overlap many commits.
   let listings = 0;
+  const deadline = Date.now() + 120_000;
   while (created < 1_500) {
+    assert.ok(Date.now() < deadline, `the writer created only ${created} runs in two minutes`);
     for (const run of reader.listRuns()) {
       if (run.name === 'before') continue;
       assert.equal(run.params.n, run.name.slice('writer-'.length), `${run.name} listed with its own param`);

@@ -114,6 +114,8 @@ class DriftPage {
   }
 
   private setFiles(files: DriftPanelFiles): void {
+    // VS Code keeps this through a window reload and hands it to the host, which compares the same files again.
+    client.saveState(files.saved);
     const link = (which: 'reference' | 'current', name: string): HTMLElement => {
       const button = el('button', { className: 'link', text: name, attributes: { type: 'button', title: `Open the ${which} file` } });
       button.addEventListener('click', () => client.post({ type: 'driftPanel/openFile', which }));

@@ -5,10 +5,22 @@
 import type { DriftPanelReport } from '../core/driftView';
 import { InvalidMessage, parseWebviewMessage, unknownType, type ParseResult } from './messageFields';
 
+/** What the host needs to compare the same files again after a window reload; the page keeps it as its webview state. */
+export interface DriftSavedFiles {
+  /** The reference file's `file:` URI. */
+  reference: string;
+  /** The current data file's `file:` URI. */
+  current: string;
+  referenceLabel?: string;
+  currentLabel?: string;
+}
+
 /** The two files compared, as the page names them (paths relative to the workspace when inside it). */
 export interface DriftPanelFiles {
   reference: string;
   current: string;
+  /** Saved by the page, handed back to the host when VS Code restores the panel. */
+  saved: DriftSavedFiles;
 }
 
 /** The host is reading the files (a long read shows a progress notification too). */
@@ -70,4 +82,31 @@ const TO_WEBVIEW_TYPES: ReadonlySet<unknown> = new Set<DriftToWebview['type']>([
 /** True for a message from the host; the host is trusted, so the page checks only the discriminant. */
 export function isDriftToWebview(value: unknown): value is DriftToWebview {
   return typeof value === 'object' && value !== null && TO_WEBVIEW_TYPES.has((value as { type?: unknown }).type);
+}
+
+const MOST_URI_CHARS = 8192;
+const MOST_LABEL_CHARS = 500;
+
+function savedText(value: unknown, most: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= most ? value : undefined;
+}
+
+function savedUri(value: unknown): string | undefined {
+  const uri = savedText(value, MOST_URI_CHARS);
+  return uri?.startsWith('file:') ? uri : undefined;
+}
+
+/**
+ * The files a restored Drift panel's saved state names, or undefined when it is not what the page saved (an older
+ * page, or tampered with): it came from the webview, so only `file:` URIs and short labels are taken.
+ */
+export function driftFilesOfPanelState(state: unknown): DriftSavedFiles | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const fields = state as Record<string, unknown>;
+  const reference = savedUri(fields.reference);
+  const current = savedUri(fields.current);
+  if (!reference || !current) return undefined;
+  const referenceLabel = savedText(fields.referenceLabel, MOST_LABEL_CHARS);
+  const currentLabel = savedText(fields.currentLabel, MOST_LABEL_CHARS);
+  return { reference, current, ...(referenceLabel && { referenceLabel }), ...(currentLabel && { currentLabel }) };
 }

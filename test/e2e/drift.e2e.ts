@@ -1,6 +1,6 @@
 // Issue 15: the Drift panel on two CSVs from the command palette (Check Data Drift…, reference then current) and
 // from a data file's explorer context menu (Check Drift Against…), and the drifted column as a warning on the
-// current file's header in the Problems panel, gone once the panel is closed.
+// current file's header in the Problems panel, gone once the panel is closed; a window reload brings the panel back.
 // Run: LABBOOK_VSIX=… node --import tsx --test test/e2e/drift.e2e.ts
 
 import assert from 'node:assert/strict';
@@ -109,5 +109,16 @@ test('the Drift panel on two CSVs, its warnings in the Problems panel, and Check
     const again = await driftPanel(vscode);
     assert.deepEqual((await tableRows(again))[0].slice(0, 1), ['age']);
     assert.match((await again.locator('.files').textContent()) ?? '', /^Reference data\/train\.csv · current data\/live\.csv$/);
+
+    // A window reload brings the panel back comparing the same two files, with the warning in the Problems panel.
+    await vscode.reloadWindow();
+    const restored = await driftPanel(vscode);
+    assert.deepEqual((await tableRows(restored))[0].slice(0, 1), ['age']);
+    assert.match((await restored.locator('.files').textContent()) ?? '', /^Reference data\/train\.csv · current data\/live\.csv$/);
+    await vscode.screenshot('drift-restored');
+    await waitUntil(async () => ((await problems(vscode)).includes("Data drift in column 'age'") ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the drift warning after the reload',
+    });
   });
 });

@@ -1,7 +1,7 @@
 // The Drift panel's and the Monitoring view's validators: what the pages may send, and a clear refusal otherwise.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { isDriftToWebview, parseDriftMessage } from '../../src/protocol/driftPanel';
+import { driftFilesOfPanelState, isDriftToWebview, parseDriftMessage } from '../../src/protocol/driftPanel';
 import { isMonitoringToWebview, parseMonitoringMessage } from '../../src/protocol/monitoringView';
 
 describe('parseDriftMessage', () => {
@@ -26,6 +26,26 @@ describe('parseDriftMessage', () => {
     assert.deepEqual(parseDriftMessage('ready'), { ok: false, error: 'Drift panel message must be an object.' });
     assert.equal(isDriftToWebview({ type: 'driftPanel/report' }), true);
     assert.equal(isDriftToWebview({ type: 'monitoringView/update' }), false);
+  });
+});
+
+describe('driftFilesOfPanelState', () => {
+  const saved = { reference: 'file:///w/data/train.csv', current: 'file:///w/data/live.csv' };
+
+  it('takes back the two file URIs and the labels the page saved', () => {
+    assert.deepEqual(driftFilesOfPanelState(saved), saved);
+    const labelled = { ...saved, referenceLabel: 'training data of churn v3', currentLabel: 'churn@champion (port 5001)', extra: 1 };
+    assert.deepEqual(driftFilesOfPanelState(labelled), { ...saved, referenceLabel: labelled.referenceLabel, currentLabel: labelled.currentLabel });
+  });
+
+  it('refuses a state that is not the page’s: no object, a missing file, a URI that is not file:, overlong text', () => {
+    assert.equal(driftFilesOfPanelState(undefined), undefined);
+    assert.equal(driftFilesOfPanelState('file:///w/a.csv'), undefined);
+    assert.equal(driftFilesOfPanelState({ reference: saved.reference }), undefined);
+    assert.equal(driftFilesOfPanelState({ ...saved, current: 'https://evil.example/live.csv' }), undefined);
+    assert.equal(driftFilesOfPanelState({ ...saved, reference: 'command:workbench.action.quit' }), undefined);
+    assert.equal(driftFilesOfPanelState({ ...saved, reference: `file:///${'a'.repeat(9000)}` }), undefined);
+    assert.deepEqual(driftFilesOfPanelState({ ...saved, referenceLabel: 'x'.repeat(501), currentLabel: 3 }), saved);
   });
 });
 

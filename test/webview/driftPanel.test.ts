@@ -25,7 +25,8 @@ function dataset(name: string, from: number, cities: string[]): DatasetSample {
   };
 }
 
-const files = { reference: 'data/train.csv', current: 'data/live.csv' };
+const saved = { reference: 'file:///w/data/train.csv', current: 'file:///w/data/live.csv' };
+const files = { reference: 'data/train.csv', current: 'data/live.csv', saved };
 const report = driftPanelReport(computeDrift(dataset('train.csv', 0, ['a', 'b', 'c']), dataset('live.csv', 4, ['a', 'b', 'c'])));
 const suite = webviewSuite('driftPanel');
 
@@ -35,6 +36,7 @@ describe('Drift panel webview', () => {
       const page = await suite.open({ theme, viewport: { width: 900, height: 800 } });
       await page.send({ type: 'driftPanel/loading', files } satisfies DriftToWebview);
       await page.page.waitForSelector('main[aria-busy="true"]');
+      assert.deepEqual(await page.page.evaluate(() => (window as unknown as { __state: unknown }).__state), saved, 'kept for a window reload');
       assert.equal(await page.page.locator('.verdict').textContent(), 'Reading data/train.csv and data/live.csv…');
       await page.send({ type: 'driftPanel/report', files, report } satisfies DriftToWebview);
       await page.page.waitForSelector('main[aria-busy="false"]');

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import type { DriftReport } from '../../core/drift';
 import { driftDiagnostics, driftPanelReport } from '../../core/driftView';
 import { checkDrift, DriftCheckError, type DriftCheck } from '../../capture/driftCheck';
-import { parseDriftMessage } from '../../protocol/driftPanel';
-import type { DriftFromWebview, DriftPanelFiles, DriftToWebview } from '../../protocol/driftPanel';
+import { driftFilesOfPanelState, parseDriftMessage } from '../../protocol/driftPanel';
+import type { DriftFromWebview, DriftPanelFiles, DriftSavedFiles, DriftToWebview } from '../../protocol/driftPanel';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
 import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
@@ -43,7 +43,12 @@ export interface DriftFiles {
   currentLabel?: string;
 }
 
-/** Opens the single Drift panel, runs checks and keeps the Problems panel's drift warnings. */
+/** The files a panel saved, as URIs again. */
+function filesOfSaved(saved: DriftSavedFiles): DriftFiles {
+  return { ...saved, reference: vscode.Uri.parse(saved.reference), current: vscode.Uri.parse(saved.current) };
+}
+
+/** Opens the single Drift panel, runs checks and keeps the Problems panel's drift warnings; after a window reload it compares the same files again. */
 export class DriftPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private host: WebviewHost<DriftToWebview, DriftFromWebview> | undefined;
@@ -53,28 +58,50 @@ export class DriftPanel implements vscode.Disposable {
   /** Checks started; a result is shown only if no newer check started meanwhile. */
   private generation = 0;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('labbook-drift');
+  private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly deps: DriftPanelDeps) {}
+  constructor(private readonly deps: DriftPanelDeps) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(DRIFT_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+    });
+  }
 
   /** Shows the panel comparing `files.current` with `files.reference`; resolves with the report (undefined when it failed). */
   async open(files: DriftFiles): Promise<DriftReport | undefined> {
     this.files = files;
     if (this.panel) this.panel.reveal();
-    else this.create();
+    else this.adopt(this.create());
     this.panel!.title = `Drift: ${files.currentLabel ?? basename(files.current.fsPath)}`;
     return this.check();
   }
 
+  /** Takes back the panel VS Code restored after a reload and compares the files its page saved (they may have changed). */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = driftFilesOfPanelState(state);
+    if (this.panel || !saved) {
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel);
+    await this.open(filesOfSaved(saved));
+  }
+
   dispose(): void {
+    this.serializer.dispose();
     this.panel?.dispose();
     this.diagnostics.dispose();
   }
 
-  private create(): void {
-    const panel = vscode.window.createWebviewPanel(DRIFT_PANEL_VIEW_TYPE, 'Drift', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: webviewRoots(this.deps.extensionUri),
-    });
+  private get webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
+  }
+
+  private create(): vscode.WebviewPanel {
+    return vscode.window.createWebviewPanel(DRIFT_PANEL_VIEW_TYPE, 'Drift', vscode.ViewColumn.Active, this.webviewOptions);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    panel.webview.options = this.webviewOptions;
     showWebviewPage(panel.webview, this.deps.extensionUri, 'driftPanel', 'Labbook data drift');
     const disposed = (): void => {
       this.panel = undefined;
@@ -103,9 +130,11 @@ export class DriftPanel implements vscode.Disposable {
   }
 
   private names(files: DriftFiles): DriftPanelFiles {
+    const { referenceLabel, currentLabel } = files;
     return {
-      reference: files.referenceLabel ?? vscode.workspace.asRelativePath(files.reference, false),
-      current: files.currentLabel ?? vscode.workspace.asRelativePath(files.current, false),
+      reference: referenceLabel ?? vscode.workspace.asRelativePath(files.reference, false),
+      current: currentLabel ?? vscode.workspace.asRelativePath(files.current, false),
+      saved: { reference: files.reference.toString(), current: files.current.toString(), ...(referenceLabel && { referenceLabel }), ...(currentLabel && { currentLabel }) },
     };
   }
 

@@ -134,7 +134,12 @@ export class DriftPanel implements vscode.Disposable {
     return {
       reference: referenceLabel ?? vscode.workspace.asRelativePath(files.reference, false),
       current: currentLabel ?? vscode.workspace.asRelativePath(files.current, false),
-      saved: { reference: files.reference.toString(), current: files.current.toString(), ...(referenceLabel && { referenceLabel }), ...(currentLabel && { currentLabel }) },
+      saved: {
+        reference: files.reference.toString(),
+        current: files.current.toString(),
+        ...(referenceLabel && { referenceLabel }),
+        ...(currentLabel && { currentLabel }),
+      },
     };
   }
 

@@ -16,7 +16,7 @@ import { onThemeChange, readChartTheme, readCssColor, type ChartTheme } from './
 export interface MonitoringChartDump {
   server: string;
   chart: string;
-  datasets: { label: string; points: number; last: number | null }[];
+  datasets: { label: string; points: number; last: number | null; color: string }[];
 }
 
 declare global {
@@ -29,11 +29,14 @@ declare global {
 type XY = { x: number; y: number };
 type LineChart = ChartJs<'line', XY[]>;
 
+/** A line's colour: the CSS variable `--lb-mon-<tone>` (media/monitoringView.css), also the legend swatch's class. */
+type Tone = 'blue' | 'orange' | 'red' | 'purple' | 'threshold';
+
 /** A chart of the card: its title and the lines it draws from the figures. */
 interface ChartSpec {
   key: string;
   title: string;
-  lines: { label: string; color: string; value: (f: ServingFigures) => number | null; dashed?: boolean }[];
+  lines: { label: string; tone: Tone; value: (f: ServingFigures) => number | null; dashed?: boolean }[];
   format: (value: number) => string;
 }
 
@@ -42,31 +45,44 @@ const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const rate = (perSecond: number): string => `${perSecond.toPrecision(3)}/s`;
 
 function chartSpecs(server: MonitoredServer): ChartSpec[] {
-  const [blue, orange, red, purple, faint] = ['--lb-mon-blue', '--lb-mon-orange', '--lb-mon-red', '--lb-mon-purple', '--lb-mon-threshold'].map(
-    readCssColor,
-  );
   return [
-    { key: 'requests', title: 'Requests', lines: [{ label: 'requests/s', color: blue, value: (f) => f.requestRate }], format: rate },
+    { key: 'requests', title: 'Requests', lines: [{ label: 'requests/s', tone: 'blue', value: (f) => f.requestRate }], format: rate },
     {
       key: 'latency',
       title: 'Latency',
       lines: [
-        { label: 'p50', color: blue, value: (f) => f.p50 },
-        { label: 'p95', color: orange, value: (f) => f.p95 },
+        { label: 'p50', tone: 'blue', value: (f) => f.p50 },
+        { label: 'p95', tone: 'orange', value: (f) => f.p95 },
       ],
       format: ms,
     },
-    { key: 'errors', title: 'Error rate', lines: [{ label: 'errors', color: red, value: (f) => f.errorRate }], format: pct },
+    { key: 'errors', title: 'Error rate', lines: [{ label: 'errors', tone: 'red', value: (f) => f.errorRate }], format: pct },
     {
       key: 'drift',
       title: 'Drift share',
       lines: [
-        { label: 'drift share', color: purple, value: (f) => f.driftShare },
-        { label: 'alert threshold', color: faint, value: () => server.alertShare, dashed: true },
+        { label: 'drift share', tone: 'purple', value: (f) => f.driftShare },
+        { label: 'alert threshold', tone: 'threshold', value: () => server.alertShare, dashed: true },
       ],
       format: (v) => v.toFixed(2),
     },
   ];
+}
+
+function lineColors(tone: Tone): { borderColor: string; backgroundColor: string } {
+  const color = readCssColor(`--lb-mon-${tone}`);
+  return { borderColor: color, backgroundColor: color };
+}
+
+/** The chart's title and, when it draws more than one line, a key per line in the line's colour. */
+function caption(spec: ChartSpec): HTMLElement {
+  const keys =
+    spec.lines.length > 1
+      ? spec.lines.map((line) =>
+          el('span', { className: 'key' }, el('span', { className: `swatch ${line.tone}`, attributes: { 'aria-hidden': 'true' } }), line.label),
+        )
+      : [];
+  return el('figcaption', {}, el('span', { className: 'title', text: spec.title }), ...keys);
 }
 
 function clock(at: number): string {
@@ -97,7 +113,7 @@ class ServerCard {
     for (const spec of chartSpecs(server)) {
       const box = el('div', { className: 'chart-box' });
       this.boxes.set(spec.key, box);
-      grid.append(el('figure', {}, el('figcaption', { text: spec.title }), box));
+      grid.append(el('figure', {}, caption(spec), box));
     }
     this.element = el(
       'section',
@@ -133,7 +149,12 @@ class ServerCard {
     return [...this.charts].map(([key, chart]) => ({
       server: this.server.id,
       chart: key,
-      datasets: chart.data.datasets.map((d) => ({ label: String(d.label), points: d.data.length, last: d.data.at(-1)?.y ?? null })),
+      datasets: chart.data.datasets.map((d) => ({
+        label: String(d.label),
+        points: d.data.length,
+        last: d.data.at(-1)?.y ?? null,
+        color: String(d.borderColor),
+      })),
     }));
   }
 
@@ -145,12 +166,11 @@ class ServerCard {
   private draw(spec: ChartSpec, theme: ChartTheme): void {
     const datasets: ChartDataset<'line', XY[]>[] = spec.lines.map((line) => ({
       label: line.label,
+      ...lineColors(line.tone),
       data: this.server.points.flatMap((f) => {
         const y = line.value(f);
         return y === null ? [] : [{ x: f.at, y }];
       }),
-      borderColor: line.color,
-      backgroundColor: line.color,
       borderWidth: 1.5,
       borderDash: line.dashed ? [4, 3] : undefined,
       pointRadius: 0,

@@ -70,6 +70,23 @@ describe('Monitoring view webview', () => {
         ],
       );
       assert.equal(await page.page.locator('.figures').textContent(), '14.0/s · p50 6.90 ms · p95 25.8 ms · errors 0.0% · drift 0.45');
+      // A chart with two lines names them beside its title, each in its line's colour.
+      const captions = await page.page
+        .locator('figcaption')
+        .evaluateAll((cs) =>
+          cs.map((c) => [c.textContent, [...c.querySelectorAll('.swatch')].map((s) => getComputedStyle(s).backgroundColor)] as const),
+        );
+      assert.deepEqual(
+        captions.map(([text]) => text),
+        ['Requests', 'Latencyp50p95', 'Error rate', 'Drift sharedrift sharealert threshold'],
+      );
+      const [p50, p95] = captions[1][1];
+      assert.notEqual(p50, p95, 'p50 and p95 differ in colour');
+      assert.deepEqual(
+        charts[1].datasets.map((d) => d.color),
+        [p50, p95],
+        'each key has its line’s colour',
+      );
       await page.screenshot(`monitoring-${theme}`);
       await page.page.locator('vscode-button').click();
       assert.deepEqual(await page.waitForPosted('monitoringView/openDrift'), { type: 'monitoringView/openDrift', id: '4242' });

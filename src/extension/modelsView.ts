@@ -71,7 +71,7 @@ function nodeOf(version: ModelVersion): VersionNode {
   return { kind: 'modelVersion', name, version: version.version, stage, aliases, runId };
 }
 
-/** Feeds the Models view from the store's registry; redraws only when the registry changed. */
+/** Feeds the Models view from the store's registry; redraws only when the registry's fingerprint changed (an alias removed too). */
 class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -112,11 +112,7 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, vscode.
     const store = this.host.store;
     if (!store) return '';
     try {
-      const registry = new ModelRegistry(store);
-      return JSON.stringify([
-        registry.listModels().map((m) => [m.name, m.updatedAt]),
-        registry.listVersions().map((v) => [v.name, v.version, v.updatedAt]),
-      ]);
+      return new ModelRegistry(store).fingerprint();
     } catch {
       return ''; // a busy or damaged store: the Runs view says so; this view keeps what it shows
     }

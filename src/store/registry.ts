@@ -121,6 +121,21 @@ export class ModelRegistry {
   }
 
   /** Every registered model, by name. */
+  /**
+   * What the registry holds, in one string that changes whenever a model, version, stage or alias does: the Models
+   * view compares it on every store change. One statement, however many versions (listing them costs a query each).
+   */
+  fingerprint(): string {
+    const row = this.sql(
+      `SELECT json_array(
+        (SELECT json_group_array(json_array(name, updated_at)) FROM (SELECT name, updated_at FROM registered_models ORDER BY name)),
+        (SELECT json_group_array(json_array(name, version, updated_at, stage)) FROM (SELECT name, version, updated_at, stage FROM model_versions ORDER BY name, version)),
+        (SELECT json_group_array(json_array(name, alias, version)) FROM (SELECT name, alias, version FROM model_aliases ORDER BY name, alias))
+      ) AS fingerprint`,
+    ).get() as { fingerprint: string };
+    return row.fingerprint;
+  }
+
   listModels(): RegisteredModel[] {
     return (this.sql('SELECT * FROM registered_models ORDER BY name').all() as ModelRow[]).map((row) => this.toModel(row));
   }

@@ -67,13 +67,14 @@ export class RunPanels {
     if (this.preview === runId) this.preview = undefined;
   }
 
-  /** Takes back a panel VS Code restored after a reload; one whose state names no known run is closed. */
+  /** Takes back a panel VS Code restored after a reload (a pulled run's large histories are fetched as on open); one whose state names no known run is closed. */
   restore(panel: vscode.WebviewPanel, state: unknown): void {
     const runId = runIdOfPanelState(state);
     if (!runId || this.panels.has(runId) || this.missing(runId)) {
       panel.dispose();
       return;
     }
+    this.deps.onOpen?.([runId]);
     this.panels.set(runId, new RunPanel(runId, panel, this.panelDeps(), () => this.forget(runId)));
   }
 

@@ -1,8 +1,9 @@
 // Store records as MLflow's JSON shapes (the fields the 2.x and 3.x clients read; ids as strings, int64 as numbers,
 // NaN and ±Infinity as the strings protobuf JSON uses).
-import type { HistoryPoint, MetricSummary, Run, RunStatus } from '../core/types';
+import type { MetricSummary, Run, RunStatus } from '../core/types';
 import type { LoggedModel } from '../store/loggedModels';
 import type { ModelVersion, RegisteredModel } from '../store/registry';
+import type { SeriesColumns } from '../store/seriesReads';
 import type { Store } from '../store/store';
 import { datasetInputs, experimentArtifactLocation, linkedModels } from '../store/tracking';
 import type { ExperimentRecord, Lifecycle } from '../store/tracking';
@@ -77,15 +78,16 @@ export class JsonText {
 }
 
 /**
- * A metric-history page, `{metrics, next_page_token?}`, written as text: the same bytes as JSON.stringify of its
- * Metric objects (a finite number prints as in JSON), without building and walking 25,000 objects a page.
+ * A metric-history page, `{metrics, next_page_token?}`, written as text from the page's columns: the same bytes as
+ * JSON.stringify of its Metric objects (a finite number prints as in JSON), without an object per point.
  */
-export function metricHistoryJson(key: string, points: readonly HistoryPoint[], nextPageToken: string | undefined): JsonText {
+export function metricHistoryJson(key: string, page: SeriesColumns, nextPageToken: string | undefined): JsonText {
   const head = `{"key":${JSON.stringify(key)},"value":`;
+  const { steps, timestamps, values } = page;
   let text = '{"metrics":[';
-  for (let i = 0; i < points.length; i++) {
-    const { value, timestamp, step } = points[i];
-    text += `${i === 0 ? '' : ','}${head}${Number.isFinite(value) ? value : `"${value}"`},"timestamp":${timestamp},"step":${step}}`;
+  for (let i = 0; i < steps.length; i++) {
+    const value = values[i];
+    text += `${i === 0 ? '' : ','}${head}${Number.isFinite(value) ? value : `"${value}"`},"timestamp":${timestamps[i]},"step":${steps[i]}}`;
   }
   return new JsonText(`${text}]${nextPageToken ? `,"next_page_token":${JSON.stringify(nextPageToken)}` : ''}}`);
 }

@@ -188,6 +188,11 @@ test('a metric-history page written as text is byte for byte what JSON.stringify
       assert.equal(metricHistoryJson(key, columns, token).text, expected);
     }
   }
+  // A page longer than one encoded piece (512 points) joins its pieces without losing or doubling a point.
+  const long = Float64Array.from({ length: 1300 }, (_, i) => values[i % values.length]);
+  const longColumns = { steps: long.map((_, i) => i), timestamps: long.map((_, i) => 2 * i), values: long };
+  const longExpected = JSON.stringify({ metrics: Array.from(long, (v, i) => metricJson('ключ', v, 2 * i, i)) });
+  assert.equal(metricHistoryJson('ключ', longColumns, undefined).text, longExpected);
   const empty = { steps: new Float64Array(0), timestamps: new Float64Array(0), values: new Float64Array(0) };
   assert.equal(metricHistoryJson('k', empty, undefined).text, '{"metrics":[]}');
 });

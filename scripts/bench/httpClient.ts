@@ -10,8 +10,8 @@ export class BenchClient {
     this.url = new URL(url);
   }
 
-  /** POSTs JSON; resolves with the answer's text, rejects on any status but 200. */
-  post(path: string, body: string): Promise<string> {
+  /** POSTs JSON (text, or bytes encoded beforehand); resolves with the answer's text, rejects on any status but 200. */
+  post(path: string, body: string | Buffer): Promise<string> {
     return this.send('POST', path, body);
   }
 
@@ -24,7 +24,7 @@ export class BenchClient {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, body: string | undefined): Promise<string> {
+  private send(method: string, path: string, body: string | Buffer | undefined): Promise<string> {
     const headers = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
     return new Promise((resolve, reject) => {
       const req = request({ agent: this.agent, hostname: this.url.hostname, port: this.url.port, path, method, headers }, (res) => {

@@ -32,8 +32,9 @@ function batches(): MetricPoint[][] {
 
 async function benchIngest(client: BenchClient, store: Store, report: Report): Promise<void> {
   const runId = store.createRun({ name: 'bench-ingest' }).id;
-  // Bodies are built up front: the figure is the server's (parse, check, de-duplicate, insert), not the client's.
-  const bodies = batches().map((metrics) => JSON.stringify({ run_id: runId, metrics }));
+  // Bodies are built and encoded up front: the figure is the server's (parse, check, de-duplicate, insert), not the
+  // client's, which shares this process (encoding 200 bodies of 80 KB took a fifth of the server's own time).
+  const bodies = batches().map((metrics) => Buffer.from(JSON.stringify({ run_id: runId, metrics })));
   const start = process.hrtime.bigint();
   for (const body of bodies) await client.post('/api/2.0/mlflow/runs/log-batch', body);
   report(

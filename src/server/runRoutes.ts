@@ -3,6 +3,7 @@
 import { FilterError, parseFilter, parseOrderBy } from '../core/filter';
 import type { MetricPoint, Run, RunStatus } from '../core/types';
 import { NotFoundError, ParamConflictError } from '../store/errors';
+import { readSeriesPage } from '../store/seriesReads';
 import type { Store } from '../store/store';
 import {
   linkModels,
@@ -261,12 +262,50 @@ function deleteTag({ ctx, fields }: JsonCall): object {
   return {};
 }
 
-function logBatch({ ctx, fields }: JsonCall): object {
-  const runId = requireActiveRun(ctx.store, fields.runId());
+type BatchMetric = MetricPoint & { modelId?: string };
+
+function isPlainKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length <= 250 && key.trim() !== '' && !key.includes('\u0000');
+}
+
+function isIntOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && Number.isSafeInteger(value));
+}
+
+/**
+ * A batch metric as clients send it ({key, value, timestamp, step?, model_id?}, numbers as numbers), read straight
+ * from the parsed body; undefined for anything else, which the checked path reads (and words the 400 for).
+ */
+function plainMetric(item: unknown): BatchMetric | undefined {
+  if (!isJsonObject(item)) return undefined;
+  const { key, value, timestamp, step, model_id: modelId } = item;
+  if (!isPlainKey(key) || typeof value !== 'number' || typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) return undefined;
+  if (!isIntOrAbsent(step) || !(modelId === undefined || modelId === null || typeof modelId === 'string')) return undefined;
+  return { key, value, timestamp, step: typeof step === 'number' ? step : 0, modelId: modelId ?? undefined };
+}
+
+// A thousand Fields objects (with their labels) per batch cost more than the points' insert; the checked path
+// runs only when some metric is not plain, so every accepted batch reads the same and every refusal is worded the same.
+function batchMetrics(fields: Fields): BatchMetric[] {
+  const raw = fields.raw('metrics');
+  if (Array.isArray(raw) && raw.length <= BATCH_LIMITS.metrics) {
+    const plain: BatchMetric[] = [];
+    for (const item of raw) {
+      const metric = plainMetric(item);
+      if (!metric) break;
+      plain.push(metric);
+    }
+    if (plain.length === raw.length) return plain;
+  }
   const metricFields = fields.objects('metrics', BATCH_LIMITS.metrics);
   // MLflow quotes the whole list when one of its metrics has no timestamp.
-  if (metricFields.some((m) => !m.has('timestamp'))) throw invalidValue('metrics', fields.raw('metrics'));
-  const metrics = metricFields.map((m) => ({ ...metricPoint(m), modelId: m.optString('model_id') }));
+  if (metricFields.some((m) => !m.has('timestamp'))) throw invalidValue('metrics', raw);
+  return metricFields.map((m) => ({ ...metricPoint(m), modelId: m.optString('model_id') }));
+}
+
+function logBatch({ ctx, fields }: JsonCall): object {
+  const runId = requireActiveRun(ctx.store, fields.runId());
+  const metrics = batchMetrics(fields);
   const params = recordOf(fields.keyValues('params', BATCH_LIMITS.params), 'param');
   const tags = fields.keyValueMap('tags', BATCH_LIMITS.tags);
   const total = metrics.length + Object.keys(params).length + Object.keys(tags).length;
@@ -345,10 +384,8 @@ function metricHistory({ ctx, fields }: JsonCall): object {
   const key = fields.string('metric_key');
   const pageSize = Math.min(fields.maxResults(HISTORY_PAGE, Number.MAX_SAFE_INTEGER), HISTORY_PAGE);
   const offset = offsetOf(fields.optString('page_token'));
-  const points = ctx.store.history(runId, key, { offset, limit: pageSize + 1 });
-  const next = points.length > pageSize ? pageToken(offset + pageSize) : undefined;
-  if (next) points.length = pageSize;
-  return metricHistoryJson(key, points, next);
+  const { columns, total } = readSeriesPage(ctx.store, runId, key, offset, pageSize);
+  return metricHistoryJson(key, columns, offset + pageSize < total ? pageToken(offset + pageSize) : undefined);
 }
 
 /** Lets sync fetch a pulled run's large history before it is read; the stored history is served when that fails. */

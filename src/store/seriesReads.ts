@@ -35,3 +35,16 @@ export function valueAtStepOf(store: Store, runId: string, key: string, step: nu
     return series ? valueAtStep(db, series.id, step) : undefined;
   })();
 }
+
+/**
+ * Points [from, from + limit) of a run's metric in logging order as columns, and how many points the series holds
+ * in all (0 when the run has no such metric): a page of MLflow's get-history without a row object per point.
+ */
+export function readSeriesPage(store: Store, runId: string, key: string, from: number, limit: number): { columns: SeriesColumns; total: number } {
+  const db = connectionOf(store);
+  return db.transaction(() => {
+    const series = seriesOf(db, runId, key);
+    if (!series) return { columns: EMPTY, total: 0 };
+    return { columns: readPoints(db, series, from, Math.min(series.count, from + limit)), total: series.count };
+  })();
+}

@@ -85,6 +85,44 @@ describe('tracking API', () => {
     assert.deepEqual(h.store.params(runId), {});
   });
 
+  test('log-batch reads plain metrics and every other accepted form alike; a bad metric after plain ones is worded as alone', async () => {
+    const runId = await newRun(h);
+    const plain = [
+      { key: 'a', value: 1, timestamp: 5, step: 2 },
+      { key: 'a', value: 2, timestamp: 6 },
+      { key: 'a', value: 3, timestamp: 7, step: null, model_id: null },
+    ];
+    // A numeric string among them (as hand-written clients send) sends the batch through the checked reader.
+    await h.ok('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: runId, metrics: plain } });
+    await h.ok('POST', '/api/2.0/mlflow/runs/log-batch', {
+      body: { run_id: runId, metrics: [...plain.slice(1), { key: 'a', value: '4', timestamp: '8' }] },
+    });
+    const history = await h.ok('GET', '/api/2.0/mlflow/metrics/get-history', { query: { run_id: runId, metric_key: 'a' } });
+    assert.deepEqual(
+      (history.metrics as Json[]).map((m) => [m.value, m.timestamp, m.step]),
+      [
+        [1, 5, 2],
+        [2, 6, 0],
+        [3, 7, 0],
+        [4, 8, 0],
+      ],
+    );
+    const bad: [Json, string][] = [
+      [{ key: ' ', value: 1, timestamp: 1 }, "Missing value for required parameter 'metrics[1].key'"],
+      [{ key: 'k'.repeat(251), value: 1, timestamp: 1 }, "Parameter 'metrics[1].key' is longer than 250 characters."],
+      [{ key: 'b', value: 1, timestamp: 1.5 }, "Invalid value 1.5 for parameter 'metrics[1].timestamp' supplied"],
+      [{ key: 'b', value: true, timestamp: 1 }, "Invalid value True for parameter 'metrics[1].value' supplied"],
+      [{ key: 'b', value: 1, timestamp: 1, model_id: 7 }, "Invalid value 7 for parameter 'metrics[1].model_id' supplied"],
+      [{ key: 'b', value: 1 }, 'Invalid value [{'],
+    ];
+    for (const [metric, message] of bad) {
+      const reply = await h.call('POST', '/api/2.0/mlflow/runs/log-batch', { body: { run_id: runId, metrics: [plain[0], metric] } });
+      assert.equal(reply.status, 400, JSON.stringify(metric));
+      assert.ok(String((reply.json as Json).message).startsWith(message), String((reply.json as Json).message));
+    }
+    assert.equal(h.store.metricSummaries(runId)[0].count, 4);
+  });
+
   test('params are immutable: a changed value is INVALID_PARAMETER_VALUE and the whole batch is refused', async () => {
     const runId = await newRun(h);
     await h.ok('POST', '/api/2.0/mlflow/runs/log-parameter', { body: { run_id: runId, key: 'alpha', value: '0.5' } });

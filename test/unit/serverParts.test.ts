@@ -171,6 +171,11 @@ test('page tokens round-trip; a foreign token is a 400', () => {
 test('a metric-history page written as text is byte for byte what JSON.stringify makes of its Metric objects', () => {
   const values = [0, -0, 1, -1.5, 0.1, 1 / 3, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, NaN, Infinity, -Infinity, 123456789.123];
   const points = values.map((value, i) => ({ value, step: i * 7 - 3, timestamp: 1_733_000_000_000 + i }));
+  const columns = {
+    steps: Float64Array.from(points, (p) => p.step),
+    timestamps: Float64Array.from(points, (p) => p.timestamp),
+    values: Float64Array.from(values),
+  };
   for (const key of ['loss', 'a "quoted" \\ key', 'ünïcode/κλειδί', 'tab\tnew\nline']) {
     for (const token of [undefined, pageToken(25_000)]) {
       const expected = JSON.stringify(
@@ -180,10 +185,16 @@ test('a metric-history page written as text is byte for byte what JSON.stringify
           token,
         ),
       );
-      assert.equal(metricHistoryJson(key, points, token).text, expected);
+      assert.equal(metricHistoryJson(key, columns, token).text, expected);
     }
   }
-  assert.equal(metricHistoryJson('k', [], undefined).text, '{"metrics":[]}');
+  // A page longer than one encoded piece (512 points) joins its pieces without losing or doubling a point.
+  const long = Float64Array.from({ length: 1300 }, (_, i) => values[i % values.length]);
+  const longColumns = { steps: long.map((_, i) => i), timestamps: long.map((_, i) => 2 * i), values: long };
+  const longExpected = JSON.stringify({ metrics: Array.from(long, (v, i) => metricJson('ключ', v, 2 * i, i)) });
+  assert.equal(metricHistoryJson('ключ', longColumns, undefined).text, longExpected);
+  const empty = { steps: new Float64Array(0), timestamps: new Float64Array(0), values: new Float64Array(0) };
+  assert.equal(metricHistoryJson('k', empty, undefined).text, '{"metrics":[]}');
 });
 
 test('router: exact paths first, then :param and *rest patterns, percent-decoded with + kept', () => {

@@ -24,10 +24,11 @@ test('listing runs while another process creates them never sees a run in part',
     for (const match of data.toString().matchAll(/created (\d+)/g)) created = Math.max(created, Number(match[1]));
   });
   await waitFor('the writer creating runs', () => created > 0, 60_000);
-  // The writer commits a run every few hundred microseconds; listings of a growing store overlap many commits.
+  // The writer commits a run every few hundred microseconds; listings of a growing store overlap many commits. Each
+  // listing costs more as the store grows, so the goal is modest: a loaded machine made ~1,200 runs in two minutes.
   let listings = 0;
   const deadline = Date.now() + 120_000;
-  while (created < 1_500) {
+  while (created < 600 || listings < 30) {
     assert.ok(Date.now() < deadline, `the writer created only ${created} runs in two minutes`);
     for (const run of reader.listRuns()) {
       if (run.name === 'before') continue;

@@ -29,7 +29,7 @@ import type {
 } from '../../protocol/comparePanel';
 import { encodeNumber } from '../../protocol/runPanel';
 import type { RunPanelPoints } from '../../protocol/runPanel';
-import { readSeriesColumns, valueAtStepOf } from '../../store/seriesReads';
+import { readSeriesColumns, SeriesScratch, valueAtStepOf } from '../../store/seriesReads';
 import type { SeriesColumns } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
 
@@ -82,10 +82,13 @@ function statsOf(runId: string, summary: MetricSummary): CompareStats {
   };
 }
 
+// Only the sampled points leave sampleSeries, so every series is read into the same arrays.
+const scratch = new SeriesScratch();
+
 /** One run's series read from the store and sampled for the wire. */
 export function sampleSeries(store: Store, request: SeriesRequest): CompareSeries {
   const { runId, key, axis, origin, buckets, smoothing, range } = request;
-  const series = readSeriesColumns(store, runId, key);
+  const series = readSeriesColumns(store, runId, key, scratch);
   const sample = sampleColumns(xColumn(series, axis, origin), series.values, buckets, { range, smoothing });
   const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
   const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);

@@ -14,16 +14,20 @@ export interface SeriesColumns {
 
 const EMPTY: SeriesColumns = { steps: new Float64Array(0), timestamps: new Float64Array(0), values: new Float64Array(0) };
 
+/** The longest series a SeriesScratch keeps arrays for (6 MB of columns); longer ones get arrays of their own. */
+export const SCRATCH_POINTS = 262_144;
+
 /**
- * Columns that reads fill again and again, growing as needed: a reader of many long series (the Compare panel's
- * 100 runs x 100,000 points) that keeps only a sample of each paid more in page faults for fresh arrays than
- * for decoding. Columns taken from it are valid until its next read.
+ * Columns that reads fill again and again, growing as needed up to SCRATCH_POINTS rows: a reader of many long
+ * series (the Compare panel's 100 runs x 100,000 points) that keeps only a sample of each paid more in page faults
+ * for fresh arrays than for decoding. Columns taken from it are valid until its next read.
  */
 export class SeriesScratch {
   private columns = freshColumns(0);
 
-  /** Columns of `size` rows over the reused arrays. */
+  /** Columns of `size` rows over the reused arrays (new ones past SCRATCH_POINTS, so a worker never holds more). */
   take(size: number): SeriesColumns {
+    if (size > SCRATCH_POINTS) return freshColumns(size);
     if (this.columns.values.length < size) this.columns = freshColumns(size);
     const { steps, timestamps, values } = this.columns;
     return { steps: steps.subarray(0, size), timestamps: timestamps.subarray(0, size), values: values.subarray(0, size) };

@@ -82,11 +82,11 @@ function statsOf(runId: string, summary: MetricSummary): CompareStats {
   };
 }
 
-// Only the sampled points leave sampleSeries, so every series is read into the same arrays.
-const scratch = new SeriesScratch();
-
-/** One run's series read from the store and sampled for the wire. */
-export function sampleSeries(store: Store, request: SeriesRequest): CompareSeries {
+/**
+ * One run's series read from the store and sampled for the wire. Only the sample leaves, so a reader of many series
+ * passes one scratch for all of them (fresh arrays per series cost more in page faults than reading them).
+ */
+export function sampleSeries(store: Store, request: SeriesRequest, scratch = new SeriesScratch()): CompareSeries {
   const { runId, key, axis, origin, buckets, smoothing, range } = request;
   const series = readSeriesColumns(store, runId, key, scratch);
   const sample = sampleColumns(xColumn(series, axis, origin), series.values, buckets, { range, smoothing });
@@ -99,8 +99,10 @@ export function sampleSeries(store: Store, request: SeriesRequest): CompareSerie
 export class InThreadSeriesReader implements SeriesReader {
   async sampleAll(store: Store, requests: readonly SeriesRequest[]): Promise<CompareSeries[]> {
     const series: CompareSeries[] = [];
+    // One scratch per snapshot: the host does not keep the largest series' arrays between snapshots.
+    const scratch = new SeriesScratch();
     for (const request of requests) {
-      series.push(sampleSeries(store, request));
+      series.push(sampleSeries(store, request, scratch));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return series;

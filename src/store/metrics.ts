@@ -272,9 +272,15 @@ export function seriesOf(db: SqlDatabase, runId: string, key: string): { id: num
  * Points [from, to) of a series in logging order as columns, reading only the chunks that overlap; call it in a
  * read transaction with the series row it was given, so a concurrent seal cannot move points between the two.
  */
-export function readPoints(db: SqlDatabase, series: { id: number; sealed: number }, from: number, to: number): ColumnTarget {
+export function readPoints(
+  db: SqlDatabase,
+  series: { id: number; sealed: number },
+  from: number,
+  to: number,
+  target: (size: number) => ColumnTarget = freshColumns,
+): ColumnTarget {
   const size = Math.max(0, to - from);
-  const out = { steps: new Float64Array(size), timestamps: new Float64Array(size), values: new Float64Array(size) };
+  const out = target(size);
   if (size === 0) return out;
   if (from < series.sealed) {
     const chunks = prepared(
@@ -298,12 +304,17 @@ export function readPoints(db: SqlDatabase, series: { id: number; sealed: number
   return out;
 }
 
+/** New columns of `size` rows. */
+export function freshColumns(size: number): ColumnTarget {
+  return { steps: new Float64Array(size), timestamps: new Float64Array(size), values: new Float64Array(size) };
+}
+
 function copyChunk(data: Uint8Array, first: number, count: number, out: ColumnTarget, from: number, to: number): void {
   if (first >= from && first + count <= to) {
     decodeChunkInto(data, out, first - from);
     return;
   }
-  const whole = { steps: new Float64Array(count), timestamps: new Float64Array(count), values: new Float64Array(count) };
+  const whole = freshColumns(count);
   decodeChunkInto(data, whole, 0);
   const start = Math.max(from, first);
   const end = Math.min(to, first + count);

@@ -4,7 +4,7 @@ import { compileFilter, compileOrderBy } from './filterSql';
 import { RUN_COLUMNS, toRun } from './runs';
 import type { RunRow } from './runs';
 import type { SqlDatabase } from './sqlite';
-import { nanFromSql } from './statements';
+import { nanFromSql, prepared } from './statements';
 import type { Lifecycle } from './tracking';
 
 /** Options of listRuns: MLflow filter and order-by text, experiment scope, lifecycles and paging. */
@@ -18,7 +18,8 @@ export interface ListRunsOptions {
   offset?: number;
 }
 
-type SummaryTuple = [
+/** One metric summary as stored (NaN is NULL). */
+export type SummaryRow = [
   runId: string,
   key: string,
   last: number | null,
@@ -31,6 +32,26 @@ type SummaryTuple = [
 
 /** Runs matching an MLflow filter, newest first unless ordered otherwise. */
 export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunListing[] {
+  return selectRuns(db, options, (rows, selectIds, params) => withDetails(db, rows, selectIds, params));
+}
+
+/**
+ * Visits the runs listRuns lists, in its order, each with `metrics` left empty and its summaries as raw rows by key
+ * (as listRuns reads them), all in one read transaction. `ls --json` writes 10,000 runs x 20 metrics as text:
+ * summary objects, and 200,000 rows held at once, made half its time (most of it garbage collection).
+ */
+export function visitRunsWithSummaryRows(db: SqlDatabase, options: ListRunsOptions, visit: (run: RunListing, summaries: SummaryRow[]) => void): void {
+  selectRuns(db, options, (rows, selectIds, params) => {
+    const summaries = prepared(
+      db,
+      'SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id = ? ORDER BY key',
+    ).raw();
+    for (const run of withParamsAndTags(db, rows, selectIds, params).values()) visit(run, summaries.all(run.id) as SummaryRow[]);
+  });
+}
+
+/** Runs `read` over the selected run rows and the SQL (with its parameters) that selects their ids, in one read transaction. */
+function selectRuns<T>(db: SqlDatabase, options: ListRunsOptions, read: (rows: RunRow[], selectIds: string, params: unknown[]) => T): T {
   const { where, whereParams } = runWhere(options);
   const order = (options.orderBy ?? []).map((text) => compileOrderBy(text, 'r'));
   const orderSql = [...order.map((o) => o.sql), 'r.start_time DESC', 'r.id'].join(', ');
@@ -44,8 +65,7 @@ export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunLis
       .all(...whereParams, ...orderParams) as RunRow[];
     // The children of exactly these runs: the same selection again (ordered only when paged).
     const selectIds = `SELECT r.id FROM runs r WHERE ${where}${paging ? ` ORDER BY ${orderSql}${paging}` : ''}`;
-    const selectionParams = paging ? [...whereParams, ...orderParams] : whereParams;
-    return withDetails(db, rows, selectIds, selectionParams);
+    return read(rows, selectIds, paging ? [...whereParams, ...orderParams] : whereParams);
   })();
 }
 
@@ -82,9 +102,31 @@ function runWhere(options: ListRunsOptions): { where: string; whereParams: unkno
 
 // One query per child table for the whole selection rather than three per run.
 function withDetails(db: SqlDatabase, rows: RunRow[], selectIds: string, params: unknown[]): RunListing[] {
+  const listings = withParamsAndTags(db, rows, selectIds, params);
+  if (listings.size === 0) return [];
+  // Raw rows: a listing can hold hundreds of thousands of summaries, and row objects would double the work.
+  const summaries = db
+    .prepare(`SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id IN (${selectIds})`)
+    .raw();
+  for (const [runId, key, last, lastStep, lastTimestamp, min, max, count] of summaries.iterate(...params) as Iterable<SummaryRow>) {
+    setOwn(listings.get(runId)!.metrics, key, {
+      key,
+      last: nanFromSql(last),
+      lastStep,
+      lastTimestamp,
+      min: nanFromSql(min),
+      max: nanFromSql(max),
+      count,
+    });
+  }
+  return [...listings.values()];
+}
+
+/** The rows as listings with their params and tags, metrics still empty, by run id in the rows' order. */
+function withParamsAndTags(db: SqlDatabase, rows: RunRow[], selectIds: string, params: unknown[]): Map<string, RunListing> {
   const listings = new Map<string, RunListing>();
   for (const row of rows) listings.set(row.id, { ...toRun(row), params: {}, tags: {}, metrics: {} });
-  if (listings.size === 0) return [];
+  if (listings.size === 0) return listings;
   const inIds = `run_id IN (${selectIds})`;
   for (const p of db.prepare(`SELECT run_id, key, value FROM params WHERE ${inIds}`).all(...params) as {
     run_id: string;
@@ -100,20 +142,7 @@ function withDetails(db: SqlDatabase, rows: RunRow[], selectIds: string, params:
   }[]) {
     setOwn(listings.get(t.run_id)!.tags, t.key, t.value);
   }
-  // Raw rows: a listing can hold hundreds of thousands of summaries, and row objects would double the work.
-  const summaries = db.prepare(`SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE ${inIds}`).raw();
-  for (const [runId, key, last, lastStep, lastTimestamp, min, max, count] of summaries.iterate(...params) as Iterable<SummaryTuple>) {
-    setOwn(listings.get(runId)!.metrics, key, {
-      key,
-      last: nanFromSql(last),
-      lastStep,
-      lastTimestamp,
-      min: nanFromSql(min),
-      max: nanFromSql(max),
-      count,
-    });
-  }
-  return [...listings.values()];
+  return listings;
 }
 
 /** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */

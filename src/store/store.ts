@@ -287,6 +287,11 @@ export class Store {
     return runListing.listRuns(this.db, options);
   }
 
+  /** Visits the runs listRuns lists, in its order, with `metrics` empty and their summaries as raw rows, for writing as text. */
+  visitRunsWithSummaryRows(options: ListRunsOptions, visit: (run: RunListing, summaries: runListing.SummaryRow[]) => void): void {
+    runListing.visitRunsWithSummaryRows(this.db, options, visit);
+  }
+
   /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */
   runIds(options: Pick<ListRunsOptions, 'experimentIds' | 'filter' | 'lifecycles'> = {}): string[] {
     return runListing.runIds(this.db, options);

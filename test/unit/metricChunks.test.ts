@@ -12,7 +12,7 @@ import { decodeChunk, encodeChunk } from '../../src/store/chunkCodec';
 import { connectionOf } from '../../src/store/connection';
 import { CHUNK_POINTS } from '../../src/store/metrics';
 import { SCHEMA_VERSION } from '../../src/store/schema';
-import { readSeriesColumns, valueAtStepOf } from '../../src/store/seriesReads';
+import { readSeriesColumns, SCRATCH_POINTS, SeriesScratch, valueAtStepOf } from '../../src/store/seriesReads';
 import { Store } from '../../src/store/store';
 import { logMetricsOnce } from '../../src/store/tracking';
 import { migrationReporter } from '../../src/cli/workspace';
@@ -183,6 +183,33 @@ describe('metric chunks', () => {
     const again = [points[7], points[1500], points[2999], { ...points[20], value: 99 }];
     assert.equal(logMetricsOnce(store, run.id, again), 1, 'only the changed value is new');
     assert.equal(store.history(run.id, 'loss').length, 3001);
+    store.close();
+  });
+
+  test('reads into a scratch give each series exactly, longer and shorter ones after each other', () => {
+    const store = Store.open(storeDir());
+    const run = store.createRun();
+    const lengths = { a: 3000, b: 700, c: 5000, d: 5, e: SCRATCH_POINTS + 10 };
+    for (const [key, length] of Object.entries(lengths)) {
+      const value = (step: number): number => (step % 97 === 0 ? Number.NaN : step * key.charCodeAt(0));
+      store.logMetrics(
+        run.id,
+        Array.from({ length }, (_, step) => ({ key, step, timestamp: 2 * step, value: value(step) })),
+      );
+    }
+    const scratch = new SeriesScratch();
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'a', 'missing']) {
+      const read = readSeriesColumns(store, run.id, key, scratch);
+      const fresh = readSeriesColumns(store, run.id, key);
+      assert.equal(read.values.length, key === 'missing' ? 0 : lengths[key as keyof typeof lengths], key);
+      sameNumbers(read.steps, fresh.steps, `${key} steps`);
+      sameNumbers(read.timestamps, fresh.timestamps, `${key} timestamps`);
+      sameNumbers(read.values, fresh.values, `${key} values`);
+    }
+    // Past SCRATCH_POINTS a read gets arrays of its own, which later reads leave alone.
+    const long = readSeriesColumns(store, run.id, 'e', scratch);
+    readSeriesColumns(store, run.id, 'a', scratch);
+    sameNumbers(long.values, readSeriesColumns(store, run.id, 'e').values, 'e values after another read');
     store.close();
   });
 

@@ -289,6 +289,15 @@ describe('sampleColumns', () => {
     }
   });
 
+  test('a sample keeps its smoothed values after later samples of other series', () => {
+    const first = sampleColumns([0, 1, 2, 3], [4, 3, 2, 1], 10, { smoothing: 0.5 });
+    const kept = Array.from(first.smoothed?.values ?? []);
+    sampleColumns([0, 1, 2, 3, 4, 5], [9, 9, 9, 9, 9, 9], 10, { smoothing: 0.5 });
+    sampleColumns([0], [1], 10, { smoothing: 0.5 });
+    assert.deepEqual(Array.from(first.smoothed?.values ?? []), kept);
+    assert.deepEqual(kept, Array.from(smoothEma([4, 3, 2, 1], 0.5)));
+  });
+
   test('drops rows whose x is not finite; empty and one-point series', () => {
     const picked = sampleColumns([0, Number.NaN, 2, Infinity], [1, 2, 3, 4], 10, { smoothing: 0.5 });
     assert.deepEqual(Array.from(picked.rows), [0, 2]);

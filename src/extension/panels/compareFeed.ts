@@ -29,7 +29,7 @@ import type {
 } from '../../protocol/comparePanel';
 import { encodeNumber } from '../../protocol/runPanel';
 import type { RunPanelPoints } from '../../protocol/runPanel';
-import { readSeriesColumns, valueAtStepOf } from '../../store/seriesReads';
+import { readSeriesColumns, SeriesScratch, valueAtStepOf } from '../../store/seriesReads';
 import type { SeriesColumns } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
 
@@ -82,10 +82,13 @@ function statsOf(runId: string, summary: MetricSummary): CompareStats {
   };
 }
 
-/** One run's series read from the store and sampled for the wire. */
-export function sampleSeries(store: Store, request: SeriesRequest): CompareSeries {
+/**
+ * One run's series read from the store and sampled for the wire. Only the sample leaves, so a reader of many series
+ * passes one scratch for all of them (fresh arrays per series cost more in page faults than reading them).
+ */
+export function sampleSeries(store: Store, request: SeriesRequest, scratch = new SeriesScratch()): CompareSeries {
   const { runId, key, axis, origin, buckets, smoothing, range } = request;
-  const series = readSeriesColumns(store, runId, key);
+  const series = readSeriesColumns(store, runId, key, scratch);
   const sample = sampleColumns(xColumn(series, axis, origin), series.values, buckets, { range, smoothing });
   const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
   const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);
@@ -96,8 +99,10 @@ export function sampleSeries(store: Store, request: SeriesRequest): CompareSerie
 export class InThreadSeriesReader implements SeriesReader {
   async sampleAll(store: Store, requests: readonly SeriesRequest[]): Promise<CompareSeries[]> {
     const series: CompareSeries[] = [];
+    // One scratch per snapshot: the host does not keep the largest series' arrays between snapshots.
+    const scratch = new SeriesScratch();
     for (const request of requests) {
-      series.push(sampleSeries(store, request));
+      series.push(sampleSeries(store, request, scratch));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return series;

@@ -2,6 +2,7 @@
 // kept, only each column's finite numbers (8 bytes a value) or category counts. CSV cells follow pandas.read_csv:
 // its NA markers are missing values, a column is numeric when every present cell is a number.
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
@@ -379,7 +380,7 @@ const LF = 0x0a;
 export async function readPlainCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample | undefined> {
   const reader = new PlainCsvLines(new CsvColumns(path, options), delimiter);
   let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fileChunks(path)) {
     if (chunk.includes(QUOTE)) return undefined;
     reader.countCarriageReturns(chunk);
     if (reader.columns.names === undefined) reader.columns.expectedRows = expectedRows(path, chunk);
@@ -394,9 +395,30 @@ export async function readPlainCsv(path: string, delimiter: string, options: Rea
     }
     const stop = reader.lines(chunk, start);
     if (stop < 0) return undefined;
-    rest = stop < chunk.length ? chunk.subarray(stop) : undefined;
+    // A copy: the chunk's memory is read into again.
+    rest = stop < chunk.length ? Buffer.from(chunk.subarray(stop)) : undefined;
   }
   return reader.finish(rest);
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * The file's bytes, 1 MiB at a time, every chunk read into the same memory (gone at the next one): a fresh buffer a
+ * chunk would pile up external memory between garbage collections, which a parse that allocates little runs rarely.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Splits plain CSV bytes into lines and cells for CsvColumns, making sure every line ends alike (LF or CRLF). */

@@ -404,19 +404,26 @@ export async function readPlainCsv(path: string, delimiter: string, options: Rea
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * The file's bytes, 1 MiB at a time, every chunk read into the same memory (gone at the next one): a fresh buffer a
- * chunk would pile up external memory between garbage collections, which a parse that allocates little runs rarely.
+ * The file's bytes, 1 MiB at a time, read into two buffers in turn: the next chunk is read while the caller works
+ * on this one (a chunk is gone two chunks later). Fresh buffers a chunk would pile up external memory between garbage
+ * collections, which a parse that allocates little runs rarely.
  */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   const handle = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let position = 0;
+  let next = handle.read(buffers[0], 0, CHUNK_BYTES, position);
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+    for (let turn = 1; ; turn++) {
+      const { bytesRead, buffer } = await next;
       if (bytesRead === 0) return;
+      position += bytesRead;
+      next = handle.read(buffers[turn % 2], 0, CHUNK_BYTES, position);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    // A caller that stops early leaves a read under way: let it end before closing the file.
+    await next.catch(() => undefined);
     await handle.close();
   }
 }

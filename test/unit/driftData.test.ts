@@ -166,6 +166,15 @@ describe('plain CSV read from bytes', () => {
     assert.deepStrictEqual(fast, await readQuotedCsv(path, ',', {}));
   });
 
+  it('a quote a few megabytes in stops the byte read mid-file (the next chunk already under way) for papaparse', async () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => (i === 250_000 ? '"7",seven' : `${i},x${i % 9}`));
+    const path = file('late-quote.csv', `n,t\n${rows.join('\n')}\n`);
+    assert.equal(await readPlainCsv(path, ',', {}), undefined);
+    const read = await readDataset(path);
+    assert.deepStrictEqual(read, await readQuotedCsv(path, ',', {}));
+    assert.equal(read.rows, 300_000);
+  });
+
   it('leaves quoted fields, mixed line ends and stray carriage returns to papaparse, which reads them', async () => {
     const others = ['a,b\n"1,5",2\n', 'a,b\n1,2\r\n3,4\n', 'a,b\r\n1,2\n3,4\r\n', 'a,b\n1,2\r3\n', 'a,b\r1,2\r3,4\r', 'a\r\n1\r'];
     for (const text of others) {

@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import { computeDrift, DriftInputError, type DatasetSample, type DriftReport } from '../core/drift';
 import { headerRanges, type HeaderRange } from '../core/driftView';
 import { loadConfig } from './config';
-import { DataFileError, readDriftPair, type DriftPair } from './driftData';
+import { DataFileError, readSortedDatasets } from './driftData';
 
 /** Where and how to check. */
 export interface DriftCheckOptions {
@@ -31,26 +31,21 @@ export class DriftCheckError extends Error {}
 /** Compares `currentPath` with `referencePath` under the workspace's drift settings. */
 export async function checkDrift(referencePath: string, currentPath: string, options: DriftCheckOptions = {}): Promise<DriftCheck> {
   const { config, warnings } = options.workspace ? loadConfig(options.workspace) : { config: undefined, warnings: [] };
-  let read: DriftPair;
+  let datasets: DatasetSample[];
   try {
-    read = await readDriftPair(referencePath, currentPath, {}, options.workerScript);
+    datasets = await readSortedDatasets([referencePath, currentPath], {}, options.workerScript);
   } catch (error) {
     if (error instanceof DataFileError) throw new DriftCheckError(error.message);
     throw error;
   }
-  const { reference, current, merges } = read;
+  const [reference, current] = datasets;
   let report: DriftReport;
   try {
-    report = computeDrift(
-      reference,
-      current,
-      {
-        driftShare: config?.drift.driftShare,
-        perColumn: config?.drift.columns,
-        ignore: config?.drift.ignore,
-      },
-      merges,
-    );
+    report = computeDrift(reference, current, {
+      driftShare: config?.drift.driftShare,
+      perColumn: config?.drift.columns,
+      ignore: config?.drift.ignore,
+    });
   } catch (error) {
     if (error instanceof DriftInputError) throw new DriftCheckError(`${error.message}: ${columnList(reference)}; ${columnList(current)}.`);
     throw error;

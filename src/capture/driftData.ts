@@ -7,7 +7,7 @@ import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
 import type { ColumnSample, DatasetSample } from '../core/drift';
-import { mergeSorted, sortNumbers, type SortedMerge } from '../core/driftStats';
+import { sortNumbers } from '../core/driftStats';
 
 /** A data file that cannot be read: the message names the file and what is wrong. */
 export class DataFileError extends Error {}
@@ -134,79 +134,43 @@ export function shortDecimal(bytes: Uint8Array, start: number, end: number): num
   return wholeCell.value;
 }
 
-/** Called with each numeric column once it is sorted. */
-export type SortedColumn = (name: string, numbers: Float64Array) => void;
-
 /** Reads `path` and sorts its numeric columns (what src/core/drift needs), each into an array of its own. */
-export async function readSortedDataset(path: string, options: ReadOptions = {}, onSorted?: SortedColumn): Promise<DatasetSample> {
+export async function readSortedDataset(path: string, options: ReadOptions = {}): Promise<DatasetSample> {
   const dataset = await readDataset(path, options);
-  const numeric = [...dataset.columns].filter(([, column]) => column.numbers);
+  const numeric = [...dataset.columns.values()].filter((column) => column.numbers);
   // One scratch array for all columns: a fresh one per column would fault in its pages every time.
-  const scratch = new Float64Array(Math.max(0, ...numeric.map(([, column]) => column.numbers!.length)));
-  for (const [name, column] of numeric) {
+  const scratch = new Float64Array(Math.max(0, ...numeric.map((column) => column.numbers!.length)));
+  for (const column of numeric) {
     sortNumbers(column.numbers!, scratch);
     column.sorted = true;
-    onSorted?.(name, column.numbers!);
   }
   return dataset;
 }
 
-/** Two files read for drift: both datasets, and the walk (mergeSorted) of every column that is numeric in both. */
-export interface DriftPair {
-  reference: DatasetSample;
-  current: DatasetSample;
-  /** For computeDrift: each numeric column pair's walk, by column name. */
-  merges: Map<string, SortedMerge>;
-}
-
 /**
- * Reads the two files at once, each in a worker thread running `workerScript` (dist/driftWorker.js), or one after
- * the other in this thread when there is no such script (running from source) or a worker cannot start. A worker
- * sends each numeric column as soon as it is sorted, and this thread walks a column pair (the distinct count and the
- * Wasserstein distance) as soon as both sides are in, while the workers sort the next columns: the two cores stay
- * busy, and little is left to do once the last column arrives.
+ * Reads several files at once, each in a worker thread running `workerScript` (dist/driftWorker.js), or one after
+ * the other in this thread when there is no such script (running from source) or a worker cannot start.
  */
-export async function readDriftPair(referencePath: string, currentPath: string, options: ReadOptions, workerScript?: string): Promise<DriftPair> {
-  const arrived = [new Map<string, Float64Array>(), new Map<string, Float64Array>()];
-  const merges = new Map<string, SortedMerge>();
-  const sortedOn =
-    (side: 0 | 1): SortedColumn =>
-    (name, numbers) => {
-      arrived[side].set(name, numbers);
-      const other = arrived[1 - side].get(name);
-      if (other) merges.set(name, side === 0 ? mergeSorted(numbers, other) : mergeSorted(other, numbers));
-    };
-  const inWorkers = workerScript !== undefined && existsSync(workerScript);
-  const read = (path: string, side: 0 | 1): Promise<DatasetSample> =>
-    inWorkers ? readInWorker(workerScript, path, options, sortedOn(side)) : readSortedDataset(path, options, sortedOn(side));
-  const [reference, current] = await Promise.all([read(referencePath, 0), read(currentPath, 1)]);
-  return { reference, current, merges };
+export async function readSortedDatasets(paths: string[], options: ReadOptions, workerScript?: string): Promise<DatasetSample[]> {
+  if (!workerScript || !existsSync(workerScript)) return Promise.all(paths.map((path) => readSortedDataset(path, options)));
+  return Promise.all(paths.map((path) => readInWorker(workerScript, path, options)));
 }
 
-/** A worker's messages: each sorted column (its array transferred), then the dataset without those arrays, or an error. */
-type WorkerMessage = { column: string; numbers: Float64Array } | { dataset: DatasetSample } | { error: string; badFile: boolean };
-
-function readInWorker(script: string, path: string, options: ReadOptions, onSorted: SortedColumn): Promise<DatasetSample> {
+function readInWorker(script: string, path: string, options: ReadOptions): Promise<DatasetSample> {
   return new Promise((resolve, reject) => {
     const columns = options.columns ? [...options.columns] : undefined;
     // No execArgv: the parent's flags (inspector, loaders) are not for this plain bundled script.
     const worker = new Worker(script, { workerData: { path, columns }, execArgv: [] });
-    const sorted = new Map<string, Float64Array>();
     let answered = false;
-    worker.on('message', (message: WorkerMessage) => {
-      if ('column' in message) {
-        sorted.set(message.column, message.numbers);
-        return onSorted(message.column, message.numbers);
-      }
+    worker.once('message', (message: { dataset?: DatasetSample; error?: string; badFile?: boolean }) => {
       answered = true;
       void worker.terminate();
-      if ('error' in message) return reject(message.badFile ? new DataFileError(message.error) : new Error(message.error));
-      for (const [name, numbers] of sorted) message.dataset.columns.get(name)!.numbers = numbers;
-      resolve(message.dataset);
+      if (message.dataset) resolve(message.dataset);
+      else reject(message.badFile ? new DataFileError(message.error) : new Error(message.error));
     });
-    // A worker that cannot start, or ends without an answer, leaves the file to this thread (columns sorted anew).
+    // A worker that cannot start, or ends without an answer, leaves the file to this thread.
     worker.once('exit', () => {
-      if (!answered) resolve(readSortedDataset(path, options, onSorted));
+      if (!answered) resolve(readSortedDataset(path, options));
     });
     worker.once('error', () => undefined);
   });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../capture/config';
-import { DataFileError, readDriftPair } from '../capture/driftData';
+import { DataFileError, readSortedDatasets } from '../capture/driftData';
 import { computeDrift, DriftInputError, type DriftOptions, type DriftReport } from '../core/drift';
 import { driftReportHtml, formatScore, scoreKind } from '../core/driftReport';
 import { CliError, findWorkspace } from './workspace';
@@ -43,8 +43,8 @@ async function driftOf(referencePath: string, currentPath: string, options: Drif
   const wanted = options.columns ? new Set([...options.columns, ...(options.target ? [options.target] : [])]) : undefined;
   try {
     // Bundled, dist/driftWorker.js sits beside dist/cli.js; from source there is none and the files are read here.
-    const { reference, current, merges } = await readDriftPair(referencePath, currentPath, { columns: wanted }, join(__dirname, 'driftWorker.js'));
-    return computeDrift(reference, current, options, merges);
+    const [reference, current] = await readSortedDatasets([referencePath, currentPath], { columns: wanted }, join(__dirname, 'driftWorker.js'));
+    return computeDrift(reference, current, options);
   } catch (error) {
     if (error instanceof DataFileError || error instanceof DriftInputError) throw new CliError(error.message, 2);
     throw error;

@@ -126,20 +126,12 @@ export interface DriftReport {
 /** Bad options (unknown column, no shared column): the message says what to change. */
 export class DriftInputError extends Error {}
 
-/**
- * Compares `current` with `reference` column by column and decides dataset drift. `merges` holds walks of numeric
- * column pairs already made (mergeSorted of the two sorted columns, by name), as a reader may make them while reading.
- */
-export function computeDrift(
-  reference: DatasetSample,
-  current: DatasetSample,
-  options: DriftOptions = {},
-  merges?: ReadonlyMap<string, SortedMerge>,
-): DriftReport {
+/** Compares `current` with `reference` column by column and decides dataset drift. */
+export function computeDrift(reference: DatasetSample, current: DatasetSample, options: DriftOptions = {}): DriftReport {
   const { names, skipped } = columnsToCompare(reference, current, options);
   const columns: ColumnDrift[] = [];
   for (const name of names) {
-    const outcome = compareColumn(name, reference.columns.get(name)!, current.columns.get(name)!, options, merges?.get(name));
+    const outcome = compareColumn(name, reference.columns.get(name)!, current.columns.get(name)!, options);
     if ('reason' in outcome) skipped.push(outcome);
     else columns.push(outcome);
   }
@@ -194,13 +186,7 @@ type Pair =
     }
   | { type: 'categorical'; reference: Map<string, number>; current: Map<string, number> };
 
-function compareColumn(
-  name: string,
-  reference: ColumnSample,
-  current: ColumnSample,
-  options: DriftOptions,
-  merged: SortedMerge | undefined,
-): ColumnDrift | SkippedColumn {
+function compareColumn(name: string, reference: ColumnSample, current: ColumnSample, options: DriftOptions): ColumnDrift | SkippedColumn {
   const unusable = reference.unusable ?? current.unusable;
   if (unusable) return { column: name, reason: unusable };
   const pair = pairOf(reference, current);
@@ -210,7 +196,7 @@ function compareColumn(
   if (currentValues === 0) return { column: name, reason: `no values in the current data (all ${current.missing} missing)` };
   const typed = columnType(name, pair, options.target);
   // One walk over both sorted columns counts the distinct values and measures the Wasserstein distance.
-  const merge = typed.type === 'numeric' ? (merged ?? mergeSorted(typed.reference, typed.current)) : undefined;
+  const merge = typed.type === 'numeric' ? mergeSorted(typed.reference, typed.current) : undefined;
   const distinct = merge ? merge.distinct : new Set([...typed.reference.keys(), ...typed.current.keys()]).size;
   const notes: string[] = [];
   const method = chooseMethod(name, typed, referenceValues, distinct, options.perColumn?.[name]);

@@ -1,6 +1,6 @@
 // Reading CSV and Parquet files into drift samples: pandas' missing markers, numbers versus text, bad files.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,10 +11,9 @@ import {
   readDataset,
   readPlainCsv,
   readQuotedCsv,
-  readDriftPair,
+  readSortedDatasets,
   shortDecimal,
 } from '../../src/capture/driftData';
-import { computeDrift } from '../../src/core/drift';
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-drift-data-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -82,11 +81,10 @@ describe('CSV', () => {
     await assert.rejects(readDataset('/proc/self/mem', { format: 'csv' }), (e: Error) => e instanceof DataFileError && /mem: EIO/.test(e.message));
   });
 
-  it('reads two files without a worker script, numbers sorted, each numeric column pair walked', async () => {
-    const { reference, current, merges } = await readDriftPair(file('s1.csv', 'x,t\n3,a\n1,b\n2,a\n'), file('s2.csv', 'x,t\n9,a\n8,a\n'), {});
-    assert.deepEqual([...reference.columns.get('x')!.numbers!], [1, 2, 3]);
-    assert.deepEqual([...current.columns.get('x')!.numbers!], [8, 9]);
-    assert.deepEqual([...merges], [['x', { distinct: 5, wasserstein: 6.5 }]]);
+  it('reads several files at once without a worker script, numbers sorted', async () => {
+    const [a, b] = await readSortedDatasets([file('s1.csv', 'x\n3\n1\n2\n'), file('s2.csv', 'x\n9\n8\n')], {});
+    assert.deepEqual([...a.columns.get('x')!.numbers!], [1, 2, 3]);
+    assert.deepEqual([...b.columns.get('x')!.numbers!], [8, 9]);
   });
 });
 
@@ -198,29 +196,8 @@ describe('plain CSV read from bytes', () => {
 describe('worker threads', () => {
   it('a worker that ends without an answer leaves the file to the calling thread', async () => {
     const script = file('dying-worker.js', 'process.exit(3);\n');
-    const { reference, current, merges } = await readDriftPair(file('w.csv', 'x\n2\n1\n'), file('w2.csv', 'x\n5\n'), {}, script);
-    assert.deepEqual([...reference.columns.get('x')!.numbers!], [1, 2]);
-    assert.deepEqual([...current.columns.get('x')!.numbers!], [5]);
-    assert.equal(merges.get('x')!.distinct, 3);
-  });
-
-  it('columns sent one by one from the workers as they are sorted give the same datasets and report as this thread', async () => {
-    const script = join(__dirname, '..', '..', 'dist', 'driftWorker.js');
-    assert.ok(existsSync(script), 'dist/driftWorker.js: run npm run build first');
-    const rows = (shift: number): string =>
-      Array.from(
-        { length: 3000 },
-        (_, i) => `${(((i * 7919) % 1000) / 7 + shift).toFixed(3)},${['a', 'b', 'NA'][i % 3]},${i % 4},${i % 9 ? i * shift : 'x'}`,
-      ).join('\n');
-    const reference = file('wr.csv', `n,c,few,mixed\n${rows(0)}\n`);
-    const current = file('wc.csv', `n,c,few,mixed\n${rows(2)}\n`);
-    const inWorkers = await readDriftPair(reference, current, {}, script);
-    const here = await readDriftPair(reference, current, {});
-    assert.deepStrictEqual(inWorkers, here);
-    assert.deepStrictEqual([...inWorkers.merges.keys()].sort(), ['few', 'n']);
-    const report = computeDrift(inWorkers.reference, inWorkers.current, {}, inWorkers.merges);
-    assert.deepStrictEqual(report, computeDrift(here.reference, here.current));
-    assert.equal(report.columns.find((c) => c.column === 'n')!.method, 'wasserstein');
+    const [data] = await readSortedDatasets([file('w.csv', 'x\n2\n1\n')], {}, script);
+    assert.deepEqual([...data.columns.get('x')!.numbers!], [1, 2]);
   });
 });
 

@@ -2,6 +2,7 @@
 // kept, only each column's finite numbers (8 bytes a value) or category counts. CSV cells follow pandas.read_csv:
 // its NA markers are missing values, a column is numeric when every present cell is a number.
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
@@ -43,6 +44,8 @@ const NA_MARKERS = new Set([
 const INFINITE = /^[-+]?inf(?:inity)?$/i;
 /** Past this many distinct texts a column is taken for an identifier and no longer counted (memory stays bounded). */
 export const MAX_CATEGORIES = 100_000;
+/** Category texts a CSV column matches by their bytes (a few values repeated is the common case). */
+const KNOWN_TEXTS = 16;
 
 /** Reads `path` by its extension: .csv, .tsv, .parquet or .pq. */
 export async function readDataset(path: string, options: ReadOptions = {}): Promise<DatasetSample> {
@@ -82,28 +85,53 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Decimal digits a double holds exactly (below 2^53). */
 const EXACT_DIGITS = 15;
 
+/** Where a scanned cell ends, its value when it is a short decimal (else NaN), and whether it has a decimal point. */
+interface ScannedCell {
+  end: number;
+  value: number;
+  dot: boolean;
+}
+
 /**
- * The UTF-8 bytes [start, end) as '-12.345' and the like with at most 15 digits, read digit by digit; else NaN (an
- * exponent, more digits, any other character: left to decimalNumber). The digits as a whole number and the power of
- * ten are both exact doubles, so one division rounds correctly and gives Number()'s value (Clinger's fast path).
+ * Scans the cell that starts at `start` up to the next `separator` byte (or `end`), reading it on the way as
+ * '-12.345' and the like with at most 15 digits, digit by digit; anything else (an exponent, more digits, any other
+ * character) is NaN, left to decimalNumber. The digits as a whole number and the power of ten are both exact doubles,
+ * so one division rounds correctly and gives Number()'s value (Clinger's fast path). One pass finds the cell and
+ * reads it; the answer goes into `cell`, reused from cell to cell.
  */
-export function shortDecimal(bytes: Uint8Array, start: number, end: number): number {
+function scanCell(bytes: Uint8Array, start: number, end: number, separator: number, cell: ScannedCell): void {
   const first = bytes[start];
   let mantissa = 0;
   let digits = 0;
   let decimals = -1;
-  for (let i = first === MINUS || first === PLUS ? start + 1 : start; i < end; i++) {
+  let i = start < end && (first === MINUS || first === PLUS) ? start + 1 : start;
+  for (; i < end; i++) {
     const code = bytes[i];
     if (isDigit(code)) {
       mantissa = mantissa * 10 + (code - 48);
       digits++;
       if (decimals >= 0) decimals++;
     } else if (code === DOT && decimals < 0) decimals = 0;
-    else return NaN;
+    else break;
   }
-  if (digits === 0 || digits > EXACT_DIGITS) return NaN;
-  const value = decimals > 0 ? mantissa / EXACT_POWERS_OF_TEN[decimals] : mantissa;
-  return first === MINUS ? -value : value;
+  cell.dot = decimals >= 0;
+  if (i < end && bytes[i] !== separator) {
+    while (i < end && bytes[i] !== separator) i++;
+    cell.value = NaN;
+  } else if (digits === 0 || digits > EXACT_DIGITS) cell.value = NaN;
+  else {
+    const value = decimals > 0 ? mantissa / EXACT_POWERS_OF_TEN[decimals] : mantissa;
+    cell.value = first === MINUS ? -value : value;
+  }
+  cell.end = i;
+}
+
+const wholeCell: ScannedCell = { end: 0, value: NaN, dot: false };
+
+/** The UTF-8 bytes [start, end) as a short decimal (see scanCell), else NaN. */
+export function shortDecimal(bytes: Uint8Array, start: number, end: number): number {
+  scanCell(bytes, start, end, -1, wholeCell);
+  return wholeCell.value;
 }
 
 /** Reads `path` and sorts its numeric columns (what src/core/drift needs), each into an array of its own. */
@@ -156,6 +184,8 @@ class ColumnBuilder {
   private missing = 0;
   private integer = true;
   private unusable: string | undefined;
+  /** Category texts with their UTF-8 bytes, matched before decoding a cell (see knownText). */
+  private readonly knownTexts: { bytes: Buffer; text: string }[] = [];
 
   /** `expectedValues` sizes the array once: growing it would touch (and fault in) twice the memory. */
   constructor(expectedValues: number) {
@@ -180,16 +210,34 @@ class ColumnBuilder {
     this.addCategory(text);
   }
 
-  /** A CSV cell as UTF-8 bytes [start, end): short decimals are read in place, anything else as text. */
-  addBytes(bytes: Buffer, start: number, end: number): void {
-    if (this.counts === undefined && !this.unusable) {
-      const value = shortDecimal(bytes, start, end);
-      if (!Number.isNaN(value)) {
-        if (this.integer && countByte(bytes, start, end, DOT) > 0) this.integer = false;
-        return this.addNumber(value);
-      }
+  /** A CSV cell scanned from bytes [start, end) (scanCell): a short decimal is taken as read, anything else as text. */
+  addScanned(bytes: Buffer, start: number, cell: ScannedCell): void {
+    if (this.counts === undefined && !this.unusable && !Number.isNaN(cell.value)) {
+      if (cell.dot) this.integer = false;
+      return this.addNumber(cell.value);
     }
-    this.addText(bytes.toString('utf8', start, end));
+    if (this.counts && !this.unusable) {
+      const known = this.knownText(bytes, start, cell.end);
+      if (known !== undefined) return this.addCategory(known);
+    }
+    const text = bytes.toString('utf8', start, cell.end);
+    this.addText(text);
+    if (this.counts?.has(text) && this.knownTexts.length < KNOWN_TEXTS) this.knownTexts.push({ bytes: Buffer.from(text), text });
+  }
+
+  /**
+   * A category seen before, matched on its bytes: most text columns hold a few values over and over, and matching
+   * bytes costs less than decoding them into a string again. Only texts counted as categories are kept.
+   */
+  private knownText(bytes: Buffer, start: number, end: number): string | undefined {
+    const length = end - start;
+    for (const known of this.knownTexts) {
+      if (known.bytes.length !== length) continue;
+      let k = 0;
+      while (k < length && known.bytes[k] === bytes[start + k]) k++;
+      if (k === length) return known.text;
+    }
+    return undefined;
   }
 
   /** A typed value from Parquet. */
@@ -332,7 +380,7 @@ const LF = 0x0a;
 export async function readPlainCsv(path: string, delimiter: string, options: ReadOptions): Promise<DatasetSample | undefined> {
   const reader = new PlainCsvLines(new CsvColumns(path, options), delimiter);
   let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fileChunks(path)) {
     if (chunk.includes(QUOTE)) return undefined;
     reader.countCarriageReturns(chunk);
     if (reader.columns.names === undefined) reader.columns.expectedRows = expectedRows(path, chunk);
@@ -347,9 +395,37 @@ export async function readPlainCsv(path: string, delimiter: string, options: Rea
     }
     const stop = reader.lines(chunk, start);
     if (stop < 0) return undefined;
-    rest = stop < chunk.length ? chunk.subarray(stop) : undefined;
+    // A copy: the chunk's memory is read into again.
+    rest = stop < chunk.length ? Buffer.from(chunk.subarray(stop)) : undefined;
   }
   return reader.finish(rest);
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * The file's bytes, 1 MiB at a time, read into two buffers in turn: the next chunk is read while the caller works
+ * on this one (a chunk is gone two chunks later). Fresh buffers a chunk would pile up external memory between garbage
+ * collections, which a parse that allocates little runs rarely.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let position = 0;
+  let next = handle.read(buffers[0], 0, CHUNK_BYTES, position);
+  try {
+    for (let turn = 1; ; turn++) {
+      const { bytesRead, buffer } = await next;
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      next = handle.read(buffers[turn % 2], 0, CHUNK_BYTES, position);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    // A caller that stops early leaves a read under way: let it end before closing the file.
+    await next.catch(() => undefined);
+    await handle.close();
+  }
 }
 
 /** Splits plain CSV bytes into lines and cells for CsvColumns, making sure every line ends alike (LF or CRLF). */
@@ -358,6 +434,7 @@ class PlainCsvLines {
   private crlf: boolean | undefined;
   private carriageReturns = 0;
   private crlfLines = 0;
+  private readonly cell: ScannedCell = { end: 0, value: NaN, dot: false };
 
   constructor(
     readonly columns: CsvColumns,
@@ -395,13 +472,12 @@ class PlainCsvLines {
     const columns = this.columns;
     if (start === end) return;
     if (columns.names === undefined) return columns.header(bytes.toString('utf8', start, end).split(this.delimiter));
+    const cell = this.cell;
     let fields = 0;
-    let cellStart = start;
-    for (let i = start; i <= end; i++) {
-      if (i < end && bytes[i] !== this.separator) continue;
+    for (let cellStart = start; cellStart <= end; cellStart = cell.end + 1) {
+      scanCell(bytes, cellStart, end, this.separator, cell);
       if (fields === columns.builders.length) columns.startRow(countByte(bytes, start, end, this.separator) + 1);
-      columns.builders[fields++]?.addBytes(bytes, cellStart, i);
-      cellStart = i + 1;
+      columns.builders[fields++]?.addScanned(bytes, cellStart, cell);
     }
     columns.startRow(fields);
     columns.endRow(fields);

@@ -6,11 +6,12 @@ import {
   histogramCounts,
   jensenShannonDistance,
   ksTwoSample,
+  mergeSorted,
   populationStd,
   proportionZTest,
   sortNumbers,
   sturgesEdges,
-  wassersteinDistance,
+  type SortedMerge,
   type TestOutcome,
 } from './driftStats';
 
@@ -194,12 +195,14 @@ function compareColumn(name: string, reference: ColumnSample, current: ColumnSam
   if (referenceValues === 0) return { column: name, reason: `no values in the reference (all ${reference.missing} missing)` };
   if (currentValues === 0) return { column: name, reason: `no values in the current data (all ${current.missing} missing)` };
   const typed = columnType(name, pair, options.target);
-  const distinct = distinctCount(typed);
+  // One walk over both sorted columns counts the distinct values and measures the Wasserstein distance.
+  const merge = typed.type === 'numeric' ? mergeSorted(typed.reference, typed.current) : undefined;
+  const distinct = merge ? merge.distinct : new Set([...typed.reference.keys(), ...typed.current.keys()]).size;
   const notes: string[] = [];
   const method = chooseMethod(name, typed, referenceValues, distinct, options.perColumn?.[name]);
   if (typeof method !== 'string') return method;
   const threshold = options.perColumn?.[name]?.threshold ?? DEFAULT_THRESHOLDS[method];
-  const outcome = runMethod(method, typed);
+  const outcome = runMethod(method, typed, merge);
   if (distinct === 1) notes.push('constant: one value in both datasets');
   if (reference.missing + current.missing > 0) notes.push(`${reference.missing} missing in reference, ${current.missing} in current: left out`);
   return {
@@ -259,7 +262,7 @@ function countsOf(sample: ColumnSample): Map<string, number> {
 function columnType(name: string, pair: Pair, target: string | undefined): Pair {
   if (pair.type === 'categorical') return pair;
   const asCategories = (): Pair => ({ type: 'categorical', reference: numberCounts(pair.reference), current: numberCounts(pair.current) });
-  if (name === target) return distinctSortedValues(pair.reference, pair.current) > FEW_VALUES ? pair : asCategories();
+  if (name === target) return mergeSorted(pair.reference, pair.current).distinct > FEW_VALUES ? pair : asCategories();
   if (pair.integerDtype && distinctSortedValues(pair.reference) <= FEW_VALUES) return asCategories();
   return pair;
 }
@@ -268,12 +271,6 @@ function numberCounts(values: Float64Array): Map<string, number> {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
   return counts;
-}
-
-/** Distinct values over both datasets (pandas nunique of the concatenation). */
-function distinctCount(pair: Pair): number {
-  if (pair.type === 'numeric') return distinctSortedValues(pair.reference, pair.current);
-  return new Set([...pair.reference.keys(), ...pair.current.keys()]).size;
 }
 
 /** Evidently's default test for the column, or the configured one when it applies to the column's type. */
@@ -306,11 +303,14 @@ function isDrifted(method: DriftMethod, outcome: TestOutcome, threshold: number)
   return outcome.statistic >= threshold;
 }
 
-function runMethod(method: DriftMethod, pair: Pair): TestOutcome {
+/** Runs `method`; `merge` is the numeric pair's walk (mergeSorted), when the caller has it. */
+function runMethod(method: DriftMethod, pair: Pair, merge?: SortedMerge): TestOutcome {
   if (pair.type === 'numeric') {
     if (method === 'ks') return ksTwoSample(pair.reference, pair.current);
-    if (method === 'wasserstein')
-      return { statistic: wassersteinDistance(pair.reference, pair.current) / Math.max(populationStd(pair.reference), 0.001) };
+    if (method === 'wasserstein') {
+      const distance = (merge ?? mergeSorted(pair.reference, pair.current)).wasserstein;
+      return { statistic: distance / Math.max(populationStd(pair.reference), 0.001) };
+    }
     if (method === 'jensenshannon') return { statistic: numericJensenShannon(pair.reference, pair.current, pair.bothIntegers) };
     return runMethod(method, { type: 'categorical', reference: numberCounts(pair.reference), current: numberCounts(pair.current) });
   }

@@ -8,22 +8,6 @@ export interface TestOutcome {
   pValue?: number;
 }
 
-/** Sums with Neumaier's compensation: long sums over a million terms stay exact to rounding. */
-class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(value: number): void {
-    const t = this.sum + value;
-    this.compensation += Math.abs(this.sum) >= Math.abs(value) ? this.sum - t + value : value - t + this.sum;
-    this.sum = t;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
-}
-
 /** Number of values in a sorted array that are <= `value`, from `from` on (a galloping walk would not pay here). */
 function countAtMost(sorted: Float64Array, value: number, from: number): number {
   let i = from;
@@ -31,33 +15,86 @@ function countAtMost(sorted: Float64Array, value: number, from: number): number 
   return i;
 }
 
-/** Distinct values of sorted arrays taken together (a merge, no copy). */
-export function distinctSortedValues(a: Float64Array, b: Float64Array = new Float64Array(0)): number {
-  let i = 0;
-  let j = 0;
+/** Distinct values of a sorted array. */
+export function distinctSortedValues(values: Float64Array): number {
   let distinct = 0;
   let last = NaN;
-  while (i < a.length || j < b.length) {
-    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
-    if (value !== last) distinct++;
-    last = value;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== last) distinct++;
+    last = values[i];
   }
   return distinct;
 }
 
+/** What one walk over two sorted samples together gives. */
+export interface SortedMerge {
+  /** Distinct values over both (pandas nunique of the concatenation). */
+  distinct: number;
+  /** The first Wasserstein distance (scipy.stats.wasserstein_distance, unweighted); NaN when a sample is empty. */
+  wasserstein: number;
+}
+
+/**
+ * Walks two sorted samples together once, each step taking one distinct value with all its copies: the step count is
+ * the distinct count, and the steps' areas sum to the Wasserstein distance (Neumaier's compensated sum, in locals:
+ * this loop runs once per value of a million-row column).
+ */
+export function mergeSorted(a: Float64Array, b: Float64Array): SortedMerge {
+  const n1 = a.length;
+  const n2 = b.length;
+  let i = 0;
+  let j = 0;
+  let distinct = 0;
+  let sum = 0;
+  let compensation = 0;
+  let previous = n1 === 0 ? b[0] : n2 === 0 ? a[0] : Math.min(a[0], b[0]);
+  while (i < n1 || j < n2) {
+    const x = i < n1 ? a[i] : Infinity;
+    const y = j < n2 ? b[j] : Infinity;
+    const value = x <= y ? x : y;
+    const area = Math.abs(i / n1 - j / n2) * (value - previous);
+    const total = sum + area;
+    compensation += neumaierCompensation(sum, area, total);
+    sum = total;
+    // Sorted, so a value at or below `value` equals it (-0 and +0 alike).
+    if (i < n1 && x <= value) i = countAtMost(a, value, i + 1);
+    if (j < n2 && y <= value) j = countAtMost(b, value, j + 1);
+    previous = value;
+    distinct++;
+  }
+  return { distinct, wasserstein: sum + compensation };
+}
+
+/** Neumaier's compensated step: `sum` plus `value`, with the rounding error added to `compensation`. */
+function neumaierCompensation(sum: number, value: number, total: number): number {
+  return Math.abs(sum) >= Math.abs(value) ? sum - total + value : value - total + sum;
+}
+
+/**
+ * The values' sum, or (`squares`) the sum of their squared distances from `centre`, with Neumaier's compensation: long
+ * sums over a million terms stay exact to rounding. Plain locals, not an accumulator object, keep the loop tight.
+ */
+function compensatedSum(values: Float64Array, centre: number, squares: boolean): number {
+  let sum = 0;
+  let compensation = 0;
+  for (let k = 0; k < values.length; k++) {
+    const distance = values[k] - centre;
+    const term = squares ? distance * distance : distance;
+    const total = sum + term;
+    compensation += neumaierCompensation(sum, term, total);
+    sum = total;
+  }
+  return sum + compensation;
+}
+
 /** Mean of the values. */
 export function mean(values: Float64Array): number {
-  const sum = new CompensatedSum();
-  for (const v of values) sum.add(v);
-  return sum.value / values.length;
+  return compensatedSum(values, 0, false) / values.length;
 }
 
 /** Population standard deviation (numpy's np.std, ddof = 0). */
 export function populationStd(values: Float64Array): number {
-  const centre = mean(values);
-  const sum = new CompensatedSum();
-  for (const v of values) sum.add((v - centre) * (v - centre));
-  return Math.sqrt(sum.value / values.length);
+  return Math.sqrt(compensatedSum(values, mean(values), true) / values.length);
 }
 
 /**
@@ -175,22 +212,6 @@ export function proportionZTest(x1: number, n1: number, x2: number, n2: number):
   const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
   const z = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   return { statistic: z, pValue: 2 * (1 - normalCdf(Math.abs(z))) };
-}
-
-/** First Wasserstein distance between two sorted samples (scipy.stats.wasserstein_distance, unweighted). */
-export function wassersteinDistance(a: Float64Array, b: Float64Array): number {
-  const sum = new CompensatedSum();
-  let i = 0;
-  let j = 0;
-  let previous = Math.min(a[0], b[0]);
-  while (i < a.length || j < b.length) {
-    const value = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
-    sum.add(Math.abs(i / a.length - j / b.length) * (value - previous));
-    i = countAtMost(a, value, i);
-    j = countAtMost(b, value, j);
-    previous = value;
-  }
-  return sum.value;
 }
 
 /** Jensen-Shannon distance (natural log) between two frequency vectors, each normalised to sum to 1. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   DataFileError,
+  MAX_CATEGORIES,
   decimalNumber,
   readDataset,
   readPlainCsv,
@@ -134,6 +135,7 @@ describe('plain CSV read from bytes', () => {
     'a text column, a column turning to text, hex and padded numbers': 'n,t,w\n1,red,1\n2,green,2\n3,red,two\n4,0x1F, 5\n',
     'blank lines anywhere, integers, unicode names and texts': '\n\nprix €,ville\n\n10,Zürich\n20,東京\n\n\n30,Zürich\n\n',
     'tab separated': 'a\tb\n1\tx y\n2.5\t\n',
+    'categories matched by their bytes: same lengths, accents, NA markers and numbers among texts, more than 16 values': `c,d\n${Array.from({ length: 400 }, (_, i) => `${['red', 'rex', 'réd', 'NA', '5', '', 'Red', 'inf'][i % 8]},${i < 10 ? i : `v${i % 37}`}`).join('\n')}\n`,
   };
   for (const [name, text] of Object.entries(plain)) {
     it(`${name}: the same columns as papaparse gives`, async () => {
@@ -154,6 +156,23 @@ describe('plain CSV read from bytes', () => {
     assert.ok(fast);
     assert.deepStrictEqual(fast, await readQuotedCsv(path, ',', { columns: new Set(['x', 'city', 'late']) }));
     assert.equal(fast.columns.get('x')!.numbers!.length, 120_000);
+  });
+
+  it('a text column past the category limit is not compared, read from bytes as through papaparse', async () => {
+    const rows = Array.from({ length: MAX_CATEGORIES * 1.6 }, (_, i) => `${i % 4 === 0 ? 'same' : `id${i}`},${i}`);
+    const path = file('ids.csv', `id,n\n${rows.join('\n')}\n`);
+    const fast = await readPlainCsv(path, ',', {});
+    assert.ok(fast?.columns.get('id')!.unusable);
+    assert.deepStrictEqual(fast, await readQuotedCsv(path, ',', {}));
+  });
+
+  it('a quote a few megabytes in stops the byte read mid-file (the next chunk already under way) for papaparse', async () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => (i === 250_000 ? '"7",seven' : `${i},x${i % 9}`));
+    const path = file('late-quote.csv', `n,t\n${rows.join('\n')}\n`);
+    assert.equal(await readPlainCsv(path, ',', {}), undefined);
+    const read = await readDataset(path);
+    assert.deepStrictEqual(read, await readQuotedCsv(path, ',', {}));
+    assert.equal(read.rows, 300_000);
   });
 
   it('leaves quoted fields, mixed line ends and stray carriage returns to papaparse, which reads them', async () => {

@@ -1,7 +1,7 @@
 // The sorting and binning behind drift: numeric radix sort and binary-searched histograms, against the plain ways.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { histogramCounts, sortNumbers, sturgesEdges } from '../../src/core/driftStats';
+import { distinctSortedValues, histogramCounts, mergeSorted, sortNumbers, sturgesEdges } from '../../src/core/driftStats';
 
 /** A deterministic mix of magnitudes and signs, with ties, zeros of both signs, subnormals and extremes. */
 function awkwardNumbers(count: number): Float64Array {
@@ -69,5 +69,32 @@ describe('histogramCounts', () => {
       Float64Array.from([10, 20]),
     ];
     for (const edges of cases) assert.deepEqual(histogramCounts(values, edges), histogramByScan(values, edges), `edges ${[...edges].join(' ')}`);
+  });
+});
+
+describe('mergeSorted', () => {
+  /** scipy's wasserstein_distance the plain way: |U - V| between the empirical CDFs over the concatenation's steps. */
+  function plainWasserstein(a: Float64Array, b: Float64Array): number {
+    const all = nativeSorted(Float64Array.from([...a, ...b]));
+    const cdf = (sorted: Float64Array, value: number): number => sorted.filter((v) => v <= value).length / sorted.length;
+    let distance = 0;
+    for (let k = 0; k < all.length - 1; k++) distance += Math.abs(cdf(a, all[k]) - cdf(b, all[k])) * (all[k + 1] - all[k]);
+    return distance;
+  }
+
+  it('counts the distinct values of both sorted samples (-0 and +0 alike) and gives the Wasserstein distance in the same walk', () => {
+    const tied = (count: number, shift: number): Float64Array =>
+      nativeSorted(Float64Array.from({ length: count }, (_, i) => (i % 3 === 0 ? -0 : Math.round(((i * 7919) % 97) / 4) + shift)));
+    for (const [a, b] of [
+      [tied(500, 0), tied(300, 2.5)],
+      [tied(1, 0), tied(400, 1)],
+      [Float64Array.from([0]), Float64Array.from([-0])],
+    ]) {
+      const merge = mergeSorted(a, b);
+      assert.equal(merge.distinct, new Set([...a, ...b]).size);
+      assert.equal(merge.distinct, distinctSortedValues(nativeSorted(Float64Array.from([...a, ...b]))));
+      assert.ok(Math.abs(merge.wasserstein - plainWasserstein(a, b)) <= 1e-12 * Math.max(1, plainWasserstein(a, b)), `${merge.wasserstein}`);
+    }
+    assert.equal(mergeSorted(tied(50, 0), new Float64Array(0)).distinct, new Set(tied(50, 0)).size);
   });
 });

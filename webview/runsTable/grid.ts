@@ -113,12 +113,19 @@ export class RunsGrid {
     this.element.addEventListener(
       'scroll',
       () => {
-        if (this.element.scrollLeft !== this.scrollLeft) this.render();
-        this.element.classList.toggle('scrolled-x', this.element.scrollLeft > 0);
+        if (this.element.scrollLeft !== this.scrollLeft) this.scrolledSideways();
         this.host.viewChanged();
       },
       { passive: true },
     );
+  }
+
+  // The pinned cells follow a sideways scroll through one variable; a vertical scroll leaves them alone.
+  private scrolledSideways(): void {
+    const left = this.element.scrollLeft;
+    this.element.style.setProperty('--lb-scroll-x', `${left}px`);
+    this.element.classList.toggle('scrolled-x', left > 0);
+    this.render();
   }
 
   /** Starts observing the scroll container; call once it is in the document. */
@@ -219,15 +226,12 @@ export class RunsGrid {
   private placeCells(row: HTMLElement): void {
     for (const [index, cell] of [...row.children].entries()) {
       const style = (cell as HTMLElement).style;
-      style.left = `${this.lefts[index]}px`;
+      style.left = index < this.pinned ? `calc(${this.lefts[index]}px + var(--lb-scroll-x, 0px))` : `${this.lefts[index]}px`;
       style.width = `${this.cellWidths[index]}px`;
     }
   }
 
-  /**
-   * Pinned cells are sticky (CSS) rather than absolute: their `left` becomes the offset they keep from the grid's
-   * left edge while it scrolls sideways, so the browser keeps them in place without a script per scrolled frame.
-   */
+  /** Pinned cells are marked opaque (CSS); placeCells adds `--lb-scroll-x` to their left. */
   private markPinned(cells: readonly Element[]): void {
     for (const [index, cell] of cells.entries()) {
       cell.classList.toggle('pinned', index < this.pinned);

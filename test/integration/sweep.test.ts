@@ -215,12 +215,17 @@ describe('labbook sweep --optuna', () => {
     assert.match(result.stderr, new RegExp(`: ${12 - pruned.length} finished, ${pruned.length} pruned, 0 failed or killed`));
     const store = openStore(dir);
     try {
-      for (const run of pruned) {
+      const logged = pruned.map((run) => store.history(run.id, 'val_loss').length);
+      for (const [k, run] of pruned.entries()) {
         assert.equal(run.status, 'KILLED', run.name);
-        const points = store.history(run.id, 'val_loss');
-        assert.ok(points.length < 10, `${run.name} ran all its epochs`);
-        assert.ok(Number(run.tags[SWEEP_PRUNED_TAG]) < points.length, `${run.name} pruned at step ${run.tags[SWEEP_PRUNED_TAG]}`);
+        assert.ok(Number(run.tags[SWEEP_PRUNED_TAG]) < logged[k], `${run.name} pruned at step ${run.tags[SWEEP_PRUNED_TAG]}`);
       }
+      // A value counts once a later step exists, so a trial pruned at step 8 has logged all 10 before it is stopped
+      // (a loaded machine reports late and makes that likelier); pruning must still save epochs somewhere.
+      assert.ok(
+        logged.some((count) => count < 10),
+        `every pruned trial logged all its epochs: ${logged.join(', ')}`,
+      );
     } finally {
       store.close();
     }

@@ -8,9 +8,9 @@ import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { parseTolerance, REPRODUCES_TAG, reproductionPair, reproductionVerdict, type Tolerance } from '../core/reproduction';
 import { diffRuns } from '../core/runDiff';
 import { downsampleMinMax, textSparkline } from '../core/series';
-import type { MetricSummary, Run, RunDetail, RunListing } from '../core/types';
+import type { Run, RunDetail, RunListing } from '../core/types';
 import { collectGarbage } from '../store/gc';
-import type { ListRunsOptions, SummaryRow } from '../store/runListing';
+import { metricsOfRows, type ListRunsOptions, type SummaryRow } from '../store/runListing';
 import { resolveRunRef, resolveTrashedRunRef, RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
 import { listTrash, restoreRuns, trashRuns, TRASH_DAYS } from '../store/trash';
@@ -101,7 +101,7 @@ const EMPTY_METRICS = '"metrics":{}}';
 /** One run's JSON: the run without metrics through JSON.stringify (metrics is its last field), then the summaries as text. */
 function runJson(run: RunListing, rows: readonly SummaryRow[]): string {
   // An object lists integer-like keys first, in numeric order: such runs go through the object, as runsJson sees them.
-  if (rows.some((row) => isArrayIndex(row[1]))) return runsJson({ ...run, metrics: metricsObject(rows) });
+  if (rows.some((row) => isArrayIndex(row[1]))) return runsJson({ ...run, metrics: metricsOfRows(rows) });
   const text = JSON.stringify(run);
   if (!text.endsWith(EMPTY_METRICS)) throw new Error('A run listing must end with its (empty) metrics.');
   const metrics = rows.map(
@@ -119,16 +119,6 @@ function numberJson(value: number | null): string {
 
 function isArrayIndex(key: string): boolean {
   return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
-}
-
-function metricsObject(rows: readonly SummaryRow[]): Record<string, MetricSummary> {
-  const metrics: Record<string, MetricSummary> = {};
-  for (const [, key, last, lastStep, lastTimestamp, min, max, count] of rows) {
-    const summary = { key, last: last ?? Number.NaN, lastStep, lastTimestamp, min: min ?? Number.NaN, max: max ?? Number.NaN, count };
-    // defineProperty, not assignment: a key such as `__proto__` must become an own field.
-    Object.defineProperty(metrics, key, { value: summary, enumerable: true, writable: true, configurable: true });
-  }
-  return metrics;
 }
 
 /** `labbook ls`: a table of runs, or JSON. */

@@ -1,5 +1,5 @@
 // Run listings: runs matching an MLflow filter with their params, tags and metric summaries, ids and counts.
-import type { RunListing } from '../core/types';
+import type { MetricSummary, RunListing } from '../core/types';
 import { compileFilter, compileOrderBy } from './filterSql';
 import { RUN_COLUMNS, toRun } from './runs';
 import type { RunRow } from './runs';
@@ -108,17 +108,7 @@ function withDetails(db: SqlDatabase, rows: RunRow[], selectIds: string, params:
   const summaries = db
     .prepare(`SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id IN (${selectIds})`)
     .raw();
-  for (const [runId, key, last, lastStep, lastTimestamp, min, max, count] of summaries.iterate(...params) as Iterable<SummaryRow>) {
-    setOwn(listings.get(runId)!.metrics, key, {
-      key,
-      last: nanFromSql(last),
-      lastStep,
-      lastTimestamp,
-      min: nanFromSql(min),
-      max: nanFromSql(max),
-      count,
-    });
-  }
+  for (const row of summaries.iterate(...params) as Iterable<SummaryRow>) setOwn(listings.get(row[0])!.metrics, row[1], summaryOfRow(row));
   return [...listings.values()];
 }
 
@@ -143,6 +133,18 @@ function withParamsAndTags(db: SqlDatabase, rows: RunRow[], selectIds: string, p
     setOwn(listings.get(t.run_id)!.tags, t.key, t.value);
   }
   return listings;
+}
+
+/** A stored summary row as the summary a listing holds (NULL is NaN). */
+function summaryOfRow([, key, last, lastStep, lastTimestamp, min, max, count]: SummaryRow): MetricSummary {
+  return { key, last: nanFromSql(last), lastStep, lastTimestamp, min: nanFromSql(min), max: nanFromSql(max), count };
+}
+
+/** Summary rows as a listing's metrics by key (a key such as `__proto__` an own field). */
+export function metricsOfRows(rows: readonly SummaryRow[]): Record<string, MetricSummary> {
+  const metrics: Record<string, MetricSummary> = {};
+  for (const row of rows) setOwn(metrics, row[1], summaryOfRow(row));
+  return metrics;
 }
 
 /** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */

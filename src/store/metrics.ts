@@ -12,6 +12,11 @@ import { nanFromSql, prepared } from './statements';
 export const CHUNK_POINTS = 1024;
 /** A batch that brings this many points of a key writes them as chunks at once rather than as open rows. */
 export const MIN_CHUNK_POINTS = 256;
+/**
+ * A batch bringing this many points of a key (MLflow's log-batch of many keys brings about a hundred each) writes
+ * them as a small chunk of their own: one BLOB costs far less than as many rows, which a later seal reads back.
+ */
+export const MIN_BATCH_CHUNK_POINTS = 32;
 
 const POINTS_PER_INSERT = 64;
 
@@ -121,32 +126,48 @@ function summarize({ series, steps, timestamps, values }: KeyPoints): void {
   }
 }
 
-// Small appends (a live run's one point per call) stay cheap one-row inserts into the open chunk; once the open
-// rows would fill a chunk, or the batch alone is big, the open rows and the batch are written as chunks together.
+// Small appends (a live run's one point per call) stay cheap one-row inserts into the open chunk. A batch big enough
+// is written as chunks with the open rows; a batch of a hundred points or so becomes a small chunk at the series'
+// end, and once those small chunks and the batch hold a full chunk's points they are written again as full chunks,
+// so reads and bytes on disk stay those of full chunks and each point is rewritten about once.
 function append(db: SqlDatabase, group: KeyPoints, countBefore: number): void {
   const { series } = group;
+  const batch = group.steps.length;
   const open = countBefore - series.sealed;
-  if (open + group.steps.length < CHUNK_POINTS && group.steps.length < MIN_CHUNK_POINTS) {
-    insertRows(db, series.id, countBefore, group, 0, group.steps.length);
+  if (open + batch < CHUNK_POINTS && batch < MIN_BATCH_CHUNK_POINTS) {
+    insertRows(db, series.id, countBefore, group, 0, batch);
     return;
   }
-  const all = open > 0 ? withOpenRows(db, series.id, group) : group;
+  // The small chunks at the end are written again with the batch once together they fill a chunk.
+  const tail = smallTailStart(db, series);
+  const from = countBefore - tail + batch >= CHUNK_POINTS ? tail : series.sealed;
+  const all = from < countBefore ? storedThenBatch(db, series, from, countBefore, group) : group;
+  if (from < series.sealed) prepared(db, 'DELETE FROM metric_chunks WHERE series_id = ? AND first_seq >= ?').run(series.id, from);
   if (open > 0) prepared(db, 'DELETE FROM metrics WHERE series_id = ?').run(series.id);
-  series.sealed = sealChunks(db, series.id, series.sealed, all, 0, all.steps.length);
+  series.sealed = writeBatch(db, series.id, from, all, all.steps.length);
 }
 
-/** The open rows of a series followed by the batch's points. */
-function withOpenRows(db: SqlDatabase, seriesId: number, group: KeyPoints): PointColumns & { steps: number[] } {
-  const rows = prepared(db, 'SELECT step, timestamp, value FROM metrics WHERE series_id = ? ORDER BY seq').raw().all(seriesId) as [
-    number,
-    number,
-    number | null,
-  ][];
-  return {
-    steps: [...rows.map((r) => r[0]), ...group.steps],
-    timestamps: [...rows.map((r) => r[1]), ...group.timestamps],
-    values: [...rows.map((r) => nanFromSql(r[2])), ...group.values],
-  };
+/** The first seq of the chunks under MIN_CHUNK_POINTS at a series' end (its sealed count when there are none). */
+function smallTailStart(db: SqlDatabase, series: SeriesRow): number {
+  const last = prepared(db, 'SELECT first_seq, count FROM metric_chunks WHERE series_id = ? ORDER BY first_seq DESC LIMIT ?')
+    .raw()
+    .all(series.id, CHUNK_POINTS / MIN_BATCH_CHUNK_POINTS + 1) as [number, number][];
+  let start = series.sealed;
+  for (const [firstSeq, count] of last) {
+    if (count >= MIN_CHUNK_POINTS) break;
+    start = firstSeq;
+  }
+  return start;
+}
+
+/** Stored points [from, to) of a series (chunks and open rows) followed by the batch's points. */
+function storedThenBatch(db: SqlDatabase, series: SeriesRow, from: number, to: number, group: KeyPoints): ColumnTarget {
+  const batch = group.steps.length;
+  const all = readPoints(db, series, from, to, (size) => freshColumns(size + batch));
+  all.steps.set(group.steps, to - from);
+  all.timestamps.set(group.timestamps, to - from);
+  all.values.set(group.values, to - from);
+  return all;
 }
 
 /**
@@ -154,23 +175,44 @@ function withOpenRows(db: SqlDatabase, seriesId: number, group: KeyPoints): Poin
  * MIN_CHUNK_POINTS is a chunk too, a smaller one stays as open rows. Returns the new sealed count.
  */
 export function sealChunks(db: SqlDatabase, seriesId: number, sealed: number, columns: PointColumns, from: number, to: number): number {
-  const put = prepared(
+  let at = from;
+  while (to - at >= MIN_CHUNK_POINTS) at = putChunk(db, seriesId, sealed + at - from, columns, at, Math.min(to, at + CHUNK_POINTS));
+  if (at < to) insertRows(db, seriesId, sealed + at - from, columns, at, to);
+  return sealed + at - from;
+}
+
+/**
+ * Writes a batch's rows [0, count) from seq `sealed`: full chunks while a full chunk's points are left, the rest
+ * as small chunks under MIN_CHUNK_POINTS each (a later batch merges them), or as open rows when fewer than
+ * MIN_BATCH_CHUNK_POINTS. Returns the new sealed count.
+ */
+function writeBatch(db: SqlDatabase, seriesId: number, sealed: number, columns: PointColumns, count: number): number {
+  let at = 0;
+  while (count - at >= CHUNK_POINTS) at = putChunk(db, seriesId, sealed + at, columns, at, at + CHUNK_POINTS);
+  const rest = count - at;
+  if (rest < MIN_BATCH_CHUNK_POINTS) {
+    if (rest > 0) insertRows(db, seriesId, sealed + at, columns, at, count);
+    return sealed + at;
+  }
+  const pieces = Math.ceil(rest / (MIN_CHUNK_POINTS - 1));
+  for (let piece = 1; piece <= pieces; piece++) {
+    const end = count - rest + Math.round((rest * piece) / pieces);
+    at = putChunk(db, seriesId, sealed + at, columns, at, end);
+  }
+  return sealed + at;
+}
+
+/** Writes rows [at, end) as one chunk starting at seq `first`, cut shorter to fill whole pages; returns where it ended. */
+function putChunk(db: SqlDatabase, seriesId: number, first: number, columns: PointColumns, at: number, end: number): number {
+  let data = encodeChunk(columns, at, end);
+  const fitted = at + fittedCount(db, data.length, end - at);
+  if (fitted < end) data = encodeChunk(columns, at, (end = fitted));
+  const h = chunkHeader(columns, at, end);
+  prepared(
     db,
     'INSERT INTO metric_chunks (series_id, first_seq, count, min_step, max_step, min_value, max_value, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  let at = from;
-  while (to - at >= MIN_CHUNK_POINTS) {
-    let end = Math.min(to, at + CHUNK_POINTS);
-    let data = encodeChunk(columns, at, end);
-    const fitted = at + fittedCount(db, data.length, end - at);
-    if (fitted < end) data = encodeChunk(columns, at, (end = fitted));
-    const h = chunkHeader(columns, at, end);
-    put.run(seriesId, sealed, end - at, h.minStep, h.maxStep, h.minValue, h.maxValue, data);
-    sealed += end - at;
-    at = end;
-  }
-  if (at < to) insertRows(db, seriesId, sealed, columns, at, to);
-  return sealed;
+  ).run(seriesId, first, end - at, h.minStep, h.maxStep, h.minValue, h.maxValue, data);
+  return end;
 }
 
 const pageSizes = new WeakMap<SqlDatabase, number>();
@@ -250,7 +292,7 @@ export function sealAllSeries(db: SqlDatabase, progress: (done: number, total: n
     ][];
     const columns = { steps: rows.map((r) => r[0]), timestamps: rows.map((r) => r[1]), values: rows.map((r) => nanFromSql(r[2])) };
     prepared(db, 'DELETE FROM metrics WHERE series_id = ?').run(id);
-    // The same rule as appends: chunks of at least MIN_CHUNK_POINTS, a shorter rest back as open rows.
+    // Chunks of at least MIN_CHUNK_POINTS, a shorter rest back as open rows, as a large batch is written.
     setSealed.run(sealChunks(db, id, 0, columns, 0, rows.length), id);
     done += rows.length;
     progress(done, total);

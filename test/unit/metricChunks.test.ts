@@ -128,11 +128,32 @@ function checkReads(store: Store, runId: string, key: string, logged: readonly H
   assert.equal(summary.max, Math.max(...finite));
 }
 
+/** Chunks under 256 points (a batch's small chunks) only at the series' end, and fewer than a full chunk's points. */
+function assertChunkLayout(store: Store, runId: string, key: string): void {
+  const counts = connectionOf(store)
+    .prepare('SELECT c.count FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id WHERE s.run_id = ? AND s.key = ? ORDER BY c.first_seq')
+    .pluck()
+    .all(runId, key) as number[];
+  assert.ok(counts.length >= 2, 'the points went into chunks');
+  const firstSmall = counts.findIndex((count) => count < 256);
+  const tail = firstSmall < 0 ? [] : counts.slice(firstSmall);
+  assert.ok(
+    tail.every((count) => count < 256),
+    `chunks under 256 points are only at the end: ${counts.join(', ')}`,
+  );
+  assert.ok(
+    tail.reduce((sum, count) => sum + count, 0) < CHUNK_POINTS,
+    `the small chunks at the end hold less than a full chunk: ${tail.join(', ')}`,
+  );
+}
+
 describe('metric chunks', () => {
   const patterns: [string, number[]][] = [
     ['one point per call (a live run)', [1]],
     ['batches of 10,000', [10_000]],
     ['batches smaller than a chunk but big enough to seal', [300]],
+    ["MLflow log-batch's usual share of a key: about a hundred points a call", [100]],
+    ['calls on both sides of the small-chunk threshold', [31, 32, 33, 2, 64]],
     ['a mix of single points, small and large batches', [1, 5, 700, 1, 2500, 17, 255, 256]],
   ];
   for (const [name, sizes] of patterns) {
@@ -142,12 +163,7 @@ describe('metric chunks', () => {
       const logged = awkwardPoints(sizes[0] === 1 && sizes.length === 1 ? 2600 : 12_345, sizes.length);
       logInCalls(store, run.id, 'loss', logged, sizes);
       checkReads(store, run.id, 'loss', logged);
-      const chunks = connectionOf(store).prepare('SELECT count(*) AS n, min(count) AS least FROM metric_chunks').get() as {
-        n: number;
-        least: number;
-      };
-      assert.ok(chunks.n >= 2, 'the points went into chunks');
-      assert.ok(chunks.least >= 256, `no chunk is smaller than 256 points (${chunks.least})`);
+      assertChunkLayout(store, run.id, 'loss');
       store.close();
     });
   }
@@ -167,6 +183,35 @@ describe('metric chunks', () => {
       checkReads(store, run.id, key, mine);
       assert.equal(store.metricSummaries(run.id).find((s) => s.key === key)!.last, mine[mine.length - 1].value);
     }
+    store.close();
+  });
+
+  test('a batch of many keys, about a hundred points each, is stored as chunks, not as one row a point', () => {
+    // MLflow's log-batch shape: 1,000 metrics over 10 keys. Rows cost a B-tree entry a point and a later read back.
+    const store = Store.open(storeDir());
+    const run = store.createRun();
+    const keys = Array.from({ length: 10 }, (_, k) => `k${k}`);
+    const logged: MetricPoint[] = [];
+    for (let call = 0; call < 25; call++) {
+      const batch = Array.from({ length: 1000 }, (_, i) => ({
+        key: keys[i % 10],
+        step: call * 100 + Math.floor(i / 10),
+        timestamp: i,
+        value: i / 7,
+      }));
+      store.logMetrics(run.id, batch);
+      logged.push(...batch);
+    }
+    const db = connectionOf(store);
+    assert.equal(db.prepare('SELECT count(*) FROM metrics').pluck().get(), 0, 'no open rows');
+    for (const key of keys) assertChunkLayout(store, run.id, key);
+    for (const key of keys)
+      checkReads(
+        store,
+        run.id,
+        key,
+        logged.filter((p) => p.key === key).map(({ step, timestamp, value }) => ({ step, timestamp, value })),
+      );
     store.close();
   });
 

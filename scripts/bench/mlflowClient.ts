@@ -2,10 +2,10 @@
 // (mlflow_client_bench.py) against a null server, the client's own limit, and against `labbook serve`.
 //
 //   node --import tsx scripts/bench/mlflowClient.ts --mlflow /path/to/mlflow-2.12-tree [--repeat 3] [--only labbook]
-//     [--before /copy/of/an/earlier/dist/cli.js] [-- --runs 100]
+//     [--before /abs/path/in/this/tree/.cache/cli-before.js] [-- --runs 100]
 //
 // --before adds a third server, an earlier build, measured in the same interleaved rounds: a before/after pair that
-// a busy machine cannot skew.
+// a busy machine cannot skew. The copy must sit inside this tree (.cache/ is ignored) so that it finds node_modules.
 //
 // The tree is MLflow's `mlflow` package exported outside this repo (../shared/docs/real-mlflow-server.md); `npm run
 // build` first, since `labbook serve` runs from dist/cli.js.
@@ -56,15 +56,18 @@ async function drive(servers: Record<string, string>, mlflowTree: string, driver
 /** The servers up for the length of `action`: null, labbook, and `before` when an earlier build is given. */
 async function withServers<T>(before: string | undefined, action: (servers: Record<string, string>) => Promise<T>): Promise<T> {
   const dirs = [mkdtempSync(join(tmpdir(), 'labbook-bench-serve-')), mkdtempSync(join(tmpdir(), 'labbook-bench-before-'))];
-  const empty = await startNullServer();
-  const serve = await startLabbookServe(dirs[0]);
-  const earlier = before ? await startLabbookServe(dirs[1], before) : undefined;
+  // Each server is stopped however the rest goes: one that fails to start must not leave the others running.
+  const running: (() => Promise<void>)[] = [];
   try {
+    const empty = await startNullServer();
+    running.push(() => empty.close());
+    const serve = await startLabbookServe(dirs[0]);
+    running.push(() => serve.stop());
+    const earlier = before ? await startLabbookServe(dirs[1], before) : undefined;
+    if (earlier) running.push(() => earlier.stop());
     return await action({ null: empty.url, labbook: serve.url, ...(earlier ? { before: earlier.url } : {}) });
   } finally {
-    await serve.stop();
-    await earlier?.stop();
-    await empty.close();
+    for (const stop of running) await stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -147,11 +147,15 @@ function append(db: SqlDatabase, group: KeyPoints, countBefore: number): void {
   series.sealed = writeBatch(db, series.id, from, all, all.steps.length);
 }
 
-/** The first seq of the chunks under MIN_CHUNK_POINTS at a series' end (its sealed count when there are none). */
+/**
+ * The first seq of the chunks under MIN_CHUNK_POINTS at a series' end (its sealed count when there are none).
+ * Rows are read one at a time up to the first full chunk: the LIMIT's worth of long chunk rows read at once cost
+ * 30 µs a key, against 16.
+ */
 function smallTailStart(db: SqlDatabase, series: SeriesRow): number {
   const last = prepared(db, 'SELECT first_seq, count FROM metric_chunks WHERE series_id = ? ORDER BY first_seq DESC LIMIT ?')
     .raw()
-    .all(series.id, CHUNK_POINTS / MIN_BATCH_CHUNK_POINTS + 1) as [number, number][];
+    .iterate(series.id, CHUNK_POINTS / MIN_BATCH_CHUNK_POINTS + 1) as Iterable<[number, number]>;
   let start = series.sealed;
   for (const [firstSeq, count] of last) {
     if (count >= MIN_CHUNK_POINTS) break;
@@ -183,8 +187,8 @@ export function sealChunks(db: SqlDatabase, seriesId: number, sealed: number, co
 
 /**
  * Writes a batch's rows [0, count) from seq `sealed`: full chunks while a full chunk's points are left, the rest
- * as small chunks under MIN_CHUNK_POINTS each (a later batch merges them), or as open rows when fewer than
- * MIN_BATCH_CHUNK_POINTS. Returns the new sealed count.
+ * as small chunks (a later batch merges them), or as open rows when fewer than MIN_BATCH_CHUNK_POINTS. Returns
+ * the new sealed count.
  */
 function writeBatch(db: SqlDatabase, seriesId: number, sealed: number, columns: PointColumns, count: number): number {
   let at = 0;
@@ -194,12 +198,10 @@ function writeBatch(db: SqlDatabase, seriesId: number, sealed: number, columns: 
     if (rest > 0) insertRows(db, seriesId, sealed + at, columns, at, count);
     return sealed + at;
   }
-  const pieces = Math.ceil(rest / (MIN_CHUNK_POINTS - 1));
-  for (let piece = 1; piece <= pieces; piece++) {
-    const end = count - rest + Math.round((rest * piece) / pieces);
-    at = putChunk(db, seriesId, sealed + at, columns, at, end);
-  }
-  return sealed + at;
+  // Pieces under MIN_CHUNK_POINTS; one that spills into an overflow page is cut by putChunk, so loop to the end.
+  const size = Math.ceil(rest / Math.ceil(rest / (MIN_CHUNK_POINTS - 1)));
+  while (at < count) at = putChunk(db, seriesId, sealed + at, columns, at, Math.min(count, at + size));
+  return sealed + count;
 }
 
 /** Writes rows [at, end) as one chunk starting at seq `first`, cut shorter to fill whole pages; returns where it ended. */

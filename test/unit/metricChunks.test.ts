@@ -168,6 +168,22 @@ describe('metric chunks', () => {
     });
   }
 
+  test('points that do not compress (steps and times far apart, 24 bytes each), in batches under 256', () => {
+    // Such a batch's chunk spills past one overflow page and is cut to fill whole pages: no point may go missing.
+    const store = Store.open(storeDir());
+    const run = store.createRun();
+    const next = random(7);
+    const logged = Array.from({ length: 6000 }, (_, i) => ({
+      step: i * 2 ** 33 + Math.floor(next() * 1000),
+      timestamp: 1e12 + i * 2 ** 32,
+      value: next(),
+    }));
+    logInCalls(store, run.id, 'loss', logged, [255, 200, 37]);
+    checkReads(store, run.id, 'loss', logged);
+    assertChunkLayout(store, run.id, 'loss');
+    store.close();
+  });
+
   test('keys of one batch each get their own chunks and summaries', () => {
     const store = Store.open(storeDir());
     const run = store.createRun();

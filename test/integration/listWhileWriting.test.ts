@@ -29,6 +29,7 @@ test('listing runs while another process creates them never sees a run in part',
   let listings = 0;
   const deadline = Date.now() + 120_000;
   while (created < 600 || listings < 30) {
+    assert.equal(child.exitCode, null, `the writer exited after ${created} runs (its error is above)`);
     assert.ok(Date.now() < deadline, `the writer created only ${created} runs in two minutes`);
     for (const run of reader.listRuns()) {
       if (run.name === 'before') continue;

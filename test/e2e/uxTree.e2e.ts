@@ -230,6 +230,10 @@ for (const [themeName, theme] of THEMES) {
         });
         const tree = await showTree(vscode, label);
         if (!EXERCISED.has(label)) {
+          // At 1024x768 the Models view cuts train-1, the last row, in half, and a click there sometimes missed it:
+          // scroll the list to its end first (the list scrolls on the wheel, not on scrollIntoView).
+          await runRow(tree, 'train-2').hover();
+          await vscode.page.mouse.wheel(0, 500);
           await runRow(tree, 'train-1').click();
           await runPanelFrame(vscode, 'train-1');
           await parkMouse(vscode);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { smoothEma } from '../../src/core/series';
+import { downsampleMinMax, smoothEma } from '../../src/core/series';
 import type { HistoryPoint } from '../../src/core/types';
 import { RunPanelFeed, emaWarmup } from '../../src/extension/panels/runPanelFeed';
 import { decodeNumber } from '../../src/protocol/runPanel';
@@ -238,6 +238,33 @@ describe('RunPanelFeed downsampling', () => {
     const timestamps = snapshot.metrics[0].points.timestamps;
     assert.ok(timestamps.length > 100, `${timestamps.length} points, not a handful`);
     assert.equal(timestamps.at(-1), 1_000_000 + 4999 * 1000);
+  });
+
+  it('samples a resumed run (steps going back, repeated steps, NaN and infinities) as the min/max sample of its history', () => {
+    const run = store.createRun({ name: 'resumed', startTime: 1_000_000 });
+    const special = [Number.NaN, Infinity, -Infinity];
+    const value = (step: number, pass: number): number => (step % 1009 === 0 ? special[step % 3] : Math.sin(step / 40) + pass);
+    logRange(run.id, 0, 6000, (step) => value(step, 0));
+    // Resumed from a checkpoint at step 4000: those steps are logged again, later, with other values.
+    logRange(run.id, 4000, 9000, (step) => value(step, 1));
+    store.finishRun(run.id, 'FINISHED');
+    const snapshot = new RunPanelFeed(run.id, { maxPoints: 300 }).snapshot(store, 0.8);
+    assert.equal(snapshot.type, 'runPanel/snapshot');
+    if (snapshot.type !== 'runPanel/snapshot') return;
+    const [series] = overTheWire(snapshot).metrics;
+    const history = store.history(run.id, 'loss');
+    const buckets = Math.floor((300 - 4) / 2);
+    assert.deepEqual(decoded(series.points), downsampleMinMax(history, buckets));
+    const ordered = [...history].sort((a, b) => a.step - b.step);
+    const smoothedValues = smoothEma(
+      ordered.map((p) => p.value),
+      0.8,
+    );
+    const reference = downsampleMinMax(
+      ordered.map((p, i) => ({ ...p, value: smoothedValues[i] })),
+      buckets,
+    );
+    assert.deepEqual(decoded(series.smoothed!), reference);
   });
 });
 

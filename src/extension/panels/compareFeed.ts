@@ -7,7 +7,6 @@
 
 import { compareBuckets, cssColor, runColors, runLabels } from '../../core/compare';
 import { reproductionPair, reproductionVerdict } from '../../core/reproduction';
-import { sampleColumns } from '../../core/series';
 import { SWEEP_PRUNED_TAG } from '../../core/sweep';
 import type { XRange } from '../../core/series';
 import type { MetricSummary, Run } from '../../core/types';
@@ -28,10 +27,9 @@ import type {
   CompareView,
 } from '../../protocol/comparePanel';
 import { encodeNumber } from '../../protocol/runPanel';
-import type { RunPanelPoints } from '../../protocol/runPanel';
 import { readSeriesColumns, SeriesScratch, valueAtStepOf } from '../../store/seriesReads';
-import type { SeriesColumns } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
+import { sampleForWire, xColumn } from './columnSample';
 
 /** One run's series to read and sample: everything a worker thread needs besides the store. */
 export interface SeriesRequest {
@@ -58,19 +56,6 @@ export interface CompareFeedOptions {
   reader?: SeriesReader;
 }
 
-/** The given rows of a series for the wire; `values` replaces the stored ones (the smoothed series). */
-function pointsAt(series: SeriesColumns, rows: Uint32Array, values?: Float64Array): RunPanelPoints {
-  const steps = Array.from(rows, (row) => series.steps[row]);
-  const timestamps = Array.from(rows, (row) => series.timestamps[row]);
-  return { steps, timestamps, values: Array.from(rows, (row, i) => encodeNumber(values ? values[i] : series.values[row])) };
-}
-
-/** The x column of a series on an axis; relative time counts from the run's own start. */
-function xColumn(series: SeriesColumns, axis: CompareAxis, origin: number): Float64Array {
-  if (axis === 'step') return series.steps;
-  return axis === 'timestamp' ? series.timestamps : series.timestamps.map((t) => t - origin);
-}
-
 function statsOf(runId: string, summary: MetricSummary): CompareStats {
   return {
     runId,
@@ -89,10 +74,8 @@ function statsOf(runId: string, summary: MetricSummary): CompareStats {
 export function sampleSeries(store: Store, request: SeriesRequest, scratch = new SeriesScratch()): CompareSeries {
   const { runId, key, axis, origin, buckets, smoothing, range } = request;
   const series = readSeriesColumns(store, runId, key, scratch);
-  const sample = sampleColumns(xColumn(series, axis, origin), series.values, buckets, { range, smoothing });
   const sampled = range !== undefined || series.values.length > 2 * buckets + 2;
-  const smoothed = sample.smoothed && pointsAt(series, sample.smoothed.rows, sample.smoothed.values);
-  return { runId, sampled, points: pointsAt(series, sample.rows), smoothed };
+  return { runId, sampled, ...sampleForWire(series, xColumn(series, axis, origin), buckets, { range, smoothing }) };
 }
 
 /** Reads series one after another in this thread, yielding to the event loop after each, so the host is never held for more than one. */

@@ -7,7 +7,7 @@
 // budget it is sampled again (each time the series doubles, so the store is read fully only O(log n) times).
 
 import { downsampleMinMax, smoothEma, xOf } from '../../core/series';
-import type { DownsampleOptions, SeriesAxis } from '../../core/series';
+import type { SeriesAxis } from '../../core/series';
 import { isLiveStatus } from '../../core/types';
 import type { HistoryPoint, MetricSummary, RunDetail } from '../../core/types';
 import { encodeNumber } from '../../protocol/runPanel';
@@ -24,7 +24,9 @@ import type {
   RunPanelSummary,
   RunPanelToWebview,
 } from '../../protocol/runPanel';
+import { readSeriesColumns, SeriesScratch } from '../../store/seriesReads';
 import type { Store } from '../../store/store';
+import { allPoints, sampleForWire, xColumn } from './columnSample';
 import { ConsoleTail } from './consoleTail';
 
 /** Limits of what one panel holds. */
@@ -41,6 +43,10 @@ export const DEFAULT_MAX_POINTS = 2000;
 export const DEFAULT_CONSOLE_LINES = 500;
 
 const RUN_MISSING: RunPanelRunMissingMessage = { type: 'runPanel/runMissing', message: 'This run no longer exists in the store (it was deleted).' };
+
+// Whole series are read into these columns (every feed runs on the host's one thread, and copies out what it sends
+// before the next read); SeriesScratch keeps them only up to its bound, so the host holds at most that.
+const SCRATCH = new SeriesScratch();
 
 // Relative influence of the points before the warm-up window on a smoothed value.
 const EMA_TOLERANCE = 1e-6;
@@ -64,13 +70,6 @@ interface SeriesCursor {
   reported: number;
 }
 
-/** A sample of a history and how it was made. */
-interface Sample {
-  points: HistoryPoint[];
-  smoothed: HistoryPoint[] | null;
-  sampling: Sampling;
-}
-
 function columns(points: readonly HistoryPoint[]): RunPanelPoints {
   return { steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => encodeNumber(p.value)) };
 }
@@ -86,19 +85,22 @@ function summaryOf(summary: MetricSummary): RunPanelSummary {
 }
 
 // Points logged without a step (MLflow's default step 0) all share one step: bucket those by time.
-function bucketAxis(points: readonly HistoryPoint[]): SeriesAxis {
-  return points.some((p) => p.step !== points[0].step) ? 'step' : 'timestamp';
+function bucketAxis(steps: Float64Array): SeriesAxis {
+  return steps.some((step) => step !== steps[0]) ? 'step' : 'timestamp';
+}
+
+function spanOf(x: Float64Array): number {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const value of x) {
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  return x.length > 0 ? high - low : 0;
 }
 
 function xSpan(points: readonly HistoryPoint[], axis: SeriesAxis): number {
-  let low = Infinity;
-  let high = -Infinity;
-  for (const point of points) {
-    const x = xOf(point, axis);
-    low = Math.min(low, x);
-    high = Math.max(high, x);
-  }
-  return points.length > 0 ? high - low : 0;
+  return spanOf(Float64Array.from(points, (point) => xOf(point, axis)));
 }
 
 // Two points per bucket plus the first, the last and a neighbour on each side of a range.
@@ -214,13 +216,10 @@ export class RunPanelFeed {
 
   /** A finer sample of one metric inside [xMin, xMax] on the given axis, for a zoomed chart. */
   rangeDetail(store: Store, key: string, axis: RunPanelAxis, xMin: number, xMax: number): RunPanelRangeDetailMessage {
-    const run = store.getRun(this.runId);
-    const history = store.history(this.runId, key);
-    const options: DownsampleOptions = { x: axis, origin: run.startTime, range: { xMin, xMax } };
-    const buckets = bucketsFor(this.maxPoints);
-    const points = downsampleMinMax(history, buckets, options);
-    const smooth = this.smoothing > 0 ? downsampleMinMax(smoothed(history, axis, this.smoothing), buckets, options) : null;
-    return { type: 'runPanel/rangeDetail', key, axis, xMin, xMax, points: columns(points), smoothed: smooth && columns(smooth) };
+    const series = readSeriesColumns(store, this.runId, key, SCRATCH);
+    const x = xColumn(series, axis, store.getRun(this.runId).startTime);
+    const sample = sampleForWire(series, x, bucketsFor(this.maxPoints), { range: { xMin, xMax }, smoothing: this.smoothing });
+    return { type: 'runPanel/rangeDetail', key, axis, xMin, xMax, ...sample };
   }
 
   private factsOf(detail: RunDetail): RunPanelRunFacts {
@@ -303,23 +302,19 @@ export class RunPanelFeed {
   }
 
   private wholeSeries(store: Store, summary: MetricSummary): RunPanelSeries {
-    const history = store.history(this.runId, summary.key);
-    const cursor: SeriesCursor = { consumed: history.length, shipped: history.length, sampling: null, reported: summary.count };
+    const series = readSeriesColumns(store, this.runId, summary.key, SCRATCH);
+    const count = series.values.length;
+    const cursor: SeriesCursor = { consumed: count, shipped: count, sampling: null, reported: summary.count };
     this.cursors.set(summary.key, cursor);
-    if (history.length <= this.maxPoints) return this.series(summary, false, history, null);
+    if (count <= this.maxPoints) return { key: summary.key, summary: summaryOf(summary), sampled: false, points: allPoints(series), smoothed: null };
     // A live series will grow: leave it half the budget for new buckets before it is sampled again.
-    const sample = this.sample(history, this.live ? Math.floor(this.maxPoints / 2) : this.maxPoints);
-    cursor.shipped = sample.points.length;
-    cursor.sampling = sample.sampling;
-    return this.series(summary, true, sample.points, sample.smoothed);
-  }
-
-  private sample(history: readonly HistoryPoint[], budget: number): Sample {
-    const axis = bucketAxis(history);
-    const buckets = bucketsFor(budget);
-    const points = downsampleMinMax(history, buckets, { x: axis });
-    const smooth = this.smoothing > 0 ? downsampleMinMax(smoothed(history, axis, this.smoothing), buckets, { x: axis }) : null;
-    return { points, smoothed: smooth, sampling: { axis, width: xSpan(history, axis) / buckets } };
+    const buckets = bucketsFor(this.live ? Math.floor(this.maxPoints / 2) : this.maxPoints);
+    const axis = bucketAxis(series.steps);
+    const x = xColumn(series, axis, 0);
+    const sample = sampleForWire(series, x, buckets, { smoothing: this.smoothing });
+    cursor.shipped = sample.points.steps.length;
+    cursor.sampling = { axis, width: spanOf(x) / buckets };
+    return { key: summary.key, summary: summaryOf(summary), sampled: true, ...sample };
   }
 
   private series(summary: MetricSummary, sampled: boolean, points: readonly HistoryPoint[], smooth: readonly HistoryPoint[] | null): RunPanelSeries {

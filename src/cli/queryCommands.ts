@@ -7,11 +7,12 @@ import { runLabels } from '../core/compare';
 import { formatDuration, formatMetric, relativeTime } from '../core/format';
 import { parseTolerance, REPRODUCES_TAG, reproductionPair, reproductionVerdict, type Tolerance } from '../core/reproduction';
 import { diffRuns } from '../core/runDiff';
-import { downsampleMinMax, textSparkline } from '../core/series';
+import { textSparkline } from '../core/series';
 import type { Run, RunDetail, RunListing } from '../core/types';
 import { collectGarbage } from '../store/gc';
 import { metricsOfRows, type ListRunsOptions, type SummaryRow } from '../store/runListing';
 import { resolveRunRef, resolveTrashedRunRef, RunRefError } from '../store/runRefs';
+import { sampledHistory } from '../store/seriesReads';
 import type { Store } from '../store/store';
 import { listTrash, restoreRuns, trashRuns, TRASH_DAYS } from '../store/trash';
 import { formatTable } from './format';
@@ -212,7 +213,7 @@ function reproducesLine(store: Store, run: RunDetail): string[] {
 
 /** The whole history of a metric as a one-line chart, first step on the left. */
 function historySparkline(store: Store, runId: string, key: string): string {
-  const points = downsampleMinMax(store.history(runId, key), 24);
+  const points = sampledHistory(store, runId, key, 24);
   return `${points[0]?.step ?? ''} ${textSparkline(
     points.map((p) => p.value),
     24,

@@ -6,7 +6,7 @@ import { gateReport } from '../core/gateReport';
 import type { GateSide } from '../core/gateReport';
 import { metricDirection } from '../core/metricDirection';
 import type { MetricDirection } from '../core/metricDirection';
-import { downsampleMinMax } from '../core/series';
+import { sampledHistory } from '../store/seriesReads';
 import type { RunDetail } from '../core/types';
 import { NotFoundError } from '../store/errors';
 import { parseStage } from '../store/registry';
@@ -118,7 +118,7 @@ function valuesOf(run: RunDetail): MetricValues {
 
 function side(store: Store, run: RunDetail, label: string, metrics: readonly string[]): GateSide {
   const series = Object.fromEntries(
-    metrics.map((key) => [key, downsampleMinMax(store.history(run.id, key), 100).map((p): [number, number] => [p.step, p.value])]),
+    metrics.map((key) => [key, sampledHistory(store, run.id, key, 100).map((p): [number, number] => [p.step, p.value])]),
   );
   const data = run.artifacts.filter((a) => a.direction === 'input').map((a) => ({ path: a.path, sha256: a.sha256 }));
   return { label, runId: run.id, commit: run.git.commit, dirty: run.git.dirty, params: run.params, data, series };

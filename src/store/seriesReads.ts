@@ -1,6 +1,8 @@
 // Reads of whole metric series for charts that must see every point (smoothing runs at full resolution).
 // `Store.history` makes one row object per point; here closed chunks are decoded straight into typed columns
 // (a copy of the values and a loop over steps and timestamps per chunk) and only the open rows go through SQL rows.
+import { sampleColumns } from '../core/series';
+import type { HistoryPoint } from '../core/types';
 import { connectionOf } from './connection';
 import { freshColumns, readPoints, seriesOf, valueAtStep } from './metrics';
 import type { Store } from './store';
@@ -45,6 +47,15 @@ export function readSeriesColumns(store: Store, runId: string, key: string, scra
     const series = seriesOf(db, runId, key);
     return series ? readPoints(db, series, 0, series.count, scratch ? (size) => scratch.take(size) : undefined) : EMPTY;
   })();
+}
+
+/**
+ * A run's metric as downsampleMinMax(history, buckets) would give it (min and max per step bucket, ends kept), read
+ * as columns: a long history costs no row object per stored point.
+ */
+export function sampledHistory(store: Store, runId: string, key: string, buckets: number): HistoryPoint[] {
+  const { steps, timestamps, values } = readSeriesColumns(store, runId, key);
+  return Array.from(sampleColumns(steps, values, buckets).rows, (row) => ({ step: steps[row], timestamp: timestamps[row], value: values[row] }));
 }
 
 /**

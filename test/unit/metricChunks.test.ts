@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { downsampleMinMax } from '../../src/core/series';
 import type { HistoryPoint, MetricPoint } from '../../src/core/types';
 import { decodeChunk, encodeChunk } from '../../src/store/chunkCodec';
 import { connectionOf } from '../../src/store/connection';
 import { CHUNK_POINTS } from '../../src/store/metrics';
 import { SCHEMA_VERSION } from '../../src/store/schema';
-import { readSeriesColumns, SCRATCH_POINTS, SeriesScratch, valueAtStepOf } from '../../src/store/seriesReads';
+import { readSeriesColumns, sampledHistory, SCRATCH_POINTS, SeriesScratch, valueAtStepOf } from '../../src/store/seriesReads';
 import { Store } from '../../src/store/store';
 import { logMetricsOnce } from '../../src/store/tracking';
 import { migrationReporter } from '../../src/cli/workspace';
@@ -118,6 +119,9 @@ function checkReads(store: Store, runId: string, key: string, logged: readonly H
       `page ${offset}+${limit}`,
     );
   }
+  // The CLI's sparkline and the gate's report sample a whole series from columns, as the history would be sampled.
+  for (const buckets of [24, 100])
+    assert.deepEqual(sampledHistory(store, runId, key, buckets), downsampleMinMax(history, buckets), `${buckets} buckets`);
   const steps = logged.map((p) => p.step);
   for (const step of [Math.min(...steps) - 1, ...steps.filter((_, i) => i % 97 === 0), Math.max(...steps) + 1, 10.5])
     assert.ok(Object.is(valueAtStepOf(store, runId, key, step), valueAtStep(logged, step)), `value at step ${step}`);

@@ -54,9 +54,13 @@ test(
       );
 
       await vscode.openFile('train.py');
+      // Each key waits for what the last one opened: on a loaded machine, keys typed before Go to Line's box is up
+      // land in the editor, and F9 before the cursor moved sets the breakpoint elsewhere.
       await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 30_000 });
       await page.keyboard.type(String(BREAK_LINE));
       await page.keyboard.press('Enter');
+      await page.locator('.statusbar-item', { hasText: `Ln ${BREAK_LINE},` }).waitFor({ timeout: 30_000 });
       await page.keyboard.press('F9');
       const editor = page.locator('.editor-instance .monaco-editor').first();
       // The glyph appears only because Labbook contributes breakpoints for Python (no other extension does here).

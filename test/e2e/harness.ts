@@ -131,6 +131,7 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
   let server: RunningCodeServer | undefined;
   let context: BrowserContext | undefined;
   const pageErrors: string[] = [];
+  const consoleProblems: string[] = [];
   const outputDir = path.join(OUTPUT_ROOT, slug(options.testName));
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
@@ -139,6 +140,7 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
       `code-server output:\n${server?.output() ?? ''}`,
       `extension host log:\n${extensionHostLog(dirs.userDataDir)}`,
       `page errors:\n${pageErrors.join('\n')}`,
+      `browser console errors and warnings (webviews included):\n${consoleProblems.join('\n')}`,
     ].join('\n');
   const stop = once(async () => {
     await context?.close().catch(() => undefined);
@@ -157,6 +159,10 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning')
+        consoleProblems.push(`${new Date().toISOString()} ${message.type()}: ${message.text()}`);
+    });
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(options.workspace)}`);
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
     return makeVsCode({ page, baseUrl: server.baseUrl, dirs, outputDir, stop, diagnostics }, options);
@@ -312,17 +318,31 @@ async function waitForTreeView(page: Page, name: string, timeoutMs: number): Pro
   return pane.locator('[role="tree"]');
 }
 
+function webviewPages(page: Page): Frame[] {
+  return page.frames().filter((frame) => frame.url().includes('/webview/browser/pre/fake.html') && !frame.isDetached());
+}
+
 async function findWebviewFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
-  return waitUntil(
-    async () => {
-      for (const frame of page.frames()) {
-        if (!frame.url().includes('/webview/browser/pre/fake.html') || frame.isDetached()) continue;
-        if ((await frame.locator(selector).count()) > 0) return frame;
-      }
-      return undefined;
-    },
-    { timeoutMs, what: `a webview containing ${selector}` },
-  );
+  try {
+    return await waitUntil(
+      async () => {
+        for (const frame of webviewPages(page)) if ((await frame.locator(selector).count()) > 0) return frame;
+        return undefined;
+      },
+      { timeoutMs, what: `a webview containing ${selector}` },
+    );
+  } catch (error) {
+    // What the webviews showed instead tells a page that never loaded from one that loaded something else.
+    const shown = await Promise.all(
+      webviewPages(page).map(async (frame) => {
+        const html = await frame
+          .evaluate(() => document.body.outerHTML.slice(0, 600))
+          .catch((failure: unknown) => `(unreadable: ${String(failure)})`);
+        return `  ${frame.url().slice(0, 120)}\n    ${html}`;
+      }),
+    );
+    throw new Error(`${(error as Error).message}; the webviews (${shown.length}) showed:\n${shown.join('\n') || '  none'}`);
+  }
 }
 
 // The remote extension host logs "ExtensionService#_doActivateExtension <id>, ..." when it starts activating an

@@ -8,7 +8,7 @@ import { runIdsOf } from './commands';
 import { MetricsViewFeed } from './metricsViewFeed';
 import { WebviewHost } from './panels/webviewHost';
 import type { WebviewProtocol } from './panels/webviewHost';
-import { showWebviewPage, viewSurface, webviewRoots } from './panels/webviewPage';
+import { viewSurface, webviewRoots } from './panels/webviewPage';
 import type { RunsView } from './runsView';
 import type { StoreHost } from './storeHost';
 
@@ -42,9 +42,8 @@ export class MetricsViewProvider implements vscode.WebviewViewProvider, vscode.D
   resolveWebviewView(view: vscode.WebviewView): void {
     this.feed.reset();
     view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
-    showWebviewPage(view.webview, this.deps.extensionUri, 'metricsView', 'Labbook metrics');
     const host: WebviewHost<MetricsViewToWebview, MetricsViewFromWebview> = new WebviewHost(
-      viewSurface(view),
+      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'metricsView', title: 'Labbook metrics' }),
       PROTOCOL,
       {
         receive: (message) => this.receive(message),

@@ -11,7 +11,7 @@ import type { Reporter } from './errors';
 import { openLiveDrift, runningServers, type LiveDriftDeps } from './liveDrift';
 import { WebviewHost } from './panels/webviewHost';
 import type { WebviewProtocol } from './panels/webviewHost';
-import { showWebviewPage, viewSurface, webviewRoots } from './panels/webviewPage';
+import { viewSurface, webviewRoots } from './panels/webviewPage';
 import { scrapeServedModel } from './servingClient';
 import { ServingWatch } from './servingWatch';
 
@@ -59,9 +59,8 @@ export class MonitoringViewProvider implements vscode.WebviewViewProvider, vscod
 
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
-    showWebviewPage(view.webview, this.deps.extensionUri, 'monitoringView', 'Labbook monitoring');
     const host: WebviewHost<MonitoringToWebview, MonitoringFromWebview> = new WebviewHost(
-      viewSurface(view),
+      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'monitoringView', title: 'Labbook monitoring' }),
       PROTOCOL,
       {
         receive: (message) => this.receive(message),

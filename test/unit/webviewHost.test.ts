@@ -2,7 +2,7 @@
 // resets it, bad messages go to the log and are not handled, handler failures are shown in the page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WebviewHost } from '../../src/extension/panels/webviewHost';
+import { READY_RELOADS, READY_TIMEOUT_MS, WebviewHost } from '../../src/extension/panels/webviewHost';
 import type { WebviewProtocol, WebviewSurface } from '../../src/extension/panels/webviewHost';
 import { parseWebviewMessage, InvalidMessage } from '../../src/protocol/messageFields';
 
@@ -23,10 +23,15 @@ const protocol: WebviewProtocol<To, From> = {
 /** A webview that records what is posted and lets the test send messages, hide, show and close it. */
 class FakeSurface implements WebviewSurface {
   visible = true;
+  /** Times the page was set. */
+  loads = 0;
   readonly posted: unknown[] = [];
   private readonly listeners = { message: [] as ((m: unknown) => void)[], visibility: [] as (() => void)[], dispose: [] as (() => void)[] };
   disposedListeners = 0;
 
+  load(): void {
+    this.loads++;
+  }
   postMessage(message: unknown): PromiseLike<boolean> {
     this.posted.push(message);
     return Promise.resolve(true);
@@ -124,5 +129,48 @@ describe('WebviewHost', () => {
     host.post({ type: 'test/pong', n: 1 });
     assert.deepEqual(surface.posted, []);
     assert.deepEqual([host.ready, surface.disposedListeners, events], [false, 3, ['disposed']]);
+  });
+
+  test("loads its page once, and again when a visible page has not said 'ready' in time, at most READY_RELOADS times", (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { surface, warnings } = setup();
+    assert.equal(surface.loads, 1, 'the page is set when the host takes the surface');
+    t.mock.timers.tick(READY_TIMEOUT_MS - 1);
+    assert.equal(surface.loads, 1, 'not before the timeout');
+    t.mock.timers.tick(1);
+    assert.equal(surface.loads, 2, 'a blank page is loaded again');
+    assert.match(warnings[0], /did not say 'test\/ready' within 15 s; loading it again \(1 of 2\)/);
+    for (let wait = 0; wait < 5; wait++) t.mock.timers.tick(READY_TIMEOUT_MS);
+    assert.equal(surface.loads, 1 + READY_RELOADS, 'then it gives up');
+    assert.match(warnings.at(-1)!, /after 2 reloads; run "Developer: Reload Webviews"/);
+  });
+
+  test('a page that says ready in time, a hidden page and a closed one are not loaded again', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const ready = setup();
+    ready.surface.send({ type: 'test/ready' });
+    const hidden = setup();
+    hidden.surface.setVisible(false);
+    const closed = setup();
+    closed.surface.close();
+    for (let wait = 0; wait < 3; wait++) t.mock.timers.tick(READY_TIMEOUT_MS);
+    assert.deepEqual([ready.surface.loads, hidden.surface.loads, closed.surface.loads], [1, 1, 1]);
+    assert.deepEqual([...ready.warnings, ...hidden.warnings, ...closed.warnings], []);
+    // Shown again, VS Code loads the page itself; if that one stays blank, it is loaded again.
+    hidden.surface.setVisible(true);
+    t.mock.timers.tick(READY_TIMEOUT_MS);
+    assert.equal(hidden.surface.loads, 2);
+  });
+
+  test('a page that comes late after a reload resets the count', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { surface, host } = setup();
+    t.mock.timers.tick(READY_TIMEOUT_MS);
+    surface.send({ type: 'test/ready' });
+    assert.equal(host.ready, true);
+    surface.setVisible(false);
+    surface.setVisible(true);
+    for (let wait = 0; wait < 3; wait++) t.mock.timers.tick(READY_TIMEOUT_MS);
+    assert.equal(surface.loads, 4, 'two more reloads are allowed for the new page');
   });
 });

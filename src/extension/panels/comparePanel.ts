@@ -9,7 +9,7 @@ import { CompareFeed } from './compareFeed';
 import type { SeriesReader } from './compareFeed';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** The webview panel type of Compare panels. */
 export const COMPARE_PANEL_VIEW_TYPE = 'labbook.comparePanel';
@@ -59,9 +59,8 @@ class ComparePanel {
       localResourceRoots: webviewRoots(deps.extensionUri),
     });
     this.feed = new CompareFeed(runIds, { reader: deps.seriesReader });
-    showWebviewPage(this.panel.webview, deps.extensionUri, 'comparePanel', 'Labbook compare runs');
     this.host = new WebviewHost(
-      panelSurface(this.panel),
+      panelSurface(this.panel, { extensionUri: deps.extensionUri, name: 'comparePanel', title: 'Labbook compare runs' }),
       PROTOCOL,
       { receive: (message) => this.handle(this.requireStore(), message), disposed: onDisposed },
       deps.log,

@@ -11,7 +11,7 @@ import { driftFilesOfPanelState, parseDriftMessage } from '../../protocol/driftP
 import type { DriftFromWebview, DriftPanelFiles, DriftSavedFiles, DriftToWebview } from '../../protocol/driftPanel';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Drift panel. */
 export const DRIFT_PANEL_VIEW_TYPE = 'labbook.driftPanel';
@@ -102,7 +102,6 @@ export class DriftPanel implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     panel.webview.options = this.webviewOptions;
-    showWebviewPage(panel.webview, this.deps.extensionUri, 'driftPanel', 'Labbook data drift');
     const disposed = (): void => {
       this.panel = undefined;
       this.host = undefined;
@@ -110,7 +109,12 @@ export class DriftPanel implements vscode.Disposable {
       this.generation++;
       this.diagnostics.clear();
     };
-    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.receive(message), disposed }, this.deps.log);
+    this.host = new WebviewHost(
+      panelSurface(panel, { extensionUri: this.deps.extensionUri, name: 'driftPanel', title: 'Labbook data drift' }),
+      PROTOCOL,
+      { receive: (message) => this.receive(message), disposed },
+      this.deps.log,
+    );
     this.panel = panel;
   }
 

@@ -13,7 +13,7 @@ import { Cancelled } from '../errors';
 import { LINEAGE_MAX_RUNS, lineageSnapshot } from './lineageFeed';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Lineage panel. */
 export const LINEAGE_PANEL_VIEW_TYPE = 'labbook.lineagePanel';
@@ -93,12 +93,16 @@ export class LineagePanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: webviewRoots(this.deps.extensionUri),
     });
-    showWebviewPage(panel.webview, this.deps.extensionUri, 'lineagePanel', 'Labbook lineage');
     const disposed = (): void => {
       this.panel = undefined;
       this.host = undefined;
     };
-    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.receive(message), disposed }, this.deps.log);
+    this.host = new WebviewHost(
+      panelSurface(panel, { extensionUri: this.deps.extensionUri, name: 'lineagePanel', title: 'Labbook lineage' }),
+      PROTOCOL,
+      { receive: (message) => this.receive(message), disposed },
+      this.deps.log,
+    );
     this.panel = panel;
   }
 

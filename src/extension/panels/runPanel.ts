@@ -10,7 +10,7 @@ import type { ArtifactRef } from '../runActions';
 import { RunPanelFeed } from './runPanelFeed';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** What a Run panel needs from the extension. */
 export interface RunPanelDeps {
@@ -66,9 +66,8 @@ export class RunPanel {
     // Set here rather than at creation: a restored panel comes back with whatever options it was saved with.
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(deps.extensionUri) };
     this.feed = new RunPanelFeed(runId);
-    showWebviewPage(panel.webview, deps.extensionUri, 'runPanel', 'Labbook run');
     this.host = new WebviewHost(
-      panelSurface(panel),
+      panelSurface(panel, { extensionUri: deps.extensionUri, name: 'runPanel', title: 'Labbook run' }),
       PROTOCOL,
       {
         receive: (message) => this.handle(message),

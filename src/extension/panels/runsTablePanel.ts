@@ -11,7 +11,7 @@ import type { MetricDirections } from '../metricDirections';
 import { columnsOf, RunsTableFeed } from './runsTableFeed';
 import { WebviewHost } from './webviewHost';
 import type { HostLog, WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Runs table. */
 export const RUNS_TABLE_VIEW_TYPE = 'labbook.runsTable';
@@ -106,12 +106,16 @@ export class RunsTablePanel implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel): void {
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'labbook.svg');
-    showWebviewPage(panel.webview, this.deps.extensionUri, 'runsTablePanel', 'Labbook runs');
     const disposed = (): void => {
       this.panel = undefined;
       this.host = undefined;
     };
-    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.handle(message), disposed }, this.deps.log);
+    this.host = new WebviewHost(
+      panelSurface(panel, { extensionUri: this.deps.extensionUri, name: 'runsTablePanel', title: 'Labbook runs' }),
+      PROTOCOL,
+      { receive: (message) => this.handle(message), disposed },
+      this.deps.log,
+    );
     this.panel = panel;
   }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { formRunCount, formSweepArgs } from '../../core/sweepForm';
 import { parseSweepFormMessage, type SweepFormFromWebview, type SweepFormToWebview } from '../../protocol/sweepForm';
 import { WebviewHost, type HostLog, type WebviewProtocol } from './webviewHost';
-import { panelSurface, showWebviewPage, webviewRoots } from './webviewPage';
+import { panelSurface, webviewRoots } from './webviewPage';
 
 /** The webview panel type of the Run Sweep form. */
 export const SWEEP_FORM_VIEW_TYPE = 'labbook.sweepForm';
@@ -49,12 +49,16 @@ export class SweepFormPanel implements vscode.Disposable {
       retainContextWhenHidden: true,
       localResourceRoots: webviewRoots(this.deps.extensionUri),
     });
-    showWebviewPage(panel.webview, this.deps.extensionUri, 'sweepFormPanel', 'Labbook: Run Sweep');
     const disposed = (): void => {
       this.panel = undefined;
       this.host = undefined;
     };
-    this.host = new WebviewHost(panelSurface(panel), PROTOCOL, { receive: (message) => this.receive(message), disposed }, this.deps.log);
+    this.host = new WebviewHost(
+      panelSurface(panel, { extensionUri: this.deps.extensionUri, name: 'sweepFormPanel', title: 'Labbook: Run Sweep' }),
+      PROTOCOL,
+      { receive: (message) => this.receive(message), disposed },
+      this.deps.log,
+    );
     this.panel = panel;
   }
 

@@ -2,7 +2,9 @@
 // the page says 'ready' first and the host posts nothing before; a hidden page is thrown away
 // (retainContextWhenHidden is off), so hiding resets the ready flag and the next page says 'ready' again; every
 // incoming message is checked by the panel's protocol, and a bad one is logged to the Labbook output channel,
-// never acted on; a failing handler shows its error in the page. No vscode import: webviewPage.ts adapts panels and
+// never acted on; a failing handler shows its error in the page; a visible page that has not said 'ready' after
+// READY_TIMEOUT_MS is loaded again (VS Code sometimes leaves a webview blank, most often one restored by a window
+// reload: its page never runs, and setting the page again is what brings it). No vscode import: webviewPage.ts adapts panels and
 // views to WebviewSurface, and unit tests drive the class with a fake.
 import type { ParseResult } from '../../protocol/messageFields';
 
@@ -11,9 +13,16 @@ export interface Releasable {
   dispose(): unknown;
 }
 
+/** How long a visible page may take to say 'ready' before it is loaded again (a page here says it in 1-3 s). */
+export const READY_TIMEOUT_MS = 15_000;
+/** Loads tried after the first before the host gives up and leaves it to the user (Developer: Reload Webviews). */
+export const READY_RELOADS = 2;
+
 /** The parts of a webview panel or view a host uses. */
 export interface WebviewSurface {
   readonly visible: boolean;
+  /** Sets the page (again): a fresh document, which says 'ready' once its script runs. */
+  load(): void;
   postMessage(message: unknown): PromiseLike<boolean>;
   onDidReceiveMessage(listener: (message: unknown) => void): Releasable;
   /** Fires when the surface may have been shown or hidden (a panel's view state, a view's visibility). */
@@ -49,6 +58,8 @@ export interface WebviewHostHandlers<FromWebview> {
 export class WebviewHost<ToWebview, FromWebview extends { type: string }> {
   private pageReady = false;
   private closed = false;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloads = 0;
   private readonly subscriptions: Releasable[];
 
   constructor(
@@ -62,6 +73,8 @@ export class WebviewHost<ToWebview, FromWebview extends { type: string }> {
       surface.onDidChangeVisibility(() => this.visibilityChanged()),
       surface.onDidDispose(() => this.close()),
     ];
+    surface.load();
+    this.awaitReady();
   }
 
   /** The current page said 'ready' and has not been hidden or closed since. */
@@ -101,7 +114,11 @@ export class WebviewHost<ToWebview, FromWebview extends { type: string }> {
       this.log.warn(parsed.error);
       return;
     }
-    if (parsed.message.type === this.protocol.readyType) this.pageReady = true;
+    if (parsed.message.type === this.protocol.readyType) {
+      this.pageReady = true;
+      this.reloads = 0;
+      this.stopAwaitingReady();
+    }
     this.guard(() => this.handlers.receive(parsed.message));
   }
 
@@ -109,15 +126,45 @@ export class WebviewHost<ToWebview, FromWebview extends { type: string }> {
     if (this.closed) return;
     if (this.surface.visible) {
       this.handlers.shown?.();
+      this.awaitReady();
       return;
     }
     this.pageReady = false;
+    this.stopAwaitingReady();
     this.handlers.hidden?.();
+  }
+
+  // A hidden page is not loaded (VS Code loads it when shown), so only a visible one is waited for.
+  private awaitReady(): void {
+    if (this.closed || this.pageReady || !this.surface.visible || this.readyTimer) return;
+    this.readyTimer = setTimeout(() => this.readyOverdue(), READY_TIMEOUT_MS);
+    // A watch, not work: it never keeps a process (a test's, a CLI's) alive by itself.
+    this.readyTimer.unref?.();
+  }
+
+  private stopAwaitingReady(): void {
+    clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
+  }
+
+  private readyOverdue(): void {
+    this.readyTimer = undefined;
+    if (this.closed || this.pageReady || !this.surface.visible) return;
+    const waited = `The webview page did not say '${this.protocol.readyType}' within ${READY_TIMEOUT_MS / 1000} s`;
+    if (this.reloads >= READY_RELOADS) {
+      this.log.warn(`${waited} after ${READY_RELOADS} reloads; run "Developer: Reload Webviews" to try again.`);
+      return;
+    }
+    this.reloads++;
+    this.log.warn(`${waited}; loading it again (${this.reloads} of ${READY_RELOADS}).`);
+    this.surface.load();
+    this.awaitReady();
   }
 
   private close(): void {
     this.closed = true;
     this.pageReady = false;
+    this.stopAwaitingReady();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.handlers.disposed?.();
   }

@@ -10,8 +10,8 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-/** Sets the page of entry `name` (dist/webview/<name>.js, media/base.css + <name>.css) with a fresh nonce. */
-export function showWebviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, name: string, title: string): void {
+// Sets the page of entry `name` (dist/webview/<name>.js, media/base.css + <name>.css) with a fresh nonce.
+function showWebviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, name: string, title: string): void {
   const [scripts, media] = webviewRoots(extensionUri);
   webview.html = webviewHtml({
     cspSource: webview.cspSource,
@@ -22,12 +22,20 @@ export function showWebviewPage(webview: vscode.Webview, extensionUri: vscode.Ur
   });
 }
 
+/** A Labbook page: its webview entry (dist/webview/<name>.js) and its title. */
+export interface LabbookPage {
+  extensionUri: vscode.Uri;
+  name: string;
+  title: string;
+}
+
 // A panel and a view differ only in the event that says they may have been shown or hidden.
-function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEvent: vscode.Event<unknown>): WebviewSurface {
+function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEvent: vscode.Event<unknown>, page: LabbookPage): WebviewSurface {
   return {
     get visible() {
       return owner.visible;
     },
+    load: () => showWebviewPage(owner.webview, page.extensionUri, page.name, page.title),
     postMessage: (message) => owner.webview.postMessage(message),
     onDidReceiveMessage: (listener) => owner.webview.onDidReceiveMessage(listener),
     onDidChangeVisibility: (listener) => visibilityEvent(() => listener()),
@@ -35,12 +43,12 @@ function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEv
   };
 }
 
-/** A webview panel as a WebviewHost surface. */
-export function panelSurface(panel: vscode.WebviewPanel): WebviewSurface {
-  return surfaceOf(panel, panel.onDidChangeViewState);
+/** A webview panel showing `page`, as a WebviewHost surface. */
+export function panelSurface(panel: vscode.WebviewPanel, page: LabbookPage): WebviewSurface {
+  return surfaceOf(panel, panel.onDidChangeViewState, page);
 }
 
-/** A webview view (the sidebar) as a WebviewHost surface. */
-export function viewSurface(view: vscode.WebviewView): WebviewSurface {
-  return surfaceOf(view, view.onDidChangeVisibility);
+/** A webview view (the sidebar) showing `page`, as a WebviewHost surface. */
+export function viewSurface(view: vscode.WebviewView, page: LabbookPage): WebviewSurface {
+  return surfaceOf(view, view.onDidChangeVisibility, page);
 }

@@ -43,7 +43,7 @@ export class MetricsViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.feed.reset();
     view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
     const host: WebviewHost<MetricsViewToWebview, MetricsViewFromWebview> = new WebviewHost(
-      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'metricsView', title: 'Labbook metrics' }),
+      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'metricsView', title: 'Labbook metrics' }, this.deps.log),
       PROTOCOL,
       {
         receive: (message) => this.receive(message),

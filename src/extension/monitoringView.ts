@@ -60,7 +60,7 @@ export class MonitoringViewProvider implements vscode.WebviewViewProvider, vscod
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.deps.extensionUri) };
     const host: WebviewHost<MonitoringToWebview, MonitoringFromWebview> = new WebviewHost(
-      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'monitoringView', title: 'Labbook monitoring' }),
+      viewSurface(view, { extensionUri: this.deps.extensionUri, name: 'monitoringView', title: 'Labbook monitoring' }, this.deps.reporter.log),
       PROTOCOL,
       {
         receive: (message) => this.receive(message),

@@ -21,8 +21,10 @@ export const READY_RELOADS = 2;
 /** The parts of a webview panel or view a host uses. */
 export interface WebviewSurface {
   readonly visible: boolean;
-  /** Sets the page (again): a fresh document, which says 'ready' once its script runs. */
+  /** Sets the page: a fresh document, which says 'ready' once its script runs. */
   load(): void;
+  /** Brings back a page that never said 'ready' (a panel sets it again, a view is rebuilt). */
+  reload(): void;
   postMessage(message: unknown): PromiseLike<boolean>;
   onDidReceiveMessage(listener: (message: unknown) => void): Releasable;
   /** Fires when the surface may have been shown or hidden (a panel's view state, a view's visibility). */
@@ -157,7 +159,7 @@ export class WebviewHost<ToWebview, FromWebview extends { type: string }> {
     }
     this.reloads++;
     this.log.warn(`${waited}; loading it again (${this.reloads} of ${READY_RELOADS}).`);
-    this.surface.load();
+    this.surface.reload();
     this.awaitReady();
   }
 

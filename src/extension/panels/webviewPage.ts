@@ -2,7 +2,7 @@
 // one webview entry (dist/webview/<name>.js with media/base.css and media/<name>.css) for a panel or a view.
 
 import * as vscode from 'vscode';
-import type { WebviewSurface } from './webviewHost';
+import type { HostLog, WebviewSurface } from './webviewHost';
 import { newNonce, pageStylesheets, webviewHtml } from './webviewHtml';
 
 /** The folders a Labbook webview may load from: the built webview scripts and media/. */
@@ -29,13 +29,20 @@ export interface LabbookPage {
   title: string;
 }
 
-// A panel and a view differ only in the event that says they may have been shown or hidden.
-function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEvent: vscode.Event<unknown>, page: LabbookPage): WebviewSurface {
+// A panel and a view differ in the event that says they may have been shown or hidden, and in how a page that
+// never loaded is brought back.
+function surfaceOf(
+  owner: vscode.WebviewPanel | vscode.WebviewView,
+  visibilityEvent: vscode.Event<unknown>,
+  page: LabbookPage,
+  reload: () => void,
+): WebviewSurface {
   return {
     get visible() {
       return owner.visible;
     },
     load: () => showWebviewPage(owner.webview, page.extensionUri, page.name, page.title),
+    reload,
     postMessage: (message) => owner.webview.postMessage(message),
     onDidReceiveMessage: (listener) => owner.webview.onDidReceiveMessage(listener),
     onDidChangeVisibility: (listener) => visibilityEvent(() => listener()),
@@ -45,10 +52,29 @@ function surfaceOf(owner: vscode.WebviewPanel | vscode.WebviewView, visibilityEv
 
 /** A webview panel showing `page`, as a WebviewHost surface. */
 export function panelSurface(panel: vscode.WebviewPanel, page: LabbookPage): WebviewSurface {
-  return surfaceOf(panel, panel.onDidChangeViewState, page);
+  return surfaceOf(panel, panel.onDidChangeViewState, page, () => showWebviewPage(panel.webview, page.extensionUri, page.name, page.title));
+}
+
+/** Views rebuilt this window (at most twice each, so a view that never loads is not rebuilt forever). */
+const rebuiltViews = new Map<string, number>();
+
+/**
+ * Hides the view and shows it again: VS Code sometimes never lays out a view's webview (it stays blank, with no page,
+ * until its pane is laid out again; collapsing and expanding it brings it, setting its page does not). The view
+ * comes back as a new pane, and resolveWebviewView is called again.
+ */
+async function rebuildView(view: vscode.WebviewView, page: LabbookPage): Promise<void> {
+  const rebuilt = rebuiltViews.get(view.viewType) ?? 0;
+  if (rebuilt >= 2) return showWebviewPage(view.webview, page.extensionUri, page.name, page.title);
+  rebuiltViews.set(view.viewType, rebuilt + 1);
+  const toggle = `${view.viewType}.toggleVisibility`;
+  await vscode.commands.executeCommand(toggle);
+  await vscode.commands.executeCommand(toggle);
 }
 
 /** A webview view (the sidebar) showing `page`, as a WebviewHost surface. */
-export function viewSurface(view: vscode.WebviewView, page: LabbookPage): WebviewSurface {
-  return surfaceOf(view, view.onDidChangeVisibility, page);
+export function viewSurface(view: vscode.WebviewView, page: LabbookPage, log: HostLog): WebviewSurface {
+  const reload = (): void =>
+    void rebuildView(view, page).catch((error: unknown) => log.warn(`Could not show the ${view.viewType} view again: ${String(error)}`));
+  return surfaceOf(view, view.onDidChangeVisibility, page, reload);
 }

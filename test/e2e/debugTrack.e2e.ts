@@ -77,11 +77,12 @@ test(
         .getByText(/paused on breakpoint/i)
         .first()
         .waitFor({ timeout: 30_000 });
-      assert.match(
-        await callStack.innerText(),
-        new RegExp(`train\\.py\\s+${BREAK_LINE}:1`),
-        `the top frame is on the breakpoint's line ${BREAK_LINE}`,
-      );
+      // The header says paused a moment before the frames are listed under it.
+      const topFrame = new RegExp(`train\\.py\\s+${BREAK_LINE}:1`);
+      await waitUntil(async () => (topFrame.test(await callStack.innerText()) ? true : undefined), {
+        timeoutMs: 30_000,
+        what: `the top frame on the breakpoint's line ${BREAK_LINE}`,
+      });
       await parkMouse(vscode);
       await vscode.screenshot('paused-at-breakpoint');
 

@@ -131,7 +131,6 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
   let server: RunningCodeServer | undefined;
   let context: BrowserContext | undefined;
   const pageErrors: string[] = [];
-  const consoleProblems: string[] = [];
   const outputDir = path.join(OUTPUT_ROOT, slug(options.testName));
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
@@ -140,7 +139,6 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
       `code-server output:\n${server?.output() ?? ''}`,
       `extension host log:\n${extensionHostLog(dirs.userDataDir)}`,
       `page errors:\n${pageErrors.join('\n')}`,
-      `browser console errors and warnings (webviews included):\n${consoleProblems.join('\n')}`,
     ].join('\n');
   const stop = once(async () => {
     await context?.close().catch(() => undefined);
@@ -159,10 +157,6 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning')
-        consoleProblems.push(`${new Date().toISOString()} ${message.type()}: ${message.text()}`);
-    });
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(options.workspace)}`);
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
     return makeVsCode({ page, baseUrl: server.baseUrl, dirs, outputDir, stop, diagnostics }, options);

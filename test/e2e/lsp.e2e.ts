@@ -105,7 +105,9 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
     // The sidebar: select a run, the Metrics view charts it.
     await vscode.moveMouseAway();
     await tree.locator('.monaco-list-row', { hasText: 'iris-slow' }).first().click();
-    const frame = await vscode.webviewFrame('main[aria-busy="false"] .metric-card', 60_000);
+    // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
+    // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
+    const frame = await vscode.webviewFrame('main.metrics-view[aria-busy="false"] .metric-card', 60_000);
     await frame.locator('.run-name', { hasText: 'iris-slow' }).waitFor({ timeout: 30_000 });
     const keys = await frame.locator('.metric-key').allInnerTexts();
     for (const key of ['acc', 'loss', 'val_acc', 'val_loss']) assert.ok(keys.includes(key), `${key} in ${keys.join(', ')}`);

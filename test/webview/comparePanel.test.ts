@@ -278,6 +278,13 @@ describe('Compare panel webview', () => {
       const { key, xMin, xMax } = request.message;
       await page.send(JSON.parse(JSON.stringify(await feed.rangeDetail(store, key, { axis: 'step', smoothing: 0.9 }, xMin, xMax))));
       await page.page.waitForFunction(() => !(document.querySelector('.reset-zoom') as HTMLElement).hidden);
+      // The zoom and then the detail are each drawn on a later animation frame than the button shows: wait for the
+      // detail's points (read at once, CI saw the overview).
+      await page.page.waitForFunction(
+        (overview) => (window.labbookComparePanel?.charts().find((c) => c.key === 'loss')?.chart?.datasets[0]?.points ?? 0) > overview,
+        chart.datasets[0].points,
+        { timeout: 10_000 },
+      );
       const zoomed = await chartOf(page, 'loss', 6);
       assert.equal(zoomed.x.min, xMin);
       assert.ok(zoomed.datasets[0].points > chart.datasets[0].points, 'the window is drawn finer');

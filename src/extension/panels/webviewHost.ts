@@ -3,9 +3,9 @@
 // (retainContextWhenHidden is off), so hiding resets the ready flag and the next page says 'ready' again; every
 // incoming message is checked by the panel's protocol, and a bad one is logged to the Labbook output channel,
 // never acted on; a failing handler shows its error in the page; a visible page that has not said 'ready' after
-// READY_TIMEOUT_MS is loaded again (VS Code sometimes leaves a webview blank, most often one restored by a window
-// reload: its page never runs, and setting the page again is what brings it). No vscode import: webviewPage.ts adapts panels and
-// views to WebviewSurface, and unit tests drive the class with a fake.
+// READY_TIMEOUT_MS is brought back by its surface (VS Code sometimes leaves a webview blank: webviewPage.ts sets a
+// panel's page again and rebuilds a view). No vscode import: webviewPage.ts adapts panels and views to
+// WebviewSurface, and unit tests drive the class with a fake.
 import type { ParseResult } from '../../protocol/messageFields';
 
 /** Something to release. */

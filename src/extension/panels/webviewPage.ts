@@ -10,8 +10,8 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-// Sets the page of entry `name` (dist/webview/<name>.js, media/base.css + <name>.css) with a fresh nonce.
-function showWebviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, name: string, title: string): void {
+// Sets the page (dist/webview/<name>.js, media/base.css + <name>.css) with a fresh nonce.
+function showWebviewPage(webview: vscode.Webview, { extensionUri, name, title }: LabbookPage): void {
   const [scripts, media] = webviewRoots(extensionUri);
   webview.html = webviewHtml({
     cspSource: webview.cspSource,
@@ -41,7 +41,7 @@ function surfaceOf(
     get visible() {
       return owner.visible;
     },
-    load: () => showWebviewPage(owner.webview, page.extensionUri, page.name, page.title),
+    load: () => showWebviewPage(owner.webview, page),
     reload,
     postMessage: (message) => owner.webview.postMessage(message),
     onDidReceiveMessage: (listener) => owner.webview.onDidReceiveMessage(listener),
@@ -52,10 +52,11 @@ function surfaceOf(
 
 /** A webview panel showing `page`, as a WebviewHost surface. */
 export function panelSurface(panel: vscode.WebviewPanel, page: LabbookPage): WebviewSurface {
-  return surfaceOf(panel, panel.onDidChangeViewState, page, () => showWebviewPage(panel.webview, page.extensionUri, page.name, page.title));
+  return surfaceOf(panel, panel.onDidChangeViewState, page, () => showWebviewPage(panel.webview, page));
 }
 
-/** Views rebuilt this window (at most twice each, so a view that never loads is not rebuilt forever). */
+/** Times a view may be rebuilt in a window, so one that never loads is not rebuilt forever. */
+const VIEW_REBUILDS = 2;
 const rebuiltViews = new Map<string, number>();
 
 /**
@@ -65,7 +66,7 @@ const rebuiltViews = new Map<string, number>();
  */
 async function rebuildView(view: vscode.WebviewView, page: LabbookPage): Promise<void> {
   const rebuilt = rebuiltViews.get(view.viewType) ?? 0;
-  if (rebuilt >= 2) return showWebviewPage(view.webview, page.extensionUri, page.name, page.title);
+  if (rebuilt >= VIEW_REBUILDS) return showWebviewPage(view.webview, page);
   rebuiltViews.set(view.viewType, rebuilt + 1);
   const toggle = `${view.viewType}.toggleVisibility`;
   await vscode.commands.executeCommand(toggle);

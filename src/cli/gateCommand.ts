@@ -4,12 +4,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signed } from '../core/gate';
-import { formatMetric } from '../core/format';
+import { formatMetric, runsJson } from '../core/format';
 import { evaluateGate } from '../models/gate';
 import type { GateMetricRequest, GateOutcome } from '../models/gate';
 import { withModels } from './modelsCommand';
-import { runsJson } from './queryCommands';
 import { CliError, findWorkspace } from './workspace';
+import { GATE_USAGE } from './usage';
 
 const OPTIONS = {
   model: { type: 'string', short: 'm' },
@@ -23,10 +23,6 @@ const OPTIONS = {
   report: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
-
-/** Usage of `labbook gate`, one line. */
-export const GATE_USAGE =
-  'gate --model NAME --metric M [--higher-is-better|--lower-is-better] [--min-delta D] [--metric …] [--against Production|@alias|<run>] [--candidate <run>] [--promote] [--report FILE.md] [--json]';
 
 function minDelta(text: string | undefined): number {
   const value = Number(text);

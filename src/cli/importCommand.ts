@@ -5,9 +5,7 @@ import { parseArgs } from 'node:util';
 import { importLogs, type ImportResult } from '../capture/logImport/importRuns';
 import { formatTable } from './format';
 import { CliError, openWorkspace } from './workspace';
-
-/** Usage of `labbook import`, one line. */
-export const IMPORT_USAGE = 'import PATH… [--experiment E] [--again] [--json]';
+import { IMPORT_USAGE } from './usage';
 
 /** Imports the logs; exit 0, or 1 when some records could not be read (the rest is imported), 2 on bad input. */
 export async function importCommand(args: string[]): Promise<number> {

@@ -5,69 +5,130 @@ import { runtimeSummary } from '../capture/doctor';
 import { damagedStoreMessage, isCorruption, StoreCorruptError } from '../store/integrity';
 import { TRASH_DAYS } from '../store/trash';
 import { ReadOnlyRunError, StoreTooNewError } from '../store/errors';
-import { checkoutCommand } from './checkoutCommand';
-import { doctorCommand } from './doctorCommand';
-import { GATE_USAGE, gateCommand } from './gateCommand';
-import { driftCommand } from './driftCommand';
-import { IMPORT_USAGE, importCommand } from './importCommand';
-import { lspCommand } from './lspCommand';
-import { modelsCommand } from './modelsCommand';
-import {
-  compareCommand,
-  exportCommand,
-  gcCommand,
-  logCommand,
-  lsCommand,
-  restoreCommand,
-  rmCommand,
-  showCommand,
-  trashCommand,
-} from './queryCommands';
-import { QUEUE_USAGE, queueCommand } from './queueCommand';
-import { runCommand } from './runCommand';
-import { NOTEBOOK_USAGE, notebookCommand } from './notebookCommand';
-import { serveCommand } from './serveCommand';
-import { SWEEP_USAGE, sweepCommand } from './sweepCommand';
-import { SERVE_MODEL_USAGE, serveModelCommand } from './serveModelCommand';
-import { adoptCommand, pullCommand, pushCommand, remoteCommand } from './syncCommands';
+import { GATE_USAGE, IMPORT_USAGE, NOTEBOOK_USAGE, QUEUE_USAGE, SERVE_MODEL_USAGE, SWEEP_USAGE } from './usage';
 import { CliError, findWorkspace } from './workspace';
+
+type Command = (args: string[]) => Promise<number>;
 
 interface Subcommand {
   summary: string;
-  run: (args: string[]) => Promise<number>;
+  run: Command;
+}
+
+/**
+ * A command whose module is loaded (and its imports initialised) only when it runs: `labbook ls --json` then does
+ * not start the MLflow server's protobuf, the sync client, parquet readers or the language server.
+ */
+function lazy<M>(load: () => Promise<M>, pick: (module: M) => Command): Command {
+  return async (args) => pick(await load())(args);
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: {
     summary:
       'run [--queue] [--experiment E] [--name N] [--tag k=v] [--param k=v] [--reproduces <run>] [--debug [--debug-port P]] -- <command…>   track a command (or queue it; under debugpy with --debug)',
-    run: runCommand,
+    run: lazy(
+      () => import('./runCommand.js'),
+      (m) => m.runCommand,
+    ),
   },
-  notebook: { summary: `${NOTEBOOK_USAGE}   track a Jupyter kernel session (prints the line to run in the kernel)`, run: notebookCommand },
-  queue: { summary: QUEUE_USAGE, run: queueCommand },
-  sweep: { summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`, run: sweepCommand },
-  ls: { summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs", run: lsCommand },
-  show: { summary: 'show <run> [--json]   params, metrics, git and artifacts of a run', run: showCommand },
+  notebook: {
+    summary: `${NOTEBOOK_USAGE}   track a Jupyter kernel session (prints the line to run in the kernel)`,
+    run: lazy(
+      () => import('./notebookCommand.js'),
+      (m) => m.notebookCommand,
+    ),
+  },
+  queue: {
+    summary: QUEUE_USAGE,
+    run: lazy(
+      () => import('./queueCommand.js'),
+      (m) => m.queueCommand,
+    ),
+  },
+  sweep: {
+    summary: `${SWEEP_USAGE}   run the command once per param set, each a tracked run (docs/sweeps.md)`,
+    run: lazy(
+      () => import('./sweepCommand.js'),
+      (m) => m.sweepCommand,
+    ),
+  },
+  ls: {
+    summary: "ls [--json] [--filter 'metrics.acc > 0.9'] [--sort 'metrics.acc desc'] [--experiment E]   list runs",
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.lsCommand,
+    ),
+  },
+  show: {
+    summary: 'show <run> [--json]   params, metrics, git and artifacts of a run',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.showCommand,
+    ),
+  },
   compare: {
     summary: 'compare <run> <run>… [--only-diff] [--tolerance REL[,ABS]]   params and metrics side by side; whether a rerun reproduced',
-    run: compareCommand,
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.compareCommand,
+    ),
   },
   checkout: {
     summary: "checkout <run> [--into DIR] [--json]   the run's commit, uncommitted changes and input files in a git worktree (docs/reproduce.md)",
-    run: checkoutCommand,
+    run: lazy(
+      () => import('./checkoutCommand.js'),
+      (m) => m.checkoutCommand,
+    ),
   },
-  log: { summary: 'log <run>   console output of a run', run: logCommand },
-  rm: { summary: 'rm [--purge] <run>…   move runs to the Trash (--purge: delete now)', run: rmCommand },
-  trash: { summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`, run: trashCommand },
-  restore: { summary: 'restore <run>…   bring runs back from the Trash', run: restoreCommand },
-  export: { summary: 'export [--format csv|json] [--filter F] [-o file]   export runs', run: exportCommand },
+  log: {
+    summary: 'log <run>   console output of a run',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.logCommand,
+    ),
+  },
+  rm: {
+    summary: 'rm [--purge] <run>…   move runs to the Trash (--purge: delete now)',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.rmCommand,
+    ),
+  },
+  trash: {
+    summary: `trash [--json]   runs in the Trash (kept ${TRASH_DAYS} days)`,
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.trashCommand,
+    ),
+  },
+  restore: {
+    summary: 'restore <run>…   bring runs back from the Trash',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.restoreCommand,
+    ),
+  },
+  export: {
+    summary: 'export [--format csv|json] [--filter F] [-o file]   export runs',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.exportCommand,
+    ),
+  },
   serve: {
     summary: 'serve [--port 5000] [--host 127.0.0.1] [--token T]   MLflow-compatible tracking server for notebooks and scripts',
-    run: serveCommand,
+    run: lazy(
+      () => import('./serveCommand.js'),
+      (m) => m.serveCommand,
+    ),
   },
   'serve-model': {
     summary: `${SERVE_MODEL_USAGE}   score a registered model (MLflow's /invocations, /predict) with Prometheus /metrics and drift`,
-    run: serveModelCommand,
+    run: lazy(
+      () => import('./serveModelCommand.js'),
+      (m) => m.serveModelCommand,
+    ),
   },
   models: {
     summary: [
@@ -78,32 +139,83 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       '  labbook models history NAME [--version V] [--json]   who changed stages and aliases, when, from where',
       '  labbook models card NAME VERSION [-o FILE] [--intended-use T] [--notes T]   the model card (Markdown)',
     ].join('\n'),
-    run: modelsCommand,
+    run: lazy(
+      () => import('./modelsCommand.js'),
+      (m) => m.modelsCommand,
+    ),
   },
-  gate: { summary: `${GATE_USAGE}   exit 0 if the candidate beats the current model, 1 if not, 2 on errors`, run: gateCommand },
+  gate: {
+    summary: `${GATE_USAGE}   exit 0 if the candidate beats the current model, 1 if not, 2 on errors`,
+    run: lazy(
+      () => import('./gateCommand.js'),
+      (m) => m.gateCommand,
+    ),
+  },
   drift: {
     summary:
       'drift REFERENCE CURRENT [--columns a,b] [--target COL] [--json] [--report FILE.html] [--fail-on-drift]   data drift between two CSV/Parquet files',
-    run: driftCommand,
+    run: lazy(
+      () => import('./driftCommand.js'),
+      (m) => m.driftCommand,
+    ),
   },
   import: {
     summary: `${IMPORT_USAGE}   runs logged by TensorBoard, Lightning/Keras CSV loggers, DVCLive or Hydra, with their own times`,
-    run: importCommand,
+    run: lazy(
+      () => import('./importCommand.js'),
+      (m) => m.importCommand,
+    ),
   },
   remote: {
     summary: 'remote add NAME URL [--token-env VAR] | remote ls | remote rm NAME   MLflow tracking servers to sync with (docs/sync.md)',
-    run: remoteCommand,
+    run: lazy(
+      () => import('./syncCommands.js'),
+      (m) => m.remoteCommand,
+    ),
   },
-  push: { summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)', run: pushCommand },
+  push: {
+    summary: 'push [RUN…|--experiment E|--filter F] [--remote NAME] [--json]   copy runs to a remote (only what is new)',
+    run: lazy(
+      () => import('./syncCommands.js'),
+      (m) => m.pushCommand,
+    ),
+  },
   pull: {
     summary:
       "pull [--run ID…|--experiment E|--filter F] [--since T] [--lazy-above N|--full-histories] [--remote NAME] [--json]   bring a remote's runs here (read-only)",
-    run: pullCommand,
+    run: lazy(
+      () => import('./syncCommands.js'),
+      (m) => m.pullCommand,
+    ),
   },
-  adopt: { summary: 'adopt <run>…   make a pulled run a run of this store (writable)', run: adoptCommand },
-  lsp: { summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)', run: lspCommand },
-  gc: { summary: 'gc [--dry-run]   free stored files no run references', run: gcCommand },
-  doctor: { summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong', run: doctorCommand },
+  adopt: {
+    summary: 'adopt <run>…   make a pulled run a run of this store (writable)',
+    run: lazy(
+      () => import('./syncCommands.js'),
+      (m) => m.adoptCommand,
+    ),
+  },
+  lsp: {
+    summary: 'lsp --stdio   language server: metrics inline in any LSP editor (docs/lsp.md)',
+    run: lazy(
+      () => import('./lspCommand.js'),
+      (m) => m.lspCommand,
+    ),
+  },
+  gc: {
+    summary: 'gc [--dry-run]   free stored files no run references',
+    run: lazy(
+      () => import('./queryCommands.js'),
+      (m) => m.gcCommand,
+    ),
+  },
+  doctor: {
+    summary: 'doctor [--python P] [--json]   runtime, SQLite driver, store, Python packages and git: what is wrong',
+    run: lazy(
+      () => import('./doctorCommand.js'),
+      (m) => m.doctorCommand,
+    ),
+  },
 };
 
 function usage(): string {

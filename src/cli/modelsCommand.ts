@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GateDataError } from '../core/gate';
-import { formatDateTime, formatMetric } from '../core/format';
+import { formatDateTime, formatMetric, runsJson } from '../core/format';
 import { describeAudit, modelCard } from '../models/card';
 import { ModelsError, ModelsService } from '../models/models';
 import { AlreadyExistsError, InvalidValueError, NotFoundError } from '../store/errors';
@@ -13,7 +13,6 @@ import { parseStage } from '../store/registry';
 import { RunRefError } from '../store/runRefs';
 import type { Store } from '../store/store';
 import { formatTable } from './format';
-import { runsJson } from './queryCommands';
 import { CliError, openWorkspace } from './workspace';
 
 /** Errors that mean "you asked for something that is not there or not allowed": exit code 2, no stack trace. */

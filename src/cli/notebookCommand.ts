@@ -4,9 +4,6 @@ import type { TrackingServer } from '../server/trackingServer';
 import { startRunServer } from './serveCommand';
 import { openWorkspace, pythonShimDir } from './workspace';
 
-/** Usage of `labbook notebook`. */
-export const NOTEBOOK_USAGE = 'notebook [--experiment E] [--name N] [--notebook file.ipynb]';
-
 /**
  * The Python line that turns tracking on in a kernel, given the settings `labbook notebook` printed. It puts Labbook's
  * python/ folder on the kernel's path itself (last, so it shadows nothing), as a kernel started elsewhere lacks it.

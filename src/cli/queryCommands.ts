@@ -4,13 +4,13 @@ import { parseArgs } from 'node:util';
 import { toCsv } from '../core/csv';
 import { FilterError } from '../core/filter';
 import { runLabels } from '../core/compare';
-import { formatDuration, formatMetric, relativeTime } from '../core/format';
+import { formatDuration, formatMetric, relativeTime, runsJson } from '../core/format';
 import { parseTolerance, REPRODUCES_TAG, reproductionPair, reproductionVerdict, type Tolerance } from '../core/reproduction';
 import { diffRuns } from '../core/runDiff';
 import { textSparkline } from '../core/series';
 import type { Run, RunDetail, RunListing } from '../core/types';
 import { collectGarbage } from '../store/gc';
-import { metricsOfRows, type ListRunsOptions, type SummaryRow } from '../store/runListing';
+import type { ListRunsOptions } from '../store/runListing';
 import { resolveRunRef, resolveTrashedRunRef, RunRefError } from '../store/runRefs';
 import { sampledHistory } from '../store/seriesReads';
 import type { Store } from '../store/store';
@@ -64,62 +64,35 @@ function listOptionsOf(store: Store, values: { filter?: string; sort?: string[];
   return { filter: values.filter, orderBy: values.sort, experimentIds: experimentIds(store, values.experiment), limit };
 }
 
-/** JSON text of runs; NaN and ±Infinity become strings, as MLflow writes them. */
-export function runsJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? formatMetric(v) : v), indent);
-}
-
 const RUNS_PER_WRITE = 500;
 
 /**
  * Writes the runs `options` select as runsJson(store.listRuns(options)) would, a few hundred runs at a time: no
- * single string of the whole listing (35 MB for 10,000 runs x 20 metrics), and no summary objects: each summary is
- * written as text straight from its row.
+ * single string of the whole listing (35 MB for 10,000 runs x 20 metrics), and no summary objects: an ended run's
+ * listing is stored as its text (run_summaries) and written as it is.
  */
 export function writeRunsJson(store: Store, options: ListRunsOptions, out: Writer = process.stdout): void {
-  let texts: string[] = [];
+  let pieces: Uint8Array[] = [];
   let first = true;
   const flush = (): void => {
-    out.write(`${first ? '[' : ','}${texts.join(',')}`);
-    first = false;
-    texts = [];
+    out.write(Buffer.concat(pieces));
+    pieces = [];
   };
-  store.visitRunsWithSummaryRows(options, (run, summaries) => {
-    texts.push(runJson(run, summaries));
-    if (texts.length === RUNS_PER_WRITE) flush();
+  store.visitListingTexts(options, (text) => {
+    pieces.push(first ? OPEN : COMMA, text);
+    first = false;
+    if (pieces.length === 2 * RUNS_PER_WRITE) flush();
   });
-  if (texts.length > 0) flush();
+  if (pieces.length > 0) flush();
   out.write(first ? '[]\n' : ']\n');
 }
 
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+
 /** Where writeRunsJson writes. */
 export interface Writer {
-  write(text: string): unknown;
-}
-
-const EMPTY_METRICS = '"metrics":{}}';
-
-/** One run's JSON: the run without metrics through JSON.stringify (metrics is its last field), then the summaries as text. */
-function runJson(run: RunListing, rows: readonly SummaryRow[]): string {
-  // An object lists integer-like keys first, in numeric order: such runs go through the object, as runsJson sees them.
-  if (rows.some((row) => isArrayIndex(row[1]))) return runsJson({ ...run, metrics: metricsOfRows(rows) });
-  const text = JSON.stringify(run);
-  if (!text.endsWith(EMPTY_METRICS)) throw new Error('A run listing must end with its (empty) metrics.');
-  const metrics = rows.map(
-    ([, key, last, lastStep, lastTimestamp, min, max, count]) =>
-      `${JSON.stringify(key)}:{"key":${JSON.stringify(key)},"last":${numberJson(last)},"lastStep":${numberJson(lastStep)},"lastTimestamp":${numberJson(lastTimestamp)},"min":${numberJson(min)},"max":${numberJson(max)},"count":${numberJson(count)}}`,
-  );
-  return `${text.slice(0, -EMPTY_METRICS.length)}"metrics":{${metrics.join(',')}}}`;
-}
-
-/** A stored number as runsJson writes it: NULL is NaN, and NaN and ±Infinity are strings. */
-function numberJson(value: number | null): string {
-  if (value === null) return '"NaN"';
-  return Number.isFinite(value) ? String(value) : `"${formatMetric(value)}"`;
-}
-
-function isArrayIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+  write(text: string | Uint8Array): unknown;
 }
 
 /** `labbook ls`: a table of runs, or JSON. */

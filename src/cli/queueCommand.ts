@@ -5,16 +5,7 @@ import { formatTable } from './format';
 import { runWorker } from './queueWorker';
 import { runCommand } from './runCommand';
 import { CliError, openWorkspace, type Workspace } from './workspace';
-
-/** One line per queue subcommand, for `labbook help`. */
-export const QUEUE_USAGE = [
-  'queue add [--experiment E] [--name N] [--tag k=v] [--param k=v] -- <command…>   queue a run (also: labbook run --queue …)',
-  '  labbook queue ls [--json]   waiting, running and ended entries',
-  '  labbook queue cancel ID   cancel a waiting entry, or stop a running one (its run ends KILLED)',
-  '  labbook queue move ID --to N|--up|--down   reorder waiting entries',
-  '  labbook queue retry ID   put a failed or cancelled entry back at the end',
-  '  labbook queue worker [--parallel K] [--once]   run queued entries K at a time (default: one per GPU, else one per two cores)',
-].join('\n');
+import { QUEUE_USAGE } from './usage';
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   add: (args) => runCommand(['--queue', ...args]),

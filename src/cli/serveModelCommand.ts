@@ -16,10 +16,7 @@ import { ModelProcess } from '../server/scoring/modelProcess';
 import { startScoringServer, type DriftSettings } from '../server/scoring/scoringServer';
 import type { Store } from '../store/store';
 import { CliError, openWorkspace, pythonShimDir } from './workspace';
-
-/** Usage line of `labbook serve-model`. */
-export const SERVE_MODEL_USAGE =
-  'serve-model NAME[/Stage|@alias|/version] [--port 5001] [--host 127.0.0.1] [--token T] [--python P] [--window 1000] [--drift-interval 10] [--log-sample 1] [--log-keep 10000]';
+import { SERVE_MODEL_USAGE } from './usage';
 
 function numberOption(text: string | undefined, name: string, check: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;

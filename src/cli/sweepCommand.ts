@@ -21,11 +21,7 @@ import { enqueue } from '../store/queue';
 import { metricDirection } from '../core/metricDirection';
 import { Store } from '../store/store';
 import { CliError, findWorkspace, pythonShimDir } from './workspace';
-
-/** One line of usage for `labbook help`. */
-export const SWEEP_USAGE =
-  'sweep [NAME] [--grid lr=0.1,0.01] [--grid seed=1..3] [--random N --param "lr=loguniform(1e-4,1e-1)"] [--parallel K] [--name S] [--seed X] [--experiment E] [--dry-run|--queue] -- <command…>\n' +
-  '  labbook sweep --optuna --metric val_loss [--minimize|--maximize] [--trials 20] [--pruner median|none] [--python P] --param "lr=loguniform(1e-4,1e-1)" -- <command…>';
+import { SWEEP_USAGE } from './usage';
 
 const OPTIONS = {
   grid: { type: 'string', multiple: true },

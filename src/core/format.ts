@@ -9,6 +9,11 @@ export function formatMetric(value: number | undefined): string {
   return Number(value.toPrecision(6)).toString();
 }
 
+/** JSON text of runs; NaN and ±Infinity become strings, as MLflow writes them. */
+export function runsJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? formatMetric(v) : v), indent);
+}
+
 /** A duration in ms as `1h 02m`, `3m 05s` or `4.2s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';

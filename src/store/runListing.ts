@@ -1,6 +1,8 @@
 // Run listings: runs matching an MLflow filter with their params, tags and metric summaries, ids and counts.
+import { runsJson } from '../core/format';
 import type { MetricSummary, RunListing } from '../core/types';
 import { compileFilter, compileOrderBy } from './filterSql';
+import * as paramsTags from './paramsTags';
 import { RUN_COLUMNS, toRun } from './runs';
 import type { RunRow } from './runs';
 import type { SqlDatabase } from './sqlite';
@@ -36,36 +38,53 @@ export function listRuns(db: SqlDatabase, options: ListRunsOptions = {}): RunLis
 }
 
 /**
- * Visits the runs listRuns lists, in its order, each with `metrics` left empty and its summaries as raw rows by key
- * (as listRuns reads them), all in one read transaction. `ls --json` writes 10,000 runs x 20 metrics as text:
- * summary objects, and 200,000 rows held at once, made half its time (most of it garbage collection).
+ * Visits the JSON text of each run listRuns lists (runsJson of its listing) as UTF-8, in its order, in one read
+ * transaction. An ended run's text is stored (run_summaries) and read as bytes, never decoded; any other is built.
  */
-export function visitRunsWithSummaryRows(db: SqlDatabase, options: ListRunsOptions, visit: (run: RunListing, summaries: SummaryRow[]) => void): void {
-  selectRuns(db, options, (rows, selectIds, params) => {
-    const summaries = prepared(
-      db,
-      'SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id = ? ORDER BY key',
-    ).raw();
-    for (const run of withParamsAndTags(db, rows, selectIds, params).values()) visit(run, summaries.all(run.id) as SummaryRow[]);
-  });
+export function visitListingTexts(db: SqlDatabase, options: ListRunsOptions, visit: (text: Uint8Array) => void): void {
+  const { where, orderSql, paging, params } = selection(options);
+  db.transaction(() => {
+    const rows = db
+      .prepare(`SELECT r.id, (SELECT json FROM run_summaries WHERE run_id = r.id) FROM runs r WHERE ${where} ORDER BY ${orderSql}${paging}`)
+      .raw()
+      .all(...params) as [string, Uint8Array | null][];
+    for (const [runId, text] of rows) visit(text ?? Buffer.from(listingText(db, runId)));
+  })();
 }
 
-/** Runs `read` over the selected run rows and the SQL (with its parameters) that selects their ids, in one read transaction. */
-function selectRuns<T>(db: SqlDatabase, options: ListRunsOptions, read: (rows: RunRow[], selectIds: string, params: unknown[]) => T): T {
+/** The JSON text of one run's listing (its run fields, params, tags and metric summaries), as runsJson writes it. */
+export function listingText(db: SqlDatabase, runId: string): string {
+  const row = prepared(db, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as RunRow;
+  const listing: RunListing = { ...toRun(row), params: paramsTags.params(db, runId), tags: paramsTags.tags(db, runId), metrics: {} };
+  const summaries = prepared(
+    db,
+    'SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id = ? ORDER BY key',
+  ).raw();
+  for (const row of summaries.all(runId) as SummaryRow[]) setOwn(listing.metrics, row[1], summaryOfRow(row));
+  return runsJson(listing);
+}
+
+/** The SQL pieces that select and order the runs `options` ask for (runs aliased `r`), with their parameters. */
+function selection(options: ListRunsOptions): { where: string; whereParams: unknown[]; orderSql: string; paging: string; params: unknown[] } {
   const { where, whereParams } = runWhere(options);
   const order = (options.orderBy ?? []).map((text) => compileOrderBy(text, 'r'));
   const orderSql = [...order.map((o) => o.sql), 'r.start_time DESC', 'r.id'].join(', ');
   const paging =
     options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))} OFFSET ${Math.max(0, Math.floor(options.offset ?? 0))}` : '';
-  const orderParams = order.flatMap((o) => o.params);
+  return { where, whereParams, orderSql, paging, params: [...whereParams, ...order.flatMap((o) => o.params)] };
+}
+
+/** Runs `read` over the selected run rows and the SQL (with its parameters) that selects their ids, in one read transaction. */
+function selectRuns<T>(db: SqlDatabase, options: ListRunsOptions, read: (rows: RunRow[], selectIds: string, params: unknown[]) => T): T {
+  const { where, whereParams, orderSql, paging, params } = selection(options);
   // One read transaction: a run another process creates between the statements would have children but no row.
   return db.transaction(() => {
     const rows = db
       .prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ${where} ORDER BY ${orderSql}${paging}`)
-      .all(...whereParams, ...orderParams) as RunRow[];
+      .all(...params) as RunRow[];
     // The children of exactly these runs: the same selection again (ordered only when paged).
     const selectIds = `SELECT r.id FROM runs r WHERE ${where}${paging ? ` ORDER BY ${orderSql}${paging}` : ''}`;
-    return read(rows, selectIds, paging ? [...whereParams, ...orderParams] : whereParams);
+    return read(rows, selectIds, paging ? params : whereParams);
   })();
 }
 

@@ -1,6 +1,7 @@
 // Schema migrations. Each entry moves the store from version i to i + 1; never edit a released one, append.
 // NaN metric values are stored as NULL (SQLite turns NaN into NULL); ±Infinity are stored as REAL.
 import { sealAllSeries } from './metrics';
+import { storeEndedRunSummaries } from './runSummaries';
 import type { SqlDatabase } from './sqlite';
 
 /** Hears how far a long migration is: units done of the total (metric points for the chunk migration, 8). */
@@ -331,6 +332,32 @@ export const MIGRATIONS: readonly Migration[] = [
   );
   CREATE INDEX queue_by_state ON queue (state, position);
   `,
+  // 12: run summaries as data: an ended run's listing as its JSON text in UTF-8 (runSummaries.ts). Any change to what the
+  // listing shows (the run's listed columns, its params, tags, metric summaries, its experiment's name) drops the
+  // text; listings build a missing one from the rows.
+  {
+    sql: `
+  CREATE TABLE run_summaries (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    json BLOB NOT NULL
+  );
+  CREATE TRIGGER params_insert_drops_summary AFTER INSERT ON params BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER params_update_drops_summary AFTER UPDATE ON params BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER params_delete_drops_summary AFTER DELETE ON params BEGIN DELETE FROM run_summaries WHERE run_id = OLD.run_id; END;
+  CREATE TRIGGER tags_insert_drops_summary AFTER INSERT ON tags BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER tags_update_drops_summary AFTER UPDATE ON tags BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER tags_delete_drops_summary AFTER DELETE ON tags BEGIN DELETE FROM run_summaries WHERE run_id = OLD.run_id; END;
+  CREATE TRIGGER metric_series_insert_drops_summary AFTER INSERT ON metric_series BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER metric_series_update_drops_summary AFTER UPDATE ON metric_series BEGIN DELETE FROM run_summaries WHERE run_id = NEW.run_id; END;
+  CREATE TRIGGER metric_series_delete_drops_summary AFTER DELETE ON metric_series BEGIN DELETE FROM run_summaries WHERE run_id = OLD.run_id; END;
+  CREATE TRIGGER runs_update_drops_summary AFTER UPDATE OF id, experiment_id, name, status, start_time, end_time, updated_at,
+    exit_code, argv, cwd, source_file, user, host, git_commit, git_branch, git_remote, git_dirty, git_patch_sha, starred, console_sha
+    ON runs BEGIN DELETE FROM run_summaries WHERE run_id = OLD.id; END;
+  CREATE TRIGGER experiments_rename_drops_summaries AFTER UPDATE OF name ON experiments
+    BEGIN DELETE FROM run_summaries WHERE run_id IN (SELECT id FROM runs WHERE experiment_id = NEW.id); END;
+    `,
+    move: storeEndedRunSummaries,
+  },
 ];
 
 /** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */

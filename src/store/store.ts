@@ -11,6 +11,7 @@ import * as paramsTags from './paramsTags';
 import * as runListing from './runListing';
 import type { ListRunsOptions } from './runListing';
 import * as runs from './runs';
+import { storeRunSummary } from './runSummaries';
 import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
@@ -212,7 +213,13 @@ export class Store {
     status: RunStatus,
     options: { exitCode?: number | null; endTime?: number; consoleSha?: string | null; reclaim?: boolean } = {},
   ): boolean {
-    return runs.finishRun(this.db, runId, status, options);
+    return this.db
+      .transaction(() => {
+        const ended = runs.finishRun(this.db, runId, status, options);
+        if (ended) storeRunSummary(this.db, runId);
+        return ended;
+      })
+      .immediate();
   }
 
   /** Sets status without ending (MLflow clients set RUNNING again on resume). */
@@ -287,9 +294,9 @@ export class Store {
     return runListing.listRuns(this.db, options);
   }
 
-  /** Visits the runs listRuns lists, in its order, with `metrics` empty and their summaries as raw rows, for writing as text. */
-  visitRunsWithSummaryRows(options: ListRunsOptions, visit: (run: RunListing, summaries: runListing.SummaryRow[]) => void): void {
-    runListing.visitRunsWithSummaryRows(this.db, options, visit);
+  /** Visits the JSON text (UTF-8) of each run listRuns lists, in its order (an ended run's text is stored, not built). */
+  visitListingTexts(options: ListRunsOptions, visit: (text: Uint8Array) => void): void {
+    runListing.visitListingTexts(this.db, options, visit);
   }
 
   /** Ids of the runs matching an MLflow filter, newest first (no details read: cheap for whole tables). */

@@ -5,6 +5,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeRunsJson } from '../../src/cli/queryCommands';
+import { runsJson } from '../../src/core/format';
 import { ModelRegistry } from '../../src/store/registry';
 import { SCHEMA_VERSION } from '../../src/store/schema';
 import { sqliteDriver } from '../../src/store/sqlite';
@@ -56,6 +58,11 @@ test(`a release-0.1.0 store opens and migrates with ${sqliteDriver()}, every run
         [2, 'Production', ['champion']],
       ],
     );
+    // Migration 12 stored each ended run's listing as text: `ls --json` writes exactly what listRuns holds.
+    assert.equal(connectionOf(store).prepare('SELECT COUNT(*) FROM run_summaries').pluck().get(), runs.length);
+    let written = '';
+    writeRunsJson(store, {}, { write: (piece: string | Uint8Array) => (written += Buffer.from(piece).toString()) });
+    assert.equal(written, `${runsJson(store.listRuns())}\n`);
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

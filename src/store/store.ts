@@ -15,7 +15,7 @@ import { storeRunSummary } from './runSummaries';
 import type { NewRun, OrphanedRun, ProcessRef, RunnerInfo } from './runs';
 import { openDatabase } from './sqlite';
 import type { SqlDatabase } from './sqlite';
-import { applyMigration, CHUNKS_VERSION, MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { applyMigration, CHUNKS_VERSION, MIGRATIONS, ROWID_CHUNKS_VERSION, SCHEMA_VERSION } from './schema';
 import type { MigrationProgress } from './schema';
 import { purgeExpiredTrash } from './trash';
 
@@ -75,7 +75,7 @@ export class Store {
   }
 
   /**
-   * How many metric points opening the store in `dir` would move into chunks (0 when no such migration is
+   * How many metric points opening the store in `dir` would move into chunks, or into the rowid chunk table (0 when no such migration is
    * pending, or there is no store yet), so a caller can say a long upgrade is coming before it blocks.
    */
   static pendingChunkMigration(dir: string): number {
@@ -85,8 +85,9 @@ export class Store {
     const db = openDatabase(file, { readonly: true });
     try {
       const version = db.pragma('user_version', { simple: true }) as number;
-      if (version === 0 || version >= CHUNKS_VERSION) return 0;
-      return db.prepare('SELECT count(*) FROM metrics').pluck().get() as number;
+      if (version === 0 || version >= ROWID_CHUNKS_VERSION) return 0;
+      const table = version < CHUNKS_VERSION ? 'SELECT count(*) FROM metrics' : 'SELECT COALESCE(sum(count), 0) FROM metric_chunks';
+      return db.prepare(table).pluck().get() as number;
     } finally {
       db.close();
     }

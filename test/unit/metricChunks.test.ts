@@ -338,7 +338,12 @@ describe('migration 8: rows into chunks', () => {
     const heard: number[][] = [];
     const store = Store.open(dir, { onMigration: (done, total) => heard.push([done, total]) });
     assert.equal(connectionOf(store).pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.deepEqual(heard[heard.length - 1], [5040, 5040]);
+    assert.ok(
+      heard.some(([done, total]) => done === 5040 && total === 5040),
+      'migration 8 reports every point it moved',
+    );
+    // Migration 13 then copies the chunks (the short series' 40 points stay open rows) into the rowid table.
+    assert.deepEqual(heard[heard.length - 1], [5000, 5000]);
     for (const [key, points] of Object.entries(logged)) {
       const history = store.history('aa', key);
       sameNumbers(
@@ -362,6 +367,63 @@ describe('migration 8: rows into chunks', () => {
     // Appending after the migration continues the same series.
     store.logMetrics('aa', [{ key: 'long', step: 1e6, timestamp: 5, value: 42 }]);
     assert.equal(store.history('aa', 'long', { offset: 5000 })[0].value, 42);
+    store.close();
+  });
+});
+
+describe('migration 13: chunks into a rowid table', () => {
+  test('a schema-12 store (WITHOUT ROWID chunks) opens with every point intact, its chunks in a rowid table that still cascades', () => {
+    const dir = storeDir();
+    const logged = { long: awkwardPoints(7000, 6), mid: awkwardPoints(1500, 7) };
+    const written = Store.open(dir);
+    const run = written.createRun();
+    for (const [key, points] of Object.entries(logged))
+      written.logMetrics(
+        run.id,
+        points.map((p) => ({ ...p, key })),
+      );
+    // Back to schema 12's layout: the table as migration 8 made it.
+    const db = connectionOf(written);
+    const chunked = db.prepare('SELECT COALESCE(sum(count), 0) FROM metric_chunks').pluck().get() as number;
+    db.exec(`
+      CREATE TABLE old_chunks (series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE, first_seq INTEGER NOT NULL,
+        count INTEGER NOT NULL, min_step INTEGER NOT NULL, max_step INTEGER NOT NULL, min_value REAL, max_value REAL, data BLOB NOT NULL,
+        PRIMARY KEY (series_id, first_seq)) WITHOUT ROWID;
+      INSERT INTO old_chunks SELECT * FROM metric_chunks;
+      DROP TABLE metric_chunks;
+      ALTER TABLE old_chunks RENAME TO metric_chunks;
+      PRAGMA user_version = 12;
+    `);
+    written.close();
+    assert.ok(chunked > 8000, `${chunked} points in chunks`);
+    assert.equal(Store.pendingChunkMigration(dir), chunked);
+
+    const heard: number[][] = [];
+    const store = Store.open(dir, { onMigration: (done, total) => heard.push([done, total]) });
+    assert.deepEqual(heard[heard.length - 1], [chunked, chunked]);
+    assert.equal(Store.pendingChunkMigration(dir), 0);
+    const table = connectionOf(store).prepare("SELECT sql FROM sqlite_schema WHERE name = 'metric_chunks'").pluck().get() as string;
+    assert.doesNotMatch(table, /WITHOUT ROWID/);
+    for (const [key, points] of Object.entries(logged)) {
+      const history = store.history(run.id, key);
+      sameNumbers(
+        history.map((p) => p.value),
+        points.map((p) => p.value),
+        key,
+      );
+      sameNumbers(
+        history.map((p) => p.step),
+        points.map((p) => p.step),
+        key,
+      );
+    }
+    store.logMetrics(
+      run.id,
+      awkwardPoints(3000, 8).map((p) => ({ ...p, key: 'long', step: p.step + 1e6 })),
+    );
+    assert.equal(store.history(run.id, 'long').length, 10_000);
+    connectionOf(store).prepare('DELETE FROM runs WHERE id = ?').run(run.id);
+    assert.equal(connectionOf(store).prepare('SELECT count(*) FROM metric_chunks').pluck().get(), 0, 'chunks go with their series');
     store.close();
   });
 });

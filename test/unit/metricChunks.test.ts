@@ -73,6 +73,20 @@ function logInCalls(store: Store, runId: string, key: string, points: readonly H
   }
 }
 
+/** Each key's stored history is exactly the points logged: values, steps and timestamps. */
+function sameHistories(store: Store, runId: string, logged: Record<string, HistoryPoint[]>): void {
+  for (const [key, points] of Object.entries(logged)) {
+    const history = store.history(runId, key);
+    for (const field of ['value', 'step', 'timestamp'] as const) {
+      sameNumbers(
+        history.map((p) => p[field]),
+        points.map((p) => p[field]),
+        `${key} ${field}`,
+      );
+    }
+  }
+}
+
 function sameNumbers(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) assert.ok(Object.is(actual[i], expected[i]), `${what}[${i}]: ${actual[i]} is not ${expected[i]}`);
@@ -344,19 +358,7 @@ describe('migration 8: rows into chunks', () => {
     );
     // Migration 13 then copies the chunks (the short series' 40 points stay open rows) into the rowid table.
     assert.deepEqual(heard[heard.length - 1], [5000, 5000]);
-    for (const [key, points] of Object.entries(logged)) {
-      const history = store.history('aa', key);
-      sameNumbers(
-        history.map((p) => p.value),
-        points.map((p) => p.value),
-        key,
-      );
-      sameNumbers(
-        history.map((p) => p.timestamp),
-        points.map((p) => p.timestamp),
-        key,
-      );
-    }
+    sameHistories(store, 'aa', logged);
     const db = connectionOf(store);
     const chunked = db.prepare('SELECT count(*) AS chunks, sum(count) AS points, min(count) AS least FROM metric_chunks').get() as Record<
       string,
@@ -404,19 +406,7 @@ describe('migration 13: chunks into a rowid table', () => {
     assert.equal(Store.pendingChunkMigration(dir), 0);
     const table = connectionOf(store).prepare("SELECT sql FROM sqlite_schema WHERE name = 'metric_chunks'").pluck().get() as string;
     assert.doesNotMatch(table, /WITHOUT ROWID/);
-    for (const [key, points] of Object.entries(logged)) {
-      const history = store.history(run.id, key);
-      sameNumbers(
-        history.map((p) => p.value),
-        points.map((p) => p.value),
-        key,
-      );
-      sameNumbers(
-        history.map((p) => p.step),
-        points.map((p) => p.step),
-        key,
-      );
-    }
+    sameHistories(store, run.id, logged);
     store.logMetrics(
       run.id,
       awkwardPoints(3000, 8).map((p) => ({ ...p, key: 'long', step: p.step + 1e6 })),

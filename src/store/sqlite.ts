@@ -334,6 +334,21 @@ function loadBetterSqlite3(env: NodeJS.ProcessEnv): Opener {
   new Database(':memory:', { nativeBinding }).close();
   return (file, options) => {
     const db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true, nativeBinding });
-    return Object.assign(db, { driver: 'better-sqlite3' as const });
+    return Object.assign(db, { driver: 'better-sqlite3' as const, transaction: reusedTransaction(db.transaction((body: () => unknown) => body())) });
+  };
+}
+
+/**
+ * transaction() over one better-sqlite3 transaction function made per connection, which runs each body. Its own
+ * transaction() builds four wrappers and defines their properties on every call: ~8 µs, a sixth of a one-point
+ * write. Nesting, savepoints and rollback stay better-sqlite3's.
+ */
+function reusedTransaction(runBody: Transaction<(body: () => unknown) => unknown>): SqlDatabase['transaction'] {
+  return <F extends (...args: never[]) => unknown>(fn: F): Transaction<F> => {
+    const plain = (...args: Parameters<F>): ReturnType<F> => runBody(() => fn(...args)) as ReturnType<F>;
+    return Object.assign(plain, {
+      immediate: (...args: Parameters<F>) => runBody.immediate(() => fn(...args)) as ReturnType<F>,
+      deferred: (...args: Parameters<F>) => runBody.deferred(() => fn(...args)) as ReturnType<F>,
+    });
   };
 }

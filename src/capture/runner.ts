@@ -90,6 +90,16 @@ function collectParams(options: RunnerOptions, scriptArgs: string[]): { params: 
  * forwarded to that group exactly once, so Ctrl-C in a terminal and Stop from the editor behave the same.
  */
 export async function runTracked(options: RunnerOptions): Promise<RunResult> {
+  // From the first moment: a signal before the script starts must not end the runner with the script left running.
+  const signals = new SignalForwarder(options.abort);
+  try {
+    return await trackRun(options, signals);
+  } finally {
+    signals.stop();
+  }
+}
+
+async function trackRun(options: RunnerOptions, signals: SignalForwarder): Promise<RunResult> {
   const { store, config, cwd } = options;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -137,7 +147,7 @@ export async function runTracked(options: RunnerOptions): Promise<RunResult> {
     maxFileBytes: config.artifacts.maxFileBytes,
     dvcRoot,
   };
-  const outcome = await superviseChild(options, run.id, env, consolePath, ingestContext, stdout, stderr);
+  const outcome = await superviseChild(options, run.id, env, consolePath, ingestContext, stdout, stderr, signals);
   warnings.push(...outcome.warnings);
 
   await gitFacts.catch((error: Error) => warnings.push(`git: ${error.message}`));
@@ -222,6 +232,7 @@ function superviseChild(
   ingestContext: IngestContext,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
+  signals: SignalForwarder,
 ): Promise<ChildOutcome> {
   const { store, config } = options;
   const warnings: string[] = [];
@@ -234,18 +245,7 @@ function superviseChild(
   const streams = [pipeOutput(child.stdout!, stdout, consoleLog, collector), pipeOutput(child.stderr!, stderr, consoleLog, collector)];
   const stopStdin = options.forwardStdin === false ? closeStdin(child) : forwardStdin(child);
 
-  let interrupted = false;
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupted = true;
-    interrupts += 1;
-    // A second Ctrl-C escalates for scripts that ignore the first; a third cannot be ignored.
-    const sent: NodeJS.Signals = signal !== 'SIGINT' || interrupts === 1 ? signal : interrupts === 2 ? 'SIGTERM' : 'SIGKILL';
-    signalGroup(child, sent);
-  };
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
-  const onAbort = (): void => onSignal('SIGINT');
-  options.abort?.addEventListener('abort', onAbort, { once: true });
+  signals.attach(child);
 
   let ingesting = Promise.resolve();
   const flush = (): void => {
@@ -275,8 +275,7 @@ function superviseChild(
     child.on('close', async (code, signal) => {
       timers.forEach(clearInterval);
       stopSampling();
-      for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
-      options.abort?.removeEventListener('abort', onAbort);
+      signals.stop();
       stopStdin();
       await Promise.all(streams);
       consoleLog.close();
@@ -288,7 +287,7 @@ function superviseChild(
         stderr.write(`labbook: ${message}\n`);
         warnings.push(message);
       }
-      resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted, warnings });
+      resolve({ exitCode: spawnError ? 127 : code, signal: spawnError ? null : signal, interrupted: signals.interrupted, warnings });
     });
   });
 }
@@ -334,6 +333,50 @@ function logFileFollower(store: Store, runId: string, cwd: string, warnings: str
       warnings.push(`log files: ${(error as Error).message}`);
     }
   };
+}
+
+/**
+ * Signals sent to the runner (and the editor's or queue's abort), caught from the start of a run and forwarded to
+ * the script's process group once it runs, each exactly once; a second Ctrl-C escalates for scripts that ignore the
+ * first, a third cannot be ignored. Caught before the script starts (while the run is set up), a signal used to end
+ * the runner by default, or be missed, with the script then started and left running unsupervised.
+ */
+class SignalForwarder {
+  interrupted = false;
+  private interrupts = 0;
+  private child: ChildProcess | undefined;
+  private pending: NodeJS.Signals | undefined;
+  private stopped = false;
+
+  constructor(private readonly abort: AbortSignal | undefined) {
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.onSignal);
+    abort?.addEventListener('abort', this.onAbort, { once: true });
+    if (abort?.aborted) this.onAbort();
+  }
+
+  /** The script runs (its group exists once spawn returns): a signal caught before goes to it now. */
+  attach(child: ChildProcess): void {
+    this.child = child;
+    if (this.pending) signalGroup(child, this.pending);
+  }
+
+  /** The script ended (or never ran): signals take their default course again. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, this.onSignal);
+    this.abort?.removeEventListener('abort', this.onAbort);
+  }
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.interrupted = true;
+    this.interrupts += 1;
+    const sent: NodeJS.Signals = signal !== 'SIGINT' || this.interrupts === 1 ? signal : this.interrupts === 2 ? 'SIGTERM' : 'SIGKILL';
+    if (this.child) signalGroup(this.child, sent);
+    else this.pending = sent;
+  };
+
+  private readonly onAbort = (): void => this.onSignal('SIGINT');
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

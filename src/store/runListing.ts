@@ -21,7 +21,7 @@ export interface ListRunsOptions {
 }
 
 /** One metric summary as stored (NaN is NULL). */
-export type SummaryRow = [
+type SummaryRow = [
   runId: string,
   key: string,
   last: number | null,
@@ -157,13 +157,6 @@ function withParamsAndTags(db: SqlDatabase, rows: RunRow[], selectIds: string, p
 /** A stored summary row as the summary a listing holds (NULL is NaN). */
 function summaryOfRow([, key, last, lastStep, lastTimestamp, min, max, count]: SummaryRow): MetricSummary {
   return { key, last: nanFromSql(last), lastStep, lastTimestamp, min: nanFromSql(min), max: nanFromSql(max), count };
-}
-
-/** Summary rows as a listing's metrics by key (a key such as `__proto__` an own field). */
-export function metricsOfRows(rows: readonly SummaryRow[]): Record<string, MetricSummary> {
-  const metrics: Record<string, MetricSummary> = {};
-  for (const row of rows) setOwn(metrics, row[1], summaryOfRow(row));
-  return metrics;
 }
 
 /** Sets an own property even for keys such as `__proto__`, which plain assignment would swallow. */

@@ -3,10 +3,11 @@ import { runsJson } from '../core/format';
 import type { MetricSummary, RunListing } from '../core/types';
 import { compileFilter, compileOrderBy } from './filterSql';
 import * as paramsTags from './paramsTags';
-import { RUN_COLUMNS, toRun } from './runs';
+import { metricSummaries } from './metrics';
+import { getRun, RUN_COLUMNS, toRun } from './runs';
 import type { RunRow } from './runs';
 import type { SqlDatabase } from './sqlite';
-import { nanFromSql, prepared } from './statements';
+import { nanFromSql } from './statements';
 import type { Lifecycle } from './tracking';
 
 /** Options of listRuns: MLflow filter and order-by text, experiment scope, lifecycles and paging. */
@@ -54,13 +55,8 @@ export function visitListingTexts(db: SqlDatabase, options: ListRunsOptions, vis
 
 /** The JSON text of one run's listing (its run fields, params, tags and metric summaries), as runsJson writes it. */
 export function listingText(db: SqlDatabase, runId: string): string {
-  const row = prepared(db, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ?`).get(runId) as RunRow;
-  const listing: RunListing = { ...toRun(row), params: paramsTags.params(db, runId), tags: paramsTags.tags(db, runId), metrics: {} };
-  const summaries = prepared(
-    db,
-    'SELECT run_id, key, last, last_step, last_timestamp, min, max, count FROM metric_series WHERE run_id = ? ORDER BY key',
-  ).raw();
-  for (const row of summaries.all(runId) as SummaryRow[]) setOwn(listing.metrics, row[1], summaryOfRow(row));
+  const listing: RunListing = { ...getRun(db, runId), params: paramsTags.params(db, runId), tags: paramsTags.tags(db, runId), metrics: {} };
+  for (const summary of metricSummaries(db, runId)) setOwn(listing.metrics, summary.key, summary);
   return runsJson(listing);
 }
 

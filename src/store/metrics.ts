@@ -72,8 +72,8 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
   const getSeries = prepared(db, 'SELECT * FROM metric_series WHERE run_id = ? AND key = ?');
   const newSeries = prepared(
     db,
-    'INSERT INTO metric_series (run_id, key, last, last_step, last_timestamp, min, max, count) VALUES (?, ?, NULL, 0, 0, NULL, NULL, 0) RETURNING *',
-  );
+    'INSERT INTO metric_series (run_id, key, last, last_step, last_timestamp, min, max, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+  ).pluck();
   const saveSeries = prepared(
     db,
     'UPDATE metric_series SET last = ?, last_step = ?, last_timestamp = ?, min = ?, max = ?, count = ?, sealed = ? WHERE id = ?',
@@ -84,7 +84,7 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
     for (const point of points) {
       let group = byKey.get(point.key);
       if (!group) {
-        const series = (getSeries.get(runId, point.key) ?? newSeries.get(runId, point.key)) as SeriesRow;
+        const series = (getSeries.get(runId, point.key) as SeriesRow | undefined) ?? unsavedSeries(runId, point.key);
         byKey.set(point.key, (group = { series, steps: [], timestamps: [], values: [] }));
       }
       group.steps.push(Math.trunc(point.step));
@@ -92,11 +92,14 @@ export function logMetrics(db: SqlDatabase, runId: string, points: readonly Metr
       group.values.push(point.value);
     }
     for (const group of byKey.values()) {
-      const countBefore = group.series.count;
-      summarize(group);
-      append(db, group, countBefore);
       const s = group.series;
-      saveSeries.run(s.last, s.last_step, s.last_timestamp, s.min, s.max, s.count, s.sealed, s.id);
+      const [countBefore, sealedBefore] = [s.count, s.sealed];
+      summarize(group);
+      // A new key's row is inserted with its summary: an insert then an update cost two writes and two trigger runs.
+      const inserted = s.id === UNSAVED;
+      if (inserted) s.id = newSeries.get(runId, s.key, s.last, s.last_step, s.last_timestamp, s.min, s.max, s.count) as number;
+      append(db, group, countBefore);
+      if (!inserted || s.sealed !== sealedBefore) saveSeries.run(s.last, s.last_step, s.last_timestamp, s.min, s.max, s.count, s.sealed, s.id);
     }
   }).immediate();
 }
@@ -111,6 +114,13 @@ export function replaceHistory(db: SqlDatabase, runId: string, key: string, poin
     prepared(db, 'DELETE FROM metric_series WHERE run_id = ? AND key = ?').run(runId, key);
     logMetrics(db, runId, points);
   }).immediate();
+}
+
+// The id of a series not yet in the table (SQLite's rowids start at 1).
+const UNSAVED = 0;
+
+function unsavedSeries(runId: string, key: string): SeriesRow {
+  return { id: UNSAVED, run_id: runId, key, last: null, last_step: 0, last_timestamp: 0, min: null, max: null, count: 0, sealed: 0 };
 }
 
 function summarize({ series, steps, timestamps, values }: KeyPoints): void {

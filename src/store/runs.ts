@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { GitFacts, Run, RunStatus } from '../core/types';
 import { NotFoundError, ReadOnlyRunError } from './errors';
-import { experimentById, experimentByName } from './experiments';
+import { experimentByName } from './experiments';
 import type { SqlDatabase } from './sqlite';
 import { prepared } from './statements';
 
@@ -139,8 +139,8 @@ export function createRun(db: SqlDatabase, spec: NewRun = {}): Run {
   const { user, host } = processIdentity();
   db.transaction(() => {
     const experimentId = spec.experimentId ?? experimentByName(db, spec.experimentName ?? 'Default')!.id;
-    if (!experimentById(db, experimentId)) throw new NotFoundError(`No experiment with id ${experimentId}.`);
-    const name = spec.name?.trim() || defaultRunName(db, experimentId, spec.sourceFile ?? null);
+    const number = countRunCreated(db, experimentId);
+    const name = spec.name?.trim() || defaultRunName(spec.sourceFile ?? null, number);
     const git = spec.git ?? {};
     prepared(
       db,
@@ -169,10 +169,18 @@ export function createRun(db: SqlDatabase, spec: NewRun = {}): Run {
   return getRun(db, id);
 }
 
-function defaultRunName(db: SqlDatabase, experimentId: number, sourceFile: string | null): string {
+// The run's number in its experiment (1 for its first run); throws when there is no such experiment.
+function countRunCreated(db: SqlDatabase, experimentId: number): number {
+  const number = prepared(db, 'UPDATE experiments SET runs_created = runs_created + 1 WHERE id = ? RETURNING runs_created')
+    .pluck()
+    .get(experimentId) as number | undefined;
+  if (number === undefined) throw new NotFoundError(`No experiment with id ${experimentId}.`);
+  return number;
+}
+
+function defaultRunName(sourceFile: string | null, number: number): string {
   const stem = sourceFile ? (sourceFile.split(/[\\/]/).pop() ?? 'run').replace(/\.[^.]+$/, '') : 'run';
-  const count = (prepared(db, 'SELECT COUNT(*) AS n FROM runs WHERE experiment_id = ?').get(experimentId) as { n: number }).n;
-  return `${stem || 'run'}-${count + 1}`;
+  return `${stem || 'run'}-${number}`;
 }
 
 /** Records the git facts of a run (known only after the run row exists, for speed of start). */

@@ -135,6 +135,31 @@ describe('Store', () => {
     store.close();
   });
 
+  test('a default run name is never given twice in an experiment, even after runs are deleted', () => {
+    const store = freshStore();
+    const first = store.createRun({ sourceFile: 'train.py', experimentName: 'a' });
+    const second = store.createRun({ sourceFile: 'train.py', experimentName: 'a' });
+    store.createRun({ name: 'named', experimentName: 'a' });
+    store.deleteRuns([first.id, second.id]);
+    assert.equal(store.createRun({ sourceFile: 'train.py', experimentName: 'a' }).name, 'train-4');
+    store.close();
+  });
+
+  test('an older store numbers its next default run name after the runs it has', () => {
+    const dir = storeDir();
+    mkdirSync(dir, { recursive: true });
+    const db = openDatabase(join(dir, 'labbook.db'));
+    for (const migration of MIGRATIONS.slice(0, 13)) applyMigration(db, migration);
+    db.pragma('user_version = 13');
+    db.exec(`INSERT INTO experiments (id, name, created_at, updated_at) VALUES (7, 'old', 0, 0)`);
+    for (const id of ['r1', 'r2', 'r3'])
+      db.prepare(`INSERT INTO runs (id, experiment_id, name, status, start_time, updated_at) VALUES (?, 7, ?, 'FINISHED', 0, 0)`).run(id, id);
+    db.close();
+    const store = Store.open(dir);
+    assert.equal(store.createRun({ experimentName: 'old' }).name, 'run-4');
+    store.close();
+  });
+
   test('lists runs with params, tags and summaries; deleting cascades', () => {
     const store = freshStore();
     const a = store.createRun({ name: 'a' });

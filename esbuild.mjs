@@ -18,6 +18,7 @@ const nodeEntries = [
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],
   ['src/capture/driftWorker.ts', 'dist/driftWorker.js'],
+  ['src/store/checkpointWorker.ts', 'dist/checkpointWorker.js'],
 ]
   .filter(([input]) => existsSync(input))
   .map(([input, outfile]) => [input, outfile.replace(/^dist\//, `${outRoot}/`)]);

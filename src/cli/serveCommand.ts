@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopback } from '../server/crossSite';
 import { startTrackingServer, type TrackingServer } from '../server/trackingServer';
@@ -37,6 +38,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (!isLoopback(values.host) && !token)
     throw new CliError(`Serving on ${values.host} exposes your runs to the network: give --token (clients send it as MLFLOW_TRACKING_TOKEN).`, 2);
   const workspace = await openWorkspace(process.cwd(), { create: true });
+  const log = (line: string): void => void process.stderr.write(`labbook: ${line}\n`);
+  // The built worker beside this bundle (dist/cli.js).
+  workspace.store.checkpointInBackground(join(__dirname, 'checkpointWorker.js'), log);
   // A pulled run's large history is fetched from its remote the first time a client asks for it.
   const histories = new HistoryFetcher(workspace.store, (url) => originClient(workspace.root, url));
   const server = await startTrackingServer({
@@ -44,7 +48,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     host: values.host,
     port,
     token,
-    log: (line) => process.stderr.write(`labbook: ${line}\n`),
+    log,
     beforeHistory: (runId, key) => histories.fetch(runId, [key]),
   });
   process.stdout.write(

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Artifact, Experiment, GitFacts, HistoryPoint, MetricPoint, MetricSummary, Run, RunDetail, RunListing, RunStatus } from '../core/types';
 import * as artifacts from './artifacts';
+import { BackgroundCheckpointer } from './checkpointer';
 import { bindConnection } from './connection';
 import { experimentById, experimentByName, listExperiments } from './experiments';
 import { checkStoreFile } from './integrity';
@@ -41,6 +42,7 @@ export function storeDirFor(workspace: string, env: NodeJS.ProcessEnv = process.
  */
 export class Store {
   readonly objects: ObjectStore;
+  private checkpointer: BackgroundCheckpointer | undefined;
 
   private constructor(
     readonly dir: string,
@@ -98,9 +100,18 @@ export class Store {
     return join(this.dir, 'runs', runId);
   }
 
-  /** Closes the connection. */
+  /**
+   * Checkpoints the WAL in a worker thread running `script` (the built checkpointWorker.js), for a process that
+   * writes for a long time: each commit is then spared the checkpoint's copy and syncs. Stopped by close().
+   */
+  checkpointInBackground(script: string, log: (line: string) => void): void {
+    this.checkpointer ??= BackgroundCheckpointer.start(this.db, join(this.dir, 'labbook.db'), script, log);
+  }
+
+  /** Closes the connection (and stops its checkpoint worker). */
   close(): void {
     this.db.close();
+    this.checkpointer?.stop();
   }
 
   /** Runs `fn` in an IMMEDIATE transaction (a savepoint inside another); it commits when `fn` returns, rolls back when it throws. */

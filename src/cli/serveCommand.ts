@@ -16,12 +16,15 @@ export function mlflowEnv(server: TrackingServer, token: string | undefined): Re
   };
 }
 
+// The built checkpoint worker beside this bundle (dist/cli.js), for the processes that serve MLflow clients.
+const CHECKPOINT_WORKER = join(__dirname, 'checkpointWorker.js');
+
 /** Starts the per-run server a tracked command's mlflow client logs into; it adopts the runner's run. */
 export async function startRunServer(store: Store, runId: string): Promise<{ server: TrackingServer; env: Record<string, string> }> {
   const token = randomBytes(24).toString('hex');
   // Its notes (which run it adopted) are for debugging; the training output stays the user's.
   const log = process.env.LABBOOK_DEBUG ? (line: string) => process.stderr.write(`labbook: ${line}\n`) : () => undefined;
-  const server = await startTrackingServer({ store, adoptRunId: runId, token, log });
+  const server = await startTrackingServer({ store, adoptRunId: runId, token, log, checkpointWorker: CHECKPOINT_WORKER });
   return { server, env: mlflowEnv(server, token) };
 }
 
@@ -39,8 +42,6 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new CliError(`Serving on ${values.host} exposes your runs to the network: give --token (clients send it as MLFLOW_TRACKING_TOKEN).`, 2);
   const workspace = await openWorkspace(process.cwd(), { create: true });
   const log = (line: string): void => void process.stderr.write(`labbook: ${line}\n`);
-  // The built worker beside this bundle (dist/cli.js).
-  workspace.store.checkpointInBackground(join(__dirname, 'checkpointWorker.js'), log);
   // A pulled run's large history is fetched from its remote the first time a client asks for it.
   const histories = new HistoryFetcher(workspace.store, (url) => originClient(workspace.root, url));
   const server = await startTrackingServer({
@@ -50,6 +51,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     token,
     log,
     beforeHistory: (runId, key) => histories.fetch(runId, [key]),
+    checkpointWorker: CHECKPOINT_WORKER,
   });
   process.stdout.write(
     `Labbook tracking server for ${workspace.store.dir}\n  export MLFLOW_TRACKING_URI=${server.url}\n${token ? '  export MLFLOW_TRACKING_TOKEN=<your token>\n' : ''}Press Ctrl-C to stop.\n`,

@@ -36,6 +36,11 @@ export interface TrackingServerOptions {
   log?: (line: string) => void;
   /** Runs before a metric history is read; a failure is logged and the history the store has is served. */
   beforeHistory?: (runId: string, key: string) => Promise<unknown>;
+  /**
+   * The built checkpointWorker.js: from the first request on, the store's WAL is checkpointed in that worker
+   * (Store.checkpointInBackground), so a runner whose script never calls MLflow does not start the thread.
+   */
+  checkpointWorker?: string;
 }
 
 /** A running tracking server. */
@@ -152,6 +157,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   let checkSite: ((req: IncomingMessage) => void) | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     (checkSite ??= siteGuard(host, portOf(server)))(req);
+    if (options.checkpointWorker) options.store.checkpointInBackground(options.checkpointWorker, log);
     if (!authorized(req.headers.authorization))
       throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
     const target = targetOf(req);

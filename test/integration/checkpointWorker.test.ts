@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES } from '../../src/store/checkpointer';
 import { connectionOf } from '../../src/store/connection';
+import { startTrackingServer } from '../../src/server/trackingServer';
 import { Store } from '../../src/store/store';
 import { ROOT, waitFor } from './helpers';
 
@@ -60,4 +61,17 @@ test('a worker that cannot start leaves the writer checkpointing itself, and say
   assert.match(logged[0], /background checkpoint stopped .*checkpoints itself again/);
   assert.equal(autocheckpoint(store), DEFAULT_AUTOCHECKPOINT_PAGES);
   store.close();
+});
+
+test('a tracking server starts the worker at its first request, so a runner whose script never calls MLflow has no thread', async () => {
+  const store = Store.open(storeDir());
+  const server = await startTrackingServer({ store, checkpointWorker: WORKER, log: () => undefined });
+  try {
+    assert.equal(autocheckpoint(store), DEFAULT_AUTOCHECKPOINT_PAGES);
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    assert.equal(autocheckpoint(store), BACKSTOP_AUTOCHECKPOINT_PAGES);
+  } finally {
+    await server.close();
+    store.close();
+  }
 });

@@ -83,8 +83,7 @@ function comparisonSql(column: string, op: FilterOp, value: FilterValue): SqlFra
 
 function clauseSql(clause: FilterClause, alias: string): SqlFragment {
   if (clause.entity === 'attribute') return comparisonSql(`${alias}.${RUN_COLUMNS[clause.key]}`, clause.op, clause.value);
-  // Uncorrelated: SQLite uses the (key, last) index of metrics, and scans params and tags once rather than once a
-  // run. A missing key is simply not in the set.
+  // Uncorrelated so SQLite can use the (key, value) / (key, last) indexes; a missing key is simply not in the set.
   const { table, column } = KEYED_TABLES[clause.entity];
   const test = comparisonSql(column, clause.op, clause.value);
   return { sql: `${alias}.id IN (SELECT run_id FROM ${table} WHERE key = ? AND ${test.sql})`, params: [clause.key, ...test.params] };

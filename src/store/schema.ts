@@ -383,12 +383,6 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE experiments ADD COLUMN runs_created INTEGER NOT NULL DEFAULT 0;
   UPDATE experiments SET runs_created = (SELECT COUNT(*) FROM runs WHERE runs.experiment_id = experiments.id);
   `,
-  // 15: no index of params by key. A run's params have as many keys, each in its own leaf of that index: ten params
-  // wrote ten more pages at every commit (a tenth of creating an MLflow run). A filter on a param scans the params
-  // table instead, which is small (1 ms for 20,000 params); the index of metric summaries by key stays.
-  `
-  DROP INDEX params_by_key;
-  `,
 ];
 
 /** The schema version from which metric points are kept in chunks (the index of the migration to it, plus one). */

@@ -1,6 +1,7 @@
 // A worker thread that checkpoints a store's WAL for a long-lived writer (checkpointer.ts). A checkpoint copies the
 // committed pages into the database file and syncs both files; run by SQLite inside whichever commit crossed the
-// WAL's limit, it cost a fifth of a small MLflow request's time. Here it runs beside the writer, on its own connection.
+// WAL's limit, it cost a fifth of the server's time for an MLflow run's create, log and end. Here it runs beside
+// the writer, on its own connection.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './sqlite';
 import type { CheckpointWorkerData } from './checkpointer';

@@ -1,6 +1,6 @@
-// Checkpoints in a worker thread (checkpointWorker.ts) for the processes that write for a long time: the tracking
-// server and the extension host. Their own connection then checkpoints only past a far larger WAL (a backstop, if
-// the worker falls behind), and goes back to SQLite's default when the worker fails.
+// Checkpoints in a worker thread (checkpointWorker.ts) for the processes that serve MLflow clients: `labbook serve`
+// and `labbook run`'s per-run server. Their own connection then checkpoints only past a far larger WAL (a backstop,
+// if the worker falls behind), and goes back to SQLite's default when the worker fails.
 import { Worker } from 'node:worker_threads';
 import type { SqlDatabase } from './sqlite';
 

@@ -61,7 +61,7 @@ function upperBound(x: ArrayLike<number>, target: number): number {
   return lo;
 }
 
-/** Collects increasing indices, dropping a repeat of the last one. */
+/** Collects increasing indices, dropping negative ones (no such row) and a repeat of the last one. */
 class IndexList {
   private readonly items: Uint32Array;
   private size = 0;
@@ -119,9 +119,10 @@ function pickIndices(x: ArrayLike<number>, y: ArrayLike<number>, buckets: number
   return out.done();
 }
 
-// The hot loop: one pass over sorted x, no calls and no allocation inside (V8 compiles it on the fly and calls
-// in rarely taken branches would make it deoptimize). A bucket is found by comparing x with the next bucket
-// edge, cheaper than computing every point's bucket; each finished bucket's extremes go to typed arrays.
+// The hot loop: one pass over sorted x, a bucket at a time, with no calls, no allocation and no NaN test per
+// point (V8 compiles it on the fly; calls in rarely taken branches would make it deoptimize). Comparisons with
+// NaN are false, so NaN is never an extreme. A bucket gives its first minimum and first maximum in row order,
+// or its first row when it holds NaN only.
 function bucketExtremes(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
@@ -133,59 +134,35 @@ function bucketExtremes(
   out: IndexList,
 ): void {
   const scale = xMax > xMin ? buckets / (xMax - xMin) : 0;
-  const edges = new Float64Array(buckets);
-  for (let b = 0; b < buckets - 1; b++) edges[b] = xMin + (b + 1) / scale;
-  edges[buckets - 1] = Infinity;
-  const mins = new Int32Array(buckets).fill(-1);
-  const maxs = new Int32Array(buckets).fill(-1);
-  const nans = new Int32Array(buckets).fill(-1);
-  let bucket = 0;
-  let edge = edges[0];
-  let minI = -1;
-  let maxI = -1;
-  let nanI = -1;
-  let minV = 0;
-  let maxV = 0;
-  for (let i = lo; i <= hi; i++) {
-    const xi = x[i];
-    if (xi >= edge) {
-      mins[bucket] = minI;
-      maxs[bucket] = maxI;
-      nans[bucket] = nanI;
-      minI = maxI = nanI = -1;
-      let b = Math.floor((xi - xMin) * scale);
-      if (b <= bucket) b = bucket + 1;
-      if (b >= buckets) b = buckets - 1;
-      edge = edges[b];
-      // Rounding can put x on the far side of the edge computed from its own bucket.
-      while (xi >= edge) edge = edges[++b];
-      bucket = b;
-    }
-    const v = y[i];
-    if (v !== v) {
-      if (nanI < 0) nanI = i;
-      continue;
-    }
-    if (minI < 0 || v < minV) {
-      minV = v;
-      minI = i;
-    }
-    if (maxI < 0 || v > maxV) {
-      maxV = v;
-      maxI = i;
-    }
-  }
-  mins[bucket] = minI;
-  maxs[bucket] = maxI;
-  nans[bucket] = nanI;
   out.push(lo);
-  for (let b = 0; b < buckets; b++) {
-    if (mins[b] < 0) {
-      out.push(nans[b]);
+  let i = lo;
+  for (let b = 0; b < buckets && i <= hi; b++) {
+    const edge = b === buckets - 1 ? Infinity : xMin + (b + 1) / scale;
+    const start = i;
+    let minI = -1;
+    let maxI = -1;
+    let minV = Infinity;
+    let maxV = -Infinity;
+    for (; i <= hi; i++) {
+      if (x[i] >= edge) break;
+      const v = y[i];
+      if (v < minV) {
+        minV = v;
+        minI = i;
+      }
+      if (v > maxV) {
+        maxV = v;
+        maxI = i;
+      }
+    }
+    if (i === start) continue;
+    if (minI < 0 && maxI < 0) {
+      out.push(start); // NaN only: its first row
       continue;
     }
-    out.push(Math.min(mins[b], maxs[b]));
-    out.push(Math.max(mins[b], maxs[b]));
+    // An infinity-only bucket found one of the two; the other's -1 is dropped by push.
+    out.push(Math.min(minI, maxI));
+    out.push(Math.max(minI, maxI));
   }
   out.push(hi);
 }
@@ -245,8 +222,11 @@ function sortedColumns(points: readonly HistoryPoint[], axis: SeriesAxis, origin
   return { x: permuted(x, source), y: permuted(y, source), source };
 }
 
+// A plain loop: Float64Array.from with a map function calls it per row, several times slower.
 function permuted(values: ArrayLike<number>, order: Uint32Array): Float64Array {
-  return Float64Array.from(order, (i) => values[i]);
+  const out = new Float64Array(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]];
+  return out;
 }
 
 function earliestTimestamp(points: readonly HistoryPoint[]): number {
@@ -279,21 +259,34 @@ export function smoothEma(values: ArrayLike<number>, weight: number): number[] {
 
 function emaInto<T extends { [index: number]: number }>(values: ArrayLike<number>, weight: number, out: T): T {
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`Smoothing weight must be in [0, 1), got ${weight}.`);
+  const n = values.length;
+  const keep = 1 - weight;
   let last = 0;
   let finiteCount = 0;
   let debias = 0;
-  for (let i = 0; i < values.length; i++) {
+  let i = 0;
+  // Starting from 0 biases the first values toward 0; dividing by 1 - weight^k undoes it. That divisor soon rounds
+  // to 1 and stays 1, so the rest of the series (nearly all of it) is a second loop without Math.pow or division.
+  for (; i < n && debias !== 1; i++) {
     const value = values[i];
-    if (!Number.isFinite(value)) {
+    // value - value is NaN for NaN and ±Infinity, which pass through.
+    if (value - value !== 0) {
       out[i] = value;
       continue;
     }
-    last = last * weight + (1 - weight) * value;
+    last = last * weight + keep * value;
     finiteCount++;
-    // Starting from 0 biases the first values toward 0; dividing by 1 - weight^k undoes it. Once that divisor
-    // rounds to 1 it stays 1, so Math.pow (a third of the cost over a long series) is skipped from then on.
-    if (debias !== 1) debias = 1 - Math.pow(weight, finiteCount);
+    debias = 1 - Math.pow(weight, finiteCount);
     out[i] = last / debias;
+  }
+  for (; i < n; i++) {
+    const value = values[i];
+    if (value - value !== 0) {
+      out[i] = value;
+      continue;
+    }
+    last = last * weight + keep * value;
+    out[i] = last;
   }
   return out;
 }

@@ -20,6 +20,15 @@ function steps(points: HistoryPoint[]): number[] {
   return points.map((p) => p.step);
 }
 
+/** A bucket's picks by definition: the first NaN of an all-NaN bucket, else its first min and first max in order. */
+function naiveExtremes(values: number[]): number[] {
+  const kept = values.map((value, i) => ({ value, i })).filter((p) => !Number.isNaN(p.value));
+  if (kept.length === 0) return [0];
+  const min = kept.reduce((a, b) => (b.value < a.value ? b : a));
+  const max = kept.reduce((a, b) => (b.value > a.value ? b : a));
+  return [...new Set([min.i, max.i].sort((a, b) => a - b))];
+}
+
 function assertIncreasingSteps(points: HistoryPoint[]): void {
   for (let i = 1; i < points.length; i++) assert.ok(points[i].step > points[i - 1].step, `steps not increasing at ${i}`);
 }
@@ -176,6 +185,22 @@ describe('minMaxIndices', () => {
     assert.ok(picked.length <= 102);
     for (let i = 1; i < picked.length; i++) assert.ok(picked[i] > picked[i - 1]);
     assert.ok(picked.includes(y.indexOf(Math.max(...y))));
+  });
+
+  test('each bucket gives its first minimum and first maximum, or its first NaN when it has nothing else', () => {
+    // 10 buckets of 10 rows, with ties, NaN, and buckets of one infinity only, or both infinities.
+    const y = randomValues(100, 5).map((v) => Math.round(v * 4));
+    y.fill(Number.NaN, 10, 20);
+    y.fill(Infinity, 20, 30).fill(Number.NaN, 20, 22);
+    y.fill(-Infinity, 30, 40).fill(Number.NaN, 35, 37);
+    y.fill(Infinity, 40, 50).fill(-Infinity, 44, 46).fill(Number.NaN, 40, 41);
+    y[52] = Infinity;
+    y[57] = Number.NaN;
+    const x = y.map((_, i) => i);
+    const expected = [0];
+    for (let start = 0; start < 100; start += 10) expected.push(...naiveExtremes(y.slice(start, start + 10)).map((i) => start + i));
+    expected.push(99);
+    assert.deepEqual(Array.from(minMaxIndices(x, y, 10)), [...new Set(expected)]);
   });
 
   test('refuses unsorted or non-finite x and mismatched lengths', () => {

@@ -16,9 +16,15 @@ export interface WireSample {
 
 /** The given rows of a series for the wire; `values` replaces the stored ones (the smoothed series). */
 function pointsAt(series: SeriesColumns, rows: Uint32Array, values?: Float64Array): RunPanelPoints {
-  const steps = Array.from(rows, (row) => series.steps[row]);
-  const timestamps = Array.from(rows, (row) => series.timestamps[row]);
-  return { steps, timestamps, values: Array.from(rows, (row, i) => encodeNumber(values ? values[i] : series.values[row])) };
+  const points: RunPanelPoints = { steps: [], timestamps: [], values: [] };
+  // A plain loop: Array.from with a map function cost a Compare snapshot of 100 runs 18 ms.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    points.steps.push(series.steps[row]);
+    points.timestamps.push(series.timestamps[row]);
+    points.values.push(encodeNumber(values ? values[i] : series.values[row]));
+  }
+  return points;
 }
 
 /** Every point of a series for the wire, in logging order. */

@@ -13,7 +13,8 @@ const outRoot = outdirAt > 0 ? process.argv[outdirAt + 1] : 'dist';
 
 const nodeEntries = [
   ['src/extension/main.ts', 'dist/extension.js'],
-  ['src/cli/main.ts', 'dist/cli.js'],
+  ['src/cli/bin.ts', 'dist/cli.js'],
+  ['src/cli/main.ts', 'dist/cliMain.js'],
   ['src/cli/runInTerminal.ts', 'dist/runInTerminal.js'],
   ['src/lsp/main.ts', 'dist/lsp.js'],
   ['src/extension/panels/seriesWorker.ts', 'dist/seriesWorker.js'],

@@ -13,6 +13,8 @@ VSCE="$ROOT/test/e2e/node_modules/.bin/vsce"
 REQUIRED=(
   extension/package.json
   extension/dist/extension.js
+  extension/dist/cli.js
+  extension/dist/cliMain.js
   extension/dist/web.js
   extension/dist/lsp.js
   extension/dist/seriesWorker.js

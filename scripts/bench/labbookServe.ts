@@ -12,7 +12,7 @@ export interface LabbookServe {
 
 /**
  * Starts `labbook serve --port 0` in `cwd` (its store goes to cwd/.labbook); resolves with its URL once it listens.
- * `cli` is this tree's build unless another is given (a copy of an earlier dist/cli.js, to compare two builds).
+ * `cli` is this tree's build unless another is given (cli.js of a copy of an earlier dist/, to compare two builds).
  * LABBOOK_BENCH_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server.
  */
 export function startLabbookServe(cwd: string, cli = CLI): Promise<LabbookServe> {

@@ -2,10 +2,11 @@
 // (mlflow_client_bench.py) against a null server, the client's own limit, and against `labbook serve`.
 //
 //   node --import tsx scripts/bench/mlflowClient.ts --mlflow /path/to/mlflow-2.12-tree [--repeat 3] [--only labbook]
-//     [--before /abs/path/in/this/tree/.cache/cli-before.js] [-- --runs 100]
+//     [--before /abs/path/in/this/tree/.cache/dist-before/cli.js] [-- --runs 100]
 //
 // --before adds a third server, an earlier build, measured in the same interleaved rounds: a before/after pair that
-// a busy machine cannot skew. The copy must sit inside this tree (.cache/ is ignored) so that it finds node_modules.
+// a busy machine cannot skew. The copy is a whole earlier dist/ (cli.js loads cliMain.js and the workers beside it)
+// and must sit inside this tree (.cache/ is ignored) so that it finds node_modules.
 //
 // The tree is MLflow's `mlflow` package exported outside this repo (../shared/docs/real-mlflow-server.md); `npm run
 // build` first, since `labbook serve` runs from dist/cli.js.

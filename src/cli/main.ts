@@ -281,8 +281,11 @@ function reportError(error: unknown): number {
   return 1;
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and exits with its code (dist/cli.js calls it; so does running this file). */
+export function start(): void {
   // Exit only once stdout is flushed: on some platforms pipes are asynchronous and a large --json would be cut.
   const exit = (code: number): void => void process.stdout.write('', () => process.exit(code));
   main(process.argv.slice(2)).then(exit, (error: unknown) => exit(reportError(error)));
 }
+
+if (require.main === module) start();

@@ -1,7 +1,8 @@
 // Development benchmark (not in CI, which has no MLflow): the real mlflow 2.12 client's four workloads
-// (mlflow_client_bench.py) against a null server, the client's own limit, and against `labbook serve`.
+// (mlflow_client_bench.py) against a null server, the client's own limit, against `labbook serve`, and against the
+// floor server (floorStore.ts: parses each write and commits it as one row), the least a durable server adds.
 //
-//   node --import tsx scripts/bench/mlflowClient.ts --mlflow /path/to/mlflow-2.12-tree [--repeat 3] [--only labbook]
+//   node --import tsx scripts/bench/mlflowClient.ts --mlflow /path/to/mlflow-2.12-tree [--repeat 3] [--only labbook|null|floor]
 //     [--before /abs/path/in/this/tree/.cache/dist-before/cli.js] [-- --runs 100]
 //
 // --before adds a third server, an earlier build, measured in the same interleaved rounds: a before/after pair that
@@ -54,7 +55,7 @@ async function drive(servers: Record<string, string>, mlflowTree: string, driver
   }
 }
 
-/** The servers up for the length of `action`: null, labbook, and `before` when an earlier build is given. */
+/** The servers up for the length of `action`: null, labbook, floor, and `before` when an earlier build is given. */
 async function withServers<T>(before: string | undefined, action: (servers: Record<string, string>) => Promise<T>): Promise<T> {
   const dirs = [mkdtempSync(join(tmpdir(), 'labbook-bench-serve-')), mkdtempSync(join(tmpdir(), 'labbook-bench-before-'))];
   // Each server is stopped however the rest goes: one that fails to start must not leave the others running.
@@ -62,11 +63,13 @@ async function withServers<T>(before: string | undefined, action: (servers: Reco
   try {
     const empty = await startNullServer();
     running.push(() => empty.close());
+    const floor = await startNullServer({ floor: true });
+    running.push(() => floor.close());
     const serve = await startLabbookServe(dirs[0]);
     running.push(() => serve.stop());
     const earlier = before ? await startLabbookServe(dirs[1], before) : undefined;
     if (earlier) running.push(() => earlier.stop());
-    return await action({ null: empty.url, labbook: serve.url, ...(earlier ? { before: earlier.url } : {}) });
+    return await action({ null: empty.url, labbook: serve.url, floor: floor.url, ...(earlier ? { before: earlier.url } : {}) });
   } finally {
     for (const stop of running) await stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -84,10 +87,10 @@ function gap(value: number | undefined, limit: number | undefined, higherIsBette
 }
 
 function line(name: string, unit: string, figures: Partial<Record<string, Figures>>, workload: keyof Figures, higherIsBetter: boolean): string {
-  const { null: limit, labbook, before } = figures;
+  const { null: limit, labbook, floor, before } = figures;
   const cell = (label: string, f: Figures | undefined): string =>
     f ? ` ${label} ${show(f[workload]).padStart(8)} (${gap(f[workload], limit?.[workload], higherIsBetter).padStart(4)} slower)` : '';
-  return `${name.padEnd(40)} ${unit.padEnd(9)} client limit ${show(limit?.[workload]).padStart(8)}${cell('labbook', labbook)}${cell('before', before)}\n`;
+  return `${name.padEnd(40)} ${unit.padEnd(9)} client limit ${show(limit?.[workload]).padStart(8)}${cell('labbook', labbook)}${cell('floor', floor)}${cell('before', before)}\n`;
 }
 
 async function main(): Promise<void> {
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     options: { mlflow: { type: 'string' }, repeat: { type: 'string', default: '3' }, only: { type: 'string' }, before: { type: 'string' } },
     allowPositionals: true,
   });
-  if (values.only !== undefined && values.only !== 'null' && values.only !== 'labbook') throw new Error('--only takes null or labbook.');
+  if (values.only !== undefined && !['null', 'labbook', 'floor'].includes(values.only)) throw new Error('--only takes null, labbook or floor.');
   const only = values.only;
   const tree = values.mlflow ?? process.env.LABBOOK_MLFLOW_SRC;
   if (!tree) throw new Error('Give --mlflow <dir holding the mlflow 2.12 package> (or LABBOOK_MLFLOW_SRC).');

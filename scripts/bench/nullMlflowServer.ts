@@ -2,9 +2,11 @@
 // endpoints the client benchmarks call. A client's figures against it are that client's own limit, the baseline
 // Labbook's server is measured against. It runs in a process of its own, as `labbook serve` does, so that both
 // answers cross the same process boundary (a wake-up of another process costs more than the null server's work).
+// With `--floor` it also keeps each write request in a FloorStore before it answers: the floor of a durable server.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FloorStore } from './floorStore';
 
 /** Points of the canned metric history, and its page size (the mlflow client's GET_METRIC_HISTORY_MAX_RESULTS). */
 export const NULL_HISTORY = { key: 'hist', points: 100_000, page: 25_000 } as const;
@@ -74,18 +76,37 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   res.end(body ?? NOT_FOUND);
 }
 
-function listen(): void {
-  // The answer goes once the whole body is in, as a real server's does.
-  const server = createServer((req, res) => req.resume().on('end', () => answer(req, res)));
+/** Answers once the whole body is in, as a real server does; a floor server first keeps what a write request carries. */
+function handler(floor: FloorStore | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+  if (!floor) return (req, res) => req.resume().on('end', () => answer(req, res));
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method === 'POST') floor.keep((req.url ?? '').split('?')[0], Buffer.concat(chunks).toString('utf8'));
+      answer(req, res);
+    });
+  };
+}
+
+function listen(floor: boolean): void {
+  const store = floor ? new FloorStore() : undefined;
+  // startNullServer's close() sends SIGTERM: the floor's temporary store goes with the process.
+  process.once('SIGTERM', () => {
+    store?.close();
+    process.exit(0);
+  });
+  const server = createServer(handler(store));
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     if (typeof address === 'object' && address) process.stdout.write(`http://127.0.0.1:${address.port}\n`);
   });
 }
 
-/** Starts the null server in a child process on a free loopback port. */
-export function startNullServer(): Promise<NullServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts the null server (the floor server with `floor`) in a child process on a free loopback port. */
+export function startNullServer(options: { floor?: boolean } = {}): Promise<NullServer> {
+  const args = ['--import', 'tsx', __filename, ...(options.floor ? ['--floor'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = async (): Promise<void> => {
     child.kill('SIGTERM');
@@ -98,4 +119,4 @@ export function startNullServer(): Promise<NullServer> {
   });
 }
 
-if (require.main === module) listen();
+if (require.main === module) listen(process.argv.includes('--floor'));

@@ -51,9 +51,12 @@ export class RunsView implements vscode.Disposable {
       this.provider,
       this.view,
       this.view.onDidCollapseElement((event) => this.provider.collapsed(event.element)),
-      host.onDidChange(() => {
+      host.onDidChange((change) => {
         this.showMessage();
-        this.scheduleSync();
+        // The user's own edit shows at once. Waiting for the throttle would redraw the row just as they click it
+        // next, and VS Code drops a click on a row that is being redrawn (microsoft/vscode#153982).
+        if (change === 'wroteHere') this.syncNow();
+        else this.scheduleSync();
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('labbook.runs')) this.changedQuery();
@@ -68,16 +71,15 @@ export class RunsView implements vscode.Disposable {
   private scheduleSync(): void {
     if (this.pendingSync) return;
     const wait = this.lastSync + SYNC_MS - Date.now();
-    if (wait <= 0) {
-      this.lastSync = Date.now();
-      this.provider.sync();
-      return;
-    }
-    this.pendingSync = setTimeout(() => {
-      this.pendingSync = undefined;
-      this.lastSync = Date.now();
-      this.provider.sync();
-    }, wait);
+    if (wait <= 0) this.syncNow();
+    else this.pendingSync = setTimeout(() => this.syncNow(), wait);
+  }
+
+  private syncNow(): void {
+    clearTimeout(this.pendingSync);
+    this.pendingSync = undefined;
+    this.lastSync = Date.now();
+    this.provider.sync();
   }
 
   /** The current filter text ('' for none). */

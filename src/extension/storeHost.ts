@@ -16,6 +16,9 @@ const POLL_MS = 300;
 /** How often live runs are checked for a vanished runner (a killed runner writes nothing that polling would see). */
 const ORPHAN_CHECK_MS = 15_000;
 
+/** What moved the store: an edit made in this window (the user waits to see it) or anything else. */
+export type StoreChange = 'wroteHere' | 'elsewhere';
+
 /**
  * Owns this window's connection to the workspace store. Opens it only once it exists (or when a run is
  * launched), notices writes by any process by polling data_version, and tells listeners.
@@ -25,11 +28,11 @@ export class StoreHost implements vscode.Disposable {
   private version = -1;
   private failure: Error | undefined;
   private upgrading = false;
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<StoreChange>();
   private readonly timers: NodeJS.Timeout[];
   private readonly subscriptions: vscode.Disposable[];
 
-  /** Fires when the store appeared, went away, or any process committed to it. */
+  /** Fires when the store appeared, went away, or any process committed to it; says whether this window wrote. */
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly reporter: Reporter) {
@@ -67,7 +70,7 @@ export class StoreHost implements vscode.Disposable {
         maxFileBytes: artifacts.maxFileBytes,
         metrics,
       });
-      if (recovered.length > 0) this.changed.fire();
+      if (recovered.length > 0) this.changed.fire('elsewhere');
     } catch (error) {
       this.reporter.report(error, 'Recovering crashed runs');
     }
@@ -132,14 +135,14 @@ export class StoreHost implements vscode.Disposable {
     this.current = Store.open(dir);
     this.failure = undefined;
     this.version = this.current.dataVersion();
-    this.changed.fire();
+    this.changed.fire('elsewhere');
     void this.recoverOrphans();
     return this.current;
   }
 
   /** Call after this window wrote to the store: data_version only moves for other connections' commits. */
   wroteHere(): void {
-    this.changed.fire();
+    this.changed.fire('wroteHere');
   }
 
   /** Closes and forgets the store (and any earlier failure), then looks again. */
@@ -148,7 +151,7 @@ export class StoreHost implements vscode.Disposable {
     this.current = undefined;
     this.failure = undefined;
     this.version = -1;
-    this.changed.fire();
+    this.changed.fire('elsewhere');
     this.poll();
   }
 
@@ -166,7 +169,7 @@ export class StoreHost implements vscode.Disposable {
       const version = this.current.dataVersion();
       if (version === this.version) return;
       this.version = version;
-      this.changed.fire();
+      this.changed.fire('elsewhere');
     } catch (error) {
       this.fail(error);
     }
@@ -177,7 +180,7 @@ export class StoreHost implements vscode.Disposable {
     this.reporter.report(error, 'Opening the Labbook store');
     this.current?.close();
     this.current = undefined;
-    this.changed.fire();
+    this.changed.fire('elsewhere');
   }
 
   dispose(): void {

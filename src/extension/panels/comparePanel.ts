@@ -18,7 +18,7 @@ export const COMPARE_PANEL_VIEW_TYPE = 'labbook.comparePanel';
 export interface ComparePanelDeps {
   extensionUri: vscode.Uri;
   store: () => Store | undefined;
-  onDidChangeStore: vscode.Event<void>;
+  onDidChangeStore: vscode.Event<unknown>;
   /** Opens a run's own panel. */
   openRun: (runId: string) => void;
   /** Reads the compared series (the extension's worker pool; the host thread when absent). */

@@ -22,7 +22,7 @@ export const LINEAGE_PANEL_VIEW_TYPE = 'labbook.lineagePanel';
 export interface LineagePanelDeps {
   extensionUri: vscode.Uri;
   store: () => Store | undefined;
-  onDidChangeStore: vscode.Event<void>;
+  onDidChangeStore: vscode.Event<unknown>;
   openRun: (runId: string) => void;
   log: HostLog;
 }

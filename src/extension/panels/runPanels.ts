@@ -18,7 +18,7 @@ export class RunPanels {
 
   constructor(
     private readonly deps: RunPanelDeps & {
-      onDidChangeStore: vscode.Event<void>;
+      onDidChangeStore: vscode.Event<unknown>;
       /** Hears the run a panel opens on (a pulled run's large histories are fetched then). */
       onOpen?: (runIds: readonly string[]) => void;
     },

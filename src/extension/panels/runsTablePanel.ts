@@ -22,7 +22,7 @@ export interface RunsTablePanelDeps {
   /** Where the query and columns are remembered. */
   workspaceState: vscode.Memento;
   store: () => Store | undefined;
-  onDidChangeStore: vscode.Event<void>;
+  onDidChangeStore: vscode.Event<unknown>;
   openRun: (runId: string) => void;
   log: HostLog;
   /** Which way each metric is better; asks the user about metrics whose name does not tell. */

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import Papa from 'papaparse';
 import type { ColumnSample, DatasetSample } from '../core/drift';
 import { sortNumbers } from '../core/driftStats';
+import { decimalNumber, DOT, isDigit, MINUS, PANDAS_NA, PLUS } from '../core/pandasCells';
 
 /** A data file that cannot be read: the message names the file and what is wrong. */
 export class DataFileError extends Error {}
@@ -19,28 +20,6 @@ export interface ReadOptions {
   format?: 'csv' | 'tsv' | 'parquet';
 }
 
-/** pandas.read_csv's default NA markers. */
-const NA_MARKERS = new Set([
-  '',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '-1.#IND',
-  '-1.#QNAN',
-  '-NaN',
-  '-nan',
-  '1.#IND',
-  '1.#QNAN',
-  '<NA>',
-  'N/A',
-  'NA',
-  'NULL',
-  'NaN',
-  'None',
-  'n/a',
-  'nan',
-  'null',
-]);
 const INFINITE = /^[-+]?inf(?:inity)?$/i;
 /** Past this many distinct texts a column is taken for an identifier and no longer counted (memory stays bounded). */
 export const MAX_CATEGORIES = 100_000;
@@ -59,25 +38,6 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   if (ext === '.csv' || ext === '.tsv') return readCsv(path, ext === '.tsv' ? '\t' : ',', options);
   if (ext === '.parquet' || ext === '.pq') return readParquet(path, options);
   throw new DataFileError(`${path}: unknown data format '${ext || basename(path)}' (Labbook reads .csv, .tsv and .parquet)`);
-}
-
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
-const PLUS = 43;
-const MINUS = 45;
-const DOT = 46;
-
-/**
- * The value of a plain decimal number ('12', '-0.5', '.5', '1e-3'), else undefined. Number() alone would also take
- * ' 12', '0x1F' and '0b11', which pandas reads as text: the first and last characters rule those out cheaply.
- */
-export function decimalNumber(text: string): number | undefined {
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(text.length - 1);
-  if (!(isDigit(first) || first === MINUS || first === PLUS || first === DOT) || !(isDigit(last) || last === DOT)) return undefined;
-  const second = text.charCodeAt(1) | 32;
-  if (first === 48 && (second === 120 || second === 98 || second === 111)) return undefined;
-  const value = Number(text);
-  return Number.isNaN(value) ? undefined : value;
 }
 
 /** Powers of ten that doubles hold exactly. */
@@ -202,7 +162,7 @@ class ColumnBuilder {
         return this.addNumber(value);
       }
     }
-    if (NA_MARKERS.has(text) || INFINITE.test(text)) {
+    if (PANDAS_NA.has(text) || INFINITE.test(text)) {
       this.missing++;
       return;
     }

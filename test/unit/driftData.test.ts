@@ -7,13 +7,13 @@ import { after, describe, it } from 'node:test';
 import {
   DataFileError,
   MAX_CATEGORIES,
-  decimalNumber,
   readDataset,
   readPlainCsv,
   readQuotedCsv,
   readSortedDatasets,
   shortDecimal,
 } from '../../src/capture/driftData';
+import { decimalNumber } from '../../src/core/pandasCells';
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-drift-data-'));
 after(() => rmSync(root, { recursive: true, force: true }));

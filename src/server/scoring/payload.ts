@@ -2,6 +2,7 @@
 // JSON with exactly one of dataframe_split, dataframe_records, instances or inputs, and text/csv with a header; plus
 // the classic Flask example's POST /predict {"features": [...]}. Every mistake is a 400 that says what is wrong.
 import Papa from 'papaparse';
+import { decimalNumber, PANDAS_NA } from '../../core/pandasCells';
 import { ApiError } from '../fields';
 
 /** One input value: a number, a text, a boolean, or null for a missing value. */
@@ -138,35 +139,11 @@ export function parsePredictJson(text: string): InputTable {
   return { columns: null, rows: positionalRows(features, 'features') };
 }
 
-// pandas.read_csv's default NA markers: such cells are missing values.
-const NA = new Set([
-  '',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '-1.#IND',
-  '-1.#QNAN',
-  '-NaN',
-  '-nan',
-  '1.#IND',
-  '1.#QNAN',
-  '<NA>',
-  'N/A',
-  'NA',
-  'NULL',
-  'NaN',
-  'None',
-  'n/a',
-  'nan',
-  'null',
-]);
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
 function csvCell(text: string, row: number, column: string): Cell {
   const trimmed = text.trim();
-  if (NA.has(trimmed)) return null;
-  if (!NUMBER.test(trimmed)) return text;
-  const value = Number(trimmed);
+  if (PANDAS_NA.has(trimmed)) return null;
+  const value = decimalNumber(trimmed);
+  if (value === undefined) return text;
   if (!Number.isFinite(value)) throw bad(`Row ${row}, column ${column}: ${trimmed} is out of the range of a 64-bit float.`);
   return value;
 }

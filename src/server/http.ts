@@ -1,5 +1,5 @@
 // HTTP plumbing shared by the server and the streaming endpoints: bounded body reading, JSON answers, errors.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { AlreadyExistsError, InvalidValueError } from '../store/errors';
 import { sqliteErrorCode } from '../store/sqlite';
@@ -139,4 +139,41 @@ export function sendError(res: ServerResponse, error: ApiError): void {
     return;
   }
   sendJson(res, error.status, { error_code: error.code, message: error.message }, error.status === 413 ? { Connection: 'close' } : {});
+}
+
+/** A listening API server and where it answers. */
+export interface ListeningServer {
+  server: Server;
+  port: number;
+  url: string;
+}
+
+/**
+ * Starts an HTTP server on host:port (0: a free port) that answers each request with `handle`; whatever `handle`
+ * throws is answered as apiErrorOf makes it, and errors that are the server's own fault go to `log`.
+ */
+export async function listenApi(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  host: string,
+  port: number,
+  log: (line: string) => void,
+): Promise<ListeningServer> {
+  const internal = (error: unknown): void => log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // An answer before the body was read: drop the rest of it so a keep-alive connection stays usable.
+      if (!req.complete) req.resume();
+      sendError(res, apiErrorOf(error, internal));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error(`The server on ${host} is not listening on a TCP port.`);
+  return { server, port: address.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` };
 }

@@ -1,8 +1,7 @@
 // A local MLflow-compatible tracking server over the workspace store: unmodified `mlflow` client code pointed at
 // MLFLOW_TRACKING_URI=http://127.0.0.1:PORT records into Labbook. Plain node:http: the API is a few dozen JSON
 // endpoints and two streaming ones, which a route table covers without a framework.
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggedModels } from '../store/loggedModels';
 import { AuditedRegistry, localActor } from '../store/modelAudit';
 import type { Store } from '../store/store';
@@ -11,7 +10,7 @@ import type { JsonCall, JsonRoute, ServerContext } from './context';
 import { isJsonContentType, isLoopback, notJson, siteGuard, tokenChecker } from './crossSite';
 import { experimentRoutes } from './experimentRoutes';
 import { ApiError, Fields } from './fields';
-import { apiErrorOf, parseJsonBody, readBody, sendError, sendJson, sendText } from './http';
+import { listenApi, parseJsonBody, readBody, sendJson, sendText } from './http';
 import { loggedModelRoutes } from './loggedModelRoutes';
 import { registryRoutes } from './registryRoutes';
 import { Router } from './router';
@@ -116,12 +115,6 @@ function targetOf(req: IncomingMessage): Target {
   return q < 0 ? { pathname: raw, query: new URLSearchParams() } : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
 }
 
-function portOf(server: Server): number {
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('The tracking server is not listening on a TCP port.');
-  return address.port;
-}
-
 function checkOptions(options: TrackingServerOptions): string {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host) && !options.token) {
@@ -151,12 +144,11 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const authorized = tokenChecker(options.token);
-  const internal = (error: unknown): void => log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 
   // Made on the first request: the names it allows include the port, which is known once the server listens.
   let checkSite: ((req: IncomingMessage) => void) | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    (checkSite ??= siteGuard(host, portOf(server)))(req);
+    (checkSite ??= siteGuard(host, port))(req);
     if (options.checkpointWorker) options.store.checkpointInBackground(options.checkpointWorker, log);
     if (!authorized(req.headers.authorization))
       throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <MLFLOW_TRACKING_TOKEN>.');
@@ -169,23 +161,9 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     await dispatch(ctx, req, res, target, match, maxBodyBytes);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      // An answer before the body was read: drop the rest of it so a keep-alive connection stays usable.
-      if (!req.complete) req.resume();
-      sendError(res, apiErrorOf(error, internal));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = portOf(server);
+  const { server, port, url } = await listenApi(handle, host, options.port ?? 0, log);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,12 +1,12 @@
 // `labbook serve-model`'s HTTP server: MLflow's scoring protocol (POST /invocations; GET /ping, /health, /version),
 // the classic POST /predict, Prometheus' GET /metrics and the editor's GET /labbook/window.csv. Pages on other
 // sites are refused as the tracking server refuses them (crossSite.ts); everything but the probes needs the token.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { computeDrift, type DatasetSample } from '../../core/drift';
 import type { Store } from '../../store/store';
 import { isLoopback, siteGuard, tokenChecker } from '../crossSite';
 import { ApiError } from '../fields';
-import { apiErrorOf, readBody, sendError, sendJson } from '../http';
+import { listenApi, readBody, sendJson } from '../http';
 import { InferenceLogger, type InferenceLogOptions } from './inferenceLogger';
 import { InputWindow } from './inputWindow';
 import { ScoringMetrics } from './metrics';
@@ -136,7 +136,7 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
   let checkSite: ((req: IncomingMessage) => void) | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
-    (checkSite ??= siteGuard(host, portOf(server)))(req);
+    (checkSite ??= siteGuard(host, port))(req);
     const path = (req.url ?? '/').split('?')[0];
     if (!PROBES.has(path) && !authorized(req.headers.authorization))
       throw new ApiError('UNAUTHENTICATED', 'Missing or wrong token: send Authorization: Bearer <token> (labbook serve-model printed it).');
@@ -144,24 +144,10 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
     if (!route) throw new ApiError('ENDPOINT_NOT_FOUND', `No endpoint ${req.method} ${path}`);
     await route(req, res, started);
   };
-  const internal = (error: unknown): void => log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!req.complete) req.resume();
-      sendError(res, apiErrorOf(error, internal));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const { server, port, url } = await listenApi(handle, host, options.port ?? 0, log);
   if (!isLoopback(host)) log(`warning: the model server listens on ${host}, beyond this machine; requests need the token.`);
-  const port = portOf(server);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     metrics,
     recomputeDrift,
@@ -174,10 +160,4 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
       logger?.close();
     },
   };
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('The scoring server is not listening on a TCP port.');
-  return address.port;
 }

@@ -9,7 +9,7 @@ import { isDriftToWebview } from '../src/protocol/driftPanel';
 import type { DriftFromWebview, DriftPanelFiles, DriftToWebview } from '../src/protocol/driftPanel';
 import { el } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
-import { onThemeChange, readChartTheme, readCssColor } from './shared/theme';
+import { onThemeChange, readChartTheme, readCssColor, tooltipColors } from './shared/theme';
 
 /** What one histogram draws, for tests (canvases hide it from the DOM). */
 export interface DriftChartDump {
@@ -212,11 +212,7 @@ class DriftPage {
           plugins: {
             legend: { display: false },
             tooltip: {
-              backgroundColor: theme.tooltipBackground,
-              titleColor: theme.tooltipText,
-              bodyColor: theme.tooltipText,
-              borderColor: theme.tooltipBorder,
-              borderWidth: 1,
+              ...tooltipColors(theme),
               callbacks: { label: (item) => `${item.dataset.label}: ${percent(item.parsed.y ?? 0)}` },
             },
           },

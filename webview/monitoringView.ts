@@ -10,7 +10,7 @@ import type { MonitoredServer, MonitoringFromWebview, MonitoringToWebview } from
 import { el } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
 import { loadChartJs, type ChartConstructor } from './shared/metricChart';
-import { onThemeChange, readChartTheme, readCssColor, type ChartTheme } from './shared/theme';
+import { onThemeChange, readChartTheme, readCssColor, tooltipColors, type ChartTheme } from './shared/theme';
 
 /** What one chart draws, for tests. */
 export interface MonitoringChartDump {
@@ -196,11 +196,7 @@ class ServerCard {
         parsing: false,
         plugins: {
           tooltip: {
-            backgroundColor: theme.tooltipBackground,
-            titleColor: theme.tooltipText,
-            bodyColor: theme.tooltipText,
-            borderColor: theme.tooltipBorder,
-            borderWidth: 1,
+            ...tooltipColors(theme),
             callbacks: {
               title: (items) => clock(items[0]?.parsed.x ?? 0),
               label: (item) => `${item.dataset.label}: ${spec.format(item.parsed.y ?? 0)}`,

@@ -161,6 +161,27 @@ describe('Compare panel webview', () => {
     await page.screenshot('compare-light');
   });
 
+  it('draws a run that logged a metric once as a dot, and longer series as bare lines', async () => {
+    const page = await open('dark', { smoothing: 0, axis: 'step', logY: false, logX: false, onlyDifferences: true });
+    const once = (points: (typeof snapshot.metrics)[number]['series'][number]['points']) => ({
+      steps: points.steps.slice(0, 1),
+      timestamps: points.timestamps.slice(0, 1),
+      values: points.values.slice(0, 1),
+    });
+    const metrics = snapshot.metrics.map((metric) =>
+      metric.key === 'accuracy' ? { ...metric, series: metric.series.map((s, i) => (i === 0 ? { ...s, points: once(s.points) } : s)) } : metric,
+    );
+    await page.send({ ...snapshot, metrics });
+    const accuracy = await chartOf(page, 'accuracy', 2);
+    assert.deepEqual(
+      accuracy.datasets.map((d) => [d.points, d.pointRadius > 0]),
+      [
+        [1, true],
+        [RUNS[2].metrics.accuracy.length, false],
+      ],
+    );
+  });
+
   it('relates params to a metric: parallel coordinates and a scatter, one mark per run in its colour', async () => {
     const page = await open();
     await page.send(snapshot);

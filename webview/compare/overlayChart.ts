@@ -1,16 +1,16 @@
 // One chart of one metric over many runs (chart.js): a line per run in the run's colour, faint raw lines under
 // solid smoothed ones when smoothing is on. Drag across it to zoom x, double-click to reset.
 
-import type { Chart as ChartJs, ChartDataset, ChartOptions, TooltipItem } from 'chart.js' with { 'resolution-mode': 'import' };
+import type { Chart as ChartJs, ChartDataset, ChartOptions } from 'chart.js' with { 'resolution-mode': 'import' };
 import { formatDuration, formatMetric } from '../../src/core/format';
 import { formatTimestamp } from '../../src/core/runPresentation';
 import type { CompareAxis } from '../../src/protocol/comparePanel';
-import { fitLogTicks, yTickBoxes } from '../shared/axes';
+import { yTickBoxes } from '../shared/axes';
 import type { TickBox } from '../shared/axes';
-import { flatBounds, isSortedByX, singleStepBounds } from '../shared/chartSeries';
 import type { XY } from '../shared/chartSeries';
 import { el } from '../shared/dom';
 import { listenForDragZoom } from '../shared/dragZoom';
+import { lineChartOptions, lineDataset } from '../shared/lineChartOptions';
 import type { ChartConstructor, XWindow } from '../shared/metricChart';
 import type { ChartTheme } from '../shared/theme';
 
@@ -36,7 +36,7 @@ export interface OverlayData {
 
 /** What a chart draws now, for tests (canvases hide it from the DOM). */
 export interface OverlayDump {
-  datasets: { label: string; color: string; points: number; first: XY | null; last: XY | null }[];
+  datasets: { label: string; color: string; points: number; first: XY | null; last: XY | null; pointRadius: number }[];
   x: { type: string; min: number | null; max: number | null };
   y: { type: string; ticks: TickBox[] };
 }
@@ -69,8 +69,8 @@ export class OverlayChart {
     this.data = data;
     const datasets: ChartDataset<'line', XY[]>[] = [];
     for (const line of data.lines) {
-      datasets.push(this.dataset(line.label, line.raw, line.smoothed ? line.faintColor : line.color, 1));
-      if (line.smoothed) datasets.push(this.dataset(`${line.label} (smoothed)`, line.smoothed, line.color, 1.75));
+      datasets.push(lineDataset(line.label, line.raw, line.smoothed ? line.faintColor : line.color, 1));
+      if (line.smoothed) datasets.push(lineDataset(`${line.label} (smoothed)`, line.smoothed, line.color, 1.75));
     }
     this.chart.data.datasets = datasets;
     this.chart.options = this.options(data);
@@ -96,6 +96,7 @@ export class OverlayChart {
         points: d.data.length,
         first: d.data[0] ?? null,
         last: d.data.at(-1) ?? null,
+        pointRadius: typeof d.pointRadius === 'number' ? d.pointRadius : 0,
       })),
       x: { type: x?.type ?? 'linear', min: typeof x?.min === 'number' ? x.min : null, max: typeof x?.max === 'number' ? x.max : null },
       y: { type: scales?.y?.type ?? 'linear', ticks: yTickBoxes(this.chart) },
@@ -106,81 +107,20 @@ export class OverlayChart {
     this.chart.destroy();
   }
 
-  private dataset(label: string, data: XY[], color: string, width: number): ChartDataset<'line', XY[]> {
-    return {
-      label,
-      data,
-      borderColor: color,
-      backgroundColor: color,
-      borderWidth: width,
-      pointRadius: 0,
-      pointHoverRadius: 3,
-      pointHitRadius: 4,
-      tension: 0,
-      spanGaps: false,
-      normalized: isSortedByX(data),
-    };
-  }
-
   private options(data: OverlayData | null): ChartOptions<'line'> {
-    const { theme } = this;
     const axis = data?.axis ?? 'step';
-    const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
-    const ticks = { color: theme.text, font };
-    const drawn = data?.lines.flatMap((line) => (line.smoothed ? [line.raw, line.smoothed] : [line.raw])) ?? [];
-    const flat = data && !data.logY ? flatBounds(drawn) : undefined;
-    const single = axis === 'step' && !data?.logX ? singleStepBounds(drawn) : undefined;
-    return {
-      animation: false,
-      parsing: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: {
-          type: data?.logX ? 'logarithmic' : 'linear',
-          min: data?.zoom?.min ?? single?.min,
-          max: data?.zoom?.max ?? single?.max,
-          // Steps are whole numbers: ticks 0.5 apart would name steps that do not exist.
-          ticks: {
-            ...ticks,
-            maxRotation: 0,
-            autoSkipPadding: 12,
-            ...(axis === 'step' ? { precision: 0 } : {}),
-            callback: (value) => formatX(Number(value), axis),
-          },
-          grid: { color: theme.grid },
-          border: { color: theme.grid },
-        },
-        y: {
-          type: data?.logY ? 'logarithmic' : 'linear',
-          // Suggested, not fixed: chart.js then ends the axis on round ticks (31 … 35, not 31.35 … 34.65).
-          suggestedMin: flat?.min,
-          suggestedMax: flat?.max,
-          afterBuildTicks: fitLogTicks,
-          ticks: { ...ticks, callback: (value) => formatMetric(Number(value)) },
-          grid: { color: theme.grid },
-          border: { color: theme.grid },
-        },
-      },
-      plugins: {
-        tooltip: {
-          backgroundColor: theme.tooltipBackground,
-          titleColor: theme.tooltipText,
-          bodyColor: theme.tooltipText,
-          borderColor: theme.tooltipBorder,
-          borderWidth: 1,
-          titleFont: font,
-          bodyFont: font,
-          // Only the drawn line of each run: the faint raw one repeats it when smoothing is on.
-          filter: (item: TooltipItem<'line'>) => !(data?.lines.some((l) => l.smoothed) && !item.dataset.label?.endsWith('(smoothed)')),
-          callbacks: {
-            title: (items: TooltipItem<'line'>[]) =>
-              items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : '',
-            label: (item: TooltipItem<'line'>) => `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}`,
-          },
-        },
-      },
-    };
+    return lineChartOptions({
+      theme: this.theme,
+      drawn: data?.lines.flatMap((line) => (line.smoothed ? [line.raw, line.smoothed] : [line.raw])) ?? [],
+      stepAxis: axis === 'step',
+      logX: data?.logX ?? false,
+      logY: data?.logY ?? false,
+      zoom: data?.zoom,
+      formatX: (value) => formatX(value, axis),
+      xTicks: { autoSkipPadding: 12 },
+      // Only the drawn line of each run: the faint raw one repeats it when smoothing is on.
+      tooltipFilter: (item) => !(data?.lines.some((l) => l.smoothed) && !item.dataset.label?.endsWith('(smoothed)')),
+      tooltipColors: true,
+    });
   }
 }

@@ -1,15 +1,15 @@
 // One line chart of a metric (chart.js): the raw series, optionally a smoothed one on top, drag to zoom x.
 // Updates go through chart.update('none'): no animation, no flicker, and the zoom the user chose stays.
 
-import type { Chart as ChartJs, ChartDataset, ChartOptions, TooltipItem } from 'chart.js' with { 'resolution-mode': 'import' };
+import type { Chart as ChartJs, ChartDataset, ChartOptions } from 'chart.js' with { 'resolution-mode': 'import' };
 import { formatDuration, formatMetric } from '../../src/core/format';
 import type { RunPanelAxis } from '../../src/protocol/runPanel';
-import { fitLogTicks, yTickBoxes } from './axes';
+import { yTickBoxes } from './axes';
 import type { TickBox } from './axes';
-import { flatBounds, isSortedByX, singleStepBounds } from './chartSeries';
 import type { XY } from './chartSeries';
 import { el } from './dom';
 import { listenForDragZoom } from './dragZoom';
+import { lineChartOptions, lineDataset } from './lineChartOptions';
 import type { ChartTheme } from './theme';
 
 /** The chart.js constructor, loaded once per page. */
@@ -81,8 +81,8 @@ export class MetricChart {
   update(data: MetricChartData): void {
     this.data = data;
     const smoothing = data.smoothed !== null;
-    const datasets: ChartDataset<'line', XY[]>[] = [this.dataset(data.label, data.raw, smoothing ? this.theme.lineFaint : this.theme.line, 1)];
-    if (data.smoothed) datasets.push(this.dataset(`${data.label} (smoothed)`, data.smoothed, this.theme.line, 1.75));
+    const datasets: ChartDataset<'line', XY[]>[] = [lineDataset(data.label, data.raw, smoothing ? this.theme.lineFaint : this.theme.line, 1)];
+    if (data.smoothed) datasets.push(lineDataset(`${data.label} (smoothed)`, data.smoothed, this.theme.line, 1.75));
     this.chart.data.datasets = datasets;
     this.chart.options = this.options(data);
     this.chart.canvas.setAttribute('aria-label', `Chart of ${data.label}, ${data.raw.length} points${data.logScale ? ', log scale' : ''}`);
@@ -109,78 +109,17 @@ export class MetricChart {
     this.chart.destroy();
   }
 
-  private dataset(label: string, data: XY[], color: string, width: number): ChartDataset<'line', XY[]> {
-    return {
-      label,
-      data,
-      borderColor: color,
-      backgroundColor: color,
-      hoverBorderColor: color,
-      hoverBackgroundColor: color,
-      borderWidth: width,
-      // A lone point has no line to draw: show it as a dot.
-      pointRadius: data.length === 1 ? 2.5 : 0,
-      pointHoverRadius: 3,
-      pointHitRadius: 4,
-      tension: 0,
-      spanGaps: false,
-      // Binary search over x is only right for sorted data (a resumed run may log steps again).
-      normalized: isSortedByX(data),
-    };
-  }
-
   private options(data: MetricChartData | null): ChartOptions<'line'> {
-    const { theme } = this;
     const axis = data?.axis ?? 'step';
-    const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
-    const ticks = { color: theme.text, font };
-    const drawn = data ? (data.smoothed ? [data.raw, data.smoothed] : [data.raw]) : [];
-    const flat = data && !data.logScale ? flatBounds(drawn) : undefined;
-    const single = axis === 'step' ? singleStepBounds(drawn) : undefined;
-    return {
-      animation: false,
-      parsing: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: {
-          type: 'linear',
-          min: data?.zoom?.min ?? single?.min,
-          max: data?.zoom?.max ?? single?.max,
-          // Steps are whole numbers: ticks 0.5 apart would name steps that do not exist.
-          ticks: { ...ticks, maxRotation: 0, precision: axis === 'step' ? 0 : undefined, callback: (value) => formatX(Number(value), axis) },
-          grid: { color: theme.grid },
-          border: { color: theme.grid },
-        },
-        y: {
-          type: data?.logScale ? 'logarithmic' : 'linear',
-          // Suggested, not fixed: chart.js then ends the axis on round ticks (31 … 35, not 31.35 … 34.65).
-          suggestedMin: flat?.min,
-          suggestedMax: flat?.max,
-          afterBuildTicks: fitLogTicks,
-          ticks: { ...ticks, callback: (value) => formatMetric(Number(value)) },
-          grid: { color: theme.grid },
-          border: { color: theme.grid },
-        },
-      },
-      plugins: {
-        tooltip: {
-          backgroundColor: theme.tooltipBackground,
-          titleColor: theme.tooltipText,
-          bodyColor: theme.tooltipText,
-          borderColor: theme.tooltipBorder,
-          borderWidth: 1,
-          titleFont: font,
-          bodyFont: font,
-          displayColors: false,
-          callbacks: {
-            title: (items: TooltipItem<'line'>[]) =>
-              items.length ? `${axis === 'step' ? 'step ' : ''}${formatX(items[0].parsed.x ?? 0, axis)}` : '',
-            label: (item: TooltipItem<'line'>) => `${item.dataset.label ?? ''}: ${formatMetric(item.parsed.y ?? Number.NaN)}`,
-          },
-        },
-      },
-    };
+    return lineChartOptions({
+      theme: this.theme,
+      drawn: data ? (data.smoothed ? [data.raw, data.smoothed] : [data.raw]) : [],
+      stepAxis: axis === 'step',
+      logX: false,
+      logY: data?.logScale ?? false,
+      zoom: data?.zoom,
+      formatX: (value) => formatX(value, axis),
+      tooltipColors: false,
+    });
   }
 }

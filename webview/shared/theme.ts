@@ -15,6 +15,23 @@ export interface ChartTheme {
   fontSize: number;
 }
 
+/** The colours of a chart.js tooltip in the theme, for any chart type's `plugins.tooltip`. */
+export function tooltipColors(theme: ChartTheme): {
+  backgroundColor: string;
+  titleColor: string;
+  bodyColor: string;
+  borderColor: string;
+  borderWidth: number;
+} {
+  return {
+    backgroundColor: theme.tooltipBackground,
+    titleColor: theme.tooltipText,
+    bodyColor: theme.tooltipText,
+    borderColor: theme.tooltipBorder,
+    borderWidth: 1,
+  };
+}
+
 // A hidden element whose computed colour resolves var(), color-mix() and names into rgb()/color() strings.
 function resolveColor(probe: HTMLElement, variable: string): string {
   probe.style.color = `var(${variable})`;

@@ -2,7 +2,7 @@
 // with the histogram bins core already computed (never rows of data), and one warning per drifted column placed
 // on the current file's header.
 import { formatScore, scoreKind } from './driftReport';
-import type { DriftMethod, DriftReport, SkippedColumn } from './drift';
+import type { DriftMethod, DriftReport } from './drift';
 
 /** One compared column as the panel shows it. */
 export interface DriftPanelColumn {
@@ -25,16 +25,10 @@ export interface DriftPanelColumn {
 }
 
 /** A drift report as the panel shows it. */
-export interface DriftPanelReport {
-  reference: { name: string; rows: number };
-  current: { name: string; rows: number };
+export interface DriftPanelReport extends Omit<DriftReport, 'columns' | 'shareOfDriftedColumns'> {
   columns: DriftPanelColumn[];
-  skipped: SkippedColumn[];
-  driftedColumns: number;
   /** The share of drifted columns, printed. */
   share: string;
-  driftShare: number;
-  datasetDrift: boolean;
 }
 
 /** The panel's view of `report`: drifted columns first, scores printed, shares only finite numbers. */

@@ -1,6 +1,7 @@
 // Messages between the Run Sweep form webview and the extension host. The webview says 'sweepForm/ready', the host
 // answers with the command to prefill; 'sweepForm/start' asks the host to start `labbook sweep` in a terminal.
 
+import type { SweepFormFields } from '../core/sweepForm';
 import { InvalidMessage, parseWebviewMessage, unknownType, type Fields, type ParseResult } from './messageFields';
 
 /** The form's starting values. */
@@ -27,16 +28,8 @@ export interface SweepFormReadyMessage {
 }
 
 /** What to sweep, as the flags of `labbook sweep`. */
-export interface SweepFormStartMessage {
+export interface SweepFormStartMessage extends SweepFormFields {
   type: 'sweepForm/start';
-  command: string;
-  grid: string[];
-  params: string[];
-  random: number;
-  parallel: number;
-  name: string;
-  /** Queue the runs instead of starting them. */
-  queue: boolean;
 }
 
 /** Every message the form sends to the host. */

@@ -3,8 +3,6 @@
 // sends; the host samples and smooths series, so changing axis or smoothing asks the host again.
 
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import '@vscode-elements/elements/dist/vscode-radio/index.js';
-import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import { COMPARE_AXES, MAX_COMPARE_SMOOTHING, isCompareToWebview } from '../src/protocol/comparePanel';
 import type { CompareAxis, CompareFromWebview, CompareToWebview } from '../src/protocol/comparePanel';
 import { decodeNumber } from '../src/protocol/runPanel';
@@ -13,6 +11,7 @@ import { EnvironmentList } from './compare/environmentList';
 import { MetricGrid } from './compare/metricGrid';
 import { Relations } from './compare/relations';
 import type { CardInspection, GridSettings } from './compare/metricGrid';
+import { axisChoice, smoothingControl } from './shared/chartControls';
 import { el } from './shared/dom';
 import { MessageClient } from './shared/messageClient';
 import { loadChartJs } from './shared/metricChart';
@@ -159,36 +158,22 @@ class ComparePage {
   }
 
   private controls(): HTMLElement {
-    const slider = el('input', {
-      className: 'smoothing-slider',
-      attributes: { type: 'range', min: '0', max: String(MAX_COMPARE_SMOOTHING), step: '0.001', id: 'smoothing' },
-    });
-    slider.value = String(this.settings.smoothing);
-    const value = el('output', { className: 'smoothing-value', text: this.settings.smoothing.toFixed(2), attributes: { for: 'smoothing' } });
-    slider.addEventListener('input', () => {
-      value.textContent = Number(slider.value).toFixed(2);
-    });
     // Smoothing runs on the host over full-resolution series: ask once the slider is let go.
-    slider.addEventListener('change', () => {
-      this.settings.smoothing = Number(slider.value);
-      this.viewChanged();
+    const smoothing = smoothingControl(MAX_COMPARE_SMOOTHING, this.settings.smoothing, {
+      change: (value) => {
+        this.settings.smoothing = value;
+        this.viewChanged();
+      },
     });
-
-    const radios = COMPARE_AXES.map((axis) => {
-      const radio = el('vscode-radio', { text: AXIS_LABELS[axis] });
-      radio.name = 'x-axis';
-      radio.value = axis;
-      radio.checked = this.settings.axis === axis;
-      return { axis, radio };
-    });
-    const axisGroup = el('vscode-radio-group', { className: 'axis-choice' }, ...radios.map((r) => r.radio));
-    axisGroup.addEventListener('change', () => {
-      const checked = radios.find((r) => r.radio.checked);
-      if (!checked || checked.axis === this.settings.axis) return;
-      this.settings.axis = checked.axis;
-      this.viewChanged();
-      this.grid.redraw();
-    });
+    const axis = axisChoice(
+      COMPARE_AXES.map((a) => ({ axis: a, label: AXIS_LABELS[a] })),
+      () => this.settings.axis,
+      (picked) => {
+        this.settings.axis = picked;
+        this.viewChanged();
+        this.grid.redraw();
+      },
+    );
 
     const checkbox = (label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement => {
       const box = el('vscode-checkbox', { text: label });
@@ -203,8 +188,8 @@ class ComparePage {
     return el(
       'div',
       { className: 'chart-controls' },
-      el('label', { className: 'smoothing', attributes: { for: 'smoothing' } }, 'Smoothing', slider, value),
-      el('span', { className: 'axis' }, el('span', { className: 'control-label', text: 'X axis' }), axisGroup),
+      smoothing,
+      axis,
       checkbox('Log y', this.settings.logY, (checked) => {
         this.settings.logY = checked;
         this.grid.redraw();

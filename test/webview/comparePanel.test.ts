@@ -182,6 +182,27 @@ describe('Compare panel webview', () => {
     );
   });
 
+  it('gives the smoothing slider the focus colour in both high-contrast themes, where button colours vanish', async () => {
+    const page = await open('high-contrast');
+    await page.send(snapshot);
+    const slider = page.page.locator('.smoothing-slider');
+    const accents = [];
+    for (const themeClass of ['vscode-high-contrast', 'vscode-high-contrast-light', 'vscode-dark']) {
+      accents.push(
+        await slider.evaluate((input, themeClass) => {
+          document.body.className = themeClass;
+          const probe = document.createElement('span');
+          probe.style.color = 'var(--vscode-focusBorder)';
+          document.body.append(probe);
+          const focus = getComputedStyle(probe).color;
+          probe.remove();
+          return getComputedStyle(input).accentColor === focus;
+        }, themeClass),
+      );
+    }
+    assert.deepEqual(accents, [true, true, false]);
+  });
+
   it('relates params to a metric: parallel coordinates and a scatter, one mark per run in its colour', async () => {
     const page = await open();
     await page.send(snapshot);

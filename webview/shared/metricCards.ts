@@ -3,13 +3,12 @@
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import '@vscode-elements/elements/dist/vscode-radio/index.js';
-import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import { formatMetric } from '../../src/core/format';
 import { metricSummaryText } from '../../src/core/runPresentation';
 import type { HistoryPoint } from '../../src/core/types';
 import { MAX_SMOOTHING, decodeNumber } from '../../src/protocol/runPanel';
 import type { RunPanelAxis, RunPanelRangeDetailMessage, RunPanelSeries, RunPanelSummary } from '../../src/protocol/runPanel';
+import { axisChoice, smoothingControl } from './chartControls';
 import { decodePoints, hasOneStep, nonFiniteCounts, smoothPoints, toXY, withDetail } from './chartSeries';
 import type { RangeSample } from './chartSeries';
 import { el, oncePerFrame } from './dom';
@@ -324,39 +323,30 @@ export class MetricsSection implements CardContext {
   }
 
   private controls(): HTMLElement {
-    const slider = el('input', {
-      className: 'smoothing-slider',
-      attributes: { type: 'range', min: '0', max: String(MAX_SMOOTHING), step: '0.001', id: 'smoothing' },
+    const smoothing = smoothingControl(MAX_SMOOTHING, this.settings.smoothing, {
+      input: (value) => {
+        this.settings.smoothing = value;
+        for (const card of this.cards.values()) card.dropHostSmoothing();
+        this.redrawAll();
+      },
+      // Sampled series are smoothed by the host, at full resolution; ask once the slider is let go.
+      change: () => {
+        this.host.smoothingChosen(this.settings.smoothing);
+        this.host.persist();
+      },
     });
-    slider.value = String(this.settings.smoothing);
-    const value = el('output', { className: 'smoothing-value', text: this.settings.smoothing.toFixed(2), attributes: { for: 'smoothing' } });
-    slider.addEventListener('input', () => {
-      this.settings.smoothing = Number(slider.value);
-      value.textContent = this.settings.smoothing.toFixed(2);
-      for (const card of this.cards.values()) card.dropHostSmoothing();
-      this.redrawAll();
-    });
-    // Sampled series are smoothed by the host, at full resolution; ask once the slider is let go.
-    slider.addEventListener('change', () => {
-      this.host.smoothingChosen(this.settings.smoothing);
-      this.host.persist();
-    });
-
-    const choices = (['step', 'relative'] as const).map((choice) => {
-      const radio = el('vscode-radio', { text: choice === 'step' ? 'Step' : 'Relative time' });
-      radio.name = 'x-axis';
-      radio.value = choice;
-      radio.checked = this.settings.axis === choice;
-      return { choice, radio };
-    });
-    const axis = el('vscode-radio-group', { className: 'axis-choice' }, ...choices.map((c) => c.radio));
-    axis.addEventListener('change', () => {
-      const checked = choices.find((c) => c.radio.checked);
-      if (!checked || checked.choice === this.settings.axis) return;
-      this.settings.axis = checked.choice;
-      this.host.persist();
-      this.redrawAll();
-    });
+    const axis = axisChoice(
+      [
+        { axis: 'step', label: 'Step' },
+        { axis: 'relative', label: 'Relative time' },
+      ] as const,
+      () => this.settings.axis,
+      (picked) => {
+        this.settings.axis = picked;
+        this.host.persist();
+        this.redrawAll();
+      },
+    );
 
     const log = el('vscode-checkbox', { className: 'log-scale', text: 'Log scale' });
     log.checked = this.settings.logScale;
@@ -369,8 +359,8 @@ export class MetricsSection implements CardContext {
     return el(
       'div',
       { className: 'chart-controls' },
-      el('label', { className: 'smoothing', attributes: { for: 'smoothing' } }, 'Smoothing', slider, value),
-      el('span', { className: 'axis' }, el('span', { className: 'control-label', text: 'X axis' }), axis),
+      smoothing,
+      axis,
       log,
       el('span', { className: 'hint', text: 'Drag across a chart to zoom, double-click to reset.' }),
     );

@@ -10,9 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
-import type { VsCode } from './harness';
-import { DEBIAN_PYTHON, openRunFromPalette, openRunsView, panelCharts, parkMouse, runPanelFrame } from './labbookUi';
+import { DEBIAN_PYTHON, inVsCode, openRunFromPalette, openRunsView, panelCharts, parkMouse, runPanelFrame } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -69,58 +67,54 @@ test('the run panel of an argparse run: defaults as params, system metrics colla
   assert.deepEqual(detail.params, { batch_size: '32', epochs: '4', lr: '0.1' });
   assert.deepEqual(JSON.parse(detail.tags['labbook.param_sources']), { batch_size: 'argparse default', epochs: 'argparse default' });
 
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({
+  await inVsCode(
+    {
       testName: 'chart-layout',
       workspace: workspace.dir,
       extensionVsix: vsix,
       settings: { 'workbench.colorTheme': 'Default Dark Modern' },
       viewport: { width: 1400, height: 900 },
-    });
-    await openRunsView(vscode);
-    await openRunFromPalette(vscode, 'defaults-run');
-    const frame = await runPanelFrame(vscode, 'defaults-run');
-    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 2 || undefined, {
-      timeoutMs: 30_000,
-      what: 'the user charts drawn',
-    });
-    const userKeys = await frame.locator('vscode-collapsible.section:not(.system-section) > .charts .metric-key').allTextContents();
-    assert.deepEqual(userKeys, ['acc', 'loss']);
-    const system = frame.locator('vscode-collapsible.system-section');
-    // CPU, memory, processes, disk and network: as many as the run recorded (/proc files a container may hide).
-    const systemKeys = detail.metrics.filter((metric) => metric.key.startsWith('system/')).length;
-    assert.ok(systemKeys >= 3, `${systemKeys} system metrics`);
-    assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [
-      false,
-      String(systemKeys),
-      false,
-    ]);
-    const systemNames = detail.metrics
-      .map((metric) => metric.key)
-      .filter((key) => key.startsWith('system/'))
-      .sort();
-    assert.deepEqual(await system.locator('.metric-key').allTextContents(), systemNames);
-    const params = await frame.locator('table.entries').first().locator('tbody tr').allTextContents();
-    assert.ok(
-      params.some((row) => row.includes('batch_size') && row.includes('32')),
-      params.join(' | '),
-    );
-    await parkMouse(vscode);
-    await vscode.screenshot('run-panel-system-collapsed');
-    await system.evaluate((s: HTMLElement & { open?: boolean }) => (s.open = true));
-    await system.scrollIntoViewIfNeeded();
-    // The two script charts and the system charts in view (the rest draw when scrolled to).
-    await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 5 || undefined, {
-      timeoutMs: 30_000,
-      what: 'system charts drawn once opened',
-    });
-    await vscode.screenshot('run-panel-system-open');
-  } catch (error) {
-    await vscode?.screenshot('failure');
-    throw error;
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+    },
+    workspace,
+    async (vscode) => {
+      await openRunsView(vscode);
+      await openRunFromPalette(vscode, 'defaults-run');
+      const frame = await runPanelFrame(vscode, 'defaults-run');
+      await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 2 || undefined, {
+        timeoutMs: 30_000,
+        what: 'the user charts drawn',
+      });
+      const userKeys = await frame.locator('vscode-collapsible.section:not(.system-section) > .charts .metric-key').allTextContents();
+      assert.deepEqual(userKeys, ['acc', 'loss']);
+      const system = frame.locator('vscode-collapsible.system-section');
+      // CPU, memory, processes, disk and network: as many as the run recorded (/proc files a container may hide).
+      const systemKeys = detail.metrics.filter((metric) => metric.key.startsWith('system/')).length;
+      assert.ok(systemKeys >= 3, `${systemKeys} system metrics`);
+      assert.deepEqual(await system.evaluate((s: HTMLElement & { open?: boolean; description?: string }) => [s.open, s.description, s.hidden]), [
+        false,
+        String(systemKeys),
+        false,
+      ]);
+      const systemNames = detail.metrics
+        .map((metric) => metric.key)
+        .filter((key) => key.startsWith('system/'))
+        .sort();
+      assert.deepEqual(await system.locator('.metric-key').allTextContents(), systemNames);
+      const params = await frame.locator('table.entries').first().locator('tbody tr').allTextContents();
+      assert.ok(
+        params.some((row) => row.includes('batch_size') && row.includes('32')),
+        params.join(' | '),
+      );
+      await parkMouse(vscode);
+      await vscode.screenshot('run-panel-system-collapsed');
+      await system.evaluate((s: HTMLElement & { open?: boolean }) => (s.open = true));
+      await system.scrollIntoViewIfNeeded();
+      // The two script charts and the system charts in view (the rest draw when scrolled to).
+      await waitUntil(async () => (await panelCharts(frame)).filter((c) => c.chart).length >= 5 || undefined, {
+        timeoutMs: 30_000,
+        what: 'system charts drawn once opened',
+      });
+      await vscode.screenshot('run-panel-system-open');
+    },
+  );
 });

@@ -6,16 +6,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
-import type { VsCode } from './harness';
-import { EXTENSION_ID, openRunsView } from './labbookUi';
+import { EXTENSION_ID, inVsCode, openRunsView } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 test('Add CI Workflow shows the workflow, then writes it on confirmation', { timeout: 300_000 }, async () => {
   const workspace = copyExamples();
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({ testName: 'add-ci-workflow', workspace: workspace.dir, extensionVsix: labbookVsix() });
+  await inVsCode({ testName: 'add-ci-workflow', workspace: workspace.dir, extensionVsix: labbookVsix() }, workspace, async (vscode) => {
     // The extension activates when its view opens (or one of its commands runs).
     await openRunsView(vscode);
     await vscode.waitForActivation(EXTENSION_ID, 60_000);
@@ -44,8 +40,5 @@ test('Add CI Workflow shows the workflow, then writes it on confirmation', { tim
     await page.locator('.tab', { hasText: 'labbook.yml' }).first().waitFor({ timeout: 30_000 });
     await vscode.moveMouseAway();
     await vscode.screenshot('workflow-written');
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+  });
 });

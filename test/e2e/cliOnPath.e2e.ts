@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { EXTENSION_ID, openRunsView } from './labbookUi';
+import { EXTENSION_ID, inVsCode, openRunsView } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const SCRIPT = "print('loss: 0.5'); print('loss: 0.25')";
@@ -34,30 +33,29 @@ for (const variant of [
 ]) {
   test(`a new terminal has labbook on PATH and tracks a run with it (${variant.name})`, { timeout: 300_000 }, async () => {
     const workspace = copyExamples();
-    let vscode: VsCode | undefined;
-    try {
-      vscode = await startVsCode({
+    await inVsCode(
+      {
         testName: `cli-on-path-${variant.name}`,
         workspace: workspace.dir,
         extensionVsix: labbookVsix(),
         viewport: variant.viewport,
         settings: { 'workbench.colorTheme': variant.theme },
-      });
-      const tree = await openRunsView(vscode);
-      await vscode.waitForActivation(EXTENSION_ID, 60_000);
-      await vscode.moveMouseAway();
-      await vscode.screenshot('welcome');
-      const text = await trackFromTerminal(vscode);
-      assert.match(text, /\/labbook\/bin\/labbook|globalStorage.*\/bin\/labbook/);
-      assert.match(text, /labbook \d+\.\d+\.\d+ \(Node v\d+/);
-      assert.match(text, /exit=0/);
-      assert.match(text, /run from-path finished/);
-      await tree.locator('.monaco-list-row', { hasText: 'from-path' }).first().waitFor({ timeout: 30_000 });
-      await vscode.moveMouseAway();
-      await vscode.screenshot('terminal-and-run');
-    } finally {
-      await vscode?.stop();
-      workspace.remove();
-    }
+      },
+      workspace,
+      async (vscode) => {
+        const tree = await openRunsView(vscode);
+        await vscode.waitForActivation(EXTENSION_ID, 60_000);
+        await vscode.moveMouseAway();
+        await vscode.screenshot('welcome');
+        const text = await trackFromTerminal(vscode);
+        assert.match(text, /\/labbook\/bin\/labbook|globalStorage.*\/bin\/labbook/);
+        assert.match(text, /labbook \d+\.\d+\.\d+ \(Node v\d+/);
+        assert.match(text, /exit=0/);
+        assert.match(text, /run from-path finished/);
+        await tree.locator('.monaco-list-row', { hasText: 'from-path' }).first().waitFor({ timeout: 30_000 });
+        await vscode.moveMouseAway();
+        await vscode.screenshot('terminal-and-run');
+      },
+    );
   });
 }

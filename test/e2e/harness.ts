@@ -112,6 +112,11 @@ export interface VsCode {
   waitForActivation(extensionId: string, timeoutMs?: number): Promise<void>;
   /** Everything code-server printed, the extension host log and the page errors seen in the browser. */
   diagnostics(): string;
+  /**
+   * What a failed test's message carries, as CI keeps only the test output: the notifications on screen and the last
+   * lines of the extension host log and of Labbook's own output channel.
+   */
+  failureNotes(): Promise<string>;
   /** Closes the browser, ends code-server's process group and saves diagnostics() as logs.txt beside the screenshots. */
   stop(): Promise<void>;
 }
@@ -237,8 +242,26 @@ function makeVsCode({ page, baseUrl, dirs, outputDir, stop, diagnostics }: Sessi
     },
     waitForActivation: (extensionId, activationTimeoutMs) => waitForActivationLog(dirs.userDataDir, extensionId, activationTimeoutMs ?? timeoutMs),
     diagnostics,
+    failureNotes: async () => {
+      const toasts = await page
+        .locator('.notification-toast')
+        .allInnerTexts()
+        .catch(() => []);
+      return [
+        `notifications on screen: ${toasts.length ? toasts.map((text) => text.replace(/\s+/g, ' ')).join(' | ') : 'none'}`,
+        `extension host log, last lines:\n${lastLines(extensionHostLog(dirs.userDataDir), FAILURE_LOG_LINES)}`,
+        `Labbook output, last lines:\n${lastLines(logFiles(dirs.userDataDir, /[/\\]Labbook\.log$/), FAILURE_LOG_LINES)}`,
+      ].join('\n');
+    },
     stop,
   };
+}
+
+/** How many lines of each log a failure message quotes. */
+const FAILURE_LOG_LINES = 25;
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 function screenshotter(page: Page, dir: string): (name: string) => Promise<string> {
@@ -361,10 +384,15 @@ export function activationFailure(extensionId: string): string {
 
 /** The extension host logs of a code-server user-data dir, concatenated (empty before the host starts). */
 export function extensionHostLog(userDataDir: string): string {
+  return logFiles(userDataDir, /exthost\d*[/\\]remoteexthost\.log$/);
+}
+
+/** The log files under the user data folder whose path matches `name`, joined. */
+function logFiles(userDataDir: string, name: RegExp): string {
   const logs = path.join(userDataDir, 'logs');
   if (!existsSync(logs)) return '';
   return readdirSync(logs, { recursive: true, encoding: 'utf8' })
-    .filter((entry) => /exthost\d*[/\\]remoteexthost\.log$/.test(entry))
+    .filter((entry) => name.test(entry))
     .map((entry) => readFileSync(path.join(logs, entry), 'utf8'))
     .join('\n');
 }

@@ -7,9 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
-import type { VsCode } from './harness';
-import { openRunsView, parkMouse, runPanelFrame, runRow } from './labbookUi';
+import { inVsCode, openRunsView, parkMouse, runPanelFrame, runRow } from './labbookUi';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 const NAME = '<img src=x onerror=alert(1)>';
@@ -63,10 +61,8 @@ test(
     const workspace = copyExamples();
     record(workspace.dir, ['--name', NAME, '--param', `${PARAM_KEY}=${PARAM_VALUE}`, '--tag', `note=${TAG_VALUE}`]);
     record(workspace.dir, ['--name', 'plain-run']);
-    let vscode: VsCode | undefined;
     const dialogs: string[] = [];
-    try {
-      vscode = await startVsCode({ testName: 'hostile-names', workspace: workspace.dir, extensionVsix: vsix });
+    await inVsCode({ testName: 'hostile-names', workspace: workspace.dir, extensionVsix: vsix }, workspace, async (vscode) => {
       const { page } = vscode;
       // A dialog from any frame of the page means injected script ran: record it (the test fails below) and close it.
       page.on('dialog', (dialog) => {
@@ -125,9 +121,6 @@ test(
 
       assert.equal(await injectedImages(page), 0, 'no <img src=x> anywhere');
       assert.deepEqual(dialogs, [], 'no script from run data ran');
-    } finally {
-      await vscode?.stop();
-      workspace.remove();
-    }
+    });
   },
 );

@@ -9,9 +9,8 @@ import { test } from 'node:test';
 import type { Frame, Page } from './node_modules/playwright-core';
 import { listTrash } from '../../src/store/trash';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { DEBIAN_PYTHON, EXTENSION_ID, readStore } from './labbookUi';
+import { DEBIAN_PYTHON, EXTENSION_ID, inVsCode, readStore } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const TABLE = 'main.runs-table[aria-busy="false"] .grid .row';
@@ -123,114 +122,110 @@ test('keyboard only: run, select three runs, compare, sort and filter the table,
   const vsix = labbookVsix();
   const workspace = copyExamples();
   for (const name of ['alpha', 'beta', 'gamma']) recordRun(workspace.dir, name);
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({
+  await inVsCode(
+    {
       testName: 'keyboard',
       workspace: workspace.dir,
       extensionVsix: vsix,
       settings: { 'labbook.python.path': DEBIAN_PYTHON },
-    });
-    const { page } = vscode;
-    // Park the pointer once, away from everything, so no hover shows in the screenshots; it never moves again.
-    await page.mouse.move(700, 880);
+    },
+    workspace,
+    async (vscode) => {
+      const { page } = vscode;
+      // Park the pointer once, away from everything, so no hover shows in the screenshots; it never moves again.
+      await page.mouse.move(700, 880);
 
-    // Run and track the current file.
-    await quickInput(page, 'Control+P', 'iris/train.py', 'train.py');
-    await page.locator('.tabs-container .tab.active[data-resource-name="train.py"]').waitFor({ timeout: 30_000 });
-    await vscode.waitForActivation(EXTENSION_ID, 60_000);
-    await palette(vscode, 'Labbook: Run and Track Current File');
-    await waitUntil(
-      () => (readStore(workspace.dir, (store) => store.listRuns({ filter: "attributes.status = 'FINISHED'" }).length) === 4 ? true : undefined),
-      {
-        timeoutMs: 120_000,
-        what: 'the tracked run finished',
-      },
-    );
-    const [tracked] = readStore(workspace.dir, (store) => store.listRuns({ limit: 1 }));
-    await vscode.screenshot('run-and-track-finished');
+      // Run and track the current file.
+      await quickInput(page, 'Control+P', 'iris/train.py', 'train.py');
+      await page.locator('.tabs-container .tab.active[data-resource-name="train.py"]').waitFor({ timeout: 30_000 });
+      await vscode.waitForActivation(EXTENSION_ID, 60_000);
+      await palette(vscode, 'Labbook: Run and Track Current File');
+      await waitUntil(
+        () => (readStore(workspace.dir, (store) => store.listRuns({ filter: "attributes.status = 'FINISHED'" }).length) === 4 ? true : undefined),
+        {
+          timeoutMs: 120_000,
+          what: 'the tracked run finished',
+        },
+      );
+      const [tracked] = readStore(workspace.dir, (store) => store.listRuns({ limit: 1 }));
+      await vscode.screenshot('run-and-track-finished');
 
-    // The Runs view, three runs selected with the keyboard.
-    await focusRunsView(vscode);
-    const tree = await vscode.treeView('Runs');
-    await tree.locator('.monaco-list-row', { hasText: tracked.name }).waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Home');
-    await pressUntilFocused(vscode, 'ArrowDown', tracked.name);
-    // Arrows move only the focus in a tree view; Ctrl+Shift+Enter (list.toggleSelection) selects the focused row,
-    // then Shift+Down extends the selection. Each step waits for the selection, which the tree then previews.
-    for (const count of [1, 2, 3]) {
-      await page.keyboard.press(count === 1 ? 'Control+Shift+Enter' : 'Shift+ArrowDown');
-      await waitUntil(async () => ((await selectedRows(vscode!)).length === count ? true : undefined), {
+      // The Runs view, three runs selected with the keyboard.
+      await focusRunsView(vscode);
+      const tree = await vscode.treeView('Runs');
+      await tree.locator('.monaco-list-row', { hasText: tracked.name }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Home');
+      await pressUntilFocused(vscode, 'ArrowDown', tracked.name);
+      // Arrows move only the focus in a tree view; Ctrl+Shift+Enter (list.toggleSelection) selects the focused row,
+      // then Shift+Down extends the selection. Each step waits for the selection, which the tree then previews.
+      for (const count of [1, 2, 3]) {
+        await page.keyboard.press(count === 1 ? 'Control+Shift+Enter' : 'Shift+ArrowDown');
+        await waitUntil(async () => ((await selectedRows(vscode)).length === count ? true : undefined), {
+          timeoutMs: 10_000,
+          what: `${count} rows selected`,
+        });
+      }
+      const selected = await selectedRows(vscode);
+      assert.deepEqual(selected, [tracked.name, 'gamma', 'beta'], 'the newest three runs, selected with the keyboard');
+      await vscode.screenshot('three-runs-selected');
+
+      // Compare takes the tree's selection.
+      await palette(vscode, 'Labbook: Compare Runs');
+      const compare = await vscode.webviewFrame('main[aria-busy="false"] h1.compare-title', 60_000);
+      assert.equal(await compare.locator('h1.compare-title').textContent(), 'Compare 3 runs');
+      await vscode.screenshot('compare-three');
+
+      // The Runs table: sort with Enter on a header, filter by typing.
+      await palette(vscode, 'Labbook: Open Runs Table');
+      const table = await vscode.webviewFrame(TABLE, 60_000);
+      await tabTo(vscode, table, '.header-cell');
+      const column = await table.evaluate(() => document.activeElement?.getAttribute('data-column-id'));
+      await page.keyboard.press('Enter');
+      const header = table.locator(`.header-cell[data-column-id="${column}"]`);
+      await waitUntil(async () => ((await header.getAttribute('aria-sort')) !== 'none' ? true : undefined), {
         timeoutMs: 10_000,
-        what: `${count} rows selected`,
+        what: `sorted by ${column}`,
       });
-    }
-    const selected = await selectedRows(vscode);
-    assert.deepEqual(selected, [tracked.name, 'gamma', 'beta'], 'the newest three runs, selected with the keyboard');
-    await vscode.screenshot('three-runs-selected');
+      await vscode.screenshot('table-sorted');
+      await tabTo(vscode, table, '.filter-input', 'Shift+Tab');
+      await page.keyboard.type("attributes.run_name = 'beta'");
+      await page.keyboard.press('Escape'); // closes the key completion, if it is open
+      await page.keyboard.press('Enter');
+      await waitUntil(async () => ((await table.locator('.run-count').textContent()) === '1 of 4 runs' ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'the table filtered to beta',
+      });
+      await vscode.screenshot('table-filtered');
 
-    // Compare takes the tree's selection.
-    await palette(vscode, 'Labbook: Compare Runs');
-    const compare = await vscode.webviewFrame('main[aria-busy="false"] h1.compare-title', 60_000);
-    assert.equal(await compare.locator('h1.compare-title').textContent(), 'Compare 3 runs');
-    await vscode.screenshot('compare-three');
+      // Delete in the Runs tree moves the focused run to the Trash.
+      await focusRunsView(vscode);
+      await page.keyboard.press('Home');
+      await pressUntilFocused(vscode, 'ArrowDown', 'alpha');
+      // Delete acts on the selection (the three compared runs until now), as the Explorer's does.
+      await selectFocusedOnly(vscode);
+      await page.keyboard.press('Delete');
+      await waitUntil(() => (!runNames(workspace.dir).includes('alpha') ? true : undefined), { timeoutMs: 30_000, what: 'alpha moved to the Trash' });
+      assert.deepEqual(
+        readStore(workspace.dir, (store) => listTrash(store).map((run) => run.name)),
+        ['alpha'],
+      );
+      const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (1)' });
+      await trash.waitFor({ timeout: 30_000 });
+      await page.locator('.notifications-toasts', { hasText: 'Moved run "alpha" to the Trash.' }).waitFor({ timeout: 30_000 });
+      await vscode.screenshot('deleted-to-trash');
 
-    // The Runs table: sort with Enter on a header, filter by typing.
-    await palette(vscode, 'Labbook: Open Runs Table');
-    const table = await vscode.webviewFrame(TABLE, 60_000);
-    await tabTo(vscode, table, '.header-cell');
-    const column = await table.evaluate(() => document.activeElement?.getAttribute('data-column-id'));
-    await page.keyboard.press('Enter');
-    const header = table.locator(`.header-cell[data-column-id="${column}"]`);
-    await waitUntil(async () => ((await header.getAttribute('aria-sort')) !== 'none' ? true : undefined), {
-      timeoutMs: 10_000,
-      what: `sorted by ${column}`,
-    });
-    await vscode.screenshot('table-sorted');
-    await tabTo(vscode, table, '.filter-input', 'Shift+Tab');
-    await page.keyboard.type("attributes.run_name = 'beta'");
-    await page.keyboard.press('Escape'); // closes the key completion, if it is open
-    await page.keyboard.press('Enter');
-    await waitUntil(async () => ((await table.locator('.run-count').textContent()) === '1 of 4 runs' ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the table filtered to beta',
-    });
-    await vscode.screenshot('table-filtered');
-
-    // Delete in the Runs tree moves the focused run to the Trash.
-    await focusRunsView(vscode);
-    await page.keyboard.press('Home');
-    await pressUntilFocused(vscode, 'ArrowDown', 'alpha');
-    // Delete acts on the selection (the three compared runs until now), as the Explorer's does.
-    await selectFocusedOnly(vscode);
-    await page.keyboard.press('Delete');
-    await waitUntil(() => (!runNames(workspace.dir).includes('alpha') ? true : undefined), { timeoutMs: 30_000, what: 'alpha moved to the Trash' });
-    assert.deepEqual(
-      readStore(workspace.dir, (store) => listTrash(store).map((run) => run.name)),
-      ['alpha'],
-    );
-    const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (1)' });
-    await trash.waitFor({ timeout: 30_000 });
-    await page.locator('.notifications-toasts', { hasText: 'Moved run "alpha" to the Trash.' }).waitFor({ timeout: 30_000 });
-    await vscode.screenshot('deleted-to-trash');
-
-    // The Trash node: End, Right to expand, Down to the run, select it, then Restore Run (it takes the tree's selection).
-    await page.keyboard.press('End');
-    await pressUntilFocused(vscode, 'ArrowUp', 'Trash (1)');
-    await page.keyboard.press('ArrowRight');
-    await tree.locator('.monaco-list-row', { hasText: /alpha.*deleted/ }).waitFor({ timeout: 30_000 });
-    await pressUntilFocused(vscode, 'ArrowDown', 'alpha');
-    await selectFocusedOnly(vscode);
-    await vscode.screenshot('trash-expanded');
-    await palette(vscode, 'Labbook: Restore Run');
-    await waitUntil(() => (runNames(workspace.dir).includes('alpha') ? true : undefined), { timeoutMs: 30_000, what: 'alpha restored' });
-    await trash.waitFor({ state: 'detached', timeout: 30_000 });
-    await vscode.screenshot('restored');
-  } catch (error) {
-    await vscode?.screenshot('failure');
-    throw error;
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+      // The Trash node: End, Right to expand, Down to the run, select it, then Restore Run (it takes the tree's selection).
+      await page.keyboard.press('End');
+      await pressUntilFocused(vscode, 'ArrowUp', 'Trash (1)');
+      await page.keyboard.press('ArrowRight');
+      await tree.locator('.monaco-list-row', { hasText: /alpha.*deleted/ }).waitFor({ timeout: 30_000 });
+      await pressUntilFocused(vscode, 'ArrowDown', 'alpha');
+      await selectFocusedOnly(vscode);
+      await vscode.screenshot('trash-expanded');
+      await palette(vscode, 'Labbook: Restore Run');
+      await waitUntil(() => (runNames(workspace.dir).includes('alpha') ? true : undefined), { timeoutMs: 30_000, what: 'alpha restored' });
+      await trash.waitFor({ state: 'detached', timeout: 30_000 });
+      await vscode.screenshot('restored');
+    },
+  );
 });

@@ -123,8 +123,8 @@ export async function chooseMenuItem(vscode: VsCode, label: string): Promise<voi
 }
 
 /**
- * Starts VS Code with `options`, runs `body`, saves a `failure` screenshot if it throws, and always stops VS Code
- * and removes the workspace: the life cycle every e2e test repeats.
+ * Starts VS Code with `options`, runs `body`, saves a `failure` screenshot if it throws (and adds failureNotes to
+ * its message), and always stops VS Code and removes the workspace: the life cycle every e2e test repeats.
  */
 export async function inVsCode(options: StartOptions, workspace: { remove: () => void }, body: (vscode: VsCode) => Promise<void>): Promise<void> {
   let vscode: VsCode | undefined;
@@ -133,8 +133,10 @@ export async function inVsCode(options: StartOptions, workspace: { remove: () =>
     await body(vscode);
   } catch (error) {
     await vscode?.screenshot('failure');
+    if (vscode && error instanceof Error) error.message += `\n${await vscode.failureNotes()}`;
     throw error;
   } finally {
+    // code-server first: removing the workspace under a running file watcher makes it complain in the logs.
     await vscode?.stop();
     workspace.remove();
   }

@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { textPosition } from './labbookUi';
+import { inVsCode, textPosition } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const EXTENSION_ID = 'labbook.labbook';
@@ -39,91 +38,90 @@ test('code lenses, hovers and the Metrics view show tracked runs of iris/train.p
   const workspace = copyExamples();
   recordIrisRun(workspace.dir, 'iris-slow', '0.01');
   recordIrisRun(workspace.dir, 'iris-fast', '0.1');
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({
+  await inVsCode(
+    {
       testName: 'lsp',
       workspace: workspace.dir,
       extensionVsix: vsix,
       settings: { 'labbook.python.path': PYTHON, 'editor.hover.delay': 200 },
-    });
-    const { page } = vscode;
-    await vscode.openFile('iris/train.py');
-    await vscode.waitForActivation(EXTENSION_ID, 60_000);
-    // Bring the print line into view: Monaco renders only the lines on screen.
-    await goToLine(vscode, PRINT_LINE);
+    },
+    workspace,
+    async (vscode) => {
+      const { page } = vscode;
+      await vscode.openFile('iris/train.py');
+      await vscode.waitForActivation(EXTENSION_ID, 60_000);
+      // Bring the print line into view: Monaco renders only the lines on screen.
+      await goToLine(vscode, PRINT_LINE);
 
-    // The lens above the print line: values of the newest run, and the best.
-    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'loss' }).first();
-    await lens.waitFor({ timeout: 60_000 });
-    const lensText = await lens.innerText();
-    assert.match(lensText, /loss \d/);
-    assert.match(lensText, /acc \d/);
-    await vscode.moveMouseAway();
-    await vscode.screenshot('code-lens');
+      // The lens above the print line: values of the newest run, and the best.
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'loss' }).first();
+      await lens.waitFor({ timeout: 60_000 });
+      const lensText = await lens.innerText();
+      assert.match(lensText, /loss \d/);
+      assert.match(lensText, /acc \d/);
+      await vscode.moveMouseAway();
+      await vscode.screenshot('code-lens');
 
-    // A hover on the print line, off its keys (on `print`): the closest key's chart image and the runs' values.
-    const at = await textPosition(vscode, 'print(f"epoch', 'print');
-    await page.mouse.move(at.x - 40, at.y);
-    await page.mouse.move(at.x, at.y, { steps: 4 });
-    const hover = page.locator('.monaco-hover:not(.hidden)', { has: page.locator('img') }).first();
-    await hover.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await hover.innerText(), /iris-fast/);
-    const image = hover.locator('img').first();
-    assert.match((await image.getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
-    await page.waitForFunction(
-      (element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0,
-      await image.elementHandle(),
-      { timeout: 10_000 },
-    );
-    await vscode.screenshot('hover');
+      // A hover on the print line, off its keys (on `print`): the closest key's chart image and the runs' values.
+      const at = await textPosition(vscode, 'print(f"epoch', 'print');
+      await page.mouse.move(at.x - 40, at.y);
+      await page.mouse.move(at.x, at.y, { steps: 4 });
+      const hover = page.locator('.monaco-hover:not(.hidden)', { has: page.locator('img') }).first();
+      await hover.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await hover.innerText(), /iris-fast/);
+      const image = hover.locator('img').first();
+      assert.match((await image.getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
+      await page.waitForFunction(
+        (element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0,
+        await image.elementHandle(),
+        { timeout: 10_000 },
+      );
+      await vscode.screenshot('hover');
 
-    // "Run with lr=0.1" on the argparse option: labbook.runWithParams runs the script with --lr 0.1, tracked.
-    await vscode.moveMouseAway();
-    await goToLine(vscode, LR_LINE);
-    const option = await textPosition(vscode, 'add_argument("--lr"', '--lr');
-    await page.mouse.click(option.x, option.y);
-    await page.keyboard.press('Control+.');
-    const action = page.locator('.action-widget .monaco-list-row', { hasText: 'Run with lr=0.1' }).first();
-    await action.waitFor({ timeout: 30_000 });
-    await vscode.screenshot('code-action');
-    // The menu animates in, so it is driven from the keyboard: the best value comes first and is focused.
-    assert.equal(await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label'), 'Run with lr=0.1');
-    await page.keyboard.press('Enter');
-    await page.locator('.activitybar a.action-label[aria-label^="Labbook"]').click();
-    const tree = await vscode.treeView('Runs', 30_000);
-    await tree.locator('.monaco-list-row', { hasText: '3 runs' }).first().waitFor({ timeout: 120_000 });
-    await waitUntil(async () => ((await vscode!.terminalText()).includes('saved model to') ? true : undefined), {
-      timeoutMs: 120_000,
-      what: 'the run started by the code action to finish',
-    });
-    const newest = (
-      JSON.parse(execFileSync(process.execPath, [CLI, 'ls', '--json'], { cwd: workspace.dir, encoding: 'utf8' })) as { argv: string[] }[]
-    )[0];
-    assert.deepEqual(newest.argv.slice(1), ['iris/train.py', '--lr', '0.1']);
+      // "Run with lr=0.1" on the argparse option: labbook.runWithParams runs the script with --lr 0.1, tracked.
+      await vscode.moveMouseAway();
+      await goToLine(vscode, LR_LINE);
+      const option = await textPosition(vscode, 'add_argument("--lr"', '--lr');
+      await page.mouse.click(option.x, option.y);
+      await page.keyboard.press('Control+.');
+      const action = page.locator('.action-widget .monaco-list-row', { hasText: 'Run with lr=0.1' }).first();
+      await action.waitFor({ timeout: 30_000 });
+      await vscode.screenshot('code-action');
+      // The menu animates in, so it is driven from the keyboard: the best value comes first and is focused.
+      assert.equal(await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label'), 'Run with lr=0.1');
+      await page.keyboard.press('Enter');
+      await page.locator('.activitybar a.action-label[aria-label^="Labbook"]').click();
+      const tree = await vscode.treeView('Runs', 30_000);
+      await tree.locator('.monaco-list-row', { hasText: '3 runs' }).first().waitFor({ timeout: 120_000 });
+      await waitUntil(async () => ((await vscode.terminalText()).includes('saved model to') ? true : undefined), {
+        timeoutMs: 120_000,
+        what: 'the run started by the code action to finish',
+      });
+      const newest = (
+        JSON.parse(execFileSync(process.execPath, [CLI, 'ls', '--json'], { cwd: workspace.dir, encoding: 'utf8' })) as { argv: string[] }[]
+      )[0];
+      assert.deepEqual(newest.argv.slice(1), ['iris/train.py', '--lr', '0.1']);
 
-    // The sidebar: select a run, the Metrics view charts it.
-    await vscode.moveMouseAway();
-    await tree.locator('.monaco-list-row', { hasText: 'iris-slow' }).first().click();
-    // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
-    // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
-    const frame = await vscode.webviewFrame('main.metrics-view[aria-busy="false"] .metric-card', 60_000);
-    await frame.locator('.run-name', { hasText: 'iris-slow' }).waitFor({ timeout: 30_000 });
-    const keys = await frame.locator('.metric-key').allInnerTexts();
-    for (const key of ['acc', 'loss', 'val_acc', 'val_loss']) assert.ok(keys.includes(key), `${key} in ${keys.join(', ')}`);
-    // The script's metrics have one point per epoch; system metrics are sampled by time, so they are left out.
-    await frame.waitForFunction(() => {
-      const view = (window as unknown as { labbookMetricsView: { charts(): { key: string; chart: { datasets: { data: unknown[] }[] } | null }[] } })
-        .labbookMetricsView;
-      return view
-        .charts()
-        .filter((chart) => !chart.key.startsWith('system/'))
-        .every((chart) => (chart.chart?.datasets[0]?.data.length ?? 0) === 6);
-    });
-    await vscode.moveMouseAway();
-    await vscode.screenshot('metrics-view');
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+      // The sidebar: select a run, the Metrics view charts it.
+      await vscode.moveMouseAway();
+      await tree.locator('.monaco-list-row', { hasText: 'iris-slow' }).first().click();
+      // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
+      // The click also opens the run's preview Run panel, whose page has metric cards too: ask for the Metrics view's.
+      const frame = await vscode.webviewFrame('main.metrics-view[aria-busy="false"] .metric-card', 60_000);
+      await frame.locator('.run-name', { hasText: 'iris-slow' }).waitFor({ timeout: 30_000 });
+      const keys = await frame.locator('.metric-key').allInnerTexts();
+      for (const key of ['acc', 'loss', 'val_acc', 'val_loss']) assert.ok(keys.includes(key), `${key} in ${keys.join(', ')}`);
+      // The script's metrics have one point per epoch; system metrics are sampled by time, so they are left out.
+      await frame.waitForFunction(() => {
+        const view = (window as unknown as { labbookMetricsView: { charts(): { key: string; chart: { datasets: { data: unknown[] }[] } | null }[] } })
+          .labbookMetricsView;
+        return view
+          .charts()
+          .filter((chart) => !chart.key.startsWith('system/'))
+          .every((chart) => (chart.chart?.datasets[0]?.data.length ?? 0) === 6);
+      });
+      await vscode.moveMouseAway();
+      await vscode.screenshot('metrics-view');
+    },
+  );
 });

@@ -9,9 +9,8 @@ import type { Locator } from './node_modules/playwright-core';
 import { Store } from '../../src/store/store';
 import { seedTableRuns } from '../fixtures/runsTable/runs';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { openRunsView, parkMouse } from './labbookUi';
+import { inVsCode, openRunsView, parkMouse } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 /** Waits until the experiment "default" lists its runs in this order. */
@@ -53,32 +52,28 @@ test('Sort Runs by a metric puts the best first, asking once for a metric whose 
   store.logMetrics(ids[0], [{ key: 'throughput', value: 5, step: 0, timestamp: 1 }]);
   store.logMetrics(ids[1], [{ key: 'throughput', value: 9, step: 0, timestamp: 1 }]);
   store.close();
-  let vscode: VsCode | undefined;
-  try {
-    vscode = await startVsCode({ testName: 'metric-sort', workspace: workspace.dir, extensionVsix: vsix, viewport: { width: 1400, height: 900 } });
-    const tree = await openRunsView(vscode);
-    await expectDefaultOrder(tree, ['diverged', 'lr-small', 'baseline'], 'newest first');
-    await sortByMetric(vscode, 'loss');
-    await expectDefaultOrder(tree, ['baseline', 'lr-small', 'diverged'], 'loss lowest first (diverged ended at Infinity)');
-    await parkMouse(vscode);
-    await vscode.screenshot('sorted-by-loss');
+  await inVsCode(
+    { testName: 'metric-sort', workspace: workspace.dir, extensionVsix: vsix, viewport: { width: 1400, height: 900 } },
+    workspace,
+    async (vscode) => {
+      const tree = await openRunsView(vscode);
+      await expectDefaultOrder(tree, ['diverged', 'lr-small', 'baseline'], 'newest first');
+      await sortByMetric(vscode, 'loss');
+      await expectDefaultOrder(tree, ['baseline', 'lr-small', 'diverged'], 'loss lowest first (diverged ended at Infinity)');
+      await parkMouse(vscode);
+      await vscode.screenshot('sorted-by-loss');
 
-    await sortByMetric(vscode, 'throughput');
-    await answer(vscode, 'Which throughput is better?', 'Higher');
-    await expectDefaultOrder(tree, ['lr-small', 'baseline'], 'throughput highest first');
-    await sortByMetric(vscode, 'loss');
-    await expectDefaultOrder(tree, ['baseline', 'lr-small'], 'back to loss');
-    // Remembered: no question the second time.
-    await sortByMetric(vscode, 'throughput');
-    await expectDefaultOrder(tree, ['lr-small', 'baseline'], 'throughput highest first, not asked again');
-    assert.equal(await vscode.page.locator('.quick-input-widget', { hasText: 'Which throughput is better?' }).isVisible(), false);
-    await parkMouse(vscode);
-    await vscode.screenshot('sorted-by-throughput');
-  } catch (error) {
-    await vscode?.screenshot('failure');
-    throw error;
-  } finally {
-    await vscode?.stop();
-    workspace.remove();
-  }
+      await sortByMetric(vscode, 'throughput');
+      await answer(vscode, 'Which throughput is better?', 'Higher');
+      await expectDefaultOrder(tree, ['lr-small', 'baseline'], 'throughput highest first');
+      await sortByMetric(vscode, 'loss');
+      await expectDefaultOrder(tree, ['baseline', 'lr-small'], 'back to loss');
+      // Remembered: no question the second time.
+      await sortByMetric(vscode, 'throughput');
+      await expectDefaultOrder(tree, ['lr-small', 'baseline'], 'throughput highest first, not asked again');
+      assert.equal(await vscode.page.locator('.quick-input-widget', { hasText: 'Which throughput is better?' }).isVisible(), false);
+      await parkMouse(vscode);
+      await vscode.screenshot('sorted-by-throughput');
+    },
+  );
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
-import { activationFailure, extensionHostLog, startVsCode } from './harness';
-import type { VsCode } from './harness';
+import { activationFailure, extensionHostLog } from './harness';
+import { inVsCode, openRunsView } from './labbookUi';
 
 const EXTENSION_ID = 'labbook.labbook';
 const RUN_NAME = 'smoke-run';
@@ -16,9 +16,7 @@ test(
     // A run recorded before VS Code starts: listing it proves the .vsix's better-sqlite3 loads in the extension host.
     recordRun(workspace.dir, RUN_NAME);
     const started = Date.now();
-    let vscode: VsCode | undefined;
-    try {
-      vscode = await startVsCode({ testName: 'smoke', workspace: workspace.dir, extensionVsix: vsix });
+    await inVsCode({ testName: 'smoke', workspace: workspace.dir, extensionVsix: vsix }, workspace, async (vscode) => {
       const workbenchMs = Date.now() - started;
       const { page } = vscode;
 
@@ -47,10 +45,25 @@ test(
       assert.match(text, /schema +\d+ \(this Labbook: \d+\)/, text);
       await vscode.screenshot('doctor');
       t.diagnostic(`workbench ready ${workbenchMs} ms, ${EXTENSION_ID} activated ${activatedMs} ms after start`);
-    } finally {
-      // code-server first: removing the workspace under a running file watcher makes it complain in the logs.
-      await vscode?.stop();
-      workspace.remove();
-    }
+    });
   },
 );
+
+// CI keeps only the test output: a failing test's message must say what VS Code showed and logged.
+test('a failing test says which notifications VS Code showed and how its logs end', { timeout: 180_000 }, async () => {
+  const workspace = copyExamples();
+  recordRun(workspace.dir, RUN_NAME);
+  const failure = await inVsCode({ testName: 'failure-notes', workspace: workspace.dir, extensionVsix: labbookVsix() }, workspace, async (vscode) => {
+    // The palette lists the extension's commands once the workbench has read its manifest: wait for the Runs view.
+    await openRunsView(vscode);
+    await vscode.runCommand('Labbook: Empty Trash…', { waitForClose: false });
+    await vscode.page.locator('.notification-toast', { hasText: 'The Trash is already empty.' }).waitFor({ timeout: 60_000 });
+    throw new Error('the step that failed');
+  }).then(
+    () => assert.fail('the body threw, so inVsCode must reject'),
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  assert.match(failure, /^the step that failed\nnotifications on screen: [^\n]*The Trash is already empty\./);
+  assert.match(failure, /\nextension host log, last lines:\n[^\n]*\S/);
+  assert.match(failure, /\nLabbook output, last lines:\n/);
+});

@@ -8,9 +8,8 @@ import { test } from 'node:test';
 import { Store } from '../../src/store/store';
 import { listTrash, trashRuns } from '../../src/store/trash';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { openRunsView, parkMouse, readStore } from './labbookUi';
+import { inVsCode, openRunsView, parkMouse, readStore } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const THEMES = [
@@ -71,35 +70,31 @@ for (const [themeName, theme] of THEMES) {
       const vsix = labbookVsix();
       const workspace = copyExamples();
       seedTrash(workspace.dir);
-      let vscode: VsCode | undefined;
-      try {
-        vscode = await startVsCode({
+      await inVsCode(
+        {
           testName: `trash-${label}`,
           workspace: workspace.dir,
           extensionVsix: vsix,
           viewport: size,
           settings: { 'workbench.colorTheme': theme },
-        });
-        const tree = await openRunsView(vscode);
-        const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (2)' });
-        await trash.waitFor({ timeout: 60_000 });
-        assert.equal(await trash.getAttribute('aria-expanded'), 'false', 'the Trash starts collapsed');
-        await parkMouse(vscode);
-        await vscode.screenshot(`trash-collapsed-${label}`);
-        await trash.click();
-        const trashed = tree.locator('.monaco-list-row', { hasText: /typo-run.*deleted/ });
-        await trashed.waitFor({ timeout: 30_000 });
-        await trashed.hover();
-        await trashed.locator('.action-label[aria-label="Restore Run"]').waitFor({ timeout: 10_000 });
-        await vscode.screenshot(`trash-expanded-${label}`);
-        if (label === 'dark-1400x900') await enterCancelsPermanentDelete(vscode);
-      } catch (error) {
-        await vscode?.screenshot('failure');
-        throw error;
-      } finally {
-        await vscode?.stop();
-        workspace.remove();
-      }
+        },
+        workspace,
+        async (vscode) => {
+          const tree = await openRunsView(vscode);
+          const trash = tree.locator('.monaco-list-row', { hasText: 'Trash (2)' });
+          await trash.waitFor({ timeout: 60_000 });
+          assert.equal(await trash.getAttribute('aria-expanded'), 'false', 'the Trash starts collapsed');
+          await parkMouse(vscode);
+          await vscode.screenshot(`trash-collapsed-${label}`);
+          await trash.click();
+          const trashed = tree.locator('.monaco-list-row', { hasText: /typo-run.*deleted/ });
+          await trashed.waitFor({ timeout: 30_000 });
+          await trashed.hover();
+          await trashed.locator('.action-label[aria-label="Restore Run"]').waitFor({ timeout: 10_000 });
+          await vscode.screenshot(`trash-expanded-${label}`);
+          if (label === 'dark-1400x900') await enterCancelsPermanentDelete(vscode);
+        },
+      );
     });
   }
 }

@@ -10,9 +10,8 @@ import { test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix } from './fixtures';
-import { startVsCode } from './harness';
 import type { VsCode } from './harness';
-import { chooseMenuItem, openRunsView, parkMouse, readStore, runPanelFrame, runRow } from './labbookUi';
+import { chooseMenuItem, inVsCode, openRunsView, parkMouse, readStore, runPanelFrame, runRow } from './labbookUi';
 import { waitUntil } from './waitUntil';
 
 const THEMES = [
@@ -219,35 +218,34 @@ for (const [themeName, theme] of THEMES) {
       const vsix = labbookVsix();
       const workspace = copyExamples();
       seedSweep(workspace.dir);
-      let vscode: VsCode | undefined;
-      try {
-        vscode = await startVsCode({
+      await inVsCode(
+        {
           testName: `ux-tree-${label}`,
           workspace: workspace.dir,
           extensionVsix: vsix,
           viewport: size,
           settings: { 'workbench.colorTheme': theme, 'labbook.python.path': '/usr/bin/python3' },
-        });
-        const tree = await showTree(vscode, label);
-        if (!EXERCISED.has(label)) {
-          // At 1024x768 the Models view cuts train-1, the last row, in half, and a click there sometimes missed it:
-          // scroll the list to its end first (the list scrolls on the wheel, not on scrollIntoView).
-          await runRow(tree, 'train-2').hover();
-          await vscode.page.mouse.wheel(0, 500);
-          await runRow(tree, 'train-1').click();
-          await runPanelFrame(vscode, 'train-1');
-          await parkMouse(vscode);
-          await vscode.screenshot(`run-panel-${label}`);
-          return;
-        }
-        await exerciseRows(vscode, tree, label);
-        await exercisePreview(vscode, tree, label);
-        await exerciseCompare(vscode, tree, label);
-        await exerciseTerminal(vscode, label);
-      } finally {
-        await vscode?.stop();
-        workspace.remove();
-      }
+        },
+        workspace,
+        async (vscode) => {
+          const tree = await showTree(vscode, label);
+          if (!EXERCISED.has(label)) {
+            // At 1024x768 the Models view cuts train-1, the last row, in half, and a click there sometimes missed it:
+            // scroll the list to its end first (the list scrolls on the wheel, not on scrollIntoView).
+            await runRow(tree, 'train-2').hover();
+            await vscode.page.mouse.wheel(0, 500);
+            await runRow(tree, 'train-1').click();
+            await runPanelFrame(vscode, 'train-1');
+            await parkMouse(vscode);
+            await vscode.screenshot(`run-panel-${label}`);
+            return;
+          }
+          await exerciseRows(vscode, tree, label);
+          await exercisePreview(vscode, tree, label);
+          await exerciseCompare(vscode, tree, label);
+          await exerciseTerminal(vscode, label);
+        },
+      );
     });
   }
 }

@@ -66,6 +66,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Browser viewport; default 1400x900. */
   viewport?: { width: number; height: number };
+  /** Runs on the page before it loads the workbench: for routes that must be in place before its first request. */
+  beforeLoad?: (page: Page) => Promise<void>;
 }
 
 /** A running VS Code in a browser page, with helpers that act as a user would. */
@@ -162,6 +164,7 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
     });
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    await options.beforeLoad?.(page);
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(options.workspace)}`);
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
     return makeVsCode({ page, baseUrl: server.baseUrl, dirs, outputDir, stop, diagnostics }, options);

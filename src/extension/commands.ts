@@ -220,8 +220,8 @@ export function commandTable(deps: CommandDeps): CommandTable {
     'labbook.openRun': async (...args) => {
       for (const run of await runsFor(deps, args, { title: 'Open Run' })) panels.open(run.id);
     },
-    'labbook.previewRun': (...args) => {
-      const [runId] = runIdsOf(args);
+    'labbook.previewRun': async (clicked) => {
+      const [runId] = runIdsOf([await view.clickedRow(clicked)]);
       if (!runId) throw new Error('Click a run in the Runs view to preview it.');
       panels.open(runId, gesture.opened(runId, Date.now()));
     },
@@ -293,10 +293,10 @@ export function commandTable(deps: CommandDeps): CommandTable {
       host.reset();
       view.changedQuery();
     },
-    'labbook.openArtifact': (item) => openArtifact(store(), artifactRefOf(item)),
+    'labbook.openArtifact': async (item) => openArtifact(store(), artifactRefOf(await view.clickedRow(item))),
     'labbook.revealArtifact': (item) => revealArtifact(store(), artifactRefOf(item)),
-    'labbook.openGitPatch': (item) => {
-      const leaf = patchLeafOf(item);
+    'labbook.openGitPatch': async (item) => {
+      const leaf = patchLeafOf(await view.clickedRow(item));
       return openGitPatch(store(), leaf.runId, leaf.patchSha);
     },
     'labbook.openDocs': () => {

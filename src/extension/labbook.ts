@@ -114,12 +114,13 @@ export function startLabbook(context: vscode.ExtensionContext, reporter: Reporte
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LabbookTaskProvider(launcher, reporter.log)),
   );
   const states = new SyncStates(host, reporter.log, (remote) => remoteClient(context.secrets, remote));
-  const syncDeps = { context, host, launcher, states, log: reporter.log };
+  const remotes = vscode.window.createTreeView(REMOTES_VIEW_ID, { treeDataProvider: states });
+  const syncDeps = { context, host, launcher, states, remotes, log: reporter.log };
   const sync = new SyncRunner(syncDeps);
   context.subscriptions.push(
     states,
     sync,
-    vscode.window.registerTreeDataProvider(REMOTES_VIEW_ID, states),
+    remotes,
     vscode.window.registerFileDecorationProvider(states),
     pushOnRunEnd(
       (listener) => ends.onDidEnd(listener),

@@ -7,6 +7,7 @@ import { describeAudit } from '../models/card';
 import type { ModelsService } from '../models/models';
 import { ModelRegistry, type ModelVersion, type RegisteredModel } from '../store/registry';
 import { modelsService } from './modelActions';
+import { clickCommand } from './rowClick';
 import type { StoreHost } from './storeHost';
 
 /** Id of the Models view (package.json contributes.views). */
@@ -51,7 +52,7 @@ function versionItem(service: ModelsService, name: string, number: number): vsco
   item.tooltip = versionTooltip(version, service.history(name, number).map(describeAudit));
   item.iconPath = STAGE_ICONS[version.stage] ?? STAGE_ICONS.None;
   item.contextValue = versionContextValue(version);
-  if (version.runId) item.command = { command: 'labbook.openModelSourceRun', title: 'Open Source Run', arguments: [nodeOf(version)] };
+  if (version.runId) item.command = clickCommand('labbook.openModelSourceRun', 'Open Source Run');
   return item;
 }
 

@@ -7,6 +7,7 @@ import type { Store } from '../store/store';
 import type { CommandTable } from './commands';
 import { requireStore } from './commands';
 import type { Launcher } from './launcher';
+import { clickCommand } from './rowClick';
 import type { StoreHost } from './storeHost';
 
 /** Id of the Queue view (package.json contributes.views). */
@@ -37,7 +38,7 @@ function entryItem(entry: QueueEntry, now: number): vscode.TreeItem {
   item.tooltip = [command, `in ${entry.cwd}`, entry.runId ? `run ${entry.runId}` : undefined, entry.reason ?? undefined].filter(Boolean).join('\n');
   item.iconPath = STATE_ICONS[entry.state];
   item.contextValue = `queueEntry ${entry.state}${entry.runId ? ' hasRun' : ''}`;
-  if (entry.runId) item.command = { command: 'labbook.previewRun', title: 'Open Run', arguments: [entry.runId] };
+  if (entry.runId) item.command = clickCommand('labbook.openQueuedRun', 'Open Run');
   return item;
 }
 
@@ -63,6 +64,11 @@ class QueueTreeProvider implements vscode.TreeDataProvider<QueueNode>, vscode.Di
     this.shown = key;
     this.entries = new Map(entries.map((entry) => [entry.id, entry]));
     this.changed.fire(undefined);
+  }
+
+  /** The run an entry started, if it started one. */
+  runIdOf(id: number): string | undefined {
+    return this.entries.get(id)?.runId ?? undefined;
   }
 
   getTreeItem(node: QueueNode): vscode.TreeItem {
@@ -100,6 +106,12 @@ export class QueueView implements vscode.Disposable {
     return this.view.selection.map((selected) => selected.id);
   }
 
+  /** The run of the clicked entry (else of the one selected), if it started one. */
+  runOf(clicked: unknown): string | undefined {
+    const ids = this.idsOf(clicked);
+    return ids.length === 1 ? this.provider.runIdOf(ids[0]) : undefined;
+  }
+
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
@@ -134,6 +146,11 @@ export function queueCommandTable(deps: QueueCommandDeps): CommandTable {
       });
     },
     'labbook.startQueueWorker': () => launcher.startQueueWorker(),
+    'labbook.openQueuedRun': (clicked) => {
+      const runId = queue.runOf(clicked);
+      if (!runId) throw new Error('Click an entry of the Queue view that has started its run.');
+      return vscode.commands.executeCommand('labbook.previewRun', runId);
+    },
     'labbook.queueCancel': (clicked) => onEntries(clicked, cancelEntry),
     'labbook.queueRetry': (clicked) => onEntries(clicked, retryEntry),
     'labbook.queueMoveUp': (clicked) => onEntries(clicked, (store, id) => moveEntry(store, id, 'up')),

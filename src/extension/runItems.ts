@@ -19,6 +19,7 @@ import type { Artifact, RunListing } from '../core/types';
 import type { Store } from '../store/store';
 import { TRASH_DAYS, type TrashedRun } from '../store/trash';
 import { blobUri } from './documents';
+import { clickCommand } from './rowClick';
 import { runResource } from './syncView';
 
 /** The detail folders under a run. */
@@ -115,7 +116,7 @@ export function runItem(run: RunListing, focus: RowFocus, now: number): vscode.T
   item.resourceUri = runResource(run.id); // carries the run's sync-state badge (SyncStates)
   item.accessibilityInformation = { label: `${run.name}, ${run.status.toLowerCase()}, ${item.description}` };
   // A click previews (focus stays in the tree); a double click or Enter pins (see OpenGesture).
-  item.command = { command: 'labbook.previewRun', title: 'Preview Run', arguments: [run.id] };
+  item.command = clickCommand('labbook.previewRun', 'Preview Run');
   return item;
 }
 
@@ -270,7 +271,7 @@ function artifactLeaves(store: Store, runId: string): LeafNode[] {
     node.item.resourceUri = blobUri(artifact.sha256, artifact.path);
     node.item.iconPath = new vscode.ThemeIcon(ROLE_ICONS[artifact.role] ?? 'file');
     node.item.contextValue = 'artifact';
-    node.item.command = { command: 'labbook.openArtifact', title: 'Open Artifact', arguments: [node] };
+    node.item.command = clickCommand('labbook.openArtifact', 'Open Artifact');
     return node;
   });
 }
@@ -293,7 +294,7 @@ function gitLeaves(run: RunListing): LeafNode[] {
     );
     patch.item.iconPath = new vscode.ThemeIcon('git-compare');
     patch.item.contextValue = 'gitPatch';
-    patch.item.command = { command: 'labbook.openGitPatch', title: 'Open Uncommitted Changes', arguments: [patch] };
+    patch.item.command = clickCommand('labbook.openGitPatch', 'Open Uncommitted Changes');
     leaves.push(patch);
   }
   return leaves;

@@ -56,6 +56,7 @@ function focusOf(runs: readonly RunListing[], chosenMetric: string | undefined):
  */
 export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  private readonly served = new vscode.EventEmitter<void>();
   private readonly experiments = new Map<number, ExperimentNode>();
   private readonly runs = new Map<string, RunNode>();
   /** Run ids (and the more-row) last listed under each experiment whose children were shown. */
@@ -71,6 +72,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private empty = true;
 
   readonly onDidChangeTreeData = this.changed.event;
+  /** Fires once VS Code has taken rows from getChildren, and so knows them (and a selection among them) again. */
+  readonly onDidServeChildren = this.served.event;
 
   constructor(
     private readonly host: StoreHost,
@@ -104,6 +107,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
+    // VS Code registers the rows in a promise callback after this returns: a macrotask later it has.
+    setImmediate(() => this.served.fire());
     const store = this.host.store;
     if (!store) {
       if (!node) this.setState(undefined, true);
@@ -291,5 +296,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   dispose(): void {
     this.changed.dispose();
+    this.served.dispose();
   }
 }

@@ -4,6 +4,7 @@ import { bestFirstDescending } from '../core/metricDirection';
 import { describeSort, orderByFor, parseSort, sortFromSetting, type RunSort } from '../core/runSort';
 import { choosePrimaryMetric } from '../core/runDistinction';
 import { Cancelled } from './errors';
+import { clickedRowAfterRedraw } from './rowClick';
 import type { MetricDirections } from './metricDirections';
 import type { ExperimentNode, TreeNode } from './runItems';
 import { RunsTreeProvider, type RunQuery } from './runsTree';
@@ -80,6 +81,11 @@ export class RunsView implements vscode.Disposable {
     this.pendingSync = undefined;
     this.lastSync = Date.now();
     this.provider.sync();
+  }
+
+  /** The row a click on the tree was on (see rowClick.ts), or `clicked` when a menu or command named one. */
+  clickedRow(clicked: unknown): Promise<unknown> {
+    return clickedRowAfterRedraw(clicked, this.view, this.provider.onDidServeChildren);
   }
 
   /** The current filter text ('' for none). */

@@ -16,7 +16,8 @@ import { Cancelled } from './errors';
 import type { Launcher } from './launcher';
 import { requireTrust } from './launcher';
 import type { StoreHost } from './storeHost';
-import type { RemoteExperimentNode, SyncRunNode, SyncStates } from './syncView';
+import { clickedRow } from './rowClick';
+import type { RemoteExperimentNode, RemotesNode, SyncRunNode, SyncStates } from './syncView';
 
 /** What the sync commands work with. */
 export interface SyncDeps {
@@ -24,6 +25,8 @@ export interface SyncDeps {
   host: StoreHost;
   launcher: Launcher;
   states: SyncStates;
+  /** The Remotes view, for the row a click acts on. */
+  remotes: vscode.TreeView<RemotesNode>;
   log: vscode.LogOutputChannel;
 }
 
@@ -232,6 +235,11 @@ export function syncCommandTable(deps: SyncDeps, runner: SyncRunner): CommandTab
     'labbook.pull': async (clicked?: unknown) => runner.run('pull', await chooseRemote(clicked), []),
     'labbook.addRemote': () => addRemote(deps, { cli: (args) => cliOnce(deps, args) }),
     'labbook.refreshRemotes': () => deps.states.refresh(true),
+    'labbook.previewRemoteRun': (clicked?: unknown) => {
+      const node = clickedRow(clicked, deps.remotes) as SyncRunNode | undefined;
+      if (node?.kind !== 'syncRun') throw new Error('Click a run under a remote in the Remotes view to preview it.');
+      return vscode.commands.executeCommand('labbook.previewRun', node.run.id);
+    },
     'labbook.pullRemoteRun': async (clicked?: unknown) => {
       const node = clicked as SyncRunNode | undefined;
       if (node?.kind !== 'syncRun') throw new Error('Pick a run under a remote in the Remotes view to pull it.');

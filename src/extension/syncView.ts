@@ -14,6 +14,7 @@ import { Ledger } from '../sync/ledger';
 import { syncStates } from '../sync/syncState';
 import type { SyncState } from '../sync/syncState';
 import type { RunListing } from '../core/types';
+import { clickCommand } from './rowClick';
 import type { StoreHost } from './storeHost';
 
 /** Id of the Remotes view. */
@@ -70,7 +71,8 @@ interface RemoteMessageNode {
   readonly failed: boolean;
 }
 
-type RemotesNode = RemoteNode | RemoteExperimentNode | SyncRunNode | RemoteMessageNode;
+/** A row of the Remotes view. */
+export type RemotesNode = RemoteNode | RemoteExperimentNode | SyncRunNode | RemoteMessageNode;
 
 interface Snapshot {
   remotes: Remote[];
@@ -268,7 +270,7 @@ function runItem(node: SyncRunNode): vscode.TreeItem {
   item.contextValue = `syncRun ${run.state}`;
   item.tooltip = `${run.name} (${run.id.slice(0, 8)}) in ${node.experimentName}: ${look.words} on ${remote.name} (${remote.url})`;
   // A run only on the remote has nothing here to show until it is pulled (its inline action).
-  if (run.state !== 'remote') item.command = { command: 'labbook.previewRun', title: 'Preview Run', arguments: [run.id] };
+  if (run.state !== 'remote') item.command = clickCommand('labbook.previewRemoteRun', 'Preview Run');
   return item;
 }
 

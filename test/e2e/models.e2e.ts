@@ -11,7 +11,7 @@ import { ModelRegistry } from '../../src/store/registry';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
 import type { VsCode } from './harness';
-import { chooseMenuItem, inVsCode, openRunsView, parkMouse, readStore } from './labbookUi';
+import { chooseMenuItem, inVsCode, openRunsView, parkMouse, readStore, runPanelFrame } from './labbookUi';
 import type { Locator } from 'playwright-core';
 
 const THEMES = [
@@ -129,6 +129,9 @@ for (const [label, theme] of THEMES) {
       await editCard(vscode, tree);
       await parkMouse(vscode);
       await vscode.screenshot('model-card-dark');
+      // A click on a version opens the run it came from.
+      await versionRow(tree, 3).click();
+      await runPanelFrame(vscode, 'retrained');
     });
   });
 }

@@ -1,5 +1,5 @@
 // The Queue view (issue 19): waiting, running and ended entries from the store's queue, with Move Up and Cancel
-// acting on the store; the empty state says how to queue a run.
+// acting on the store, and a click on a done entry opening its run; the empty state says how to queue a run.
 // Run: LABBOOK_VSIX=… node --import tsx --test test/e2e/queue.e2e.ts
 
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { claimNext, endQueueEntry, enqueue, listQueue, setQueueRun } from '../../src/store/queue';
 import { Store } from '../../src/store/store';
 import { copyExamples, labbookVsix, recordRun } from './fixtures';
-import { inVsCode, openRunsView, parkMouse, readStore } from './labbookUi';
+import { inVsCode, openRunsView, parkMouse, readStore, runPanelFrame } from './labbookUi';
 import { waitUntil } from './waitUntil';
 import type { Locator } from 'playwright-core';
 
@@ -72,6 +72,9 @@ test('the Queue view shows waiting, running and ended entries, and reorders and 
     assert.deepEqual(waitingNames(workspace.dir), ['seed-3', 'seed-2']);
     await parkMouse(vscode);
     await vscode.screenshot('queue-edited');
+    // A click on an entry that started a run opens that run.
+    await row(tree, 'lr-0.1').click();
+    await runPanelFrame(vscode, 'finished-run');
   });
 });
 

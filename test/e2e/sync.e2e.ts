@@ -107,6 +107,9 @@ test('remote runs in the tree with their sync state, pull and push from the edit
       await state('never-pulled', /^pulled/);
       await parkMouse(vscode);
       await vscode.screenshot('sync-pulled-remote-only');
+      // A click on a run that is here previews it.
+      await row('teammate-run').click();
+      await runPanelFrame(vscode, 'teammate-run');
 
       // Opening the run whose history was left on the remote fetches it (with the SecretStorage token).
       await openRunFromPalette(vscode, 'long-history');

@@ -54,8 +54,7 @@ export class RunsView implements vscode.Disposable {
       this.view.onDidCollapseElement((event) => this.provider.collapsed(event.element)),
       host.onDidChange((change) => {
         this.showMessage();
-        // The user's own edit shows at once. Waiting for the throttle would redraw the row just as they click it
-        // next, and VS Code drops a click on a row that is being redrawn (microsoft/vscode#153982).
+        // The user's own edit (rename, tag) shows at once, not up to SYNC_MS later; writes by runs keep the throttle.
         if (change === 'wroteHere') this.syncNow();
         else this.scheduleSync();
       }),

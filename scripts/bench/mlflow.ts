@@ -1,6 +1,8 @@
 // MLflow tracking API figures on a temp store: log-batch ingest over HTTP and one log-metric's round trip, with a
 // keep-alive connection as the mlflow client (requests.Session) keeps one.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MetricPoint } from '../../src/core/types';
@@ -30,6 +32,31 @@ function batches(): MetricPoint[][] {
   );
 }
 
+/**
+ * Points/s of `bodies` posted to a bare HTTP server that only reads and JSON.parses each, then answers `{}`: what HTTP
+ * and JSON alone cost on this path, with no checks and no store. The log-batch figure cannot go above it.
+ */
+async function parseOnlyRate(bodies: readonly Buffer[]): Promise<number> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 2 }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new BenchClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    const start = process.hrtime.bigint();
+    for (const body of bodies) await client.post('/api/2.0/mlflow/runs/log-batch', body);
+    return (bodies.length * 1000) / seconds(start);
+  } finally {
+    client.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 async function benchIngest(client: BenchClient, store: Store, report: Report): Promise<void> {
   const runId = store.createRun({ name: 'bench-ingest' }).id;
   // Bodies are built and encoded up front: the figure is the server's (parse, check, de-duplicate, insert), not the
@@ -49,6 +76,7 @@ async function benchIngest(client: BenchClient, store: Store, report: Report): P
   const baseStart = process.hrtime.bigint();
   for (const points of direct) store.logMetrics(baselineRun, points);
   report('  baseline: the same batches into store.logMetrics directly', (REQUESTS * 1000) / seconds(baseStart), 'points/s', '');
+  report('  ceiling: the same requests to a server that only parses them (no store)', await parseOnlyRate(bodies), 'points/s', '');
 }
 
 async function benchRoundTrip(client: BenchClient, runId: string, report: Report): Promise<void> {

@@ -1,12 +1,13 @@
 // `labbook sweep` through the built CLI: the runs a grid x random sweep makes, K at a time at most, and Ctrl-C.
 import assert from 'node:assert/strict';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SWEEP_NAME_TAG, SWEEP_PRUNED_TAG, SWEEP_SPEC_TAG, SWEEP_TAG } from '../../src/core/sweep';
 import type { RunListing } from '../../src/core/types';
 import { listQueue } from '../../src/store/queue';
 import { makeWorkspace, openStore, PYTHON, runCli, SCRIPTS, startCli, waitFor } from './helpers';
+import type { CliResult } from './helpers';
 
 function sweepRuns(dir: string, name: string): RunListing[] {
   const store = openStore(dir);
@@ -128,16 +129,24 @@ describe('labbook sweep', () => {
 
   test('Ctrl-C: running runs end KILLED, the rest never start, a summary is printed', async () => {
     const sweep = startCli(['sweep', '--name', 'stop', '--grid', 'seed=1..5', '--parallel', '2', '--', PYTHON, 'train.py', '--hold'], { cwd: dir });
-    await waitFor('two running runs', () => sweepRuns(dir, 'stop').filter((run) => run.status === 'RUNNING').length === 2);
-    sweep.child.kill('SIGINT');
-    const result = await sweep.done;
-    assert.equal(result.code, 130, result.stderr);
-    assert.match(result.stderr, /sweep stop \([0-9a-f]+\) stopped: 0 finished, 2 failed or killed, 3 not started/);
-    const runs = sweepRuns(dir, 'stop');
-    assert.deepEqual(
-      runs.map((run) => run.status),
-      ['KILLED', 'KILLED'],
-    );
+    let ended: CliResult | undefined;
+    void sweep.done.then((result) => (ended = result));
+    try {
+      await waitFor('two running runs', () => sweepRuns(dir, 'stop').filter((run) => run.status === 'RUNNING').length === 2);
+      await waitFor('both scripts holding', () => existsSync(join(dir, 'holding-1')) && existsSync(join(dir, 'holding-2')));
+      sweep.child.kill('SIGINT');
+      const result = await waitFor('the sweep to end after Ctrl-C', () => ended, 30_000);
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stderr, /sweep stop \([0-9a-f]+\) stopped: 0 finished, 2 failed or killed, 3 not started/);
+      const runs = sweepRuns(dir, 'stop');
+      assert.deepEqual(
+        runs.map((run) => run.status),
+        ['KILLED', 'KILLED'],
+      );
+    } finally {
+      // Whatever failed, the held scripts end (and the file's process with them) instead of holding CI forever.
+      writeFileSync(join(dir, 'release'), '');
+    }
   });
 });
 

@@ -234,6 +234,10 @@ function superviseChild(
   stderr: NodeJS.WritableStream,
   signals: SignalForwarder,
 ): Promise<ChildOutcome> {
+  // Stopped while the run was set up: the script is not started only to be sent the signal, which Python can even
+  // swallow while it still imports ("Exception ignored in ... KeyboardInterrupt") and run on.
+  const early = signals.caughtBeforeStart();
+  if (early) return Promise.resolve({ exitCode: null, signal: early, interrupted: true, warnings: [] });
   const { store, config } = options;
   const warnings: string[] = [];
   const consoleLog = new ConsoleLog(consolePath);
@@ -337,9 +341,9 @@ function logFileFollower(store: Store, runId: string, cwd: string, warnings: str
 
 /**
  * Signals sent to the runner (and the editor's or queue's abort), caught from the start of a run and forwarded to
- * the script's process group once it runs, each exactly once; a second Ctrl-C escalates for scripts that ignore the
- * first, a third cannot be ignored. Caught before the script starts (while the run is set up), a signal used to end
- * the runner by default, or be missed, with the script then started and left running unsupervised.
+ * the script's process group, each exactly once; a second Ctrl-C escalates for scripts that ignore the first, a
+ * third cannot be ignored. Caught before the script starts (while the run is set up), a signal means the script is
+ * never started; it used to end the runner by default, or be missed, with the script left running unsupervised.
  */
 class SignalForwarder {
   interrupted = false;
@@ -354,10 +358,14 @@ class SignalForwarder {
     if (abort?.aborted) this.onAbort();
   }
 
-  /** The script runs (its group exists once spawn returns): a signal caught before goes to it now. */
+  /** The signal caught while the run was set up (before a script was attached), if any. */
+  caughtBeforeStart(): NodeJS.Signals | undefined {
+    return this.child ? undefined : this.pending;
+  }
+
+  /** The script runs (its group exists once spawn returns): signals go to it from now on. */
   attach(child: ChildProcess): void {
     this.child = child;
-    if (this.pending) signalGroup(child, this.pending);
   }
 
   /** The script ended (or never ran): signals take their default course again. */

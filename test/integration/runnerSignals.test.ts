@@ -1,14 +1,14 @@
 // A signal or an abort that reaches the runner while it sets a run up (before the script starts) stops the run: the
-// script is interrupted as soon as it starts and the run ends KILLED. Before, a Ctrl-C in that window ended the runner
-// by default with the script started a moment later and left running (a sweep's Ctrl-C test left one behind in 1 of
-// 4 runs), and an abort (the editor's Stop, the queue's cancel) was missed altogether.
+// script is never started and the run ends KILLED, exit 130 as for a Ctrl-C. Before, a Ctrl-C in that window ended
+// the runner by default with the script started a moment later and left running (a sweep's Ctrl-C test left one
+// behind in 1 of 4 runs), and an abort (the editor's Stop, the queue's cancel) was missed altogether. Then the
+// script was started only to be sent the signal, which Python can swallow while it still imports ("Exception
+// ignored in ... KeyboardInterrupt") and run on.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { DEFAULT_CONFIG, type LabbookConfig } from '../../src/capture/config';
-import { isProcessAlive } from '../../src/capture/recovery';
 import { runTracked, type RunnerOptions } from '../../src/capture/runner';
 import { pythonShimDir } from '../../src/cli/workspace';
 import { Store } from '../../src/store/store';
@@ -46,12 +46,15 @@ describe('a signal before the script starts', () => {
     };
   }
 
-  function assertNoScriptLeft(): void {
-    const pidFile = join(dir, 'pid.txt');
-    if (existsSync(pidFile)) assert.ok(!isProcessAlive(Number(readFileSync(pidFile, 'utf8'))), 'the script is not left running');
+  /** The run ended KILLED with a Ctrl-C's exit code, and its script never started: no process, no output at all. */
+  function assertStoppedBeforeStart(result: { runId: string; status: string; exitCode: number | null }): void {
+    assert.equal(result.status, 'KILLED');
+    const run = store.getRunDetail(result.runId);
+    assert.deepEqual([run.status, run.exitCode], ['KILLED', 130]);
+    assert.equal(run.consoleSha, null, 'the script started: it has a console log');
   }
 
-  test('an abort (the editor Stop, the queue cancel) while the run is set up ends it KILLED', async () => {
+  test('an abort (the editor Stop, the queue cancel) while the run is set up ends it KILLED, the script never started', async () => {
     const controller = new AbortController();
     const result = await runTracked(
       options({
@@ -62,11 +65,10 @@ describe('a signal before the script starts', () => {
         },
       }),
     );
-    assert.equal(result.status, 'KILLED');
-    assertNoScriptLeft();
+    assertStoppedBeforeStart(result);
   });
 
-  test('a real SIGINT while the run is set up is forwarded to the script once it starts, not the end of the runner', async () => {
+  test('a real SIGINT while the run is set up ends the run, not the runner, and the script never starts', async () => {
     const result = await runTracked(
       options({
         childEnv: async () => {
@@ -76,8 +78,6 @@ describe('a signal before the script starts', () => {
         },
       }),
     );
-    assert.equal(result.status, 'KILLED');
-    assert.equal(store.getRun(result.runId).status, 'KILLED');
-    assertNoScriptLeft();
+    assertStoppedBeforeStart(result);
   });
 });

@@ -24,8 +24,8 @@ function privateFolder(): string | undefined {
   return ours ? folder : undefined;
 }
 
-/** Where the code cache of `bundle` lives (one file per Node build and bundle build), or undefined if nowhere safe. */
-export function codeCachePath(bundle: string): string | undefined {
+// Where the code cache of `bundle` lives (one file per Node build and bundle build), or undefined if nowhere safe.
+function codeCachePath(bundle: string): string | undefined {
   const folder = privateFolder();
   if (!folder) return undefined;
   const { size, mtimeMs } = statSync(bundle);
